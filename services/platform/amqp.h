@@ -1,0 +1,135 @@
+#pragma once
+
+// RabbitMQ through rabbitmq-c: connection, topology, a publisher with confirms and a consumer
+// with manual acks. One AmqpConnection belongs to one thread.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace skk {
+
+// Where and how to reach RabbitMQ, from an amqp:// URI.
+struct AmqpEndpoint {
+  std::string host = "127.0.0.1";
+  int port = 5672;
+  std::string user = "guest";
+  std::string password = "guest";
+  std::string vhost = "/";
+};
+absl::StatusOr<AmqpEndpoint> ParseAmqpUri(const std::string& uri);
+
+// A message as it goes on the wire.
+struct AmqpMessage {
+  std::string exchange;
+  std::string routing_key;
+  std::string message_id;
+  std::string type;
+  std::string body;
+  absl::Time timestamp = absl::UnixEpoch();
+  std::string correlation_id;
+  // Header x-skk-attempt: how many times a consumer has already failed on this message.
+  int attempt = 0;
+  // Header x-skk-original-routing-key: set when a message is parked in a retry or dead queue.
+  std::string original_routing_key;
+  // Header x-skk-last-error: why the last attempt failed.
+  std::string last_error;
+};
+
+// A message as received.
+struct AmqpDelivery {
+  uint64_t delivery_tag = 0;
+  bool redelivered = false;
+  std::string routing_key;
+  AmqpMessage message;
+};
+
+// Names of a consuming service's queues (design.md: one quorum queue per consuming service,
+// with retry and dead-letter queues).
+struct ServiceQueues {
+  std::string main;                 // "<service>.events"
+  std::vector<std::string> retry;   // "<service>.events.retry.<n>", one per backoff step
+  std::string dead;                 // "<service>.events.dead"
+};
+
+struct TopologyOptions {
+  std::string exchange = "sambat.events";
+  std::string service;
+  // Routing keys the service consumes, e.g. "complaint.submitted" or "case.*".
+  std::vector<std::string> bindings;
+  // How long a failed message waits before its next attempt; one retry queue per step.
+  std::vector<absl::Duration> retry_delays = {absl::Seconds(1), absl::Seconds(5),
+                                              absl::Seconds(30)};
+};
+
+ServiceQueues QueuesFor(const TopologyOptions& options);
+
+class AmqpConnection {
+ public:
+  static absl::StatusOr<std::unique_ptr<AmqpConnection>> Open(const AmqpEndpoint& endpoint,
+                                                               const std::string& name);
+  ~AmqpConnection();
+  AmqpConnection(const AmqpConnection&) = delete;
+  AmqpConnection& operator=(const AmqpConnection&) = delete;
+
+  // Declares the exchange and the service's queues and bindings. Idempotent.
+  absl::Status DeclareTopology(const TopologyOptions& options);
+
+  // Puts channel 1 into confirm mode; every Publish then gets a delivery tag from 1 upwards.
+  absl::Status EnableConfirms();
+  // Publishes one persistent message. With confirms on, the broker's ack arrives later.
+  absl::Status Publish(const AmqpMessage& message);
+  // Waits for broker confirms until every published message is confirmed. A nack or a
+  // returned message fails the whole wait. Call after a window of Publish calls.
+  absl::Status WaitForConfirms(absl::Duration timeout);
+
+  // Starts consuming `queue` with manual acks and `prefetch` unacked messages at most.
+  absl::Status StartConsuming(const std::string& queue, int prefetch);
+  // Next delivery, or nullopt after `timeout` with none. UNAVAILABLE when the connection is lost.
+  absl::StatusOr<std::optional<AmqpDelivery>> NextDelivery(absl::Duration timeout);
+  absl::Status Ack(uint64_t delivery_tag);
+  // Returns a message to its queue (used only on shutdown for messages not started).
+  absl::Status Reject(uint64_t delivery_tag, bool requeue);
+
+  // Number of messages ready in a queue (passive declare), for tests and operators.
+  absl::StatusOr<uint32_t> QueueDepth(const std::string& queue);
+
+ private:
+  AmqpConnection() = default;
+  absl::Status CheckReply(const char* what);
+
+  void* state_ = nullptr;  // amqp_connection_state_t
+  std::string where_;      // "amqp://host:port/vhost", named in every error message
+  uint64_t published_ = 0;
+  uint64_t confirmed_ = 0;  // every delivery tag <= confirmed_ is confirmed
+  // Tags above confirmed_ + 1 confirmed singly, ahead of a gap: the broker may confirm out of
+  // order (e.g. a message routed to several queues). Sorted, usually empty.
+  std::vector<uint64_t> confirmed_ahead_;
+  bool confirms_ = false;
+};
+
+// Publishes batches of messages with publisher confirms, keeping up to `window` in flight.
+// Reconnects on the next batch after a failure. A batch succeeds only when every message in
+// it was confirmed; on failure some may have been delivered anyway (callers are idempotent).
+class ConfirmingPublisher {
+ public:
+  ConfirmingPublisher(AmqpEndpoint endpoint, std::string name, int window = 1000)
+      : endpoint_(std::move(endpoint)), name_(std::move(name)), window_(window) {}
+  absl::Status PublishBatch(const std::vector<AmqpMessage>& messages);
+
+ private:
+  absl::Status Connect();
+  AmqpEndpoint endpoint_;
+  std::string name_;
+  int window_;
+  std::unique_ptr<AmqpConnection> conn_;
+};
+
+}  // namespace skk

@@ -1,0 +1,515 @@
+// AmqpConnection and ConfirmingPublisher against the test stack's RabbitMQ. Each test case has
+// its own vhost (IsolatedWorld), so cases run in parallel without seeing each other's queues.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "services/platform/amqp.h"
+#include "services/platform/testing/test_env.h"
+
+namespace skk {
+namespace {
+
+using testing::IsolatedWorld;
+
+AmqpEndpoint EndpointOf(const IsolatedWorld& world) {
+  absl::StatusOr<AmqpEndpoint> e = ParseAmqpUri(world.AmqpUri());
+  INFO(e.status().ToString());
+  REQUIRE(e.ok());
+  return *e;
+}
+
+std::unique_ptr<AmqpConnection> Connect(const AmqpEndpoint& endpoint, const std::string& name) {
+  auto conn = AmqpConnection::Open(endpoint, name);
+  INFO(conn.status().ToString());
+  REQUIRE(conn.ok());
+  return std::move(conn).value();
+}
+
+// Short retry delays keep the TTL test fast.
+TopologyOptions TestTopology() {
+  TopologyOptions t;
+  t.service = "svc";
+  t.bindings = {"complaint.*", "case.closed"};
+  t.retry_delays = {absl::Milliseconds(200), absl::Milliseconds(400)};
+  return t;
+}
+
+AmqpMessage Event(const TopologyOptions& t, const std::string& id) {
+  AmqpMessage m;
+  m.exchange = t.exchange;
+  m.routing_key = "complaint.submitted";
+  m.message_id = id;
+  m.type = "sambat.v1.ComplaintSubmitted";
+  m.body = absl::StrCat("body of ", id);
+  m.timestamp = absl::FromUnixSeconds(1700000000);
+  return m;
+}
+
+std::optional<AmqpDelivery> Next(AmqpConnection& conn, absl::Duration timeout) {
+  auto d = conn.NextDelivery(timeout);
+  INFO(d.status().ToString());
+  REQUIRE(d.ok());
+  return *std::move(d);
+}
+
+uint32_t Depth(AmqpConnection& conn, const std::string& queue) {
+  auto depth = conn.QueueDepth(queue);
+  INFO(depth.status().ToString());
+  REQUIRE(depth.ok());
+  return *depth;
+}
+
+// Runs a shell command and returns its standard output.
+std::string Run(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  REQUIRE(pclose(p) == 0);
+  return out;
+}
+
+// A loopback port nothing listens on: bound by us, then released.
+int ClosedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST_CASE("ParseAmqpUri reads every part and percent-decodes the vhost", "[amqp]") {
+  auto full = ParseAmqpUri("amqp://alice:s%40cret@mq.example:5673/city%2fsambat");
+  REQUIRE(full.ok());
+  CHECK(full->user == "alice");
+  CHECK(full->password == "s@cret");
+  CHECK(full->host == "mq.example");
+  CHECK(full->port == 5673);
+  CHECK(full->vhost == "city/sambat");
+
+  auto slash = ParseAmqpUri("amqp://skk:pw@127.0.0.1:5672/%2f");
+  REQUIRE(slash.ok());
+  CHECK(slash->vhost == "/");
+
+  auto defaults = ParseAmqpUri("amqp://mq");
+  REQUIRE(defaults.ok());
+  CHECK(defaults->user == "guest");
+  CHECK(defaults->password == "guest");
+  CHECK(defaults->port == 5672);
+  CHECK(defaults->vhost == "/");
+
+  auto empty_path = ParseAmqpUri("amqp://mq:5672/");
+  REQUIRE(empty_path.ok());
+  CHECK(empty_path->vhost == "/");
+}
+
+TEST_CASE("ParseAmqpUri rejects malformed URIs and never echoes the password", "[amqp]") {
+  for (const char* bad :
+       {"http://mq:5672/", "mq:5672", "amqps://mq:5671/", "amqp://mq:port/", "amqp://mq:99999/",
+        "amqp://mq/a/b", "amqp://mq/%2f?heartbeat=10", "amqp://u:topsecret@mq:notaport/"}) {
+    INFO(bad);
+    auto e = ParseAmqpUri(bad);
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(std::string(e.status().message()).find("topsecret") == std::string::npos);
+  }
+}
+
+TEST_CASE("Open on a closed port fails fast with UNAVAILABLE naming the address", "[amqp]") {
+  AmqpEndpoint e;
+  e.host = "127.0.0.1";
+  e.port = ClosedPort();
+  const absl::Time start = absl::Now();
+  auto conn = AmqpConnection::Open(e, "closed-port-test");
+  const absl::Duration took = absl::Now() - start;
+  REQUIRE_FALSE(conn.ok());
+  CHECK(conn.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(std::string(conn.status().message()).find(absl::StrCat("127.0.0.1:", e.port)) !=
+        std::string::npos);
+  CHECK(took < absl::Seconds(2));
+
+  // An empty batch needs no broker at all.
+  ConfirmingPublisher publisher(e, "closed-port-publisher");
+  CHECK(publisher.PublishBatch({}).ok());
+  auto failed = publisher.PublishBatch({AmqpMessage{}});
+  CHECK(failed.code() == absl::StatusCode::kUnavailable);
+}
+
+TEST_CASE("Open with a wrong password or vhost fails with UNAVAILABLE and the broker's reason",
+          "[amqp]") {
+  const AmqpEndpoint good = ParseAmqpUri(testing::Stack().amqp_uri).value();
+  AmqpEndpoint wrong_password = good;
+  wrong_password.password = "not-the-password";
+  auto a = AmqpConnection::Open(wrong_password, "wrong-password-test");
+  REQUIRE_FALSE(a.ok());
+  CHECK(a.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(std::string(a.status().message()).find("ACCESS_REFUSED") != std::string::npos);
+
+  AmqpEndpoint wrong_vhost = good;
+  wrong_vhost.vhost = "skk-no-such-vhost";
+  auto b = AmqpConnection::Open(wrong_vhost, "wrong-vhost-test");
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(std::string(b.status().message()).find("skk-no-such-vhost") != std::string::npos);
+}
+
+TEST_CASE("DeclareTopology declares durable quorum queues with their arguments, idempotently",
+          "[amqp]") {
+  IsolatedWorld world("amqp");
+  const TopologyOptions t = TestTopology();
+  const ServiceQueues q = QueuesFor(t);
+  CHECK(q.main == "svc.events");
+  CHECK(q.retry == std::vector<std::string>{"svc.events.retry.1", "svc.events.retry.2"});
+  CHECK(q.dead == "svc.events.dead");
+
+  auto conn = Connect(EndpointOf(world), "topology-test");
+  REQUIRE(conn->DeclareTopology(t).ok());
+  absl::Status again = conn->DeclareTopology(t);
+  INFO(again.ToString());
+  REQUIRE(again.ok());
+  for (const std::string& queue : {q.main, q.retry[0], q.retry[1], q.dead}) {
+    CHECK(Depth(*conn, queue) == 0);
+  }
+
+  // What the broker holds, as an operator sees it.
+  const std::string listing =
+      Run(absl::StrCat(testing::Stack().rabbitmqctl, " -q list_queues --no-table-headers -p ",
+                       world.vhost(), " name type durable arguments"));
+  INFO(listing);
+  std::map<std::string, std::string> lines;
+  size_t pos = 0;
+  while (pos < listing.size()) {
+    size_t end = listing.find('\n', pos);
+    if (end == std::string::npos) end = listing.size();
+    std::string line = listing.substr(pos, end - pos);
+    lines[line.substr(0, line.find('\t'))] = line;
+    pos = end + 1;
+  }
+  REQUIRE(lines.size() == 4);
+  for (const auto& [name, line] : lines) {
+    INFO(line);
+    CHECK(line.find("\tquorum\ttrue\t") != std::string::npos);
+  }
+  const std::string& main = lines[q.main];
+  CHECK(main.find("x-delivery-limit") != std::string::npos);
+  CHECK(main.find("svc.events.dead") != std::string::npos);
+  CHECK(main.find("at-least-once") != std::string::npos);
+  CHECK(main.find("reject-publish") != std::string::npos);
+  CHECK(lines[q.retry[0]].find("200") != std::string::npos);
+  CHECK(lines[q.retry[1]].find("400") != std::string::npos);
+  CHECK(lines[q.retry[1]].find("svc.events") != std::string::npos);
+  CHECK(lines[q.dead].find("x-message-ttl") == std::string::npos);
+}
+
+TEST_CASE("A conflicting declaration or a missing queue is reported and the connection survives",
+          "[amqp]") {
+  IsolatedWorld world("amqp");
+  const TopologyOptions t = TestTopology();
+  auto conn = Connect(EndpointOf(world), "conflict-test");
+  REQUIRE(conn->DeclareTopology(t).ok());
+
+  TopologyOptions changed = t;
+  changed.retry_delays[0] = absl::Milliseconds(250);
+  absl::Status conflict = conn->DeclareTopology(changed);
+  INFO(conflict.ToString());
+  CHECK(conflict.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(conflict.message()).find("PRECONDITION_FAILED") != std::string::npos);
+  CHECK(std::string(conflict.message()).find("svc.events.retry.1") != std::string::npos);
+
+  auto missing = conn->QueueDepth("no-such-queue");
+  CHECK(missing.status().code() == absl::StatusCode::kNotFound);
+  CHECK(std::string(missing.status().message()).find("no-such-queue") != std::string::npos);
+
+  // Channel 1 was never touched: publishing and consuming still work on the same connection.
+  CHECK(Depth(*conn, "svc.events") == 0);
+  REQUIRE(conn->EnableConfirms().ok());
+  REQUIRE(conn->Publish(Event(t, "after-errors")).ok());
+  REQUIRE(conn->WaitForConfirms(absl::Seconds(10)).ok());
+  REQUIRE(conn->StartConsuming("svc.events", 10).ok());
+  auto d = Next(*conn, absl::Seconds(10));
+  REQUIRE(d.has_value());
+  CHECK(d->message.message_id == "after-errors");
+  CHECK(conn->Ack(d->delivery_tag).ok());
+}
+
+TEST_CASE("5,000 messages round-trip through ConfirmingPublisher with every property", "[amqp]") {
+  IsolatedWorld world("amqp");
+  const AmqpEndpoint endpoint = EndpointOf(world);
+  const TopologyOptions t = TestTopology();
+  auto admin = Connect(endpoint, "roundtrip-admin");
+  REQUIRE(admin->DeclareTopology(t).ok());
+
+  constexpr int kCount = 5000;
+  std::vector<AmqpMessage> batch;
+  for (int i = 0; i < kCount; ++i) {
+    AmqpMessage m = Event(t, absl::StrCat("m-", i));
+    m.routing_key = i % 2 == 0 ? "complaint.submitted" : "case.closed";
+    m.type = i % 2 == 0 ? "sambat.v1.ComplaintSubmitted" : "sambat.v1.CaseClosed";
+    m.correlation_id = absl::StrCat("corr-", i);
+    m.attempt = i % 4;
+    m.timestamp = absl::FromUnixSeconds(1700000000 + i);
+    // Protobuf bodies contain zero bytes; every byte value must survive.
+    m.body = std::string("\0\x01\xff", 3) + absl::StrCat(i) + std::string(1, '\0');
+    if (i % 3 == 0) {
+      m.original_routing_key = "complaint.original";
+      m.last_error = absl::StrCat("error ", i);
+    }
+    batch.push_back(std::move(m));
+  }
+
+  ConfirmingPublisher publisher(endpoint, "roundtrip-publisher", 1000);
+  const absl::Time publish_start = absl::Now();
+  absl::Status published = publisher.PublishBatch(batch);
+  const absl::Duration publish_time = absl::Now() - publish_start;
+  INFO(published.ToString());
+  REQUIRE(published.ok());
+  WARN("published " << kCount << " confirmed messages in " << absl::FormatDuration(publish_time)
+                    << " (" << static_cast<int>(kCount / absl::ToDoubleSeconds(publish_time))
+                    << " msg/s)");
+  CHECK(Depth(*admin, "svc.events") == kCount);
+
+  auto consumer = Connect(endpoint, "roundtrip-consumer");
+  REQUIRE(consumer->StartConsuming("svc.events", 500).ok());
+  std::set<std::string> seen;
+  const absl::Time consume_start = absl::Now();
+  while (seen.size() < kCount) {
+    auto d = Next(*consumer, absl::Seconds(10));
+    REQUIRE(d.has_value());
+    const AmqpMessage& m = d->message;
+    int i = -1;
+    REQUIRE(absl::SimpleAtoi(m.message_id.substr(2), &i));
+    REQUIRE(i >= 0);
+    REQUIRE(i < kCount);
+    const AmqpMessage& sent = batch[i];
+    CHECK_FALSE(d->redelivered);
+    CHECK(d->routing_key == sent.routing_key);
+    CHECK(m.exchange == t.exchange);
+    CHECK(m.type == sent.type);
+    CHECK(m.correlation_id == sent.correlation_id);
+    CHECK(m.attempt == sent.attempt);
+    CHECK(m.timestamp == sent.timestamp);
+    CHECK(m.body == sent.body);
+    CHECK(m.original_routing_key == sent.original_routing_key);
+    CHECK(m.last_error == sent.last_error);
+    CHECK(seen.insert(m.message_id).second);  // no duplicates
+    REQUIRE(consumer->Ack(d->delivery_tag).ok());
+  }
+  const absl::Duration consume_time = absl::Now() - consume_start;
+  WARN("consumed and acked " << kCount << " messages in " << absl::FormatDuration(consume_time));
+  CHECK_FALSE(Next(*consumer, absl::Milliseconds(200)).has_value());
+  CHECK(Depth(*admin, "svc.events") == 0);
+}
+
+TEST_CASE("NextDelivery returns nothing after its timeout on an empty queue", "[amqp]") {
+  IsolatedWorld world("amqp");
+  auto conn = Connect(EndpointOf(world), "empty-queue-test");
+  REQUIRE(conn->DeclareTopology(TestTopology()).ok());
+  REQUIRE(conn->StartConsuming("svc.events", 10).ok());
+  const absl::Time start = absl::Now();
+  CHECK_FALSE(Next(*conn, absl::Milliseconds(300)).has_value());
+  const absl::Duration took = absl::Now() - start;
+  CHECK(took >= absl::Milliseconds(290));
+  CHECK(took < absl::Seconds(2));
+}
+
+TEST_CASE("An unacked message is redelivered after the consuming connection closes", "[amqp]") {
+  IsolatedWorld world("amqp");
+  const AmqpEndpoint endpoint = EndpointOf(world);
+  const TopologyOptions t = TestTopology();
+  auto admin = Connect(endpoint, "redelivery-admin");
+  REQUIRE(admin->DeclareTopology(t).ok());
+  ConfirmingPublisher publisher(endpoint, "redelivery-publisher");
+  REQUIRE(publisher.PublishBatch({Event(t, "unacked")}).ok());
+
+  {
+    auto first = Connect(endpoint, "redelivery-first");
+    REQUIRE(first->StartConsuming("svc.events", 10).ok());
+    auto d = Next(*first, absl::Seconds(10));
+    REQUIRE(d.has_value());
+    CHECK(d->message.message_id == "unacked");
+    CHECK_FALSE(d->redelivered);
+    // Closes without acking, as a crashed consumer would.
+  }
+
+  auto second = Connect(endpoint, "redelivery-second");
+  REQUIRE(second->StartConsuming("svc.events", 10).ok());
+  auto d = Next(*second, absl::Seconds(10));
+  REQUIRE(d.has_value());
+  CHECK(d->message.message_id == "unacked");
+  CHECK(d->redelivered);
+  REQUIRE(second->Ack(d->delivery_tag).ok());
+  CHECK_FALSE(Next(*second, absl::Milliseconds(200)).has_value());
+}
+
+TEST_CASE("A message parked in a retry queue returns to the main queue after its delay", "[amqp]") {
+  IsolatedWorld world("amqp");
+  const AmqpEndpoint endpoint = EndpointOf(world);
+  const TopologyOptions t = TestTopology();
+  const ServiceQueues q = QueuesFor(t);
+  auto consumer = Connect(endpoint, "retry-consumer");
+  REQUIRE(consumer->DeclareTopology(t).ok());
+  REQUIRE(consumer->StartConsuming(q.main, 10).ok());
+
+  // Parked the way a failing consumer parks it: through the default exchange, by queue name.
+  AmqpMessage parked = Event(t, "retry-me");
+  parked.exchange = "";
+  parked.routing_key = q.retry[0];
+  parked.attempt = 1;
+  parked.original_routing_key = "complaint.submitted";
+  parked.last_error = "database unavailable";
+  ConfirmingPublisher publisher(endpoint, "retry-publisher");
+  const absl::Time start = absl::Now();
+  REQUIRE(publisher.PublishBatch({parked}).ok());
+
+  auto d = Next(*consumer, absl::Seconds(10));
+  const absl::Duration took = absl::Now() - start;
+  REQUIRE(d.has_value());
+  CHECK(took >= absl::Milliseconds(150));  // it waited out (most of) the 200 ms TTL
+  CHECK(d->message.message_id == "retry-me");
+  CHECK(d->routing_key == q.main);  // dead-lettered with the main queue's name as key
+  CHECK(d->message.attempt == 1);
+  CHECK(d->message.original_routing_key == "complaint.submitted");
+  CHECK(d->message.last_error == "database unavailable");
+  CHECK(d->message.body == parked.body);
+  REQUIRE(consumer->Ack(d->delivery_tag).ok());
+  CHECK(Depth(*consumer, q.retry[0]) == 0);
+}
+
+TEST_CASE("A message that is requeued over and over ends in the dead queue", "[amqp]") {
+  IsolatedWorld world("amqp");
+  const AmqpEndpoint endpoint = EndpointOf(world);
+  const TopologyOptions t = TestTopology();
+  auto conn = Connect(endpoint, "poison-consumer");
+  REQUIRE(conn->DeclareTopology(t).ok());
+  ConfirmingPublisher publisher(endpoint, "poison-publisher");
+  REQUIRE(publisher.PublishBatch({Event(t, "poison")}).ok());
+
+  REQUIRE(conn->StartConsuming("svc.events", 1).ok());
+  int deliveries = 0;
+  for (;;) {
+    auto d = Next(*conn, absl::Seconds(3));
+    if (!d.has_value()) break;
+    CHECK(d->message.message_id == "poison");
+    ++deliveries;
+    REQUIRE(deliveries <= 30);
+    REQUIRE(conn->Reject(d->delivery_tag, /*requeue=*/true).ok());
+  }
+  // The first delivery plus the 20 the main queue's x-delivery-limit allows after it.
+  CHECK(deliveries == 21);
+
+  auto dead = Connect(endpoint, "poison-dead-reader");
+  REQUIRE(dead->StartConsuming("svc.events.dead", 10).ok());
+  auto d = Next(*dead, absl::Seconds(10));
+  REQUIRE(d.has_value());
+  CHECK(d->message.message_id == "poison");
+  CHECK(d->message.body == "body of poison");
+  REQUIRE(dead->Ack(d->delivery_tag).ok());
+}
+
+TEST_CASE("A failed batch drops the connection and the next batch reconnects", "[amqp]") {
+  IsolatedWorld world("amqp");
+  const AmqpEndpoint endpoint = EndpointOf(world);
+  const TopologyOptions t = TestTopology();
+  auto conn = Connect(endpoint, "failed-batch-consumer");
+  REQUIRE(conn->DeclareTopology(t).ok());
+  REQUIRE(conn->StartConsuming("svc.events", 10).ok());
+
+  ConfirmingPublisher publisher(endpoint, "failed-batch-publisher");
+  AmqpMessage lost = Event(t, "to-missing-exchange");
+  lost.exchange = "no-such-exchange";
+  absl::Status failed = publisher.PublishBatch({lost});
+  INFO(failed.ToString());
+  CHECK(failed.code() == absl::StatusCode::kUnavailable);
+  CHECK(std::string(failed.message()).find("NOT_FOUND") != std::string::npos);
+  CHECK(std::string(failed.message()).find("no-such-exchange") != std::string::npos);
+
+  REQUIRE(publisher.PublishBatch({Event(t, "after-reconnect")}).ok());
+  auto d = Next(*conn, absl::Seconds(10));
+  REQUIRE(d.has_value());
+  CHECK(d->message.message_id == "after-reconnect");
+  REQUIRE(conn->Ack(d->delivery_tag).ok());
+}
+
+TEST_CASE("Connections the broker closes: the consumer is told, the publisher reconnects",
+          "[amqp]") {
+  IsolatedWorld world("amqp");
+  const AmqpEndpoint endpoint = EndpointOf(world);
+  const TopologyOptions t = TestTopology();
+  auto consumer = Connect(endpoint, "forced-close-consumer");
+  REQUIRE(consumer->DeclareTopology(t).ok());
+  REQUIRE(consumer->StartConsuming("svc.events", 10).ok());
+  ConfirmingPublisher publisher(endpoint, "forced-close-publisher");
+  REQUIRE(publisher.PublishBatch({Event(t, "before-close")}).ok());
+  auto before = Next(*consumer, absl::Seconds(10));
+  REQUIRE(before.has_value());
+  REQUIRE(consumer->Ack(before->delivery_tag).ok());
+
+  // What an operator (or a node restart) does to every connection in the vhost.
+  Run(absl::StrCat(testing::Stack().rabbitmqctl, " -q close_all_connections -p ", world.vhost(),
+                   " 'closed by the test' >/dev/null"));
+
+  auto lost = consumer->NextDelivery(absl::Seconds(10));
+  REQUIRE_FALSE(lost.ok());
+  CHECK(lost.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(std::string(lost.status().message()).find("CONNECTION_FORCED") != std::string::npos);
+  consumer.reset();
+
+  // The publisher's connection was closed while it was idle: the next batch notices before
+  // publishing, reconnects and succeeds.
+  const absl::Time start = absl::Now();
+  absl::Status after = publisher.PublishBatch({Event(t, "after-close")});
+  INFO(after.ToString());
+  REQUIRE(after.ok());
+  CHECK(absl::Now() - start < absl::Seconds(3));
+
+  auto fresh = Connect(endpoint, "forced-close-consumer-2");
+  REQUIRE(fresh->StartConsuming("svc.events", 10).ok());
+  auto d = Next(*fresh, absl::Seconds(10));
+  REQUIRE(d.has_value());
+  CHECK(d->message.message_id == "after-close");
+  REQUIRE(fresh->Ack(d->delivery_tag).ok());
+}
+
+TEST_CASE("Operators see the connection name in rabbitmqctl list_connections", "[amqp]") {
+  IsolatedWorld world("amqp");
+  const std::string name = absl::StrCat("named-", world.vhost());
+  auto conn = Connect(EndpointOf(world), name);
+  // RabbitMQ 3.10's rabbitmqctl has no user_provided_name column: the name is the
+  // connection_name entry of client_properties.
+  const std::string listing =
+      Run(absl::StrCat(testing::Stack().rabbitmqctl,
+                       " -q list_connections --no-table-headers vhost timeout client_properties"));
+  INFO(listing);
+  const size_t line = listing.find(absl::StrCat(world.vhost(), "\t"));
+  REQUIRE(line != std::string::npos);
+  const std::string ours = listing.substr(line, listing.find('\n', line) - line);
+  CHECK(ours.find("connection_name") != std::string::npos);
+  CHECK(ours.find(name) != std::string::npos);
+  // The negotiated heartbeat timeout, in seconds.
+  CHECK(ours.find(absl::StrCat(world.vhost(), "\t30\t")) == 0);
+}
+
+}  // namespace
+}  // namespace skk

@@ -1,0 +1,146 @@
+#include "services/platform/consumer.h"
+
+#include <algorithm>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "services/platform/events.h"
+#include "services/platform/log.h"
+#include "services/platform/status_macros.h"
+#include "services/platform/wait.h"
+
+namespace skk {
+namespace {
+
+constexpr SqlStatement kRecordApplied{"skk_applied_insert", R"sql(
+  INSERT INTO applied_events (event_id, event_type) VALUES ($1, $2)
+  ON CONFLICT (event_id) DO NOTHING)sql"};
+
+// Failures worth another attempt: the database or broker was away, a deadlock, a timeout.
+bool IsTransient(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<bool> PgIdempotentApplier::Apply(const sambat::v1::Event& event,
+                                                const EventHandler& handler) {
+  bool applied = false;
+  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    applied = false;
+    // Recording the id first takes the row lock: a second replica holding the same redelivered
+    // event waits here, then sees the conflict and does nothing.
+    SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kRecordApplied, {SqlParam::Text(event.event_id()),
+                                                                 SqlParam::Text(event.type())}));
+    if (r.affected() == 0) return absl::OkStatus();
+    SKK_RETURN_IF_ERROR(handler(tx, event));
+    applied = true;
+    return absl::OkStatus();
+  }));
+  return applied;
+}
+
+Disposition DecideAfterFailure(const absl::Status& status, int attempt, int max_attempts) {
+  if (!IsTransient(status)) return Disposition::kDeadLetter;
+  return attempt + 1 >= max_attempts ? Disposition::kDeadLetter : Disposition::kRetry;
+}
+
+ProcessResult DeliveryProcessor::Process(const AmqpDelivery& delivery) {
+  absl::StatusOr<sambat::v1::Event> event = ParseEvent(delivery.message.body);
+  if (!event.ok()) {
+    log::Error("undecodable message dead-lettered",
+               {{"message_id", delivery.message.message_id},
+                {"error", std::string(event.status().message())}});
+    return {Disposition::kDeadLetter, std::string(event.status().message())};
+  }
+  auto handler = handlers_.find(event->type());
+  if (handler == handlers_.end()) {
+    log::Debug("event ignored", {{"event_id", event->event_id()}, {"type", event->type()},
+                                 {"complaint_id", event->complaint_id()}});
+    return {Disposition::kAck, ""};
+  }
+  absl::StatusOr<bool> applied = applier_.Apply(*event, handler->second);
+  if (applied.ok()) {
+    log::Info(*applied ? "event applied" : "event already applied",
+              {{"event_id", event->event_id()}, {"type", event->type()},
+               {"complaint_id", event->complaint_id()},
+               {"correlation_id", event->correlation_id()}});
+    return {Disposition::kAck, ""};
+  }
+  const int attempt = delivery.message.attempt;
+  Disposition d = DecideAfterFailure(applied.status(), attempt, max_attempts_);
+  log::Warn(d == Disposition::kRetry ? "event failed, will retry" : "event failed, dead-lettered",
+            {{"event_id", event->event_id()}, {"type", event->type()},
+             {"complaint_id", event->complaint_id()}, {"attempt", attempt + 1},
+             {"error", std::string(applied.status().ToString())}});
+  return {d, applied.status().ToString()};
+}
+
+void EventConsumer::Run(const std::atomic<bool>& stop) {
+  absl::Duration backoff = options_.initial_backoff;
+  absl::BitGen jitter;
+  while (!stop.load()) {
+    absl::Status st = ConsumeOnce(stop);
+    if (stop.load()) break;
+    log::Warn("consumer disconnected, reconnecting",
+              {{"service", options_.topology.service}, {"error", std::string(st.message())},
+               {"retry_in_ms", static_cast<long long>(absl::ToInt64Milliseconds(backoff))}});
+    // Jitter keeps a fleet of replicas from reconnecting in lockstep after a broker restart.
+    SleepUnlessStopped(stop, backoff * absl::Uniform(jitter, 0.5, 1.5));
+    backoff = std::min(backoff * 2, options_.max_backoff);
+    if (st.ok()) backoff = options_.initial_backoff;
+  }
+}
+
+absl::Status EventConsumer::ConsumeOnce(const std::atomic<bool>& stop) {
+  const std::string name = absl::StrCat(options_.topology.service, "-consumer");
+  SKK_ASSIGN_OR_RETURN(auto conn, AmqpConnection::Open(options_.endpoint, name));
+  SKK_RETURN_IF_ERROR(conn->DeclareTopology(options_.topology));
+  const ServiceQueues queues = QueuesFor(options_.topology);
+  SKK_RETURN_IF_ERROR(conn->StartConsuming(queues.main, options_.prefetch));
+  ConfirmingPublisher parker(options_.endpoint, absl::StrCat(name, "-parker"), 1);
+  log::Info("consuming", {{"queue", queues.main}});
+  while (!stop.load()) {
+    SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> delivery,
+                         conn->NextDelivery(absl::Milliseconds(200)));
+    if (!delivery.has_value()) continue;
+    const ProcessResult result = processor_.Process(*delivery);
+    if (result.disposition != Disposition::kAck) {
+      SKK_RETURN_IF_ERROR(Park(*conn, parker, *delivery, result));
+    }
+    // Acked only now: after the change committed, or after the message was safely parked.
+    SKK_RETURN_IF_ERROR(conn->Ack(delivery->delivery_tag));
+  }
+  // Unacked prefetched messages go back to the queue when the connection closes.
+  return absl::OkStatus();
+}
+
+absl::Status EventConsumer::Park(AmqpConnection& /*conn*/, ConfirmingPublisher& publisher,
+                                 const AmqpDelivery& delivery, const ProcessResult& result) {
+  const ServiceQueues queues = QueuesFor(options_.topology);
+  AmqpMessage parked = delivery.message;
+  parked.exchange = "";
+  parked.attempt = delivery.message.attempt + 1;
+  parked.last_error = result.error.substr(0, 1000);
+  if (parked.original_routing_key.empty()) parked.original_routing_key = delivery.routing_key;
+  if (result.disposition == Disposition::kRetry && !queues.retry.empty()) {
+    const size_t step = std::min<size_t>(delivery.message.attempt, queues.retry.size() - 1);
+    parked.routing_key = queues.retry[step];
+  } else {
+    parked.routing_key = queues.dead;
+  }
+  // Confirmed before the original is acked: a crash in between leaves a duplicate, never a loss.
+  return publisher.PublishBatch({parked});
+}
+
+}  // namespace skk

@@ -1,0 +1,110 @@
+#pragma once
+
+// Consuming events: manual acks after commit, idempotent application (the event id is recorded
+// in the same transaction as the change), bounded retries through delay queues, then the
+// service's dead-letter queue. Nothing is dropped.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "sambat/v1/events.pb.h"
+#include "services/platform/amqp.h"
+#include "services/platform/pg.h"
+
+namespace skk {
+
+// Applies one event inside the transaction that records it as applied. A non-OK status rolls
+// the whole transaction back. UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED,
+// INTERNAL and UNKNOWN are retried; INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND and the rest mean the
+// event can never apply and it is dead-lettered at once.
+using EventHandler = std::function<absl::Status(PgConnection& tx, const sambat::v1::Event&)>;
+
+// Event type -> handler. Types with no handler are acknowledged and ignored.
+using EventHandlers = std::map<std::string, EventHandler>;
+
+// Runs a handler for an event at most once.
+class IdempotentApplier {
+ public:
+  virtual ~IdempotentApplier() = default;
+  // Returns true if the handler ran and committed, false if the event had been applied before.
+  virtual absl::StatusOr<bool> Apply(const sambat::v1::Event& event,
+                                     const EventHandler& handler) = 0;
+};
+
+// The applier on a service's PostgreSQL schema (table applied_events).
+class PgIdempotentApplier final : public IdempotentApplier {
+ public:
+  explicit PgIdempotentApplier(PgPool& pool) : pool_(pool) {}
+  absl::StatusOr<bool> Apply(const sambat::v1::Event& event,
+                             const EventHandler& handler) override;
+
+ private:
+  PgPool& pool_;
+};
+
+enum class Disposition { kAck, kRetry, kDeadLetter };
+
+struct ProcessResult {
+  Disposition disposition = Disposition::kAck;
+  std::string error;  // why, when not kAck
+};
+
+// Whether a failure with `status`, on a message that had already failed `attempt` times,
+// is worth another attempt.
+Disposition DecideAfterFailure(const absl::Status& status, int attempt, int max_attempts);
+
+// Decodes a delivery, applies it once through the applier and decides what becomes of it.
+// Has no I/O of its own, so its decisions are unit-tested.
+class DeliveryProcessor {
+ public:
+  DeliveryProcessor(std::string service, EventHandlers handlers, IdempotentApplier& applier,
+                    int max_attempts)
+      : service_(std::move(service)),
+        handlers_(std::move(handlers)),
+        applier_(applier),
+        max_attempts_(max_attempts) {}
+
+  ProcessResult Process(const AmqpDelivery& delivery);
+
+ private:
+  std::string service_;
+  EventHandlers handlers_;
+  IdempotentApplier& applier_;
+  int max_attempts_;
+};
+
+class EventConsumer {
+ public:
+  struct Options {
+    AmqpEndpoint endpoint;
+    TopologyOptions topology;
+    int prefetch = 50;
+    absl::Duration initial_backoff = absl::Milliseconds(100);
+    absl::Duration max_backoff = absl::Seconds(10);
+  };
+
+  EventConsumer(Options options, DeliveryProcessor& processor)
+      : options_(std::move(options)), processor_(processor) {}
+
+  // Consumes until `stop` is set, reconnecting with backoff when RabbitMQ goes away. On stop,
+  // it finishes (and acks) the message in hand and leaves everything else unacked, so the
+  // broker hands it to another replica.
+  void Run(const std::atomic<bool>& stop);
+
+ private:
+  // Consumes on one connection until stop or a connection error.
+  absl::Status ConsumeOnce(const std::atomic<bool>& stop);
+  absl::Status Park(AmqpConnection& conn, ConfirmingPublisher& publisher,
+                    const AmqpDelivery& delivery, const ProcessResult& result);
+
+  Options options_;
+  DeliveryProcessor& processor_;
+};
+
+}  // namespace skk

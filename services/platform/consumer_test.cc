@@ -1,0 +1,197 @@
+// DeliveryProcessor and DecideAfterFailure: what becomes of each delivery, with an in-memory
+// applier standing in for the PostgreSQL one (whose transactions are tested in integration).
+
+#include "services/platform/consumer.h"
+
+#include <catch2/catch.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "services/platform/events.h"
+
+namespace skk {
+namespace {
+
+// Remembers which event ids were applied, like applied_events. A new id is recorded (and
+// reported as applied) unless `fail_with` is set, in which case nothing is recorded, as when
+// the transaction rolls back. It never calls the handler: there is no PgConnection here.
+class FakeApplier final : public IdempotentApplier {
+ public:
+  absl::StatusOr<bool> Apply(const sambat::v1::Event& event, const EventHandler&) override {
+    calls.push_back(event.event_id());
+    if (fail_with.has_value()) return *fail_with;
+    return applied.insert(event.event_id()).second;
+  }
+
+  std::optional<absl::Status> fail_with;
+  std::vector<std::string> calls;
+  std::set<std::string> applied;
+};
+
+constexpr int kMaxAttempts = 4;
+
+EventHandlers Handlers() {
+  EventHandlers handlers;
+  handlers[kComplaintSubmitted] = [](PgConnection&, const sambat::v1::Event&) {
+    return absl::OkStatus();
+  };
+  return handlers;
+}
+
+sambat::v1::Event SubmittedEvent() {
+  sambat::v1::Event event =
+      NewEvent(kComplaintSubmitted, "c-0001", absl::FromUnixSeconds(1772416800), "intake",
+               nullptr);
+  auto* p = event.mutable_complaint_submitted();
+  p->set_ticket("SKK-2026-000001");
+  p->set_category("jalan-rusak");
+  p->set_description("Jalan berlubang di depan pasar");
+  return event;
+}
+
+AmqpDelivery DeliveryOf(const sambat::v1::Event& event, int attempt = 0) {
+  AmqpDelivery d;
+  d.delivery_tag = 1;
+  d.routing_key = event.type();
+  d.message = ToAmqpMessage(event, kEventsExchange);
+  d.message.attempt = attempt;
+  return d;
+}
+
+TEST_CASE("an event applied for the first time is acknowledged", "[consumer]") {
+  FakeApplier applier;
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+  const sambat::v1::Event event = SubmittedEvent();
+
+  const ProcessResult r = processor.Process(DeliveryOf(event));
+  CHECK(r.disposition == Disposition::kAck);
+  CHECK(applier.calls == std::vector<std::string>{event.event_id()});
+}
+
+TEST_CASE("a redelivered event is applied once and acknowledged both times", "[consumer]") {
+  FakeApplier applier;
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+  const sambat::v1::Event event = SubmittedEvent();
+
+  AmqpDelivery again = DeliveryOf(event);
+  again.delivery_tag = 2;
+  again.redelivered = true;
+  CHECK(processor.Process(DeliveryOf(event)).disposition == Disposition::kAck);
+  CHECK(processor.Process(again).disposition == Disposition::kAck);
+  CHECK(applier.applied == std::set<std::string>{event.event_id()});
+
+  // A different event is still applied.
+  const sambat::v1::Event other = SubmittedEvent();
+  CHECK(processor.Process(DeliveryOf(other)).disposition == Disposition::kAck);
+  CHECK(applier.applied.size() == 2);
+}
+
+TEST_CASE("an event the applier reports as already applied is acknowledged", "[consumer]") {
+  FakeApplier applier;
+  const sambat::v1::Event event = SubmittedEvent();
+  applier.applied.insert(event.event_id());  // applied before a crash lost the ack
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+
+  const ProcessResult r = processor.Process(DeliveryOf(event, /*attempt=*/0));
+  CHECK(r.disposition == Disposition::kAck);
+  CHECK(r.error.empty());
+}
+
+TEST_CASE("an undecodable message is dead-lettered without being applied", "[consumer]") {
+  FakeApplier applier;
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+
+  SECTION("garbage bytes") {
+    AmqpDelivery d;
+    d.message.message_id = "m-1";
+    d.message.body = std::string("\xff\xff\xff\xff garbage", 12);
+    const ProcessResult r = processor.Process(d);
+    CHECK(r.disposition == Disposition::kDeadLetter);
+    CHECK_FALSE(r.error.empty());
+  }
+  SECTION("an envelope that breaks the contract") {
+    sambat::v1::Event event = SubmittedEvent();
+    event.set_complaint_id("");
+    const ProcessResult r = processor.Process(DeliveryOf(event));
+    CHECK(r.disposition == Disposition::kDeadLetter);
+    CHECK_THAT(r.error, Catch::Contains("complaint_id"));
+  }
+  CHECK(applier.calls.empty());
+}
+
+TEST_CASE("an event type the service has no handler for is acknowledged and ignored",
+          "[consumer]") {
+  FakeApplier applier;
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+  sambat::v1::Event event =
+      NewEvent(kCaseRouted, "c-0001", absl::FromUnixSeconds(1772416800), "routing", nullptr);
+  event.mutable_case_routed()->set_ticket("SKK-2026-000001");
+
+  const ProcessResult r = processor.Process(DeliveryOf(event));
+  CHECK(r.disposition == Disposition::kAck);
+  CHECK(applier.calls.empty());
+}
+
+TEST_CASE("a transient failure is retried until the last attempt, then dead-lettered",
+          "[consumer]") {
+  FakeApplier applier;
+  applier.fail_with = absl::UnavailableError("postgres is away");
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+  const sambat::v1::Event event = SubmittedEvent();
+
+  for (int attempt = 0; attempt < kMaxAttempts - 1; ++attempt) {
+    INFO("attempt " << attempt);
+    const ProcessResult r = processor.Process(DeliveryOf(event, attempt));
+    CHECK(r.disposition == Disposition::kRetry);
+    CHECK_THAT(r.error, Catch::Contains("postgres is away"));
+  }
+  const ProcessResult last = processor.Process(DeliveryOf(event, kMaxAttempts - 1));
+  CHECK(last.disposition == Disposition::kDeadLetter);
+  CHECK_THAT(last.error, Catch::Contains("postgres is away"));
+  CHECK(applier.applied.empty());
+}
+
+TEST_CASE("an event that can never apply is dead-lettered at once", "[consumer]") {
+  FakeApplier applier;
+  applier.fail_with = absl::InvalidArgumentError("no such category");
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+
+  const ProcessResult r = processor.Process(DeliveryOf(SubmittedEvent(), /*attempt=*/0));
+  CHECK(r.disposition == Disposition::kDeadLetter);
+  CHECK_THAT(r.error, Catch::Contains("no such category"));
+}
+
+TEST_CASE("transient failures are retried, permanent ones dead-lettered", "[consumer]") {
+  for (absl::StatusCode code :
+       {absl::StatusCode::kUnavailable, absl::StatusCode::kAborted,
+        absl::StatusCode::kDeadlineExceeded, absl::StatusCode::kResourceExhausted,
+        absl::StatusCode::kInternal}) {
+    INFO(absl::StatusCodeToString(code));
+    const absl::Status st(code, "x");
+    CHECK(DecideAfterFailure(st, 0, kMaxAttempts) == Disposition::kRetry);
+    CHECK(DecideAfterFailure(st, kMaxAttempts - 2, kMaxAttempts) == Disposition::kRetry);
+    CHECK(DecideAfterFailure(st, kMaxAttempts - 1, kMaxAttempts) == Disposition::kDeadLetter);
+    // A message that somehow went past the limit is never retried forever.
+    CHECK(DecideAfterFailure(st, kMaxAttempts + 5, kMaxAttempts) == Disposition::kDeadLetter);
+  }
+  for (absl::StatusCode code :
+       {absl::StatusCode::kInvalidArgument, absl::StatusCode::kFailedPrecondition,
+        absl::StatusCode::kNotFound, absl::StatusCode::kAlreadyExists,
+        absl::StatusCode::kPermissionDenied, absl::StatusCode::kOutOfRange,
+        absl::StatusCode::kUnimplemented, absl::StatusCode::kDataLoss}) {
+    INFO(absl::StatusCodeToString(code));
+    CHECK(DecideAfterFailure(absl::Status(code, "x"), 0, kMaxAttempts) ==
+          Disposition::kDeadLetter);
+  }
+}
+
+TEST_CASE("with a single allowed attempt a transient failure is dead-lettered at once",
+          "[consumer]") {
+  CHECK(DecideAfterFailure(absl::UnavailableError("x"), 0, 1) == Disposition::kDeadLetter);
+}
+
+}  // namespace
+}  // namespace skk

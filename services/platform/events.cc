@@ -1,0 +1,94 @@
+#include "services/platform/events.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/platform/ids.h"
+
+namespace skk {
+
+absl::Time FromProtoTime(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+google::protobuf::Timestamp ToProtoTime(absl::Time t) {
+  google::protobuf::Timestamp out;
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  out.set_seconds(seconds);
+  out.set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
+  return out;
+}
+
+sambat::v1::Event NewEvent(const std::string& type, const std::string& complaint_id,
+                           absl::Time occurred_at, const std::string& producer,
+                           const sambat::v1::Event* cause) {
+  sambat::v1::Event event;
+  event.set_event_id(NewUuid());
+  event.set_type(type);
+  *event.mutable_occurred_at() = ToProtoTime(occurred_at);
+  event.set_complaint_id(complaint_id);
+  event.set_producer(producer);
+  if (cause != nullptr) {
+    event.set_correlation_id(cause->correlation_id().empty() ? cause->event_id()
+                                                             : cause->correlation_id());
+    event.set_causation_id(cause->event_id());
+  } else {
+    event.set_correlation_id(event.event_id());
+  }
+  return event;
+}
+
+std::string PayloadType(const sambat::v1::Event& event) {
+  using E = sambat::v1::Event;
+  switch (event.payload_case()) {
+    case E::kComplaintSubmitted: return kComplaintSubmitted;
+    case E::kCaseRouted: return kCaseRouted;
+    case E::kDeadlineSet: return kDeadlineSet;
+    case E::kEscalated: return kEscalated;
+    case E::PAYLOAD_NOT_SET: return "";
+  }
+  return "";
+}
+
+AmqpMessage ToAmqpMessage(const sambat::v1::Event& event, const std::string& exchange) {
+  AmqpMessage m;
+  m.exchange = exchange;
+  m.routing_key = event.type();
+  m.message_id = event.event_id();
+  m.type = event.type();
+  m.body = event.SerializeAsString();
+  m.timestamp = FromProtoTime(event.occurred_at());
+  m.correlation_id = event.correlation_id();
+  return m;
+}
+
+absl::StatusOr<sambat::v1::Event> ParseEvent(const std::string& body) {
+  sambat::v1::Event event;
+  if (!event.ParseFromString(body)) {
+    return absl::InvalidArgumentError("event: body is not a sambat.v1.Event");
+  }
+  if (!IsUuid(event.event_id())) {
+    return absl::InvalidArgumentError("event: event_id is not a UUID");
+  }
+  if (event.type().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": type is empty"));
+  }
+  if (event.complaint_id().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("event ", event.event_id(), ": complaint_id is empty"));
+  }
+  if (!event.has_occurred_at()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("event ", event.event_id(), ": occurred_at is missing"));
+  }
+  // An event from a newer producer may carry a payload this binary does not know; its type
+  // then has no handler here and it is ignored, not rejected.
+  const std::string payload_type = PayloadType(event);
+  if (!payload_type.empty() && payload_type != event.type()) {
+    return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": type ",
+                                                   event.type(), " but payload ",
+                                                   payload_type));
+  }
+  return event;
+}
+
+}  // namespace skk

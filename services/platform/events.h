@@ -1,0 +1,40 @@
+#pragma once
+
+// The event envelope (proto/sambat/v1/events.proto) and how it maps onto AMQP messages.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "sambat/v1/events.pb.h"
+#include "services/platform/amqp.h"
+
+namespace skk {
+
+// Routing keys of the events. One name per event, used in code, topology and docs.
+inline constexpr char kComplaintSubmitted[] = "complaint.submitted";
+inline constexpr char kCaseRouted[] = "case.routed";
+inline constexpr char kDeadlineSet[] = "sla.deadline_set";
+inline constexpr char kEscalated[] = "sla.escalated";
+
+inline constexpr char kEventsExchange[] = "sambat.events";
+
+// A new envelope with a fresh event id. `cause` (may be null) is the event this one follows
+// from: the new event inherits its correlation id and names it as causation.
+sambat::v1::Event NewEvent(const std::string& type, const std::string& complaint_id,
+                           absl::Time occurred_at, const std::string& producer,
+                           const sambat::v1::Event* cause);
+
+// The routing key an envelope's payload requires; empty when no payload is set.
+std::string PayloadType(const sambat::v1::Event& event);
+
+AmqpMessage ToAmqpMessage(const sambat::v1::Event& event, const std::string& exchange);
+
+// Parses and checks an envelope: it must have an id, a type matching its payload, a complaint
+// id and an occurred-at time. INVALID_ARGUMENT otherwise (such a message can never succeed).
+absl::StatusOr<sambat::v1::Event> ParseEvent(const std::string& body);
+
+absl::Time FromProtoTime(const google::protobuf::Timestamp& t);
+google::protobuf::Timestamp ToProtoTime(absl::Time t);
+
+}  // namespace skk

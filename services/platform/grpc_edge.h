@@ -1,0 +1,84 @@
+#pragma once
+
+// The gRPC edge of a service: requests are parsed by us (so a malformed request, or text that
+// is not UTF-8, gets INVALID_ARGUMENT naming the field instead of gRPC's opaque INTERNAL) and
+// handled on a bounded pool of threads (handlers block on PostgreSQL; gRPC's own callback
+// threads must never block). A full pool answers RESOURCE_EXHAUSTED at once rather than
+// queueing without bound.
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "services/platform/service_host.h"
+
+namespace skk {
+
+class RequestExecutor {
+ public:
+  // `threads` workers; at most `max_queued` requests wait for one.
+  RequestExecutor(int threads, int max_queued);
+  // Finishes the queued work, then joins the workers.
+  ~RequestExecutor();
+  RequestExecutor(const RequestExecutor&) = delete;
+  RequestExecutor& operator=(const RequestExecutor&) = delete;
+
+  // False when the queue is full (the caller answers RESOURCE_EXHAUSTED).
+  bool Submit(std::function<void()> work);
+
+ private:
+  void Work();
+
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> queue_;
+  size_t max_queued_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+// Parses a request from its wire bytes. A parse failure is INVALID_ARGUMENT naming the first
+// string field (dotted path) that is not valid UTF-8, or saying the bytes are no such message.
+absl::Status ParseRequest(const grpc::ByteBuffer& wire, google::protobuf::Message* request);
+
+// Serializes a response into its wire bytes.
+void SerializeResponse(const google::protobuf::Message& response, grpc::ByteBuffer* wire);
+
+// Serves one unary call: parses the request, runs `handler` on the executor, serializes the
+// response and finishes the call with the handler's status mapped by ToGrpcStatus.
+template <class Request, class Response>
+grpc::ServerUnaryReactor* ServeUnary(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* wire_request,
+    grpc::ByteBuffer* wire_response, RequestExecutor& executor,
+    std::function<absl::StatusOr<Response>(const Request&)> handler) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto work = [reactor, wire_request, wire_response, handler = std::move(handler)] {
+    Request request;
+    if (absl::Status parsed = ParseRequest(*wire_request, &request); !parsed.ok()) {
+      reactor->Finish(ToGrpcStatus(parsed));
+      return;
+    }
+    absl::StatusOr<Response> response = handler(request);
+    if (!response.ok()) {
+      reactor->Finish(ToGrpcStatus(response.status()));
+      return;
+    }
+    SerializeResponse(*response, wire_response);
+    reactor->Finish(grpc::Status::OK);
+  };
+  if (!executor.Submit(std::move(work))) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "server busy; nothing was changed, retry shortly"));
+  }
+  return reactor;
+}
+
+}  // namespace skk

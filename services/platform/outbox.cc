@@ -1,0 +1,190 @@
+#include "services/platform/outbox.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "services/platform/events.h"
+#include "services/platform/log.h"
+#include "services/platform/status_macros.h"
+#include "services/platform/wait.h"
+
+namespace skk {
+namespace {
+
+constexpr SqlStatement kInsertOutbox{"skk_outbox_insert", R"sql(
+  INSERT INTO outbox (event_id, routing_key, complaint_id, correlation_id, payload)
+  VALUES ($1, $2, $3, $4, $5))sql"};
+
+// Wakes the relay of this schema when the transaction commits (NOTIFY is transactional).
+constexpr SqlStatement kNotifyOutbox{"skk_outbox_notify",
+                                     "SELECT pg_notify('outbox_' || current_schema(), '')"};
+
+// SKIP LOCKED instead of "rows after the highest id sent": ids commit out of order, and a
+// relay that remembered a high-water mark would miss the late ones (design.md, known traps).
+constexpr SqlStatement kClaimOutbox{"skk_outbox_claim", R"sql(
+  SELECT id, event_id, routing_key, complaint_id, correlation_id, payload, created_at
+  FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)sql"};
+
+constexpr SqlStatement kDeleteOutbox{"skk_outbox_delete",
+                                     "DELETE FROM outbox WHERE id = ANY($1::bigint[])"};
+
+class PgOutboxBatch final : public OutboxBatch {
+ public:
+  PgOutboxBatch(PgConnection& conn, std::vector<OutboxRow> rows)
+      : conn_(conn), rows_(std::move(rows)) {}
+  ~PgOutboxBatch() override {
+    if (!done_ && conn_.healthy()) (void)conn_.ExecuteScript("ROLLBACK");
+  }
+  const std::vector<OutboxRow>& rows() const override { return rows_; }
+  absl::Status Complete() override {
+    std::string ids = "{";
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      absl::StrAppend(&ids, i ? "," : "", rows_[i].id);
+    }
+    ids += "}";
+    SKK_RETURN_IF_ERROR(conn_.Execute(kDeleteOutbox, {SqlParam::Text(ids)}).status());
+    SKK_RETURN_IF_ERROR(conn_.ExecuteScript("COMMIT"));
+    done_ = true;
+    return absl::OkStatus();
+  }
+
+ private:
+  PgConnection& conn_;
+  std::vector<OutboxRow> rows_;
+  bool done_ = false;
+};
+
+class PgOutboxStore final : public OutboxStore {
+ public:
+  PgOutboxStore(std::string uri, std::string schema)
+      : uri_(std::move(uri)), schema_(std::move(schema)) {}
+
+  absl::StatusOr<std::unique_ptr<OutboxBatch>> Claim(int limit) override {
+    if (conn_ == nullptr || !conn_->healthy()) {
+      conn_.reset();
+      SKK_ASSIGN_OR_RETURN(conn_, PgConnection::Connect(uri_, schema_));
+    }
+    SKK_RETURN_IF_ERROR(conn_->ExecuteScript("BEGIN"));
+    auto result = conn_->Execute(kClaimOutbox, {SqlParam::Int(limit)});
+    if (!result.ok()) {
+      if (conn_->healthy()) (void)conn_->ExecuteScript("ROLLBACK");
+      return result.status();
+    }
+    std::vector<OutboxRow> rows;
+    rows.reserve(result->rows());
+    for (int i = 0; i < result->rows(); ++i) {
+      OutboxRow row;
+      row.id = result->GetInt(i, 0);
+      row.event_id = result->GetString(i, 1);
+      row.routing_key = result->GetString(i, 2);
+      row.complaint_id = result->GetString(i, 3);
+      row.correlation_id = result->GetString(i, 4);
+      row.payload = result->GetBytes(i, 5);
+      row.created_at = result->GetTime(i, 6);
+      rows.push_back(std::move(row));
+    }
+    return std::make_unique<PgOutboxBatch>(*conn_, std::move(rows));
+  }
+
+  void WaitForRows(absl::Duration timeout) override {
+    if (listener_ == nullptr || !listener_->healthy()) {
+      listener_.reset();
+      auto conn = PgConnection::Connect(uri_, schema_);
+      if (conn.ok()) {
+        absl::Status st = (*conn)->ExecuteScript(absl::StrCat("LISTEN \"outbox_", schema_, "\""));
+        if (st.ok()) listener_ = std::move(conn).value();
+      }
+      if (listener_ == nullptr) {
+        std::this_thread::sleep_for(absl::ToChronoMilliseconds(timeout));
+        return;
+      }
+    }
+    (void)listener_->WaitForNotify(timeout);
+  }
+
+ private:
+  std::string uri_;
+  std::string schema_;
+  std::unique_ptr<PgConnection> conn_;
+  std::unique_ptr<PgConnection> listener_;
+};
+
+class AmqpEventPublisher final : public EventPublisher {
+ public:
+  AmqpEventPublisher(AmqpEndpoint endpoint, std::string name)
+      : publisher_(std::move(endpoint), std::move(name)) {}
+  absl::Status PublishBatch(const std::vector<AmqpMessage>& messages) override {
+    return publisher_.PublishBatch(messages);
+  }
+
+ private:
+  ConfirmingPublisher publisher_;
+};
+
+}  // namespace
+
+absl::Status EnqueueEvent(PgConnection& tx, const sambat::v1::Event& event) {
+  SKK_RETURN_IF_ERROR(tx.Execute(kInsertOutbox, {SqlParam::Text(event.event_id()),
+                                                 SqlParam::Text(event.type()),
+                                                 SqlParam::Text(event.complaint_id()),
+                                                 SqlParam::Text(event.correlation_id()),
+                                                 SqlParam::Bytes(event.SerializeAsString())})
+                          .status());
+  return tx.Execute(kNotifyOutbox).status();
+}
+
+std::unique_ptr<OutboxStore> MakePgOutboxStore(std::string uri, std::string schema) {
+  return std::make_unique<PgOutboxStore>(std::move(uri), std::move(schema));
+}
+
+std::unique_ptr<EventPublisher> MakeAmqpEventPublisher(AmqpEndpoint endpoint, std::string name) {
+  return std::make_unique<AmqpEventPublisher>(std::move(endpoint), std::move(name));
+}
+
+absl::StatusOr<int> OutboxRelay::RelayOnce() {
+  SKK_ASSIGN_OR_RETURN(std::unique_ptr<OutboxBatch> batch, store_.Claim(options_.batch_size));
+  const auto& rows = batch->rows();
+  if (rows.empty()) return 0;
+  std::vector<AmqpMessage> messages;
+  messages.reserve(rows.size());
+  for (const OutboxRow& row : rows) {
+    AmqpMessage m;
+    m.exchange = options_.exchange;
+    m.routing_key = row.routing_key;
+    m.message_id = row.event_id;
+    m.type = row.routing_key;
+    m.body = row.payload;
+    m.timestamp = row.created_at;
+    m.correlation_id = row.correlation_id;
+    messages.push_back(std::move(m));
+  }
+  // Rows are removed only after the broker confirmed every message; a failure leaves them all
+  // to be published again (consumers drop the duplicates).
+  SKK_RETURN_IF_ERROR(publisher_.PublishBatch(messages));
+  SKK_RETURN_IF_ERROR(batch->Complete());
+  for (const OutboxRow& row : rows) {
+    log::Debug("event published", {{"event_id", row.event_id}, {"type", row.routing_key},
+                                   {"complaint_id", row.complaint_id}});
+  }
+  return static_cast<int>(rows.size());
+}
+
+void OutboxRelay::Run(const std::atomic<bool>& stop) {
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (!stop.load()) {
+    absl::StatusOr<int> published = RelayOnce();
+    if (!published.ok()) {
+      log::Warn("outbox relay failed, will retry",
+                {{"error", std::string(published.status().message())},
+                 {"retry_in_ms", static_cast<long long>(absl::ToInt64Milliseconds(backoff))}});
+      SleepUnlessStopped(stop, backoff);
+      backoff = std::min(backoff * 2, options_.max_backoff);
+      continue;
+    }
+    backoff = absl::Milliseconds(100);
+    if (*published < options_.batch_size) store_.WaitForRows(options_.idle_wait);
+  }
+}
+
+}  // namespace skk

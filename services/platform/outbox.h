@@ -1,0 +1,97 @@
+#pragma once
+
+// The transactional outbox (design.md, "Never lose, never duplicate"): a service writes its
+// change and the events it causes in one transaction; the relay publishes the outbox rows with
+// publisher confirms and deletes them only after the broker confirmed every one. A crash
+// anywhere loses nothing; at worst an event is published twice, and consumers are idempotent.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "sambat/v1/events.pb.h"
+#include "services/platform/amqp.h"
+#include "services/platform/pg.h"
+
+namespace skk {
+
+// Adds `event` to the outbox inside the caller's open transaction on `tx`, and wakes the relay
+// when that transaction commits.
+absl::Status EnqueueEvent(PgConnection& tx, const sambat::v1::Event& event);
+
+struct OutboxRow {
+  int64_t id = 0;
+  std::string event_id;
+  std::string routing_key;
+  std::string complaint_id;
+  std::string correlation_id;
+  std::string payload;  // serialized sambat.v1.Event
+  absl::Time created_at;
+};
+
+// A batch of outbox rows claimed by one relay (other relays skip them). Destroying a batch
+// without Complete() releases the rows for a later attempt.
+class OutboxBatch {
+ public:
+  virtual ~OutboxBatch() = default;
+  virtual const std::vector<OutboxRow>& rows() const = 0;
+  // Removes the rows: call only after every one was confirmed by the broker.
+  virtual absl::Status Complete() = 0;
+};
+
+class OutboxStore {
+ public:
+  virtual ~OutboxStore() = default;
+  // Claims up to `limit` unpublished rows, oldest first, skipping rows other relays hold.
+  virtual absl::StatusOr<std::unique_ptr<OutboxBatch>> Claim(int limit) = 0;
+  // Waits up to `timeout` for new rows to be committed. Spurious wake-ups are fine.
+  virtual void WaitForRows(absl::Duration timeout) = 0;
+};
+
+class EventPublisher {
+ public:
+  virtual ~EventPublisher() = default;
+  // OK only if every message was confirmed by the broker.
+  virtual absl::Status PublishBatch(const std::vector<AmqpMessage>& messages) = 0;
+};
+
+// The outbox in a service's PostgreSQL schema. Holds its own connections.
+std::unique_ptr<OutboxStore> MakePgOutboxStore(std::string uri, std::string schema);
+
+// Adapts ConfirmingPublisher to EventPublisher.
+std::unique_ptr<EventPublisher> MakeAmqpEventPublisher(AmqpEndpoint endpoint,
+                                                       std::string name);
+
+class OutboxRelay {
+ public:
+  struct Options {
+    std::string exchange = "sambat.events";
+    int batch_size = 500;
+    // Backstop for a missed notification; new rows normally wake the relay at once.
+    absl::Duration idle_wait = absl::Milliseconds(500);
+    absl::Duration max_backoff = absl::Seconds(10);
+  };
+
+  OutboxRelay(OutboxStore& store, EventPublisher& publisher, Options options)
+      : store_(store), publisher_(publisher), options_(std::move(options)) {}
+
+  // Publishes one batch. Returns how many events were published and removed; on an error
+  // nothing of the batch is removed, so the rows are published again later.
+  absl::StatusOr<int> RelayOnce();
+
+  // Relays until `stop` is set, backing off while PostgreSQL or RabbitMQ is away. Finishes the
+  // batch in flight before returning.
+  void Run(const std::atomic<bool>& stop);
+
+ private:
+  OutboxStore& store_;
+  EventPublisher& publisher_;
+  Options options_;
+};
+
+}  // namespace skk

@@ -1,0 +1,233 @@
+// The outbox relay, idempotent application and the consumer's retry and dead-letter path,
+// against the real PostgreSQL and RabbitMQ.
+
+#include <atomic>
+#include <set>
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "services/platform/amqp.h"
+#include "services/platform/consumer.h"
+#include "services/platform/events.h"
+#include "services/platform/migrations.h"
+#include "services/platform/outbox.h"
+#include "services/platform/testing/test_env.h"
+
+namespace skk {
+namespace {
+
+using testing::IsolatedWorld;
+using testing::QueryInt;
+
+const std::vector<Migration> kEffects = {
+    {1, "effects", "CREATE TABLE effects (event_id uuid NOT NULL, note text NOT NULL)"}};
+
+struct Fixture {
+  explicit Fixture(const std::string& name) : world(name) {
+    auto conn = PgConnection::Connect(world.PgUri("routing"), "routing");
+    REQUIRE(conn.ok());
+    db = std::move(conn).value();
+    REQUIRE(ApplyMigrations(*db, "platform", platform_migrations()).ok());
+    REQUIRE(ApplyMigrations(*db, "test", kEffects).ok());
+    auto endpoint = ParseAmqpUri(world.AmqpUri());
+    REQUIRE(endpoint.ok());
+    amqp = *endpoint;
+    topology.service = "routing";
+    topology.bindings = {kComplaintSubmitted};
+    topology.retry_delays = {absl::Milliseconds(100), absl::Milliseconds(200)};
+    auto conn2 = AmqpConnection::Open(amqp, "test-setup");
+    REQUIRE(conn2.ok());
+    REQUIRE((*conn2)->DeclareTopology(topology).ok());
+  }
+
+  sambat::v1::Event Submitted(const std::string& complaint_id) {
+    sambat::v1::Event e = NewEvent(kComplaintSubmitted, complaint_id, absl::Now(), "test", nullptr);
+    e.mutable_complaint_submitted()->set_ticket("SKK-2026-000001");
+    e.mutable_complaint_submitted()->set_category("jalan-rusak");
+    return e;
+  }
+
+  long long Count(const std::string& sql) { return QueryInt(*db, sql); }
+
+  IsolatedWorld world;
+  std::unique_ptr<PgConnection> db;
+  AmqpEndpoint amqp;
+  TopologyOptions topology;
+};
+
+// Reads up to `n` messages from `queue` (acking them), waiting at most `timeout` in all.
+std::vector<AmqpDelivery> Drain(const AmqpEndpoint& amqp, const std::string& queue, size_t n,
+                                absl::Duration timeout = absl::Seconds(10)) {
+  auto conn = AmqpConnection::Open(amqp, "test-drain");
+  REQUIRE(conn.ok());
+  REQUIRE((*conn)->StartConsuming(queue, 100).ok());
+  std::vector<AmqpDelivery> out;
+  const absl::Time give_up = absl::Now() + timeout;
+  while (out.size() < n && absl::Now() < give_up) {
+    auto d = (*conn)->NextDelivery(absl::Milliseconds(100));
+    REQUIRE(d.ok());
+    if (!d->has_value()) continue;
+    REQUIRE((*conn)->Ack((*d)->delivery_tag).ok());
+    out.push_back(**d);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("committed events are published exactly as written; rolled-back ones never", "[outbox]") {
+  Fixture f("relay");
+  std::vector<std::string> committed;
+  for (int i = 0; i < 300; ++i) {
+    sambat::v1::Event e = f.Submitted(absl::StrCat("complaint-", i));
+    const bool commit = i % 3 != 0;
+    absl::Status st = InTransaction(*f.db, [&](PgConnection& tx) -> absl::Status {
+      if (absl::Status s = EnqueueEvent(tx, e); !s.ok()) return s;
+      return commit ? absl::OkStatus() : absl::AbortedError("rolled back on purpose");
+    });
+    if (commit) {
+      REQUIRE(st.ok());
+      committed.push_back(e.event_id());
+    }
+  }
+  REQUIRE(f.Count("SELECT count(*) FROM outbox") == 200);
+
+  auto store = MakePgOutboxStore(f.world.PgUri("routing"), "routing");
+  auto publisher = MakeAmqpEventPublisher(f.amqp, "test-relay");
+  OutboxRelay relay(*store, *publisher, {.batch_size = 64});
+  int published = 0;
+  while (true) {
+    auto n = relay.RelayOnce();
+    REQUIRE(n.ok());
+    if (*n == 0) break;
+    published += *n;
+  }
+  CHECK(published == 200);
+  CHECK(f.Count("SELECT count(*) FROM outbox") == 0);
+
+  const auto got = Drain(f.amqp, "routing.events", 200);
+  REQUIRE(got.size() == 200);
+  for (size_t i = 0; i < got.size(); ++i) {
+    auto event = ParseEvent(got[i].message.body);
+    REQUIRE(event.ok());
+    CHECK(got[i].message.message_id == committed[i]);  // in commit order
+    CHECK(event->event_id() == committed[i]);
+    CHECK(got[i].message.type == kComplaintSubmitted);
+  }
+}
+
+TEST_CASE("a relay that cannot reach RabbitMQ keeps every row for later", "[outbox]") {
+  Fixture f("relaydown");
+  REQUIRE(InTransaction(*f.db, [&](PgConnection& tx) {
+            return EnqueueEvent(tx, f.Submitted("c-1"));
+          }).ok());
+  auto store = MakePgOutboxStore(f.world.PgUri("routing"), "routing");
+  AmqpEndpoint nowhere = f.amqp;
+  nowhere.port = 1;
+  auto publisher = MakeAmqpEventPublisher(nowhere, "test-relay-down");
+  OutboxRelay relay(*store, *publisher, {});
+  CHECK_FALSE(relay.RelayOnce().ok());
+  CHECK(f.Count("SELECT count(*) FROM outbox") == 1);
+}
+
+TEST_CASE("an event is applied once, however often and however concurrently it arrives",
+          "[outbox]") {
+  Fixture f("idem");
+  PgPool pool({.uri = f.world.PgUri("routing"), .schema = "routing", .size = 8});
+  PgIdempotentApplier applier(pool);
+  const SqlStatement effect{"effect", "INSERT INTO effects (event_id, note) VALUES ($1, 'done')"};
+  EventHandler handler = [&](PgConnection& tx, const sambat::v1::Event& e) {
+    return tx.Execute(effect, {SqlParam::Text(e.event_id())}).status();
+  };
+  const sambat::v1::Event event = f.Submitted("c-1");
+  std::atomic<int> applied{0};
+  std::atomic<int> skipped{0};
+  std::vector<std::thread> replicas;
+  for (int i = 0; i < 8; ++i) {
+    replicas.emplace_back([&] {
+      auto r = applier.Apply(event, handler);
+      if (r.ok() && *r) ++applied;
+      if (r.ok() && !*r) ++skipped;
+    });
+  }
+  for (auto& t : replicas) t.join();
+  CHECK(applied == 1);
+  CHECK(skipped == 7);
+  CHECK(f.Count("SELECT count(*) FROM effects") == 1);
+
+  // A handler that fails leaves no trace, not even the applied id: the retry applies it.
+  const sambat::v1::Event second = f.Submitted("c-2");
+  auto failed = applier.Apply(second, [&](PgConnection& tx, const sambat::v1::Event& e) {
+    (void)tx.Execute(effect, {SqlParam::Text(e.event_id())});
+    return absl::UnavailableError("downstream away");
+  });
+  CHECK(absl::IsUnavailable(failed.status()));
+  CHECK(f.Count("SELECT count(*) FROM effects") == 1);
+  auto retried = applier.Apply(second, handler);
+  REQUIRE(retried.ok());
+  CHECK(*retried);
+  CHECK(f.Count("SELECT count(*) FROM effects") == 2);
+}
+
+TEST_CASE("the consumer retries a failing event, parks a poison one, and acks each once",
+          "[outbox]") {
+  Fixture f("consumer");
+  PgPool pool({.uri = f.world.PgUri("routing"), .schema = "routing", .size = 4});
+  PgIdempotentApplier applier(pool);
+  const SqlStatement effect{"effect", "INSERT INTO effects (event_id, note) VALUES ($1, $2)"};
+  std::atomic<int> flaky_attempts{0};
+  EventHandlers handlers = {
+      {kComplaintSubmitted, [&](PgConnection& tx, const sambat::v1::Event& e) -> absl::Status {
+         if (e.complaint_id() == "flaky" && ++flaky_attempts < 3) {
+           return absl::UnavailableError("database hiccup");
+         }
+         if (e.complaint_id() == "poison") {
+           return absl::FailedPreconditionError("names a case that cannot exist");
+         }
+         return tx.Execute(effect, {SqlParam::Text(e.event_id()), SqlParam::Text(e.complaint_id())})
+             .status();
+       }}};
+  DeliveryProcessor processor("routing", handlers, applier, /*max_attempts=*/5);
+  EventConsumer consumer({.endpoint = f.amqp, .topology = f.topology, .prefetch = 10}, processor);
+  std::atomic<bool> stop{false};
+  std::thread running([&] { consumer.Run(stop); });
+
+  std::vector<AmqpMessage> messages;
+  const sambat::v1::Event good = f.Submitted("good");
+  for (const auto& e : {good, good, f.Submitted("flaky"), f.Submitted("poison")}) {
+    messages.push_back(ToAmqpMessage(e, kEventsExchange));
+  }
+  AmqpMessage garbage = messages.back();
+  garbage.message_id = "garbage";
+  garbage.body = "\x08\x96\x01 this is not an event";
+  messages.push_back(garbage);
+  ConfirmingPublisher publisher(f.amqp, "test-publisher");
+  REQUIRE(publisher.PublishBatch(messages).ok());
+
+  // good once (its duplicate changes nothing), flaky after two retries.
+  CHECK(testing::QueryInt(*f.db, "SELECT 1") == 1);
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (f.Count("SELECT count(*) FROM effects") < 2 && absl::Now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const auto dead = Drain(f.amqp, "routing.events.dead", 2);
+  stop = true;
+  running.join();
+
+  CHECK(f.Count("SELECT count(*) FROM effects WHERE note = 'good'") == 1);
+  CHECK(f.Count("SELECT count(*) FROM effects WHERE note = 'flaky'") == 1);
+  CHECK(flaky_attempts == 3);
+  REQUIRE(dead.size() == 2);
+  std::set<std::string> dead_ids = {dead[0].message.message_id, dead[1].message.message_id};
+  CHECK(dead_ids.contains("garbage"));
+  for (const auto& d : dead) {
+    CHECK_FALSE(d.message.last_error.empty());
+    CHECK(d.message.original_routing_key == kComplaintSubmitted);
+  }
+  auto depth = AmqpConnection::Open(f.amqp, "test-depth");
+  REQUIRE(depth.ok());
+  CHECK((*depth)->QueueDepth("routing.events").value_or(99) == 0);
+}
+
+}  // namespace skk

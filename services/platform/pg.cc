@@ -1,0 +1,269 @@
+#include "services/platform/pg.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "services/platform/status_macros.h"
+
+namespace skk {
+
+SqlParam SqlParam::Double(double v) { return {absl::StrFormat("%.17g", v), false}; }
+
+SqlParam SqlParam::Time(absl::Time t) {
+  return {absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone()), false};
+}
+
+PgResult::PgResult(PGresult* result) : result_(result) {}
+PgResult::PgResult(PgResult&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
+PgResult& PgResult::operator=(PgResult&& other) noexcept {
+  if (this != &other) {
+    if (result_ != nullptr) PQclear(result_);
+    result_ = other.result_;
+    other.result_ = nullptr;
+  }
+  return *this;
+}
+PgResult::~PgResult() {
+  if (result_ != nullptr) PQclear(result_);
+}
+
+int PgResult::rows() const { return result_ == nullptr ? 0 : PQntuples(result_); }
+
+int64_t PgResult::affected() const {
+  if (result_ == nullptr) return 0;
+  int64_t n = 0;
+  return absl::SimpleAtoi(PQcmdTuples(result_), &n) ? n : 0;
+}
+
+bool PgResult::IsNull(int row, int col) const { return PQgetisnull(result_, row, col) != 0; }
+
+std::string PgResult::GetString(int row, int col) const {
+  return std::string(PQgetvalue(result_, row, col),
+                     static_cast<size_t>(PQgetlength(result_, row, col)));
+}
+
+int64_t PgResult::GetInt(int row, int col) const {
+  int64_t v = 0;
+  SKK_CHECK(absl::SimpleAtoi(PQgetvalue(result_, row, col), &v), "integer column expected");
+  return v;
+}
+
+double PgResult::GetDouble(int row, int col) const {
+  double v = 0;
+  SKK_CHECK(absl::SimpleAtod(PQgetvalue(result_, row, col), &v), "numeric column expected");
+  return v;
+}
+
+bool PgResult::GetBool(int row, int col) const { return PQgetvalue(result_, row, col)[0] == 't'; }
+
+std::string PgResult::GetBytes(int row, int col) const {
+  size_t len = 0;
+  unsigned char* raw = PQunescapeBytea(
+      reinterpret_cast<const unsigned char*>(PQgetvalue(result_, row, col)), &len);
+  SKK_CHECK(raw != nullptr, "bytea column expected");
+  std::string out(reinterpret_cast<char*>(raw), len);
+  PQfreemem(raw);
+  return out;
+}
+
+absl::Time PgResult::GetTime(int row, int col) const {
+  // The session TimeZone is UTC, so timestamptz reads like "2026-03-02 02:00:00.123+00".
+  std::string text = GetString(row, col);
+  absl::Time t;
+  std::string err;
+  SKK_CHECK(absl::ParseTime("%Y-%m-%d %H:%M:%E*S%z", text, &t, &err),
+            "timestamptz column expected");
+  return t;
+}
+
+absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& uri,
+                                                                    const std::string& schema) {
+  PGconn* conn = PQconnectdb(uri.c_str());
+  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    std::string err = conn == nullptr ? "out of memory" : PQerrorMessage(conn);
+    if (conn != nullptr) PQfinish(conn);
+    while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+    return absl::UnavailableError(absl::StrCat("postgresql connect: ", err));
+  }
+  // Server notices ("relation exists, skipping") are not errors; keep them out of the logs.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  std::unique_ptr<PgConnection> pg(new PgConnection(conn));
+  std::string setup = "SET TIME ZONE 'UTC'";
+  if (!schema.empty()) {
+    char* ident = PQescapeIdentifier(conn, schema.data(), schema.size());
+    absl::StrAppend(&setup, "; SET search_path TO ", ident);
+    PQfreemem(ident);
+  }
+  SKK_RETURN_IF_ERROR(pg->ExecuteScript(setup));
+  return pg;
+}
+
+PgConnection::~PgConnection() { PQfinish(conn_); }
+
+bool PgConnection::healthy() const { return !broken_ && PQstatus(conn_) == CONNECTION_OK; }
+
+absl::Status PgConnection::StatusFrom(PGresult* result, std::string_view what) const {
+  ExecStatusType st = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+    return absl::OkStatus();
+  }
+  const char* state = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  std::string msg = result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  std::string text = absl::StrCat(std::string(what), ": ", msg, state ? absl::StrCat(" [", state, "]") : "");
+  if (PQstatus(conn_) != CONNECTION_OK || state == nullptr) {
+    return absl::UnavailableError(text);
+  }
+  std::string_view code(state);
+  if (code == "23505") return absl::AlreadyExistsError(text);
+  if (code == "40001" || code == "40P01") return absl::AbortedError(text);
+  if (code.substr(0, 2) == "08" || code == "57P01" || code == "57P02" || code == "57P03" ||
+      code == "53300") {
+    return absl::UnavailableError(text);
+  }
+  if (code.substr(0, 2) == "22" || code.substr(0, 2) == "23") {
+    return absl::InvalidArgumentError(text);
+  }
+  return absl::InternalError(text);
+}
+
+absl::StatusOr<PgResult> PgConnection::Execute(const SqlStatement& statement,
+                                               const std::vector<SqlParam>& params) {
+  std::string name(statement.name);
+  if (!prepared_.contains(name)) {
+    PgResult prep(PQprepare(conn_, name.c_str(), std::string(statement.sql).c_str(), 0, nullptr));
+    absl::Status st = StatusFrom(prep.raw(), absl::StrCat("prepare ", name));
+    if (!st.ok()) {
+      if (absl::IsUnavailable(st)) broken_ = true;
+      return st;
+    }
+    prepared_.insert(name);
+  }
+  std::vector<const char*> values(params.size());
+  std::vector<int> lengths(params.size());
+  std::vector<int> formats(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    values[i] = params[i].value ? params[i].value->data() : nullptr;
+    lengths[i] = params[i].value ? static_cast<int>(params[i].value->size()) : 0;
+    formats[i] = params[i].binary ? 1 : 0;
+  }
+  PgResult result(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
+                                 values.data(), lengths.data(), formats.data(), 0));
+  absl::Status st = StatusFrom(result.raw(), name);
+  if (!st.ok()) {
+    if (absl::IsUnavailable(st)) broken_ = true;
+    return st;
+  }
+  return result;
+}
+
+absl::Status PgConnection::ExecuteScript(std::string_view sql) {
+  PgResult result(PQexec(conn_, std::string(sql).c_str()));
+  absl::Status st = StatusFrom(result.raw(), "script");
+  if (absl::IsUnavailable(st)) broken_ = true;
+  return st;
+}
+
+absl::StatusOr<bool> PgConnection::WaitForNotify(absl::Duration timeout) {
+  auto drain = [this]() {
+    bool any = false;
+    while (PGnotify* n = PQnotifies(conn_)) {
+      any = true;
+      PQfreemem(n);
+    }
+    return any;
+  };
+  if (PQconsumeInput(conn_) == 0) {
+    broken_ = true;
+    return absl::UnavailableError(absl::StrCat("postgresql listen: ", PQerrorMessage(conn_)));
+  }
+  if (drain()) return true;
+  pollfd pfd{PQsocket(conn_), POLLIN, 0};
+  int ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+  int rc = ::poll(&pfd, 1, ms);
+  if (rc <= 0) return false;
+  if (PQconsumeInput(conn_) == 0) {
+    broken_ = true;
+    return absl::UnavailableError(absl::StrCat("postgresql listen: ", PQerrorMessage(conn_)));
+  }
+  return drain();
+}
+
+bool IsRetryable(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsAborted(status);
+}
+
+absl::Status InTransaction(PgConnection& conn,
+                           const std::function<absl::Status(PgConnection&)>& body) {
+  constexpr int kAttempts = 3;
+  absl::Status last;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    SKK_RETURN_IF_ERROR(conn.ExecuteScript("BEGIN"));
+    absl::Status st = body(conn);
+    if (st.ok()) st = conn.ExecuteScript("COMMIT");
+    if (st.ok()) return st;
+    if (conn.healthy()) {
+      // ROLLBACK after a failed COMMIT is harmless; keep the first error, which says why.
+      (void)conn.ExecuteScript("ROLLBACK");
+    }
+    last = st;
+    if (!absl::IsAborted(st)) return st;
+  }
+  return last;
+}
+
+PgPool::Lease::~Lease() {
+  if (pool_ != nullptr && conn_ != nullptr) pool_->Release(std::move(conn_));
+}
+
+absl::StatusOr<PgPool::Lease> PgPool::Acquire() {
+  std::unique_lock lock(mu_);
+  auto deadline = std::chrono::steady_clock::now() +
+                  absl::ToChronoMilliseconds(options_.acquire_timeout);
+  while (idle_.empty() && open_ >= options_.size) {
+    if (available_.wait_until(lock, deadline) == std::cv_status::timeout &&
+        idle_.empty() && open_ >= options_.size) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("postgresql pool: all ", options_.size, " connections busy"));
+    }
+  }
+  if (!idle_.empty()) {
+    std::unique_ptr<PgConnection> conn = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(this, std::move(conn));
+  }
+  ++open_;
+  lock.unlock();
+  auto conn = PgConnection::Connect(options_.uri, options_.schema);
+  if (!conn.ok()) {
+    std::lock_guard relock(mu_);
+    --open_;
+    available_.notify_one();
+    return conn.status();
+  }
+  return Lease(this, std::move(conn).value());
+}
+
+void PgPool::Release(std::unique_ptr<PgConnection> conn) {
+  std::lock_guard lock(mu_);
+  if (conn->healthy()) {
+    idle_.push_back(std::move(conn));
+  } else {
+    --open_;  // dropped; the next Acquire connects afresh
+  }
+  available_.notify_one();
+}
+
+absl::Status PgPool::Transact(const std::function<absl::Status(PgConnection&)>& body) {
+  SKK_ASSIGN_OR_RETURN(Lease lease, Acquire());
+  return InTransaction(*lease, body);
+}
+
+}  // namespace skk

@@ -1,0 +1,134 @@
+// PostgreSQL access and migrations against the real server.
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/platform/migrations.h"
+#include "services/platform/pg.h"
+#include "services/platform/testing/test_env.h"
+
+namespace skk {
+namespace {
+
+using testing::IsolatedWorld;
+using testing::QueryInt;
+
+const std::vector<Migration> kV1 = {
+    {1, "letters", "CREATE TABLE letters (id bigserial PRIMARY KEY, body text NOT NULL UNIQUE)"},
+};
+const std::vector<Migration> kV2 = {
+    kV1[0],
+    {2, "stamps", "ALTER TABLE letters ADD COLUMN stamped_at timestamptz"},
+};
+
+std::unique_ptr<PgConnection> Connect(const IsolatedWorld& world) {
+  auto conn = PgConnection::Connect(world.PgUri("intake"), "intake");
+  REQUIRE(conn.ok());
+  return std::move(conn).value();
+}
+
+}  // namespace
+
+TEST_CASE("migrations apply once, in order, and an old binary refuses a newer schema", "[pg]") {
+  IsolatedWorld world("migrations");
+  auto conn = Connect(world);
+  REQUIRE(ApplyMigrations(*conn, "post", kV1).ok());
+  REQUIRE(ApplyMigrations(*conn, "post", kV1).ok());  // again: nothing to do
+  REQUIRE(ApplyMigrations(*conn, "post", kV2).ok());
+  CHECK(QueryInt(*conn, "SELECT count(*) FROM schema_migrations WHERE component = 'post'") == 2);
+  CHECK(QueryInt(*conn, "SELECT count(*) FROM information_schema.columns "
+                        "WHERE table_schema = 'intake' AND column_name = 'stamped_at'") == 1);
+
+  const absl::Status old = ApplyMigrations(*conn, "post", kV1);
+  CHECK(absl::IsFailedPrecondition(old));
+  CHECK(absl::StrContains(old.message(), "version 2"));
+}
+
+TEST_CASE("replicas starting together apply each migration exactly once", "[pg]") {
+  IsolatedWorld world("migrace");
+  std::atomic<int> ok{0};
+  std::vector<std::thread> replicas;
+  for (int i = 0; i < 6; ++i) {
+    replicas.emplace_back([&] {
+      auto conn = PgConnection::Connect(world.PgUri("intake"), "intake");
+      if (conn.ok() && ApplyMigrations(**conn, "post", kV2).ok()) ++ok;
+    });
+  }
+  for (auto& t : replicas) t.join();
+  CHECK(ok == 6);
+  auto conn = Connect(world);
+  CHECK(QueryInt(*conn, "SELECT count(*) FROM schema_migrations WHERE component = 'post'") == 2);
+}
+
+TEST_CASE("a failing migration leaves the schema as it was", "[pg]") {
+  IsolatedWorld world("migfail");
+  auto conn = Connect(world);
+  const std::vector<Migration> broken = {
+      kV1[0], {2, "broken", "ALTER TABLE no_such_table ADD COLUMN x int"}};
+  const absl::Status st = ApplyMigrations(*conn, "post", broken);
+  CHECK_FALSE(st.ok());
+  CHECK(absl::StrContains(st.message(), "2_broken"));
+  CHECK(QueryInt(*conn, "SELECT count(*) FROM information_schema.tables "
+                        "WHERE table_schema = 'intake' AND table_name = 'letters'") == 0);
+}
+
+TEST_CASE("a transaction that fails changes nothing; a duplicate is ALREADY_EXISTS", "[pg]") {
+  IsolatedWorld world("tx");
+  auto conn = Connect(world);
+  REQUIRE(ApplyMigrations(*conn, "post", kV1).ok());
+  const SqlStatement insert{"insert_letter", "INSERT INTO letters (body) VALUES ($1)"};
+
+  absl::Status st = InTransaction(*conn, [&](PgConnection& tx) -> absl::Status {
+    if (auto r = tx.Execute(insert, {SqlParam::Text("first")}); !r.ok()) return r.status();
+    return absl::InternalError("the handler failed after writing");
+  });
+  CHECK(absl::IsInternal(st));
+  CHECK(QueryInt(*conn, "SELECT count(*) FROM letters") == 0);
+
+  REQUIRE(InTransaction(*conn, [&](PgConnection& tx) {
+            return tx.Execute(insert, {SqlParam::Text("first")}).status();
+          }).ok());
+  st = InTransaction(*conn, [&](PgConnection& tx) {
+    return tx.Execute(insert, {SqlParam::Text("first")}).status();
+  });
+  CHECK(absl::IsAlreadyExists(st));
+  CHECK(QueryInt(*conn, "SELECT count(*) FROM letters") == 1);
+  // The connection is still good after the failures.
+  CHECK(conn->healthy());
+}
+
+TEST_CASE("bytes, text, numbers and times round-trip exactly", "[pg]") {
+  IsolatedWorld world("types");
+  auto conn = Connect(world);
+  const std::string bytes("\x00\x01\xff\x00zero", 8);
+  const absl::Time t = absl::FromUnixMicros(1772416800123456);  // microsecond precision
+  auto r = conn->Execute(
+      {"roundtrip", "SELECT $1::bytea, $2::text, $3::float8, $4::timestamptz, $5::bigint"},
+      {SqlParam::Bytes(bytes), SqlParam::Text("Jalan Ijen — Klojen 🚧"), SqlParam::Double(-7.9826),
+       SqlParam::Time(t), SqlParam::Int(-42)});
+  REQUIRE(r.ok());
+  CHECK(r->GetBytes(0, 0) == bytes);
+  CHECK(r->GetString(0, 1) == "Jalan Ijen — Klojen 🚧");
+  CHECK(r->GetDouble(0, 2) == -7.9826);
+  CHECK(r->GetTime(0, 3) == t);
+  CHECK(r->GetInt(0, 4) == -42);
+}
+
+TEST_CASE("an unreachable database is UNAVAILABLE, and a busy pool says so", "[pg]") {
+  auto conn = PgConnection::Connect("postgresql://x:y@127.0.0.1:1/none?connect_timeout=2", "");
+  CHECK(absl::IsUnavailable(conn.status()));
+
+  IsolatedWorld world("pool");
+  PgPool pool({.uri = world.PgUri("intake"), .schema = "intake", .size = 2,
+               .acquire_timeout = absl::Milliseconds(200)});
+  auto a = pool.Acquire();
+  auto b = pool.Acquire();
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(absl::IsResourceExhausted(pool.Acquire().status()));
+}
+
+}  // namespace skk

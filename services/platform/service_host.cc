@@ -1,0 +1,324 @@
+#include "services/platform/service_host.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/stubs/logging.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "services/platform/log.h"
+#include "services/platform/city_config.h"
+#include "services/platform/events.h"
+#include "services/platform/grpc_edge.h"
+#include "services/platform/status_macros.h"
+#include "services/platform/wait.h"
+
+ABSL_FLAG(std::string, listen, "", "gRPC listen address host:port (port 0 picks a free port)");
+ABSL_FLAG(std::string, pg_uri, "",
+          "PostgreSQL URI; default: the service's role on the local stack");
+ABSL_FLAG(std::string, pg_schema, "", "PostgreSQL schema; default: the service name");
+ABSL_FLAG(int, pg_pool_size, 8, "PostgreSQL connections for request and event handling");
+ABSL_FLAG(int, max_queued_requests, 1024,
+          "requests that may wait for a handler thread before RESOURCE_EXHAUSTED");
+ABSL_FLAG(std::string, amqp_uri, "amqp://skk:skk-local@127.0.0.1:55672", "RabbitMQ URI");
+ABSL_FLAG(std::string, redis_addr, "127.0.0.1:55379", "Redis host:port");
+ABSL_FLAG(std::string, redis_prefix, "skk:", "prefix of every Redis key");
+ABSL_FLAG(std::string, clock, "real",
+          "business clock: real, or file:<path> holding an RFC 3339 time (tests, demos)");
+ABSL_FLAG(std::string, ready_file, "", "file written with the bound port once serving");
+ABSL_FLAG(std::string, city_config, "deploy/config/kota-malang.textproto",
+          "the city's configuration (sambat.v1.CityConfig, text format)");
+ABSL_FLAG(int, consumer_threads, 2, "event consumer threads, each with its own connection");
+ABSL_FLAG(int, prefetch, 50, "unacknowledged events a consumer thread may hold");
+ABSL_FLAG(int, max_attempts, 5, "attempts at an event before it is dead-lettered");
+ABSL_FLAG(std::vector<std::string>, retry_delays, std::vector<std::string>({"1s", "5s", "30s"}),
+          "waits before the 1st, 2nd, ... retry of a failed event (the last one repeats)");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "how long in-flight requests may take after SIGTERM");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+ABSL_FLAG(bool, declare_topology_only, false,
+          "declare the service's RabbitMQ queues and exit");
+
+namespace skk {
+namespace {
+
+[[noreturn]] void Die(const std::string& what) {
+  log::Error("cannot start", {{"error", what}});
+  std::exit(2);
+}
+
+// SKK_<FLAG> environment variables set flags first; the command line then overrides them.
+// In Kubernetes the same binary is configured through the environment alone.
+void ApplyEnvironment() {
+  for (auto& [name, flag] : absl::GetAllFlags()) {
+    std::string var = absl::AsciiStrToUpper(absl::StrCat("SKK_", name));
+    const char* value = std::getenv(var.c_str());
+    if (value == nullptr) continue;
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) Die(absl::StrCat(var, ": ", error));
+  }
+}
+
+absl::Status WriteReadyFile(const std::string& path, int port) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+ServiceOptions InitService(const std::string& service, int default_port, int argc, char** argv) {
+  absl::SetProgramUsageMessage(absl::StrCat("Sambat Kene Ker ", service,
+                                            " service. Every flag may also be set through the "
+                                            "environment as SKK_<FLAG>."));
+  ApplyEnvironment();
+  absl::ParseCommandLine(argc, argv);
+  log::SetService(service);
+  // protobuf's own complaints (e.g. a request with invalid UTF-8) go into the structured log.
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* file, int line,
+                                     const std::string& message) {
+    log::Write(level >= google::protobuf::LOGLEVEL_ERROR ? log::Level::kWarn : log::Level::kDebug,
+               "protobuf", {{"message", message}, {"at", absl::StrCat(file, ":", line)}});
+  });
+  const std::string level = absl::GetFlag(FLAGS_log_level);
+  if (level == "debug") log::SetMinLevel(log::Level::kDebug);
+  else if (level == "warn") log::SetMinLevel(log::Level::kWarn);
+  else if (level == "error") log::SetMinLevel(log::Level::kError);
+  else if (level != "info") Die(absl::StrCat("--log_level: unknown level ", level));
+
+  ServiceOptions o;
+  o.service = service;
+  o.listen = absl::GetFlag(FLAGS_listen);
+  if (o.listen.empty()) o.listen = absl::StrCat("127.0.0.1:", default_port);
+  o.pg_uri = absl::GetFlag(FLAGS_pg_uri);
+  if (o.pg_uri.empty()) {
+    o.pg_uri = absl::StrCat("postgresql://", service, ":", service, "-local@127.0.0.1:55432/sambat");
+  }
+  o.pg_schema = absl::GetFlag(FLAGS_pg_schema);
+  if (o.pg_schema.empty()) o.pg_schema = service;
+  o.pg_pool_size = absl::GetFlag(FLAGS_pg_pool_size);
+  o.max_queued_requests = absl::GetFlag(FLAGS_max_queued_requests);
+  o.amqp_uri = absl::GetFlag(FLAGS_amqp_uri);
+  o.redis_addr = absl::GetFlag(FLAGS_redis_addr);
+  o.redis_prefix = absl::GetFlag(FLAGS_redis_prefix);
+  o.clock = absl::GetFlag(FLAGS_clock);
+  o.ready_file = absl::GetFlag(FLAGS_ready_file);
+  o.city_config = absl::GetFlag(FLAGS_city_config);
+  o.consumer_threads = absl::GetFlag(FLAGS_consumer_threads);
+  o.prefetch = absl::GetFlag(FLAGS_prefetch);
+  o.max_attempts = absl::GetFlag(FLAGS_max_attempts);
+  for (const std::string& d : absl::GetFlag(FLAGS_retry_delays)) {
+    absl::Duration delay;
+    if (!absl::ParseDuration(d, &delay) || delay <= absl::ZeroDuration()) {
+      Die(absl::StrCat("--retry_delays: '", d, "' is not a positive duration such as 5s"));
+    }
+    o.retry_delays.push_back(delay);
+  }
+  o.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  o.declare_topology_only = absl::GetFlag(FLAGS_declare_topology_only);
+  if (o.pg_pool_size < 1 || o.consumer_threads < 0 || o.prefetch < 1 || o.max_attempts < 1 ||
+      o.retry_delays.empty()) {
+    Die("pool size, prefetch and attempts must be positive, with at least one retry delay");
+  }
+  return o;
+}
+
+ServiceHost::ServiceHost(ServiceOptions options) : options_(std::move(options)) {
+  auto endpoint = ParseAmqpUri(options_.amqp_uri);
+  if (!endpoint.ok()) Die(std::string(endpoint.status().message()));
+  amqp_ = *endpoint;
+  auto clock = MakeClock(options_.clock);
+  if (!clock.ok()) Die(std::string(clock.status().message()));
+  clock_ = std::move(clock).value();
+  pool_ = std::make_unique<PgPool>(PgPool::Options{
+      .uri = options_.pg_uri, .schema = options_.pg_schema, .size = options_.pg_pool_size});
+  executor_ = std::make_unique<RequestExecutor>(options_.pg_pool_size, options_.max_queued_requests);
+}
+
+ServiceHost::~ServiceHost() = default;
+
+absl::Status ServiceHost::Migrate(const std::string& component,
+                                  const std::vector<Migration>& migrations) {
+  absl::Status last;
+  // Containers start in any order: wait up to a minute for the database.
+  for (int attempt = 0; attempt < 60; ++attempt) {
+    auto lease = pool_->Acquire();
+    if (lease.ok()) {
+      SKK_RETURN_IF_ERROR(ApplyMigrations(**lease, "platform", platform_migrations()));
+      return ApplyMigrations(**lease, component, migrations);
+    }
+    last = lease.status();
+    if (!absl::IsUnavailable(last)) return last;
+    log::Warn("database not reachable yet", {{"error", std::string(last.message())}});
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return last;
+}
+
+void ServiceHost::MigrateOrExit(const std::string& component,
+                                const std::vector<Migration>& migrations) {
+  if (absl::Status st = Migrate(component, migrations); !st.ok()) Die(st.ToString());
+}
+
+sambat::v1::CityConfig LoadCityConfigOrExit(const ServiceOptions& options) {
+  auto city = LoadCityConfig(options.city_config);
+  if (!city.ok()) Die(city.status().ToString());
+  return *std::move(city);
+}
+
+void ServiceHost::AddConsumer(std::vector<std::string> bindings, EventHandlers handlers) {
+  consumers_.push_back({std::move(bindings), std::move(handlers)});
+}
+
+void ServiceHost::AddGrpcService(grpc::Service* service) { grpc_services_.push_back(service); }
+
+void ServiceHost::AddBackgroundLoop(std::string name,
+                                    std::function<void(const std::atomic<bool>&)> loop) {
+  loops_.push_back({std::move(name), std::move(loop)});
+}
+
+int ServiceHost::Run() {
+  // Signals are taken by sigwait on this thread only; every thread started below inherits
+  // the mask. SIGPIPE from a peer that went away must not kill the process.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  std::vector<TopologyOptions> topologies;
+  for (const ConsumerSpec& c : consumers_) {
+    topologies.push_back({.exchange = kEventsExchange, .service = options_.service,
+                          .bindings = c.bindings, .retry_delays = options_.retry_delays});
+  }
+  // The queues must exist before anything is published to them, or events would be dropped
+  // as unroutable: declare them before serving a single request.
+  std::atomic<bool> never{false};
+  for (const TopologyOptions& t : topologies) {
+    for (int attempt = 0;; ++attempt) {
+      auto conn = AmqpConnection::Open(amqp_, options_.service + "-topology");
+      absl::Status st = conn.ok() ? (*conn)->DeclareTopology(t) : conn.status();
+      if (st.ok()) break;
+      if (!absl::IsUnavailable(st) || attempt >= 60) {
+        log::Error("cannot declare queues", {{"error", std::string(st.message())}});
+        return 2;
+      }
+      log::Warn("rabbitmq not reachable yet", {{"error", std::string(st.message())}});
+      SleepUnlessStopped(never, absl::Seconds(1));
+    }
+  }
+  if (options_.declare_topology_only) {
+    log::Info("queues declared", {{"service", options_.service}});
+    return 0;
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  // Reflection lets an operator at 3 a.m. call any service with grpcurl, no .proto at hand.
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port);
+  for (grpc::Service* s : grpc_services_) builder.RegisterService(s);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    log::Error("cannot listen", {{"address", options_.listen}});
+    return 2;
+  }
+
+  std::atomic<bool> stop_consumers{false};
+  std::atomic<bool> stop_loops{false};
+  std::atomic<bool> stop_relay{false};
+
+  auto store = MakePgOutboxStore(options_.pg_uri, options_.pg_schema);
+  auto publisher = MakeAmqpEventPublisher(amqp_, options_.service + "-relay");
+  OutboxRelay relay(*store, *publisher, OutboxRelay::Options{.exchange = kEventsExchange});
+  std::thread relay_thread([&] { relay.Run(stop_relay); });
+
+  PgIdempotentApplier applier(*pool_);
+  std::vector<std::unique_ptr<DeliveryProcessor>> processors;
+  std::vector<std::unique_ptr<EventConsumer>> consumers;
+  std::vector<std::thread> consumer_threads;
+  for (size_t i = 0; i < consumers_.size(); ++i) {
+    processors.push_back(std::make_unique<DeliveryProcessor>(
+        options_.service, consumers_[i].handlers, applier, options_.max_attempts));
+    for (int t = 0; t < options_.consumer_threads; ++t) {
+      consumers.push_back(std::make_unique<EventConsumer>(
+          EventConsumer::Options{.endpoint = amqp_, .topology = topologies[i],
+                                 .prefetch = options_.prefetch},
+          *processors.back()));
+      consumer_threads.emplace_back([&c = *consumers.back(), &stop_consumers] {
+        c.Run(stop_consumers);
+      });
+    }
+  }
+  std::vector<std::thread> loop_threads;
+  for (LoopSpec& l : loops_) {
+    loop_threads.emplace_back([&l, &stop_loops] { l.loop(stop_loops); });
+  }
+
+  server->GetHealthCheckService()->SetServingStatus(true);
+  if (!options_.ready_file.empty()) {
+    absl::Status st = WriteReadyFile(options_.ready_file, port);
+    if (!st.ok()) log::Error("cannot write ready file", {{"error", std::string(st.message())}});
+  }
+  log::Info("serving", {{"address", options_.listen}, {"port", port},
+                        {"consumer_threads", options_.consumer_threads * 
+                                                 static_cast<int>(consumers_.size())}});
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  log::Info("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+
+  // Stop taking work first, then let in-flight work finish, then stop publishing.
+  server->GetHealthCheckService()->SetServingStatus(false);
+  server->Shutdown(std::chrono::system_clock::now() +
+                   absl::ToChronoMilliseconds(options_.shutdown_grace));
+  stop_consumers = true;
+  for (std::thread& t : consumer_threads) t.join();
+  stop_loops = true;
+  for (std::thread& t : loop_threads) t.join();
+  stop_relay = true;
+  relay_thread.join();
+  server->Wait();
+  log::Info("stopped");
+  return 0;
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  switch (status.code()) {
+    // What went wrong inside (SQL text, hosts) is for the operator's log, not for a stranger.
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kDataLoss:
+      log::Error("internal error", {{"error", status.ToString()}});
+      return grpc::Status(grpc::StatusCode::INTERNAL, "internal error; nothing was changed");
+    case absl::StatusCode::kUnavailable:
+      log::Warn("dependency unavailable", {{"error", status.ToString()}});
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "temporarily unavailable; nothing was changed, please retry");
+    default:
+      // absl and gRPC share the canonical code numbers.
+      return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                          std::string(status.message()));
+  }
+}
+
+}  // namespace skk

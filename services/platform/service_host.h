@@ -1,0 +1,117 @@
+#pragma once
+
+// Everything a service process needs around its own logic: configuration from flags and
+// environment, logging, the PostgreSQL pool with migrations, the clock, the outbox relay, the
+// event consumers, the gRPC server with health checking, and graceful shutdown on SIGTERM.
+// A service's main() only wires its logic into a ServiceHost and calls Run().
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "sambat/v1/config.pb.h"
+#include "services/platform/amqp.h"
+#include "services/platform/clock.h"
+#include "services/platform/consumer.h"
+#include "services/platform/migrations.h"
+#include "services/platform/outbox.h"
+#include "services/platform/pg.h"
+
+namespace skk {
+
+class RequestExecutor;
+
+// Configuration shared by every service. Each field comes from a flag (--pg_uri) or, when the
+// flag is not given, the environment variable SKK_<FLAG> (SKK_PG_URI); defaults suit the local
+// stack started by deploy/stack.sh.
+struct ServiceOptions {
+  std::string service;          // "intake", "routing", ...
+  std::string listen;           // gRPC address, host:port; port 0 picks a free one
+  std::string pg_uri;
+  std::string pg_schema;
+  int pg_pool_size = 8;
+  int max_queued_requests = 1024;
+  std::string amqp_uri;
+  std::string redis_addr;
+  std::string redis_prefix;     // every Redis key of the service starts with it
+  std::string clock;            // "real" or "file:<path>"
+  std::string ready_file;       // written with the bound port once the service serves
+  std::string city_config;      // path of the city's CityConfig text-format file
+  int consumer_threads = 2;
+  int prefetch = 50;
+  int max_attempts = 5;
+  std::vector<absl::Duration> retry_delays;
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  // Declare the RabbitMQ queues the service consumes from, then exit (deploy/stack.sh runs
+  // this before anything publishes, so no event is ever routed to a queue not there yet).
+  bool declare_topology_only = false;
+};
+
+// Parses flags (after applying SKK_* environment variables) and sets up logging.
+// Exits the process with a message on invalid flags, as a command-line tool does.
+ServiceOptions InitService(const std::string& service, int default_port, int argc, char** argv);
+
+class ServiceHost {
+ public:
+  explicit ServiceHost(ServiceOptions options);
+  ~ServiceHost();
+
+  // Connects to PostgreSQL and applies the platform's and the service's migrations. Retries
+  // for a while if the database is not up yet (containers start in any order).
+  absl::Status Migrate(const std::string& component, const std::vector<Migration>& migrations);
+  // Migrate, or log why not and exit: a service never runs on a schema it does not expect.
+  void MigrateOrExit(const std::string& component, const std::vector<Migration>& migrations);
+
+  // Consumes events bound by `bindings` with `handlers`, on options().consumer_threads threads.
+  void AddConsumer(std::vector<std::string> bindings, EventHandlers handlers);
+  // Serves `service` (owned by the caller, must outlive Run).
+  void AddGrpcService(grpc::Service* service);
+  // Runs `loop` on its own thread until shutdown; for periodic work such as the sla timer loop.
+  void AddBackgroundLoop(std::string name, std::function<void(const std::atomic<bool>&)> loop);
+
+  // Starts everything, writes the ready file, waits for SIGTERM or SIGINT and shuts down:
+  // health NOT_SERVING, no new RPCs, in-flight RPCs finish (up to shutdown_grace), consumers
+  // finish the message in hand and ack nothing unfinished, the relay finishes its batch.
+  // Returns the process exit code.
+  int Run();
+
+  PgPool& pool() { return *pool_; }
+  // The threads that run gRPC handlers (see grpc_edge.h); as many as database connections.
+  RequestExecutor& executor() { return *executor_; }
+  Clock& clock() { return *clock_; }
+  const ServiceOptions& options() const { return options_; }
+  const AmqpEndpoint& amqp() const { return amqp_; }
+
+ private:
+  struct ConsumerSpec {
+    std::vector<std::string> bindings;
+    EventHandlers handlers;
+  };
+  struct LoopSpec {
+    std::string name;
+    std::function<void(const std::atomic<bool>&)> loop;
+  };
+
+  ServiceOptions options_;
+  AmqpEndpoint amqp_;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<RequestExecutor> executor_;
+  std::vector<ConsumerSpec> consumers_;
+  std::vector<LoopSpec> loops_;
+  std::vector<grpc::Service*> grpc_services_;
+};
+
+// Loads and validates the city configuration of options.city_config, or logs why it is
+// invalid and exits: a service never starts on a half-valid configuration.
+sambat::v1::CityConfig LoadCityConfigOrExit(const ServiceOptions& options);
+
+// Maps an absl::Status to the gRPC status a client sees, in one place.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace skk

@@ -1,0 +1,57 @@
+#pragma once
+
+// Where integration and end-to-end tests find the real servers: the SKK_* variables of
+// .run/test/stack.env, exported by deploy/test.sh. A test that needs a server and does not find
+// one fails; it never skips and never fakes the server.
+
+#include <memory>
+#include <string>
+
+#include "services/platform/pg.h"
+
+namespace skk::testing {
+
+struct TestStack {
+  std::string pg_admin_uri;  // superuser on the maintenance database
+  std::string pg_host;
+  int pg_port = 0;
+  std::string amqp_uri;      // the default vhost
+  std::string redis_addr;
+  std::string rabbitmqctl;   // wrapper script for the test node
+};
+
+// Reads the stack description from the environment; aborts the test run if it is missing.
+const TestStack& Stack();
+
+// A private world for one test: its own database (with a schema per service owned by the
+// service's role), its own RabbitMQ vhost and its own Redis key prefix, removed on destruction.
+// Lets integration tests run in parallel without seeing each other's data.
+class IsolatedWorld {
+ public:
+  // `name` is a short label used in the database and vhost names.
+  explicit IsolatedWorld(const std::string& name);
+  ~IsolatedWorld();
+
+  const std::string& database() const { return database_; }
+  const std::string& vhost() const { return vhost_; }
+  const std::string& redis_prefix() const { return redis_prefix_; }
+
+  // Connection URI of a service's role on this world's database.
+  std::string PgUri(const std::string& service) const;
+  // Superuser URI on this world's database, for assertions across schemas.
+  std::string AdminUri() const;
+  std::string AmqpUri() const;
+
+  // A superuser connection to this world's database (search_path unset).
+  std::unique_ptr<PgConnection> Admin() const;
+
+ private:
+  std::string database_;
+  std::string vhost_;
+  std::string redis_prefix_;
+};
+
+// Runs a SQL query returning one integer (e.g. a count) as superuser on `uri`.
+long long QueryInt(PgConnection& conn, const std::string& sql);
+
+}  // namespace skk::testing

@@ -1,0 +1,45 @@
+#include "services/platform/text.h"
+
+#include <cstdint>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace skk {
+
+bool IsValidUtf8(std::string_view text, size_t* chars) {
+  size_t count = 0;
+  size_t i = 0;
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  while (i < text.size()) {
+    const unsigned char c = s[i];
+    int extra;
+    uint32_t cp;
+    if (c < 0x80) { extra = 0; cp = c; }
+    else if ((c & 0xE0) == 0xC0) { extra = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { extra = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { extra = 3; cp = c & 0x07; }
+    else return false;
+    if (extra > 0 && i + extra >= text.size()) return false;  // truncated sequence
+    for (int k = 1; k <= extra; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += extra + 1;
+    ++count;
+  }
+  if (chars != nullptr) *chars = count;
+  return true;
+}
+
+absl::Status InvalidFields(const std::vector<FieldViolation>& violations) {
+  if (violations.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrJoin(
+      violations, "; ", [](std::string* out, const FieldViolation& f) {
+        absl::StrAppend(out, f.field, ": ", f.reason);
+      }));
+}
+
+}  // namespace skk

@@ -1,0 +1,155 @@
+// A complaint's whole life across the four services: submitted, routed to the agency
+// responsible, given its deadline, escalated to the agency head and then to the city's
+// leadership when nobody answers, with every notification recorded exactly once.
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/platform/events.h"
+#include "tests/support/system.h"
+
+namespace skk::testing {
+namespace {
+
+sambat::v1::Complaint Get(System& system, const std::string& id) {
+  sambat::v1::GetComplaintRequest request;
+  request.set_complaint_id(id);
+  sambat::v1::Complaint complaint;
+  grpc::ClientContext context;
+  const grpc::Status status = system.Intake()->GetComplaint(&context, request, &complaint);
+  REQUIRE(status.ok());
+  return complaint;
+}
+
+int CountNotifications(System& system, const std::string& id, const std::string& role) {
+  sambat::v1::ListNotificationsRequest request;
+  request.set_complaint_id(id);
+  sambat::v1::ListNotificationsResponse response;
+  grpc::ClientContext context;
+  REQUIRE(system.Notification()->ListNotifications(&context, request, &response).ok());
+  int n = 0;
+  for (const auto& notification : response.notifications()) {
+    if (notification.recipient_role() == role) ++n;
+  }
+  return n;
+}
+
+int CountTimeline(const sambat::v1::Complaint& complaint, const std::string& kind) {
+  int n = 0;
+  for (const auto& e : complaint.timeline()) n += e.kind() == kind ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to the head, "
+          "then to Sekda and the mayor, each exactly once",
+          "[e2e]") {
+  System system("e2e");
+  const absl::Time submitted_at = system.Now();
+
+  sambat::v1::SubmitComplaintRequest request = SampleComplaint("jalan-rusak");
+  request.set_idempotency_key("e2e-citizen-phone-0001");
+  sambat::v1::SubmitComplaintResponse submitted;
+  {
+    grpc::ClientContext context;
+    REQUIRE(system.Intake()->SubmitComplaint(&context, request, &submitted).ok());
+  }
+  const std::string id = submitted.complaint_id();
+  CHECK(absl::StartsWith(submitted.ticket(), "SKK-2026-"));
+  CHECK_FALSE(submitted.duplicate());
+
+  // A phone on a bad network sends the same submission again: the same ticket, nothing new.
+  {
+    sambat::v1::SubmitComplaintResponse again;
+    grpc::ClientContext context;
+    REQUIRE(system.Intake()->SubmitComplaint(&context, request, &again).ok());
+    CHECK(again.complaint_id() == id);
+    CHECK(again.ticket() == submitted.ticket());
+    CHECK(again.duplicate());
+  }
+
+  // Routed to public works (DPUPRPKP) with a first-response deadline 5 days out.
+  REQUIRE(System::WaitUntil([&] {
+    auto c = Get(system, id);
+    return !c.agency_code().empty() && c.has_first_response_due_at();
+  }));
+  sambat::v1::Complaint complaint = Get(system, id);
+  CHECK(complaint.agency_code() == "dpuprpkp");
+  CHECK(complaint.agency_name() == "DPUPRPKP");
+  CHECK(complaint.state() == sambat::v1::CASE_STATE_ROUTED);
+  CHECK(FromProtoTime(complaint.first_response_due_at()) == submitted_at + absl::Hours(24 * 5));
+  CHECK(complaint.escalation_level() == 0);
+  CHECK(system.Count("SELECT count(*) FROM intake.complaints") == 1);
+  CHECK(system.Count("SELECT count(*) FROM routing.cases WHERE agency_code = 'dpuprpkp' "
+                     "AND state = 'ROUTED'") == 1);
+  CHECK(system.Count("SELECT count(*) FROM routing.case_history") == 1);
+  CHECK(system.Count("SELECT count(*) FROM sla.deadlines") == 1);
+  CHECK(system.Count("SELECT count(*) FROM sla.timers WHERE fired_at IS NULL") == 2);
+
+  // The agency's humas hear of the new case by email and SMS.
+  REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "humas:dpuprpkp") == 2; }));
+
+  // One minute before the deadline nothing may escalate: the escalation's recorded firing
+  // time (business time, which moves only here) proves at the end that it waited.
+  system.AdvanceClock(absl::Hours(24 * 5) - absl::Minutes(1));
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM sla.timers WHERE fired_at IS NULL") == 2;
+  }));
+
+  // Past the deadline: level 1 to the head of DPUPRPKP, once.
+  system.AdvanceClock(absl::Minutes(2));
+  REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "head:dpuprpkp") == 2; }));
+  REQUIRE(System::WaitUntil([&] { return Get(system, id).escalation_level() == 1; }));
+  CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 1") == 1);
+  CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 2") == 0);
+
+  // Two days later still unanswered: level 2 to Sekda and the mayor, once.
+  system.AdvanceClock(absl::Hours(48));
+  REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "leadership") == 4; }));
+  REQUIRE(System::WaitUntil([&] { return Get(system, id).escalation_level() == 2; }));
+
+  // Time goes on; the timers stay fired once and nothing is sent again.
+  system.AdvanceClock(absl::Hours(24 * 30));
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM sla.timers WHERE fired_at IS NULL") == 0;
+  }));
+  CHECK(system.Count("SELECT count(*) FROM sla.escalations") == 2);
+  CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 1") == 1);
+  CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 2") == 1);
+  CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE fired_at < due_at") == 0);
+  CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE fired_at > due_at + "
+                     "interval '1 minute'") == 0);
+  complaint = Get(system, id);
+  CHECK(CountTimeline(complaint, "submitted") == 1);
+  CHECK(CountTimeline(complaint, "routed") == 1);
+  CHECK(CountTimeline(complaint, "deadline_set") == 1);
+  CHECK(CountTimeline(complaint, "escalated") == 2);
+  CHECK(absl::StrContains(complaint.status_text(), "Wali Kota"));
+  CHECK(CountNotifications(system, id, "humas:dpuprpkp") == 2);
+  CHECK(CountNotifications(system, id, "head:dpuprpkp") == 2);
+  CHECK(CountNotifications(system, id, "leadership") == 4);
+  CHECK(system.Count("SELECT count(*) FROM notification.notifications") == 8);
+  // Nothing left waiting to be published.
+  CHECK(system.Count("SELECT count(*) FROM intake.outbox") == 0);
+  CHECK(system.Count("SELECT count(*) FROM routing.outbox") == 0);
+  CHECK(system.Count("SELECT count(*) FROM sla.outbox") == 0);
+}
+
+TEST_CASE("a complaint no rule routes lands in the verifier's triage queue", "[e2e]") {
+  System system("triage");
+  sambat::v1::SubmitComplaintRequest request = SampleComplaint("lainnya");
+  sambat::v1::SubmitComplaintResponse submitted;
+  grpc::ClientContext context;
+  REQUIRE(system.Intake()->SubmitComplaint(&context, request, &submitted).ok());
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM routing.cases WHERE agency_code = 'diskominfo' "
+                        "AND rule_id IS NULL") == 1;
+  }));
+  REQUIRE(System::WaitUntil([&] {
+    return CountNotifications(system, submitted.complaint_id(), "humas:diskominfo") == 2;
+  }));
+}
+
+}  // namespace skk::testing

@@ -1,0 +1,178 @@
+#include "tests/support/system.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/platform/clock.h"
+
+namespace skk::testing {
+
+absl::Time System::DefaultStart() {
+  absl::TimeZone wib;
+  REQUIRE(absl::LoadTimeZone("Asia/Jakarta", &wib));
+  return absl::FromCivil(absl::CivilSecond(2026, 3, 2, 9, 0, 0), wib);
+}
+
+System::System(const std::string& name, const std::vector<std::string>& services,
+               absl::Time start) {
+  world_ = std::make_unique<IsolatedWorld>(name);
+  dir_ = absl::StrCat("/tmp/skk-test-", world_->database());
+  REQUIRE(::mkdir(dir_.c_str(), 0700) == 0);
+  clock_file_ = dir_ + "/clock";
+  SetClock(start);
+  for (const std::string& s : services) Start(s);
+}
+
+System::~System() {
+  for (auto it = processes_.begin(); it != processes_.end();) {
+    const std::string service = it->first;
+    ++it;
+    Stop(service, SIGTERM);
+  }
+  admin_.reset();
+}
+
+void System::Start(const std::string& service, const std::vector<std::string>& extra_flags) {
+  REQUIRE_FALSE(Running(service));
+  const std::string ready = absl::StrCat(dir_, "/", service, ".port");
+  ::unlink(ready.c_str());
+  std::vector<std::string> args = {
+      absl::StrCat(SKK_BIN_DIR, "/skk-", service),
+      // A restarted service comes back on the port it had, as behind a Kubernetes Service.
+      absl::StrCat("--listen=127.0.0.1:", last_ports_.contains(service) ? last_ports_[service] : 0),
+      absl::StrCat("--ready_file=", ready),
+      absl::StrCat("--pg_uri=", world_->PgUri(service)),
+      absl::StrCat("--amqp_uri=", world_->AmqpUri()),
+      absl::StrCat("--redis_addr=", Stack().redis_addr),
+      absl::StrCat("--redis_prefix=", world_->redis_prefix()),
+      absl::StrCat("--clock=file:", clock_file_),
+      absl::StrCat("--city_config=", SKK_SOURCE_DIR, "/deploy/config/kota-malang.textproto"),
+      // Retries in tests come back within a second, not half a minute.
+      "--retry_delays=200ms,500ms,1s",
+      "--pg_pool_size=4",
+      "--shutdown_grace=5s",
+  };
+  if (service == "sla") args.push_back("--reconcile_interval=1s");
+  args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+
+  const std::string log = absl::StrCat(dir_, "/", service, ".log");
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  processes_[service] = pid;
+  const bool ready_in_time = WaitUntil(
+      [&] {
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+          processes_.erase(service);
+          FAIL(service << " exited during start:\n" << LogTail(service));
+        }
+        std::ifstream in(ready);
+        int port = 0;
+        if (in >> port && port > 0) {
+          ports_[service] = port;
+          last_ports_[service] = port;
+          return true;
+        }
+        return false;
+      },
+      absl::Seconds(90));
+  INFO(LogTail(service));
+  REQUIRE(ready_in_time);
+}
+
+int System::Stop(const std::string& service, int signal) {
+  auto it = processes_.find(service);
+  REQUIRE(it != processes_.end());
+  const pid_t pid = it->second;
+  ::kill(pid, signal);
+  int status = 0;
+  // A graceful stop has its grace period plus a margin; then it is a hang, and killed.
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (absl::Now() > give_up) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      processes_.erase(it);
+      FAIL(service << " did not stop within 30 s of signal " << signal << "\n"
+                   << LogTail(service));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  processes_.erase(it);
+  ports_.erase(service);
+  return status;
+}
+
+absl::Time System::Now() const { return FileClock(clock_file_).Now(); }
+
+void System::SetClock(absl::Time t) { REQUIRE(WriteClockFile(clock_file_, t).ok()); }
+
+void System::AdvanceClock(absl::Duration d) { SetClock(Now() + d); }
+
+std::unique_ptr<sambat::v1::IntakeService::Stub> System::Intake() const {
+  return sambat::v1::IntakeService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", ports_.at("intake")), grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<sambat::v1::NotificationService::Stub> System::Notification() const {
+  return sambat::v1::NotificationService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", ports_.at("notification")), grpc::InsecureChannelCredentials()));
+}
+
+bool System::WaitUntil(const std::function<bool()>& condition, absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  while (true) {
+    if (condition()) return true;
+    if (absl::Now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+long long System::Count(const std::string& sql) const {
+  if (admin_ == nullptr) admin_ = world_->Admin();
+  return QueryInt(*admin_, sql);
+}
+
+std::string System::LogTail(const std::string& service, size_t bytes) const {
+  std::ifstream in(absl::StrCat(dir_, "/", service, ".log"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string all = text.str();
+  return all.size() > bytes ? all.substr(all.size() - bytes) : all;
+}
+
+sambat::v1::SubmitComplaintRequest SampleComplaint(const std::string& category) {
+  sambat::v1::SubmitComplaintRequest request;
+  request.set_category(category);
+  request.set_description(
+      "Jalan berlubang besar di depan SDN Kauman 1, sudah dua minggu, membahayakan pengendara "
+      "motor terutama saat hujan.");
+  request.mutable_location()->set_latitude(-7.9826);
+  request.mutable_location()->set_longitude(112.6308);
+  return request;
+}
+
+}  // namespace skk::testing
