@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The README's run command: installs what is missing, builds, starts PostgreSQL, RabbitMQ and
+# Redis on loopback (profile "dev"), starts the four services, and plays a short scenario: a
+# citizen's complaint is routed, gets its deadline, is not answered, and escalates to the
+# agency head and then to Sekda and the mayor, with every notification shown.
+#
+#   deploy/run.sh            set up, start everything (if not running) and play the scenario
+#   deploy/run.sh start      set up and start everything, no scenario
+#   deploy/run.sh scenario   play the scenario against the running system
+#   deploy/run.sh status     what runs where
+#   deploy/run.sh stop       stop the services and the servers
+#
+# The services' business clock is the file .run/dev/clock (local runs only; production uses
+# the real clock): `build/run/bin/sambatctl clock advance 72h` moves it for every service.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+RUN=.run/dev
+BIN=build/run/bin
+SERVICES=(intake routing sla notification)
+declare -A PORT=([intake]=50051 [routing]=50052 [sla]=50053 [notification]=50054)
+CTL=("$BIN/sambatctl" --clock_file="$RUN/clock")
+
+service_pid() { cat "$RUN/$1.pid" 2>/dev/null || true; }
+service_alive() {
+  local pid; pid=$(service_pid "$1")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ]
+}
+
+start_services() {
+  # shellcheck source=/dev/null
+  . "$RUN/stack.env"
+  mkdir -p "$RUN/logs"
+  [ -f "$RUN/clock" ] || "${CTL[@]}" clock set "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
+  local common=(--amqp_uri="$SKK_AMQP_URI" --redis_addr="$SKK_REDIS_ADDR"
+                --clock="file:$ROOT/$RUN/clock"
+                --city_config="$ROOT/deploy/config/kota-malang.textproto")
+  # Every consumer's queue exists before any service publishes, so no event is unroutable.
+  for s in "${SERVICES[@]}"; do
+    "$BIN/skk-$s" "${common[@]}" --pg_uri="postgresql://$s:$s-local@127.0.0.1:$SKK_PG_PORT/sambat" \
+      --declare_topology_only >>"$RUN/logs/$s.log" 2>&1
+  done
+  for s in "${SERVICES[@]}"; do
+    if service_alive "$s"; then continue; fi
+    rm -f "$RUN/$s.port"
+    setsid "$BIN/skk-$s" "${common[@]}" \
+      --pg_uri="postgresql://$s:$s-local@127.0.0.1:$SKK_PG_PORT/sambat" \
+      --listen="127.0.0.1:${PORT[$s]}" --ready_file="$RUN/$s.port" \
+      </dev/null >>"$RUN/logs/$s.log" 2>&1 &
+    echo $! >"$RUN/$s.pid"
+  done
+  for s in "${SERVICES[@]}"; do
+    for _ in $(seq 1 300); do
+      [ -s "$RUN/$s.port" ] && break
+      service_alive "$s" || { echo "run: $s failed to start; see $RUN/logs/$s.log" >&2; tail -5 "$RUN/logs/$s.log" >&2; exit 1; }
+      sleep 0.1
+    done
+    [ -s "$RUN/$s.port" ] || { echo "run: $s not serving after 30 s; see $RUN/logs/$s.log" >&2; exit 1; }
+  done
+}
+
+status() {
+  bash deploy/stack.sh status --profile dev || true
+  for s in "${SERVICES[@]}"; do
+    if service_alive "$s"; then
+      printf '%-12s 127.0.0.1:%s  pid %s  log %s\n' "$s" "${PORT[$s]}" "$(service_pid "$s")" "$RUN/logs/$s.log"
+    else
+      printf '%-12s not running\n' "$s"
+    fi
+  done
+}
+
+stop_services() {
+  for s in "${SERVICES[@]}"; do
+    local pid; pid=$(service_pid "$s")
+    if service_alive "$s"; then
+      kill -TERM "$pid"
+      for _ in $(seq 1 150); do service_alive "$s" || break; sleep 0.1; done
+      service_alive "$s" && kill -KILL "$pid"
+      echo "stopped $s (pid $pid)"
+    fi
+    rm -f "$RUN/$s.pid" "$RUN/$s.port"
+  done
+}
+
+setup_and_start() {
+  bash deploy/install-deps.sh
+  bash deploy/build.sh run
+  bash deploy/stack.sh start --profile dev
+  start_services
+  echo
+  status
+}
+
+scenario() {
+  local id
+  echo
+  echo "== A citizen reports a broken road in Klojen =="
+  "${CTL[@]}" submit --category jalan-rusak \
+    --description "Jalan berlubang besar di Jl. Kawi depan SDN Kauman 1, membahayakan pengendara motor." \
+    --lat -7.9779 --lon 112.6235 --idempotency_key "demo-$(date +%s%N)" | tee "$RUN/last-submit"
+  id=$(awk '/^complaint_id:/ {print $2}' "$RUN/last-submit")
+  echo
+  echo "== routing sends it to the agency responsible; sla sets the deadline =="
+  "${CTL[@]}" wait "$id" --until deadline
+  "${CTL[@]}" get "$id"
+  echo
+  echo "== Nobody answers. The clock moves 5 days and 1 minute on: level 1, the agency head =="
+  "${CTL[@]}" clock advance 120h1m
+  "${CTL[@]}" wait "$id" --until escalated
+  echo
+  echo "== Two more days without an answer: level 2, Sekda and the mayor =="
+  "${CTL[@]}" clock advance 48h
+  "${CTL[@]}" wait "$id" --until escalated:2
+  "${CTL[@]}" get "$id"
+  echo
+  echo "== Who was told what =="
+  for _ in $(seq 1 50); do
+    [ "$("${CTL[@]}" notifications "$id" | tail -1 | cut -d' ' -f1)" -ge 8 ] && break
+    sleep 0.2
+  done
+  "${CTL[@]}" notifications "$id"
+  echo
+  echo "The system keeps running. Try: $BIN/sambatctl --help; stop it with: deploy/run.sh stop"
+}
+
+case "${1:-up}" in
+  up) setup_and_start; scenario ;;
+  start) setup_and_start ;;
+  scenario) scenario ;;
+  status) status ;;
+  stop) stop_services; bash deploy/stack.sh stop --profile dev ;;
+  *) sed -n '7,12p' "$0" >&2; exit 2 ;;
+esac

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds with sanitizers, starts
+# PostgreSQL, RabbitMQ and Redis on loopback (profile "test"), runs every test with ctest and
+# stops the servers it started. Extra arguments go to ctest (e.g. -L unit, -R e2e).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+
+bash deploy/install-deps.sh
+bash deploy/build.sh test
+
+# A stack a developer already had running stays running; one this script started is stopped.
+if bash deploy/stack.sh status --profile test >/dev/null 2>&1; then
+  echo "test: using the test stack that was already running (left running afterwards)"
+else
+  trap 'echo "test: stopping the test stack"; bash deploy/stack.sh stop --profile test' EXIT
+  bash deploy/stack.sh start --profile test
+fi
+# shellcheck source=/dev/null
+. .run/test/stack.env
+
+cd build/test
+# Each integration test brings its own database, vhost and service processes, so two run at
+# once on the two cores. --timeout stops a hung test rather than the whole CI run.
+ctest --output-on-failure --timeout 900 -j 2 "$@"
