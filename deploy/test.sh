@@ -13,7 +13,8 @@ bash deploy/build.sh test
 if bash deploy/stack.sh status --profile test >/dev/null 2>&1; then
   echo "test: using the test stack that was already running (left running afterwards)"
 else
-  trap 'echo "test: stopping the test stack"; bash deploy/stack.sh stop --profile test' EXIT
+  # Keep ctest's exit status whatever the stop says.
+  trap 'status=$?; echo "test: stopping the test stack"; bash "$ROOT/deploy/stack.sh" stop --profile test || true; exit $status' EXIT
   bash deploy/stack.sh start --profile test
 fi
 # shellcheck source=/dev/null

@@ -3,6 +3,7 @@
 // the services' own tables, not in logs.
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -126,7 +127,12 @@ void RestartEachService(System& system, int signal, Citizens& citizens) {
     REQUIRE(System::WaitUntil([&] { return citizens.accepted() >= before + 10 ||
                                            citizens.accepted() == kComplaints; },
                               absl::Seconds(60)));
-    system.Stop(service, signal);
+    const int status = system.Stop(service, signal);
+    if (signal == SIGTERM) {
+      // A graceful stop finishes its work and exits cleanly (sanitizers found nothing).
+      CHECK(WIFEXITED(status));
+      CHECK(WEXITSTATUS(status) == 0);
+    }
     system.Start(service);
   }
 }

@@ -11,21 +11,14 @@
 
 #include "absl/strings/match.h"
 #include "services/platform/city_config.h"
+#include "services/platform/testing/test_env.h"
 #include "services/platform/text.h"
 
 namespace skk::intake {
 namespace {
 
 const SubmissionRules& Rules() {
-  static const SubmissionRules rules = [] {
-    std::string file = __FILE__;
-    const std::string suffix = "services/intake/validation_test.cc";
-    REQUIRE(absl::EndsWith(file, suffix));
-    const std::string root = file.substr(0, file.size() - suffix.size());
-    auto config = LoadCityConfig(root + "deploy/config/kota-malang.textproto");
-    REQUIRE(config.ok());
-    return RulesFromCityConfig(*config);
-  }();
+  static const SubmissionRules rules = RulesFromCityConfig(testing::ShippedCityConfig());
   return rules;
 }
 

@@ -10,23 +10,13 @@
 
 #include "absl/strings/match.h"
 #include "services/platform/city_config.h"
+#include "services/platform/testing/test_env.h"
 #include "services/platform/events.h"
 
 namespace skk::notification {
 namespace {
 
-const sambat::v1::CityConfig& Shipped() {
-  static const sambat::v1::CityConfig config = [] {
-    std::string file = __FILE__;
-    const std::string suffix = "services/notification/messages_test.cc";
-    REQUIRE(absl::EndsWith(file, suffix));
-    auto loaded = LoadCityConfig(file.substr(0, file.size() - suffix.size()) +
-                                 "deploy/config/kota-malang.textproto");
-    REQUIRE(loaded.ok());
-    return *loaded;
-  }();
-  return config;
-}
+const sambat::v1::CityConfig& Shipped() { return testing::ShippedCityConfig(); }
 
 constexpr char kTicket[] = "SKK-2026-000123";
 const absl::Time kNow = absl::FromUnixSeconds(1772416800);  // 2026-03-02 09:00 WIB

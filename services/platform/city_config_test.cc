@@ -2,6 +2,7 @@
 // is refused with a message that says where and what.
 
 #include "services/platform/city_config.h"
+#include "services/platform/testing/test_env.h"
 
 #include <stdlib.h>
 
@@ -15,15 +16,7 @@
 namespace skk {
 namespace {
 
-// The repository root, from this file's path at compile time.
-std::string RepoRoot() {
-  std::string file = __FILE__;
-  const std::string suffix = "services/platform/city_config_test.cc";
-  REQUIRE(absl::EndsWith(file, suffix));
-  return file.substr(0, file.size() - suffix.size());
-}
-
-std::string ShippedConfigPath() { return RepoRoot() + "deploy/config/kota-malang.textproto"; }
+std::string ShippedConfigPath() { return testing::SourcePath("deploy/config/kota-malang.textproto"); }
 
 sambat::v1::CityConfig Shipped() {
   auto config = LoadCityConfig(ShippedConfigPath());
@@ -49,25 +42,7 @@ std::string ProblemWith(const sambat::v1::CityConfig& config) {
   return message;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/skk-config-test-XXXXXX";
-    const char* made = ::mkdtemp(pattern);
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 TEST_CASE("the shipped Kota Malang configuration loads", "[city_config]") {
   const sambat::v1::CityConfig config = Shipped();

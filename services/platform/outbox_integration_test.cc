@@ -76,7 +76,7 @@ std::vector<AmqpDelivery> Drain(const AmqpEndpoint& amqp, const std::string& que
 
 }  // namespace
 
-TEST_CASE("committed events are published exactly as written; rolled-back ones never", "[outbox]") {
+TEST_CASE("committed events are published exactly as written and rolled-back ones never", "[outbox]") {
   Fixture f("relay");
   std::vector<std::string> committed;
   for (int i = 0; i < 300; ++i) {

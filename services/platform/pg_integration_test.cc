@@ -75,7 +75,7 @@ TEST_CASE("a failing migration leaves the schema as it was", "[pg]") {
                         "WHERE table_schema = 'intake' AND table_name = 'letters'") == 0);
 }
 
-TEST_CASE("a transaction that fails changes nothing; a duplicate is ALREADY_EXISTS", "[pg]") {
+TEST_CASE("a transaction that fails changes nothing, and a duplicate is ALREADY_EXISTS", "[pg]") {
   IsolatedWorld world("tx");
   auto conn = Connect(world);
   REQUIRE(ApplyMigrations(*conn, "post", kV1).ok());

@@ -8,22 +8,12 @@
 
 #include "absl/strings/match.h"
 #include "services/platform/city_config.h"
+#include "services/platform/testing/test_env.h"
 
 namespace skk::routing {
 namespace {
 
-const sambat::v1::CityConfig& Shipped() {
-  static const sambat::v1::CityConfig config = [] {
-    std::string file = __FILE__;
-    const std::string suffix = "services/routing/rules_test.cc";
-    REQUIRE(absl::EndsWith(file, suffix));
-    auto loaded = LoadCityConfig(file.substr(0, file.size() - suffix.size()) +
-                                 "deploy/config/kota-malang.textproto");
-    REQUIRE(loaded.ok());
-    return *loaded;
-  }();
-  return config;
-}
+const sambat::v1::CityConfig& Shipped() { return testing::ShippedCityConfig(); }
 
 TEST_CASE("each category of Kota Malang reaches the agency responsible for it", "[routing]") {
   const RoutingRules rules(Shipped());

@@ -57,7 +57,7 @@ void System::Start(const std::string& service, const std::vector<std::string>& e
       absl::StrCat("--redis_addr=", Stack().redis_addr),
       absl::StrCat("--redis_prefix=", world_->redis_prefix()),
       absl::StrCat("--clock=file:", clock_file_),
-      absl::StrCat("--city_config=", SKK_SOURCE_DIR, "/deploy/config/kota-malang.textproto"),
+      absl::StrCat("--city_config=", SourcePath("deploy/config/kota-malang.textproto")),
       // Retries in tests come back within a second, not half a minute.
       "--retry_delays=200ms,500ms,1s",
       "--pg_pool_size=4",

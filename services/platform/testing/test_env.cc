@@ -1,5 +1,7 @@
 #include "services/platform/testing/test_env.h"
 
+#include <stdlib.h>
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +11,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include <filesystem>
+
+#include "services/platform/city_config.h"
 #include "services/platform/status_macros.h"
 
 namespace skk::testing {
@@ -121,6 +126,31 @@ std::string IsolatedWorld::AmqpUri() const {
 }
 
 std::unique_ptr<PgConnection> IsolatedWorld::Admin() const { return ConnectOrDie(AdminUri()); }
+
+std::string SourcePath(const std::string& relative) {
+  return absl::StrCat(SKK_SOURCE_DIR, "/", relative);
+}
+
+const sambat::v1::CityConfig& ShippedCityConfig() {
+  static const sambat::v1::CityConfig config = [] {
+    auto loaded = LoadCityConfig(SourcePath("deploy/config/kota-malang.textproto"));
+    SKK_CHECK(loaded.ok(), loaded.status().ToString().c_str());
+    return *loaded;
+  }();
+  return config;
+}
+
+TempDir::TempDir() {
+  char pattern[] = "/tmp/skk-test-XXXXXX";
+  const char* made = ::mkdtemp(pattern);
+  SKK_CHECK(made != nullptr, "mkdtemp");
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
 
 long long QueryInt(PgConnection& conn, const std::string& sql) {
   static std::atomic<int> counter{0};

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "sambat/v1/config.pb.h"
 #include "services/platform/pg.h"
 
 namespace skk::testing {
@@ -49,6 +50,26 @@ class IsolatedWorld {
   std::string database_;
   std::string vhost_;
   std::string redis_prefix_;
+};
+
+// A file of this repository, e.g. SourcePath("deploy/config/kota-malang.textproto").
+std::string SourcePath(const std::string& relative);
+
+// The shipped Kota Malang configuration, loaded and validated once.
+const sambat::v1::CityConfig& ShippedCityConfig();
+
+// A fresh directory under /tmp, removed with everything in it when the test ends.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
 };
 
 // Runs a SQL query returning one integer (e.g. a count) as superuser on `uri`.
