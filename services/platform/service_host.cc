@@ -13,6 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/stubs/logging.h"
+#include "google/rpc/status.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "services/platform/log.h"
@@ -297,6 +298,9 @@ int ServiceHost::Run() {
   stop_relay = true;
   relay_thread.join();
   server->Wait();
+  // Handlers still queued or running finish now, while the objects they use still exist (the
+  // service objects in main are destroyed right after Run returns).
+  executor_.reset();
   log::Info("stopped");
   return 0;
 }
@@ -315,10 +319,21 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "temporarily unavailable; nothing was changed, please retry");
     default:
-      // absl and gRPC share the canonical code numbers.
-      return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                          std::string(status.message()));
+      break;
   }
+  // absl and gRPC share the canonical code numbers. Payloads (BadRequest, RetryInfo) travel as
+  // a google.rpc.Status in the details trailer.
+  google::rpc::Status details;
+  details.set_code(static_cast<int>(status.code()));
+  details.set_message(std::string(status.message()));
+  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
+    auto* any = details.add_details();
+    any->set_type_url(std::string(type_url));
+    any->set_value(std::string(payload));
+  });
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()),
+                      details.details_size() > 0 ? details.SerializeAsString() : "");
 }
 
 }  // namespace skk

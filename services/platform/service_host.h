@@ -82,6 +82,7 @@ class ServiceHost {
 
   PgPool& pool() { return *pool_; }
   // The threads that run gRPC handlers (see grpc_edge.h); as many as database connections.
+  // Drained at the end of Run().
   RequestExecutor& executor() { return *executor_; }
   Clock& clock() { return *clock_; }
   const ServiceOptions& options() const { return options_; }

@@ -2,8 +2,6 @@
 
 #include <cstdint>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 
 namespace skk {
 
@@ -32,14 +30,6 @@ bool IsValidUtf8(std::string_view text, size_t* chars) {
   }
   if (chars != nullptr) *chars = count;
   return true;
-}
-
-absl::Status InvalidFields(const std::vector<FieldViolation>& violations) {
-  if (violations.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrJoin(
-      violations, "; ", [](std::string* out, const FieldViolation& f) {
-        absl::StrAppend(out, f.field, ": ", f.reason);
-      }));
 }
 
 }  // namespace skk

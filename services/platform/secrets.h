@@ -1,0 +1,23 @@
+#pragma once
+
+// Hashes and secrets, on OpenSSL: a citizen's tracking token is random, shown once, and only
+// its hash is stored.
+
+#include <string>
+#include <string_view>
+
+namespace skk {
+
+// Lowercase hex SHA-256 of `data`.
+std::string Sha256Hex(std::string_view data);
+
+// Lowercase hex HMAC-SHA256 of `data` under `key`.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
+// `bytes` random bytes from the OS's CSPRNG, as lowercase hex (2 * bytes characters).
+std::string RandomHex(int bytes);
+
+// Compares two strings in time that does not depend on where they differ.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace skk
