@@ -5,11 +5,14 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 kind=${1:-test}
+targets=()
 case "$kind" in
   test) flags=(-DCMAKE_BUILD_TYPE=Debug -DSKK_SANITIZE=ON) ;;
-  run)  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSKK_SANITIZE=OFF) ;;
+  # A local run needs the services and the client, not the tests.
+  run)  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSKK_SANITIZE=OFF)
+        targets=(--target skk-intake skk-routing skk-sla skk-notification sambatctl) ;;
   *) echo "usage: deploy/build.sh test|run" >&2; exit 2 ;;
 esac
 cmake -S "$ROOT" -B "$ROOT/build/$kind" -G Ninja "${flags[@]}" >/dev/null
 # Two cores: more jobs only thrash; each gRPC translation unit takes ~1 GB and seconds.
-cmake --build "$ROOT/build/$kind" -j "$(nproc)"
+cmake --build "$ROOT/build/$kind" -j "$(nproc)" "${targets[@]}"

@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
-  libabsl-dev librabbitmq-dev libhiredis-dev libpq-dev catch2
+  libabsl-dev librabbitmq-dev libhiredis-dev libpq-dev libssl-dev catch2
+  libvips-dev
   postgresql redis-server rabbitmq-server amqp-tools
   procps iproute2 ca-certificates tzdata
 )

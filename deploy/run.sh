@@ -98,25 +98,29 @@ scenario() {
   echo "== A citizen reports a broken road in Klojen =="
   "${CTL[@]}" submit --category jalan-rusak \
     --description "Jalan berlubang besar di Jl. Kawi depan SDN Kauman 1, membahayakan pengendara motor." \
-    --lat -7.9779 --lon 112.6235 --idempotency_key "demo-$(date +%s%N)" | tee "$RUN/last-submit"
+    --address "Jl. Kawi, depan SDN Kauman 1, Klojen" --lat -7.9779 --lon 112.6235 \
+    --name "Siti Aminah" --phone 081234567890 \
+    --idempotency_key "demo-$(date +%s%N)" | tee "$RUN/last-submit"
   id=$(awk '/^complaint_id:/ {print $2}' "$RUN/last-submit")
+  ticket=$(awk '/^ticket:/ {print $2}' "$RUN/last-submit")
+  token=$(awk '/^tracking_token:/ {print $2}' "$RUN/last-submit")
   echo
   echo "== routing sends it to the agency responsible; sla sets the deadline =="
-  "${CTL[@]}" wait "$id" --until deadline
-  "${CTL[@]}" get "$id"
+  "${CTL[@]}" wait "$ticket" --token "$token" --until deadline
+  "${CTL[@]}" get "$ticket" --token "$token"
   echo
   echo "== Nobody answers. The clock moves 5 days and 1 minute on: level 1, the agency head =="
   "${CTL[@]}" clock advance 120h1m
-  "${CTL[@]}" wait "$id" --until escalated
+  "${CTL[@]}" wait "$ticket" --token "$token" --until escalated
   echo
   echo "== Two more days without an answer: level 2, Sekda and the mayor =="
   "${CTL[@]}" clock advance 48h
-  "${CTL[@]}" wait "$id" --until escalated:2
-  "${CTL[@]}" get "$id"
+  "${CTL[@]}" wait "$ticket" --token "$token" --until escalated:2
+  "${CTL[@]}" get "$ticket" --token "$token"
   echo
   echo "== Who was told what =="
   for _ in $(seq 1 50); do
-    [ "$("${CTL[@]}" notifications "$id" | tail -1 | cut -d' ' -f1)" -ge 8 ] && break
+    [ "$("${CTL[@]}" notifications "$id" | tail -1 | cut -d' ' -f1)" -ge 9 ] && break
     sleep 0.2
   done
   "${CTL[@]}" notifications "$id"

@@ -7,20 +7,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/platform/events.h"
+#include "tests/support/images.h"
 #include "tests/support/system.h"
 
 namespace skk::testing {
 namespace {
-
-sambat::v1::Complaint Get(System& system, const std::string& id) {
-  sambat::v1::GetComplaintRequest request;
-  request.set_complaint_id(id);
-  sambat::v1::Complaint complaint;
-  grpc::ClientContext context;
-  const grpc::Status status = system.Intake()->GetComplaint(&context, request, &complaint);
-  REQUIRE(status.ok());
-  return complaint;
-}
 
 int CountNotifications(System& system, const std::string& id, const std::string& role) {
   sambat::v1::ListNotificationsRequest request;
@@ -49,7 +40,10 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
   System system("e2e");
   const absl::Time submitted_at = system.Now();
 
+  // Two photos from the citizen's phone, with the GPS of their home in the EXIF.
   sambat::v1::SubmitComplaintRequest request = SampleComplaint("jalan-rusak");
+  request.add_media_ids(UploadPhoto(system, images::Jpeg(1600, 1200, {.orientation = 6})));
+  request.add_media_ids(UploadPhoto(system, images::Jpeg(1200, 900)));
   request.set_idempotency_key("e2e-citizen-phone-0001");
   sambat::v1::SubmitComplaintResponse submitted;
   {
@@ -72,15 +66,16 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
 
   // Routed to public works (DPUPRPKP) with a first-response deadline 5 days out.
   REQUIRE(System::WaitUntil([&] {
-    auto c = Get(system, id);
+    auto c = Track(system, submitted);
     return !c.agency_code().empty() && c.has_first_response_due_at();
   }));
-  sambat::v1::Complaint complaint = Get(system, id);
+  sambat::v1::Complaint complaint = Track(system, submitted);
   CHECK(complaint.agency_code() == "dpuprpkp");
   CHECK(complaint.agency_name() == "DPUPRPKP");
   CHECK(complaint.state() == sambat::v1::CASE_STATE_ROUTED);
   CHECK(FromProtoTime(complaint.first_response_due_at()) == submitted_at + absl::Hours(24 * 5));
   CHECK(complaint.escalation_level() == 0);
+  CHECK(complaint.media_ids_size() == 2);
   CHECK(system.Count("SELECT count(*) FROM intake.complaints") == 1);
   CHECK(system.Count("SELECT count(*) FROM routing.cases WHERE agency_code = 'dpuprpkp' "
                      "AND state = 'ROUTED'") == 1);
@@ -101,14 +96,14 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
   // Past the deadline: level 1 to the head of DPUPRPKP, once.
   system.AdvanceClock(absl::Minutes(2));
   REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "head:dpuprpkp") == 2; }));
-  REQUIRE(System::WaitUntil([&] { return Get(system, id).escalation_level() == 1; }));
+  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).escalation_level() == 1; }));
   CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 1") == 1);
   CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 2") == 0);
 
   // Two days later still unanswered: level 2 to Sekda and the mayor, once.
   system.AdvanceClock(absl::Hours(48));
   REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "leadership") == 4; }));
-  REQUIRE(System::WaitUntil([&] { return Get(system, id).escalation_level() == 2; }));
+  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).escalation_level() == 2; }));
 
   // Time goes on; the timers stay fired once and nothing is sent again.
   system.AdvanceClock(absl::Hours(24 * 30));
@@ -121,7 +116,7 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
   CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE fired_at < due_at") == 0);
   CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE fired_at > due_at + "
                      "interval '1 minute'") == 0);
-  complaint = Get(system, id);
+  complaint = Track(system, submitted);
   CHECK(CountTimeline(complaint, "submitted") == 1);
   CHECK(CountTimeline(complaint, "routed") == 1);
   CHECK(CountTimeline(complaint, "deadline_set") == 1);
@@ -130,7 +125,9 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
   CHECK(CountNotifications(system, id, "humas:dpuprpkp") == 2);
   CHECK(CountNotifications(system, id, "head:dpuprpkp") == 2);
   CHECK(CountNotifications(system, id, "leadership") == 4);
-  CHECK(system.Count("SELECT count(*) FROM notification.notifications") == 8);
+  // The citizen heard that the complaint was received, by SMS to the phone they gave.
+  CHECK(CountNotifications(system, id, "citizen") == 1);
+  CHECK(system.Count("SELECT count(*) FROM notification.notifications") == 9);
   // Nothing left waiting to be published.
   CHECK(system.Count("SELECT count(*) FROM intake.outbox") == 0);
   CHECK(system.Count("SELECT count(*) FROM routing.outbox") == 0);

@@ -98,17 +98,28 @@ TEST_CASE("a valid complaint after many invalid ones is the only one that travel
   CHECK(system.Count("SELECT count(*) FROM routing.cases") == 1);
 }
 
-TEST_CASE("an unknown complaint id is NOT_FOUND", "[intake]") {
+TEST_CASE("an unknown ticket and a wrong token look the same", "[intake]") {
   System system("notfound", {"intake"});
-  for (const std::string id : {"", "not-a-uuid", "00000000-0000-4000-8000-000000000000",
-                               "'; DROP TABLE complaints; --"}) {
+  sambat::v1::SubmitComplaintResponse submitted;
+  {
+    grpc::ClientContext context;
+    REQUIRE(system.Intake()->SubmitComplaint(&context, SampleComplaint(), &submitted).ok());
+  }
+  auto get = [&](const std::string& ticket, const std::string& token) {
     sambat::v1::GetComplaintRequest request;
-    request.set_complaint_id(id);
+    request.set_ticket(ticket);
+    request.set_tracking_token(token);
     sambat::v1::Complaint complaint;
     grpc::ClientContext context;
-    CHECK(system.Intake()->GetComplaint(&context, request, &complaint).error_code() ==
-          grpc::StatusCode::NOT_FOUND);
-  }
+    return system.Intake()->GetComplaint(&context, request, &complaint);
+  };
+  const grpc::Status unknown = get("SKK-2026-999999", submitted.tracking_token());
+  const grpc::Status wrong = get(submitted.ticket(), std::string(32, 'a'));
+  CHECK(unknown.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(wrong.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(unknown.error_message() == wrong.error_message());
+  CHECK(get(submitted.ticket(), submitted.tracking_token()).ok());
+  CHECK(get("'; DROP TABLE complaints; --", "x").error_code() == grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace skk::testing

@@ -1,52 +1,60 @@
 #include "services/intake/complaints.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/intake/citizen_words.h"
+#include "services/intake/validation.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
 #include "services/platform/log.h"
 #include "services/platform/outbox.h"
+#include "services/platform/secrets.h"
 #include "services/platform/status_macros.h"
 
 namespace skk::intake {
 namespace {
 
+constexpr SqlStatement kFindByIdempotencyKey{"intake_find_by_key", R"sql(
+  SELECT complaint_id, ticket, submitted_at FROM complaints WHERE idempotency_key = $1)sql"};
+
 constexpr SqlStatement kInsertComplaint{"intake_insert_complaint", R"sql(
   INSERT INTO complaints (complaint_id, ticket, idempotency_key, category, description,
-                          latitude, longitude, submitted_at, updated_at)
+                          latitude, longitude, address, channel, volunteer_id, anonymous,
+                          confidential, submitted_at, updated_at, state_changed_at)
   VALUES ($1, $2 || '-' || $3 || '-' || lpad(nextval('ticket_seq')::text, 6, '0'),
-          $4, $5, $6, $7, $8, $9, $9)
+          $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)
   ON CONFLICT (idempotency_key) DO NOTHING
   RETURNING ticket)sql"};
 
-constexpr SqlStatement kFindByIdempotencyKey{"intake_find_by_key", R"sql(
-  SELECT complaint_id, ticket, submitted_at FROM complaints WHERE idempotency_key = $1)sql"};
+constexpr SqlStatement kInsertReporter{"intake_insert_reporter", R"sql(
+  INSERT INTO reporters (complaint_id, name, phone, email) VALUES ($1, $2, $3, $4))sql"};
 
 constexpr SqlStatement kInsertTimeline{"intake_insert_timeline", R"sql(
   INSERT INTO complaint_timeline (complaint_id, at, kind, text) VALUES ($1, $2, $3, $4))sql"};
 
 constexpr SqlStatement kSelectComplaint{"intake_select_complaint", R"sql(
   SELECT ticket, category, description, latitude, longitude, submitted_at, state,
-         agency_code, agency_name, first_response_due_at, escalation_level
+         agency_code, agency_name, first_response_due_at, escalation_level, address,
+         rating, resolved_at
   FROM complaints WHERE complaint_id = $1)sql"};
 
 constexpr SqlStatement kSelectTimeline{"intake_select_timeline", R"sql(
   SELECT at, kind, text FROM complaint_timeline WHERE complaint_id = $1 ORDER BY id)sql"};
 
-// A case only moves forward in the citizen's view: a late case.routed never undoes a later
-// state.
-constexpr SqlStatement kApplyRouted{"intake_apply_routed", R"sql(
-  UPDATE complaints
-  SET state = CASE WHEN state = 'SUBMITTED' THEN 'ROUTED' ELSE state END,
-      agency_code = $2, agency_name = $3, updated_at = $4
+constexpr SqlStatement kSelectMedia{"intake_select_media", R"sql(
+  SELECT media_id FROM media WHERE complaint_id = $1 ORDER BY stored_at, media_id)sql"};
+
+constexpr SqlStatement kLockByTicket{"intake_lock_by_ticket", R"sql(
+  SELECT complaint_id, state, resolved_at, rating IS NOT NULL
+  FROM complaints WHERE ticket = $1 FOR UPDATE)sql"};
+
+constexpr SqlStatement kSetState{"intake_set_state", R"sql(
+  UPDATE complaints SET state = $2, state_changed_at = $3, updated_at = $3
   WHERE complaint_id = $1)sql"};
 
-constexpr SqlStatement kApplyDeadline{"intake_apply_deadline", R"sql(
-  UPDATE complaints SET first_response_due_at = $2, updated_at = $3
-  WHERE complaint_id = $1)sql"};
-
-constexpr SqlStatement kApplyEscalated{"intake_apply_escalated", R"sql(
-  UPDATE complaints SET escalation_level = GREATEST(escalation_level, $2), updated_at = $3
+constexpr SqlStatement kSetRating{"intake_set_rating", R"sql(
+  UPDATE complaints SET rating = $2, rating_comment = $3, updated_at = $4
   WHERE complaint_id = $1)sql"};
 
 sambat::v1::CaseState StateFromName(const std::string& name) {
@@ -55,26 +63,17 @@ sambat::v1::CaseState StateFromName(const std::string& name) {
   return state;
 }
 
-std::string StatusText(sambat::v1::CaseState state, const std::string& agency_name,
-                       int escalation_level) {
-  std::string text;
-  switch (state) {
-    case sambat::v1::CASE_STATE_SUBMITTED:
-      text = "Diterima, sedang diteruskan ke dinas yang berwenang";
-      break;
-    case sambat::v1::CASE_STATE_ROUTED:
-      text = absl::StrCat("Diteruskan ke ", agency_name, ", menunggu tanggapan");
-      break;
-    default:
-      text = absl::StrCat("Ditangani oleh ", agency_name);
-  }
-  if (escalation_level >= 2) {
-    absl::StrAppend(&text, "; terlambat, dilaporkan ke Sekda dan Wali Kota");
-  } else if (escalation_level == 1) {
-    absl::StrAppend(&text, "; terlambat, dilaporkan ke kepala dinas");
-  }
-  return text;
+std::vector<std::string> Ids(const google::protobuf::RepeatedPtrField<std::string>& ids) {
+  return {ids.begin(), ids.end()};
 }
+
+// The key a reporter is counted under: who they are, not how they typed it.
+std::string ReporterKey(const sambat::v1::Reporter& r) {
+  if (!r.phone().empty()) return NormalizePhone(r.phone());
+  return absl::AsciiStrToLower(r.email());
+}
+
+}  // namespace
 
 absl::Status AddTimeline(PgConnection& tx, const std::string& complaint_id, absl::Time at,
                          const std::string& kind, const std::string& text) {
@@ -83,24 +82,58 @@ absl::Status AddTimeline(PgConnection& tx, const std::string& complaint_id, absl
       .status();
 }
 
-}  // namespace
-
-std::vector<std::string> ConsumedEvents() { return {kCaseRouted, kDeadlineSet, kEscalated}; }
-
-Complaints::Complaints(PgPool& pool, Clock& clock, const sambat::v1::CityConfig& city)
-    : pool_(pool), clock_(clock), ticket_prefix_(city.ticket_prefix()) {
+Complaints::Complaints(PgPool& pool, Clock& clock, const sambat::v1::CityConfig& city,
+                       MediaStore& media, RateLimiter& limiter, Options options)
+    : pool_(pool),
+      clock_(clock),
+      media_(media),
+      limiter_(limiter),
+      options_(std::move(options)),
+      ticket_prefix_(city.ticket_prefix()) {
   SKK_CHECK(absl::LoadTimeZone(city.time_zone(), &zone_), "city time zone was validated");
+}
+
+std::string Complaints::TokenFor(const std::string& complaint_id) const {
+  // 128 bits of the MAC: unguessable, and short enough to fit a tracking link in an SMS.
+  return HmacSha256Hex(options_.tracking_secret, complaint_id).substr(0, 32);
 }
 
 absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
     const sambat::v1::SubmitComplaintRequest& request) {
   sambat::v1::SubmitComplaintResponse response;
-  const absl::Time now = clock_.Now();
-  const std::string complaint_id = NewUuid();
-  const std::string year = absl::FormatTime("%Y", now, zone_);
   const SqlParam key = request.idempotency_key().empty()
                            ? SqlParam::Null()
                            : SqlParam::Text(request.idempotency_key());
+  auto reply_with = [&](const std::string& id, const std::string& ticket, absl::Time at,
+                        bool duplicate) {
+    response.set_complaint_id(id);
+    response.set_ticket(ticket);
+    *response.mutable_submitted_at() = ToProtoTime(at);
+    response.set_duplicate(duplicate);
+    response.set_tracking_token(TokenFor(id));
+  };
+
+  // A retry of a stored submission is answered without counting against any limit.
+  if (!request.idempotency_key().empty()) {
+    SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+    SKK_ASSIGN_OR_RETURN(PgResult existing, conn->Execute(kFindByIdempotencyKey, {key}));
+    if (existing.rows() == 1) {
+      reply_with(existing.GetString(0, 0), existing.GetString(0, 1), existing.GetTime(0, 2), true);
+      return response;
+    }
+  }
+  const sambat::v1::Reporter& reporter = request.reporter();
+  SKK_RETURN_IF_ERROR(limiter_.Admit(ReporterKey(reporter), request.device_id()));
+
+  const absl::Time now = clock_.Now();
+  const std::string complaint_id = NewUuid();
+  const std::string year = absl::FormatTime("%Y", now, zone_);
+  const sambat::v1::Channel channel = request.channel() == sambat::v1::CHANNEL_UNSPECIFIED
+                                          ? sambat::v1::CHANNEL_APP
+                                          : request.channel();
+  auto optional_text = [](const std::string& s) {
+    return s.empty() ? SqlParam::Null() : SqlParam::Text(s);
+  };
 
   SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
     response.Clear();
@@ -110,62 +143,125 @@ absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
                    {SqlParam::Text(complaint_id), SqlParam::Text(ticket_prefix_),
                     SqlParam::Text(year), key, SqlParam::Text(request.category()),
                     SqlParam::Text(request.description()),
-                    SqlParam::Double(request.location().latitude()),
-                    SqlParam::Double(request.location().longitude()), SqlParam::Time(now)}));
+                    request.has_location() ? SqlParam::Double(request.location().latitude())
+                                           : SqlParam::Null(),
+                    request.has_location() ? SqlParam::Double(request.location().longitude())
+                                           : SqlParam::Null(),
+                    optional_text(request.address()),
+                    SqlParam::Text(sambat::v1::Channel_Name(channel)),
+                    optional_text(request.volunteer_id()), SqlParam::Bool(reporter.anonymous()),
+                    SqlParam::Bool(request.confidential()), SqlParam::Time(now)}));
     if (inserted.rows() == 0) {
-      // The same key was used before (or by a concurrent retry that committed first).
+      // A concurrent retry with the same key committed first.
       SKK_ASSIGN_OR_RETURN(PgResult existing, tx.Execute(kFindByIdempotencyKey, {key}));
       if (existing.rows() != 1) return absl::AbortedError("idempotency key race, retrying");
-      response.set_complaint_id(existing.GetString(0, 0));
-      response.set_ticket(existing.GetString(0, 1));
-      *response.mutable_submitted_at() = ToProtoTime(existing.GetTime(0, 2));
-      response.set_duplicate(true);
+      reply_with(existing.GetString(0, 0), existing.GetString(0, 1), existing.GetTime(0, 2), true);
       return absl::OkStatus();
     }
-    response.set_complaint_id(complaint_id);
-    response.set_ticket(inserted.GetString(0, 0));
-    *response.mutable_submitted_at() = ToProtoTime(now);
+    reply_with(complaint_id, inserted.GetString(0, 0), now, false);
+    SKK_RETURN_IF_ERROR(media_.Attach(tx, complaint_id, Ids(request.media_ids()), "media_ids"));
+
+    const std::string phone = NormalizePhone(reporter.phone());
+    const bool has_contact = !phone.empty() || !reporter.email().empty();
+    if (has_contact || !reporter.name().empty()) {
+      SKK_RETURN_IF_ERROR(tx.Execute(kInsertReporter,
+                                     {SqlParam::Text(complaint_id), optional_text(reporter.name()),
+                                      optional_text(phone), optional_text(reporter.email())})
+                              .status());
+    }
     SKK_RETURN_IF_ERROR(AddTimeline(tx, complaint_id, now, "submitted",
                                     absl::StrCat("Pengaduan diterima dengan nomor tiket ",
                                                  response.ticket())));
+
     sambat::v1::Event event = NewEvent(kComplaintSubmitted, complaint_id, now, "intake", nullptr);
     auto* submitted = event.mutable_complaint_submitted();
     submitted->set_ticket(response.ticket());
     submitted->set_category(request.category());
     submitted->set_description(request.description());
-    *submitted->mutable_location() = request.location();
+    if (request.has_location()) *submitted->mutable_location() = request.location();
     *submitted->mutable_submitted_at() = ToProtoTime(now);
-    return EnqueueEvent(tx, event);
+    submitted->set_address(request.address());
+    *submitted->mutable_media_ids() = request.media_ids();
+    submitted->set_channel(sambat::v1::Channel_Name(channel));
+    submitted->set_volunteer_id(request.volunteer_id());
+    submitted->set_anonymous(reporter.anonymous());
+    submitted->set_confidential(request.confidential());
+    SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+
+    // The contact travels in its own event, bound only to the notification service's queue.
+    if (has_contact) {
+      sambat::v1::Event contact = NewEvent(kReporterContact, complaint_id, now, "intake", &event);
+      auto* c = contact.mutable_reporter_contact();
+      c->set_ticket(response.ticket());
+      c->set_name(reporter.anonymous() ? "" : reporter.name());
+      c->set_phone(phone);
+      c->set_email(reporter.email());
+      SKK_RETURN_IF_ERROR(EnqueueEvent(tx, contact));
+    }
+    return absl::OkStatus();
   }));
   log::Info(response.duplicate() ? "complaint resubmitted" : "complaint submitted",
             {{"complaint_id", response.complaint_id()}, {"ticket", response.ticket()},
-             {"category", request.category()}});
+             {"category", request.category()}, {"photos", request.media_ids_size()}});
   return response;
 }
 
-absl::StatusOr<sambat::v1::Complaint> Complaints::Get(const std::string& complaint_id) {
-  if (!IsUuid(complaint_id)) {
-    return absl::NotFoundError("complaint_id: no such complaint");
-  }
-  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-  SKK_ASSIGN_OR_RETURN(PgResult row, conn->Execute(kSelectComplaint, {SqlParam::Text(complaint_id)}));
-  if (row.rows() == 0) return absl::NotFoundError("complaint_id: no such complaint");
+absl::StatusOr<Complaints::Locked> Complaints::Authorize(PgConnection& tx,
+                                                         const std::string& ticket,
+                                                         const std::string& token) {
+  // One answer for an unknown ticket and a wrong token: a stranger learns nothing.
+  const absl::Status not_found = absl::NotFoundError("no complaint with this ticket and token");
+  SKK_ASSIGN_OR_RETURN(PgResult row, tx.Execute(kLockByTicket, {SqlParam::Text(ticket)}));
+  if (row.rows() == 0) return not_found;
+  Locked locked;
+  locked.complaint_id = row.GetString(0, 0);
+  if (!ConstantTimeEquals(TokenFor(locked.complaint_id), token)) return not_found;
+  locked.state = row.GetString(0, 1);
+  if (!row.IsNull(0, 2)) locked.resolved_at = row.GetTime(0, 2);
+  locked.rated = row.GetBool(0, 3);
+  return locked;
+}
+
+absl::StatusOr<sambat::v1::Complaint> Complaints::Track(const std::string& ticket,
+                                                        const std::string& token) {
+  sambat::v1::Complaint view;
+  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    SKK_ASSIGN_OR_RETURN(Locked locked, Authorize(tx, ticket, token));
+    SKK_ASSIGN_OR_RETURN(view, Load(tx, locked.complaint_id));
+    return absl::OkStatus();
+  }));
+  return view;
+}
+
+absl::StatusOr<sambat::v1::Complaint> Complaints::Load(PgConnection& conn,
+                                                       const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult row, conn.Execute(kSelectComplaint, {SqlParam::Text(complaint_id)}));
+  if (row.rows() == 0) return absl::NotFoundError("no complaint with this ticket and token");
   sambat::v1::Complaint c;
   c.set_complaint_id(complaint_id);
   c.set_ticket(row.GetString(0, 0));
   c.set_category(row.GetString(0, 1));
   c.set_description(row.GetString(0, 2));
-  c.mutable_location()->set_latitude(row.GetDouble(0, 3));
-  c.mutable_location()->set_longitude(row.GetDouble(0, 4));
+  if (!row.IsNull(0, 3)) {
+    c.mutable_location()->set_latitude(row.GetDouble(0, 3));
+    c.mutable_location()->set_longitude(row.GetDouble(0, 4));
+  }
   *c.mutable_submitted_at() = ToProtoTime(row.GetTime(0, 5));
   c.set_state(StateFromName(row.GetString(0, 6)));
   if (!row.IsNull(0, 7)) c.set_agency_code(row.GetString(0, 7));
   if (!row.IsNull(0, 8)) c.set_agency_name(row.GetString(0, 8));
   if (!row.IsNull(0, 9)) *c.mutable_first_response_due_at() = ToProtoTime(row.GetTime(0, 9));
   c.set_escalation_level(static_cast<int32_t>(row.GetInt(0, 10)));
+  if (!row.IsNull(0, 11)) c.set_address(row.GetString(0, 11));
+  if (!row.IsNull(0, 12)) c.set_rating(static_cast<int32_t>(row.GetInt(0, 12)));
+  if (!row.IsNull(0, 13) && c.state() == sambat::v1::CASE_STATE_RESOLVED) {
+    *c.mutable_reopen_until() = ToProtoTime(row.GetTime(0, 13) + options_.reopen_window);
+  }
   c.set_status_text(StatusText(c.state(), c.agency_name(), c.escalation_level()));
+  SKK_ASSIGN_OR_RETURN(PgResult media, conn.Execute(kSelectMedia, {SqlParam::Text(complaint_id)}));
+  for (int i = 0; i < media.rows(); ++i) c.add_media_ids(media.GetString(i, 0));
   SKK_ASSIGN_OR_RETURN(PgResult timeline,
-                       conn->Execute(kSelectTimeline, {SqlParam::Text(complaint_id)}));
+                       conn.Execute(kSelectTimeline, {SqlParam::Text(complaint_id)}));
   for (int i = 0; i < timeline.rows(); ++i) {
     auto* entry = c.add_timeline();
     *entry->mutable_at() = ToProtoTime(timeline.GetTime(i, 0));
@@ -175,69 +271,84 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Get(const std::string& complai
   return c;
 }
 
-EventHandlers Complaints::Handlers() {
-  return {
-      {kCaseRouted, [this](PgConnection& tx, const sambat::v1::Event& e) {
-         return OnCaseRouted(tx, e);
-       }},
-      {kDeadlineSet, [this](PgConnection& tx, const sambat::v1::Event& e) {
-         return OnDeadlineSet(tx, e);
-       }},
-      {kEscalated, [this](PgConnection& tx, const sambat::v1::Event& e) {
-         return OnEscalated(tx, e);
-       }},
-  };
+absl::StatusOr<sambat::v1::Complaint> Complaints::FollowUp(
+    const std::string& ticket, const std::string& token,
+    const std::function<absl::Status(PgConnection&, const Locked&, absl::Time)>& body) {
+  sambat::v1::Complaint view;
+  const absl::Time now = clock_.Now();
+  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    SKK_ASSIGN_OR_RETURN(Locked locked, Authorize(tx, ticket, token));
+    SKK_RETURN_IF_ERROR(body(tx, locked, now));
+    SKK_ASSIGN_OR_RETURN(view, Load(tx, locked.complaint_id));
+    return absl::OkStatus();
+  }));
+  return view;
 }
 
-namespace {
-
-// An update that touched no complaint means the event names a complaint intake never stored:
-// it can never apply, so it is dead-lettered for an operator rather than retried.
-absl::Status RequireComplaint(const PgResult& result, const sambat::v1::Event& event) {
-  if (result.affected() == 1) return absl::OkStatus();
-  return absl::NotFoundError(
-      absl::StrCat("event ", event.event_id(), " names unknown complaint ", event.complaint_id()));
+absl::StatusOr<sambat::v1::Complaint> Complaints::AddInfo(const sambat::v1::AddInfoRequest& request) {
+  return FollowUp(request.ticket(), request.tracking_token(),
+                  [&](PgConnection& tx, const Locked& c, absl::Time now) -> absl::Status {
+    if (c.state != "WAITING_CITIZEN") {
+      return absl::FailedPreconditionError(
+          "the agency has not asked for more information on this complaint");
+    }
+    SKK_RETURN_IF_ERROR(media_.Attach(tx, c.complaint_id, Ids(request.media_ids()), "media_ids"));
+    SKK_RETURN_IF_ERROR(tx.Execute(kSetState, {SqlParam::Text(c.complaint_id),
+                                               SqlParam::Text("IN_PROGRESS"), SqlParam::Time(now)})
+                            .status());
+    SKK_RETURN_IF_ERROR(AddTimeline(tx, c.complaint_id, now, "info_added",
+                                    "Anda menambahkan informasi yang diminta"));
+    sambat::v1::Event event = NewEvent(kInfoAdded, c.complaint_id, now, "intake", nullptr);
+    event.mutable_info_added()->set_ticket(request.ticket());
+    event.mutable_info_added()->set_text(request.text());
+    *event.mutable_info_added()->mutable_media_ids() = request.media_ids();
+    return EnqueueEvent(tx, event);
+  });
 }
 
-}  // namespace
-
-absl::Status Complaints::OnCaseRouted(PgConnection& tx, const sambat::v1::Event& event) {
-  const auto& routed = event.case_routed();
-  const absl::Time at = FromProtoTime(event.occurred_at());
-  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyRouted, {SqlParam::Text(event.complaint_id()),
-                                                             SqlParam::Text(routed.agency_code()),
-                                                             SqlParam::Text(routed.agency_name()),
-                                                             SqlParam::Time(at)}));
-  SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
-  return AddTimeline(tx, event.complaint_id(), at, "routed",
-                     absl::StrCat("Diteruskan ke ", routed.agency_name()));
+absl::StatusOr<sambat::v1::Complaint> Complaints::Rate(const sambat::v1::RateRequest& request) {
+  return FollowUp(request.ticket(), request.tracking_token(),
+                  [&](PgConnection& tx, const Locked& c, absl::Time now) -> absl::Status {
+    if (c.state != "RESOLVED" && !(c.state == "CLOSED" && c.resolved_at != absl::InfinitePast())) {
+      return absl::FailedPreconditionError("a complaint can be rated once it is resolved");
+    }
+    if (c.rated) return absl::FailedPreconditionError("this complaint was already rated");
+    SKK_RETURN_IF_ERROR(tx.Execute(kSetRating, {SqlParam::Text(c.complaint_id),
+                                                SqlParam::Int(request.stars()),
+                                                SqlParam::Text(request.comment()),
+                                                SqlParam::Time(now)})
+                            .status());
+    SKK_RETURN_IF_ERROR(AddTimeline(tx, c.complaint_id, now, "rated",
+                                    absl::StrCat("Anda memberi nilai ", request.stars(), " dari 5")));
+    sambat::v1::Event event = NewEvent(kRated, c.complaint_id, now, "intake", nullptr);
+    event.mutable_rated()->set_ticket(request.ticket());
+    event.mutable_rated()->set_stars(request.stars());
+    event.mutable_rated()->set_comment(request.comment());
+    return EnqueueEvent(tx, event);
+  });
 }
 
-absl::Status Complaints::OnDeadlineSet(PgConnection& tx, const sambat::v1::Event& event) {
-  const auto& deadline = event.deadline_set();
-  const absl::Time at = FromProtoTime(event.occurred_at());
-  const absl::Time due = FromProtoTime(deadline.due_at());
-  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyDeadline, {SqlParam::Text(event.complaint_id()),
-                                                               SqlParam::Time(due),
-                                                               SqlParam::Time(at)}));
-  SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
-  return AddTimeline(tx, event.complaint_id(), at, "deadline_set",
-                     absl::StrCat("Batas waktu tanggapan pertama: ",
-                                  absl::FormatTime("%d-%m-%Y %H:%M %Z", due, zone_)));
-}
-
-absl::Status Complaints::OnEscalated(PgConnection& tx, const sambat::v1::Event& event) {
-  const auto& escalated = event.escalated();
-  const absl::Time at = FromProtoTime(event.occurred_at());
-  SKK_ASSIGN_OR_RETURN(PgResult r,
-                       tx.Execute(kApplyEscalated, {SqlParam::Text(event.complaint_id()),
-                                                    SqlParam::Int(escalated.level()),
-                                                    SqlParam::Time(at)}));
-  SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
-  return AddTimeline(tx, event.complaint_id(), at, "escalated",
-                     escalated.level() >= 2
-                         ? "Belum ditanggapi tepat waktu; dilaporkan ke Sekda dan Wali Kota"
-                         : "Belum ditanggapi tepat waktu; dilaporkan ke kepala dinas");
+absl::StatusOr<sambat::v1::Complaint> Complaints::Reopen(const sambat::v1::ReopenRequest& request) {
+  return FollowUp(request.ticket(), request.tracking_token(),
+                  [&](PgConnection& tx, const Locked& c, absl::Time now) -> absl::Status {
+    if (c.state != "RESOLVED") {
+      return absl::FailedPreconditionError("only a resolved complaint can be reopened");
+    }
+    const absl::Time until = c.resolved_at + options_.reopen_window;
+    if (now > until) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the time to reopen ended on ", absl::FormatTime("%d-%m-%Y %H:%M %Z", until, zone_)));
+    }
+    SKK_RETURN_IF_ERROR(tx.Execute(kSetState, {SqlParam::Text(c.complaint_id),
+                                               SqlParam::Text("REOPENED"), SqlParam::Time(now)})
+                            .status());
+    SKK_RETURN_IF_ERROR(AddTimeline(tx, c.complaint_id, now, "reopened",
+                                    "Anda membuka kembali pengaduan ini"));
+    sambat::v1::Event event = NewEvent(kReopenRequested, c.complaint_id, now, "intake", nullptr);
+    event.mutable_reopen_requested()->set_ticket(request.ticket());
+    event.mutable_reopen_requested()->set_reason(request.reason());
+    return EnqueueEvent(tx, event);
+  });
 }
 
 }  // namespace skk::intake

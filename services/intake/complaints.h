@@ -1,8 +1,9 @@
 #pragma once
 
-// The complaints a citizen sent, in intake's PostgreSQL schema: submission (with its
-// complaint.submitted event, in one transaction), the citizen's view, and the status updates
-// that routing's and sla's events bring.
+// The complaints citizens send, in intake's PostgreSQL schema: submission (with its events, in
+// one transaction), the citizen's view behind ticket and tracking token, the citizen's
+// follow-ups (more information, rating, reopening), and the status updates that routing's and
+// sla's events bring.
 
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "sambat/v1/config.pb.h"
 #include "sambat/v1/events.pb.h"
 #include "sambat/v1/intake.pb.h"
+#include "services/intake/media.h"
+#include "services/intake/rate_limits.h"
 #include "services/platform/clock.h"
 #include "services/platform/consumer.h"
 #include "services/platform/migrations.h"
@@ -26,28 +29,67 @@ namespace skk::intake {
 // Event types intake consumes, to show the citizen the current status.
 std::vector<std::string> ConsumedEvents();
 
+// Adds an entry, in the citizen's words, to a complaint's timeline inside `tx`.
+absl::Status AddTimeline(PgConnection& tx, const std::string& complaint_id, absl::Time at,
+                         const std::string& kind, const std::string& text);
+
 class Complaints {
  public:
-  Complaints(PgPool& pool, Clock& clock, const sambat::v1::CityConfig& city);
+  struct Options {
+    // Signs tracking tokens: token = HMAC(secret, complaint id). Nothing about the token is
+    // stored, so a copy of the database does not open anyone's complaint; changing the secret
+    // invalidates every tracking link.
+    std::string tracking_secret;
+    // How long after resolution the citizen may reopen.
+    absl::Duration reopen_window = absl::Hours(24 * 10);
+  };
 
-  // Stores a validated submission and its complaint.submitted event in one transaction.
-  // A request repeating an idempotency key returns the first complaint (duplicate = true).
+  Complaints(PgPool& pool, Clock& clock, const sambat::v1::CityConfig& city, MediaStore& media,
+             RateLimiter& limiter, Options options);
+
+  // Stores a validated submission, its photos' attachment and its events in one transaction.
+  // A request repeating an idempotency key returns the first complaint (duplicate = true),
+  // with its tracking token, and counts against no limit.
   absl::StatusOr<sambat::v1::SubmitComplaintResponse> Submit(
       const sambat::v1::SubmitComplaintRequest& request);
 
-  // NOT_FOUND for an unknown or malformed id.
-  absl::StatusOr<sambat::v1::Complaint> Get(const std::string& complaint_id);
+  // The citizen's view. NOT_FOUND alike for an unknown ticket and a wrong token.
+  absl::StatusOr<sambat::v1::Complaint> Track(const std::string& ticket, const std::string& token);
+
+  // Follow-ups; each emits its event for routing. FAILED_PRECONDITION when the complaint is
+  // not in a state that allows it.
+  absl::StatusOr<sambat::v1::Complaint> AddInfo(const sambat::v1::AddInfoRequest& request);
+  absl::StatusOr<sambat::v1::Complaint> Rate(const sambat::v1::RateRequest& request);
+  absl::StatusOr<sambat::v1::Complaint> Reopen(const sambat::v1::ReopenRequest& request);
 
   // Handlers that keep the citizen's view current.
   EventHandlers Handlers();
 
  private:
-  absl::Status OnCaseRouted(PgConnection& tx, const sambat::v1::Event& event);
-  absl::Status OnDeadlineSet(PgConnection& tx, const sambat::v1::Event& event);
-  absl::Status OnEscalated(PgConnection& tx, const sambat::v1::Event& event);
+  struct Locked {
+    std::string complaint_id;
+    std::string state;
+    absl::Time resolved_at = absl::InfinitePast();
+    bool rated = false;
+  };
+  std::string TokenFor(const std::string& complaint_id) const;
+  // Finds and locks the complaint behind (ticket, token) in `tx`.
+  absl::StatusOr<Locked> Authorize(PgConnection& tx, const std::string& ticket,
+                                   const std::string& token);
+  absl::StatusOr<sambat::v1::Complaint> Load(PgConnection& conn, const std::string& complaint_id);
+  // Runs a follow-up in one transaction and returns the view after it.
+  absl::StatusOr<sambat::v1::Complaint> FollowUp(
+      const std::string& ticket, const std::string& token,
+      const std::function<absl::Status(PgConnection&, const Locked&, absl::Time)>& body);
+
+  // Event handlers (case_updates.cc).
+  absl::Status ApplyCaseEvent(PgConnection& tx, const sambat::v1::Event& event);
 
   PgPool& pool_;
   Clock& clock_;
+  MediaStore& media_;
+  RateLimiter& limiter_;
+  Options options_;
   absl::TimeZone zone_;
   std::string ticket_prefix_;
 };

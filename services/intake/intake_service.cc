@@ -2,28 +2,68 @@
 
 namespace skk::intake {
 
+using sambat::v1::AddInfoRequest;
+using sambat::v1::Complaint;
+using sambat::v1::GetComplaintRequest;
+using sambat::v1::RateRequest;
+using sambat::v1::ReopenRequest;
+using sambat::v1::SubmitComplaintRequest;
+using sambat::v1::SubmitComplaintResponse;
+
+grpc::ServerReadReactor<grpc::ByteBuffer>* IntakeService::UploadMedia(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
+  return uploads_.Start(context, response);
+}
+
 grpc::ServerUnaryReactor* IntakeService::SubmitComplaint(grpc::CallbackServerContext* context,
                                                          const grpc::ByteBuffer* request,
                                                          grpc::ByteBuffer* response) {
-  return ServeUnary<sambat::v1::SubmitComplaintRequest, sambat::v1::SubmitComplaintResponse>(
+  return ServeUnary<SubmitComplaintRequest, SubmitComplaintResponse>(
       context, request, response, executor_,
-      [this](const sambat::v1::SubmitComplaintRequest& submission)
-          -> absl::StatusOr<sambat::v1::SubmitComplaintResponse> {
-        if (absl::Status invalid = InvalidFields(ValidateSubmission(submission, rules_));
-            !invalid.ok()) {
-          return invalid;
-        }
-        return complaints_.Submit(submission);
+      [this](const SubmitComplaintRequest& r) -> absl::StatusOr<SubmitComplaintResponse> {
+        if (absl::Status st = InvalidFields(ValidateSubmission(r, rules_)); !st.ok()) return st;
+        return complaints_.Submit(r);
       });
 }
 
 grpc::ServerUnaryReactor* IntakeService::GetComplaint(grpc::CallbackServerContext* context,
                                                       const grpc::ByteBuffer* request,
                                                       grpc::ByteBuffer* response) {
-  return ServeUnary<sambat::v1::GetComplaintRequest, sambat::v1::Complaint>(
+  return ServeUnary<GetComplaintRequest, Complaint>(
       context, request, response, executor_,
-      [this](const sambat::v1::GetComplaintRequest& get) {
-        return complaints_.Get(get.complaint_id());
+      [this](const GetComplaintRequest& r) { return complaints_.Track(r.ticket(), r.tracking_token()); });
+}
+
+grpc::ServerUnaryReactor* IntakeService::AddInfo(grpc::CallbackServerContext* context,
+                                                 const grpc::ByteBuffer* request,
+                                                 grpc::ByteBuffer* response) {
+  return ServeUnary<AddInfoRequest, Complaint>(
+      context, request, response, executor_,
+      [this](const AddInfoRequest& r) -> absl::StatusOr<Complaint> {
+        if (absl::Status st = InvalidFields(ValidateAddInfo(r, rules_)); !st.ok()) return st;
+        return complaints_.AddInfo(r);
+      });
+}
+
+grpc::ServerUnaryReactor* IntakeService::Rate(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return ServeUnary<RateRequest, Complaint>(
+      context, request, response, executor_,
+      [this](const RateRequest& r) -> absl::StatusOr<Complaint> {
+        if (absl::Status st = InvalidFields(ValidateRate(r)); !st.ok()) return st;
+        return complaints_.Rate(r);
+      });
+}
+
+grpc::ServerUnaryReactor* IntakeService::Reopen(grpc::CallbackServerContext* context,
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) {
+  return ServeUnary<ReopenRequest, Complaint>(
+      context, request, response, executor_,
+      [this](const ReopenRequest& r) -> absl::StatusOr<Complaint> {
+        if (absl::Status st = InvalidFields(ValidateReopen(r)); !st.ok()) return st;
+        return complaints_.Reopen(r);
       });
 }
 

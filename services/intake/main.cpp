@@ -1,18 +1,59 @@
-// intake: takes citizens' complaints and shows them their status.
+// intake: takes citizens' complaints and photos, and shows them their status.
 
+#include <algorithm>
+
+#include "absl/flags/flag.h"
 #include "services/intake/complaints.h"
 #include "services/intake/intake_service.h"
+#include "services/intake/media.h"
+#include "services/intake/rate_limits.h"
+#include "services/platform/log.h"
 #include "services/platform/service_host.h"
+
+ABSL_FLAG(std::string, media_dir, ".run/dev/media", "where photos are stored (a volume)");
+ABSL_FLAG(int64_t, max_photo_bytes, 10 * 1024 * 1024, "largest photo accepted, in bytes");
+ABSL_FLAG(int, max_photos, 5, "photos per complaint or answer");
+ABSL_FLAG(int, max_concurrent_decodes, 2,
+          "photos decoded at once (each large one may take hundreds of MB)");
+ABSL_FLAG(absl::Duration, reopen_window, absl::Hours(24 * 10),
+          "how long after resolution a citizen may reopen");
+ABSL_FLAG(std::string, tracking_secret, "",
+          "secret that signs tracking tokens (required outside local runs)");
+ABSL_FLAG(int, reporter_limit, 10, "new complaints per reporter per window (0: no limit)");
+ABSL_FLAG(int, device_limit, 20, "new complaints per device per window (0: no limit)");
+ABSL_FLAG(absl::Duration, rate_window, absl::Hours(1), "the window of the two limits");
+
+namespace {
+constexpr char kLocalTrackingSecret[] = "local-development-only-tracking-secret";
+}
 
 int main(int argc, char** argv) {
   const skk::ServiceOptions options = skk::InitService("intake", 50051, argc, argv);
   const sambat::v1::CityConfig city = skk::LoadCityConfigOrExit(options);
+  std::string secret = absl::GetFlag(FLAGS_tracking_secret);
+  if (secret.empty()) {
+    skk::log::Warn("no --tracking_secret: using the local development secret");
+    secret = kLocalTrackingSecret;
+  }
   skk::ServiceHost host(options);
   host.MigrateOrExit("intake", skk::intake_migrations());
 
-  skk::intake::Complaints complaints(host.pool(), host.clock(), city);
-  skk::intake::IntakeService service(complaints, skk::intake::RulesFromCityConfig(city),
-                                     host.executor());
+  skk::intake::MediaLimits limits;
+  limits.max_photo_bytes = absl::GetFlag(FLAGS_max_photo_bytes);
+  limits.max_concurrent_decodes = std::max(1, absl::GetFlag(FLAGS_max_concurrent_decodes));
+  skk::intake::MediaStore media(host.pool(), absl::GetFlag(FLAGS_media_dir), limits);
+  skk::intake::MediaUploads uploads(media, host.executor());
+  const absl::Duration window = absl::GetFlag(FLAGS_rate_window);
+  skk::intake::RateLimiter limiter(options.redis_addr, options.redis_prefix,
+                                   {absl::GetFlag(FLAGS_reporter_limit), window},
+                                   {absl::GetFlag(FLAGS_device_limit), window});
+  skk::intake::Complaints complaints(host.pool(), host.clock(), city, media, limiter,
+                                     {.tracking_secret = secret,
+                                      .reopen_window = absl::GetFlag(FLAGS_reopen_window)});
+  skk::intake::SubmissionRules rules = skk::intake::RulesFromCityConfig(city);
+  rules.max_photos = absl::GetFlag(FLAGS_max_photos);
+  skk::intake::IntakeService service(complaints, uploads, std::move(rules), host.executor());
+
   host.AddConsumer(skk::intake::ConsumedEvents(), complaints.Handlers());
   host.AddGrpcService(&service);
   return host.Run();

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace skk::intake {
@@ -31,7 +33,94 @@ bool IsBlank(std::string_view text) {
   return true;
 }
 
+bool IsToken(std::string_view s, size_t min, size_t max) {
+  if (s.size() < min || s.size() > max) return false;
+  for (unsigned char c : s) {
+    if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return true;
+}
+
+bool IsEmail(std::string_view e) {
+  const size_t at = e.find('@');
+  if (e.size() > 254 || at == std::string_view::npos || at == 0 || at != e.rfind('@')) {
+    return false;
+  }
+  const std::string_view domain = e.substr(at + 1);
+  if (domain.find('.') == std::string_view::npos || domain.front() == '.' ||
+      domain.back() == '.') {
+    return false;
+  }
+  for (unsigned char c : e) {
+    if (c <= 0x20 || c >= 0x7F || c == '<' || c == '>' || c == '"' || c == ',') return false;
+  }
+  return true;
+}
+
+void CheckMediaIds(const google::protobuf::RepeatedPtrField<std::string>& ids,
+                   const std::string& field, int max, std::vector<FieldViolation>& v) {
+  if (ids.size() > max) {
+    v.push_back({field, absl::StrCat("at most ", max, " photos")});
+    return;
+  }
+  for (int i = 0; i < ids.size(); ++i) {
+    if (!IsMediaId(ids[i])) {
+      v.push_back({absl::StrCat(field, "[", i, "]"), "is not a media id from UploadMedia"});
+    }
+  }
+}
+
+void CheckTicketAndToken(const std::string& ticket, const std::string& token,
+                         std::vector<FieldViolation>& v) {
+  if (!IsToken(ticket, 1, 40)) v.push_back({"ticket", "is not a ticket number"});
+  if (!IsToken(token, 1, 128)) v.push_back({"tracking_token", "is required"});
+}
+
 }  // namespace
+
+bool IsMediaId(std::string_view id) {
+  if (id.size() != 64) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string NormalizePhone(std::string_view phone) {
+  std::string digits;
+  for (char c : phone) {
+    if (c == ' ' || c == '-') continue;
+    digits.push_back(c);
+  }
+  std::string national;
+  if (absl::StartsWith(digits, "+62")) national = digits.substr(3);
+  else if (absl::StartsWith(digits, "62")) national = digits.substr(2);
+  else if (absl::StartsWith(digits, "0")) national = digits.substr(1);
+  else return "";
+  // Indonesian mobile numbers: 8xx, 9 to 12 digits after the country code.
+  if (national.size() < 9 || national.size() > 12 || national[0] != '8') return "";
+  for (char c : national) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return "";
+  }
+  return absl::StrCat("+62", national);
+}
+
+void CheckCitizenText(const std::string& text, const std::string& field, int max_chars,
+                      bool optional, std::vector<FieldViolation>& v) {
+  size_t chars = 0;
+  const std::string too_long = absl::StrCat("must be at most ", max_chars, " characters");
+  if (text.size() > 4 * static_cast<size_t>(max_chars)) {
+    v.push_back({field, too_long});
+  } else if (!IsValidUtf8(text, &chars)) {
+    v.push_back({field, "must be valid UTF-8"});
+  } else if (IsBlank(text)) {
+    if (!optional) v.push_back({field, "is required"});
+  } else if (chars > static_cast<size_t>(max_chars)) {
+    v.push_back({field, too_long});
+  } else if (HasForbiddenControl(text)) {
+    v.push_back({field, "must not contain control characters"});
+  }
+}
 
 std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaintRequest& request,
                                                const SubmissionRules& rules) {
@@ -41,26 +130,14 @@ std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaint
   } else if (!rules.categories.contains(request.category())) {
     v.push_back({"category", "is not a category of this city"});
   }
+  CheckCitizenText(request.description(), "description", kMaxDescriptionChars, false, v);
 
-  size_t chars = 0;
-  const std::string& d = request.description();
-  if (d.size() > 4 * kMaxDescriptionChars) {
-    v.push_back({"description", absl::StrCat("must be at most ", kMaxDescriptionChars,
-                                             " characters")});
-  } else if (!IsValidUtf8(d, &chars)) {
-    v.push_back({"description", "must be valid UTF-8"});
-  } else if (IsBlank(d)) {
-    v.push_back({"description", "is required"});
-  } else if (chars > static_cast<size_t>(kMaxDescriptionChars)) {
-    v.push_back({"description", absl::StrCat("must be at most ", kMaxDescriptionChars,
-                                             " characters")});
-  } else if (HasForbiddenControl(d)) {
-    v.push_back({"description", "must not contain control characters"});
+  // Where: a point on the map, an address in words, or both.
+  const bool has_address = !IsBlank(request.address());
+  if (!request.has_location() && !has_address) {
+    v.push_back({"location", "is required when there is no address"});
   }
-
-  if (!request.has_location()) {
-    v.push_back({"location", "is required"});
-  } else {
+  if (request.has_location()) {
     const double lat = request.location().latitude();
     const double lon = request.location().longitude();
     const auto& b = rules.bounds;
@@ -75,6 +152,37 @@ std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaint
       v.push_back({"location.longitude", "is outside the city"});
     }
   }
+  CheckCitizenText(request.address(), "address", kMaxAddressChars, true, v);
+  CheckMediaIds(request.media_ids(), "media_ids", rules.max_photos, v);
+
+  const auto& r = request.reporter();
+  if (r.anonymous() && !r.name().empty()) {
+    v.push_back({"reporter.name", "must be empty for an anonymous complaint"});
+  } else {
+    CheckCitizenText(r.name(), "reporter.name", 200, true, v);
+  }
+  if (!r.phone().empty() && NormalizePhone(r.phone()).empty()) {
+    v.push_back({"reporter.phone", "is not an Indonesian mobile number"});
+  }
+  if (!r.email().empty() && !IsEmail(r.email())) {
+    v.push_back({"reporter.email", "is not an email address"});
+  }
+  if (!r.anonymous() && r.phone().empty() && r.email().empty()) {
+    v.push_back({"reporter", "needs a phone or an email, or anonymous"});
+  }
+
+  if (!sambat::v1::Channel_IsValid(request.channel())) {
+    v.push_back({"channel", "is not a known channel"});
+  }
+  const bool assisted = request.channel() == sambat::v1::CHANNEL_ASSISTED;
+  if (assisted && !IsToken(request.volunteer_id(), 1, 64)) {
+    v.push_back({"volunteer_id", "is required for an assisted complaint (letters, digits, -_.)"});
+  } else if (!assisted && !request.volunteer_id().empty()) {
+    v.push_back({"volunteer_id", "only an assisted complaint has a volunteer"});
+  }
+  if (!request.device_id().empty() && !IsToken(request.device_id(), 1, 128)) {
+    v.push_back({"device_id", "must be 1 to 128 letters, digits or -_."});
+  }
 
   const std::string& key = request.idempotency_key();
   if (!key.empty()) {
@@ -84,6 +192,30 @@ std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaint
       v.push_back({"idempotency_key", "must be 8 to 128 printable ASCII characters"});
     }
   }
+  return v;
+}
+
+std::vector<FieldViolation> ValidateAddInfo(const sambat::v1::AddInfoRequest& request,
+                                            const SubmissionRules& rules) {
+  std::vector<FieldViolation> v;
+  CheckTicketAndToken(request.ticket(), request.tracking_token(), v);
+  CheckCitizenText(request.text(), "text", kMaxDescriptionChars, false, v);
+  CheckMediaIds(request.media_ids(), "media_ids", rules.max_photos, v);
+  return v;
+}
+
+std::vector<FieldViolation> ValidateRate(const sambat::v1::RateRequest& request) {
+  std::vector<FieldViolation> v;
+  CheckTicketAndToken(request.ticket(), request.tracking_token(), v);
+  if (request.stars() < 1 || request.stars() > 5) v.push_back({"stars", "must be 1 to 5"});
+  CheckCitizenText(request.comment(), "comment", kMaxCommentChars, true, v);
+  return v;
+}
+
+std::vector<FieldViolation> ValidateReopen(const sambat::v1::ReopenRequest& request) {
+  std::vector<FieldViolation> v;
+  CheckTicketAndToken(request.ticket(), request.tracking_token(), v);
+  CheckCitizenText(request.reason(), "reason", kMaxReasonChars, false, v);
   return v;
 }
 

@@ -1,30 +1,54 @@
 #pragma once
 
-// Checks a citizen's submission before anything is stored. Pure: no I/O, unit-tested.
+// Checks what a citizen sends before anything is stored. Pure: no I/O, unit-tested.
 
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "sambat/v1/config.pb.h"
 #include "sambat/v1/intake.pb.h"
+#include "services/platform/errors.h"
 #include "services/platform/text.h"
 
 namespace skk::intake {
 
 inline constexpr int kMaxDescriptionChars = 4000;
+inline constexpr int kMaxAddressChars = 500;
+inline constexpr int kMaxReasonChars = 2000;
+inline constexpr int kMaxCommentChars = 2000;
 
-// What a submission is checked against: the city's categories and bounds.
+// What a submission is checked against: the city's categories and bounds, and how many photos
+// a complaint may carry.
 struct SubmissionRules {
   std::set<std::string> categories;
   sambat::v1::CityBounds bounds;
+  int max_photos = 5;
 };
 SubmissionRules RulesFromCityConfig(const sambat::v1::CityConfig& config);
 
 // Every problem with the request, in field order; empty when it may be stored.
 std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaintRequest& request,
                                                const SubmissionRules& rules);
+
+// Checks of the citizen's follow-ups (what can be checked without the stored complaint).
+std::vector<FieldViolation> ValidateAddInfo(const sambat::v1::AddInfoRequest& request,
+                                            const SubmissionRules& rules);
+std::vector<FieldViolation> ValidateRate(const sambat::v1::RateRequest& request);
+std::vector<FieldViolation> ValidateReopen(const sambat::v1::ReopenRequest& request);
+
+// Checks a free text a citizen typed: valid UTF-8, not blank (unless `optional`), at most
+// `max_chars` characters, and no control characters but line breaks and tabs. Appends a
+// violation for `field` if not.
+void CheckCitizenText(const std::string& text, const std::string& field, int max_chars,
+                      bool optional, std::vector<FieldViolation>& violations);
+
+// A media id: 64 lowercase hex characters (a SHA-256).
+bool IsMediaId(std::string_view id);
+
+// Normalizes an Indonesian mobile number to +62 form (081234567890 -> +6281234567890);
+// empty if it is not one.
+std::string NormalizePhone(std::string_view phone);
 
 }  // namespace skk::intake

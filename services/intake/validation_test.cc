@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "google/rpc/error_details.pb.h"
 #include "services/platform/city_config.h"
 #include "services/platform/testing/test_env.h"
 #include "services/platform/text.h"
@@ -30,6 +31,9 @@ sambat::v1::SubmitComplaintRequest Good() {
   r.mutable_location()->set_latitude(-7.9826);
   r.mutable_location()->set_longitude(112.6308);
   r.set_idempotency_key("3f1c2b9e-8a47-4d2e-9b6a-0c1d2e3f4a5b");
+  r.mutable_reporter()->set_name("Siti Aminah");
+  r.mutable_reporter()->set_phone("0812-3456-7890");
+  r.set_channel(sambat::v1::CHANNEL_APP);
   return r;
 }
 
@@ -156,10 +160,14 @@ TEST_CASE("a description typed in a web form with CRLF line breaks is accepted",
             .empty());
 }
 
-TEST_CASE("a submission needs a location", "[validation]") {
+TEST_CASE("a submission needs a location on the map or an address in words", "[validation]") {
   auto r = Good();
   r.clear_location();
-  CHECK(OnlyViolation(r, "location").reason == "is required");
+  CHECK(OnlyViolation(r, "location").reason == "is required when there is no address");
+  r.set_address("Jl. Kawi depan SDN Kauman 1, Klojen");
+  CHECK(ValidateSubmission(r, Rules()).empty());
+  r.set_address(std::string(501, 'a'));
+  CHECK(OnlyViolation(r, "address").reason == "must be at most 500 characters");
 }
 
 TEST_CASE("a latitude or longitude that is not a number on the globe is refused",
@@ -241,7 +249,8 @@ TEST_CASE("every problem is reported, in field order, and the error names each f
   r.set_idempotency_key("short");
   const auto v = ValidateSubmission(r, Rules());
   CHECK(Fields(v) == std::vector<std::string>{"category", "description", "location.latitude",
-                                              "location.longitude", "idempotency_key"});
+                                              "location.longitude", "reporter",
+                                              "idempotency_key"});
 
   const absl::Status st = InvalidFields(v);
   CHECK(st.code() == absl::StatusCode::kInvalidArgument);
@@ -251,6 +260,16 @@ TEST_CASE("every problem is reported, in field order, and the error names each f
   CHECK_THAT(message, Catch::Contains("location.latitude: must be a number from -90 to 90"));
   CHECK_THAT(message, Catch::Contains("location.longitude: is outside the city"));
   CHECK_THAT(message, Catch::Contains("idempotency_key: must be 8 to 128"));
+
+  // The same violations travel as a google.rpc.BadRequest a client can read field by field.
+  const auto payload = st.GetPayload(kBadRequestType);
+  REQUIRE(payload.has_value());
+  google::rpc::BadRequest details;
+  REQUIRE(details.ParseFromString(std::string(*payload)));
+  REQUIRE(details.field_violations_size() == 6);
+  CHECK(details.field_violations(0).field() == "category");
+  CHECK(details.field_violations(0).description() == "is not a category of this city");
+  CHECK(details.field_violations(5).field() == "idempotency_key");
 }
 
 TEST_CASE("IsValidUtf8 accepts well-formed text and counts its code points", "[validation]") {
@@ -282,6 +301,96 @@ TEST_CASE("IsValidUtf8 rejects malformed sequences", "[validation]") {
     size_t chars = 0;
     CHECK_FALSE(IsValidUtf8(bad, &chars));
   }
+}
+
+}  // namespace
+}  // namespace skk::intake
+
+namespace skk::intake {
+namespace {
+
+const std::string kPhoto(64, 'a');
+
+TEST_CASE("a complaint carries at most five photos, each a media id", "[validation]") {
+  auto r = Good();
+  for (int i = 0; i < 5; ++i) r.add_media_ids(std::string(63, 'a') + std::to_string(i));
+  CHECK(ValidateSubmission(r, Rules()).empty());
+  r.add_media_ids(kPhoto);
+  CHECK(OnlyViolation(r, "media_ids").reason == "at most 5 photos");
+  auto bad = Good();
+  bad.add_media_ids(kPhoto);
+  bad.add_media_ids("../../etc/passwd");
+  CHECK(OnlyViolation(bad, "media_ids[1]").reason == "is not a media id from UploadMedia");
+}
+
+TEST_CASE("a reporter gives a phone or an email, or stays anonymous without a name",
+          "[validation]") {
+  auto r = Good();
+  r.mutable_reporter()->clear_phone();
+  CHECK(OnlyViolation(r, "reporter").reason == "needs a phone or an email, or anonymous");
+  r.mutable_reporter()->set_email("siti@example.co.id");
+  CHECK(ValidateSubmission(r, Rules()).empty());
+  r.mutable_reporter()->set_email("siti at example");
+  CHECK(OnlyViolation(r, "reporter.email").reason == "is not an email address");
+
+  auto anonymous = Good();
+  anonymous.mutable_reporter()->set_anonymous(true);
+  CHECK(OnlyViolation(anonymous, "reporter.name").reason ==
+        "must be empty for an anonymous complaint");
+  anonymous.mutable_reporter()->clear_name();
+  anonymous.mutable_reporter()->clear_phone();
+  CHECK(ValidateSubmission(anonymous, Rules()).empty());
+
+  auto landline = Good();
+  landline.mutable_reporter()->set_phone("0341 551188");
+  CHECK(OnlyViolation(landline, "reporter.phone").reason == "is not an Indonesian mobile number");
+}
+
+TEST_CASE("Indonesian mobile numbers are normalized to +62", "[validation]") {
+  CHECK(NormalizePhone("081234567890") == "+6281234567890");
+  CHECK(NormalizePhone("+62 812-3456-7890") == "+6281234567890");
+  CHECK(NormalizePhone("6281234567890") == "+6281234567890");
+  CHECK(NormalizePhone("0341551188").empty());
+  CHECK(NormalizePhone("08123").empty());
+  CHECK(NormalizePhone("0812345678901234").empty());
+  CHECK(NormalizePhone("08123456789x").empty());
+}
+
+TEST_CASE("an assisted complaint names its KIM volunteer, and only it does", "[validation]") {
+  auto r = Good();
+  r.set_channel(sambat::v1::CHANNEL_ASSISTED);
+  CHECK(OnlyViolation(r, "volunteer_id").reason.find("required") != std::string::npos);
+  r.set_volunteer_id("KIM-Kauman-07");
+  CHECK(ValidateSubmission(r, Rules()).empty());
+  r.set_channel(sambat::v1::CHANNEL_SMS);
+  CHECK(OnlyViolation(r, "volunteer_id").reason == "only an assisted complaint has a volunteer");
+  auto unknown = Good();
+  unknown.set_channel(static_cast<sambat::v1::Channel>(42));
+  CHECK(OnlyViolation(unknown, "channel").reason == "is not a known channel");
+}
+
+TEST_CASE("follow-ups need the ticket, the token and sound content", "[validation]") {
+  sambat::v1::AddInfoRequest info;
+  info.set_ticket("SKK-2026-000123");
+  info.set_tracking_token(std::string(32, 'f'));
+  info.set_text("Lubangnya di sisi kiri jalan, dekat tiang listrik nomor 12.");
+  CHECK(ValidateAddInfo(info, Rules()).empty());
+  info.set_text("");
+  CHECK(Fields(ValidateAddInfo(info, Rules())) == std::vector<std::string>{"text"});
+
+  sambat::v1::RateRequest rate;
+  rate.set_ticket("SKK-2026-000123");
+  rate.set_tracking_token(std::string(32, 'f'));
+  rate.set_stars(5);
+  CHECK(ValidateRate(rate).empty());
+  for (int stars : {0, 6, -1}) {
+    rate.set_stars(stars);
+    CHECK(Fields(ValidateRate(rate)) == std::vector<std::string>{"stars"});
+  }
+
+  sambat::v1::ReopenRequest reopen;
+  reopen.set_ticket("SKK-2026-000123");
+  CHECK(Fields(ValidateReopen(reopen)) == std::vector<std::string>{"tracking_token", "reason"});
 }
 
 }  // namespace

@@ -28,7 +28,20 @@ Recipients::Recipients(const sambat::v1::CityConfig& city) {
 
 std::vector<OutgoingNotification> Recipients::For(const sambat::v1::Event& event) const {
   std::vector<OutgoingNotification> out;
-  if (event.has_case_routed()) {
+  if (event.has_reporter_contact()) {
+    const auto& c = event.reporter_contact();
+    sambat::v1::Contact contact;
+    contact.set_name(c.name().empty() ? "Pelapor" : c.name());
+    contact.set_email(c.email());
+    contact.set_phone(c.phone());
+    AddForContact(out, "citizen", contact,
+                  absl::StrCat("[", c.ticket(), "] Pengaduan Anda diterima"),
+                  absl::StrCat("Terima kasih. Pengaduan Anda diterima dengan nomor tiket ",
+                               c.ticket(), " dan sedang diteruskan ke dinas yang berwenang. ",
+                               "Pantau perkembangannya di aplikasi Sambat dengan nomor tiket dan "
+                               "kode pelacakan Anda."),
+                  absl::StrCat("SAMBAT: pengaduan Anda diterima, tiket ", c.ticket()));
+  } else if (event.has_case_routed()) {
     const auto& routed = event.case_routed();
     auto agency = agencies_.find(routed.agency_code());
     if (agency == agencies_.end()) return out;

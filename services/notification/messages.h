@@ -13,7 +13,7 @@
 namespace skk::notification {
 
 struct OutgoingNotification {
-  std::string recipient_role;  // "humas:dpuprpkp", "head:dpuprpkp", "leadership"
+  std::string recipient_role;  // "citizen", "humas:dpuprpkp", "head:dpuprpkp", "leadership"
   std::string recipient_name;
   std::string channel;         // "email" or "sms"
   std::string address;
@@ -26,7 +26,8 @@ class Recipients {
   // `city` must have passed ValidateCityConfig.
   explicit Recipients(const sambat::v1::CityConfig& city);
 
-  // What to send for `event`: a routed case to the agency's humas, a level 1 escalation to the
+  // What to send for `event`: the citizen's contact (complaint.reporter_contact) gets a
+  // "received" message, a routed case goes to the agency's humas, a level 1 escalation to the
   // agency head, a level 2 escalation to the city's leadership. Empty for other events.
   // Every message carries the ticket number.
   std::vector<OutgoingNotification> For(const sambat::v1::Event& event) const;

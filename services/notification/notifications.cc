@@ -21,13 +21,13 @@ constexpr SqlStatement kListByComplaint{"notification_list", R"sql(
 
 }  // namespace
 
-std::vector<std::string> ConsumedEvents() { return {kCaseRouted, kEscalated}; }
+std::vector<std::string> ConsumedEvents() { return {kReporterContact, kCaseRouted, kEscalated}; }
 
 EventHandlers NotificationLog::Handlers() {
   EventHandler record = [this](PgConnection& tx, const sambat::v1::Event& e) {
     return Record(tx, e);
   };
-  return {{kCaseRouted, record}, {kEscalated, record}};
+  return {{kReporterContact, record}, {kCaseRouted, record}, {kEscalated, record}};
 }
 
 absl::Status NotificationLog::Record(PgConnection& tx, const sambat::v1::Event& event) {

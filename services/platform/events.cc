@@ -44,6 +44,16 @@ std::string PayloadType(const sambat::v1::Event& event) {
     case E::kCaseRouted: return kCaseRouted;
     case E::kDeadlineSet: return kDeadlineSet;
     case E::kEscalated: return kEscalated;
+    case E::kReporterContact: return kReporterContact;
+    case E::kInfoAdded: return kInfoAdded;
+    case E::kRated: return kRated;
+    case E::kReopenRequested: return kReopenRequested;
+    case E::kCaseInfoRequested: return kCaseInfoRequested;
+    case E::kCaseResponded: return kCaseResponded;
+    case E::kCaseResolved: return kCaseResolved;
+    case E::kCaseRejected: return kCaseRejected;
+    case E::kCaseReopened: return kCaseReopened;
+    case E::kCaseClosed: return kCaseClosed;
     case E::PAYLOAD_NOT_SET: return "";
   }
   return "";

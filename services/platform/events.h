@@ -16,6 +16,16 @@ inline constexpr char kComplaintSubmitted[] = "complaint.submitted";
 inline constexpr char kCaseRouted[] = "case.routed";
 inline constexpr char kDeadlineSet[] = "sla.deadline_set";
 inline constexpr char kEscalated[] = "sla.escalated";
+inline constexpr char kReporterContact[] = "complaint.reporter_contact";
+inline constexpr char kInfoAdded[] = "complaint.info_added";
+inline constexpr char kRated[] = "complaint.rated";
+inline constexpr char kReopenRequested[] = "complaint.reopen_requested";
+inline constexpr char kCaseInfoRequested[] = "case.info_requested";
+inline constexpr char kCaseResponded[] = "case.responded";
+inline constexpr char kCaseResolved[] = "case.resolved";
+inline constexpr char kCaseRejected[] = "case.rejected";
+inline constexpr char kCaseReopened[] = "case.reopened";
+inline constexpr char kCaseClosed[] = "case.closed";
 
 inline constexpr char kEventsExchange[] = "sambat.events";
 

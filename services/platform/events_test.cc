@@ -111,8 +111,8 @@ TEST_CASE("an envelope a consumer could never apply is rejected as invalid", "[e
 TEST_CASE("an envelope with a payload from a newer producer is accepted", "[events]") {
   sambat::v1::Event e =
       NewEvent("case.claimed", "c-0001", kOccurred, "routing-v2", nullptr);
-  // Field 30 (length-delimited) is a payload this binary does not know.
-  const std::string unknown_payload = std::string("\xf2\x01\x03", 3) + "abc";
+  // Field 99 (length-delimited) is a payload this binary does not know.
+  const std::string unknown_payload = std::string("\x9a\x06\x03", 3) + "abc";
   auto parsed = ParseEvent(e.SerializeAsString() + unknown_payload);
   REQUIRE(parsed.ok());
   CHECK(parsed->type() == "case.claimed");

@@ -1,14 +1,21 @@
 // sambatctl: the command-line client of Sambat Kene Ker. How a person tries the system today,
 // and what the local scenario (deploy/run.sh) uses.
 //
-//   sambatctl submit --category jalan-rusak --description "..." --lat -7.97 --lon 112.63
-//   sambatctl get <complaint_id>
-//   sambatctl wait <complaint_id> --until routed|deadline|escalated[:level] [--timeout 30s]
+//   sambatctl submit --category jalan-rusak --description "..." --lat -7.97 --lon 112.63 \
+//                    --phone 081234567890 [--photo a.jpg,b.heic] [--anonymous] ...
+//   sambatctl get <ticket> --token <tracking token>
+//   sambatctl wait <ticket> --token T --until routed|deadline|escalated[:2]|resolved|waiting
+//   sambatctl add-info <ticket> --token T --text "..." [--photo c.jpg]
+//   sambatctl rate <ticket> --token T --stars 5 [--comment "..."]
+//   sambatctl reopen <ticket> --token T --reason "..."
 //   sambatctl notifications <complaint_id>
 //   sambatctl clock set <RFC 3339 time> --clock_file F
 //   sambatctl clock advance <duration, e.g. 72h> --clock_file F
 
 #include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -34,7 +41,21 @@ ABSL_FLAG(std::string, description, "", "submit: what the citizen saw");
 ABSL_FLAG(double, lat, 0, "submit: latitude");
 ABSL_FLAG(double, lon, 0, "submit: longitude");
 ABSL_FLAG(std::string, idempotency_key, "", "submit: key that makes a retried submit safe");
-ABSL_FLAG(std::string, until, "routed", "wait: routed, deadline, escalated or escalated:2");
+ABSL_FLAG(std::string, address, "", "submit: where, in words");
+ABSL_FLAG(std::vector<std::string>, photo, {}, "submit, add-info: photo files to upload");
+ABSL_FLAG(std::string, name, "", "submit: reporter's name");
+ABSL_FLAG(std::string, phone, "", "submit: reporter's mobile number");
+ABSL_FLAG(std::string, email, "", "submit: reporter's email");
+ABSL_FLAG(bool, anonymous, false, "submit: the agency never learns who sent it");
+ABSL_FLAG(std::string, channel, "app", "submit: app, web, sms or assisted");
+ABSL_FLAG(std::string, volunteer, "", "submit: the KIM volunteer's id (channel assisted)");
+ABSL_FLAG(std::string, token, "", "get, wait, add-info, rate, reopen: the tracking token");
+ABSL_FLAG(std::string, text, "", "add-info: the answer");
+ABSL_FLAG(int, stars, 0, "rate: 1 to 5");
+ABSL_FLAG(std::string, comment, "", "rate: a comment");
+ABSL_FLAG(std::string, reason, "", "reopen: why");
+ABSL_FLAG(std::string, until, "routed",
+          "wait: routed, deadline, escalated, escalated:2, waiting, resolved or closed");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30), "wait: how long to wait at most");
 ABSL_FLAG(std::string, clock_file, ".run/dev/clock", "clock: the services' clock file");
 ABSL_FLAG(std::string, time_zone, "Asia/Jakarta", "zone in which times are shown");
@@ -65,30 +86,91 @@ void SetDeadline(grpc::ClientContext& context) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
 }
 
+std::unique_ptr<sambat::v1::IntakeService::Stub> Intake() {
+  return sambat::v1::IntakeService::NewStub(Channel(absl::GetFlag(FLAGS_intake)));
+}
+
+// Uploads each --photo file in 256 KiB chunks; false (with a message) on the first failure.
+bool UploadPhotos(google::protobuf::RepeatedPtrField<std::string>* media_ids) {
+  for (const std::string& path : absl::GetFlag(FLAGS_photo)) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      std::cerr << "photo " << path << ": cannot read\n";
+      return false;
+    }
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    const std::string data = bytes.str();
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    sambat::v1::UploadMediaResponse response;
+    auto writer = Intake()->UploadMedia(&context, &response);
+    sambat::v1::UploadMediaRequest header;
+    header.mutable_header()->set_size_bytes(static_cast<int64_t>(data.size()));
+    bool ok = writer->Write(header);
+    for (size_t at = 0; ok && at < data.size(); at += 256 * 1024) {
+      sambat::v1::UploadMediaRequest chunk;
+      chunk.set_chunk(data.substr(at, 256 * 1024));
+      ok = writer->Write(chunk);
+    }
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    if (!status.ok()) {
+      Fail(absl::StrCat("photo ", path), status);
+      return false;
+    }
+    std::cout << "photo " << path << ": " << response.media_id().substr(0, 12) << "... "
+              << response.content_type() << " " << response.width() << "x" << response.height()
+              << (response.already_stored() ? " (already stored)" : "") << "\n";
+    media_ids->Add(std::string(response.media_id()));
+  }
+  return true;
+}
+
+sambat::v1::Channel ChannelFlag() {
+  const std::string c = absl::GetFlag(FLAGS_channel);
+  if (c == "web") return sambat::v1::CHANNEL_WEB;
+  if (c == "sms") return sambat::v1::CHANNEL_SMS;
+  if (c == "assisted") return sambat::v1::CHANNEL_ASSISTED;
+  return sambat::v1::CHANNEL_APP;
+}
+
 int Submit() {
-  auto stub = sambat::v1::IntakeService::NewStub(Channel(absl::GetFlag(FLAGS_intake)));
+  auto stub = Intake();
   sambat::v1::SubmitComplaintRequest request;
+  if (!UploadPhotos(request.mutable_media_ids())) return 1;
+  request.set_address(absl::GetFlag(FLAGS_address));
+  request.mutable_reporter()->set_anonymous(absl::GetFlag(FLAGS_anonymous));
+  request.mutable_reporter()->set_name(absl::GetFlag(FLAGS_name));
+  request.mutable_reporter()->set_phone(absl::GetFlag(FLAGS_phone));
+  request.mutable_reporter()->set_email(absl::GetFlag(FLAGS_email));
+  request.set_channel(ChannelFlag());
+  request.set_volunteer_id(absl::GetFlag(FLAGS_volunteer));
   request.set_category(absl::GetFlag(FLAGS_category));
   request.set_description(absl::GetFlag(FLAGS_description));
-  request.mutable_location()->set_latitude(absl::GetFlag(FLAGS_lat));
-  request.mutable_location()->set_longitude(absl::GetFlag(FLAGS_lon));
+  if (absl::GetFlag(FLAGS_lat) != 0 || absl::GetFlag(FLAGS_lon) != 0) {
+    request.mutable_location()->set_latitude(absl::GetFlag(FLAGS_lat));
+    request.mutable_location()->set_longitude(absl::GetFlag(FLAGS_lon));
+  }
   request.set_idempotency_key(absl::GetFlag(FLAGS_idempotency_key));
   sambat::v1::SubmitComplaintResponse response;
   grpc::ClientContext context;
   SetDeadline(context);
   grpc::Status status = stub->SubmitComplaint(&context, request, &response);
   if (!status.ok()) return Fail("submit", status);
-  std::cout << "complaint_id: " << response.complaint_id() << "\n"
-            << "ticket:       " << response.ticket() << "\n"
-            << "submitted_at: " << Show(response.submitted_at()) << "\n";
+  std::cout << "complaint_id:   " << response.complaint_id() << "\n"
+            << "ticket:         " << response.ticket() << "\n"
+            << "tracking_token: " << response.tracking_token() << "\n"
+            << "submitted_at:   " << Show(response.submitted_at()) << "\n";
   if (response.duplicate()) std::cout << "(already submitted with this idempotency key)\n";
   return 0;
 }
 
-grpc::Status GetComplaint(const std::string& id, sambat::v1::Complaint* complaint) {
-  auto stub = sambat::v1::IntakeService::NewStub(Channel(absl::GetFlag(FLAGS_intake)));
+grpc::Status GetComplaint(const std::string& ticket, sambat::v1::Complaint* complaint) {
+  auto stub = Intake();
   sambat::v1::GetComplaintRequest request;
-  request.set_complaint_id(id);
+  request.set_ticket(ticket);
+  request.set_tracking_token(absl::GetFlag(FLAGS_token));
   grpc::ClientContext context;
   SetDeadline(context);
   return stub->GetComplaint(&context, request, complaint);
@@ -96,6 +178,7 @@ grpc::Status GetComplaint(const std::string& id, sambat::v1::Complaint* complain
 
 void Print(const sambat::v1::Complaint& c) {
   std::cout << "ticket:      " << c.ticket() << "\n"
+            << "complaint:   " << c.complaint_id() << "\n"
             << "category:    " << c.category() << "\n"
             << "state:       " << sambat::v1::CaseState_Name(c.state()) << "\n"
             << "status:      " << c.status_text() << "\n";
@@ -105,6 +188,9 @@ void Print(const sambat::v1::Complaint& c) {
   if (c.has_first_response_due_at()) {
     std::cout << "answer due:  " << Show(c.first_response_due_at()) << "\n";
   }
+  if (c.media_ids_size() > 0) std::cout << "photos:      " << c.media_ids_size() << "\n";
+  if (c.rating() > 0) std::cout << "rating:      " << c.rating() << " of 5\n";
+  if (c.has_reopen_until()) std::cout << "reopen until: " << Show(c.reopen_until()) << "\n";
   std::cout << "escalation:  level " << c.escalation_level() << "\n"
             << "timeline:\n";
   for (const auto& e : c.timeline()) {
@@ -125,14 +211,19 @@ bool Reached(const sambat::v1::Complaint& c, const std::string& until) {
   if (until == "deadline") return c.has_first_response_due_at();
   if (until == "escalated") return c.escalation_level() >= 1;
   if (until == "escalated:2") return c.escalation_level() >= 2;
+  if (until == "waiting") return c.state() == sambat::v1::CASE_STATE_WAITING_CITIZEN;
+  if (until == "resolved") return c.state() == sambat::v1::CASE_STATE_RESOLVED;
+  if (until == "closed") return c.state() == sambat::v1::CASE_STATE_CLOSED;
   return false;
 }
 
 int Wait(const std::string& id) {
   const std::string until = absl::GetFlag(FLAGS_until);
-  if (until != "routed" && until != "deadline" && until != "escalated" &&
-      until != "escalated:2") {
-    std::cerr << "wait: --until must be routed, deadline, escalated or escalated:2\n";
+  static const std::set<std::string> kKnown = {"routed",  "deadline", "escalated", "escalated:2",
+                                               "waiting", "resolved", "closed"};
+  if (!kKnown.contains(until)) {
+    std::cerr << "wait: --until must be one of routed, deadline, escalated, escalated:2, "
+                 "waiting, resolved, closed\n";
     return 2;
   }
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_timeout);
@@ -150,6 +241,44 @@ int Wait(const std::string& id) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+}
+
+// AddInfo, Rate and Reopen: one call, then the complaint as it is after it.
+template <class Request>
+int FollowUp(const std::string& what, const std::string& ticket, Request request,
+             grpc::Status (sambat::v1::IntakeService::Stub::*call)(grpc::ClientContext*,
+                                                                  const Request&,
+                                                                  sambat::v1::Complaint*)) {
+  request.set_ticket(ticket);
+  request.set_tracking_token(absl::GetFlag(FLAGS_token));
+  auto stub = Intake();
+  sambat::v1::Complaint complaint;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  grpc::Status status = ((*stub).*call)(&context, request, &complaint);
+  if (!status.ok()) return Fail(what, status);
+  Print(complaint);
+  return 0;
+}
+
+int AddInfo(const std::string& ticket) {
+  sambat::v1::AddInfoRequest request;
+  if (!UploadPhotos(request.mutable_media_ids())) return 1;
+  request.set_text(absl::GetFlag(FLAGS_text));
+  return FollowUp("add-info", ticket, request, &sambat::v1::IntakeService::Stub::AddInfo);
+}
+
+int Rate(const std::string& ticket) {
+  sambat::v1::RateRequest request;
+  request.set_stars(absl::GetFlag(FLAGS_stars));
+  request.set_comment(absl::GetFlag(FLAGS_comment));
+  return FollowUp("rate", ticket, request, &sambat::v1::IntakeService::Stub::Rate);
+}
+
+int Reopen(const std::string& ticket) {
+  sambat::v1::ReopenRequest request;
+  request.set_reason(absl::GetFlag(FLAGS_reason));
+  return FollowUp("reopen", ticket, request, &sambat::v1::IntakeService::Stub::Reopen);
 }
 
 int Notifications(const std::string& id) {
@@ -214,10 +343,11 @@ int Clock(const std::vector<char*>& args) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "sambatctl submit|get|wait|notifications|clock ... (see --helpfull)");
+      "sambatctl submit|get|wait|add-info|rate|reopen|notifications|clock ... (see --helpfull)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
-    std::cerr << "usage: sambatctl submit|get <id>|wait <id>|notifications <id>|clock ...\n";
+    std::cerr << "usage: sambatctl submit | get <ticket> | wait <ticket> | add-info <ticket> | "
+                 "rate <ticket> | reopen <ticket> | notifications <complaint id> | clock ...\n";
     return 2;
   }
   const std::string command = args[1];
@@ -225,6 +355,9 @@ int main(int argc, char** argv) {
   if (command == "get" && args.size() == 3) return Get(args[2]);
   if (command == "wait" && args.size() == 3) return Wait(args[2]);
   if (command == "notifications" && args.size() == 3) return Notifications(args[2]);
+  if (command == "add-info" && args.size() == 3) return AddInfo(args[2]);
+  if (command == "rate" && args.size() == 3) return Rate(args[2]);
+  if (command == "reopen" && args.size() == 3) return Reopen(args[2]);
   if (command == "clock") return Clock(args);
   std::cerr << "sambatctl: unknown command or wrong arguments: " << command << "\n";
   return 2;

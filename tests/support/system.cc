@@ -64,6 +64,12 @@ void System::Start(const std::string& service, const std::vector<std::string>& e
       "--shutdown_grace=5s",
   };
   if (service == "sla") args.push_back("--reconcile_interval=1s");
+  if (service == "intake") {
+    args.push_back(absl::StrCat("--media_dir=", dir_, "/media"));
+    // Tests submit many complaints from one phone; a test of the limits sets its own.
+    args.push_back("--reporter_limit=0");
+    args.push_back("--device_limit=0");
+  }
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
 
   const std::string log = absl::StrCat(dir_, "/", service, ".log");
@@ -172,7 +178,43 @@ sambat::v1::SubmitComplaintRequest SampleComplaint(const std::string& category) 
       "motor terutama saat hujan.");
   request.mutable_location()->set_latitude(-7.9826);
   request.mutable_location()->set_longitude(112.6308);
+  request.mutable_reporter()->set_name("Siti Aminah");
+  request.mutable_reporter()->set_phone("081234567890");
+  request.set_channel(sambat::v1::CHANNEL_APP);
   return request;
+}
+
+std::string UploadPhoto(const System& system, const std::string& bytes) {
+  auto stub = system.Intake();
+  grpc::ClientContext context;
+  sambat::v1::UploadMediaResponse response;
+  auto writer = stub->UploadMedia(&context, &response);
+  sambat::v1::UploadMediaRequest header;
+  header.mutable_header()->set_size_bytes(static_cast<int64_t>(bytes.size()));
+  header.mutable_header()->set_declared_type("image/jpeg");
+  REQUIRE(writer->Write(header));
+  for (size_t at = 0; at < bytes.size(); at += 64 * 1024) {
+    sambat::v1::UploadMediaRequest chunk;
+    chunk.set_chunk(bytes.substr(at, 64 * 1024));
+    REQUIRE(writer->Write(chunk));
+  }
+  REQUIRE(writer->WritesDone());
+  const grpc::Status status = writer->Finish();
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  return response.media_id();
+}
+
+sambat::v1::Complaint Track(const System& system, const sambat::v1::SubmitComplaintResponse& s) {
+  sambat::v1::GetComplaintRequest request;
+  request.set_ticket(s.ticket());
+  request.set_tracking_token(s.tracking_token());
+  sambat::v1::Complaint complaint;
+  grpc::ClientContext context;
+  const grpc::Status status = system.Intake()->GetComplaint(&context, request, &complaint);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  return complaint;
 }
 
 }  // namespace skk::testing

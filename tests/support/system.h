@@ -57,6 +57,7 @@ class System {
   long long Count(const std::string& sql) const;
 
   IsolatedWorld& world() { return *world_; }
+  const IsolatedWorld& world() const { return *world_; }
   const std::string& dir() const { return dir_; }
   // The tail of a service's log, for a failing test's message.
   std::string LogTail(const std::string& service, size_t bytes = 4000) const;
@@ -71,7 +72,13 @@ class System {
   mutable std::unique_ptr<PgConnection> admin_;
 };
 
-// A submission inside Kota Malang (Klojen, near the town square).
+// A submission inside Kota Malang (Klojen, near the town square), from a citizen with a phone.
 sambat::v1::SubmitComplaintRequest SampleComplaint(const std::string& category = "jalan-rusak");
+
+// Uploads a photo through UploadMedia in 64 KiB chunks; returns its media id.
+std::string UploadPhoto(const System& system, const std::string& bytes);
+
+// The citizen's view of a submitted complaint, through GetComplaint with ticket and token.
+sambat::v1::Complaint Track(const System& system, const sambat::v1::SubmitComplaintResponse& s);
 
 }  // namespace skk::testing

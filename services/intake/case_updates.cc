@@ -1,0 +1,138 @@
+// How routing's and sla's events change what the citizen sees.
+
+#include "absl/strings/str_cat.h"
+#include "services/intake/citizen_words.h"
+#include "services/intake/complaints.h"
+#include "services/platform/events.h"
+#include "services/platform/status_macros.h"
+
+namespace skk::intake {
+namespace {
+
+constexpr SqlStatement kApplyRouted{"intake_apply_routed", R"sql(
+  UPDATE complaints
+  SET state = CASE WHEN state = 'SUBMITTED' THEN 'ROUTED' ELSE state END,
+      agency_code = $2, agency_name = $3, updated_at = $4
+  WHERE complaint_id = $1)sql"};
+
+constexpr SqlStatement kApplyDeadline{"intake_apply_deadline", R"sql(
+  UPDATE complaints SET first_response_due_at = $2, updated_at = $3
+  WHERE complaint_id = $1)sql"};
+
+constexpr SqlStatement kApplyEscalated{"intake_apply_escalated", R"sql(
+  UPDATE complaints SET escalation_level = GREATEST(escalation_level, $2), updated_at = $3
+  WHERE complaint_id = $1)sql"};
+
+// A state change applies only if it is not older than the last one: events of different
+// producers, or retried ones, may arrive out of order, and the citizen's view never goes back.
+constexpr SqlStatement kApplyState{"intake_apply_state", R"sql(
+  UPDATE complaints
+  SET state = CASE WHEN state_changed_at IS NULL OR state_changed_at <= $3 THEN $2 ELSE state END,
+      state_changed_at = GREATEST(state_changed_at, $3),
+      resolved_at = CASE WHEN $2 = 'RESOLVED' THEN $3 ELSE resolved_at END,
+      updated_at = $3
+  WHERE complaint_id = $1)sql"};
+
+// An update that touched no complaint means the event names a complaint intake never stored:
+// it can never apply, so it is dead-lettered for an operator rather than retried.
+absl::Status RequireComplaint(const PgResult& result, const sambat::v1::Event& event) {
+  if (result.affected() == 1) return absl::OkStatus();
+  return absl::NotFoundError(
+      absl::StrCat("event ", event.event_id(), " names unknown complaint ", event.complaint_id()));
+}
+
+struct Update {
+  std::string state;  // empty: the state does not change
+  std::string kind;   // timeline entry kind
+  std::string text;   // timeline entry text
+};
+
+// What a case event means for the citizen; nullopt for events handled elsewhere.
+std::optional<Update> UpdateFor(const sambat::v1::Event& e) {
+  using E = sambat::v1::Event;
+  switch (e.payload_case()) {
+    case E::kCaseInfoRequested:
+      return Update{"WAITING_CITIZEN", "info_requested",
+                    absl::StrCat("Dinas meminta informasi tambahan: ", e.case_info_requested().question())};
+    case E::kCaseResponded:
+      return Update{"IN_PROGRESS", "responded",
+                    absl::StrCat("Tanggapan: ", e.case_responded().message())};
+    case E::kCaseResolved:
+      return Update{"RESOLVED", "resolved",
+                    absl::StrCat("Selesai ditangani: ", e.case_resolved().note())};
+    case E::kCaseRejected: {
+      const auto& r = e.case_rejected();
+      return Update{r.reason() == "duplicate" ? "MERGED" : "REJECTED", "rejected",
+                    RejectionText(r.reason(), r.duplicate_of_ticket())};
+    }
+    case E::kCaseReopened:
+      return Update{"REOPENED", "reopened", "Pengaduan dibuka kembali dan ditangani lagi"};
+    case E::kCaseClosed:
+      return Update{"CLOSED", "closed", "Pengaduan ditutup"};
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> ConsumedEvents() {
+  return {kCaseRouted,   kDeadlineSet,   kEscalated,      kCaseInfoRequested, kCaseResponded,
+          kCaseResolved, kCaseRejected,  kCaseReopened,   kCaseClosed};
+}
+
+EventHandlers Complaints::Handlers() {
+  EventHandler apply = [this](PgConnection& tx, const sambat::v1::Event& e) {
+    return ApplyCaseEvent(tx, e);
+  };
+  EventHandlers handlers;
+  for (const std::string& type : ConsumedEvents()) handlers[type] = apply;
+  return handlers;
+}
+
+absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Event& event) {
+  const absl::Time at = FromProtoTime(event.occurred_at());
+  const std::string& id = event.complaint_id();
+  std::string kind;
+  std::string text;
+  if (event.has_case_routed()) {
+    const auto& routed = event.case_routed();
+    SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyRouted, {SqlParam::Text(id),
+                                                               SqlParam::Text(routed.agency_code()),
+                                                               SqlParam::Text(routed.agency_name()),
+                                                               SqlParam::Time(at)}));
+    SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
+    kind = "routed";
+    text = absl::StrCat("Diteruskan ke ", routed.agency_name());
+  } else if (event.has_deadline_set()) {
+    const absl::Time due = FromProtoTime(event.deadline_set().due_at());
+    SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyDeadline, {SqlParam::Text(id),
+                                                                 SqlParam::Time(due),
+                                                                 SqlParam::Time(at)}));
+    SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
+    kind = "deadline_set";
+    text = absl::StrCat("Batas waktu tanggapan pertama: ",
+                        absl::FormatTime("%d-%m-%Y %H:%M %Z", due, zone_));
+  } else if (event.has_escalated()) {
+    const int level = event.escalated().level();
+    SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyEscalated, {SqlParam::Text(id),
+                                                                  SqlParam::Int(level),
+                                                                  SqlParam::Time(at)}));
+    SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
+    kind = "escalated";
+    text = level >= 2 ? "Belum ditanggapi tepat waktu; dilaporkan ke Sekda dan Wali Kota"
+                      : "Belum ditanggapi tepat waktu; dilaporkan ke kepala dinas";
+  } else if (std::optional<Update> update = UpdateFor(event)) {
+    SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyState, {SqlParam::Text(id),
+                                                              SqlParam::Text(update->state),
+                                                              SqlParam::Time(at)}));
+    SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
+    kind = update->kind;
+    text = update->text;
+  } else {
+    return absl::OkStatus();
+  }
+  return AddTimeline(tx, id, at, kind, text);
+}
+
+}  // namespace skk::intake

@@ -1,0 +1,19 @@
+#pragma once
+
+// What a citizen reads about their complaint, in Bahasa Indonesia. Pure, unit-tested.
+
+#include <string>
+
+#include "sambat/v1/common.pb.h"
+
+namespace skk::intake {
+
+// One line for the complaint's current status, e.g. "Diteruskan ke DPUPRPKP, menunggu
+// tanggapan; terlambat, dilaporkan ke kepala dinas".
+std::string StatusText(sambat::v1::CaseState state, const std::string& agency_name,
+                       int escalation_level);
+
+// Why an agency refused a complaint, from the reason code of case.rejected.
+std::string RejectionText(const std::string& reason, const std::string& duplicate_of_ticket);
+
+}  // namespace skk::intake

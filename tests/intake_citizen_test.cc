@@ -1,0 +1,305 @@
+// The citizen's side against the real intake service and servers: idempotent submission under
+// concurrent retries, error details a client can read, rate limits, privacy of the reporter,
+// tracking, and the follow-ups (more information, rating, reopening) with the events they emit.
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <set>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "services/platform/amqp.h"
+#include "services/platform/events.h"
+#include "tests/support/system.h"
+
+namespace skk::testing {
+namespace {
+
+sambat::v1::SubmitComplaintResponse Submit(const System& system,
+                                           const sambat::v1::SubmitComplaintRequest& request,
+                                           grpc::Status* status = nullptr) {
+  sambat::v1::SubmitComplaintResponse response;
+  grpc::ClientContext context;
+  grpc::Status st = system.Intake()->SubmitComplaint(&context, request, &response);
+  if (status != nullptr) {
+    *status = st;
+  } else {
+    INFO(st.error_message());
+    REQUIRE(st.ok());
+  }
+  return response;
+}
+
+// Reads every event intake publishes, as a consumer bound to complaint.# would.
+class Observer {
+ public:
+  explicit Observer(const System& system, const std::string& bindings = "complaint.#") {
+    auto endpoint = ParseAmqpUri(system.world().AmqpUri());
+    REQUIRE(endpoint.ok());
+    endpoint_ = *endpoint;
+    TopologyOptions topology{.service = "observer", .bindings = {bindings}};
+    auto conn = AmqpConnection::Open(endpoint_, "test-observer");
+    REQUIRE(conn.ok());
+    REQUIRE((*conn)->DeclareTopology(topology).ok());
+    REQUIRE((*conn)->StartConsuming("observer.events", 100).ok());
+    conn_ = std::move(conn).value();
+  }
+  // The next event of `type`, waiting up to 20 s.
+  sambat::v1::Event Next(const std::string& type) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < give_up) {
+      auto d = conn_->NextDelivery(absl::Milliseconds(100));
+      REQUIRE(d.ok());
+      if (!d->has_value()) continue;
+      REQUIRE(conn_->Ack((*d)->delivery_tag).ok());
+      raw_.push_back((*d)->message.body);
+      auto event = ParseEvent((*d)->message.body);
+      REQUIRE(event.ok());
+      if (event->type() == type) return *event;
+    }
+    FAIL("no " << type << " event within 20 s");
+    return {};
+  }
+  const std::vector<std::string>& raw() const { return raw_; }
+
+ private:
+  AmqpEndpoint endpoint_;
+  std::unique_ptr<AmqpConnection> conn_;
+  std::vector<std::string> raw_;
+};
+
+// Publishes a case event as the routing service would.
+void PublishCaseEvent(System& system, sambat::v1::Event event) {
+  auto endpoint = ParseAmqpUri(system.world().AmqpUri());
+  REQUIRE(endpoint.ok());
+  ConfirmingPublisher publisher(*endpoint, "test-routing");
+  REQUIRE(publisher.PublishBatch({ToAmqpMessage(event, kEventsExchange)}).ok());
+}
+
+sambat::v1::Event CaseEvent(System& system, const std::string& type,
+                            const sambat::v1::SubmitComplaintResponse& s) {
+  return NewEvent(type, s.complaint_id(), system.Now(), "routing", nullptr);
+}
+
+template <class Request>
+Request ForTicket(const sambat::v1::SubmitComplaintResponse& s) {
+  Request r;
+  r.set_ticket(s.ticket());
+  r.set_tracking_token(s.tracking_token());
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("concurrent retries of one submission make one complaint with one ticket", "[intake]") {
+  System system("retries", {"intake"});
+  sambat::v1::SubmitComplaintRequest request = SampleComplaint();
+  request.set_idempotency_key("phone-8f2c-submission-0001");
+  std::mutex mu;
+  std::set<std::string> tickets;
+  std::set<std::string> tokens;
+  std::atomic<int> fresh{0};
+  std::vector<std::thread> phones;
+  for (int i = 0; i < 16; ++i) {
+    phones.emplace_back([&] {
+      grpc::Status status;
+      auto r = Submit(system, request, &status);
+      if (!status.ok()) return;
+      std::lock_guard lock(mu);
+      tickets.insert(r.ticket());
+      tokens.insert(r.tracking_token());
+      if (!r.duplicate()) ++fresh;
+    });
+  }
+  for (auto& t : phones) t.join();
+  CHECK(tickets.size() == 1);
+  CHECK(tokens.size() == 1);
+  CHECK(fresh == 1);
+  CHECK(system.Count("SELECT count(*) FROM intake.complaints") == 1);
+  CHECK(system.Count("SELECT count(*) FROM intake.reporters") == 1);
+}
+
+TEST_CASE("an invalid submission carries a google.rpc.BadRequest naming each field",
+          "[intake]") {
+  System system("badrequest", {"intake"});
+  sambat::v1::SubmitComplaintRequest request = SampleComplaint();
+  request.set_category("");
+  request.mutable_reporter()->set_phone("12345");
+  grpc::Status status;
+  Submit(system, request, &status);
+  REQUIRE(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status details;
+  REQUIRE(details.ParseFromString(status.error_details()));
+  REQUIRE(details.details_size() == 1);
+  CHECK(details.details(0).type_url() == "type.googleapis.com/google.rpc.BadRequest");
+  google::rpc::BadRequest bad;
+  REQUIRE(bad.ParseFromString(details.details(0).value()));
+  REQUIRE(bad.field_violations_size() == 2);
+  CHECK(bad.field_violations(0).field() == "category");
+  CHECK(bad.field_violations(1).field() == "reporter.phone");
+  CHECK(system.Count("SELECT count(*) FROM intake.complaints") == 0);
+}
+
+TEST_CASE("a flood from one phone or one device is refused with when to retry", "[intake]") {
+  System system("ratelimit", {});
+  system.Start("intake", {"--reporter_limit=3", "--device_limit=5", "--rate_window=1h"});
+  sambat::v1::SubmitComplaintRequest request = SampleComplaint();
+  request.set_device_id("android-7f3a9c");
+  for (int i = 0; i < 3; ++i) Submit(system, request);
+  grpc::Status status;
+  Submit(system, request, &status);
+  REQUIRE(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  google::rpc::Status details;
+  REQUIRE(details.ParseFromString(status.error_details()));
+  REQUIRE(details.details_size() == 1);
+  google::rpc::RetryInfo retry;
+  REQUIRE(retry.ParseFromString(details.details(0).value()));
+  CHECK(retry.retry_delay().seconds() > 0);
+  CHECK(retry.retry_delay().seconds() <= 3600);
+
+  // The same phone typed differently is the same reporter.
+  request.mutable_reporter()->set_phone("+62 812-3456-7890");
+  Submit(system, request, &status);
+  CHECK(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  // Other reporters on the same device: two more pass, then the device limit holds.
+  for (int i = 0; i < 2; ++i) {
+    request.mutable_reporter()->set_phone(absl::StrCat("08129999000", i));
+    Submit(system, request);
+  }
+  request.mutable_reporter()->set_phone("081299990009");
+  Submit(system, request, &status);
+  CHECK(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(system.Count("SELECT count(*) FROM intake.complaints") == 5);
+}
+
+TEST_CASE("the reporter's contact reaches only the notification service", "[intake]") {
+  System system("privacy", {"intake"});
+  Observer observer(system);
+  sambat::v1::SubmitComplaintRequest request = SampleComplaint();
+  request.mutable_reporter()->set_email("siti.aminah@example.co.id");
+  const auto submitted = Submit(system, request);
+
+  const sambat::v1::Event event = observer.Next(kComplaintSubmitted);
+  const std::string bytes = event.SerializeAsString();
+  CHECK_FALSE(absl::StrContains(bytes, "Siti"));
+  CHECK_FALSE(absl::StrContains(bytes, "81234567890"));
+  CHECK_FALSE(absl::StrContains(bytes, "siti.aminah"));
+  CHECK(event.complaint_submitted().ticket() == submitted.ticket());
+
+  const sambat::v1::Event contact = observer.Next(kReporterContact);
+  CHECK(contact.reporter_contact().phone() == "+6281234567890");
+  CHECK(contact.reporter_contact().email() == "siti.aminah@example.co.id");
+
+  // An anonymous complaint stores no name, and its event says it is anonymous.
+  sambat::v1::SubmitComplaintRequest anonymous = SampleComplaint();
+  anonymous.mutable_reporter()->set_anonymous(true);
+  anonymous.mutable_reporter()->clear_name();
+  anonymous.mutable_reporter()->clear_phone();
+  Submit(system, anonymous);
+  CHECK(observer.Next(kComplaintSubmitted).complaint_submitted().anonymous());
+  CHECK(system.Count("SELECT count(*) FROM intake.reporters WHERE name IS NOT NULL") == 1);
+  CHECK(system.Count("SELECT count(*) FROM intake.reporters") == 1);
+}
+
+TEST_CASE("a citizen answers a request for information, rates the resolution and reopens it",
+          "[intake]") {
+  System system("followups", {"intake"});
+  Observer observer(system);
+  const auto submitted = Submit(system, SampleComplaint());
+  auto intake = system.Intake();
+  auto call = [&](auto method, const auto& request, grpc::Status* status) {
+    sambat::v1::Complaint complaint;
+    grpc::ClientContext context;
+    *status = ((*intake).*method)(&context, request, &complaint);
+    return complaint;
+  };
+  grpc::Status status;
+
+  // Nobody asked yet: an answer is refused.
+  auto info = ForTicket<sambat::v1::AddInfoRequest>(submitted);
+  info.set_text("Lubangnya di sisi kiri, dekat tiang listrik nomor 12.");
+  call(&sambat::v1::IntakeService::Stub::AddInfo, info, &status);
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+
+  // The agency asks; the citizen sees the question and answers.
+  sambat::v1::Event asked = CaseEvent(system, kCaseInfoRequested, submitted);
+  asked.mutable_case_info_requested()->set_ticket(submitted.ticket());
+  asked.mutable_case_info_requested()->set_question("Di sisi jalan yang mana lubangnya?");
+  PublishCaseEvent(system, asked);
+  REQUIRE(System::WaitUntil([&] {
+    return Track(system, submitted).state() == sambat::v1::CASE_STATE_WAITING_CITIZEN;
+  }));
+  CHECK(absl::StrContains(Track(system, submitted).timeline().rbegin()->text(),
+                          "Di sisi jalan yang mana"));
+  sambat::v1::Complaint after = call(&sambat::v1::IntakeService::Stub::AddInfo, info, &status);
+  REQUIRE(status.ok());
+  CHECK(after.state() == sambat::v1::CASE_STATE_IN_PROGRESS);
+  CHECK(observer.Next(kInfoAdded).info_added().text() == info.text());
+
+  // Not resolved yet: no rating, no reopening.
+  auto rate = ForTicket<sambat::v1::RateRequest>(submitted);
+  rate.set_stars(4);
+  rate.set_comment("Cepat, terima kasih");
+  call(&sambat::v1::IntakeService::Stub::Rate, rate, &status);
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+
+  sambat::v1::Event resolved = CaseEvent(system, kCaseResolved, submitted);
+  resolved.mutable_case_resolved()->set_ticket(submitted.ticket());
+  resolved.mutable_case_resolved()->set_note("Lubang sudah ditambal");
+  PublishCaseEvent(system, resolved);
+  REQUIRE(System::WaitUntil([&] {
+    return Track(system, submitted).state() == sambat::v1::CASE_STATE_RESOLVED;
+  }));
+  CHECK(Track(system, submitted).has_reopen_until());
+
+  after = call(&sambat::v1::IntakeService::Stub::Rate, rate, &status);
+  REQUIRE(status.ok());
+  CHECK(after.rating() == 4);
+  CHECK(observer.Next(kRated).rated().stars() == 4);
+  call(&sambat::v1::IntakeService::Stub::Rate, rate, &status);
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+
+  auto reopen = ForTicket<sambat::v1::ReopenRequest>(submitted);
+  reopen.set_reason("Tambalannya sudah lepas lagi setelah hujan");
+  after = call(&sambat::v1::IntakeService::Stub::Reopen, reopen, &status);
+  REQUIRE(status.ok());
+  CHECK(after.state() == sambat::v1::CASE_STATE_REOPENED);
+  CHECK(observer.Next(kReopenRequested).reopen_requested().reason() == reopen.reason());
+
+  // A late event from before the reopening does not move the citizen's view back.
+  sambat::v1::Event stale = resolved;
+  stale.set_event_id("00000000-0000-4000-8000-00000000abcd");
+  *stale.mutable_occurred_at() = ToProtoTime(system.Now() - absl::Hours(1));
+  PublishCaseEvent(system, stale);
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM intake.applied_events "
+                        "WHERE event_id = '00000000-0000-4000-8000-00000000abcd'") == 1;
+  }));
+  CHECK(Track(system, submitted).state() == sambat::v1::CASE_STATE_REOPENED);
+}
+
+TEST_CASE("a resolved complaint can be reopened only within the window", "[intake]") {
+  System system("reopenwindow", {});
+  system.Start("intake", {"--reopen_window=240h"});
+  const auto submitted = Submit(system, SampleComplaint());
+  sambat::v1::Event resolved = CaseEvent(system, kCaseResolved, submitted);
+  resolved.mutable_case_resolved()->set_ticket(submitted.ticket());
+  PublishCaseEvent(system, resolved);
+  REQUIRE(System::WaitUntil([&] {
+    return Track(system, submitted).state() == sambat::v1::CASE_STATE_RESOLVED;
+  }));
+  system.AdvanceClock(absl::Hours(241));
+  auto reopen = ForTicket<sambat::v1::ReopenRequest>(submitted);
+  reopen.set_reason("Masih rusak");
+  sambat::v1::Complaint complaint;
+  grpc::ClientContext context;
+  const grpc::Status status = system.Intake()->Reopen(&context, reopen, &complaint);
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(absl::StrContains(status.error_message(), "ended on"));
+}
+
+}  // namespace skk::testing
