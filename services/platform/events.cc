@@ -54,6 +54,11 @@ std::string PayloadType(const sambat::v1::Event& event) {
     case E::kCaseRejected: return kCaseRejected;
     case E::kCaseReopened: return kCaseReopened;
     case E::kCaseClosed: return kCaseClosed;
+    case E::kCaseClaimed: return kCaseClaimed;
+    case E::kCaseForwarded: return kCaseForwarded;
+    case E::kCaseHandedOff: return kCaseHandedOff;
+    case E::kCaseCitizenAnswered: return kCaseCitizenAnswered;
+    case E::kReminderDue: return kReminderDue;
     case E::PAYLOAD_NOT_SET: return "";
   }
   return "";

@@ -26,6 +26,11 @@ inline constexpr char kCaseResolved[] = "case.resolved";
 inline constexpr char kCaseRejected[] = "case.rejected";
 inline constexpr char kCaseReopened[] = "case.reopened";
 inline constexpr char kCaseClosed[] = "case.closed";
+inline constexpr char kCaseClaimed[] = "case.claimed";
+inline constexpr char kCaseForwarded[] = "case.forwarded";
+inline constexpr char kCaseHandedOff[] = "case.handed_off";
+inline constexpr char kCaseCitizenAnswered[] = "case.citizen_answered";
+inline constexpr char kReminderDue[] = "sla.reminder_due";
 
 inline constexpr char kEventsExchange[] = "sambat.events";
 
