@@ -7,60 +7,84 @@
 #include "services/platform/status_macros.h"
 
 namespace skk::routing {
-namespace {
 
-constexpr SqlStatement kInsertCase{"routing_insert_case", R"sql(
-  INSERT INTO cases (complaint_id, ticket, category, description, latitude, longitude,
-                     agency_code, rule_id, state, correlation_id, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ROUTED', $9, $10, $10)
-  ON CONFLICT (complaint_id) DO NOTHING)sql"};
-
-constexpr SqlStatement kInsertHistory{"routing_insert_history", R"sql(
-  INSERT INTO case_history (complaint_id, at, from_state, to_state, actor, reason)
-  VALUES ($1, $2, $3, $4, $5, $6))sql"};
-
-}  // namespace
-
-std::vector<std::string> ConsumedEvents() { return {kComplaintSubmitted}; }
+std::vector<std::string> ConsumedEvents() {
+  return {kComplaintSubmitted, kInfoAdded, kRated, kReopenRequested, kDeadlineSet};
+}
 
 EventHandlers Cases::Handlers() {
-  return {{kComplaintSubmitted, [this](PgConnection& tx, const sambat::v1::Event& e) {
-             return OnComplaintSubmitted(tx, e);
-           }}};
+  auto bind = [this](absl::Status (Cases::*method)(PgConnection&, const sambat::v1::Event&)) {
+    return [this, method](PgConnection& tx, const sambat::v1::Event& e) {
+      return (this->*method)(tx, e);
+    };
+  };
+  return {{kComplaintSubmitted, bind(&Cases::OnComplaintSubmitted)},
+          {kInfoAdded, bind(&Cases::OnInfoAdded)},
+          {kRated, bind(&Cases::OnRated)},
+          {kReopenRequested, bind(&Cases::OnReopenRequested)},
+          {kDeadlineSet, bind(&Cases::OnDeadlineSet)}};
 }
 
 absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Event& event) {
   const auto& complaint = event.complaint_submitted();
   const RoutingDecision decision = rules_.Route(complaint.category());
+  const AgencyDirectory::Agency* agency = agencies_.Find(decision.agency_code);
+  const bool external = agency != nullptr && agency->external;
   const absl::Time now = clock_.Now();
-  SKK_ASSIGN_OR_RETURN(
-      PgResult inserted,
-      tx.Execute(kInsertCase,
-                 {SqlParam::Text(event.complaint_id()), SqlParam::Text(complaint.ticket()),
-                  SqlParam::Text(complaint.category()), SqlParam::Text(complaint.description()),
-                  SqlParam::Double(complaint.location().latitude()),
-                  SqlParam::Double(complaint.location().longitude()),
-                  SqlParam::Text(decision.agency_code),
-                  decision.rule_id.empty() ? SqlParam::Null() : SqlParam::Text(decision.rule_id),
-                  SqlParam::Text(event.correlation_id()), SqlParam::Time(now)}));
-  if (inserted.affected() == 0) {
+
+  CaseRow row;
+  row.complaint_id = event.complaint_id();
+  row.ticket = complaint.ticket();
+  row.category = complaint.category();
+  row.description = complaint.description();
+  row.latitude = complaint.location().latitude();
+  row.longitude = complaint.location().longitude();
+  row.address = complaint.address();
+  row.media_ids.assign(complaint.media_ids().begin(), complaint.media_ids().end());
+  row.anonymous = complaint.anonymous();
+  row.confidential = complaint.confidential();
+  if (complaint.has_submitted_at()) row.submitted_at = FromProtoTime(complaint.submitted_at());
+  row.correlation_id = event.correlation_id();
+  row.rule_id = decision.rule_id;
+  row.agency_code = decision.agency_code;
+  row.agency_name = decision.agency_name;
+
+  const std::string reason =
+      decision.rule_id.empty()
+          ? absl::StrCat("no rule for category ", complaint.category(), ": verifier triage")
+          : absl::StrCat("rule ", decision.rule_id);
+  if (external) {
+    // An external partner has no officer queue here: the case goes straight to the outbound
+    // adapter. Created as routed by the system, then handed off, so the trail shows both.
+    CaseRow submitted = row;
+    SKK_ASSIGN_OR_RETURN(bool created, CaseStore::Create(tx, row, CaseAction::kHandOff,
+                                                         Actor::System(), reason, now));
+    if (!created) return absl::OkStatus();
+    submitted.state = sambat::v1::CASE_STATE_HANDED_OFF;
+    sambat::v1::Event handed = CaseEvent(kCaseHandedOff, submitted, now, Actor::System(), &event);
+    auto* p = handed.mutable_case_handed_off();
+    p->set_ticket(row.ticket);
+    p->set_agency_code(agency->code);
+    p->set_agency_name(agency->name);
+    p->set_category(row.category);
+    p->set_description(row.description);
+    *p->mutable_location() = complaint.location();
+    p->set_address(row.address);
+    SKK_RETURN_IF_ERROR(EnqueueEvent(tx, handed));
+    log::Info("case handed off", {{"complaint_id", row.complaint_id}, {"agency", agency->code}});
+    return absl::OkStatus();
+  }
+
+  SKK_ASSIGN_OR_RETURN(bool created, CaseStore::Create(tx, row, CaseAction::kRoute,
+                                                       Actor::System(), reason, now));
+  if (!created) {
     // The case exists (a second complaint.submitted with a new event id for the same
     // complaint would be a producer bug); routing twice would notify the agency twice.
     log::Warn("case already exists, not routed again", {{"complaint_id", event.complaint_id()},
                                                          {"event_id", event.event_id()}});
     return absl::OkStatus();
   }
-  const std::string reason =
-      decision.rule_id.empty()
-          ? absl::StrCat("no rule for category ", complaint.category(), ": verifier triage")
-          : absl::StrCat("rule ", decision.rule_id);
-  SKK_RETURN_IF_ERROR(tx.Execute(kInsertHistory, {SqlParam::Text(event.complaint_id()),
-                                                  SqlParam::Time(now), SqlParam::Text("SUBMITTED"),
-                                                  SqlParam::Text("ROUTED"),
-                                                  SqlParam::Text("system:routing"),
-                                                  SqlParam::Text(reason)})
-                          .status());
-  sambat::v1::Event routed = NewEvent(kCaseRouted, event.complaint_id(), now, "routing", &event);
+  sambat::v1::Event routed = CaseEvent(kCaseRouted, row, now, Actor::System(), &event);
   auto* payload = routed.mutable_case_routed();
   payload->set_ticket(complaint.ticket());
   payload->set_category(complaint.category());
@@ -71,6 +95,69 @@ absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Eve
   SKK_RETURN_IF_ERROR(EnqueueEvent(tx, routed));
   log::Info("case routed", {{"complaint_id", event.complaint_id()},
                             {"agency", decision.agency_code}, {"rule", decision.rule_id}});
+  return absl::OkStatus();
+}
+
+absl::Status Cases::OnInfoAdded(PgConnection& tx, const sambat::v1::Event& event) {
+  const auto& info = event.info_added();
+  const absl::Time now = clock_.Now();
+  SKK_ASSIGN_OR_RETURN(CaseRow before, CaseStore::Lock(tx, event.complaint_id()));
+  SKK_ASSIGN_OR_RETURN(CaseRow after, CaseStore::Apply(tx, before, CaseAction::kCitizenAnswer,
+                                                       Actor::Citizen(), info.text(), now));
+  sambat::v1::Event answered = CaseEvent(kCaseCitizenAnswered, after, now, Actor::Citizen(), &event);
+  auto* p = answered.mutable_case_citizen_answered();
+  p->set_ticket(after.ticket);
+  p->set_agency_code(after.agency_code);
+  p->set_text(info.text());
+  *p->mutable_media_ids() = info.media_ids();
+  return EnqueueEvent(tx, answered);
+}
+
+absl::Status Cases::OnReopenRequested(PgConnection& tx, const sambat::v1::Event& event) {
+  const auto& reopen = event.reopen_requested();
+  const absl::Time now = clock_.Now();
+  SKK_ASSIGN_OR_RETURN(CaseRow before, CaseStore::Lock(tx, event.complaint_id()));
+  SKK_ASSIGN_OR_RETURN(CaseRow after,
+                       CaseStore::Apply(tx, before, CaseAction::kReopen, Actor::Citizen(),
+                                        reopen.reason(), now, [&](CaseRow& c) {
+                                          // Same agency, clock restarted (design.md).
+                                          c.clock_started_at = now;
+                                          c.due_at = absl::InfiniteFuture();
+                                          c.first_responded_at = absl::InfinitePast();
+                                        }));
+  sambat::v1::Event reopened = CaseEvent(kCaseReopened, after, now, Actor::Citizen(), &event);
+  auto* p = reopened.mutable_case_reopened();
+  p->set_ticket(after.ticket);
+  p->set_agency_code(after.agency_code);
+  p->set_reason(reopen.reason());
+  p->set_category(after.category);
+  return EnqueueEvent(tx, reopened);
+}
+
+absl::Status Cases::OnRated(PgConnection& tx, const sambat::v1::Event& event) {
+  const auto& rated = event.rated();
+  SKK_ASSIGN_OR_RETURN(CaseRow before, CaseStore::Lock(tx, event.complaint_id()));
+  return CaseStore::Apply(tx, before, CaseAction::kRate, Actor::Citizen(),
+                          absl::StrCat(rated.stars(), "/5",
+                                       rated.comment().empty() ? "" : ": ", rated.comment()),
+                          clock_.Now(),
+                          [&](CaseRow& c) {
+                            c.rating = rated.stars();
+                            c.rating_comment = rated.comment();
+                          })
+      .status();
+}
+
+absl::Status Cases::OnDeadlineSet(PgConnection& tx, const sambat::v1::Event& event) {
+  const auto& d = event.deadline_set();
+  SKK_ASSIGN_OR_RETURN(bool applied,
+                       CaseStore::SetDeadline(tx, event.complaint_id(), d.agency_code(),
+                                              FromProtoTime(d.starts_at()),
+                                              FromProtoTime(d.due_at())));
+  if (!applied) {
+    log::Info("deadline of an earlier clock ignored",
+              {{"complaint_id", event.complaint_id()}, {"event_id", event.event_id()}});
+  }
   return absl::OkStatus();
 }
 

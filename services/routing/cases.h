@@ -1,7 +1,10 @@
 #pragma once
 
-// Cases in routing's PostgreSQL schema: a complaint.submitted event becomes a case assigned to
-// the responsible agency, recorded with its audit trail and announced as case.routed.
+// Cases in routing's PostgreSQL schema, as events move them: a complaint.submitted event
+// becomes a case with the responsible agency (case.routed) or an external partner
+// (case.handed_off); the citizen's follow-ups move it (complaint.info_added,
+// complaint.reopen_requested) or are recorded (complaint.rated); sla.deadline_set gives the
+// queue its order.
 
 #include <string>
 #include <vector>
@@ -12,6 +15,7 @@
 #include "services/platform/consumer.h"
 #include "services/platform/migrations.h"
 #include "services/platform/pg.h"
+#include "services/routing/officer_work.h"
 #include "services/routing/rules.h"
 
 namespace skk {
@@ -24,16 +28,27 @@ std::vector<std::string> ConsumedEvents();
 
 class Cases {
  public:
-  Cases(Clock& clock, RoutingRules rules) : clock_(clock), rules_(std::move(rules)) {}
+  Cases(Clock& clock, RoutingRules rules, const AgencyDirectory& agencies)
+      : clock_(clock), rules_(std::move(rules)), agencies_(agencies) {}
 
   EventHandlers Handlers();
 
-  // Creates the case for a submitted complaint and emits case.routed, in `tx`.
+  // Creates the case for a submitted complaint and emits case.routed (or case.handed_off for
+  // an external partner), in `tx`.
   absl::Status OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Event& event);
+  // The citizen answered the agency's question: back in progress, case.citizen_answered.
+  absl::Status OnInfoAdded(PgConnection& tx, const sambat::v1::Event& event);
+  // The citizen reopened the resolved case: back with the agency, case.reopened.
+  absl::Status OnReopenRequested(PgConnection& tx, const sambat::v1::Event& event);
+  // The citizen's rating, recorded on the case and in its audit trail.
+  absl::Status OnRated(PgConnection& tx, const sambat::v1::Event& event);
+  // The sla service's deadline, copied for the queue's order.
+  absl::Status OnDeadlineSet(PgConnection& tx, const sambat::v1::Event& event);
 
  private:
   Clock& clock_;
   RoutingRules rules_;
+  const AgencyDirectory& agencies_;
 };
 
 }  // namespace skk::routing

@@ -1,0 +1,366 @@
+#include "services/routing/case_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/platform/events.h"
+#include "services/platform/status_macros.h"
+
+namespace skk::routing {
+namespace {
+
+// The columns every read of a case selects, in CaseFromRow's order.
+#define SKK_CASE_COLUMNS                                                                     \
+  "complaint_id, ticket, category, description, latitude, longitude, address, media_ids, " \
+  "anonymous, confidential, submitted_at, correlation_id, rule_id, state, agency_code, "   \
+  "agency_name, holder_id, holder_name, claimed_at, clock_started_at, "                    \
+  "NULLIF(due_at, 'infinity'), first_responded_at, forward_count, rating, rating_comment, " \
+  "created_at"
+
+constexpr SqlStatement kInsertCase{"routing_create_case", R"sql(
+  INSERT INTO cases (complaint_id, ticket, category, description, latitude, longitude,
+                     agency_code, agency_name, rule_id, state, correlation_id, address,
+                     media_ids, anonymous, confidential, submitted_at, clock_started_at,
+                     created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text[], $14, $15, $16, $17,
+          $17, $17)
+  ON CONFLICT (complaint_id) DO NOTHING)sql"};
+
+constexpr SqlStatement kLockCase{"routing_lock_case",
+                                 "SELECT " SKK_CASE_COLUMNS
+                                 " FROM cases WHERE complaint_id = $1 FOR UPDATE"};
+constexpr SqlStatement kReadCase{"routing_read_case",
+                                 "SELECT " SKK_CASE_COLUMNS " FROM cases WHERE complaint_id = $1"};
+
+constexpr SqlStatement kUpdateCase{"routing_update_case", R"sql(
+  UPDATE cases
+  SET state = $2, agency_code = $3, agency_name = $4, holder_id = $5, holder_name = $6,
+      claimed_at = $7, clock_started_at = $8, due_at = COALESCE($9::timestamptz, 'infinity'),
+      first_responded_at = $10, forward_count = $11, rating = $12, rating_comment = $13,
+      updated_at = $14
+  WHERE complaint_id = $1)sql"};
+
+constexpr SqlStatement kInsertHistory{"routing_insert_history_entry", R"sql(
+  INSERT INTO case_history (complaint_id, at, from_state, to_state, actor, actor_name, action,
+                            agency_code, reason)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9))sql"};
+
+constexpr SqlStatement kHistory{"routing_case_history", R"sql(
+  SELECT at, action, from_state, to_state, actor, actor_name, agency_code, reason
+  FROM case_history WHERE complaint_id = $1 ORDER BY id)sql"};
+
+constexpr SqlStatement kSetDeadline{"routing_set_deadline", R"sql(
+  UPDATE cases SET due_at = $4
+  WHERE complaint_id = $1 AND agency_code = $2 AND clock_started_at <= $3)sql"};
+
+constexpr SqlStatement kTicketExists{"routing_ticket_exists",
+                                     "SELECT 1 FROM cases WHERE ticket = $1 LIMIT 1"};
+
+#define SKK_QUEUE_COLUMNS                                                                \
+  "complaint_id, ticket, category, state, agency_code, holder_id, holder_name, "       \
+  "NULLIF(due_at, 'infinity'), due_at::text, created_at, left(description, 140)"
+
+// Keyset paging on (due_at, complaint_id): 'infinity' sorts after every date, so cases without
+// a deadline come last, and overdue ones (the earliest due) first.
+constexpr SqlStatement kQueueOfAgency{
+    "routing_queue_of_agency",
+    "SELECT " SKK_QUEUE_COLUMNS R"sql(
+  FROM cases
+  WHERE agency_code = $1 AND state = ANY($2::text[])
+    AND (due_at, complaint_id) > ($3::timestamptz, $4::uuid)
+  ORDER BY due_at, complaint_id
+  LIMIT $5)sql"};
+
+constexpr SqlStatement kQueueOfCity{
+    "routing_queue_of_city",
+    "SELECT " SKK_QUEUE_COLUMNS R"sql(
+  FROM cases
+  WHERE state = ANY($1::text[])
+    AND (due_at, complaint_id) > ($2::timestamptz, $3::uuid)
+  ORDER BY due_at, complaint_id
+  LIMIT $4)sql"};
+
+std::string ToTextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ",";
+    out += "\"";
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += "\"";
+  }
+  return out + "}";
+}
+
+// PostgreSQL's text form of a one-dimensional text[]: {a,"b c","d\"e"}.
+std::vector<std::string> FromTextArray(const std::string& text) {
+  std::vector<std::string> items;
+  if (text.size() < 2) return items;
+  std::string current;
+  bool quoted = false;
+  bool any = false;
+  for (size_t i = 1; i + 1 < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '\\' && i + 2 < text.size()) {
+        current += text[++i];
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        current += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+      any = true;
+    } else if (c == ',') {
+      items.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+      any = true;
+    }
+  }
+  if (any || !items.empty()) items.push_back(current);
+  return items;
+}
+
+SqlParam TimeOrNull(absl::Time t) {
+  return t == absl::InfinitePast() || t == absl::InfiniteFuture() ? SqlParam::Null()
+                                                                   : SqlParam::Time(t);
+}
+
+SqlParam TextOrNull(const std::string& s) {
+  return s.empty() ? SqlParam::Null() : SqlParam::Text(s);
+}
+
+absl::Time TimeOr(const PgResult& r, int row, int col, absl::Time fallback) {
+  return r.IsNull(row, col) ? fallback : r.GetTime(row, col);
+}
+
+CaseState StateOf(const std::string& name) {
+  absl::StatusOr<CaseState> state = ParseState(name);
+  SKK_CHECK(state.ok(), "routing.cases holds a state the state machine does not know");
+  return *state;
+}
+
+CaseRow CaseFromRow(const PgResult& r, int i) {
+  CaseRow c;
+  c.complaint_id = r.GetString(i, 0);
+  c.ticket = r.GetString(i, 1);
+  c.category = r.GetString(i, 2);
+  c.description = r.GetString(i, 3);
+  c.latitude = r.GetDouble(i, 4);
+  c.longitude = r.GetDouble(i, 5);
+  c.address = r.GetString(i, 6);
+  c.media_ids = FromTextArray(r.GetString(i, 7));
+  c.anonymous = r.GetBool(i, 8);
+  c.confidential = r.GetBool(i, 9);
+  c.submitted_at = TimeOr(r, i, 10, absl::InfinitePast());
+  c.correlation_id = r.GetString(i, 11);
+  c.rule_id = r.IsNull(i, 12) ? "" : r.GetString(i, 12);
+  c.state = StateOf(r.GetString(i, 13));
+  c.agency_code = r.GetString(i, 14);
+  c.agency_name = r.GetString(i, 15);
+  c.holder_id = r.IsNull(i, 16) ? "" : r.GetString(i, 16);
+  c.holder_name = r.IsNull(i, 17) ? "" : r.GetString(i, 17);
+  c.claimed_at = TimeOr(r, i, 18, absl::InfinitePast());
+  c.clock_started_at = TimeOr(r, i, 19, absl::InfinitePast());
+  c.due_at = TimeOr(r, i, 20, absl::InfiniteFuture());
+  c.first_responded_at = TimeOr(r, i, 21, absl::InfinitePast());
+  c.forward_count = static_cast<int>(r.GetInt(i, 22));
+  c.rating = r.IsNull(i, 23) ? 0 : static_cast<int>(r.GetInt(i, 23));
+  c.rating_comment = r.IsNull(i, 24) ? "" : r.GetString(i, 24);
+  c.created_at = r.GetTime(i, 25);
+  return c;
+}
+
+absl::Status InsertHistory(PgConnection& tx, const std::string& complaint_id, absl::Time at,
+                           CaseState from, CaseState to, const Actor& actor, CaseAction action,
+                           const std::string& agency_code, const std::string& reason) {
+  return tx.Execute(kInsertHistory,
+                    {SqlParam::Text(complaint_id), SqlParam::Time(at),
+                     SqlParam::Text(StateName(from)), SqlParam::Text(StateName(to)),
+                     SqlParam::Text(actor.id), SqlParam::Text(actor.name),
+                     SqlParam::Text(std::string(ActionName(action))),
+                     SqlParam::Text(agency_code), SqlParam::Text(reason)})
+      .status();
+}
+
+absl::Status NoCase(const std::string& complaint_id) {
+  return absl::NotFoundError(absl::StrCat("no case ", complaint_id));
+}
+
+}  // namespace
+
+absl::StatusOr<bool> CaseStore::Create(PgConnection& tx, CaseRow row, CaseAction action,
+                                       const Actor& actor, const std::string& reason,
+                                       absl::Time now) {
+  SKK_ASSIGN_OR_RETURN(row.state, NextState(sambat::v1::CASE_STATE_SUBMITTED, action));
+  SKK_ASSIGN_OR_RETURN(
+      PgResult inserted,
+      tx.Execute(kInsertCase,
+                 {SqlParam::Text(row.complaint_id), SqlParam::Text(row.ticket),
+                  SqlParam::Text(row.category), SqlParam::Text(row.description),
+                  SqlParam::Double(row.latitude), SqlParam::Double(row.longitude),
+                  SqlParam::Text(row.agency_code), SqlParam::Text(row.agency_name),
+                  TextOrNull(row.rule_id), SqlParam::Text(StateName(row.state)),
+                  SqlParam::Text(row.correlation_id), SqlParam::Text(row.address),
+                  SqlParam::Text(ToTextArray(row.media_ids)), SqlParam::Bool(row.anonymous),
+                  SqlParam::Bool(row.confidential), TimeOrNull(row.submitted_at),
+                  SqlParam::Time(now)}));
+  if (inserted.affected() == 0) return false;
+  SKK_RETURN_IF_ERROR(InsertHistory(tx, row.complaint_id, now, sambat::v1::CASE_STATE_SUBMITTED,
+                                    row.state, actor, action, row.agency_code, reason));
+  return true;
+}
+
+absl::StatusOr<CaseRow> CaseStore::Lock(PgConnection& tx, const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kLockCase, {SqlParam::Text(complaint_id)}));
+  if (r.rows() == 0) return NoCase(complaint_id);
+  return CaseFromRow(r, 0);
+}
+
+absl::StatusOr<CaseRow> CaseStore::Read(PgConnection& conn, const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kReadCase, {SqlParam::Text(complaint_id)}));
+  if (r.rows() == 0) return NoCase(complaint_id);
+  return CaseFromRow(r, 0);
+}
+
+absl::StatusOr<CaseRow> CaseStore::Apply(PgConnection& tx, const CaseRow& before,
+                                         CaseAction action, const Actor& actor,
+                                         const std::string& reason, absl::Time now,
+                                         const std::function<void(CaseRow&)>& change) {
+  SKK_ASSIGN_OR_RETURN(const CaseState next, NextState(before.state, action));
+  CaseRow after = before;
+  if (change) change(after);
+  // The machine, not the caller, decides the state.
+  after.state = next;
+  if (!IsHeld(next)) {
+    after.holder_id.clear();
+    after.holder_name.clear();
+    after.claimed_at = absl::InfinitePast();
+  }
+  SKK_RETURN_IF_ERROR(
+      tx.Execute(kUpdateCase,
+                 {SqlParam::Text(after.complaint_id), SqlParam::Text(StateName(after.state)),
+                  SqlParam::Text(after.agency_code), SqlParam::Text(after.agency_name),
+                  TextOrNull(after.holder_id), TextOrNull(after.holder_name),
+                  TimeOrNull(after.claimed_at), TimeOrNull(after.clock_started_at),
+                  TimeOrNull(after.due_at), TimeOrNull(after.first_responded_at),
+                  SqlParam::Int(after.forward_count),
+                  after.rating > 0 ? SqlParam::Int(after.rating) : SqlParam::Null(),
+                  after.rating > 0 ? SqlParam::Text(after.rating_comment) : SqlParam::Null(),
+                  SqlParam::Time(now)})
+          .status());
+  SKK_RETURN_IF_ERROR(InsertHistory(tx, after.complaint_id, now, before.state, after.state, actor,
+                                    action, after.agency_code, reason));
+  return after;
+}
+
+absl::StatusOr<bool> CaseStore::SetDeadline(PgConnection& tx, const std::string& complaint_id,
+                                            const std::string& agency_code, absl::Time starts_at,
+                                            absl::Time due_at) {
+  SKK_ASSIGN_OR_RETURN(PgResult r,
+                       tx.Execute(kSetDeadline, {SqlParam::Text(complaint_id),
+                                                 SqlParam::Text(agency_code),
+                                                 SqlParam::Time(starts_at), SqlParam::Time(due_at)}));
+  return r.affected() > 0;
+}
+
+absl::StatusOr<std::vector<sambat::v1::CaseHistoryEntry>> CaseStore::History(
+    PgConnection& conn, const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kHistory, {SqlParam::Text(complaint_id)}));
+  std::vector<sambat::v1::CaseHistoryEntry> entries;
+  for (int i = 0; i < r.rows(); ++i) {
+    sambat::v1::CaseHistoryEntry e;
+    *e.mutable_at() = ToProtoTime(r.GetTime(i, 0));
+    e.set_action(r.GetString(i, 1));
+    if (!r.IsNull(i, 2)) e.set_from_state(StateOf(r.GetString(i, 2)));
+    e.set_to_state(StateOf(r.GetString(i, 3)));
+    e.set_actor(r.GetString(i, 4));
+    e.set_actor_name(r.GetString(i, 5));
+    e.set_agency_code(r.GetString(i, 6));
+    e.set_reason(r.GetString(i, 7));
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+absl::StatusOr<bool> CaseStore::TicketExists(PgConnection& conn, const std::string& ticket) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kTicketExists, {SqlParam::Text(ticket)}));
+  return r.rows() > 0;
+}
+
+absl::StatusOr<std::vector<QueueEntry>> CaseStore::Queue(PgConnection& conn, const QueueQuery& q,
+                                                         absl::Time now) {
+  std::vector<std::string> states;
+  for (CaseState s : q.states) states.push_back(StateName(s));
+  const std::string after_due = q.after_due.empty() ? "-infinity" : q.after_due;
+  const std::string after_id =
+      q.after_id.empty() ? "00000000-0000-0000-0000-000000000000" : q.after_id;
+  std::vector<SqlParam> params;
+  if (!q.agency_code.empty()) params.push_back(SqlParam::Text(q.agency_code));
+  params.push_back(SqlParam::Text(ToTextArray(states)));
+  params.push_back(SqlParam::Text(after_due));
+  params.push_back(SqlParam::Text(after_id));
+  params.push_back(SqlParam::Int(q.limit));
+  SKK_ASSIGN_OR_RETURN(PgResult r,
+                       conn.Execute(q.agency_code.empty() ? kQueueOfCity : kQueueOfAgency, params));
+  std::vector<QueueEntry> entries;
+  entries.reserve(r.rows());
+  for (int i = 0; i < r.rows(); ++i) {
+    QueueEntry e;
+    auto& s = e.summary;
+    s.set_complaint_id(r.GetString(i, 0));
+    s.set_ticket(r.GetString(i, 1));
+    s.set_category(r.GetString(i, 2));
+    s.set_state(StateOf(r.GetString(i, 3)));
+    s.set_agency_code(r.GetString(i, 4));
+    if (!r.IsNull(i, 5)) s.set_holder_id(r.GetString(i, 5));
+    if (!r.IsNull(i, 6)) s.set_holder_name(r.GetString(i, 6));
+    if (!r.IsNull(i, 7)) {
+      const absl::Time due = r.GetTime(i, 7);
+      *s.mutable_due_at() = ToProtoTime(due);
+      s.set_overdue(due < now);
+    }
+    e.due_text = r.GetString(i, 8);
+    *s.mutable_created_at() = ToProtoTime(r.GetTime(i, 9));
+    s.set_summary(r.GetString(i, 10));
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+sambat::v1::Case ToProto(const CaseRow& row, absl::Time now) {
+  sambat::v1::Case c;
+  c.set_complaint_id(row.complaint_id);
+  c.set_ticket(row.ticket);
+  c.set_category(row.category);
+  c.set_description(row.description);
+  c.mutable_location()->set_latitude(row.latitude);
+  c.mutable_location()->set_longitude(row.longitude);
+  c.set_address(row.address);
+  for (const auto& id : row.media_ids) c.add_media_ids(id);
+  c.set_state(row.state);
+  c.set_agency_code(row.agency_code);
+  c.set_agency_name(row.agency_name);
+  c.set_holder_id(row.holder_id);
+  c.set_holder_name(row.holder_name);
+  if (row.due_at != absl::InfiniteFuture()) {
+    *c.mutable_due_at() = ToProtoTime(row.due_at);
+    c.set_overdue(row.due_at < now);
+  }
+  if (row.submitted_at != absl::InfinitePast()) {
+    *c.mutable_submitted_at() = ToProtoTime(row.submitted_at);
+  }
+  *c.mutable_created_at() = ToProtoTime(row.created_at);
+  c.set_forward_count(row.forward_count);
+  c.set_anonymous(row.anonymous);
+  c.set_confidential(row.confidential);
+  c.set_rating(row.rating);
+  c.set_rating_comment(row.rating_comment);
+  return c;
+}
+
+}  // namespace skk::routing

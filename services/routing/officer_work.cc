@@ -1,0 +1,434 @@
+#include "services/routing/officer_work.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/platform/errors.h"
+#include "services/platform/events.h"
+#include "services/platform/ids.h"
+#include "services/platform/log.h"
+#include "services/platform/outbox.h"
+#include "services/platform/status_macros.h"
+#include "services/platform/text.h"
+#include "services/routing/access.h"
+
+namespace skk::routing {
+namespace {
+
+using sambat::v1::Case;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 200;
+constexpr int kMaxMessageChars = 4000;
+constexpr int kMaxReasonChars = 2000;
+constexpr int kMaxProofPhotos = 10;
+
+// Appends a violation unless `text` is 1..max_chars characters (0..max when optional) and not
+// blank. gRPC parsing already refused text that is not UTF-8.
+void CheckText(const std::string& text, const std::string& field, int max_chars, bool optional,
+               std::vector<FieldViolation>& violations) {
+  size_t chars = 0;
+  IsValidUtf8(text, &chars);
+  if (!optional && absl::StripAsciiWhitespace(text).empty()) {
+    violations.push_back({field, "must not be empty"});
+  } else if (chars > static_cast<size_t>(max_chars)) {
+    violations.push_back({field, absl::StrCat("must be at most ", max_chars, " characters")});
+  }
+}
+
+void CheckComplaintId(const std::string& id, std::vector<FieldViolation>& violations) {
+  if (!IsUuid(id)) violations.push_back({"complaint_id", "is not a complaint id"});
+}
+
+bool IsMediaId(const std::string& id) {
+  return id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+CaseFacts FactsOf(const CaseRow& row) {
+  return {row.complaint_id, row.agency_code, row.state, row.holder_id, row.holder_name};
+}
+
+Actor ActorOf(const Caller& caller) { return {ActorId(caller), caller.name}; }
+
+std::string RejectReasonWord(sambat::v1::RejectReason reason) {
+  switch (reason) {
+    case sambat::v1::REJECT_REASON_SPAM: return "spam";
+    case sambat::v1::REJECT_REASON_DUPLICATE: return "duplicate";
+    case sambat::v1::REJECT_REASON_NOT_CITY_AUTHORITY: return "not_city_authority";
+    case sambat::v1::REJECT_REASON_INSUFFICIENT_INFORMATION: return "insufficient_information";
+    default: return "";
+  }
+}
+
+// Every clock of the case starts again (forward, reopen): no deadline until sla sets one.
+void RestartClock(CaseRow& c, absl::Time now) {
+  c.clock_started_at = now;
+  c.due_at = absl::InfiniteFuture();
+  c.first_responded_at = absl::InfinitePast();
+}
+
+}  // namespace
+
+AgencyDirectory::AgencyDirectory(const sambat::v1::CityConfig& city) {
+  for (const auto& a : city.agencies()) {
+    by_code_[a.code()] = {a.code(), a.name(), a.kind() == sambat::v1::AGENCY_KIND_EXTERNAL};
+  }
+  if (const Agency* v = Find(city.verifier_agency())) verifier_ = *v;
+  if (city.max_forwards() > 0) max_forwards_ = city.max_forwards();
+}
+
+const AgencyDirectory::Agency* AgencyDirectory::Find(const std::string& code) const {
+  auto it = by_code_.find(code);
+  return it == by_code_.end() ? nullptr : &it->second;
+}
+
+sambat::v1::Event CaseEvent(const std::string& type, const CaseRow& row, absl::Time now,
+                            const Actor& actor, const sambat::v1::Event* cause) {
+  sambat::v1::Event event = NewEvent(type, row.complaint_id, now, "routing", cause);
+  // Officers' actions have no causing event, but belong to the complaint's chain all the same.
+  if (cause == nullptr && !row.correlation_id.empty()) {
+    event.set_correlation_id(row.correlation_id);
+  }
+  event.set_actor(actor.id);
+  return event;
+}
+
+absl::StatusOr<CaseRow> HandOff(PgConnection& tx, const CaseRow& before,
+                                const AgencyDirectory::Agency& partner, const Actor& actor,
+                                const std::string& reason, absl::Time now,
+                                const sambat::v1::Event* cause) {
+  SKK_ASSIGN_OR_RETURN(CaseRow after,
+                       CaseStore::Apply(tx, before, CaseAction::kHandOff, actor, reason, now,
+                                        [&](CaseRow& c) {
+                                          if (c.agency_code != partner.code) ++c.forward_count;
+                                          c.agency_code = partner.code;
+                                          c.agency_name = partner.name;
+                                          RestartClock(c, now);
+                                        }));
+  sambat::v1::Event event = CaseEvent(kCaseHandedOff, after, now, actor, cause);
+  auto* p = event.mutable_case_handed_off();
+  p->set_ticket(after.ticket);
+  p->set_agency_code(partner.code);
+  p->set_agency_name(partner.name);
+  p->set_category(after.category);
+  p->set_description(after.description);
+  p->mutable_location()->set_latitude(after.latitude);
+  p->mutable_location()->set_longitude(after.longitude);
+  p->set_address(after.address);
+  SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+  log::Info("case handed off", {{"complaint_id", after.complaint_id}, {"agency", partner.code}});
+  return after;
+}
+
+absl::StatusOr<Case> OfficerWork::Act(const Caller& caller, const std::string& complaint_id,
+                                      CaseAction action, const Body& body) {
+  SKK_RETURN_IF_ERROR(MayChangeCases(caller));
+  const absl::Time now = clock_.Now();
+  const Actor actor = ActorOf(caller);
+  Case result;
+  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    SKK_ASSIGN_OR_RETURN(CaseRow before, CaseStore::Lock(tx, complaint_id));
+    SKK_RETURN_IF_ERROR(MayAct(caller, action, FactsOf(before)));
+    SKK_ASSIGN_OR_RETURN(CaseRow after, body(tx, before, actor, now));
+    result = ToProto(after, now);
+    SKK_ASSIGN_OR_RETURN(auto history, CaseStore::History(tx, complaint_id));
+    for (auto& e : history) *result.add_history() = std::move(e);
+    return absl::OkStatus();
+  }));
+  log::Info("officer action", {{"complaint_id", complaint_id},
+                               {"action", std::string(ActionName(action))},
+                               {"officer", caller.subject}});
+  return result;
+}
+
+absl::StatusOr<sambat::v1::ListQueueResponse> OfficerWork::ListQueue(
+    const Caller& caller, const sambat::v1::ListQueueRequest& r) {
+  std::vector<FieldViolation> violations;
+  if (r.page_size() < 0 || r.page_size() > kMaxPageSize) {
+    violations.push_back({"page_size", absl::StrCat("must be 0 to ", kMaxPageSize)});
+  }
+  std::vector<CaseState> states;
+  for (int s : r.states()) {
+    const auto state = static_cast<CaseState>(s);
+    if (s == sambat::v1::CASE_STATE_UNSPECIFIED || !sambat::v1::CaseState_IsValid(s)) {
+      violations.push_back({"states", "names an unknown state"});
+    } else if (std::find(states.begin(), states.end(), state) == states.end()) {
+      states.push_back(state);
+    }
+  }
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  if (states.empty()) states = OpenStates();
+  std::sort(states.begin(), states.end());
+  SKK_ASSIGN_OR_RETURN(const std::string scope, QueueScope(caller, r.agency_code()));
+
+  QueueQuery query;
+  query.agency_code = scope;
+  query.states = states;
+  query.limit = r.page_size() == 0 ? kDefaultPageSize : r.page_size();
+  if (!r.page_token().empty()) {
+    SKK_ASSIGN_OR_RETURN(QueuePosition at, cursors_.Decode(r.page_token(), scope, states));
+    query.after_due = at.after_due;
+    query.after_id = at.after_id;
+  }
+  // One row more than the page tells whether another page follows.
+  ++query.limit;
+  SKK_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(std::vector<QueueEntry> entries,
+                       CaseStore::Queue(*conn, query, clock_.Now()));
+  sambat::v1::ListQueueResponse response;
+  const size_t page = static_cast<size_t>(query.limit - 1);
+  for (size_t i = 0; i < entries.size() && i < page; ++i) {
+    *response.add_cases() = std::move(entries[i].summary);
+  }
+  if (entries.size() > page) {
+    const QueueEntry& last = entries[page - 1];
+    response.set_next_page_token(cursors_.Encode(
+        {scope, states, last.due_text, response.cases(static_cast<int>(page) - 1).complaint_id()}));
+  }
+  return response;
+}
+
+absl::StatusOr<Case> OfficerWork::GetCase(const Caller& caller, const std::string& complaint_id) {
+  SKK_RETURN_IF_ERROR(MayReadCases(caller));
+  std::vector<FieldViolation> violations;
+  CheckComplaintId(complaint_id, violations);
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  SKK_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(CaseRow row, CaseStore::Read(*conn, complaint_id));
+  SKK_RETURN_IF_ERROR(MayRead(caller, FactsOf(row)));
+  Case result = ToProto(row, clock_.Now());
+  SKK_ASSIGN_OR_RETURN(auto history, CaseStore::History(*conn, complaint_id));
+  for (auto& e : history) *result.add_history() = std::move(e);
+  return result;
+}
+
+absl::StatusOr<Case> OfficerWork::Claim(const Caller& caller, const sambat::v1::ClaimRequest& r) {
+  SKK_RETURN_IF_ERROR(MayChangeCases(caller));
+  std::vector<FieldViolation> violations;
+  CheckComplaintId(r.complaint_id(), violations);
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  return Act(caller, r.complaint_id(), CaseAction::kClaim,
+             [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
+                 absl::Time now) -> absl::StatusOr<CaseRow> {
+               SKK_ASSIGN_OR_RETURN(CaseRow after,
+                                    CaseStore::Apply(tx, before, CaseAction::kClaim, actor, "",
+                                                     now, [&](CaseRow& c) {
+                                                       c.holder_id = caller.subject;
+                                                       c.holder_name = caller.name;
+                                                       c.claimed_at = now;
+                                                     }));
+               sambat::v1::Event event = CaseEvent(kCaseClaimed, after, now, actor, nullptr);
+               auto* p = event.mutable_case_claimed();
+               p->set_ticket(after.ticket);
+               p->set_agency_code(after.agency_code);
+               p->set_officer_id(caller.subject);
+               p->set_officer_name(caller.name);
+               p->set_category(after.category);
+               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               return after;
+             });
+}
+
+absl::StatusOr<Case> OfficerWork::Release(const Caller& caller,
+                                          const sambat::v1::ReleaseRequest& r) {
+  SKK_RETURN_IF_ERROR(MayChangeCases(caller));
+  std::vector<FieldViolation> violations;
+  CheckComplaintId(r.complaint_id(), violations);
+  CheckText(r.reason(), "reason", kMaxReasonChars, /*optional=*/true, violations);
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  // No event: nobody outside routing cares who holds a case; the audit trail records it.
+  return Act(caller, r.complaint_id(), CaseAction::kRelease,
+             [&](PgConnection& tx, const CaseRow& before, const Actor& actor, absl::Time now) {
+               return CaseStore::Apply(tx, before, CaseAction::kRelease, actor, r.reason(), now);
+             });
+}
+
+absl::StatusOr<Case> OfficerWork::Respond(const Caller& caller,
+                                          const sambat::v1::RespondRequest& r) {
+  SKK_RETURN_IF_ERROR(MayChangeCases(caller));
+  std::vector<FieldViolation> violations;
+  CheckComplaintId(r.complaint_id(), violations);
+  CheckText(r.message(), "message", kMaxMessageChars, /*optional=*/false, violations);
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  return Act(caller, r.complaint_id(), CaseAction::kRespond,
+             [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
+                 absl::Time now) -> absl::StatusOr<CaseRow> {
+               const bool first = before.first_responded_at == absl::InfinitePast();
+               SKK_ASSIGN_OR_RETURN(CaseRow after,
+                                    CaseStore::Apply(tx, before, CaseAction::kRespond, actor,
+                                                     r.message(), now, [&](CaseRow& c) {
+                                                       if (first) c.first_responded_at = now;
+                                                     }));
+               sambat::v1::Event event = CaseEvent(kCaseResponded, after, now, actor, nullptr);
+               auto* p = event.mutable_case_responded();
+               p->set_ticket(after.ticket);
+               p->set_agency_code(after.agency_code);
+               p->set_message(r.message());
+               p->set_first_response(first);
+               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               return after;
+             });
+}
+
+absl::StatusOr<Case> OfficerWork::RequestInfo(const Caller& caller,
+                                              const sambat::v1::RequestInfoRequest& r) {
+  SKK_RETURN_IF_ERROR(MayChangeCases(caller));
+  std::vector<FieldViolation> violations;
+  CheckComplaintId(r.complaint_id(), violations);
+  CheckText(r.question(), "question", kMaxReasonChars, /*optional=*/false, violations);
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  return Act(caller, r.complaint_id(), CaseAction::kRequestInfo,
+             [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
+                 absl::Time now) -> absl::StatusOr<CaseRow> {
+               SKK_ASSIGN_OR_RETURN(CaseRow after,
+                                    CaseStore::Apply(tx, before, CaseAction::kRequestInfo, actor,
+                                                     r.question(), now));
+               sambat::v1::Event event =
+                   CaseEvent(kCaseInfoRequested, after, now, actor, nullptr);
+               auto* p = event.mutable_case_info_requested();
+               p->set_ticket(after.ticket);
+               p->set_agency_code(after.agency_code);
+               p->set_question(r.question());
+               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               return after;
+             });
+}
+
+absl::StatusOr<Case> OfficerWork::Forward(const Caller& caller,
+                                          const sambat::v1::ForwardRequest& r) {
+  SKK_RETURN_IF_ERROR(MayChangeCases(caller));
+  std::vector<FieldViolation> violations;
+  CheckComplaintId(r.complaint_id(), violations);
+  CheckText(r.reason(), "reason", kMaxReasonChars, /*optional=*/false, violations);
+  const AgencyDirectory::Agency* asked = agencies_.Find(r.to_agency_code());
+  if (asked == nullptr) {
+    violations.push_back({"to_agency_code", "is not an agency of the city configuration"});
+  } else if (asked->code == caller.agency_code) {
+    violations.push_back({"to_agency_code", "is the agency that has the case"});
+  }
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  const CaseAction action = asked->external ? CaseAction::kHandOff : CaseAction::kForward;
+  return Act(caller, r.complaint_id(), action,
+             [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
+                 absl::Time now) -> absl::StatusOr<CaseRow> {
+               if (asked->external) {
+                 return HandOff(tx, before, *asked, actor, r.reason(), now, nullptr);
+               }
+               const int count = before.forward_count + 1;
+               // A case passed around too often goes to the verifier, whose triage decides;
+               // the verifier's own forwards are that decision and are not capped.
+               const bool to_verifier = count > agencies_.max_forwards() &&
+                                        before.agency_code != agencies_.verifier().code;
+               const AgencyDirectory::Agency& target = to_verifier ? agencies_.verifier() : *asked;
+               const std::string reason =
+                   to_verifier ? absl::StrCat(r.reason(), " [forward ", count, " exceeds ",
+                                              agencies_.max_forwards(), ": to the verifier instead of ",
+                                              asked->code, "]")
+                               : r.reason();
+               const std::string from = before.agency_code;
+               SKK_ASSIGN_OR_RETURN(CaseRow after,
+                                    CaseStore::Apply(tx, before, CaseAction::kForward, actor,
+                                                     reason, now, [&](CaseRow& c) {
+                                                       c.agency_code = target.code;
+                                                       c.agency_name = target.name;
+                                                       c.forward_count = count;
+                                                       RestartClock(c, now);
+                                                     }));
+               sambat::v1::Event event = CaseEvent(kCaseForwarded, after, now, actor, nullptr);
+               auto* p = event.mutable_case_forwarded();
+               p->set_ticket(after.ticket);
+               p->set_from_agency_code(from);
+               p->set_to_agency_code(target.code);
+               p->set_to_agency_name(target.name);
+               p->set_reason(r.reason());
+               p->set_category(after.category);
+               *p->mutable_forwarded_at() = ToProtoTime(now);
+               p->set_sent_to_verifier(to_verifier);
+               p->set_forward_count(count);
+               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               return after;
+             });
+}
+
+absl::StatusOr<Case> OfficerWork::Resolve(const Caller& caller,
+                                          const sambat::v1::ResolveRequest& r) {
+  SKK_RETURN_IF_ERROR(MayChangeCases(caller));
+  std::vector<FieldViolation> violations;
+  CheckComplaintId(r.complaint_id(), violations);
+  CheckText(r.note(), "note", kMaxMessageChars, /*optional=*/false, violations);
+  if (r.proof_media_ids_size() > kMaxProofPhotos) {
+    violations.push_back({"proof_media_ids", absl::StrCat("at most ", kMaxProofPhotos)});
+  }
+  for (int i = 0; i < r.proof_media_ids_size(); ++i) {
+    if (!IsMediaId(r.proof_media_ids(i))) {
+      violations.push_back({absl::StrCat("proof_media_ids[", i, "]"), "is not a media id"});
+    }
+  }
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  return Act(caller, r.complaint_id(), CaseAction::kResolve,
+             [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
+                 absl::Time now) -> absl::StatusOr<CaseRow> {
+               SKK_ASSIGN_OR_RETURN(CaseRow after,
+                                    CaseStore::Apply(tx, before, CaseAction::kResolve, actor,
+                                                     r.note(), now));
+               sambat::v1::Event event = CaseEvent(kCaseResolved, after, now, actor, nullptr);
+               auto* p = event.mutable_case_resolved();
+               p->set_ticket(after.ticket);
+               p->set_agency_code(after.agency_code);
+               p->set_note(r.note());
+               *p->mutable_proof_media_ids() = r.proof_media_ids();
+               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               return after;
+             });
+}
+
+absl::StatusOr<Case> OfficerWork::Reject(const Caller& caller,
+                                         const sambat::v1::RejectRequest& r) {
+  SKK_RETURN_IF_ERROR(MayChangeCases(caller));
+  std::vector<FieldViolation> violations;
+  CheckComplaintId(r.complaint_id(), violations);
+  const std::string reason = RejectReasonWord(r.reason());
+  if (reason.empty()) {
+    violations.push_back({"reason", "must be spam, duplicate, not_city_authority or "
+                                    "insufficient_information"});
+  }
+  CheckText(r.note(), "note", kMaxReasonChars, /*optional=*/true, violations);
+  const bool duplicate = r.reason() == sambat::v1::REJECT_REASON_DUPLICATE;
+  if (duplicate && r.duplicate_of_ticket().empty()) {
+    violations.push_back({"duplicate_of_ticket", "is required for a duplicate"});
+  } else if (!duplicate && !r.duplicate_of_ticket().empty()) {
+    violations.push_back({"duplicate_of_ticket", "is only for a duplicate"});
+  }
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  const CaseAction action = duplicate ? CaseAction::kMerge : CaseAction::kReject;
+  return Act(caller, r.complaint_id(), action,
+             [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
+                 absl::Time now) -> absl::StatusOr<CaseRow> {
+               if (duplicate) {
+                 SKK_ASSIGN_OR_RETURN(bool exists,
+                                      CaseStore::TicketExists(tx, r.duplicate_of_ticket()));
+                 if (!exists || r.duplicate_of_ticket() == before.ticket) {
+                   return InvalidFields({{"duplicate_of_ticket", "is not another case's ticket"}});
+                 }
+               }
+               const std::string why =
+                   absl::StrCat(reason, duplicate ? " of " + r.duplicate_of_ticket() : "",
+                                r.note().empty() ? "" : ": ", r.note());
+               SKK_ASSIGN_OR_RETURN(CaseRow after,
+                                    CaseStore::Apply(tx, before, action, actor, why, now));
+               sambat::v1::Event event = CaseEvent(kCaseRejected, after, now, actor, nullptr);
+               auto* p = event.mutable_case_rejected();
+               p->set_ticket(after.ticket);
+               p->set_agency_code(after.agency_code);
+               p->set_reason(reason);
+               p->set_note(r.note());
+               p->set_duplicate_of_ticket(r.duplicate_of_ticket());
+               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               return after;
+             });
+}
+
+}  // namespace skk::routing

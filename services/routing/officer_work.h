@@ -1,0 +1,95 @@
+#pragma once
+
+// What officers do to cases, and what the citizen's follow-ups do to them. Each operation runs
+// in one transaction: lock the case, check who may do it (access.h), move it through the state
+// machine (CaseStore::Apply, which records the audit trail) and write the event it causes to
+// the outbox with the caller as the envelope's actor.
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "sambat/v1/config.pb.h"
+#include "sambat/v1/events.pb.h"
+#include "sambat/v1/routing.pb.h"
+#include "services/platform/auth.h"
+#include "services/platform/clock.h"
+#include "services/platform/pg.h"
+#include "services/routing/case_store.h"
+#include "services/routing/queue_cursor.h"
+
+namespace skk::routing {
+
+// The agencies of the city configuration, as routing needs them.
+class AgencyDirectory {
+ public:
+  struct Agency {
+    std::string code;
+    std::string name;
+    bool external = false;  // a partner reached through the outbound adapter
+  };
+
+  explicit AgencyDirectory(const sambat::v1::CityConfig& city);
+
+  const Agency* Find(const std::string& code) const;
+  const Agency& verifier() const { return verifier_; }
+  // Forwards of one case beyond this many go to the verifier instead.
+  int max_forwards() const { return max_forwards_; }
+
+ private:
+  std::map<std::string, Agency> by_code_;
+  Agency verifier_;
+  int max_forwards_ = 3;
+};
+
+class OfficerWork {
+ public:
+  OfficerWork(PgPool& pool, Clock& clock, const AgencyDirectory& agencies,
+              QueueCursorCodec cursors)
+      : pool_(pool), clock_(clock), agencies_(agencies), cursors_(std::move(cursors)) {}
+
+  absl::StatusOr<sambat::v1::ListQueueResponse> ListQueue(const Caller& caller,
+                                                          const sambat::v1::ListQueueRequest& r);
+  absl::StatusOr<sambat::v1::Case> GetCase(const Caller& caller, const std::string& complaint_id);
+  absl::StatusOr<sambat::v1::Case> Claim(const Caller& caller, const sambat::v1::ClaimRequest& r);
+  absl::StatusOr<sambat::v1::Case> Release(const Caller& caller,
+                                           const sambat::v1::ReleaseRequest& r);
+  absl::StatusOr<sambat::v1::Case> Respond(const Caller& caller,
+                                           const sambat::v1::RespondRequest& r);
+  absl::StatusOr<sambat::v1::Case> RequestInfo(const Caller& caller,
+                                               const sambat::v1::RequestInfoRequest& r);
+  absl::StatusOr<sambat::v1::Case> Forward(const Caller& caller,
+                                           const sambat::v1::ForwardRequest& r);
+  absl::StatusOr<sambat::v1::Case> Resolve(const Caller& caller,
+                                           const sambat::v1::ResolveRequest& r);
+  absl::StatusOr<sambat::v1::Case> Reject(const Caller& caller,
+                                          const sambat::v1::RejectRequest& r);
+
+ private:
+  using Body = std::function<absl::StatusOr<CaseRow>(PgConnection& tx, const CaseRow& before,
+                                                     const Actor& actor, absl::Time now)>;
+  // Runs `body` on the locked case after the access checks for `action`, and returns the case
+  // as it is after the transaction, with its history.
+  absl::StatusOr<sambat::v1::Case> Act(const Caller& caller, const std::string& complaint_id,
+                                       CaseAction action, const Body& body);
+
+  PgPool& pool_;
+  Clock& clock_;
+  const AgencyDirectory& agencies_;
+  QueueCursorCodec cursors_;
+};
+
+// An event about `row` from routing, in the case's correlation chain, with its actor.
+// `cause` (may be null) is the event that led to it.
+sambat::v1::Event CaseEvent(const std::string& type, const CaseRow& row, absl::Time now,
+                            const Actor& actor, const sambat::v1::Event* cause);
+
+// Moves a case to an external partner and writes case.handed_off (the record of the outbound
+// hand-off) in `tx`. `before` must be locked (or just created).
+absl::StatusOr<CaseRow> HandOff(PgConnection& tx, const CaseRow& before,
+                                const AgencyDirectory::Agency& partner, const Actor& actor,
+                                const std::string& reason, absl::Time now,
+                                const sambat::v1::Event* cause);
+
+}  // namespace skk::routing
