@@ -68,7 +68,7 @@ bool TimeClaim(const google::protobuf::Struct& claims, const std::string& name, 
 }
 
 std::string ShowTime(absl::Time t) {
-  return absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
 
 // The agency rule shared by Mint and Verify; empty when the pair is acceptable.

@@ -35,11 +35,12 @@ absl::StatusOr<StaffRole> ParseRole(absl::string_view name);
 // Officers and agency heads act for one agency; leadership and admins for none.
 bool RoleHasAgency(StaffRole role);
 
+// (Every member has an initializer, so designated initializers may leave any out.)
 struct Caller {
-  std::string subject;      // stable id, e.g. "budi.dpuprpkp"
-  std::string name;         // for audit trails and messages, e.g. "Budi Santoso"
+  std::string subject{};      // stable id, e.g. "budi.dpuprpkp"
+  std::string name{};         // for audit trails and messages, e.g. "Budi Santoso"
   StaffRole role = StaffRole::kOfficer;
-  std::string agency_code;  // officers and heads: their agency; empty for leadership and admins
+  std::string agency_code{};  // officers and heads: their agency; empty for leadership, admins
 };
 
 // Signs and checks tokens. Claims: iss, sub, name, role, agency, iat, exp (NumericDate
