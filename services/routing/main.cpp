@@ -31,10 +31,9 @@ int main(int argc, char** argv) {
   skk::routing::Cases cases(host.clock(), skk::routing::RoutingRules(city), agencies);
   skk::routing::OfficerWork work(host.pool(), host.clock(), agencies,
                                  skk::routing::QueueCursorCodec(cursor_secret));
-  // Staff authentication arrives with the auth branch; until then nobody is let in.
-  skk::routing::CallerResolver callers = [](const grpc::ServerContextBase&) {
-    return absl::StatusOr<skk::Caller>(absl::UnauthenticatedError("staff tokens not wired yet"));
-  };
+  const skk::TokenAuthority staff = skk::LoadTokenAuthorityOrExit(options, city);
+  host.RequireStaffAuth(&staff, {"/sambat.v1.OfficerService/", "/sambat.v1.RoutingAdminService/"});
+  const skk::routing::CallerResolver callers = skk::CallerOf;
   skk::routing::OfficerService officers(work, callers, host.executor());
   skk::routing::RoutingAdminService admin(
       [] { return absl::StatusOr<std::string>(absl::UnimplementedError("not wired yet")); },

@@ -1,0 +1,268 @@
+// The case through routing's officer API against the real service: every step recorded with
+// who, when and why; one holder per case however many officers click at once; a case passed
+// around too often lands with the verifier.
+
+#include <catch2/catch.hpp>
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "tests/support/officer.h"
+#include "tests/support/system.h"
+
+namespace skk::testing {
+namespace {
+
+using sambat::v1::Case;
+
+std::vector<std::string> Actions(const Case& c) {
+  std::vector<std::string> actions;
+  for (const auto& h : c.history()) actions.push_back(h.action());
+  return actions;
+}
+
+void RequireOk(const grpc::Status& status) {
+  INFO(status.error_code() << " " << status.error_message());
+  REQUIRE(status.ok());
+}
+
+}  // namespace
+
+TEST_CASE("an officer works a case from claim to resolution, each step in the audit trail with "
+          "who and why",
+          "[routing][integration]") {
+  System system("rcflow", {"intake", "routing"});
+  const auto submitted = SubmitAndRoute(system, "jalan-rusak");
+  const std::string id = submitted.complaint_id();
+  const OfficerClient budi(system, StaffRole::kOfficer, "dpuprpkp", "budi.dpuprpkp",
+                           "Budi Santoso");
+
+  Case c;
+  RequireOk(budi.GetCase(id, &c));
+  CHECK(c.state() == sambat::v1::CASE_STATE_ROUTED);
+  CHECK(c.ticket() == submitted.ticket());
+  CHECK(c.agency_code() == "dpuprpkp");
+  CHECK(absl::StrContains(c.description(), "Jalan berlubang"));
+  CHECK(c.location().latitude() == Approx(-7.9826));
+
+  RequireOk(budi.Claim(id, &c));
+  CHECK(c.state() == sambat::v1::CASE_STATE_IN_PROGRESS);
+  CHECK(c.holder_id() == "budi.dpuprpkp");
+  CHECK(c.holder_name() == "Budi Santoso");
+
+  RequireOk(budi.RequestInfo(id, "Di sisi jalan sebelah mana lubangnya?", &c));
+  CHECK(c.state() == sambat::v1::CASE_STATE_WAITING_CITIZEN);
+  // Asked twice: the case already waits for the citizen.
+  const grpc::Status again = budi.RequestInfo(id, "Lagi?");
+  CHECK(again.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(absl::StrContains(again.error_message(), "WAITING_CITIZEN"));
+
+  // The citizen answers through intake; routing moves the case back to the officer.
+  REQUIRE(System::WaitUntil([&] {
+    return Track(system, submitted).state() == sambat::v1::CASE_STATE_WAITING_CITIZEN;
+  }));
+  {
+    sambat::v1::AddInfoRequest info;
+    info.set_ticket(submitted.ticket());
+    info.set_tracking_token(submitted.tracking_token());
+    info.set_text("Sebelah kiri dari arah alun-alun, dekat tiang listrik.");
+    sambat::v1::Complaint view;
+    grpc::ClientContext context;
+    RequireOk(system.Intake()->AddInfo(&context, info, &view));
+  }
+  WaitForCaseState(system, id, "IN_PROGRESS");
+
+  RequireOk(budi.Respond(id, "Tim kami akan menambal jalan minggu ini.", &c));
+  RequireOk(budi.Respond(id, "Penambalan dijadwalkan Kamis.", &c));
+  RequireOk(budi.Resolve(id, "Jalan sudah ditambal.", {std::string(64, 'a')}, &c));
+  CHECK(c.state() == sambat::v1::CASE_STATE_RESOLVED);
+  CHECK(c.holder_id().empty());
+
+  CHECK(Actions(c) == std::vector<std::string>{"route", "claim", "request_info",
+                                               "citizen_answer", "respond", "respond",
+                                               "resolve"});
+  for (const auto& h : c.history()) {
+    INFO(h.action());
+    CHECK(h.has_at());
+    if (h.action() == "route") CHECK(h.actor() == "system");
+    if (h.action() == "citizen_answer") {
+      CHECK(h.actor() == "citizen");
+      CHECK(absl::StrContains(h.reason(), "tiang listrik"));
+    }
+    if (h.action() == "claim" || h.action() == "resolve") {
+      CHECK(h.actor() == "officer:budi.dpuprpkp");
+      CHECK(h.actor_name() == "Budi Santoso");
+    }
+  }
+  CHECK(c.history(1).from_state() == sambat::v1::CASE_STATE_ROUTED);
+  CHECK(c.history(1).to_state() == sambat::v1::CASE_STATE_IN_PROGRESS);
+
+  // Only the first answer stops the first-response clock.
+  CHECK(system.Count(absl::StrCat("SELECT count(*) FROM routing.cases WHERE complaint_id = '",
+                                  id, "' AND first_responded_at IS NOT NULL")) == 1);
+}
+
+TEST_CASE("what the state does not allow is refused naming the state, and changes nothing",
+          "[routing][integration]") {
+  System system("rcillegal", {"intake", "routing"});
+  const std::string id = SubmitAndRoute(system).complaint_id();
+  const OfficerClient budi(system, StaffRole::kOfficer, "dpuprpkp", "budi", "Budi");
+  const std::string history =
+      absl::StrCat("SELECT count(*) FROM routing.case_history WHERE complaint_id = '", id, "'");
+  const long long before = system.Count(history);
+
+  struct Attempt {
+    std::string what;
+    std::function<grpc::Status()> call;
+  };
+  const std::vector<Attempt> attempts = {
+      {"respond", [&] { return budi.Respond(id, "Halo"); }},
+      {"request_info", [&] { return budi.RequestInfo(id, "Di mana?"); }},
+      {"resolve", [&] { return budi.Resolve(id, "Selesai"); }},
+      {"release", [&] { return budi.Release(id); }},
+  };
+  for (const auto& a : attempts) {
+    INFO(a.what);
+    const grpc::Status status = a.call();
+    CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+    CHECK(absl::StrContains(status.error_message(), "ROUTED"));
+  }
+  CHECK(system.Count(history) == before);
+}
+
+TEST_CASE("many officers claim one case at the same moment: exactly one holds it, the others "
+          "are told who",
+          "[routing][integration]") {
+  System system("rcrace", {"intake", "routing"});
+  const std::string id = SubmitAndRoute(system).complaint_id();
+  constexpr int kOfficers = 12;
+  std::vector<std::unique_ptr<OfficerClient>> officers;
+  for (int i = 0; i < kOfficers; ++i) {
+    officers.push_back(std::make_unique<OfficerClient>(
+        system, StaffRole::kOfficer, "dpuprpkp", absl::StrCat("petugas", i),
+        absl::StrCat("Petugas ", i)));
+  }
+  std::atomic<int> ready{0};
+  std::vector<grpc::Status> results(kOfficers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOfficers; ++i) {
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (ready.load() < kOfficers) std::this_thread::yield();
+      results[i] = officers[i]->Claim(id);
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  int winners = 0;
+  std::string winner;
+  for (int i = 0; i < kOfficers; ++i) {
+    if (results[i].ok()) {
+      ++winners;
+      winner = officers[i]->name();
+    }
+  }
+  REQUIRE(winners == 1);
+  for (const auto& r : results) {
+    if (r.ok()) continue;
+    INFO(r.error_message());
+    CHECK(r.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+    CHECK(absl::StrContains(r.error_message(), winner));
+  }
+  CHECK(system.Count(absl::StrCat("SELECT count(*) FROM routing.case_history WHERE "
+                                  "complaint_id = '", id, "' AND action = 'claim'")) == 1);
+}
+
+TEST_CASE("a case forwarded more often than the city allows goes to the verifier, whose "
+          "triage decides",
+          "[routing][integration]") {
+  System system("rcforward", {"intake", "routing"});
+  const std::string id = SubmitAndRoute(system, "jalan-rusak").complaint_id();
+  // Kota Malang allows 3 forwards (max_forwards unset: the default).
+  const std::vector<std::string> chain = {"dpuprpkp", "dlh", "dishub", "dinkes"};
+  Case c;
+  for (size_t i = 0; i + 1 < chain.size(); ++i) {
+    const OfficerClient officer(system, StaffRole::kOfficer, chain[i]);
+    RequireOk(officer.Claim(id));
+    RequireOk(officer.Forward(id, chain[i + 1], "Bukan kewenangan kami", &c));
+    CHECK(c.agency_code() == chain[i + 1]);
+    CHECK(c.state() == sambat::v1::CASE_STATE_ROUTED);
+    CHECK(c.holder_id().empty());
+    CHECK(c.forward_count() == static_cast<int>(i + 1));
+    // The old agency has lost it.
+    CHECK(officer.GetCase(id).error_code() == grpc::StatusCode::NOT_FOUND);
+  }
+  // The fourth forward, asked for Satpol PP, lands with Diskominfo instead.
+  const OfficerClient dinkes(system, StaffRole::kOfficer, "dinkes");
+  RequireOk(dinkes.Forward(id, "satpol-pp", "Mungkin ketertiban umum", &c));
+  CHECK(c.agency_code() == "diskominfo");
+  CHECK(c.forward_count() == 4);
+  CHECK(absl::StrContains(c.history(c.history_size() - 1).reason(), "verifier"));
+  CHECK(OfficerClient(system, StaffRole::kOfficer, "satpol-pp").GetCase(id).error_code() ==
+        grpc::StatusCode::NOT_FOUND);
+
+  // The verifier's own forward is its decision and is not capped.
+  const OfficerClient verifier(system, StaffRole::kOfficer, "diskominfo");
+  RequireOk(verifier.Forward(id, "dpuprpkp", "Triase: memang jalan rusak", &c));
+  CHECK(c.agency_code() == "dpuprpkp");
+  CHECK(c.forward_count() == 5);
+
+  // Forwarding to oneself, or to an agency the city does not have, is a bad request.
+  const OfficerClient pu(system, StaffRole::kOfficer, "dpuprpkp");
+  CHECK(pu.Forward(id, "dpuprpkp", "x").error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(pu.Forward(id, "dinas-antah", "x").error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_CASE("a case for an external partner is handed off, never queued", "[routing][integration]") {
+  System system("rchandoff", {"intake", "routing"});
+  const std::string by_rule = SubmitAndRoute(system, "keamanan").complaint_id();
+  WaitForCaseState(system, by_rule, "HANDED_OFF");
+  const OfficerClient leader(system, StaffRole::kLeadership, "");
+  Case c;
+  RequireOk(leader.GetCase(by_rule, &c));
+  CHECK(c.agency_code() == "polresta");
+  CHECK(c.state() == sambat::v1::CASE_STATE_HANDED_OFF);
+
+  // An officer who finds a police matter in the queue hands it off too.
+  const std::string found = SubmitAndRoute(system, "ketertiban-umum").complaint_id();
+  const OfficerClient satpol(system, StaffRole::kOfficer, "satpol-pp");
+  RequireOk(satpol.Forward(found, "polresta", "Tindak pidana, ranah kepolisian", &c));
+  CHECK(c.state() == sambat::v1::CASE_STATE_HANDED_OFF);
+  CHECK(c.agency_code() == "polresta");
+  CHECK(satpol.WholeQueue({}).empty());
+}
+
+TEST_CASE("a duplicate is merged into the ticket it repeats, a spam case rejected",
+          "[routing][integration]") {
+  System system("rcreject", {"intake", "routing"});
+  const auto first = SubmitAndRoute(system);
+  const auto second = SubmitAndRoute(system);
+  const auto third = SubmitAndRoute(system);
+  const OfficerClient budi(system, StaffRole::kOfficer, "dpuprpkp");
+
+  sambat::v1::RejectRequest dup;
+  dup.set_complaint_id(second.complaint_id());
+  dup.set_reason(sambat::v1::REJECT_REASON_DUPLICATE);
+  CHECK(budi.Reject(dup).error_code() == grpc::StatusCode::INVALID_ARGUMENT);  // no ticket
+  dup.set_duplicate_of_ticket("SKK-1999-999999");
+  CHECK(budi.Reject(dup).error_code() == grpc::StatusCode::INVALID_ARGUMENT);  // unknown
+  dup.set_duplicate_of_ticket(first.ticket());
+  Case c;
+  RequireOk(budi.Reject(dup, &c));
+  CHECK(c.state() == sambat::v1::CASE_STATE_MERGED);
+
+  sambat::v1::RejectRequest spam;
+  spam.set_complaint_id(third.complaint_id());
+  CHECK(budi.Reject(spam).error_code() == grpc::StatusCode::INVALID_ARGUMENT);  // no reason
+  spam.set_reason(sambat::v1::REJECT_REASON_SPAM);
+  RequireOk(budi.Reject(spam, &c));
+  CHECK(c.state() == sambat::v1::CASE_STATE_REJECTED);
+  // The citizen sees it (intake consumes case.rejected).
+  REQUIRE(System::WaitUntil([&] {
+    return Track(system, second).state() == sambat::v1::CASE_STATE_MERGED &&
+           Track(system, third).state() == sambat::v1::CASE_STATE_REJECTED;
+  }));
+}
+
+}  // namespace skk::testing
