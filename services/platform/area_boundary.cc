@@ -62,4 +62,17 @@ absl::StatusOr<AreaPolygon> ParseAreaBoundary(std::string_view wkt) {
   return polygon;
 }
 
+MapBox EnvelopeOf(const AreaPolygon& polygon) {
+  const auto& ring = polygon.outer();
+  if (ring.empty()) return MapBox(MapPoint(0, 0), MapPoint(0, 0));
+  double min_x = ring.front().x(), max_x = min_x, min_y = ring.front().y(), max_y = min_y;
+  for (const MapPoint& p : ring) {
+    min_x = std::min(min_x, p.x());
+    max_x = std::max(max_x, p.x());
+    min_y = std::min(min_y, p.y());
+    max_y = std::max(max_y, p.y());
+  }
+  return MapBox(MapPoint(min_x, min_y), MapPoint(max_x, max_y));
+}
+
 }  // namespace skk

@@ -9,6 +9,7 @@
 
 #include <string_view>
 
+#include <boost/geometry/geometries/box.hpp>
 #include <boost/geometry/geometries/point_xy.hpp>
 #include <boost/geometry/geometries/polygon.hpp>
 
@@ -27,5 +28,10 @@ using AreaPolygon = boost::geometry::model::polygon<MapPoint>;
 // is_valid). Rings may be given in either direction; the result is oriented as AreaPolygon
 // expects. The error message says what is wrong, without naming the file (callers do).
 absl::StatusOr<AreaPolygon> ParseAreaBoundary(std::string_view wkt);
+
+using MapBox = boost::geometry::model::box<MapPoint>;
+// The smallest box around the outer ring (written out: Boost's envelope trips GCC 12's
+// -Wmaybe-uninitialized).
+MapBox EnvelopeOf(const AreaPolygon& polygon);
 
 }  // namespace skk

@@ -1,5 +1,6 @@
 #include "services/platform/city_config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -9,7 +10,6 @@
 #include <vector>
 
 #include <boost/geometry/algorithms/covered_by.hpp>
-#include <boost/geometry/algorithms/envelope.hpp>
 #include <boost/geometry/algorithms/relate.hpp>
 #include <boost/geometry/geometries/box.hpp>
 
@@ -187,19 +187,24 @@ class Problems {
   template <typename... Parts>
   void At(int line, const Parts&... parts) {
     const std::string where = line > 0 ? absl::StrCat(source_, ":", line) : source_;
-    problems_.push_back(absl::StrCat(where, ": ", parts...));
+    problems_.emplace_back(line, absl::StrCat(where, ": ", parts...));
   }
   const Lines& lines() const { return lines_; }
 
-  absl::Status ToStatus() const {
+  // In the order of the file (what is missing altogether first), as an editor walks it.
+  absl::Status ToStatus() {
     if (problems_.empty()) return absl::OkStatus();
-    return absl::InvalidArgumentError(absl::StrJoin(problems_, "; "));
+    std::stable_sort(problems_.begin(), problems_.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<std::string> texts;
+    for (auto& problem : problems_) texts.push_back(std::move(problem.second));
+    return absl::InvalidArgumentError(absl::StrJoin(texts, "; "));
   }
 
  private:
   const std::string& source_;
   const Lines& lines_;
-  std::vector<std::string> problems_;
+  std::vector<std::pair<int, std::string>> problems_;  // (line or 0, "where: what")
 };
 
 void CheckCity(const CityConfig& config, Problems& p) {
@@ -302,7 +307,7 @@ const char* KindName(sambat::v1::AreaKind kind) {
 std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems& p) {
   const Lines& at = p.lines();
   const auto& b = config.bounds();
-  const bg::model::box<MapPoint> city({b.min_longitude(), b.min_latitude()},
+  const MapBox city({b.min_longitude(), b.min_latitude()},
                                       {b.max_longitude(), b.max_latitude()});
   std::map<std::string, CheckedArea> areas;
   for (int i = 0; i < config.areas_size(); ++i) {
@@ -317,7 +322,7 @@ std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems
     if (!boundary.ok()) {
       p.At(at.Of("areas", i, "boundary_wkt"), "area '", a.code(), "': ",
            boundary.status().message());
-    } else if (!bg::covered_by(bg::return_envelope<bg::model::box<MapPoint>>(*boundary), city)) {
+    } else if (!bg::covered_by(EnvelopeOf(*boundary), city)) {
       p.At(at.Of("areas", i, "boundary_wkt"), "area '", a.code(),
            "' does not lie within the city bounds (WKT gives longitude first, then latitude)");
     } else {

@@ -5,8 +5,6 @@
 #include <vector>
 
 #include <boost/geometry/algorithms/covered_by.hpp>
-#include <boost/geometry/algorithms/envelope.hpp>
-#include <boost/geometry/geometries/box.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "services/platform/area_boundary.h"
@@ -21,7 +19,7 @@ struct Areas::Index {
     std::string code;
     std::string parent;
     AreaPolygon boundary;
-    bg::model::box<MapPoint> envelope;  // cheap rejection before the polygon test
+    MapBox envelope;  // cheap rejection before the polygon test
   };
   // Each sorted by code: the first that covers a point wins.
   std::vector<Shape> kelurahan;
@@ -46,7 +44,7 @@ Areas::Areas(const google::protobuf::RepeatedPtrField<sambat::v1::Area>& areas) 
                                           boundary.status().message())
                                  .c_str());
     Index::Shape shape{a.code(), a.parent(), *boundary,
-                       bg::return_envelope<bg::model::box<MapPoint>>(*boundary)};
+                       EnvelopeOf(*boundary)};
     (a.kind() == sambat::v1::AREA_KIND_KELURAHAN ? index->kelurahan : index->kecamatan)
         .push_back(std::move(shape));
     index->by_code.emplace(a.code(), a);
