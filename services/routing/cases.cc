@@ -27,9 +27,8 @@ EventHandlers Cases::Handlers() {
 
 absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Event& event) {
   const auto& complaint = event.complaint_submitted();
-  const RoutingDecision decision = rules_.Route(complaint.category());
-  const AgencyDirectory::Agency* agency = agencies_.Find(decision.agency_code);
-  const bool external = agency != nullptr && agency->external;
+  const RoutingDecision decision = config_.Current()->Route(
+      complaint.category(), PointOf(complaint.has_location(), complaint.location()));
   const absl::Time now = clock_.Now();
 
   CaseRow row;
@@ -49,11 +48,8 @@ absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Eve
   row.agency_code = decision.agency_code;
   row.agency_name = decision.agency_name;
 
-  const std::string reason =
-      decision.rule_id.empty()
-          ? absl::StrCat("no rule for category ", complaint.category(), ": verifier triage")
-          : absl::StrCat("rule ", decision.rule_id);
-  if (external) {
+  const std::string& reason = decision.reason;
+  if (decision.external) {
     // An external partner has no officer queue here: the case goes straight to the outbound
     // adapter. Created as routed by the system, then handed off, so the trail shows both.
     CaseRow submitted = row;
@@ -64,14 +60,14 @@ absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Eve
     sambat::v1::Event handed = CaseEvent(kCaseHandedOff, submitted, now, Actor::System(), &event);
     auto* p = handed.mutable_case_handed_off();
     p->set_ticket(row.ticket);
-    p->set_agency_code(agency->code);
-    p->set_agency_name(agency->name);
+    p->set_agency_code(decision.agency_code);
+    p->set_agency_name(decision.agency_name);
     p->set_category(row.category);
     p->set_description(row.description);
     *p->mutable_location() = complaint.location();
     p->set_address(row.address);
     SKK_RETURN_IF_ERROR(EnqueueEvent(tx, handed));
-    log::Info("case handed off", {{"complaint_id", row.complaint_id}, {"agency", agency->code}});
+    log::Info("case handed off", {{"complaint_id", row.complaint_id}, {"agency", decision.agency_code}});
     return absl::OkStatus();
   }
 

@@ -16,7 +16,7 @@
 #include "services/platform/migrations.h"
 #include "services/platform/pg.h"
 #include "services/routing/officer_work.h"
-#include "services/routing/rules.h"
+#include "services/routing/routing_config.h"
 
 namespace skk {
 const std::vector<Migration>& routing_migrations();
@@ -28,8 +28,8 @@ std::vector<std::string> ConsumedEvents();
 
 class Cases {
  public:
-  Cases(Clock& clock, RoutingRules rules, const AgencyDirectory& agencies)
-      : clock_(clock), rules_(std::move(rules)), agencies_(agencies) {}
+  // Each complaint is routed by the rules `config` has in force when it arrives.
+  Cases(Clock& clock, const RoutingConfig& config) : clock_(clock), config_(config) {}
 
   EventHandlers Handlers();
 
@@ -47,8 +47,7 @@ class Cases {
 
  private:
   Clock& clock_;
-  RoutingRules rules_;
-  const AgencyDirectory& agencies_;
+  const RoutingConfig& config_;
 };
 
 }  // namespace skk::routing

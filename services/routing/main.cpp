@@ -2,11 +2,13 @@
 // officers' queue.
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "services/platform/log.h"
 #include "services/platform/service_host.h"
 #include "services/routing/cases.h"
 #include "services/routing/officer_service.h"
 #include "services/routing/officer_work.h"
+#include "services/routing/routing_config.h"
 #include "services/routing/rules.h"
 
 ABSL_FLAG(std::string, queue_cursor_secret, "",
@@ -27,16 +29,27 @@ int main(int argc, char** argv) {
   skk::ServiceHost host(options);
   host.MigrateOrExit("routing", skk::routing_migrations());
 
-  const skk::routing::AgencyDirectory agencies(city);
-  skk::routing::Cases cases(host.clock(), skk::routing::RoutingRules(city), agencies);
-  skk::routing::OfficerWork work(host.pool(), host.clock(), agencies,
+  // The rules in force; SIGHUP, an edit of the file or ReloadRoutingConfig reloads them (an
+  // invalid file never replaces them).
+  skk::routing::RoutingConfig routing_config(options.city_config, city);
+  skk::routing::ReloadWatch reload_watch(routing_config);
+  host.AddBackgroundLoop("city-config-reload",
+                         [&](const std::atomic<bool>& stop) { reload_watch.Run(stop); });
+
+  skk::routing::Cases cases(host.clock(), routing_config);
+  skk::routing::OfficerWork work(host.pool(), host.clock(), routing_config,
                                  skk::routing::QueueCursorCodec(cursor_secret));
   const skk::TokenAuthority staff = skk::LoadTokenAuthorityOrExit(options, city);
   host.RequireStaffAuth(&staff, {"/sambat.v1.OfficerService/", "/sambat.v1.RoutingAdminService/"});
   const skk::routing::CallerResolver callers = skk::CallerOf;
   skk::routing::OfficerService officers(work, callers, host.executor());
   skk::routing::RoutingAdminService admin(
-      [] { return absl::StatusOr<std::string>(absl::UnimplementedError("not wired yet")); },
+      [&routing_config]() -> absl::StatusOr<std::string> {
+        if (absl::Status st = routing_config.Reload(); !st.ok()) return st;
+        const auto current = routing_config.CurrentCity();
+        return absl::StrCat(current->routing_rules_size(), " rules, ", current->areas_size(),
+                            " areas, ", current->agencies_size(), " agencies");
+      },
       callers, host.executor());
 
   host.AddConsumer(skk::routing::ConsumedEvents(), cases.Handlers());

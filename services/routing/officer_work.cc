@@ -72,19 +72,6 @@ void RestartClock(CaseRow& c, absl::Time now) {
 
 }  // namespace
 
-AgencyDirectory::AgencyDirectory(const sambat::v1::CityConfig& city) {
-  for (const auto& a : city.agencies()) {
-    by_code_[a.code()] = {a.code(), a.name(), a.kind() == sambat::v1::AGENCY_KIND_EXTERNAL};
-  }
-  if (const Agency* v = Find(city.verifier_agency())) verifier_ = *v;
-  if (city.max_forwards() > 0) max_forwards_ = city.max_forwards();
-}
-
-const AgencyDirectory::Agency* AgencyDirectory::Find(const std::string& code) const {
-  auto it = by_code_.find(code);
-  return it == by_code_.end() ? nullptr : &it->second;
-}
-
 sambat::v1::Event CaseEvent(const std::string& type, const CaseRow& row, absl::Time now,
                             const Actor& actor, const sambat::v1::Event* cause) {
   sambat::v1::Event event = NewEvent(type, row.complaint_id, now, "routing", cause);
@@ -97,29 +84,29 @@ sambat::v1::Event CaseEvent(const std::string& type, const CaseRow& row, absl::T
 }
 
 absl::StatusOr<CaseRow> HandOff(PgConnection& tx, const CaseRow& before,
-                                const AgencyDirectory::Agency& partner, const Actor& actor,
+                                const sambat::v1::Agency& partner, const Actor& actor,
                                 const std::string& reason, absl::Time now,
                                 const sambat::v1::Event* cause) {
   SKK_ASSIGN_OR_RETURN(CaseRow after,
                        CaseStore::Apply(tx, before, CaseAction::kHandOff, actor, reason, now,
                                         [&](CaseRow& c) {
-                                          if (c.agency_code != partner.code) ++c.forward_count;
-                                          c.agency_code = partner.code;
-                                          c.agency_name = partner.name;
+                                          if (c.agency_code != partner.code()) ++c.forward_count;
+                                          c.agency_code = partner.code();
+                                          c.agency_name = partner.name();
                                           RestartClock(c, now);
                                         }));
   sambat::v1::Event event = CaseEvent(kCaseHandedOff, after, now, actor, cause);
   auto* p = event.mutable_case_handed_off();
   p->set_ticket(after.ticket);
-  p->set_agency_code(partner.code);
-  p->set_agency_name(partner.name);
+  p->set_agency_code(partner.code());
+  p->set_agency_name(partner.name());
   p->set_category(after.category);
   p->set_description(after.description);
   p->mutable_location()->set_latitude(after.latitude);
   p->mutable_location()->set_longitude(after.longitude);
   p->set_address(after.address);
   SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
-  log::Info("case handed off", {{"complaint_id", after.complaint_id}, {"agency", partner.code}});
+  log::Info("case handed off", {{"complaint_id", after.complaint_id}, {"agency", partner.code()}});
   return after;
 }
 
@@ -303,37 +290,40 @@ absl::StatusOr<Case> OfficerWork::Forward(const Caller& caller,
   std::vector<FieldViolation> violations;
   CheckComplaintId(r.complaint_id(), violations);
   CheckText(r.reason(), "reason", kMaxReasonChars, /*optional=*/false, violations);
-  const AgencyDirectory::Agency* asked = agencies_.Find(r.to_agency_code());
+  // The rules in force for the whole of this forward, even if a reload happens meanwhile.
+  const std::shared_ptr<const RoutingRules> rules = config_.Current();
+  const sambat::v1::Agency* asked = rules->FindAgency(r.to_agency_code());
   if (asked == nullptr) {
     violations.push_back({"to_agency_code", "is not an agency of the city configuration"});
-  } else if (asked->code == caller.agency_code) {
+  } else if (asked->code() == caller.agency_code) {
     violations.push_back({"to_agency_code", "is the agency that has the case"});
   }
   SKK_RETURN_IF_ERROR(InvalidFields(violations));
-  const CaseAction action = asked->external ? CaseAction::kHandOff : CaseAction::kForward;
+  const bool external = asked->kind() == sambat::v1::AGENCY_KIND_EXTERNAL;
+  const CaseAction action = external ? CaseAction::kHandOff : CaseAction::kForward;
   return Act(caller, r.complaint_id(), action,
              [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
                  absl::Time now) -> absl::StatusOr<CaseRow> {
-               if (asked->external) {
-                 return HandOff(tx, before, *asked, actor, r.reason(), now, nullptr);
-               }
+               if (external) return HandOff(tx, before, *asked, actor, r.reason(), now, nullptr);
                const int count = before.forward_count + 1;
                // A case passed around too often goes to the verifier, whose triage decides;
                // the verifier's own forwards are that decision and are not capped.
-               const bool to_verifier = count > agencies_.max_forwards() &&
-                                        before.agency_code != agencies_.verifier().code;
-               const AgencyDirectory::Agency& target = to_verifier ? agencies_.verifier() : *asked;
+               const bool to_verifier = count > rules->max_forwards() &&
+                                        before.agency_code != rules->verifier_code();
+               const sambat::v1::Agency* verifier = rules->FindAgency(rules->verifier_code());
+               SKK_CHECK(verifier != nullptr, "a validated configuration names its verifier");
+               const sambat::v1::Agency& target = to_verifier ? *verifier : *asked;
                const std::string reason =
                    to_verifier ? absl::StrCat(r.reason(), " [forward ", count, " exceeds ",
-                                              agencies_.max_forwards(), ": to the verifier instead of ",
-                                              asked->code, "]")
+                                              rules->max_forwards(),
+                                              ": to the verifier instead of ", asked->code(), "]")
                                : r.reason();
                const std::string from = before.agency_code;
                SKK_ASSIGN_OR_RETURN(CaseRow after,
                                     CaseStore::Apply(tx, before, CaseAction::kForward, actor,
                                                      reason, now, [&](CaseRow& c) {
-                                                       c.agency_code = target.code;
-                                                       c.agency_name = target.name;
+                                                       c.agency_code = target.code();
+                                                       c.agency_name = target.name();
                                                        c.forward_count = count;
                                                        RestartClock(c, now);
                                                      }));
@@ -341,8 +331,8 @@ absl::StatusOr<Case> OfficerWork::Forward(const Caller& caller,
                auto* p = event.mutable_case_forwarded();
                p->set_ticket(after.ticket);
                p->set_from_agency_code(from);
-               p->set_to_agency_code(target.code);
-               p->set_to_agency_name(target.name);
+               p->set_to_agency_code(target.code());
+               p->set_to_agency_name(target.name());
                p->set_reason(r.reason());
                p->set_category(after.category);
                *p->mutable_forwarded_at() = ToProtoTime(now);

@@ -6,7 +6,6 @@
 // the outbox with the caller as the envelope's actor.
 
 #include <functional>
-#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -18,36 +17,15 @@
 #include "services/platform/pg.h"
 #include "services/routing/case_store.h"
 #include "services/routing/queue_cursor.h"
+#include "services/routing/routing_config.h"
 
 namespace skk::routing {
 
-// The agencies of the city configuration, as routing needs them.
-class AgencyDirectory {
- public:
-  struct Agency {
-    std::string code;
-    std::string name;
-    bool external = false;  // a partner reached through the outbound adapter
-  };
-
-  explicit AgencyDirectory(const sambat::v1::CityConfig& city);
-
-  const Agency* Find(const std::string& code) const;
-  const Agency& verifier() const { return verifier_; }
-  // Forwards of one case beyond this many go to the verifier instead.
-  int max_forwards() const { return max_forwards_; }
-
- private:
-  std::map<std::string, Agency> by_code_;
-  Agency verifier_;
-  int max_forwards_ = 3;
-};
-
 class OfficerWork {
  public:
-  OfficerWork(PgPool& pool, Clock& clock, const AgencyDirectory& agencies,
-              QueueCursorCodec cursors)
-      : pool_(pool), clock_(clock), agencies_(agencies), cursors_(std::move(cursors)) {}
+  // `config` gives the agencies, the verifier and the forward limit in force at each call.
+  OfficerWork(PgPool& pool, Clock& clock, const RoutingConfig& config, QueueCursorCodec cursors)
+      : pool_(pool), clock_(clock), config_(config), cursors_(std::move(cursors)) {}
 
   absl::StatusOr<sambat::v1::ListQueueResponse> ListQueue(const Caller& caller,
                                                           const sambat::v1::ListQueueRequest& r);
@@ -76,7 +54,7 @@ class OfficerWork {
 
   PgPool& pool_;
   Clock& clock_;
-  const AgencyDirectory& agencies_;
+  const RoutingConfig& config_;
   QueueCursorCodec cursors_;
 };
 
@@ -88,7 +66,7 @@ sambat::v1::Event CaseEvent(const std::string& type, const CaseRow& row, absl::T
 // Moves a case to an external partner and writes case.handed_off (the record of the outbound
 // hand-off) in `tx`. `before` must be locked (or just created).
 absl::StatusOr<CaseRow> HandOff(PgConnection& tx, const CaseRow& before,
-                                const AgencyDirectory::Agency& partner, const Actor& actor,
+                                const sambat::v1::Agency& partner, const Actor& actor,
                                 const std::string& reason, absl::Time now,
                                 const sambat::v1::Event* cause);
 
