@@ -1,5 +1,7 @@
 #include "services/routing/case_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/platform/events.h"
@@ -57,27 +59,33 @@ constexpr SqlStatement kTicketExists{"routing_ticket_exists",
 
 #define SKK_QUEUE_COLUMNS                                                                \
   "complaint_id, ticket, category, state, agency_code, holder_id, holder_name, "       \
-  "NULLIF(due_at, 'infinity'), due_at::text, created_at, left(description, 140)"
+  "NULLIF(due_at, 'infinity') AS due, due_at::text AS due_text, created_at, "  \
+  "left(description, 140) AS summary"
 
 // Keyset paging on (due_at, complaint_id): 'infinity' sorts after every date, so cases without
-// a deadline come last, and overdue ones (the earliest due) first.
-constexpr SqlStatement kQueueOfAgency{
-    "routing_queue_of_agency",
-    "SELECT " SKK_QUEUE_COLUMNS R"sql(
-  FROM cases
-  WHERE agency_code = $1 AND state = ANY($2::text[])
-    AND (due_at, complaint_id) > ($3::timestamptz, $4::uuid)
-  ORDER BY due_at, complaint_id
-  LIMIT $5)sql"};
-
-constexpr SqlStatement kQueueOfCity{
-    "routing_queue_of_city",
-    "SELECT " SKK_QUEUE_COLUMNS R"sql(
-  FROM cases
-  WHERE state = ANY($1::text[])
-    AND (due_at, complaint_id) > ($2::timestamptz, $3::uuid)
-  ORDER BY due_at, complaint_id
-  LIMIT $4)sql"};
+// a deadline come last, and overdue ones (the earliest due) first. One statement per shape of
+// query, each matching an index of 002_officer_work.sql so that a page is an ordered index scan
+// that stops after the page: all open states (the partial indexes, whose predicate is repeated
+// here word for word), one state, and, the one shape that sorts, any other set of states.
+#define SKK_OPEN_STATES "state IN ('ROUTED', 'IN_PROGRESS', 'WAITING_CITIZEN', 'REOPENED')"
+#define SKK_QUEUE_STATEMENT(name, where)                                                 \
+  SqlStatement {                                                                         \
+    name, "SELECT " SKK_QUEUE_COLUMNS " FROM cases WHERE " where                         \
+          " AND (due_at, complaint_id) > ($1::timestamptz, $2::uuid)"                    \
+          " ORDER BY cases.due_at, cases.complaint_id LIMIT $3"                                      \
+  }
+constexpr SqlStatement kQueueOpenOfAgency =
+    SKK_QUEUE_STATEMENT("routing_queue_open_of_agency", "agency_code = $4 AND " SKK_OPEN_STATES);
+constexpr SqlStatement kQueueStateOfAgency =
+    SKK_QUEUE_STATEMENT("routing_queue_state_of_agency", "agency_code = $4 AND state = $5");
+constexpr SqlStatement kQueueStatesOfAgency = SKK_QUEUE_STATEMENT(
+    "routing_queue_states_of_agency", "agency_code = $4 AND state = ANY($5::text[])");
+constexpr SqlStatement kQueueOpenOfCity =
+    SKK_QUEUE_STATEMENT("routing_queue_open_of_city", SKK_OPEN_STATES);
+constexpr SqlStatement kQueueStateOfCity =
+    SKK_QUEUE_STATEMENT("routing_queue_state_of_city", "state = $4");
+constexpr SqlStatement kQueueStatesOfCity =
+    SKK_QUEUE_STATEMENT("routing_queue_states_of_city", "state = ANY($4::text[])");
 
 std::string ToTextArray(const std::vector<std::string>& items) {
   std::string out = "{";
@@ -296,17 +304,26 @@ absl::StatusOr<std::vector<QueueEntry>> CaseStore::Queue(PgConnection& conn, con
                                                          absl::Time now) {
   std::vector<std::string> states;
   for (CaseState s : q.states) states.push_back(StateName(s));
-  const std::string after_due = q.after_due.empty() ? "-infinity" : q.after_due;
-  const std::string after_id =
-      q.after_id.empty() ? "00000000-0000-0000-0000-000000000000" : q.after_id;
-  std::vector<SqlParam> params;
-  if (!q.agency_code.empty()) params.push_back(SqlParam::Text(q.agency_code));
-  params.push_back(SqlParam::Text(ToTextArray(states)));
-  params.push_back(SqlParam::Text(after_due));
-  params.push_back(SqlParam::Text(after_id));
-  params.push_back(SqlParam::Int(q.limit));
-  SKK_ASSIGN_OR_RETURN(PgResult r,
-                       conn.Execute(q.agency_code.empty() ? kQueueOfCity : kQueueOfAgency, params));
+  std::vector<CaseState> sorted = q.states;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<CaseState> open = OpenStates();
+  std::sort(open.begin(), open.end());
+  const bool all_open = sorted == open;
+  const bool one_state = states.size() == 1;
+  const bool city = q.agency_code.empty();
+
+  std::vector<SqlParam> params = {
+      SqlParam::Text(q.after_due.empty() ? "-infinity" : q.after_due),
+      SqlParam::Text(q.after_id.empty() ? "00000000-0000-0000-0000-000000000000" : q.after_id),
+      SqlParam::Int(q.limit)};
+  if (!city) params.push_back(SqlParam::Text(q.agency_code));
+  if (one_state) params.push_back(SqlParam::Text(states[0]));
+  if (!all_open && !one_state) params.push_back(SqlParam::Text(ToTextArray(states)));
+  const SqlStatement& statement =
+      all_open  ? (city ? kQueueOpenOfCity : kQueueOpenOfAgency)
+      : one_state ? (city ? kQueueStateOfCity : kQueueStateOfAgency)
+                  : (city ? kQueueStatesOfCity : kQueueStatesOfAgency);
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(statement, params));
   std::vector<QueueEntry> entries;
   entries.reserve(r.rows());
   for (int i = 0; i < r.rows(); ++i) {
