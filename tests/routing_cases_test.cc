@@ -4,11 +4,14 @@
 
 #include <catch2/catch.hpp>
 #include <atomic>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tests/support/officer.h"
+#include "services/platform/testing/test_env.h"
 #include "tests/support/system.h"
 
 namespace skk::testing {
@@ -263,6 +266,59 @@ TEST_CASE("a duplicate is merged into the ticket it repeats, a spam case rejecte
     return Track(system, second).state() == sambat::v1::CASE_STATE_MERGED &&
            Track(system, third).state() == sambat::v1::CASE_STATE_REJECTED;
   }));
+}
+
+}  // namespace skk::testing
+
+namespace skk::testing {
+
+TEST_CASE("an administrator's ReloadRoutingConfig puts an edited rule in force for the next "
+          "complaint, and keeps the last good rules on a broken file",
+          "[routing][integration]") {
+  // routing reads a copy of the city's configuration the test may edit.
+  TempDir config_dir;
+  const std::string config = config_dir.File("kota-malang.textproto");
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  auto write = [](const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+  };
+  const std::string shipped = read(SourcePath("deploy/config/kota-malang.textproto"));
+  write(config, shipped);
+  write(config_dir.File("dev-jwt.key"), read(SourcePath("deploy/config/dev-jwt.key")));
+
+  System system("rcreload", {"intake"});
+  system.Start("routing", {absl::StrCat("--city_config=", config)});
+  const OfficerClient admin(system, StaffRole::kAdmin, "");
+
+  CHECK(SubmitAndRoute(system, "sampah").complaint_id() != "");
+  CHECK(system.Count("SELECT count(*) FROM routing.cases WHERE agency_code = 'dlh'") == 1);
+
+  // Waste goes to public works from now on.
+  const std::string rule = R"(routing_rules { id: "sampah" category: "sampah" agency: "dlh" })";
+  REQUIRE(shipped.find(rule) != std::string::npos);
+  std::string edited = shipped;
+  edited.replace(edited.find(rule), rule.size(),
+                 R"(routing_rules { id: "sampah" category: "sampah" agency: "dpuprpkp" })");
+  write(config, edited);
+  sambat::v1::ReloadRoutingConfigResponse reloaded;
+  const grpc::Status status = admin.ReloadRoutingConfig(&reloaded);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  CHECK(absl::StrContains(reloaded.summary(), "rules"));
+  SubmitAndRoute(system, "sampah");
+  CHECK(system.Count("SELECT count(*) FROM routing.cases WHERE agency_code = 'dpuprpkp'") == 1);
+
+  // A broken file is refused and changes nothing.
+  write(config, edited + "\nrouting_rules { id: \"x\" category: \"sampah\" agency: \"no-such\" }\n");
+  CHECK(admin.ReloadRoutingConfig().error_code() != grpc::StatusCode::OK);
+  SubmitAndRoute(system, "sampah");
+  CHECK(system.Count("SELECT count(*) FROM routing.cases WHERE agency_code = 'dpuprpkp'") == 2);
 }
 
 }  // namespace skk::testing
