@@ -51,13 +51,11 @@ absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Eve
   const std::string& reason = decision.reason;
   if (decision.external) {
     // An external partner has no officer queue here: the case goes straight to the outbound
-    // adapter. Created as routed by the system, then handed off, so the trail shows both.
-    CaseRow submitted = row;
+    // adapter (SUBMITTED -> HANDED_OFF), and case.handed_off is the record of the hand-off.
     SKK_ASSIGN_OR_RETURN(bool created, CaseStore::Create(tx, row, CaseAction::kHandOff,
                                                          Actor::System(), reason, now));
     if (!created) return absl::OkStatus();
-    submitted.state = sambat::v1::CASE_STATE_HANDED_OFF;
-    sambat::v1::Event handed = CaseEvent(kCaseHandedOff, submitted, now, Actor::System(), &event);
+    sambat::v1::Event handed = CaseEvent(kCaseHandedOff, row, now, Actor::System(), &event);
     auto* p = handed.mutable_case_handed_off();
     p->set_ticket(row.ticket);
     p->set_agency_code(decision.agency_code);

@@ -2,66 +2,25 @@
 
 #include <algorithm>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/platform/errors.h"
 #include "services/platform/events.h"
-#include "services/platform/ids.h"
 #include "services/platform/log.h"
 #include "services/platform/outbox.h"
 #include "services/platform/status_macros.h"
-#include "services/platform/text.h"
 #include "services/routing/access.h"
+#include "services/routing/officer_requests.h"
 
 namespace skk::routing {
 namespace {
 
 using sambat::v1::Case;
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 200;
-constexpr int kMaxMessageChars = 4000;
-constexpr int kMaxReasonChars = 2000;
-constexpr int kMaxProofPhotos = 10;
-
-// Appends a violation unless `text` is 1..max_chars characters (0..max when optional) and not
-// blank. gRPC parsing already refused text that is not UTF-8.
-void CheckText(const std::string& text, const std::string& field, int max_chars, bool optional,
-               std::vector<FieldViolation>& violations) {
-  size_t chars = 0;
-  IsValidUtf8(text, &chars);
-  if (!optional && absl::StripAsciiWhitespace(text).empty()) {
-    violations.push_back({field, "must not be empty"});
-  } else if (chars > static_cast<size_t>(max_chars)) {
-    violations.push_back({field, absl::StrCat("must be at most ", max_chars, " characters")});
-  }
-}
-
-void CheckComplaintId(const std::string& id, std::vector<FieldViolation>& violations) {
-  if (!IsUuid(id)) violations.push_back({"complaint_id", "is not a complaint id"});
-}
-
-bool IsMediaId(const std::string& id) {
-  return id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 CaseFacts FactsOf(const CaseRow& row) {
   return {row.complaint_id, row.agency_code, row.state, row.holder_id, row.holder_name};
 }
 
 Actor ActorOf(const Caller& caller) { return {ActorId(caller), caller.name}; }
-
-std::string RejectReasonWord(sambat::v1::RejectReason reason) {
-  switch (reason) {
-    case sambat::v1::REJECT_REASON_SPAM: return "spam";
-    case sambat::v1::REJECT_REASON_DUPLICATE: return "duplicate";
-    case sambat::v1::REJECT_REASON_NOT_CITY_AUTHORITY: return "not_city_authority";
-    case sambat::v1::REJECT_REASON_INSUFFICIENT_INFORMATION: return "insufficient_information";
-    default: return "";
-  }
-}
 
 // Every clock of the case starts again (forward, reopen): no deadline until sla sets one.
 void RestartClock(CaseRow& c, absl::Time now) {
@@ -133,22 +92,10 @@ absl::StatusOr<Case> OfficerWork::Act(const Caller& caller, const std::string& c
 
 absl::StatusOr<sambat::v1::ListQueueResponse> OfficerWork::ListQueue(
     const Caller& caller, const sambat::v1::ListQueueRequest& r) {
+  SKK_RETURN_IF_ERROR(MayReadCases(caller));
   std::vector<FieldViolation> violations;
-  if (r.page_size() < 0 || r.page_size() > kMaxPageSize) {
-    violations.push_back({"page_size", absl::StrCat("must be 0 to ", kMaxPageSize)});
-  }
-  std::vector<CaseState> states;
-  for (int s : r.states()) {
-    const auto state = static_cast<CaseState>(s);
-    if (s == sambat::v1::CASE_STATE_UNSPECIFIED || !sambat::v1::CaseState_IsValid(s)) {
-      violations.push_back({"states", "names an unknown state"});
-    } else if (std::find(states.begin(), states.end(), state) == states.end()) {
-      states.push_back(state);
-    }
-  }
+  const std::vector<CaseState> states = QueueStates(r, violations);
   SKK_RETURN_IF_ERROR(InvalidFields(violations));
-  if (states.empty()) states = OpenStates();
-  std::sort(states.begin(), states.end());
   SKK_ASSIGN_OR_RETURN(const std::string scope, QueueScope(caller, r.agency_code()));
 
   QueueQuery query;
@@ -180,9 +127,7 @@ absl::StatusOr<sambat::v1::ListQueueResponse> OfficerWork::ListQueue(
 
 absl::StatusOr<Case> OfficerWork::GetCase(const Caller& caller, const std::string& complaint_id) {
   SKK_RETURN_IF_ERROR(MayReadCases(caller));
-  std::vector<FieldViolation> violations;
-  CheckComplaintId(complaint_id, violations);
-  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  SKK_RETURN_IF_ERROR(InvalidFields(ValidateCaseId(complaint_id)));
   SKK_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
   SKK_ASSIGN_OR_RETURN(CaseRow row, CaseStore::Read(*conn, complaint_id));
   SKK_RETURN_IF_ERROR(MayRead(caller, FactsOf(row)));
@@ -194,9 +139,7 @@ absl::StatusOr<Case> OfficerWork::GetCase(const Caller& caller, const std::strin
 
 absl::StatusOr<Case> OfficerWork::Claim(const Caller& caller, const sambat::v1::ClaimRequest& r) {
   SKK_RETURN_IF_ERROR(MayChangeCases(caller));
-  std::vector<FieldViolation> violations;
-  CheckComplaintId(r.complaint_id(), violations);
-  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  SKK_RETURN_IF_ERROR(InvalidFields(ValidateCaseId(r.complaint_id())));
   return Act(caller, r.complaint_id(), CaseAction::kClaim,
              [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
                  absl::Time now) -> absl::StatusOr<CaseRow> {
@@ -222,10 +165,7 @@ absl::StatusOr<Case> OfficerWork::Claim(const Caller& caller, const sambat::v1::
 absl::StatusOr<Case> OfficerWork::Release(const Caller& caller,
                                           const sambat::v1::ReleaseRequest& r) {
   SKK_RETURN_IF_ERROR(MayChangeCases(caller));
-  std::vector<FieldViolation> violations;
-  CheckComplaintId(r.complaint_id(), violations);
-  CheckText(r.reason(), "reason", kMaxReasonChars, /*optional=*/true, violations);
-  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  SKK_RETURN_IF_ERROR(InvalidFields(ValidateRelease(r)));
   // No event: nobody outside routing cares who holds a case; the audit trail records it.
   return Act(caller, r.complaint_id(), CaseAction::kRelease,
              [&](PgConnection& tx, const CaseRow& before, const Actor& actor, absl::Time now) {
@@ -236,10 +176,7 @@ absl::StatusOr<Case> OfficerWork::Release(const Caller& caller,
 absl::StatusOr<Case> OfficerWork::Respond(const Caller& caller,
                                           const sambat::v1::RespondRequest& r) {
   SKK_RETURN_IF_ERROR(MayChangeCases(caller));
-  std::vector<FieldViolation> violations;
-  CheckComplaintId(r.complaint_id(), violations);
-  CheckText(r.message(), "message", kMaxMessageChars, /*optional=*/false, violations);
-  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  SKK_RETURN_IF_ERROR(InvalidFields(ValidateRespond(r)));
   return Act(caller, r.complaint_id(), CaseAction::kRespond,
              [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
                  absl::Time now) -> absl::StatusOr<CaseRow> {
@@ -263,10 +200,7 @@ absl::StatusOr<Case> OfficerWork::Respond(const Caller& caller,
 absl::StatusOr<Case> OfficerWork::RequestInfo(const Caller& caller,
                                               const sambat::v1::RequestInfoRequest& r) {
   SKK_RETURN_IF_ERROR(MayChangeCases(caller));
-  std::vector<FieldViolation> violations;
-  CheckComplaintId(r.complaint_id(), violations);
-  CheckText(r.question(), "question", kMaxReasonChars, /*optional=*/false, violations);
-  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  SKK_RETURN_IF_ERROR(InvalidFields(ValidateRequestInfo(r)));
   return Act(caller, r.complaint_id(), CaseAction::kRequestInfo,
              [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
                  absl::Time now) -> absl::StatusOr<CaseRow> {
@@ -287,15 +221,13 @@ absl::StatusOr<Case> OfficerWork::RequestInfo(const Caller& caller,
 absl::StatusOr<Case> OfficerWork::Forward(const Caller& caller,
                                           const sambat::v1::ForwardRequest& r) {
   SKK_RETURN_IF_ERROR(MayChangeCases(caller));
-  std::vector<FieldViolation> violations;
-  CheckComplaintId(r.complaint_id(), violations);
-  CheckText(r.reason(), "reason", kMaxReasonChars, /*optional=*/false, violations);
+  std::vector<FieldViolation> violations = ValidateForward(r);
   // The rules in force for the whole of this forward, even if a reload happens meanwhile.
   const std::shared_ptr<const RoutingRules> rules = config_.Current();
   const sambat::v1::Agency* asked = rules->FindAgency(r.to_agency_code());
-  if (asked == nullptr) {
+  if (asked == nullptr && !r.to_agency_code().empty()) {
     violations.push_back({"to_agency_code", "is not an agency of the city configuration"});
-  } else if (asked->code() == caller.agency_code) {
+  } else if (asked != nullptr && asked->code() == caller.agency_code) {
     violations.push_back({"to_agency_code", "is the agency that has the case"});
   }
   SKK_RETURN_IF_ERROR(InvalidFields(violations));
@@ -346,18 +278,7 @@ absl::StatusOr<Case> OfficerWork::Forward(const Caller& caller,
 absl::StatusOr<Case> OfficerWork::Resolve(const Caller& caller,
                                           const sambat::v1::ResolveRequest& r) {
   SKK_RETURN_IF_ERROR(MayChangeCases(caller));
-  std::vector<FieldViolation> violations;
-  CheckComplaintId(r.complaint_id(), violations);
-  CheckText(r.note(), "note", kMaxMessageChars, /*optional=*/false, violations);
-  if (r.proof_media_ids_size() > kMaxProofPhotos) {
-    violations.push_back({"proof_media_ids", absl::StrCat("at most ", kMaxProofPhotos)});
-  }
-  for (int i = 0; i < r.proof_media_ids_size(); ++i) {
-    if (!IsMediaId(r.proof_media_ids(i))) {
-      violations.push_back({absl::StrCat("proof_media_ids[", i, "]"), "is not a media id"});
-    }
-  }
-  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  SKK_RETURN_IF_ERROR(InvalidFields(ValidateResolve(r)));
   return Act(caller, r.complaint_id(), CaseAction::kResolve,
              [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
                  absl::Time now) -> absl::StatusOr<CaseRow> {
@@ -378,21 +299,9 @@ absl::StatusOr<Case> OfficerWork::Resolve(const Caller& caller,
 absl::StatusOr<Case> OfficerWork::Reject(const Caller& caller,
                                          const sambat::v1::RejectRequest& r) {
   SKK_RETURN_IF_ERROR(MayChangeCases(caller));
-  std::vector<FieldViolation> violations;
-  CheckComplaintId(r.complaint_id(), violations);
+  SKK_RETURN_IF_ERROR(InvalidFields(ValidateReject(r)));
   const std::string reason = RejectReasonWord(r.reason());
-  if (reason.empty()) {
-    violations.push_back({"reason", "must be spam, duplicate, not_city_authority or "
-                                    "insufficient_information"});
-  }
-  CheckText(r.note(), "note", kMaxReasonChars, /*optional=*/true, violations);
   const bool duplicate = r.reason() == sambat::v1::REJECT_REASON_DUPLICATE;
-  if (duplicate && r.duplicate_of_ticket().empty()) {
-    violations.push_back({"duplicate_of_ticket", "is required for a duplicate"});
-  } else if (!duplicate && !r.duplicate_of_ticket().empty()) {
-    violations.push_back({"duplicate_of_ticket", "is only for a duplicate"});
-  }
-  SKK_RETURN_IF_ERROR(InvalidFields(violations));
   const CaseAction action = duplicate ? CaseAction::kMerge : CaseAction::kReject;
   return Act(caller, r.complaint_id(), action,
              [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
