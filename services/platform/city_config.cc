@@ -13,16 +13,15 @@
 #include <boost/geometry/algorithms/relate.hpp>
 #include <boost/geometry/geometries/box.hpp>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/platform/area_boundary.h"
+#include "services/platform/config_lines.h"
 
 namespace skk {
 namespace {
@@ -46,150 +45,18 @@ class ParseErrors final : public pb::io::ErrorCollector {
   std::vector<std::string> errors_;
 };
 
-// The line (1-based) of each item of a configuration file, keyed by its path in the message:
-// "routing_rules[3]" (where the element begins), "routing_rules[3].agency" (its field).
-class Lines {
- public:
-  void Add(std::string path, int line) { lines_.emplace(std::move(path), line); }
-
-  // The line of `field`[`index`].`sub`, falling back to the element, then to the field;
-  // 0 when the file has none of them (a message not read from a file, or a missing field).
-  int Of(absl::string_view field, int index = -1, absl::string_view sub = {}) const {
-    const std::string element =
-        index < 0 ? std::string(field) : absl::StrCat(field, "[", index, "]");
-    for (const std::string& path :
-         {sub.empty() ? element : absl::StrCat(element, ".", sub), element, std::string(field)}) {
-      if (auto it = lines_.find(path); it != lines_.end()) return it->second;
-    }
-    return 0;
-  }
-
- private:
-  std::map<std::string, int, std::less<>> lines_;
-};
-
-// Lines of the top-level fields, their elements and the elements' own fields, from the text
-// parser's record of where it found each field.
-void AddNestedLines(const pb::Message& message, const pb::TextFormat::ParseInfoTree& tree,
-                    const std::string& prefix, Lines& lines) {
-  const pb::Descriptor* type = message.GetDescriptor();
-  const pb::Reflection* reflection = message.GetReflection();
-  for (int f = 0; f < type->field_count(); ++f) {
-    const pb::FieldDescriptor* field = type->field(f);
-    const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
-    for (int i = 0; i < count; ++i) {
-      const int index = field->is_repeated() ? i : -1;
-      const pb::TextFormat::ParseLocation at = tree.GetLocation(field, index);
-      if (at.line < 0) continue;
-      const std::string path = field->is_repeated()
-                                   ? absl::StrCat(prefix, field->name(), "[", i, "]")
-                                   : absl::StrCat(prefix, field->name());
-      lines.Add(path, at.line + 1);
-      if (field->is_repeated() && i == 0) lines.Add(prefix + field->name(), at.line + 1);
-      if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE || !prefix.empty()) continue;
-      const pb::TextFormat::ParseInfoTree* nested = tree.GetTreeForNested(field, index);
-      if (nested == nullptr) continue;
-      const pb::Message& element = field->is_repeated()
-                                       ? reflection->GetRepeatedMessage(message, field, i)
-                                       : reflection->GetMessage(message, field);
-      AddNestedLines(element, *nested, path + ".", lines);
-    }
-  }
-}
-
-// "routingRules" (protobuf JSON's name) -> "routing_rules" (the field's name).
-std::string FieldName(absl::string_view json_key) {
-  std::string name;
-  for (char c : json_key) {
-    if (absl::ascii_isupper(c)) {
-      name += '_';
-      name += absl::ascii_tolower(c);
-    } else {
-      name += c;
-    }
-  }
-  return name;
-}
-
-// Lines of the same paths in a JSON file. Runs after the JSON parser accepted the text, so
-// the walk may stop at anything unexpected without reporting it.
-class JsonLines {
- public:
-  JsonLines(absl::string_view text, Lines& lines)
-      : input_(text.data(), static_cast<int>(text.size())),
-        tokens_(&input_, &quiet_),
-        lines_(lines) {
-    tokens_.Next();
-    Value("");
-  }
-
- private:
-  class Quiet final : public pb::io::ErrorCollector {
-    void AddError(int, int, const std::string&) override {}
-  };
-  bool At(const char* symbol) { return !broken_ && tokens_.current().text == symbol; }
-  bool Done() {
-    return broken_ || tokens_.current().type == pb::io::Tokenizer::TYPE_END;
-  }
-
-  void Value(const std::string& path) {
-    if (At("{")) {
-      tokens_.Next();
-      while (!Done() && !At("}")) Member(path);
-      tokens_.Next();
-    } else if (At("[")) {
-      tokens_.Next();
-      for (int i = 0; !Done() && !At("]"); ++i) {
-        const std::string element = absl::StrCat(path, "[", i, "]");
-        lines_.Add(element, tokens_.current().line + 1);
-        Value(element);
-        if (At(",")) tokens_.Next();
-      }
-      tokens_.Next();
-    } else {
-      if (At("-")) tokens_.Next();  // a negative number is two tokens
-      tokens_.Next();
-    }
-  }
-
-  void Member(const std::string& path) {
-    if (tokens_.current().type != pb::io::Tokenizer::TYPE_STRING) {
-      broken_ = true;
-      return;
-    }
-    std::string key;
-    pb::io::Tokenizer::ParseString(tokens_.current().text, &key);
-    const std::string child = path.empty() ? FieldName(key) : path + "." + FieldName(key);
-    lines_.Add(child, tokens_.current().line + 1);
-    tokens_.Next();
-    if (!At(":")) {
-      broken_ = true;
-      return;
-    }
-    tokens_.Next();
-    Value(child);
-    if (At(",")) tokens_.Next();
-  }
-
-  pb::io::ArrayInputStream input_;
-  Quiet quiet_;
-  pb::io::Tokenizer tokens_;
-  Lines& lines_;
-  bool broken_ = false;
-};
-
 // Collects every problem with where it is, so one run of the check tells an administrator
 // everything to fix.
 class Problems {
  public:
-  Problems(const std::string& source, const Lines& lines) : source_(source), lines_(lines) {}
+  Problems(const std::string& source, const ConfigLines& lines) : source_(source), lines_(lines) {}
 
   template <typename... Parts>
   void At(int line, const Parts&... parts) {
     const std::string where = line > 0 ? absl::StrCat(source_, ":", line) : source_;
     problems_.emplace_back(line, absl::StrCat(where, ": ", parts...));
   }
-  const Lines& lines() const { return lines_; }
+  const ConfigLines& lines() const { return lines_; }
 
   // In the order of the file (what is missing altogether first), as an editor walks it.
   absl::Status ToStatus() {
@@ -203,12 +70,12 @@ class Problems {
 
  private:
   const std::string& source_;
-  const Lines& lines_;
+  const ConfigLines& lines_;
   std::vector<std::pair<int, std::string>> problems_;  // (line or 0, "where: what")
 };
 
 void CheckCity(const CityConfig& config, Problems& p) {
-  const Lines& at = p.lines();
+  const ConfigLines& at = p.lines();
   if (config.city_name().empty()) p.At(0, "city_name is empty");
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(config.time_zone(), &zone)) {
@@ -230,7 +97,7 @@ void CheckCity(const CityConfig& config, Problems& p) {
 // Agency code -> kind, for the checks that follow.
 std::map<std::string, sambat::v1::AgencyKind> CheckAgencies(const CityConfig& config,
                                                             Problems& p) {
-  const Lines& at = p.lines();
+  const ConfigLines& at = p.lines();
   std::map<std::string, sambat::v1::AgencyKind> agencies;
   for (int i = 0; i < config.agencies_size(); ++i) {
     const auto& a = config.agencies(i);
@@ -259,7 +126,7 @@ std::map<std::string, sambat::v1::AgencyKind> CheckAgencies(const CityConfig& co
 }
 
 std::set<std::string> CheckCategories(const CityConfig& config, Problems& p) {
-  const Lines& at = p.lines();
+  const ConfigLines& at = p.lines();
   std::set<std::string> categories;
   for (int i = 0; i < config.categories_size(); ++i) {
     const auto& c = config.categories(i);
@@ -305,7 +172,7 @@ const char* KindName(sambat::v1::AreaKind kind) {
 
 // Area code -> what the rules need to know of it.
 std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems& p) {
-  const Lines& at = p.lines();
+  const ConfigLines& at = p.lines();
   const auto& b = config.bounds();
   const MapBox city({b.min_longitude(), b.min_latitude()},
                                       {b.max_longitude(), b.max_latitude()});
@@ -371,7 +238,7 @@ std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems
 void CheckRules(const CityConfig& config, const std::map<std::string, sambat::v1::AgencyKind>& agencies,
                 const std::set<std::string>& categories,
                 const std::map<std::string, CheckedArea>& areas, Problems& p) {
-  const Lines& at = p.lines();
+  const ConfigLines& at = p.lines();
   std::set<std::string> ids;
   // (category, area) -> index of the first rule for it; equal keys are equally specific.
   std::map<std::pair<std::string, std::string>, int> routed;
@@ -405,7 +272,7 @@ void CheckRules(const CityConfig& config, const std::map<std::string, sambat::v1
   }
 }
 
-absl::Status Validate(const CityConfig& config, const std::string& source, const Lines& lines) {
+absl::Status Validate(const CityConfig& config, const std::string& source, const ConfigLines& lines) {
   Problems problems(source, lines);
   CheckCity(config, problems);
   const auto agencies = CheckAgencies(config, problems);
@@ -416,7 +283,7 @@ absl::Status Validate(const CityConfig& config, const std::string& source, const
 }
 
 absl::Status ParseText(const std::string& text, const std::string& path, CityConfig& config,
-                       Lines& lines) {
+                       ConfigLines& lines) {
   pb::TextFormat::Parser parser;
   ParseErrors errors(path);
   parser.RecordErrorsTo(&errors);
@@ -425,25 +292,25 @@ absl::Status ParseText(const std::string& text, const std::string& path, CityCon
   if (!parser.ParseFromString(text, &config)) {
     return absl::InvalidArgumentError(absl::StrJoin(errors.errors(), "; "));
   }
-  AddNestedLines(config, tree, "", lines);
+  lines = ConfigLines::FromTextFormat(config, tree);
   return absl::OkStatus();
 }
 
 absl::Status ParseJson(const std::string& text, const std::string& path, CityConfig& config,
-                       Lines& lines) {
+                       ConfigLines& lines) {
   const auto parsed = pb::util::JsonStringToMessage(text, &config);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": not a CityConfig in protobuf JSON: ", parsed.message().ToString()));
   }
-  JsonLines walk(text, lines);
+  lines = ConfigLines::FromJson(text);
   return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::Status ValidateCityConfig(const CityConfig& config, const std::string& source) {
-  return Validate(config, source, Lines());
+  return Validate(config, source, ConfigLines());
 }
 
 absl::StatusOr<CityConfig> LoadCityConfig(const std::string& path) {
@@ -452,7 +319,7 @@ absl::StatusOr<CityConfig> LoadCityConfig(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   CityConfig config;
-  Lines lines;
+  ConfigLines lines;
   const absl::Status parsed = absl::EndsWith(path, ".json")
                                   ? ParseJson(text.str(), path, config, lines)
                                   : ParseText(text.str(), path, config, lines);
