@@ -103,7 +103,6 @@ class JsonWalk {
       for (int i = 0; !Done() && !At("]"); ++i) {
         const std::string element = absl::StrCat(path, "[", i, "]");
         lines_.Add(element, tokens_.current().line + 1);
-        if (i == 0) lines_.Add(path, tokens_.current().line + 1);
         Value(element);
         if (At(",")) tokens_.Next();
       }
