@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <boost/geometry/algorithms/covered_by.hpp>
+#include <boost/geometry/algorithms/intersects.hpp>
 #include <boost/geometry/algorithms/relate.hpp>
 #include <boost/geometry/geometries/box.hpp>
 
@@ -95,8 +96,7 @@ void CheckCity(const CityConfig& config, Problems& p) {
 }
 
 // Agency code -> kind, for the checks that follow.
-std::map<std::string, sambat::v1::AgencyKind> CheckAgencies(const CityConfig& config,
-                                                            Problems& p) {
+std::map<std::string, sambat::v1::AgencyKind> CheckAgencies(const CityConfig& config, Problems& p) {
   const ConfigLines& at = p.lines();
   std::map<std::string, sambat::v1::AgencyKind> agencies;
   for (int i = 0; i < config.agencies_size(); ++i) {
@@ -132,7 +132,8 @@ std::set<std::string> CheckCategories(const CityConfig& config, Problems& p) {
     const auto& c = config.categories(i);
     const int line = at.Of("categories", i, "code");
     if (c.code().empty()) p.At(line, "a category has no code");
-    if (!categories.insert(c.code()).second) p.At(line, "category '", c.code(), "' is defined twice");
+    if (!categories.insert(c.code()).second)
+      p.At(line, "category '", c.code(), "' is defined twice");
   }
   std::set<std::string> with_policy;
   for (int i = 0; i < config.sla_policies_size(); ++i) {
@@ -155,7 +156,8 @@ std::set<std::string> CheckCategories(const CityConfig& config, Problems& p) {
   }
   for (int i = 0; i < config.categories_size(); ++i) {
     const std::string& c = config.categories(i).code();
-    if (!with_policy.contains(c)) p.At(at.Of("categories", i), "category '", c, "' has no sla policy");
+    if (!with_policy.contains(c))
+      p.At(at.Of("categories", i), "category '", c, "' has no sla policy");
   }
   return categories;
 }
@@ -174,8 +176,7 @@ const char* KindName(sambat::v1::AreaKind kind) {
 std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems& p) {
   const ConfigLines& at = p.lines();
   const auto& b = config.bounds();
-  const MapBox city({b.min_longitude(), b.min_latitude()},
-                                      {b.max_longitude(), b.max_latitude()});
+  const MapBox city({b.min_longitude(), b.min_latitude()}, {b.max_longitude(), b.max_latitude()});
   std::map<std::string, CheckedArea> areas;
   for (int i = 0; i < config.areas_size(); ++i) {
     const auto& a = config.areas(i);
@@ -187,8 +188,8 @@ std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems
     CheckedArea checked{i, a.kind(), std::nullopt};
     auto boundary = ParseAreaBoundary(a.boundary_wkt());
     if (!boundary.ok()) {
-      p.At(at.Of("areas", i, "boundary_wkt"), "area '", a.code(), "': ",
-           boundary.status().message());
+      p.At(at.Of("areas", i, "boundary_wkt"), "area '", a.code(),
+           "': ", boundary.status().message());
     } else if (!bg::covered_by(EnvelopeOf(*boundary), city)) {
       p.At(at.Of("areas", i, "boundary_wkt"), "area '", a.code(),
            "' does not lie within the city bounds (WKT gives longitude first, then latitude)");
@@ -203,10 +204,15 @@ std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems
     const auto& a = config.areas(i);
     const int line = at.Of("areas", i, "parent");
     if (a.kind() == sambat::v1::AREA_KIND_KECAMATAN && !a.parent().empty()) {
-      p.At(line, "kecamatan '", a.code(), "' has a parent: only a kelurahan lies within another area");
+      p.At(line, "kecamatan '", a.code(),
+           "' has a parent: only a kelurahan lies within another area");
     }
     if (a.kind() != sambat::v1::AREA_KIND_KELURAHAN) continue;
     const auto parent = areas.find(a.parent());
+    if (a.parent().empty()) {
+      p.At(at.Of("areas", i), "kelurahan '", a.code(), "' names no kecamatan as parent");
+      continue;
+    }
     if (parent == areas.end() || parent->second.kind != sambat::v1::AREA_KIND_KECAMATAN) {
       p.At(line, "kelurahan '", a.code(), "' names unknown kecamatan '", a.parent(), "' as parent");
       continue;
@@ -226,6 +232,7 @@ std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems
       const CheckedArea& x = first->second;
       const CheckedArea& y = second->second;
       if (x.kind != y.kind || !x.boundary || !y.boundary) continue;
+      if (!bg::intersects(EnvelopeOf(*x.boundary), EnvelopeOf(*y.boundary))) continue;  // cheap
       if (!bg::relate(*x.boundary, *y.boundary, kInteriorsOverlap)) continue;
       const CheckedArea& later = x.index > y.index ? x : y;
       p.At(at.Of("areas", later.index, "boundary_wkt"), KindName(x.kind), " '", first->first,
@@ -235,7 +242,8 @@ std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems
   return areas;
 }
 
-void CheckRules(const CityConfig& config, const std::map<std::string, sambat::v1::AgencyKind>& agencies,
+void CheckRules(const CityConfig& config,
+                const std::map<std::string, sambat::v1::AgencyKind>& agencies,
                 const std::set<std::string>& categories,
                 const std::map<std::string, CheckedArea>& areas, Problems& p) {
   const ConfigLines& at = p.lines();
@@ -245,7 +253,8 @@ void CheckRules(const CityConfig& config, const std::map<std::string, sambat::v1
   for (int i = 0; i < config.routing_rules_size(); ++i) {
     const auto& r = config.routing_rules(i);
     if (r.id().empty() || !ids.insert(r.id()).second) {
-      p.At(at.Of("routing_rules", i, "id"), "routing rule '", r.id(), "' has an empty or repeated id");
+      p.At(at.Of("routing_rules", i, "id"), "routing rule '", r.id(),
+           "' has an empty or repeated id");
     }
     if (!categories.contains(r.category())) {
       p.At(at.Of("routing_rules", i, "category"), "routing rule '", r.id(),
@@ -256,8 +265,8 @@ void CheckRules(const CityConfig& config, const std::map<std::string, sambat::v1
            "' names unknown agency '", r.agency(), "'");
     }
     if (!r.area().empty() && !areas.contains(r.area())) {
-      p.At(at.Of("routing_rules", i, "area"), "routing rule '", r.id(),
-           "' names unknown area '", r.area(), "'");
+      p.At(at.Of("routing_rules", i, "area"), "routing rule '", r.id(), "' names unknown area '",
+           r.area(), "'");
     }
     const auto [tied, fresh] = routed.emplace(std::pair(r.category(), r.area()), i);
     if (!fresh) {
@@ -272,7 +281,8 @@ void CheckRules(const CityConfig& config, const std::map<std::string, sambat::v1
   }
 }
 
-absl::Status Validate(const CityConfig& config, const std::string& source, const ConfigLines& lines) {
+absl::Status Validate(const CityConfig& config, const std::string& source,
+                      const ConfigLines& lines) {
   Problems problems(source, lines);
   CheckCity(config, problems);
   const auto agencies = CheckAgencies(config, problems);

@@ -83,7 +83,8 @@ class Quiet final : public pb::io::ErrorCollector {
 class JsonWalk {
  public:
   JsonWalk(absl::string_view text, ConfigLines& lines)
-      : input_(text.data(), static_cast<int>(text.size())), tokens_(&input_, &quiet_),
+      : input_(text.data(), static_cast<int>(text.size())),
+        tokens_(&input_, &quiet_),
         lines_(lines) {
     tokens_.Next();
     Value("");

@@ -38,9 +38,9 @@ void Touch(const std::string& path, int seconds_later) {
 
 // The test city with parkir-liar in utara/timur sent to `agency` instead of dlh.
 std::string CityWithKelurahanRuleTo(const std::string& agency) {
-  return absl::StrReplaceAll(
-      testing::TestCityText(),
-      {{R"(area: "utara/timur" agency: "dlh")", "area: \"utara/timur\" agency: \"" + agency + "\""}});
+  return absl::StrReplaceAll(testing::TestCityText(),
+                             {{R"(area: "utara/timur" agency: "dlh")",
+                               "area: \"utara/timur\" agency: \"" + agency + "\""}});
 }
 
 int LineOf(const std::string& text, const std::string& needle) {
@@ -167,8 +167,7 @@ TEST_CASE("the watch loop reloads on SIGHUP and stops when told", "[routing]") {
   loop.join();
 }
 
-TEST_CASE("readers route whole decisions while the rules are reloaded under them",
-          "[routing]") {
+TEST_CASE("readers route whole decisions while the rules are reloaded under them", "[routing]") {
   TempDir dir;
   const std::string path = dir.File("city.textproto");
   const std::string to_dlh = testing::TestCityText();
