@@ -36,9 +36,5 @@ function(skk_test name)
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE skk_test_support Catch2::Catch2WithMain ${T_LIBS})
   # --warn NoTests: a test name that matches nothing (e.g. one cut by a ";") fails, never passes.
-  # Catch2's discovery loses all but the first of several labels (its script re-splits the
-  # list), so several are joined into one, "unit,sla": `ctest -L` matches a label by regular
-  # expression, so -L unit and -L sla both select it.
-  list(JOIN T_LABELS "," labels)
-  catch_discover_tests(${name} EXTRA_ARGS --warn NoTests PROPERTIES LABELS "${labels}")
+  catch_discover_tests(${name} EXTRA_ARGS --warn NoTests PROPERTIES LABELS "${T_LABELS}")
 endfunction()
