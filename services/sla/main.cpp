@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/flags/flag.h"
+#include "services/platform/auth.h"
 #include "services/platform/log.h"
 #include "services/platform/service_host.h"
 #include "services/sla/case_clocks.h"
@@ -58,13 +59,13 @@ int main(int argc, char** argv) {
   host.AddConsumer(skk::sla::ConsumedEvents(), clocks.Handlers());
   host.AddBackgroundLoop("timers", [&timers](const std::atomic<bool>& stop) { timers.Run(stop); });
 
+  // Leadership and agency heads only: every call carries a staff token (auth.h).
+  const skk::TokenAuthority authority = skk::LoadTokenAuthorityOrExit(options, city);
+  host.RequireStaffAuth(&authority, {"/sambat.v1.LeadershipService/"});
   skk::sla::Leadership leadership(host.pool(), host.clock());
-  // Until staff tokens are wired in, every leadership call is refused: never anonymous.
   skk::sla::LeadershipGrpcService leadership_service(
       leadership, host.executor(),
-      [](const grpc::ServerContextBase&) -> absl::StatusOr<skk::Caller> {
-        return absl::UnauthenticatedError("staff authentication is not configured");
-      });
+      [](const grpc::ServerContextBase& context) { return skk::CallerOf(context); });
   host.AddGrpcService(&leadership_service);
   return host.Run();
 }
