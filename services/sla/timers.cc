@@ -1,5 +1,7 @@
 #include "services/sla/timers.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/platform/events.h"
@@ -87,106 +89,111 @@ absl::StatusOr<int> Timers::FireDue() {
   SKK_ASSIGN_OR_RETURN(RedisReply claimed,
                        loop_client_.Command({"EVAL", kClaimScript, "1", ScheduleKey(),
                                              Score(now), std::to_string(options_.claim_batch)}));
-  int fired = 0;
-  for (size_t i = 0; i < claimed.elements.size(); ++i) {
+  std::vector<int64_t> ids;
+  for (const RedisReply& member : claimed.elements) {
     int64_t id = 0;
-    if (!absl::SimpleAtoi(claimed.elements[i].str, &id)) continue;
-    absl::StatusOr<Outcome> result = Fire(id, now);
-    if (!result.ok()) {
-      // Claimed but not decided: put this and the rest back so the next round retries them.
-      std::vector<std::string> zadd = {"ZADD", ScheduleKey()};
-      for (size_t j = i; j < claimed.elements.size(); ++j) {
-        zadd.push_back(Score(now));
-        zadd.push_back(claimed.elements[j].str);
-      }
-      (void)loop_client_.Command(zadd);
-      return result.status();
-    }
-    fired += *result == Outcome::kFired ? 1 : 0;
+    if (absl::SimpleAtoi(member.str, &id)) ids.push_back(id);
   }
-  return fired;
+  if (ids.empty()) return 0;
+  // Ascending ids take the clocks' locks in roughly one order across replicas; a deadlock
+  // that still happens is retried by the transaction.
+  std::sort(ids.begin(), ids.end());
+  // The whole claimed batch is decided in one transaction: one commit (one fsync) for up to
+  // claim_batch firings. A failure rolls all of it back and puts it back in the schedule.
+  std::vector<std::pair<std::string, int64_t>> fired;
+  absl::Status status = pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    fired.clear();
+    for (int64_t id : ids) {
+      SKK_ASSIGN_OR_RETURN(Outcome outcome, Fire(tx, id, now));
+      if (outcome.fired) fired.emplace_back(std::move(outcome.complaint_id), id);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    std::vector<std::string> zadd = {"ZADD", ScheduleKey()};
+    for (int64_t id : ids) {
+      zadd.push_back(Score(now));
+      zadd.push_back(std::to_string(id));
+    }
+    (void)loop_client_.Command(zadd);
+    return status;
+  }
+  for (const auto& [complaint_id, id] : fired) {
+    log::Info("timer fired", {{"complaint_id", complaint_id}, {"timer_id", (long long)id}});
+  }
+  return static_cast<int>(fired.size());
 }
 
-absl::StatusOr<Timers::Outcome> Timers::Fire(int64_t timer_id, absl::Time now) {
-  Outcome outcome = Outcome::kGone;
-  std::string complaint_id;
-  std::string what;
-  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
-    outcome = Outcome::kGone;
-    SKK_ASSIGN_OR_RETURN(PgResult clock, tx.Execute(kLockClockOfTimer, {SqlParam::Int(timer_id)}));
-    // No such timer: its transaction rolled back after it was scheduled.
-    if (clock.rows() == 0) return absl::OkStatus();
-    SKK_ASSIGN_OR_RETURN(PgResult t, tx.Execute(kLockTimer, {SqlParam::Int(timer_id)}));
-    if (t.rows() == 0) return absl::OkStatus();
-    // Decided before (fired by another replica, or cancelled by a clock change).
-    if (t.GetBool(0, 10) || t.GetBool(0, 11)) return absl::OkStatus();
+absl::StatusOr<Timers::Outcome> Timers::Fire(PgConnection& tx, int64_t timer_id,
+                                             absl::Time now) {
+  Outcome outcome;
+  SKK_ASSIGN_OR_RETURN(PgResult clock, tx.Execute(kLockClockOfTimer, {SqlParam::Int(timer_id)}));
+  // No such timer: its transaction rolled back after it was scheduled.
+  if (clock.rows() == 0) return outcome;
+  SKK_ASSIGN_OR_RETURN(PgResult t, tx.Execute(kLockTimer, {SqlParam::Int(timer_id)}));
+  if (t.rows() == 0) return outcome;
+  // Decided before (fired by another replica, or cancelled by a clock change).
+  if (t.GetBool(0, 10) || t.GetBool(0, 11)) return outcome;
 
-    const absl::Time due = t.GetTime(0, 4);
-    const bool stale = clock.GetString(0, 1) != "running" ||
-                       clock.GetInt(0, 2) != t.GetInt(0, 8);
-    SKK_ASSIGN_OR_RETURN(
-        PgResult recorded,
-        tx.Execute(kRecordFiring, {SqlParam::Int(timer_id), SqlParam::Time(now),
-                                   SqlParam::Text(stale ? "stale" : "fired"),
-                                   SqlParam::Int(absl::ToInt64Milliseconds(now - due))}));
-    if (recorded.rows() == 0) return absl::OkStatus();
-    if (stale) {
-      SKK_RETURN_IF_ERROR(
-          tx.Execute(kMarkStale, {SqlParam::Int(timer_id), SqlParam::Time(now)}).status());
-      outcome = Outcome::kStale;
-      return absl::OkStatus();
-    }
+  const absl::Time due = t.GetTime(0, 4);
+  const bool stale = clock.GetString(0, 1) != "running" ||
+                     clock.GetInt(0, 2) != t.GetInt(0, 8);
+  SKK_ASSIGN_OR_RETURN(
+      PgResult recorded,
+      tx.Execute(kRecordFiring, {SqlParam::Int(timer_id), SqlParam::Time(now),
+                                 SqlParam::Text(stale ? "stale" : "fired"),
+                                 SqlParam::Int(absl::ToInt64Milliseconds(now - due))}));
+  if (recorded.rows() == 0) return outcome;
+  if (stale) {
     SKK_RETURN_IF_ERROR(
-        tx.Execute(kMarkFired, {SqlParam::Int(timer_id), SqlParam::Time(now)}).status());
-
-    complaint_id = t.GetString(0, 0);
-    const std::string ticket = t.GetString(0, 1);
-    const std::string agency = t.GetString(0, 2);
-    const int level = static_cast<int>(t.GetInt(0, 3));
-    const std::string kind_name = t.GetString(0, 9);
-    const sambat::v1::DeadlineKind kind = ParseDeadlineKind(kind_name);
-    const absl::Time deadline_due = clock.GetTime(0, 3);
-    sambat::v1::Event cause;
-    cause.set_event_id(t.GetString(0, 6));
-    cause.set_correlation_id(t.GetString(0, 5));
-
-    sambat::v1::Event event;
-    if (t.GetString(0, 7) == "reminder") {
-      event = NewEvent(kReminderDue, complaint_id, now, "sla", &cause);
-      auto* payload = event.mutable_reminder_due();
-      payload->set_ticket(ticket);
-      payload->set_agency_code(agency);
-      payload->set_deadline_kind(kind);
-      *payload->mutable_due_at() = ToProtoTime(deadline_due);
-      payload->set_due_in_seconds(
-          absl::ToInt64Seconds(calendar_.WorkingTimeBetween(now, deadline_due)));
-      what = "reminder due";
-    } else {
-      SKK_RETURN_IF_ERROR(
-          tx.Execute(kInsertEscalation,
-                     {SqlParam::Int(timer_id), SqlParam::Text(complaint_id),
-                      SqlParam::Text(agency), SqlParam::Int(level), SqlParam::Time(due),
-                      SqlParam::Time(now), SqlParam::Text(kind_name), SqlParam::Text(ticket),
-                      SqlParam::Time(deadline_due)})
-              .status());
-      event = NewEvent(kEscalated, complaint_id, now, "sla", &cause);
-      auto* payload = event.mutable_escalated();
-      payload->set_ticket(ticket);
-      payload->set_agency_code(agency);
-      payload->set_level(level);
-      payload->set_deadline_kind(kind);
-      *payload->mutable_due_at() = ToProtoTime(deadline_due);
-      payload->set_late_by_seconds(absl::ToInt64Seconds(now - deadline_due));
-      what = absl::StrCat("escalated to level ", level);
-    }
-    event.set_actor("system");
-    SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
-    outcome = Outcome::kFired;
-    return absl::OkStatus();
-  }));
-  if (outcome == Outcome::kFired) {
-    log::Info(what, {{"complaint_id", complaint_id}, {"timer_id", (long long)timer_id}});
+        tx.Execute(kMarkStale, {SqlParam::Int(timer_id), SqlParam::Time(now)}).status());
+    return outcome;
   }
+  SKK_RETURN_IF_ERROR(
+      tx.Execute(kMarkFired, {SqlParam::Int(timer_id), SqlParam::Time(now)}).status());
+
+  const std::string complaint_id = t.GetString(0, 0);
+  const std::string ticket = t.GetString(0, 1);
+  const std::string agency = t.GetString(0, 2);
+  const int level = static_cast<int>(t.GetInt(0, 3));
+  const std::string kind_name = t.GetString(0, 9);
+  const sambat::v1::DeadlineKind kind = ParseDeadlineKind(kind_name);
+  const absl::Time deadline_due = clock.GetTime(0, 3);
+  sambat::v1::Event cause;
+  cause.set_event_id(t.GetString(0, 6));
+  cause.set_correlation_id(t.GetString(0, 5));
+
+  sambat::v1::Event event;
+  if (t.GetString(0, 7) == "reminder") {
+    event = NewEvent(kReminderDue, complaint_id, now, "sla", &cause);
+    auto* payload = event.mutable_reminder_due();
+    payload->set_ticket(ticket);
+    payload->set_agency_code(agency);
+    payload->set_deadline_kind(kind);
+    *payload->mutable_due_at() = ToProtoTime(deadline_due);
+    payload->set_due_in_seconds(
+        absl::ToInt64Seconds(calendar_.WorkingTimeBetween(now, deadline_due)));
+  } else {
+    SKK_RETURN_IF_ERROR(
+        tx.Execute(kInsertEscalation,
+                   {SqlParam::Int(timer_id), SqlParam::Text(complaint_id),
+                    SqlParam::Text(agency), SqlParam::Int(level), SqlParam::Time(due),
+                    SqlParam::Time(now), SqlParam::Text(kind_name), SqlParam::Text(ticket),
+                    SqlParam::Time(deadline_due)})
+            .status());
+    event = NewEvent(kEscalated, complaint_id, now, "sla", &cause);
+    auto* payload = event.mutable_escalated();
+    payload->set_ticket(ticket);
+    payload->set_agency_code(agency);
+    payload->set_level(level);
+    payload->set_deadline_kind(kind);
+    *payload->mutable_due_at() = ToProtoTime(deadline_due);
+    payload->set_late_by_seconds(absl::ToInt64Seconds(now - deadline_due));
+  }
+  event.set_actor("system");
+  SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+  outcome.fired = true;
+  outcome.complaint_id = complaint_id;
   return outcome;
 }
 

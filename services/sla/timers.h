@@ -50,7 +50,8 @@ class Timers {
   // next reconciliation adds what Redis missed.
   void Schedule(const std::vector<std::pair<int64_t, absl::Time>>& timers);
 
-  // Fires every timer due at the clock's now. Returns how many fired (stale ones excluded).
+  // Fires every timer due at the clock's now, up to claim_batch of them in one transaction.
+  // Returns how many fired (stale ones excluded).
   absl::StatusOr<int> FireDue();
 
   // Puts every pending timer of PostgreSQL into the Redis schedule. Returns how many.
@@ -63,9 +64,12 @@ class Timers {
   std::string ScheduleKey() const;
 
  private:
-  enum class Outcome { kFired, kStale, kGone };
-  // Decides one claimed timer in its own transaction.
-  absl::StatusOr<Outcome> Fire(int64_t timer_id, absl::Time now);
+  struct Outcome {
+    bool fired = false;  // false: gone (rolled back), decided before, or stale
+    std::string complaint_id;
+  };
+  // Decides one claimed timer inside `tx`.
+  absl::StatusOr<Outcome> Fire(PgConnection& tx, int64_t timer_id, absl::Time now);
 
   PgPool& pool_;
   Clock& clock_;
