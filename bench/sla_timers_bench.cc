@@ -80,18 +80,35 @@ std::string InsertCases(long long from, long long cases, absl::Time first,
                               (2, 'escalation')) AS k(level, kind);)sql");
 }
 
+// Schedules the timers stored after `after_id` as the consumer does when it plans them.
+void ScheduleNewTimers(PgConnection& admin, skk::sla::Timers& timers, long long after_id) {
+  static constexpr skk::SqlStatement kNew{"bench_new_timers",
+                                          "SELECT id, due_at FROM sla.timers WHERE id > $1"};
+  auto rows = admin.Execute(kNew, {skk::SqlParam::Int(after_id)});
+  if (!rows.ok()) std::exit(1);
+  std::vector<std::pair<int64_t, absl::Time>> batch;
+  for (int i = 0; i < rows->rows(); ++i) {
+    batch.emplace_back(rows->GetInt(i, 0), rows->GetTime(i, 1));
+    if (batch.size() == 5000 || i + 1 == rows->rows()) {
+      timers.Schedule(batch);
+      batch.clear();
+    }
+  }
+}
+
 struct Replica {
   std::unique_ptr<skk::PgPool> pool;
   std::unique_ptr<skk::sla::Timers> timers;
 };
 
-// Runs the firing loops until `done` says so.
+// Runs the firing loops (and one reconciler, as a replica would) until `done` says so.
 void RunLoops(std::vector<Replica>& replicas, const std::function<bool()>& done) {
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
   for (auto& r : replicas) {
     threads.emplace_back([&stop, &r] { r.timers->Run(stop); });
   }
+  threads.emplace_back([&stop, &replicas] { replicas[0].timers->RunReconciler(stop); });
   while (!done()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   stop = true;
   for (auto& t : threads) t.join();
@@ -128,7 +145,7 @@ int main(int argc, char** argv) {
         skk::sla::Timers::Options{.redis_addr = skk::testing::Stack().redis_addr,
                                   .redis_prefix = world.redis_prefix(),
                                   .poll_interval = absl::Milliseconds(100),
-                                  .reconcile_interval = absl::Hours(1)});
+                                  .reconcile_interval = absl::Seconds(30)});
     return r;
   };
 
@@ -171,9 +188,10 @@ int main(int argc, char** argv) {
   std::vector<Replica> replicas;
   replicas.push_back(std::move(first));
   for (int i = 1; i < absl::GetFlag(FLAGS_replicas); ++i) replicas.push_back(make_replica());
-  const absl::Time burst_at = absl::Now() + absl::Seconds(3);
+  const absl::Time burst_at = absl::Now() + absl::Seconds(5);
+  long long last_id = QueryInt(*admin, "SELECT max(id) FROM sla.timers");
   Exec(*admin, InsertCases(cases, burst / 4, burst_at, absl::ZeroDuration()));
-  (void)replicas[0].timers->Reconcile();
+  ScheduleNewTimers(*admin, *replicas[0].timers, last_id);
   RunLoops(replicas, [&] {
     return QueryInt(*admin, "SELECT count(*) FROM sla.firings") >= (burst / 4) * 4;
   });
@@ -194,11 +212,12 @@ int main(int argc, char** argv) {
   const int rate = absl::GetFlag(FLAGS_steady_rate);
   const int seconds = absl::GetFlag(FLAGS_steady_seconds);
   const long long steady_cases = static_cast<long long>(rate) * seconds / 4;
-  const absl::Time steady_at = absl::Now() + absl::Seconds(3);
+  const absl::Time steady_at = absl::Now() + absl::Seconds(5);
   Exec(*admin, "TRUNCATE sla.firings");
+  last_id = QueryInt(*admin, "SELECT max(id) FROM sla.timers");
   Exec(*admin, InsertCases(cases + burst / 4, steady_cases, steady_at,
                            absl::Seconds(1) * 4 / rate));
-  (void)replicas[0].timers->Reconcile();
+  ScheduleNewTimers(*admin, *replicas[0].timers, last_id);
   RunLoops(replicas, [&] {
     return QueryInt(*admin, "SELECT count(*) FROM sla.firings") >= steady_cases * 4;
   });

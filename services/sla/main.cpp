@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   skk::sla::CaseClocks clocks(policies, host.clock(), timers);
   host.AddConsumer(skk::sla::ConsumedEvents(), clocks.Handlers());
   host.AddBackgroundLoop("timers", [&timers](const std::atomic<bool>& stop) { timers.Run(stop); });
+  host.AddBackgroundLoop("reconcile",
+                         [&timers](const std::atomic<bool>& stop) { timers.RunReconciler(stop); });
 
   // Leadership and agency heads only: every call carries a staff token (auth.h).
   const skk::TokenAuthority authority = skk::LoadTokenAuthorityOrExit(options, city);

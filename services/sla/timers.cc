@@ -65,7 +65,8 @@ Timers::Timers(PgPool& pool, Clock& clock, const WorkingCalendar& calendar, Opti
       calendar_(calendar),
       options_(std::move(options)),
       schedule_client_(options_.redis_addr),
-      loop_client_(options_.redis_addr) {}
+      loop_client_(options_.redis_addr),
+      reconcile_client_(options_.redis_addr) {}
 
 std::string Timers::ScheduleKey() const { return absl::StrCat(options_.redis_prefix, "sla:timers"); }
 
@@ -212,7 +213,7 @@ absl::StatusOr<int> Timers::Reconcile() {
       zadd.push_back(rows.GetString(i, 0));
       after = rows.GetInt(i, 0);
     }
-    SKK_RETURN_IF_ERROR(loop_client_.Command(zadd).status());
+    SKK_RETURN_IF_ERROR(reconcile_client_.Command(zadd).status());
     total += rows.rows();
     if (rows.rows() < kChunk) break;
   }
@@ -220,19 +221,7 @@ absl::StatusOr<int> Timers::Reconcile() {
 }
 
 void Timers::Run(const std::atomic<bool>& stop) {
-  absl::Time next_reconcile = absl::InfinitePast();
   while (!stop.load()) {
-    if (absl::Now() >= next_reconcile) {
-      absl::StatusOr<int> n = Reconcile();
-      if (n.ok()) {
-        log::Debug("schedule reconciled", {{"pending_timers", *n}});
-        next_reconcile = absl::Now() + options_.reconcile_interval;
-      } else {
-        log::Warn("reconciliation failed, will retry",
-                  {{"error", std::string(n.status().message())}});
-        next_reconcile = absl::Now() + absl::Seconds(1);
-      }
-    }
     absl::StatusOr<int> fired = FireDue();
     if (!fired.ok()) {
       log::Warn("firing timers failed, will retry", {{"error", std::string(fired.status().message())}});
@@ -241,6 +230,20 @@ void Timers::Run(const std::atomic<bool>& stop) {
     }
     // A full batch means more may be due: go again at once.
     if (*fired < options_.claim_batch) SleepUnlessStopped(stop, options_.poll_interval);
+  }
+}
+
+void Timers::RunReconciler(const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    absl::StatusOr<int> n = Reconcile();
+    if (n.ok()) {
+      log::Debug("schedule reconciled", {{"pending_timers", *n}});
+      SleepUnlessStopped(stop, options_.reconcile_interval);
+    } else {
+      log::Warn("reconciliation failed, will retry",
+                {{"error", std::string(n.status().message())}});
+      SleepUnlessStopped(stop, absl::Seconds(1));
+    }
   }
 }
 

@@ -55,11 +55,17 @@ class Timers {
   absl::StatusOr<int> FireDue();
 
   // Puts every pending timer of PostgreSQL into the Redis schedule. Returns how many.
+  // Safe to run beside FireDue on other threads and replicas: a timer put back while another
+  // replica decides it is found decided when claimed again.
   absl::StatusOr<int> Reconcile();
 
-  // Reconciles, then fires due timers every poll interval until `stop`; reconciles again
-  // every reconcile interval. Never waits on Redis alone: the periodic scan is the backstop.
+  // Fires due timers every poll interval until `stop` (a full batch goes again at once).
+  // Never waits on Redis alone: RunReconciler is the backstop for a missed or lost schedule.
   void Run(const std::atomic<bool>& stop);
+
+  // Reconciles at once (on start), then every reconcile interval, until `stop`. Its own
+  // thread, so rebuilding a large schedule never delays a firing.
+  void RunReconciler(const std::atomic<bool>& stop);
 
   std::string ScheduleKey() const;
 
@@ -79,6 +85,7 @@ class Timers {
   std::mutex schedule_mu_;
   RedisClient schedule_client_;
   RedisClient loop_client_;
+  RedisClient reconcile_client_;
 };
 
 }  // namespace skk::sla
