@@ -99,6 +99,18 @@ TEST_CASE("waiting for the citizen pauses the clock, and the answer resumes it w
   CHECK(FromProtoTime(w.Outbox(kEscalated)[0].escalated().due_at()) == Wib(2026, 3, 16, 9));
 }
 
+TEST_CASE("an officer's action that overtakes its case.routed is retried, not lost", "[sla]") {
+  testing::SlaWorld w("sla_order", Wib(2026, 3, 2, 9));
+  const std::string id = NewUuid();
+  const auto asked = testing::CaseEvent(id, kCaseInfoRequested, "dpuprpkp", Wib(2026, 3, 2, 10));
+  const absl::Status early =
+      w.pool->Transact([&](PgConnection& tx) { return w.clocks->Apply(tx, asked); });
+  CHECK(early.code() == absl::StatusCode::kUnavailable);
+  w.Apply(testing::Routed(id, "jalan-rusak", "dpuprpkp", Wib(2026, 3, 2, 9)));
+  w.Apply(asked);  // the retry
+  CHECK(w.Count("SELECT count(*) FROM deadlines WHERE state = 'paused'") == 1);
+}
+
 TEST_CASE("a timer of an older clock generation records a stale firing and sends nothing",
           "[sla]") {
   testing::SlaWorld w("sla_stale", Wib(2026, 3, 2, 9));

@@ -1,5 +1,6 @@
 #include "services/sla/case_clocks.h"
 
+#include "absl/strings/str_cat.h"
 #include "services/platform/events.h"
 #include "services/platform/log.h"
 #include "services/platform/outbox.h"
@@ -13,6 +14,9 @@ constexpr SqlStatement kLockOpenClocks{"sla_lock_open_clocks", R"sql(
          used_seconds, running_since
   FROM deadlines WHERE complaint_id = $1 AND state <> 'stopped'
   ORDER BY id FOR UPDATE)sql"};
+
+constexpr SqlStatement kAnyClock{"sla_any_clock", R"sql(
+  SELECT 1 FROM deadlines WHERE complaint_id = $1 LIMIT 1)sql"};
 
 constexpr SqlStatement kInsertClock{"sla_insert_clock", R"sql(
   INSERT INTO deadlines (complaint_id, ticket, agency_code, kind, starts_at, due_at, created_at,
@@ -115,6 +119,10 @@ absl::Status CaseClocks::Apply(PgConnection& tx, const sambat::v1::Event& event)
     return Start(tx, event, DEADLINE_KIND_FIRST_RESPONSE, p.ticket(), p.agency_code(),
                  p.category(), at);
   }
+  if (event.has_case_info_requested() || event.has_case_citizen_answered() ||
+      event.has_case_responded()) {
+    SKK_RETURN_IF_ERROR(RequireRouted(tx, event));
+  }
   if (event.has_case_info_requested()) {
     SKK_ASSIGN_OR_RETURN(std::vector<OpenClock> open, LockOpenClocks(tx, id));
     for (const OpenClock& c : open) {
@@ -156,6 +164,16 @@ absl::Status CaseClocks::Apply(PgConnection& tx, const sambat::v1::Event& event)
   if (event.has_case_closed()) return StopAll(tx, id, at, "closed");
   if (event.has_case_handed_off()) return StopAll(tx, id, at, "handed_off");
   return absl::OkStatus();
+}
+
+absl::Status CaseClocks::RequireRouted(PgConnection& tx, const sambat::v1::Event& event) {
+  SKK_ASSIGN_OR_RETURN(PgResult any, tx.Execute(kAnyClock, {SqlParam::Text(event.complaint_id())}));
+  if (any.rows() > 0) return absl::OkStatus();
+  // Consumers run in parallel, so an officer's action can overtake the case.routed before it.
+  // Applied first it would be lost (nothing to pause or stop) and the clock would then run
+  // against the agency; retried, it applies after the routing.
+  return absl::UnavailableError(
+      absl::StrCat(event.type(), " before any clock of the case: case.routed not applied yet"));
 }
 
 absl::StatusOr<std::vector<CaseClocks::OpenClock>> CaseClocks::LockOpenClocks(

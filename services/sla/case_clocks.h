@@ -11,7 +11,8 @@
 // Each change runs in the consumer's transaction: it rewrites the clock row, cancels the
 // timers planned for the old state, plans new ones (tagged with the clock's new generation)
 // and emits sla.deadline_set for every first-response clock that starts or resumes. The new
-// timers go to the Redis schedule through Timers.
+// timers go to the Redis schedule through Timers. An officer's action that arrives before the
+// case's case.routed was applied is retried, not lost.
 
 #include <string>
 #include <vector>
@@ -42,6 +43,9 @@ class CaseClocks {
  private:
   struct OpenClock;
 
+  // UNAVAILABLE (retried by the consumer) when the case has no clock yet: its case.routed is
+  // still on the way.
+  absl::Status RequireRouted(PgConnection& tx, const sambat::v1::Event& event);
   absl::StatusOr<std::vector<OpenClock>> LockOpenClocks(PgConnection& tx,
                                                         const std::string& complaint_id);
   absl::Status Start(PgConnection& tx, const sambat::v1::Event& cause,
