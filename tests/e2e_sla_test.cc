@@ -4,11 +4,14 @@
 // and acknowledges the escalations with staff tokens. Routing has no officer API yet, so the
 // test publishes the officer's case.responded and case.resolved as routing would.
 
+#include <csignal>
+
 #include <catch2/catch.hpp>
 
 #include "sambat/v1/sla.grpc.pb.h"
 #include "services/platform/amqp.h"
 #include "services/platform/events.h"
+#include "services/platform/redis.h"
 #include "tests/support/staff_tokens.h"
 #include "tests/support/system.h"
 
@@ -189,6 +192,38 @@ TEST_CASE("a complaint answered and resolved in time never escalates", "[e2e][sl
   CHECK(stats.answered_in_time_percent() == Approx(100.0));
   CHECK(stats.median_first_response_working_hours() == Approx(72.0));
   CHECK(stats.open() == 0);
+}
+
+TEST_CASE("an sla killed with timers pending, its Redis schedule flushed while it was down, "
+          "fires every reminder and escalation once after it restarts",
+          "[e2e][sla]") {
+  System system("e2e_sla_restart");  // Monday 2 March 2026, 09:00 WIB
+  std::vector<sambat::v1::SubmitComplaintResponse> complaints;
+  for (int i = 0; i < 5; ++i) {
+    complaints.push_back(Submit(system, "pohon-tumbang", "e2e-sla-restart-" + std::to_string(i)));
+  }
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM sla.timers WHERE fired_at IS NULL") == 20;
+  }));
+  CHECK(system.Stop("sla", SIGKILL) != 0);
+  RedisClient redis(Stack().redis_addr);
+  REQUIRE(redis.Command({"DEL", system.world().redis_prefix() + "sla:timers"}).ok());
+
+  // Every due time passes while sla is down; it rebuilds the schedule from PostgreSQL.
+  system.SetClock(Wib(2026, 3, 20));
+  system.Start("sla");
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM sla.timers WHERE fired_at IS NULL") == 0;
+  }));
+  for (const auto& c : complaints) {
+    REQUIRE(System::WaitUntil([&] { return Track(system, c).escalation_level() == 2; }));
+  }
+  CHECK(system.Count("SELECT count(*) FROM sla.firings") == 20);
+  CHECK(system.Count("SELECT count(*) FROM sla.escalations") == 10);
+  CHECK(system.Count("SELECT count(DISTINCT timer_id) FROM sla.escalations") == 10);
+  REQUIRE(System::WaitUntil([&] { return system.Count("SELECT count(*) FROM sla.outbox") == 0; }));
+  CHECK(system.Count("SELECT count(*) FROM intake.complaint_timeline WHERE kind = 'escalated'") ==
+        10);
 }
 
 }  // namespace
