@@ -40,10 +40,9 @@ function(skk_test name)
   # PROPERTIES, a list of two labels ("sla;e2e") is split into a broken property list.
   catch_discover_tests(${name} EXTRA_ARGS --warn NoTests TEST_LIST ${name}_discovered)
   set(labels_file "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
-  string(REPLACE ";" "\\;" escaped_labels "${T_LABELS}")
   file(WRITE "${labels_file}"
        "if(${name}_discovered)\n"
-       "  set_tests_properties(\${${name}_discovered} PROPERTIES LABELS \"${escaped_labels}\")\n"
+       "  set_tests_properties(\${${name}_discovered} PROPERTIES LABELS \"${T_LABELS}\")\n"
        "endif()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_file}")
 endfunction()

@@ -64,7 +64,8 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
     CHECK(again.duplicate());
   }
 
-  // Routed to public works (DPUPRPKP) with a first-response deadline 5 days out.
+  // Routed to public works (DPUPRPKP) with a first-response deadline 5 working days out
+  // (Monday 2 March 09:00 WIB to Monday 9 March 09:00).
   REQUIRE(System::WaitUntil([&] {
     auto c = Track(system, submitted);
     return !c.agency_code().empty() && c.has_first_response_due_at();
@@ -73,7 +74,7 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
   CHECK(complaint.agency_code() == "dpuprpkp");
   CHECK(complaint.agency_name() == "DPUPRPKP");
   CHECK(complaint.state() == sambat::v1::CASE_STATE_ROUTED);
-  CHECK(FromProtoTime(complaint.first_response_due_at()) == submitted_at + absl::Hours(24 * 5));
+  CHECK(FromProtoTime(complaint.first_response_due_at()) == submitted_at + absl::Hours(24 * 7));
   CHECK(complaint.escalation_level() == 0);
   CHECK(complaint.media_ids_size() == 2);
   CHECK(system.Count("SELECT count(*) FROM intake.complaints") == 1);
@@ -81,16 +82,18 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
                      "AND state = 'ROUTED'") == 1);
   CHECK(system.Count("SELECT count(*) FROM routing.case_history") == 1);
   CHECK(system.Count("SELECT count(*) FROM sla.deadlines") == 1);
-  CHECK(system.Count("SELECT count(*) FROM sla.timers WHERE fired_at IS NULL") == 2);
+  CHECK(system.Count("SELECT count(*) FROM sla.timers WHERE fired_at IS NULL "
+                     "AND kind = 'escalation'") == 2);
 
   // The agency's humas hear of the new case by email and SMS.
   REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "humas:dpuprpkp") == 2; }));
 
   // One minute before the deadline nothing may escalate: the escalation's recorded firing
   // time (business time, which moves only here) proves at the end that it waited.
-  system.AdvanceClock(absl::Hours(24 * 5) - absl::Minutes(1));
+  system.AdvanceClock(absl::Hours(24 * 7) - absl::Minutes(1));
   REQUIRE(System::WaitUntil([&] {
-    return system.Count("SELECT count(*) FROM sla.timers WHERE fired_at IS NULL") == 2;
+    return system.Count("SELECT count(*) FROM sla.timers WHERE fired_at IS NULL "
+                        "AND kind = 'escalation'") == 2;
   }));
 
   // Past the deadline: level 1 to the head of DPUPRPKP, once.
@@ -100,7 +103,7 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
   CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 1") == 1);
   CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 2") == 0);
 
-  // Two days later still unanswered: level 2 to Sekda and the mayor, once.
+  // Two working days later still unanswered: level 2 to Sekda and the mayor, once.
   system.AdvanceClock(absl::Hours(48));
   REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "leadership") == 4; }));
   REQUIRE(System::WaitUntil([&] { return Track(system, submitted).escalation_level() == 2; }));

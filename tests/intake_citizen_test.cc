@@ -368,4 +368,75 @@ TEST_CASE("a resolved complaint can be reopened only within the window", "[intak
   CHECK(absl::StrContains(status.error_message(), "ended on"));
 }
 
+TEST_CASE("the citizen sees who has the case as it is taken up then transferred and handed off",
+          "[intake]") {
+  System system("newagency", {"intake"});
+  const auto submitted = Submit(system, SampleComplaint());
+  auto publish = [&](const std::string& type, auto fill) {
+    sambat::v1::Event e = CaseEvent(system, type, submitted);
+    fill(e);
+    PublishCaseEvent(system, e);
+  };
+  publish(kCaseClaimed, [&](sambat::v1::Event& e) {
+    e.mutable_case_claimed()->set_ticket(submitted.ticket());
+    e.mutable_case_claimed()->set_agency_code("DPUPRPKP");
+    e.mutable_case_claimed()->set_officer_name("Budi Santoso");
+  });
+  REQUIRE(System::WaitUntil([&] {
+    return Track(system, submitted).state() == sambat::v1::CASE_STATE_IN_PROGRESS;
+  }));
+  // The officer's name stays inside the city government.
+  CHECK_FALSE(absl::StrContains(Track(system, submitted).timeline().rbegin()->text(), "Budi"));
+
+  publish(kCaseForwarded, [&](sambat::v1::Event& e) {
+    auto* f = e.mutable_case_forwarded();
+    f->set_ticket(submitted.ticket());
+    f->set_from_agency_code("DPUPRPKP");
+    f->set_to_agency_code("DLH");
+    f->set_to_agency_name("Dinas Lingkungan Hidup");
+    f->set_reason("sampah, bukan jalan");
+  });
+  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).agency_code() == "DLH"; }));
+  auto view = Track(system, submitted);
+  CHECK(view.state() == sambat::v1::CASE_STATE_ROUTED);
+  CHECK(view.agency_name() == "Dinas Lingkungan Hidup");
+  CHECK(absl::StrContains(view.timeline().rbegin()->text(), "Dinas Lingkungan Hidup"));
+
+  publish(kCaseHandedOff, [&](sambat::v1::Event& e) {
+    e.mutable_case_handed_off()->set_ticket(submitted.ticket());
+    e.mutable_case_handed_off()->set_agency_code("POLRESTA");
+    e.mutable_case_handed_off()->set_agency_name("Polresta Malang Kota");
+  });
+  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).agency_code() == "POLRESTA"; }));
+  view = Track(system, submitted);
+  CHECK(view.timeline().rbegin()->kind() == "handed_off");
+  CHECK(absl::StrContains(view.timeline().rbegin()->text(), "Polresta Malang Kota"));
+
+  // Resolved, then reopened by the citizen: one reopening in the timeline, not two.
+  publish(kCaseResolved, [&](sambat::v1::Event& e) {
+    e.mutable_case_resolved()->set_ticket(submitted.ticket());
+    e.mutable_case_resolved()->set_note("Sudah ditangani");
+  });
+  REQUIRE(System::WaitUntil([&] {
+    return Track(system, submitted).state() == sambat::v1::CASE_STATE_RESOLVED;
+  }));
+  auto reopen = ForTicket<sambat::v1::ReopenRequest>(submitted);
+  reopen.set_reason("Masih ada");
+  sambat::v1::Complaint after;
+  grpc::ClientContext context;
+  REQUIRE(system.Intake()->Reopen(&context, reopen, &after).ok());
+  publish(kCaseReopened, [&](sambat::v1::Event& e) {
+    e.mutable_case_reopened()->set_ticket(submitted.ticket());
+    e.mutable_case_reopened()->set_agency_code("POLRESTA");
+  });
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM intake.applied_events") >= 5;
+  }));
+  int reopenings = 0;
+  const sambat::v1::Complaint reopened = Track(system, submitted);
+  for (const auto& entry : reopened.timeline()) reopenings += entry.kind() == "reopened";
+  CHECK(reopenings == 1);
+  CHECK(Track(system, submitted).state() == sambat::v1::CASE_STATE_REOPENED);
+}
+
 }  // namespace skk::testing

@@ -93,7 +93,7 @@ void RequireEveryStepExactlyOnce(System& system, int n) {
   CHECK(system.Count("SELECT count(*) FROM routing.case_history") == n);
   CHECK(system.Count("SELECT count(DISTINCT complaint_id) FROM sla.deadlines") == n);
   CHECK(system.Count("SELECT count(*) FROM sla.deadlines") == n);
-  CHECK(system.Count("SELECT count(*) FROM sla.timers") == 2 * n);
+  CHECK(system.Count("SELECT count(*) FROM sla.timers WHERE kind = 'escalation'") == 2 * n);
   CHECK(system.Count("SELECT count(*) FROM intake.complaint_timeline WHERE kind = 'routed'") == n);
   CHECK(system.Count("SELECT count(*) FROM intake.complaint_timeline "
                      "WHERE kind = 'deadline_set'") == n);

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -103,7 +104,7 @@ class CallbackIntake final : public sambat::v1::IntakeService::CallbackService {
 class StaffServer {
  public:
   StaffServer() : world_("staffauth") {
-    REQUIRE(WriteClockFile(dir_.File("clock"), kBusinessNow).ok());
+    REQUIRE(WriteClockFile(clock_file_, kBusinessNow).ok());
     ServiceOptions options;
     options.service = "notification";
     options.listen = "127.0.0.1:0";
@@ -112,7 +113,7 @@ class StaffServer {
     options.pg_pool_size = 2;
     options.amqp_uri = world_.AmqpUri();
     options.redis_prefix = world_.redis_prefix();
-    options.clock = absl::StrCat("file:", dir_.File("clock"));
+    options.clock = absl::StrCat("file:", clock_file_);
     options.ready_file = dir_.File("ready");
     options.city_config = testing::SourcePath("deploy/config/kota-malang.textproto");
     options.retry_delays = {absl::Seconds(1)};
@@ -152,10 +153,13 @@ class StaffServer {
     return sambat::v1::IntakeService::NewStub(channel_);
   }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  int port() const { return port_; }
+  const std::string& clock_file() const { return clock_file_; }
 
  private:
   testing::IsolatedWorld world_;
   testing::TempDir dir_;
+  std::string clock_file_ = dir_.File("clock");
   std::unique_ptr<ServiceHost> host_;
   std::unique_ptr<TokenAuthority> authority_;
   SyncNotifications notifications_;
@@ -258,16 +262,18 @@ TEST_CASE("calls without a good staff token are answered UNAUTHENTICATED with th
 TEST_CASE("a handler that never asks for its caller still leaks nothing to a bad token") {
   StaffServer server;
   auto rate = [&](const std::string& token, Complaint* response,
-                  std::multimap<grpc::string_ref, grpc::string_ref>* trailers) {
+                  std::set<std::string>* trailers) {
     grpc::ClientContext context;
     Deadline(context);
     if (!token.empty()) AuthorizeAs(context, token);
     grpc::Status status = server.Intake()->Rate(&context, {}, response);
     trailers->clear();
-    for (const auto& [k, v] : context.GetServerTrailingMetadata()) trailers->emplace(k, v);
+    for (const auto& [key, value] : context.GetServerTrailingMetadata()) {
+      trailers->insert(std::string(key.data(), key.size()));
+    }
     return status;
   };
-  std::multimap<grpc::string_ref, grpc::string_ref> trailers;
+  std::set<std::string> trailers;
 
   Complaint anonymous;
   grpc::Status status = rate("", &anonymous, &trailers);
@@ -290,6 +296,7 @@ TEST_CASE("a handler that never asks for its caller still leaks nothing to a bad
   status = rate(StaffToken(StaffRole::kAdmin, "", kBusinessNow), &allowed, &trailers);
   REQUIRE(status.ok());
   CHECK(allowed.ticket() == "SKK-SECRET");
+  CHECK(trailers.contains("x-secret"));
 }
 
 TEST_CASE("health checks stay open and unprotected methods never see a caller") {
@@ -322,6 +329,47 @@ TEST_CASE("health checks stay open and unprotected methods never see a caller") 
   Complaint answer;
   REQUIRE(server.Intake()->AddInfo(&add_info, {}, &answer).ok());
   CHECK_THAT(answer.status_text(), Catch::Contains("not protected"));
+}
+
+// Runs a shell command; returns its exit status and fills `out` with its standard output.
+int Run(const std::string& command, std::string* out) {
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  out->clear();
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out->append(buffer, n);
+  return pclose(pipe);
+}
+
+TEST_CASE("sambatctl token mints at the services' clock and --staff_token carries it") {
+  StaffServer server;
+  const std::string sambatctl = absl::StrCat(SKK_BIN_DIR, "/sambatctl");
+  const std::string config = testing::SourcePath("deploy/config/kota-malang.textproto");
+  std::string token;
+  REQUIRE(Run(absl::StrCat(sambatctl, " token --role agency_head --agency dlh --subject sri.dlh",
+                           " --name 'Sri Wahyuni' --valid_for 2h --issued_at clock --clock_file ",
+                           server.clock_file(), " --city_config ", config),
+              &token) == 0);
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  auto caller = testing::TestTokenAuthority().Verify(token, kBusinessNow + absl::Hours(1));
+  REQUIRE(caller.ok());
+  CHECK(Describe(*caller) == "sri.dlh|Sri Wahyuni|agency_head|dlh");
+  CHECK_FALSE(testing::TestTokenAuthority().Verify(token, kBusinessNow + absl::Hours(2)).ok());
+
+  std::string listing;
+  const std::string list = absl::StrCat(sambatctl, " notifications some-complaint --notification ",
+                                        "127.0.0.1:", server.port());
+  CHECK(Run(absl::StrCat(list, " --staff_token ", token), &listing) == 0);
+  CHECK_THAT(listing, Catch::Contains("sri.dlh|Sri Wahyuni|agency_head|dlh"));
+  CHECK(Run(absl::StrCat("SKK_STAFF_TOKEN=", token, " ", list), &listing) == 0);
+  CHECK_THAT(listing, Catch::Contains("sri.dlh|Sri Wahyuni|agency_head|dlh"));
+  CHECK(Run(absl::StrCat(list, " 2>&1"), &listing) != 0);
+  CHECK_THAT(listing, Catch::Contains("staff token missing"));
+
+  CHECK(Run(absl::StrCat(sambatctl, " token --role officer --city_config ", config, " 2>&1"),
+            &listing) != 0);
+  CHECK_THAT(listing, Catch::Contains("requires an agency"));
 }
 
 }  // namespace

@@ -2,17 +2,17 @@
 
 #include <jwt.h>
 
-#include <cmath>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
-#include "absl/strings/escaping.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "google/protobuf/struct.pb.h"
-#include "google/protobuf/util/json_util.h"
+#include "absl/strings/strip.h"
 
 namespace skk {
 namespace {
@@ -30,41 +30,51 @@ struct CharDeleter {
   void operator()(char* s) const { std::free(s); }
 };
 
-// One base64url segment holding a JSON object.
-bool ParseSegment(absl::string_view segment, google::protobuf::Struct* out) {
-  std::string json;
-  if (segment.empty() || !absl::WebSafeBase64Unescape(segment, &json)) return false;
-  google::protobuf::util::JsonParseOptions options;
-  return google::protobuf::util::JsonStringToMessage(json, out, options).ok();
-}
-
-// A claim that must be a JSON string; absent is "".
-bool StringClaim(const google::protobuf::Struct& claims, const std::string& name,
-                 std::string* out) {
-  auto it = claims.fields().find(name);
-  if (it == claims.fields().end()) {
-    out->clear();
+// A claim that must be a JSON string; absent is "". False for any other type.
+bool StringClaim(jwt_t* jwt, const char* name, std::string* out) {
+  if (const char* value = jwt_get_grant(jwt, name); value != nullptr) {
+    *out = value;
     return true;
   }
-  if (it->second.kind_case() != google::protobuf::Value::kStringValue) return false;
-  *out = it->second.string_value();
+  out->clear();
+  std::unique_ptr<char, CharDeleter> json(jwt_get_grants_json(jwt, name));
+  return json == nullptr;  // present but not a string: malformed
+}
+
+// A claim that must be a whole number of seconds since the epoch (a JSON integer: no
+// fraction, no exponent, no quotes).
+bool TimeClaim(jwt_t* jwt, const char* name, absl::Time* out) {
+  std::unique_ptr<char, CharDeleter> json(jwt_get_grants_json(jwt, name));
+  if (json == nullptr) return false;
+  absl::string_view text(json.get());
+  absl::string_view digits = absl::StripPrefix(text, "-");
+  int64_t seconds = 0;
+  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit) ||
+      !absl::SimpleAtoi(text, &seconds)) {
+    return false;
+  }
+  *out = absl::FromUnixSeconds(seconds);
   return true;
 }
 
-// A claim that must be a whole number of seconds since the epoch.
-bool TimeClaim(const google::protobuf::Struct& claims, const std::string& name, absl::Time* out) {
-  auto it = claims.fields().find(name);
-  if (it == claims.fields().end() ||
-      it->second.kind_case() != google::protobuf::Value::kNumberValue) {
-    return false;
+// Why libjwt refused `token`: it answers EINVAL for a malformed token, a foreign algorithm and
+// a bad signature alike, and each deserves its own reason. Only refused tokens pay for this
+// second, unverified reading.
+absl::Status WhyRefused(const std::string& token) {
+  if (std::count(token.begin(), token.end(), '.') != 2) {
+    return Unauthenticated("malformed (not three dot-separated parts)");
   }
-  const double seconds = it->second.number_value();
-  // 2^53: beyond it a double no longer holds every whole second.
-  if (!std::isfinite(seconds) || std::trunc(seconds) != seconds || std::fabs(seconds) > 9e15) {
-    return false;
+  jwt_t* raw = nullptr;
+  if (jwt_decode(&raw, token.c_str(), nullptr, 0) != 0 || raw == nullptr) {
+    return Unauthenticated("malformed (header or claims are not JSON objects of a JWT)");
   }
-  *out = absl::FromUnixSeconds(static_cast<int64_t>(seconds));
-  return true;
+  JwtPtr unverified(raw);
+  const char* alg = jwt_get_header(unverified.get(), "alg");
+  if (alg == nullptr || std::string_view(alg) != "HS256") {
+    return Unauthenticated(absl::StrCat("algorithm '", alg == nullptr ? "" : alg,
+                                        "' is not accepted (HS256 only)"));
+  }
+  return Unauthenticated("bad signature (altered, or signed with another key)");
 }
 
 std::string ShowTime(absl::Time t) {
@@ -164,33 +174,20 @@ absl::StatusOr<std::string> TokenAuthority::Mint(const Caller& caller, absl::Tim
 }
 
 absl::StatusOr<Caller> TokenAuthority::Verify(absl::string_view token, absl::Time now) const {
-  // The structure is read here first, so a malformed token, a foreign algorithm and a bad
-  // signature each get their own reason (libjwt answers EINVAL for all of them). The claims
-  // are read from the same signed bytes libjwt checks below.
-  std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
-  if (parts.size() != 3) return Unauthenticated("malformed (not three dot-separated parts)");
-  google::protobuf::Struct header;
-  google::protobuf::Struct claims;
-  if (!ParseSegment(parts[0], &header)) return Unauthenticated("malformed header");
-  if (!ParseSegment(parts[1], &claims)) return Unauthenticated("malformed claims");
-  auto alg = header.fields().find("alg");
-  if (alg == header.fields().end() ||
-      alg->second.kind_case() != google::protobuf::Value::kStringValue) {
-    return Unauthenticated("malformed header (no alg)");
-  }
-  if (alg->second.string_value() != "HS256") {
-    return Unauthenticated(absl::StrCat("algorithm '", alg->second.string_value(),
-                                        "' is not accepted (HS256 only)"));
-  }
-
+  // libjwt stops at a NUL: whatever follows one would go unchecked.
+  if (token.find('\0') != absl::string_view::npos) return Unauthenticated("malformed (NUL)");
   const std::string text(token);
   jwt_t* raw = nullptr;
-  const int rc = jwt_decode(&raw, text.c_str(), reinterpret_cast<const unsigned char*>(key_.data()),
+  const int rc = jwt_decode(&raw, text.c_str(),
+                            reinterpret_cast<const unsigned char*>(key_.data()),
                             static_cast<int>(key_.size()));
   JwtPtr jwt(raw);
-  // libjwt verifies with whatever HMAC the header names: HS256 is checked again on its reading.
-  if (rc != 0 || jwt == nullptr || jwt_get_alg(jwt.get()) != JWT_ALG_HS256) {
-    return Unauthenticated("bad signature (altered, or signed with another key)");
+  if (rc != 0 || jwt == nullptr) return WhyRefused(text);
+  // libjwt verifies with whichever HMAC the header names (HS384 and HS512 pass with our key):
+  // only HS256 is ours.
+  if (const jwt_alg_t alg = jwt_get_alg(jwt.get()); alg != JWT_ALG_HS256) {
+    return Unauthenticated(absl::StrCat("algorithm '", jwt_alg_str(alg),
+                                        "' is not accepted (HS256 only)"));
   }
 
   std::string issuer;
@@ -198,12 +195,16 @@ absl::StatusOr<Caller> TokenAuthority::Verify(absl::string_view token, absl::Tim
   std::string role;
   absl::Time issued_at;
   absl::Time expires_at;
-  if (!StringClaim(claims, "iss", &issuer) || !StringClaim(claims, "sub", &caller.subject) ||
-      !StringClaim(claims, "name", &caller.name) || !StringClaim(claims, "role", &role) ||
-      !StringClaim(claims, "agency", &caller.agency_code)) {
+  jwt_t* signed_token = jwt.get();
+  if (!StringClaim(signed_token, "iss", &issuer) ||
+      !StringClaim(signed_token, "sub", &caller.subject) ||
+      !StringClaim(signed_token, "name", &caller.name) ||
+      !StringClaim(signed_token, "role", &role) ||
+      !StringClaim(signed_token, "agency", &caller.agency_code)) {
     return Unauthenticated("malformed claims (iss, sub, name, role and agency must be strings)");
   }
-  if (!TimeClaim(claims, "iat", &issued_at) || !TimeClaim(claims, "exp", &expires_at)) {
+  if (!TimeClaim(signed_token, "iat", &issued_at) ||
+      !TimeClaim(signed_token, "exp", &expires_at)) {
     return Unauthenticated("malformed claims (iat and exp must be whole seconds)");
   }
   if (issuer != issuer_) {

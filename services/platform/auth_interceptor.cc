@@ -113,7 +113,11 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
       registered_ = true;
     }
     if (!caller_.ok()) {
-      // The handler answered although the token was bad: nothing it wrote leaves the server.
+      // The handler answered although the token was bad: nothing it wrote leaves the server
+      // (metadata emptied, each message replaced by an empty one, the status overridden).
+      if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_INITIAL_METADATA)) {
+        methods->GetSendInitialMetadata()->clear();
+      }
       if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_MESSAGE)) {
         grpc::Slice empty;
         *methods->GetSerializedSendMessage() = grpc::ByteBuffer(&empty, 1);

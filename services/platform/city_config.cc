@@ -10,19 +10,19 @@
 #include <vector>
 
 #include <boost/geometry/algorithms/covered_by.hpp>
+#include <boost/geometry/algorithms/intersects.hpp>
 #include <boost/geometry/algorithms/relate.hpp>
 #include <boost/geometry/geometries/box.hpp>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/platform/area_boundary.h"
+#include "services/platform/config_lines.h"
 
 namespace skk {
 namespace {
@@ -46,150 +46,18 @@ class ParseErrors final : public pb::io::ErrorCollector {
   std::vector<std::string> errors_;
 };
 
-// The line (1-based) of each item of a configuration file, keyed by its path in the message:
-// "routing_rules[3]" (where the element begins), "routing_rules[3].agency" (its field).
-class Lines {
- public:
-  void Add(std::string path, int line) { lines_.emplace(std::move(path), line); }
-
-  // The line of `field`[`index`].`sub`, falling back to the element, then to the field;
-  // 0 when the file has none of them (a message not read from a file, or a missing field).
-  int Of(absl::string_view field, int index = -1, absl::string_view sub = {}) const {
-    const std::string element =
-        index < 0 ? std::string(field) : absl::StrCat(field, "[", index, "]");
-    for (const std::string& path :
-         {sub.empty() ? element : absl::StrCat(element, ".", sub), element, std::string(field)}) {
-      if (auto it = lines_.find(path); it != lines_.end()) return it->second;
-    }
-    return 0;
-  }
-
- private:
-  std::map<std::string, int, std::less<>> lines_;
-};
-
-// Lines of the top-level fields, their elements and the elements' own fields, from the text
-// parser's record of where it found each field.
-void AddNestedLines(const pb::Message& message, const pb::TextFormat::ParseInfoTree& tree,
-                    const std::string& prefix, Lines& lines) {
-  const pb::Descriptor* type = message.GetDescriptor();
-  const pb::Reflection* reflection = message.GetReflection();
-  for (int f = 0; f < type->field_count(); ++f) {
-    const pb::FieldDescriptor* field = type->field(f);
-    const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
-    for (int i = 0; i < count; ++i) {
-      const int index = field->is_repeated() ? i : -1;
-      const pb::TextFormat::ParseLocation at = tree.GetLocation(field, index);
-      if (at.line < 0) continue;
-      const std::string path = field->is_repeated()
-                                   ? absl::StrCat(prefix, field->name(), "[", i, "]")
-                                   : absl::StrCat(prefix, field->name());
-      lines.Add(path, at.line + 1);
-      if (field->is_repeated() && i == 0) lines.Add(prefix + field->name(), at.line + 1);
-      if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE || !prefix.empty()) continue;
-      const pb::TextFormat::ParseInfoTree* nested = tree.GetTreeForNested(field, index);
-      if (nested == nullptr) continue;
-      const pb::Message& element = field->is_repeated()
-                                       ? reflection->GetRepeatedMessage(message, field, i)
-                                       : reflection->GetMessage(message, field);
-      AddNestedLines(element, *nested, path + ".", lines);
-    }
-  }
-}
-
-// "routingRules" (protobuf JSON's name) -> "routing_rules" (the field's name).
-std::string FieldName(absl::string_view json_key) {
-  std::string name;
-  for (char c : json_key) {
-    if (absl::ascii_isupper(c)) {
-      name += '_';
-      name += absl::ascii_tolower(c);
-    } else {
-      name += c;
-    }
-  }
-  return name;
-}
-
-// Lines of the same paths in a JSON file. Runs after the JSON parser accepted the text, so
-// the walk may stop at anything unexpected without reporting it.
-class JsonLines {
- public:
-  JsonLines(absl::string_view text, Lines& lines)
-      : input_(text.data(), static_cast<int>(text.size())),
-        tokens_(&input_, &quiet_),
-        lines_(lines) {
-    tokens_.Next();
-    Value("");
-  }
-
- private:
-  class Quiet final : public pb::io::ErrorCollector {
-    void AddError(int, int, const std::string&) override {}
-  };
-  bool At(const char* symbol) { return !broken_ && tokens_.current().text == symbol; }
-  bool Done() {
-    return broken_ || tokens_.current().type == pb::io::Tokenizer::TYPE_END;
-  }
-
-  void Value(const std::string& path) {
-    if (At("{")) {
-      tokens_.Next();
-      while (!Done() && !At("}")) Member(path);
-      tokens_.Next();
-    } else if (At("[")) {
-      tokens_.Next();
-      for (int i = 0; !Done() && !At("]"); ++i) {
-        const std::string element = absl::StrCat(path, "[", i, "]");
-        lines_.Add(element, tokens_.current().line + 1);
-        Value(element);
-        if (At(",")) tokens_.Next();
-      }
-      tokens_.Next();
-    } else {
-      if (At("-")) tokens_.Next();  // a negative number is two tokens
-      tokens_.Next();
-    }
-  }
-
-  void Member(const std::string& path) {
-    if (tokens_.current().type != pb::io::Tokenizer::TYPE_STRING) {
-      broken_ = true;
-      return;
-    }
-    std::string key;
-    pb::io::Tokenizer::ParseString(tokens_.current().text, &key);
-    const std::string child = path.empty() ? FieldName(key) : path + "." + FieldName(key);
-    lines_.Add(child, tokens_.current().line + 1);
-    tokens_.Next();
-    if (!At(":")) {
-      broken_ = true;
-      return;
-    }
-    tokens_.Next();
-    Value(child);
-    if (At(",")) tokens_.Next();
-  }
-
-  pb::io::ArrayInputStream input_;
-  Quiet quiet_;
-  pb::io::Tokenizer tokens_;
-  Lines& lines_;
-  bool broken_ = false;
-};
-
 // Collects every problem with where it is, so one run of the check tells an administrator
 // everything to fix.
 class Problems {
  public:
-  Problems(const std::string& source, const Lines& lines) : source_(source), lines_(lines) {}
+  Problems(const std::string& source, const ConfigLines& lines) : source_(source), lines_(lines) {}
 
   template <typename... Parts>
   void At(int line, const Parts&... parts) {
     const std::string where = line > 0 ? absl::StrCat(source_, ":", line) : source_;
     problems_.emplace_back(line, absl::StrCat(where, ": ", parts...));
   }
-  const Lines& lines() const { return lines_; }
+  const ConfigLines& lines() const { return lines_; }
 
   // In the order of the file (what is missing altogether first), as an editor walks it.
   absl::Status ToStatus() {
@@ -203,12 +71,12 @@ class Problems {
 
  private:
   const std::string& source_;
-  const Lines& lines_;
+  const ConfigLines& lines_;
   std::vector<std::pair<int, std::string>> problems_;  // (line or 0, "where: what")
 };
 
 void CheckCity(const CityConfig& config, Problems& p) {
-  const Lines& at = p.lines();
+  const ConfigLines& at = p.lines();
   if (config.city_name().empty()) p.At(0, "city_name is empty");
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(config.time_zone(), &zone)) {
@@ -228,9 +96,8 @@ void CheckCity(const CityConfig& config, Problems& p) {
 }
 
 // Agency code -> kind, for the checks that follow.
-std::map<std::string, sambat::v1::AgencyKind> CheckAgencies(const CityConfig& config,
-                                                            Problems& p) {
-  const Lines& at = p.lines();
+std::map<std::string, sambat::v1::AgencyKind> CheckAgencies(const CityConfig& config, Problems& p) {
+  const ConfigLines& at = p.lines();
   std::map<std::string, sambat::v1::AgencyKind> agencies;
   for (int i = 0; i < config.agencies_size(); ++i) {
     const auto& a = config.agencies(i);
@@ -259,13 +126,14 @@ std::map<std::string, sambat::v1::AgencyKind> CheckAgencies(const CityConfig& co
 }
 
 std::set<std::string> CheckCategories(const CityConfig& config, Problems& p) {
-  const Lines& at = p.lines();
+  const ConfigLines& at = p.lines();
   std::set<std::string> categories;
   for (int i = 0; i < config.categories_size(); ++i) {
     const auto& c = config.categories(i);
     const int line = at.Of("categories", i, "code");
     if (c.code().empty()) p.At(line, "a category has no code");
-    if (!categories.insert(c.code()).second) p.At(line, "category '", c.code(), "' is defined twice");
+    if (!categories.insert(c.code()).second)
+      p.At(line, "category '", c.code(), "' is defined twice");
   }
   std::set<std::string> with_policy;
   for (int i = 0; i < config.sla_policies_size(); ++i) {
@@ -288,7 +156,8 @@ std::set<std::string> CheckCategories(const CityConfig& config, Problems& p) {
   }
   for (int i = 0; i < config.categories_size(); ++i) {
     const std::string& c = config.categories(i).code();
-    if (!with_policy.contains(c)) p.At(at.Of("categories", i), "category '", c, "' has no sla policy");
+    if (!with_policy.contains(c))
+      p.At(at.Of("categories", i), "category '", c, "' has no sla policy");
   }
   return categories;
 }
@@ -305,10 +174,9 @@ const char* KindName(sambat::v1::AreaKind kind) {
 
 // Area code -> what the rules need to know of it.
 std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems& p) {
-  const Lines& at = p.lines();
+  const ConfigLines& at = p.lines();
   const auto& b = config.bounds();
-  const MapBox city({b.min_longitude(), b.min_latitude()},
-                                      {b.max_longitude(), b.max_latitude()});
+  const MapBox city({b.min_longitude(), b.min_latitude()}, {b.max_longitude(), b.max_latitude()});
   std::map<std::string, CheckedArea> areas;
   for (int i = 0; i < config.areas_size(); ++i) {
     const auto& a = config.areas(i);
@@ -320,8 +188,8 @@ std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems
     CheckedArea checked{i, a.kind(), std::nullopt};
     auto boundary = ParseAreaBoundary(a.boundary_wkt());
     if (!boundary.ok()) {
-      p.At(at.Of("areas", i, "boundary_wkt"), "area '", a.code(), "': ",
-           boundary.status().message());
+      p.At(at.Of("areas", i, "boundary_wkt"), "area '", a.code(),
+           "': ", boundary.status().message());
     } else if (!bg::covered_by(EnvelopeOf(*boundary), city)) {
       p.At(at.Of("areas", i, "boundary_wkt"), "area '", a.code(),
            "' does not lie within the city bounds (WKT gives longitude first, then latitude)");
@@ -336,10 +204,15 @@ std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems
     const auto& a = config.areas(i);
     const int line = at.Of("areas", i, "parent");
     if (a.kind() == sambat::v1::AREA_KIND_KECAMATAN && !a.parent().empty()) {
-      p.At(line, "kecamatan '", a.code(), "' has a parent: only a kelurahan lies within another area");
+      p.At(line, "kecamatan '", a.code(),
+           "' has a parent: only a kelurahan lies within another area");
     }
     if (a.kind() != sambat::v1::AREA_KIND_KELURAHAN) continue;
     const auto parent = areas.find(a.parent());
+    if (a.parent().empty()) {
+      p.At(at.Of("areas", i), "kelurahan '", a.code(), "' names no kecamatan as parent");
+      continue;
+    }
     if (parent == areas.end() || parent->second.kind != sambat::v1::AREA_KIND_KECAMATAN) {
       p.At(line, "kelurahan '", a.code(), "' names unknown kecamatan '", a.parent(), "' as parent");
       continue;
@@ -359,6 +232,7 @@ std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems
       const CheckedArea& x = first->second;
       const CheckedArea& y = second->second;
       if (x.kind != y.kind || !x.boundary || !y.boundary) continue;
+      if (!bg::intersects(EnvelopeOf(*x.boundary), EnvelopeOf(*y.boundary))) continue;  // cheap
       if (!bg::relate(*x.boundary, *y.boundary, kInteriorsOverlap)) continue;
       const CheckedArea& later = x.index > y.index ? x : y;
       p.At(at.Of("areas", later.index, "boundary_wkt"), KindName(x.kind), " '", first->first,
@@ -368,17 +242,19 @@ std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems
   return areas;
 }
 
-void CheckRules(const CityConfig& config, const std::map<std::string, sambat::v1::AgencyKind>& agencies,
+void CheckRules(const CityConfig& config,
+                const std::map<std::string, sambat::v1::AgencyKind>& agencies,
                 const std::set<std::string>& categories,
                 const std::map<std::string, CheckedArea>& areas, Problems& p) {
-  const Lines& at = p.lines();
+  const ConfigLines& at = p.lines();
   std::set<std::string> ids;
   // (category, area) -> index of the first rule for it; equal keys are equally specific.
   std::map<std::pair<std::string, std::string>, int> routed;
   for (int i = 0; i < config.routing_rules_size(); ++i) {
     const auto& r = config.routing_rules(i);
     if (r.id().empty() || !ids.insert(r.id()).second) {
-      p.At(at.Of("routing_rules", i, "id"), "routing rule '", r.id(), "' has an empty or repeated id");
+      p.At(at.Of("routing_rules", i, "id"), "routing rule '", r.id(),
+           "' has an empty or repeated id");
     }
     if (!categories.contains(r.category())) {
       p.At(at.Of("routing_rules", i, "category"), "routing rule '", r.id(),
@@ -389,8 +265,8 @@ void CheckRules(const CityConfig& config, const std::map<std::string, sambat::v1
            "' names unknown agency '", r.agency(), "'");
     }
     if (!r.area().empty() && !areas.contains(r.area())) {
-      p.At(at.Of("routing_rules", i, "area"), "routing rule '", r.id(),
-           "' names unknown area '", r.area(), "'");
+      p.At(at.Of("routing_rules", i, "area"), "routing rule '", r.id(), "' names unknown area '",
+           r.area(), "'");
     }
     const auto [tied, fresh] = routed.emplace(std::pair(r.category(), r.area()), i);
     if (!fresh) {
@@ -405,7 +281,8 @@ void CheckRules(const CityConfig& config, const std::map<std::string, sambat::v1
   }
 }
 
-absl::Status Validate(const CityConfig& config, const std::string& source, const Lines& lines) {
+absl::Status Validate(const CityConfig& config, const std::string& source,
+                      const ConfigLines& lines) {
   Problems problems(source, lines);
   CheckCity(config, problems);
   const auto agencies = CheckAgencies(config, problems);
@@ -416,7 +293,7 @@ absl::Status Validate(const CityConfig& config, const std::string& source, const
 }
 
 absl::Status ParseText(const std::string& text, const std::string& path, CityConfig& config,
-                       Lines& lines) {
+                       ConfigLines& lines) {
   pb::TextFormat::Parser parser;
   ParseErrors errors(path);
   parser.RecordErrorsTo(&errors);
@@ -425,25 +302,25 @@ absl::Status ParseText(const std::string& text, const std::string& path, CityCon
   if (!parser.ParseFromString(text, &config)) {
     return absl::InvalidArgumentError(absl::StrJoin(errors.errors(), "; "));
   }
-  AddNestedLines(config, tree, "", lines);
+  lines = ConfigLines::FromTextFormat(config, tree);
   return absl::OkStatus();
 }
 
 absl::Status ParseJson(const std::string& text, const std::string& path, CityConfig& config,
-                       Lines& lines) {
+                       ConfigLines& lines) {
   const auto parsed = pb::util::JsonStringToMessage(text, &config);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": not a CityConfig in protobuf JSON: ", parsed.message().ToString()));
   }
-  JsonLines walk(text, lines);
+  lines = ConfigLines::FromJson(text);
   return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::Status ValidateCityConfig(const CityConfig& config, const std::string& source) {
-  return Validate(config, source, Lines());
+  return Validate(config, source, ConfigLines());
 }
 
 absl::StatusOr<CityConfig> LoadCityConfig(const std::string& path) {
@@ -452,7 +329,7 @@ absl::StatusOr<CityConfig> LoadCityConfig(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   CityConfig config;
-  Lines lines;
+  ConfigLines lines;
   const absl::Status parsed = absl::EndsWith(path, ".json")
                                   ? ParseJson(text.str(), path, config, lines)
                                   : ParseText(text.str(), path, config, lines);

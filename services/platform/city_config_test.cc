@@ -2,6 +2,7 @@
 // is refused with a message that says where and what.
 
 #include "services/platform/city_config.h"
+#include "services/platform/config_lines.h"
 #include "services/platform/testing/test_env.h"
 
 #include <stdlib.h>
@@ -541,6 +542,33 @@ TEST_CASE("the shipped Kota Malang areas and area rules are all there", "[city_c
   int area_rules = 0;
   for (const auto& r : config.routing_rules()) area_rules += r.area().empty() ? 0 : 1;
   CHECK(area_rules >= 3);
+}
+
+TEST_CASE("lines of a JSON file are found under either spelling of a field name",
+          "[city_config]") {
+  const std::string json =
+      "{\n"
+      "  \"bounds\": {\"minLatitude\": -8.06, \"max_latitude\": -7.88},\n"  // line 2
+      "  \"routingRules\": [\n"                                            // line 3
+      "    {\"id\": \"a\",\n"                                              // line 4
+      "     \"agency\": \"dishub\"},\n"                                     // line 5
+      "    {\"id\": \"b\", \"extra\": [[1, -2], {\"x\": null}], \"agency\": \"dlh\"}\n"  // line 6
+      "  ],\n"
+      "  \"verifier_agency\": \"diskominfo\"\n"                              // line 8
+      "}\n";
+  const ConfigLines lines = ConfigLines::FromJson(json);
+  CHECK(lines.Of("bounds") == 2);
+  CHECK(lines.Of("routing_rules") == 3);
+  CHECK(lines.Of("routing_rules", 0) == 4);
+  CHECK(lines.Of("routing_rules", 0, "agency") == 5);
+  CHECK(lines.Of("routing_rules", 1, "agency") == 6);
+  CHECK(lines.Of("routing_rules", 1, "area") == 6);  // absent: the element's line
+  CHECK(lines.Of("verifier_agency") == 8);
+  CHECK(lines.Of("areas", 0, "code") == 0);
+  // Whatever the text, the walk ends and knows what it saw before the trouble.
+  const ConfigLines broken = ConfigLines::FromJson("{\"a\": [1, 2,\n{\"b\" 3}}");
+  CHECK(broken.Of("a") == 1);
+  CHECK(ConfigLines::FromJson("").Of("a") == 0);
 }
 
 }  // namespace

@@ -40,11 +40,10 @@ Areas::Areas(const google::protobuf::RepeatedPtrField<sambat::v1::Area>& areas) 
   auto index = std::make_shared<Index>();
   for (const sambat::v1::Area& a : areas) {
     auto boundary = ParseAreaBoundary(a.boundary_wkt());
-    SKK_CHECK(boundary.ok(), absl::StrCat("area '", a.code(), "' was not validated: ",
-                                          boundary.status().message())
-                                 .c_str());
-    Index::Shape shape{a.code(), a.parent(), *boundary,
-                       EnvelopeOf(*boundary)};
+    SKK_CHECK(boundary.ok(),
+              absl::StrCat("area '", a.code(), "' was not validated: ", boundary.status().message())
+                  .c_str());
+    Index::Shape shape{a.code(), a.parent(), *boundary, EnvelopeOf(*boundary)};
     (a.kind() == sambat::v1::AREA_KIND_KELURAHAN ? index->kelurahan : index->kecamatan)
         .push_back(std::move(shape));
     index->by_code.emplace(a.code(), a);

@@ -55,5 +55,20 @@ TEST_CASE("a copy of the areas answers the same", "[routing]") {
   CHECK(copy.Locate({-7.93, 112.61}).kelurahan == "utara/barat");
 }
 
+TEST_CASE("a boundary drawn the other way round covers the same ground", "[routing]") {
+  sambat::v1::CityConfig city = testing::TestCity();
+  for (auto& area : *city.mutable_areas()) {
+    if (area.code() != "selatan") continue;
+    // Counter-clockwise: the same square as in test_city.h, walked the other way.
+    area.set_boundary_wkt(
+        "POLYGON((112.60 -7.95, 112.60 -8.00, 112.65 -8.00, 112.65 -7.95, 112.60 -7.95))");
+  }
+  REQUIRE(ValidateCityConfig(city, "test").ok());
+  const Areas areas(city.areas());
+  CHECK(areas.Locate({-7.99, 112.64}).kecamatan == "selatan");
+  CHECK(areas.Locate({-8.00, 112.64}).kecamatan == "selatan");  // on its edge
+  CHECK(areas.Locate({-8.01, 112.64}).kecamatan.empty());
+}
+
 }  // namespace
 }  // namespace skk::routing

@@ -38,9 +38,9 @@ void Touch(const std::string& path, int seconds_later) {
 
 // The test city with parkir-liar in utara/timur sent to `agency` instead of dlh.
 std::string CityWithKelurahanRuleTo(const std::string& agency) {
-  return absl::StrReplaceAll(
-      testing::TestCityText(),
-      {{R"(area: "utara/timur" agency: "dlh")", "area: \"utara/timur\" agency: \"" + agency + "\""}});
+  return absl::StrReplaceAll(testing::TestCityText(),
+                             {{R"(area: "utara/timur" agency: "dlh")",
+                               "area: \"utara/timur\" agency: \"" + agency + "\""}});
 }
 
 int LineOf(const std::string& text, const std::string& needle) {
@@ -165,6 +165,37 @@ TEST_CASE("the watch loop reloads on SIGHUP and stops when told", "[routing]") {
   CHECK(config.Current()->Route("parkir-liar", kUtaraTimur).agency_code == "satpol-pp");
   stop = true;
   loop.join();
+}
+
+TEST_CASE("readers route whole decisions while the rules are reloaded under them", "[routing]") {
+  TempDir dir;
+  const std::string path = dir.File("city.textproto");
+  const std::string to_dlh = testing::TestCityText();
+  const std::string to_dishub = CityWithKelurahanRuleTo("dishub");
+  Write(path, to_dlh);
+  RoutingConfig config(path, testing::TestCity());
+  std::atomic<bool> stop{false};
+  std::atomic<int> torn{0};
+  std::atomic<long> decisions{0};
+  auto reader = [&] {
+    while (!stop.load()) {
+      const RoutingDecision d = config.Current()->Route("parkir-liar", kUtaraTimur);
+      const bool whole = (d.agency_code == "dlh" && d.rule_id == "parkir-liar-utara-timur") ||
+                         (d.agency_code == "dishub" && d.agency_name == "Dishub");
+      if (!whole) ++torn;
+      ++decisions;
+    }
+  };
+  std::thread first(reader), second(reader);
+  for (int i = 0; i < 20; ++i) {
+    Write(path, i % 2 == 0 ? to_dishub : to_dlh);
+    REQUIRE(config.Reload().ok());
+  }
+  stop = true;
+  first.join();
+  second.join();
+  CHECK(torn.load() == 0);
+  CHECK(decisions.load() > 0);
 }
 
 }  // namespace

@@ -75,8 +75,7 @@ TEST_CASE("without a location or outside every area only a rule with no area mat
   }
 }
 
-TEST_CASE("what no rule matches lands in the verifier's triage queue, never nowhere",
-          "[routing]") {
+TEST_CASE("what no rule matches lands in the verifier's triage queue, never nowhere", "[routing]") {
   const RoutingRules rules(TestCity());
   SECTION("a category with rules only for other areas") {
     const RoutingDecision d = rules.Route("sampah", kUtaraTimur);
@@ -99,8 +98,7 @@ TEST_CASE("what no rule matches lands in the verifier's triage queue, never nowh
   }
 }
 
-TEST_CASE("a complaint for an external partner is marked for its outbound adapter",
-          "[routing]") {
+TEST_CASE("a complaint for an external partner is marked for its outbound adapter", "[routing]") {
   const RoutingRules rules(TestCity());
   const RoutingDecision d = rules.Route("keamanan", kUtaraBarat);
   CHECK(d.agency_code == "polresta");
@@ -136,8 +134,7 @@ TEST_CASE("a point on a border is routed, the same way whatever the order of the
   }
 }
 
-TEST_CASE("agencies, the verifier and the forward limit are known to the rules",
-          "[routing]") {
+TEST_CASE("agencies, the verifier and the forward limit are known to the rules", "[routing]") {
   sambat::v1::CityConfig city = TestCity();
   const RoutingRules rules(city);
   REQUIRE(rules.FindAgency("polresta") != nullptr);
@@ -155,13 +152,13 @@ TEST_CASE("agencies, the verifier and the forward limit are known to the rules",
 const sambat::v1::CityConfig& Shipped() { return skk::testing::ShippedCityConfig(); }
 
 // Landmarks, latitude then longitude.
-constexpr GeoPoint kAlunAlunMerdeka{-7.9826, 112.6308};    // Klojen, kelurahan Kauman
-constexpr GeoPoint kStasiunKotaBaru{-7.9775, 112.6370};    // Klojen, kelurahan Kiduldalem
-constexpr GeoPoint kLapanganRampal{-7.9688, 112.6417};     // Blimbing, kelurahan Kesatrian
-constexpr GeoPoint kTerminalArjosari{-7.9334, 112.6585};   // Blimbing, kelurahan Arjosari
+constexpr GeoPoint kAlunAlunMerdeka{-7.9826, 112.6308};       // Klojen, kelurahan Kauman
+constexpr GeoPoint kStasiunKotaBaru{-7.9775, 112.6370};       // Klojen, kelurahan Kiduldalem
+constexpr GeoPoint kLapanganRampal{-7.9688, 112.6417};        // Blimbing, kelurahan Kesatrian
+constexpr GeoPoint kTerminalArjosari{-7.9334, 112.6585};      // Blimbing, kelurahan Arjosari
 constexpr GeoPoint kUniversitasBrawijaya{-7.9525, 112.6145};  // Lowokwaru, Ketawanggede
-constexpr GeoPoint kSawojajar{-7.9720, 112.6680};          // Kedungkandang, Sawojajar
-constexpr GeoPoint kPasarGadang{-8.0150, 112.6270};        // Sukun, no kelurahan mapped
+constexpr GeoPoint kSawojajar{-7.9720, 112.6680};             // Kedungkandang, Sawojajar
+constexpr GeoPoint kPasarGadang{-8.0150, 112.6270};           // Sukun, no kelurahan mapped
 
 TEST_CASE("each category of Kota Malang reaches the agency responsible for it", "[routing]") {
   const RoutingRules rules(Shipped());
@@ -249,8 +246,7 @@ TEST_CASE("illegal parking in Kota Malang goes by where it is", "[routing]") {
   CHECK(lowokwaru.rule_id == "parkir-liar");
 }
 
-TEST_CASE("public order in the Rampal military complex goes to Kodim 0833's adapter",
-          "[routing]") {
+TEST_CASE("public order in the Rampal military complex goes to Kodim 0833's adapter", "[routing]") {
   const RoutingRules rules(Shipped());
   const RoutingDecision rampal = rules.Route("ketertiban-umum", kLapanganRampal);
   CHECK(rampal.agency_code == "kodim-0833");

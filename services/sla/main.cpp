@@ -1,24 +1,73 @@
-// sla: keeps every case's deadline and escalates what is late.
+// sla: keeps every case's clocks in working days, reminds the humas and escalates what is late.
+
+#include <filesystem>
 
 #include "absl/flags/flag.h"
+#include "services/platform/auth.h"
+#include "services/platform/log.h"
 #include "services/platform/service_host.h"
+#include "services/sla/case_clocks.h"
+#include "services/sla/leadership.h"
 #include "services/sla/policy.h"
 #include "services/sla/timers.h"
 
 ABSL_FLAG(absl::Duration, reconcile_interval, absl::Seconds(30),
           "how often the Redis timer schedule is rebuilt from PostgreSQL");
 
+namespace {
+
+// The holiday calendar named by the city configuration, relative to the configuration's
+// directory; sla refuses to start without a valid one (a wrong calendar moves every deadline).
+skk::sla::WorkingCalendar LoadCalendarOrExit(const skk::ServiceOptions& options,
+                                             const sambat::v1::CityConfig& city) {
+  std::filesystem::path path = city.holiday_calendar_file();
+  if (path.empty()) {
+    skk::log::Error("the city configuration names no holiday_calendar_file",
+                    {{"config", options.city_config}});
+    std::exit(2);
+  }
+  if (path.is_relative()) path = std::filesystem::path(options.city_config).parent_path() / path;
+  absl::StatusOr<skk::sla::WorkingCalendar> calendar =
+      skk::sla::WorkingCalendar::Load(city.time_zone(), path.string());
+  if (!calendar.ok()) {
+    skk::log::Error("invalid holiday calendar",
+                    {{"error", std::string(calendar.status().message())}});
+    std::exit(2);
+  }
+  return *std::move(calendar);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   const skk::ServiceOptions options = skk::InitService("sla", 50053, argc, argv);
   const sambat::v1::CityConfig city = skk::LoadCityConfigOrExit(options);
+  if (absl::Status valid = skk::sla::ValidateSlaPolicies(city); !valid.ok()) {
+    skk::log::Error("invalid sla policies", {{"config", options.city_config},
+                                             {"error", std::string(valid.message())}});
+    return 2;
+  }
+  const skk::sla::SlaPolicies policies(city, LoadCalendarOrExit(options, city));
   skk::ServiceHost host(options);
   host.MigrateOrExit("sla", skk::sla_migrations());
 
-  skk::sla::Timers timers(host.pool(), host.clock(), skk::sla::SlaPolicies(city),
+  skk::sla::Timers timers(host.pool(), host.clock(), policies.calendar(),
                           {.redis_addr = options.redis_addr,
                            .redis_prefix = options.redis_prefix,
                            .reconcile_interval = absl::GetFlag(FLAGS_reconcile_interval)});
-  host.AddConsumer(skk::sla::ConsumedEvents(), timers.Handlers());
+  skk::sla::CaseClocks clocks(policies, host.clock(), timers);
+  host.AddConsumer(skk::sla::ConsumedEvents(), clocks.Handlers());
   host.AddBackgroundLoop("timers", [&timers](const std::atomic<bool>& stop) { timers.Run(stop); });
+  host.AddBackgroundLoop("reconcile",
+                         [&timers](const std::atomic<bool>& stop) { timers.RunReconciler(stop); });
+
+  // Leadership and agency heads only: every call carries a staff token (auth.h).
+  const skk::TokenAuthority authority = skk::LoadTokenAuthorityOrExit(options, city);
+  host.RequireStaffAuth(&authority, {"/sambat.v1.LeadershipService/"});
+  skk::sla::Leadership leadership(host.pool(), host.clock());
+  skk::sla::LeadershipGrpcService leadership_service(
+      leadership, host.executor(),
+      [](const grpc::ServerContextBase& context) { return skk::CallerOf(context); });
+  host.AddGrpcService(&leadership_service);
   return host.Run();
 }

@@ -1,30 +1,94 @@
 #include "services/sla/policy.h"
 
 #include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace skk::sla {
 
-SlaPolicies::SlaPolicies(const sambat::v1::CityConfig& city) {
+absl::Status ValidateSlaPolicies(const sambat::v1::CityConfig& city) {
+  std::vector<std::string> problems;
+  for (const auto& p : city.sla_policies()) {
+    auto problem = [&](auto&&... parts) {
+      problems.push_back(absl::StrCat("sla policy for '", p.category(), "': ", parts...));
+    };
+    if (p.first_response_days() < 3 || p.first_response_days() > 7) {
+      problem("first_response_days must be 3 to 7 working days, not ", p.first_response_days());
+    }
+    if (p.level2_after_days() < 1 || p.level2_after_days() > 10) {
+      problem("level2_after_days must be 1 to 10 working days, not ", p.level2_after_days());
+    }
+    const int resolution = p.resolution_working_days();
+    if (resolution != 0 && (resolution < p.first_response_days() || resolution > 60)) {
+      problem("resolution_working_days must be 0 (none) or from first_response_days to 60, not ",
+              resolution);
+    }
+    if (p.reminder_working_hours_before_size() > 5) problem("at most 5 reminders");
+    std::set<int> seen;
+    const int limit = p.first_response_days() * 24 - 1;
+    for (int h : p.reminder_working_hours_before()) {
+      if (h < 1 || h > limit) {
+        problem("reminder ", h, " working hours before the due time must be 1 to ", limit);
+      }
+      if (!seen.insert(h).second) problem("reminder ", h, " hours before is listed twice");
+    }
+  }
+  if (problems.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
+}
+
+SlaPolicies::SlaPolicies(const sambat::v1::CityConfig& city, WorkingCalendar calendar)
+    : calendar_(std::move(calendar)) {
+  std::set<int> reminders;
   for (const auto& p : city.sla_policies()) {
     by_category_[p.category()] = p;
     fallback_.set_first_response_days(
         std::max(fallback_.first_response_days(), p.first_response_days()));
     fallback_.set_level2_after_days(std::max(fallback_.level2_after_days(), p.level2_after_days()));
+    fallback_.set_resolution_working_days(
+        std::max(fallback_.resolution_working_days(), p.resolution_working_days()));
+    reminders.insert(p.reminder_working_hours_before().begin(),
+                     p.reminder_working_hours_before().end());
   }
   // A configuration always has policies (validated); these only guard an empty one.
   if (fallback_.first_response_days() == 0) fallback_.set_first_response_days(7);
   if (fallback_.level2_after_days() == 0) fallback_.set_level2_after_days(2);
+  for (int h : reminders) fallback_.add_reminder_working_hours_before(h);
 }
 
-FirstResponsePlan SlaPolicies::PlanFirstResponse(const std::string& category,
-                                                 absl::Time routed_at) const {
+const sambat::v1::SlaPolicy& SlaPolicies::For(const std::string& category) const {
   auto it = by_category_.find(category);
-  const sambat::v1::SlaPolicy& policy = it == by_category_.end() ? fallback_ : it->second;
-  FirstResponsePlan plan;
-  plan.starts_at = routed_at;
-  plan.due_at = routed_at + absl::Hours(24) * policy.first_response_days();
-  plan.escalations.push_back({1, plan.due_at});
-  plan.escalations.push_back({2, plan.due_at + absl::Hours(24) * policy.level2_after_days()});
+  return it == by_category_.end() ? fallback_ : it->second;
+}
+
+absl::Duration SlaPolicies::Allowance(sambat::v1::DeadlineKind kind,
+                                      const std::string& category) const {
+  const sambat::v1::SlaPolicy& policy = For(category);
+  const int days = kind == sambat::v1::DEADLINE_KIND_RESOLUTION
+                       ? policy.resolution_working_days()
+                       : policy.first_response_days();
+  return absl::Hours(24) * days;
+}
+
+ClockPlan SlaPolicies::Plan(const std::string& category, absl::Time from,
+                            absl::Duration working_time_left) const {
+  const sambat::v1::SlaPolicy& policy = For(category);
+  ClockPlan plan;
+  plan.starts_at = calendar_.ClockStart(from);
+  plan.due_at = calendar_.AddWorkingTime(plan.starts_at, working_time_left);
+  std::vector<int> hours(policy.reminder_working_hours_before().begin(),
+                         policy.reminder_working_hours_before().end());
+  std::sort(hours.rbegin(), hours.rend());  // the earliest reminder first
+  for (int h : hours) {
+    const absl::Time at = calendar_.SubtractWorkingTime(plan.due_at, absl::Hours(h));
+    // A resumed clock with little time left skips the reminders already behind it.
+    if (at > from && at < plan.due_at) plan.timers.push_back({TimerKind::kReminder, 0, at});
+  }
+  plan.timers.push_back({TimerKind::kEscalation, 1, plan.due_at});
+  plan.timers.push_back({TimerKind::kEscalation, 2,
+                         calendar_.AddWorkingDays(plan.due_at, policy.level2_after_days())});
   return plan;
 }
 

@@ -1,43 +1,76 @@
 #pragma once
 
-// How long an agency has, and when late cases escalate. Pure: no I/O, unit-tested.
-// Days are calendar days for now; the working-day calendar replaces them in a later change.
+// How long an agency has, when its humas are reminded, and when late cases escalate
+// (docs/sla-rules.md). Pure: no I/O, unit-tested.
 
 #include <map>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "sambat/v1/common.pb.h"
 #include "sambat/v1/config.pb.h"
+#include "services/sla/working_calendar.h"
 
 namespace skk::sla {
 
-struct EscalationStep {
-  int level = 0;       // 1: agency head; 2: Sekda and mayor
-  absl::Time due_at;   // when it fires if the deadline is still open
+// The SLA part of the city configuration, checked beyond what ValidateCityConfig checks:
+// first response 3 to 7 working days, level 2 after 1 to 10, resolution 0 (none) or at least
+// the first response and at most 60, reminders distinct, at most 5, each inside the shortest
+// clock (1 to first_response_days x 24 - 1 working hours). sla refuses to start otherwise.
+// The message names each policy and problem.
+absl::Status ValidateSlaPolicies(const sambat::v1::CityConfig& city);
+
+enum class TimerKind { kReminder, kEscalation };
+
+// Something that happens at an instant if the clock is still running then.
+struct PlannedTimer {
+  TimerKind kind = TimerKind::kEscalation;
+  // Escalations: 1 the agency head, 2 Sekda and mayor. Reminders: 0.
+  int level = 0;
+  absl::Time due_at;
 };
 
-struct FirstResponsePlan {
-  absl::Time starts_at;
+// A running clock: its due time and everything that fires on the way.
+struct ClockPlan {
+  absl::Time starts_at;  // the first working instant at or after the start asked for
   absl::Time due_at;
-  std::vector<EscalationStep> escalations;
+  std::vector<PlannedTimer> timers;  // in due order
 };
 
 class SlaPolicies {
  public:
-  // `city` must have passed ValidateCityConfig.
-  explicit SlaPolicies(const sambat::v1::CityConfig& city);
+  // `city` must have passed ValidateCityConfig and ValidateSlaPolicies.
+  SlaPolicies(const sambat::v1::CityConfig& city, WorkingCalendar calendar);
 
-  // The first-response deadline of a case of `category` routed at `routed_at`: level 1 at the
-  // due time, level 2 a policy-defined number of days later. An unknown category (the
-  // configuration changed since the complaint came in) gets the most generous policy of the
-  // configuration (longest first response, longest wait before level 2) rather
-  // than none: a case always has a deadline.
-  FirstResponsePlan PlanFirstResponse(const std::string& category, absl::Time routed_at) const;
+  // The policy of `category`. An unknown category (the configuration changed since the
+  // complaint came in) gets the most generous policy of the configuration (longest clocks,
+  // longest wait before level 2) rather than none: a case always has a deadline.
+  const sambat::v1::SlaPolicy& For(const std::string& category) const;
+
+  // The working time a fresh clock of `kind` gets; zero means the category has no such clock.
+  absl::Duration Allowance(sambat::v1::DeadlineKind kind, const std::string& category) const;
+
+  // Plans a clock of `kind` for `category` that starts (or resumes) at `from` with
+  // `working_time_left`: due when that working time has passed; a reminder at each configured
+  // working-hour offset before the due time that still lies after `from`; level 1 at the due
+  // time; level 2 `level2_after_days` working days later.
+  ClockPlan Plan(const std::string& category, absl::Time from,
+                 absl::Duration working_time_left) const;
+
+  // The first-response clock of a case routed (or forwarded, reopened) at `at`.
+  ClockPlan PlanFirstResponse(const std::string& category, absl::Time at) const {
+    return Plan(category, at,
+                Allowance(sambat::v1::DEADLINE_KIND_FIRST_RESPONSE, category));
+  }
+
+  const WorkingCalendar& calendar() const { return calendar_; }
 
  private:
   std::map<std::string, sambat::v1::SlaPolicy> by_category_;
   sambat::v1::SlaPolicy fallback_;
+  WorkingCalendar calendar_;
 };
 
 }  // namespace skk::sla

@@ -1,13 +1,12 @@
-// First-response deadlines and escalation times under the shipped Kota Malang policies.
+// Deadlines, reminders and escalations under the shipped Kota Malang policies and the
+// shipped Indonesian holiday calendar.
 
 #include "services/sla/policy.h"
 
-#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "absl/strings/match.h"
-#include "services/platform/city_config.h"
 #include "services/platform/testing/test_env.h"
 
 namespace skk::sla {
@@ -15,101 +14,121 @@ namespace {
 
 const sambat::v1::CityConfig& Shipped() { return testing::ShippedCityConfig(); }
 
-const absl::TimeZone& Wib() {
-  static const absl::TimeZone zone = [] {
-    absl::TimeZone z;
-    REQUIRE(absl::LoadTimeZone("Asia/Jakarta", &z));
-    return z;
-  }();
-  return zone;
+WorkingCalendar Indonesia() {
+  auto c = WorkingCalendar::Load(
+      "Asia/Jakarta", testing::SourcePath("deploy/config/holidays-indonesia.textproto"));
+  REQUIRE(c.ok());
+  return *c;
 }
 
-absl::Time Wib(int y, int mo, int d, int h, int mi) {
-  return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), Wib());
+absl::Time Wib(int y, int mo, int d, int h = 0, int mi = 0) {
+  static const absl::TimeZone zone = Indonesia().zone();
+  return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), zone);
 }
 
-const absl::Duration kDay = absl::Hours(24);
-
-TEST_CASE("a fallen tree must be answered within three days, then escalates twice",
-          "[sla]") {
-  const SlaPolicies policies(Shipped());
-  const absl::Time routed = Wib(2026, 3, 2, 9, 15);  // Monday morning
-  const FirstResponsePlan plan = policies.PlanFirstResponse("pohon-tumbang", routed);
-
-  CHECK(plan.starts_at == routed);
-  CHECK(plan.due_at == routed + 3 * kDay);
-  CHECK(plan.due_at == Wib(2026, 3, 5, 9, 15));
-  REQUIRE(plan.escalations.size() == 2);
-  CHECK(plan.escalations[0].level == 1);
-  CHECK(plan.escalations[0].due_at == plan.due_at);
-  CHECK(plan.escalations[1].level == 2);
-  CHECK(plan.escalations[1].due_at == plan.due_at + 2 * kDay);  // level2_after_days: 2
-  CHECK(plan.escalations[1].due_at == Wib(2026, 3, 7, 9, 15));
+TEST_CASE("the shipped sla policies are valid", "[sla][unit]") {
+  CHECK(ValidateSlaPolicies(Shipped()).ok());
+  CHECK(Shipped().holiday_calendar_file() == "holidays-indonesia.textproto");
 }
 
-TEST_CASE("an ID card complaint must be answered within seven days", "[sla]") {
-  const SlaPolicies policies(Shipped());
-  const absl::Time routed = Wib(2026, 3, 2, 14, 0);
-  const FirstResponsePlan plan = policies.PlanFirstResponse("adminduk", routed);
-  CHECK(plan.due_at == routed + 7 * kDay);
-  REQUIRE(plan.escalations.size() == 2);
-  CHECK(plan.escalations[0].due_at == plan.due_at);
-  CHECK(plan.escalations[1].due_at == plan.due_at + 2 * kDay);
+TEST_CASE("a policy outside 3 to 7 working days or with a reminder outside the clock is refused",
+          "[sla][unit]") {
+  sambat::v1::CityConfig config = Shipped();
+  auto* p = config.mutable_sla_policies(0);
+  p->set_first_response_days(10);
+  p->set_resolution_working_days(2);
+  p->add_reminder_working_hours_before(24);
+  p->add_reminder_working_hours_before(0);
+  const absl::Status status = ValidateSlaPolicies(config);
+  REQUIRE(status.code() == absl::StatusCode::kInvalidArgument);
+  const std::string m(status.message());
+  CHECK(absl::StrContains(m, "first_response_days must be 3 to 7"));
+  CHECK(absl::StrContains(m, "resolution_working_days"));
+  CHECK(absl::StrContains(m, "listed twice"));
+  CHECK(absl::StrContains(m, "reminder 0 working hours"));
 }
 
-TEST_CASE("every category's deadline follows its policy in the configuration", "[sla]") {
-  const SlaPolicies policies(Shipped());
+TEST_CASE("seven working days across a weekend and the Idul Fitri leave: reminders, level 1 "
+          "and level 2 at the right WIB instants",
+          "[sla][unit]") {
+  const SlaPolicies policies(Shipped(), Indonesia());
+  // Tuesday 17 March 2026 10:00 WIB. Then: Nyepi leave (18), Nyepi (19), Lebaran leave (20),
+  // the weekend with Idul Fitri (21, 22), Lebaran leave (23, 24).
+  const ClockPlan plan = policies.PlanFirstResponse("adminduk", Wib(2026, 3, 17, 10));
+  CHECK(plan.starts_at == Wib(2026, 3, 17, 10));
+  // Working days: 25, 26, 27 March, 30, 31 March, 1, 2 April.
+  CHECK(plan.due_at == Wib(2026, 4, 2, 10));
+  REQUIRE(plan.timers.size() == 4);
+  CHECK(plan.timers[0].kind == TimerKind::kReminder);
+  CHECK(plan.timers[0].due_at == Wib(2026, 4, 1, 10));  // one working day before
+  CHECK(plan.timers[1].kind == TimerKind::kReminder);
+  CHECK(plan.timers[1].due_at == Wib(2026, 4, 2, 6));   // four working hours before
+  CHECK(plan.timers[2].kind == TimerKind::kEscalation);
+  CHECK(plan.timers[2].level == 1);
+  CHECK(plan.timers[2].due_at == Wib(2026, 4, 2, 10));
+  CHECK(plan.timers[3].level == 2);
+  // Good Friday (3 April) and the weekend: Monday 6 and Tuesday 7 April.
+  CHECK(plan.timers[3].due_at == Wib(2026, 4, 7, 10));
+}
+
+TEST_CASE("the paused KTP case of docs/sla-rules.md resumes with three working days",
+          "[sla][unit]") {
+  const SlaPolicies policies(Shipped(), Indonesia());
+  const WorkingCalendar& c = policies.calendar();
+  CHECK(c.WorkingTimeBetween(Wib(2026, 3, 17, 10), Wib(2026, 3, 30, 10)) == absl::Hours(96));
+  const ClockPlan plan = policies.Plan("adminduk", Wib(2026, 4, 8, 10), absl::Hours(72));
+  CHECK(plan.due_at == Wib(2026, 4, 13, 10));
+}
+
+TEST_CASE("a fallen tree routed on Saturday night is due at the end of Wednesday",
+          "[sla][unit]") {
+  const SlaPolicies policies(Shipped(), Indonesia());
+  const ClockPlan plan = policies.PlanFirstResponse("pohon-tumbang", Wib(2026, 3, 7, 22, 40));
+  CHECK(plan.starts_at == Wib(2026, 3, 9));
+  CHECK(plan.due_at == Wib(2026, 3, 12));
+  REQUIRE(plan.timers.size() == 4);
+  CHECK(plan.timers[0].due_at == Wib(2026, 3, 11));      // Wednesday 00:00
+  CHECK(plan.timers[1].due_at == Wib(2026, 3, 11, 20));  // Wednesday 20:00
+  CHECK(plan.timers[3].due_at == Wib(2026, 3, 16));      // Monday 00:00
+}
+
+TEST_CASE("a resumed clock with little time left skips the reminders behind it", "[sla][unit]") {
+  const SlaPolicies policies(Shipped(), Indonesia());
+  const ClockPlan plan = policies.Plan("jalan-rusak", Wib(2026, 3, 3, 9), absl::Hours(3));
+  CHECK(plan.due_at == Wib(2026, 3, 3, 12));
+  REQUIRE(plan.timers.size() == 2);
+  CHECK(plan.timers[0].level == 1);
+  CHECK(plan.timers[1].due_at == Wib(2026, 3, 5, 12));
+}
+
+TEST_CASE("every category's clock follows its policy in working days", "[sla][unit]") {
+  const WorkingCalendar calendar = Indonesia();
+  const SlaPolicies policies(Shipped(), calendar);
   const absl::Time routed = Wib(2026, 6, 15, 23, 59);
   for (const auto& p : Shipped().sla_policies()) {
     INFO(p.category());
-    const FirstResponsePlan plan = policies.PlanFirstResponse(p.category(), routed);
-    CHECK(plan.due_at == routed + p.first_response_days() * kDay);
-    REQUIRE(plan.escalations.size() == 2);
-    CHECK(plan.escalations[0].level == 1);
-    CHECK(plan.escalations[0].due_at == plan.due_at);
-    CHECK(plan.escalations[1].level == 2);
-    CHECK(plan.escalations[1].due_at == plan.due_at + p.level2_after_days() * kDay);
+    const ClockPlan plan = policies.PlanFirstResponse(p.category(), routed);
+    CHECK(plan.due_at == calendar.AddWorkingDays(routed, p.first_response_days()));
+    CHECK(calendar.WorkingTimeBetween(routed, plan.due_at) ==
+          absl::Hours(24) * p.first_response_days());
+    CHECK(plan.timers.back().due_at == calendar.AddWorkingDays(plan.due_at, p.level2_after_days()));
+    CHECK(policies.Allowance(sambat::v1::DEADLINE_KIND_RESOLUTION, p.category()) ==
+          absl::Hours(24) * p.resolution_working_days());
   }
 }
 
-TEST_CASE("a case of a category no longer configured still gets the most generous deadline",
-          "[sla]") {
-  const SlaPolicies policies(Shipped());
-  const absl::Time routed = Wib(2026, 3, 2, 9, 0);
-  int max_days = 0;
-  for (const auto& p : Shipped().sla_policies()) {
-    max_days = std::max(max_days, p.first_response_days());
-  }
-  REQUIRE(max_days == 7);
-  const FirstResponsePlan plan = policies.PlanFirstResponse("kategori-lama", routed);
-  CHECK(plan.starts_at == routed);
-  CHECK(plan.due_at == routed + max_days * kDay);
-  REQUIRE(plan.escalations.size() == 2);
-  CHECK(plan.escalations[0].due_at == plan.due_at);
-  CHECK(plan.escalations[1].due_at > plan.due_at);
-}
-
-TEST_CASE("the fallback deadline grows with the longest policy in the configuration",
-          "[sla]") {
+TEST_CASE("a case of a category no longer configured gets the most generous policy",
+          "[sla][unit]") {
   sambat::v1::CityConfig config = Shipped();
   for (auto& p : *config.mutable_sla_policies()) {
-    if (p.category() == "perizinan") p.set_first_response_days(14);
+    if (p.category() == "perizinan") p.set_level2_after_days(5);
   }
-  const absl::Time routed = Wib(2026, 3, 2, 9, 0);
-  CHECK(SlaPolicies(config).PlanFirstResponse("kategori-lama", routed).due_at ==
-        routed + 14 * kDay);
-}
-
-// "The most generous policy" must also be the latest to reach Sekda and the mayor: a case of a
-// removed category should not escalate to level 2 sooner than any configured category would.
-TEST_CASE("the fallback policy waits as long as the longest level 2 delay in the configuration",
-          "[sla]") {
-  sambat::v1::CityConfig config = Shipped();
-  for (auto& p : *config.mutable_sla_policies()) p.set_level2_after_days(5);
-  const absl::Time routed = Wib(2026, 3, 2, 9, 0);
-  const FirstResponsePlan plan = SlaPolicies(config).PlanFirstResponse("kategori-lama", routed);
-  REQUIRE(plan.escalations.size() == 2);
-  CHECK(plan.escalations[1].due_at - plan.due_at == 5 * kDay);
+  const SlaPolicies policies(config, Indonesia());
+  const auto& fallback = policies.For("kategori-lama");
+  CHECK(fallback.first_response_days() == 7);
+  CHECK(fallback.level2_after_days() == 5);
+  CHECK(fallback.resolution_working_days() == 14);
+  CHECK(fallback.reminder_working_hours_before_size() == 2);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "services/sla/timers.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/platform/events.h"
@@ -7,31 +9,39 @@
 #include "services/platform/outbox.h"
 #include "services/platform/status_macros.h"
 #include "services/platform/wait.h"
+#include "services/sla/case_clocks.h"
 
 namespace skk::sla {
 namespace {
 
-constexpr SqlStatement kInsertDeadline{"sla_insert_deadline", R"sql(
-  INSERT INTO deadlines (complaint_id, ticket, agency_code, kind, starts_at, due_at, created_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)
-  RETURNING id)sql"};
+// The clock is locked before its timer, in the same order as clock changes take them, so a
+// firing and a pause never deadlock; the firing sees the clock as the change left it.
+constexpr SqlStatement kLockClockOfTimer{"sla_lock_clock_of_timer", R"sql(
+  SELECT d.id, d.state, d.generation, d.due_at FROM deadlines d
+  WHERE d.id = (SELECT deadline_id FROM timers WHERE id = $1)
+  FOR UPDATE)sql"};
 
-constexpr SqlStatement kInsertTimer{"sla_insert_timer", R"sql(
-  INSERT INTO timers (deadline_id, complaint_id, ticket, agency_code, level, due_at,
-                      correlation_id, cause_event_id)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-  RETURNING id)sql"};
+constexpr SqlStatement kLockTimer{"sla_lock_timer", R"sql(
+  SELECT complaint_id, ticket, agency_code, level, due_at, correlation_id, cause_event_id,
+         kind, generation, deadline_kind, fired_at IS NOT NULL, cancelled_at IS NOT NULL
+  FROM timers WHERE id = $1 FOR UPDATE)sql"};
 
-// The guard that makes a timer fire once: only the transaction that flips fired_at from NULL
-// gets a row back; a concurrent replica blocks on the row lock and then gets none.
-constexpr SqlStatement kMarkFired{"sla_mark_fired", R"sql(
-  UPDATE timers SET fired_at = $2
-  WHERE id = $1 AND fired_at IS NULL AND cancelled_at IS NULL
-  RETURNING complaint_id, ticket, agency_code, level, due_at, correlation_id, cause_event_id)sql"};
+// The guard that makes a timer fire once: only the first transaction gets a row back.
+constexpr SqlStatement kRecordFiring{"sla_record_firing", R"sql(
+  INSERT INTO firings (timer_id, fired_at, outcome, late_by_ms) VALUES ($1, $2, $3, $4)
+  ON CONFLICT (timer_id) DO NOTHING
+  RETURNING timer_id)sql"};
 
-constexpr SqlStatement kInsertEscalation{"sla_insert_escalation", R"sql(
-  INSERT INTO escalations (timer_id, complaint_id, agency_code, level, due_at, fired_at)
-  VALUES ($1, $2, $3, $4, $5, $6))sql"};
+constexpr SqlStatement kMarkFired{"sla_mark_timer_fired", R"sql(
+  UPDATE timers SET fired_at = $2 WHERE id = $1)sql"};
+
+constexpr SqlStatement kMarkStale{"sla_mark_timer_stale", R"sql(
+  UPDATE timers SET cancelled_at = $2 WHERE id = $1)sql"};
+
+constexpr SqlStatement kInsertEscalation{"sla_insert_escalation_v2", R"sql(
+  INSERT INTO escalations (timer_id, complaint_id, agency_code, level, due_at, fired_at,
+                           deadline_kind, ticket, deadline_due_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9))sql"};
 
 constexpr SqlStatement kPendingTimers{"sla_pending_timers", R"sql(
   SELECT id, due_at FROM timers
@@ -49,67 +59,16 @@ std::string Score(absl::Time t) { return std::to_string(absl::ToUnixMillis(t)); 
 
 }  // namespace
 
-std::vector<std::string> ConsumedEvents() { return {kCaseRouted}; }
-
-Timers::Timers(PgPool& pool, Clock& clock, SlaPolicies policies, Options options)
+Timers::Timers(PgPool& pool, Clock& clock, const WorkingCalendar& calendar, Options options)
     : pool_(pool),
       clock_(clock),
-      policies_(std::move(policies)),
+      calendar_(calendar),
       options_(std::move(options)),
       schedule_client_(options_.redis_addr),
-      loop_client_(options_.redis_addr) {}
+      loop_client_(options_.redis_addr),
+      reconcile_client_(options_.redis_addr) {}
 
 std::string Timers::ScheduleKey() const { return absl::StrCat(options_.redis_prefix, "sla:timers"); }
-
-EventHandlers Timers::Handlers() {
-  return {{kCaseRouted, [this](PgConnection& tx, const sambat::v1::Event& e) {
-             return OnCaseRouted(tx, e);
-           }}};
-}
-
-absl::Status Timers::OnCaseRouted(PgConnection& tx, const sambat::v1::Event& event) {
-  const auto& routed = event.case_routed();
-  const absl::Time routed_at = FromProtoTime(routed.routed_at());
-  const FirstResponsePlan plan = policies_.PlanFirstResponse(routed.category(), routed_at);
-  const absl::Time now = clock_.Now();
-
-  SKK_ASSIGN_OR_RETURN(
-      PgResult deadline,
-      tx.Execute(kInsertDeadline,
-                 {SqlParam::Text(event.complaint_id()), SqlParam::Text(routed.ticket()),
-                  SqlParam::Text(routed.agency_code()), SqlParam::Text("FIRST_RESPONSE"),
-                  SqlParam::Time(plan.starts_at), SqlParam::Time(plan.due_at),
-                  SqlParam::Time(now)}));
-  const int64_t deadline_id = deadline.GetInt(0, 0);
-  std::vector<std::pair<int64_t, absl::Time>> scheduled;
-  for (const EscalationStep& step : plan.escalations) {
-    SKK_ASSIGN_OR_RETURN(
-        PgResult timer,
-        tx.Execute(kInsertTimer,
-                   {SqlParam::Int(deadline_id), SqlParam::Text(event.complaint_id()),
-                    SqlParam::Text(routed.ticket()), SqlParam::Text(routed.agency_code()),
-                    SqlParam::Int(step.level), SqlParam::Time(step.due_at),
-                    SqlParam::Text(event.correlation_id()), SqlParam::Text(event.event_id())}));
-    scheduled.emplace_back(timer.GetInt(0, 0), step.due_at);
-  }
-
-  sambat::v1::Event set = NewEvent(kDeadlineSet, event.complaint_id(), now, "sla", &event);
-  auto* payload = set.mutable_deadline_set();
-  payload->set_ticket(routed.ticket());
-  payload->set_agency_code(routed.agency_code());
-  payload->set_kind(sambat::v1::DEADLINE_KIND_FIRST_RESPONSE);
-  *payload->mutable_starts_at() = ToProtoTime(plan.starts_at);
-  *payload->mutable_due_at() = ToProtoTime(plan.due_at);
-  SKK_RETURN_IF_ERROR(EnqueueEvent(tx, set));
-
-  // Scheduled before the commit: a timer that turns out not to exist (rolled back) is dropped
-  // when claimed; one that Redis missed is added by the next reconciliation.
-  Schedule(scheduled);
-  log::Info("deadline set", {{"complaint_id", event.complaint_id()},
-                             {"agency", routed.agency_code()},
-                             {"due_at", absl::FormatTime(plan.due_at)}});
-  return absl::OkStatus();
-}
 
 void Timers::Schedule(const std::vector<std::pair<int64_t, absl::Time>>& timers) {
   if (timers.empty()) return;
@@ -131,62 +90,112 @@ absl::StatusOr<int> Timers::FireDue() {
   SKK_ASSIGN_OR_RETURN(RedisReply claimed,
                        loop_client_.Command({"EVAL", kClaimScript, "1", ScheduleKey(),
                                              Score(now), std::to_string(options_.claim_batch)}));
-  int fired = 0;
-  for (size_t i = 0; i < claimed.elements.size(); ++i) {
+  std::vector<int64_t> ids;
+  for (const RedisReply& member : claimed.elements) {
     int64_t id = 0;
-    if (!absl::SimpleAtoi(claimed.elements[i].str, &id)) continue;
-    absl::StatusOr<bool> result = Fire(id, now);
-    if (!result.ok()) {
-      // Claimed but not fired: put this and the rest back so the next round retries them.
-      std::vector<std::string> zadd = {"ZADD", ScheduleKey()};
-      for (size_t j = i; j < claimed.elements.size(); ++j) {
-        zadd.push_back(Score(now));
-        zadd.push_back(claimed.elements[j].str);
-      }
-      (void)loop_client_.Command(zadd);
-      return result.status();
-    }
-    fired += *result ? 1 : 0;
+    if (absl::SimpleAtoi(member.str, &id)) ids.push_back(id);
   }
-  return fired;
+  if (ids.empty()) return 0;
+  // Ascending ids take the clocks' locks in roughly one order across replicas; a deadlock
+  // that still happens is retried by the transaction.
+  std::sort(ids.begin(), ids.end());
+  // The whole claimed batch is decided in one transaction: one commit (one fsync) for up to
+  // claim_batch firings. A failure rolls all of it back and puts it back in the schedule.
+  std::vector<std::pair<std::string, int64_t>> fired;
+  absl::Status status = pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    fired.clear();
+    for (int64_t id : ids) {
+      SKK_ASSIGN_OR_RETURN(Outcome outcome, Fire(tx, id, now));
+      if (outcome.fired) fired.emplace_back(std::move(outcome.complaint_id), id);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    std::vector<std::string> zadd = {"ZADD", ScheduleKey()};
+    for (int64_t id : ids) {
+      zadd.push_back(Score(now));
+      zadd.push_back(std::to_string(id));
+    }
+    (void)loop_client_.Command(zadd);
+    return status;
+  }
+  for (const auto& [complaint_id, id] : fired) {
+    log::Info("timer fired", {{"complaint_id", complaint_id}, {"timer_id", (long long)id}});
+  }
+  return static_cast<int>(fired.size());
 }
 
-absl::StatusOr<bool> Timers::Fire(int64_t timer_id, absl::Time now) {
-  bool fired = false;
-  std::string complaint_id;
-  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
-    fired = false;
-    SKK_ASSIGN_OR_RETURN(PgResult t, tx.Execute(kMarkFired, {SqlParam::Int(timer_id),
-                                                            SqlParam::Time(now)}));
-    if (t.rows() == 0) return absl::OkStatus();  // fired by another replica, or cancelled
-    complaint_id = t.GetString(0, 0);
-    const std::string agency = t.GetString(0, 2);
-    const int level = static_cast<int>(t.GetInt(0, 3));
-    const absl::Time due = t.GetTime(0, 4);
-    SKK_RETURN_IF_ERROR(tx.Execute(kInsertEscalation,
-                                   {SqlParam::Int(timer_id), SqlParam::Text(complaint_id),
-                                    SqlParam::Text(agency), SqlParam::Int(level),
-                                    SqlParam::Time(due), SqlParam::Time(now)})
-                            .status());
-    sambat::v1::Event cause;
-    cause.set_event_id(t.GetString(0, 6));
-    cause.set_correlation_id(t.GetString(0, 5));
-    sambat::v1::Event event = NewEvent(kEscalated, complaint_id, now, "sla", &cause);
+absl::StatusOr<Timers::Outcome> Timers::Fire(PgConnection& tx, int64_t timer_id,
+                                             absl::Time now) {
+  Outcome outcome;
+  SKK_ASSIGN_OR_RETURN(PgResult clock, tx.Execute(kLockClockOfTimer, {SqlParam::Int(timer_id)}));
+  // No such timer: its transaction rolled back after it was scheduled.
+  if (clock.rows() == 0) return outcome;
+  SKK_ASSIGN_OR_RETURN(PgResult t, tx.Execute(kLockTimer, {SqlParam::Int(timer_id)}));
+  if (t.rows() == 0) return outcome;
+  // Decided before (fired by another replica, or cancelled by a clock change).
+  if (t.GetBool(0, 10) || t.GetBool(0, 11)) return outcome;
+
+  const absl::Time due = t.GetTime(0, 4);
+  const bool stale = clock.GetString(0, 1) != "running" ||
+                     clock.GetInt(0, 2) != t.GetInt(0, 8);
+  SKK_ASSIGN_OR_RETURN(
+      PgResult recorded,
+      tx.Execute(kRecordFiring, {SqlParam::Int(timer_id), SqlParam::Time(now),
+                                 SqlParam::Text(stale ? "stale" : "fired"),
+                                 SqlParam::Int(absl::ToInt64Milliseconds(now - due))}));
+  if (recorded.rows() == 0) return outcome;
+  if (stale) {
+    SKK_RETURN_IF_ERROR(
+        tx.Execute(kMarkStale, {SqlParam::Int(timer_id), SqlParam::Time(now)}).status());
+    return outcome;
+  }
+  SKK_RETURN_IF_ERROR(
+      tx.Execute(kMarkFired, {SqlParam::Int(timer_id), SqlParam::Time(now)}).status());
+
+  const std::string complaint_id = t.GetString(0, 0);
+  const std::string ticket = t.GetString(0, 1);
+  const std::string agency = t.GetString(0, 2);
+  const int level = static_cast<int>(t.GetInt(0, 3));
+  const std::string kind_name = t.GetString(0, 9);
+  const sambat::v1::DeadlineKind kind = ParseDeadlineKind(kind_name);
+  const absl::Time deadline_due = clock.GetTime(0, 3);
+  sambat::v1::Event cause;
+  cause.set_event_id(t.GetString(0, 6));
+  cause.set_correlation_id(t.GetString(0, 5));
+
+  sambat::v1::Event event;
+  if (t.GetString(0, 7) == "reminder") {
+    event = NewEvent(kReminderDue, complaint_id, now, "sla", &cause);
+    auto* payload = event.mutable_reminder_due();
+    payload->set_ticket(ticket);
+    payload->set_agency_code(agency);
+    payload->set_deadline_kind(kind);
+    *payload->mutable_due_at() = ToProtoTime(deadline_due);
+    payload->set_due_in_seconds(
+        absl::ToInt64Seconds(calendar_.WorkingTimeBetween(now, deadline_due)));
+  } else {
+    SKK_RETURN_IF_ERROR(
+        tx.Execute(kInsertEscalation,
+                   {SqlParam::Int(timer_id), SqlParam::Text(complaint_id),
+                    SqlParam::Text(agency), SqlParam::Int(level), SqlParam::Time(due),
+                    SqlParam::Time(now), SqlParam::Text(kind_name), SqlParam::Text(ticket),
+                    SqlParam::Time(deadline_due)})
+            .status());
+    event = NewEvent(kEscalated, complaint_id, now, "sla", &cause);
     auto* payload = event.mutable_escalated();
-    payload->set_ticket(t.GetString(0, 1));
+    payload->set_ticket(ticket);
     payload->set_agency_code(agency);
     payload->set_level(level);
-    payload->set_deadline_kind(sambat::v1::DEADLINE_KIND_FIRST_RESPONSE);
-    *payload->mutable_due_at() = ToProtoTime(due);
-    payload->set_late_by_seconds(absl::ToInt64Seconds(now - due));
-    SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
-    fired = true;
-    return absl::OkStatus();
-  }));
-  if (fired) {
-    log::Info("escalated", {{"complaint_id", complaint_id}, {"timer_id", (long long)timer_id}});
+    payload->set_deadline_kind(kind);
+    *payload->mutable_due_at() = ToProtoTime(deadline_due);
+    payload->set_late_by_seconds(absl::ToInt64Seconds(now - deadline_due));
   }
-  return fired;
+  event.set_actor("system");
+  SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+  outcome.fired = true;
+  outcome.complaint_id = complaint_id;
+  return outcome;
 }
 
 absl::StatusOr<int> Timers::Reconcile() {
@@ -204,7 +213,7 @@ absl::StatusOr<int> Timers::Reconcile() {
       zadd.push_back(rows.GetString(i, 0));
       after = rows.GetInt(i, 0);
     }
-    SKK_RETURN_IF_ERROR(loop_client_.Command(zadd).status());
+    SKK_RETURN_IF_ERROR(reconcile_client_.Command(zadd).status());
     total += rows.rows();
     if (rows.rows() < kChunk) break;
   }
@@ -212,19 +221,7 @@ absl::StatusOr<int> Timers::Reconcile() {
 }
 
 void Timers::Run(const std::atomic<bool>& stop) {
-  absl::Time next_reconcile = absl::InfinitePast();
   while (!stop.load()) {
-    if (absl::Now() >= next_reconcile) {
-      absl::StatusOr<int> n = Reconcile();
-      if (n.ok()) {
-        log::Debug("schedule reconciled", {{"pending_timers", *n}});
-        next_reconcile = absl::Now() + options_.reconcile_interval;
-      } else {
-        log::Warn("reconciliation failed, will retry",
-                  {{"error", std::string(n.status().message())}});
-        next_reconcile = absl::Now() + absl::Seconds(1);
-      }
-    }
     absl::StatusOr<int> fired = FireDue();
     if (!fired.ok()) {
       log::Warn("firing timers failed, will retry", {{"error", std::string(fired.status().message())}});
@@ -233,6 +230,20 @@ void Timers::Run(const std::atomic<bool>& stop) {
     }
     // A full batch means more may be due: go again at once.
     if (*fired < options_.claim_batch) SleepUnlessStopped(stop, options_.poll_interval);
+  }
+}
+
+void Timers::RunReconciler(const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    absl::StatusOr<int> n = Reconcile();
+    if (n.ok()) {
+      log::Debug("schedule reconciled", {{"pending_timers", *n}});
+      SleepUnlessStopped(stop, options_.reconcile_interval);
+    } else {
+      log::Warn("reconciliation failed, will retry",
+                {{"error", std::string(n.status().message())}});
+      SleepUnlessStopped(stop, absl::Seconds(1));
+    }
   }
 }
 

@@ -1,34 +1,35 @@
 #pragma once
 
-// Deadlines and their timers. PostgreSQL holds the truth (deadlines, timers, escalations);
-// a Redis sorted set holds the schedule (member: timer id, score: due time in ms). A timer
-// fires by being claimed from Redis atomically and then marked fired in PostgreSQL with a
-// guard (fired_at IS NULL) in the same transaction that writes the escalation and its event,
-// so it fires once even with several replicas. The schedule is rebuilt from PostgreSQL on
-// start and periodically, so a flushed or lost Redis loses no deadline.
+// Timers that fire once. PostgreSQL holds the truth (clocks, timers, firings); a Redis sorted
+// set holds the schedule (member: timer id, score: due time in ms), key
+// "<redis prefix>sla:timers". A due timer is claimed from Redis atomically (one EVAL of
+// ZRANGEBYSCORE + ZREM), then decided in one PostgreSQL transaction that records the firing
+// (primary key timer_id: a second claim after Redis lost or replayed the schedule does
+// nothing) and writes its event to the outbox. So each timer fires once with any number of
+// replicas. A timer whose clock changed since it was planned (cancelled, or of an older
+// generation) is recorded as stale and sends nothing. The schedule is rebuilt from PostgreSQL
+// on start and every reconcile interval, so a flushed or lost Redis loses no deadline, and a
+// timer claimed by a replica that crashed before deciding it is put back.
 
 #include <atomic>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sambat/v1/events.pb.h"
 #include "services/platform/clock.h"
-#include "services/platform/consumer.h"
 #include "services/platform/migrations.h"
 #include "services/platform/pg.h"
 #include "services/platform/redis.h"
-#include "services/sla/policy.h"
+#include "services/sla/working_calendar.h"
 
 namespace skk {
 const std::vector<Migration>& sla_migrations();
 }  // namespace skk
 
 namespace skk::sla {
-
-std::vector<std::string> ConsumedEvents();
 
 class Timers {
  public:
@@ -43,38 +44,48 @@ class Timers {
     absl::Duration reconcile_interval = absl::Seconds(30);
   };
 
-  Timers(PgPool& pool, Clock& clock, SlaPolicies policies, Options options);
+  Timers(PgPool& pool, Clock& clock, const WorkingCalendar& calendar, Options options);
 
-  EventHandlers Handlers();
+  // Adds timers (id, due) to the Redis schedule. A failure is logged, not returned: the
+  // next reconciliation adds what Redis missed.
+  void Schedule(const std::vector<std::pair<int64_t, absl::Time>>& timers);
 
-  // Starts the first-response clock of a routed case: stores the deadline and its timers,
-  // emits sla.deadline_set, and schedules the timers in Redis.
-  absl::Status OnCaseRouted(PgConnection& tx, const sambat::v1::Event& event);
-
-  // Fires every timer due at the clock's now. Returns how many fired.
+  // Fires every timer due at the clock's now, up to claim_batch of them in one transaction.
+  // Returns how many fired (stale ones excluded).
   absl::StatusOr<int> FireDue();
 
   // Puts every pending timer of PostgreSQL into the Redis schedule. Returns how many.
+  // Safe to run beside FireDue on other threads and replicas: a timer put back while another
+  // replica decides it is found decided when claimed again.
   absl::StatusOr<int> Reconcile();
 
-  // Reconciles, then fires due timers every poll interval until `stop`; reconciles again
-  // every reconcile interval. Never waits on Redis alone: the periodic scan is the backstop.
+  // Fires due timers every poll interval until `stop` (a full batch goes again at once).
+  // Never waits on Redis alone: RunReconciler is the backstop for a missed or lost schedule.
   void Run(const std::atomic<bool>& stop);
 
- private:
+  // Reconciles at once (on start), then every reconcile interval, until `stop`. Its own
+  // thread, so rebuilding a large schedule never delays a firing.
+  void RunReconciler(const std::atomic<bool>& stop);
+
   std::string ScheduleKey() const;
-  // Fires one claimed timer in its own transaction; false if it was fired or cancelled before.
-  absl::StatusOr<bool> Fire(int64_t timer_id, absl::Time now);
-  void Schedule(const std::vector<std::pair<int64_t, absl::Time>>& timers);
+
+ private:
+  struct Outcome {
+    bool fired = false;  // false: gone (rolled back), decided before, or stale
+    std::string complaint_id;
+  };
+  // Decides one claimed timer inside `tx`.
+  absl::StatusOr<Outcome> Fire(PgConnection& tx, int64_t timer_id, absl::Time now);
 
   PgPool& pool_;
   Clock& clock_;
-  SlaPolicies policies_;
+  const WorkingCalendar& calendar_;
   Options options_;
   // Consumer threads schedule new timers; the client is not thread-safe.
   std::mutex schedule_mu_;
   RedisClient schedule_client_;
   RedisClient loop_client_;
+  RedisClient reconcile_client_;
 };
 
 }  // namespace skk::sla

@@ -1,0 +1,316 @@
+#include "services/sla/case_clocks.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/platform/events.h"
+#include "services/platform/log.h"
+#include "services/platform/outbox.h"
+#include "services/platform/status_macros.h"
+
+namespace skk::sla {
+namespace {
+
+constexpr SqlStatement kLockOpenClocks{"sla_lock_open_clocks", R"sql(
+  SELECT id, kind, ticket, agency_code, category, state, generation, allowance_seconds,
+         used_seconds, running_since
+  FROM deadlines WHERE complaint_id = $1 AND state <> 'stopped'
+  ORDER BY id FOR UPDATE)sql"};
+
+constexpr SqlStatement kAnyClock{"sla_any_clock", R"sql(
+  SELECT 1 FROM deadlines WHERE complaint_id = $1 LIMIT 1)sql"};
+
+constexpr SqlStatement kInsertClock{"sla_insert_clock", R"sql(
+  INSERT INTO deadlines (complaint_id, ticket, agency_code, kind, starts_at, due_at, created_at,
+                         category, state, generation, allowance_seconds, used_seconds,
+                         running_since)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'running', 1, $9, 0, $5)
+  RETURNING id)sql"};
+
+constexpr SqlStatement kStopClock{"sla_stop_clock", R"sql(
+  UPDATE deadlines SET state = 'stopped', stopped_at = $2, stop_reason = $3, used_seconds = $4,
+                       running_since = NULL, generation = generation + 1
+  WHERE id = $1)sql"};
+
+constexpr SqlStatement kPauseClock{"sla_pause_clock", R"sql(
+  UPDATE deadlines SET state = 'paused', paused_at = $2, used_seconds = $3,
+                       running_since = NULL, generation = generation + 1
+  WHERE id = $1)sql"};
+
+constexpr SqlStatement kResumeClock{"sla_resume_clock", R"sql(
+  UPDATE deadlines SET state = 'running', paused_at = NULL, running_since = $2, due_at = $3,
+                       generation = generation + 1
+  WHERE id = $1
+  RETURNING generation)sql"};
+
+constexpr SqlStatement kCancelTimers{"sla_cancel_timers", R"sql(
+  UPDATE timers SET cancelled_at = $2
+  WHERE deadline_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL)sql"};
+
+constexpr SqlStatement kFiredLevel{"sla_fired_level", R"sql(
+  SELECT coalesce(max(t.level), 0) FROM timers t
+  WHERE t.deadline_id = $1 AND t.kind = 'escalation' AND t.fired_at IS NOT NULL)sql"};
+
+constexpr SqlStatement kInsertTimer{"sla_insert_planned_timer", R"sql(
+  INSERT INTO timers (deadline_id, complaint_id, ticket, agency_code, level, due_at,
+                      correlation_id, cause_event_id, kind, generation, deadline_kind)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+  RETURNING id)sql"};
+
+}  // namespace
+
+struct CaseClocks::OpenClock {
+  int64_t id = 0;
+  sambat::v1::DeadlineKind kind = sambat::v1::DEADLINE_KIND_FIRST_RESPONSE;
+  std::string ticket;
+  std::string agency;
+  std::string category;
+  std::string state;
+  int generation = 0;
+  absl::Duration allowance;
+  absl::Duration used;
+  absl::Time running_since;
+};
+
+std::string DeadlineKindName(sambat::v1::DeadlineKind kind) {
+  return kind == sambat::v1::DEADLINE_KIND_RESOLUTION ? "RESOLUTION" : "FIRST_RESPONSE";
+}
+
+sambat::v1::DeadlineKind ParseDeadlineKind(const std::string& name) {
+  return name == "RESOLUTION" ? sambat::v1::DEADLINE_KIND_RESOLUTION
+                              : sambat::v1::DEADLINE_KIND_FIRST_RESPONSE;
+}
+
+std::vector<std::string> ConsumedEvents() {
+  return {kCaseRouted,    kCaseInfoRequested, kCaseCitizenAnswered, kCaseResponded,
+          kCaseForwarded, kCaseReopened,      kCaseResolved,        kCaseRejected,
+          kCaseClosed,    kCaseHandedOff};
+}
+
+EventHandlers CaseClocks::Handlers() {
+  EventHandlers handlers;
+  for (const std::string& type : ConsumedEvents()) {
+    handlers[type] = [this](PgConnection& tx, const sambat::v1::Event& e) { return Apply(tx, e); };
+  }
+  return handlers;
+}
+
+absl::Status CaseClocks::Apply(PgConnection& tx, const sambat::v1::Event& event) {
+  const std::string& id = event.complaint_id();
+  const absl::Time at = FromProtoTime(event.occurred_at());
+  using sambat::v1::DEADLINE_KIND_FIRST_RESPONSE;
+  using sambat::v1::DEADLINE_KIND_RESOLUTION;
+
+  if (event.has_case_routed()) {
+    const auto& p = event.case_routed();
+    const absl::Time routed_at = p.has_routed_at() ? FromProtoTime(p.routed_at()) : at;
+    SKK_RETURN_IF_ERROR(StopAll(tx, id, routed_at, "rerouted"));
+    return Start(tx, event, DEADLINE_KIND_FIRST_RESPONSE, p.ticket(), p.agency_code(),
+                 p.category(), routed_at);
+  }
+  if (event.has_case_forwarded()) {
+    const auto& p = event.case_forwarded();
+    const absl::Time when = p.has_forwarded_at() ? FromProtoTime(p.forwarded_at()) : at;
+    SKK_RETURN_IF_ERROR(StopAll(tx, id, when, "forwarded"));
+    return Start(tx, event, DEADLINE_KIND_FIRST_RESPONSE, p.ticket(), p.to_agency_code(),
+                 p.category(), when);
+  }
+  if (event.has_case_reopened()) {
+    const auto& p = event.case_reopened();
+    SKK_RETURN_IF_ERROR(StopAll(tx, id, at, "reopened"));
+    return Start(tx, event, DEADLINE_KIND_FIRST_RESPONSE, p.ticket(), p.agency_code(),
+                 p.category(), at);
+  }
+  if (event.has_case_info_requested() || event.has_case_citizen_answered() ||
+      event.has_case_responded()) {
+    SKK_RETURN_IF_ERROR(RequireRouted(tx, event));
+  }
+  if (event.has_case_info_requested()) {
+    SKK_ASSIGN_OR_RETURN(std::vector<OpenClock> open, LockOpenClocks(tx, id));
+    for (const OpenClock& c : open) {
+      if (c.state == "running") SKK_RETURN_IF_ERROR(Pause(tx, c, at));
+    }
+    return absl::OkStatus();
+  }
+  if (event.has_case_citizen_answered()) {
+    SKK_ASSIGN_OR_RETURN(std::vector<OpenClock> open, LockOpenClocks(tx, id));
+    for (const OpenClock& c : open) {
+      if (c.state == "paused") SKK_RETURN_IF_ERROR(Resume(tx, event, c, at));
+    }
+    return absl::OkStatus();
+  }
+  if (event.has_case_responded()) {
+    SKK_ASSIGN_OR_RETURN(std::vector<OpenClock> open, LockOpenClocks(tx, id));
+    bool resolution_open = false;
+    std::string category;
+    std::string ticket = event.case_responded().ticket();
+    for (const OpenClock& c : open) {
+      if (c.kind == DEADLINE_KIND_FIRST_RESPONSE) {
+        SKK_RETURN_IF_ERROR(Stop(tx, c, at, "responded"));
+        category = c.category;
+      } else {
+        resolution_open = true;
+      }
+    }
+    // The resolution clock starts with the first answer the first-response clock was waiting
+    // for; a further answer changes nothing.
+    if (resolution_open || category.empty()) return absl::OkStatus();
+    if (policies_.Allowance(DEADLINE_KIND_RESOLUTION, category) <= absl::ZeroDuration()) {
+      return absl::OkStatus();
+    }
+    return Start(tx, event, DEADLINE_KIND_RESOLUTION, ticket,
+                 event.case_responded().agency_code(), category, at);
+  }
+  if (event.has_case_resolved()) return StopAll(tx, id, at, "resolved");
+  if (event.has_case_rejected()) return StopAll(tx, id, at, "rejected");
+  if (event.has_case_closed()) return StopAll(tx, id, at, "closed");
+  if (event.has_case_handed_off()) return StopAll(tx, id, at, "handed_off");
+  return absl::OkStatus();
+}
+
+absl::Status CaseClocks::RequireRouted(PgConnection& tx, const sambat::v1::Event& event) {
+  SKK_ASSIGN_OR_RETURN(PgResult any, tx.Execute(kAnyClock, {SqlParam::Text(event.complaint_id())}));
+  if (any.rows() > 0) return absl::OkStatus();
+  // Consumers run in parallel, so an officer's action can overtake the case.routed before it.
+  // Applied first it would be lost (nothing to pause or stop) and the clock would then run
+  // against the agency; retried, it applies after the routing.
+  return absl::UnavailableError(
+      absl::StrCat(event.type(), " before any clock of the case: case.routed not applied yet"));
+}
+
+absl::StatusOr<std::vector<CaseClocks::OpenClock>> CaseClocks::LockOpenClocks(
+    PgConnection& tx, const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kLockOpenClocks, {SqlParam::Text(complaint_id)}));
+  std::vector<OpenClock> clocks;
+  for (int i = 0; i < r.rows(); ++i) {
+    OpenClock c;
+    c.id = r.GetInt(i, 0);
+    c.kind = ParseDeadlineKind(r.GetString(i, 1));
+    c.ticket = r.GetString(i, 2);
+    c.agency = r.GetString(i, 3);
+    c.category = r.GetString(i, 4);
+    c.state = r.GetString(i, 5);
+    c.generation = static_cast<int>(r.GetInt(i, 6));
+    c.allowance = absl::Seconds(r.GetInt(i, 7));
+    c.used = absl::Seconds(r.GetInt(i, 8));
+    c.running_since = r.IsNull(i, 9) ? absl::InfinitePast() : r.GetTime(i, 9);
+    clocks.push_back(std::move(c));
+  }
+  return clocks;
+}
+
+absl::Status CaseClocks::StopAll(PgConnection& tx, const std::string& complaint_id,
+                                 absl::Time at, const std::string& reason) {
+  SKK_ASSIGN_OR_RETURN(std::vector<OpenClock> open, LockOpenClocks(tx, complaint_id));
+  for (const OpenClock& c : open) SKK_RETURN_IF_ERROR(Stop(tx, c, at, reason));
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Working time used by a clock up to `at`.
+absl::Duration UsedUntil(const WorkingCalendar& calendar, absl::Duration used,
+                         const std::string& state, absl::Time running_since, absl::Time at) {
+  if (state != "running") return used;
+  return used + calendar.WorkingTimeBetween(running_since, at);
+}
+
+}  // namespace
+
+absl::Status CaseClocks::Stop(PgConnection& tx, const OpenClock& c, absl::Time at,
+                              const std::string& reason) {
+  const absl::Duration used = UsedUntil(policies_.calendar(), c.used, c.state, c.running_since, at);
+  SKK_RETURN_IF_ERROR(tx.Execute(kStopClock, {SqlParam::Int(c.id), SqlParam::Time(at),
+                                              SqlParam::Text(reason),
+                                              SqlParam::Int(absl::ToInt64Seconds(used))})
+                          .status());
+  SKK_RETURN_IF_ERROR(
+      tx.Execute(kCancelTimers, {SqlParam::Int(c.id), SqlParam::Time(clock_.Now())}).status());
+  log::Info("clock stopped", {{"ticket", c.ticket},
+                              {"kind", DeadlineKindName(c.kind)},
+                              {"agency", c.agency},
+                              {"reason", reason}});
+  return absl::OkStatus();
+}
+
+absl::Status CaseClocks::Pause(PgConnection& tx, const OpenClock& c, absl::Time at) {
+  const absl::Duration used = UsedUntil(policies_.calendar(), c.used, c.state, c.running_since, at);
+  SKK_RETURN_IF_ERROR(tx.Execute(kPauseClock, {SqlParam::Int(c.id), SqlParam::Time(at),
+                                               SqlParam::Int(absl::ToInt64Seconds(used))})
+                          .status());
+  return tx.Execute(kCancelTimers, {SqlParam::Int(c.id), SqlParam::Time(clock_.Now())}).status();
+}
+
+absl::Status CaseClocks::Resume(PgConnection& tx, const sambat::v1::Event& cause,
+                                const OpenClock& c, absl::Time at) {
+  const absl::Duration left = std::max(c.allowance - c.used, absl::ZeroDuration());
+  const ClockPlan plan = policies_.Plan(c.category, at, left);
+  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kResumeClock, {SqlParam::Int(c.id),
+                                                             SqlParam::Time(plan.starts_at),
+                                                             SqlParam::Time(plan.due_at)}));
+  const int generation = static_cast<int>(r.GetInt(0, 0));
+  SKK_ASSIGN_OR_RETURN(PgResult fired, tx.Execute(kFiredLevel, {SqlParam::Int(c.id)}));
+  return PlanTimers(tx, cause, c.id, generation, c.kind, c.ticket, c.agency, plan,
+                    static_cast<int>(fired.GetInt(0, 0)));
+}
+
+absl::Status CaseClocks::Start(PgConnection& tx, const sambat::v1::Event& cause,
+                               sambat::v1::DeadlineKind kind, const std::string& ticket,
+                               const std::string& agency, const std::string& category,
+                               absl::Time at) {
+  const absl::Duration allowance = policies_.Allowance(kind, category);
+  const ClockPlan plan = policies_.Plan(category, at, allowance);
+  SKK_ASSIGN_OR_RETURN(
+      PgResult r,
+      tx.Execute(kInsertClock,
+                 {SqlParam::Text(cause.complaint_id()), SqlParam::Text(ticket),
+                  SqlParam::Text(agency), SqlParam::Text(DeadlineKindName(kind)),
+                  SqlParam::Time(plan.starts_at), SqlParam::Time(plan.due_at),
+                  SqlParam::Time(clock_.Now()), SqlParam::Text(category),
+                  SqlParam::Int(absl::ToInt64Seconds(allowance))}));
+  return PlanTimers(tx, cause, r.GetInt(0, 0), 1, kind, ticket, agency, plan, 0);
+}
+
+absl::Status CaseClocks::PlanTimers(PgConnection& tx, const sambat::v1::Event& cause,
+                                    int64_t deadline_id, int generation,
+                                    sambat::v1::DeadlineKind kind, const std::string& ticket,
+                                    const std::string& agency, const ClockPlan& plan,
+                                    int fired_level) {
+  std::vector<std::pair<int64_t, absl::Time>> scheduled;
+  for (const PlannedTimer& t : plan.timers) {
+    // A clock that already escalated before a pause does not escalate again at that level.
+    if (t.kind == TimerKind::kEscalation && t.level <= fired_level) continue;
+    if (t.kind == TimerKind::kReminder && fired_level > 0) continue;
+    SKK_ASSIGN_OR_RETURN(
+        PgResult r,
+        tx.Execute(kInsertTimer,
+                   {SqlParam::Int(deadline_id), SqlParam::Text(cause.complaint_id()),
+                    SqlParam::Text(ticket), SqlParam::Text(agency), SqlParam::Int(t.level),
+                    SqlParam::Time(t.due_at), SqlParam::Text(cause.correlation_id()),
+                    SqlParam::Text(cause.event_id()),
+                    SqlParam::Text(t.kind == TimerKind::kReminder ? "reminder" : "escalation"),
+                    SqlParam::Int(generation), SqlParam::Text(DeadlineKindName(kind))}));
+    scheduled.emplace_back(r.GetInt(0, 0), t.due_at);
+  }
+  if (kind == sambat::v1::DEADLINE_KIND_FIRST_RESPONSE) {
+    sambat::v1::Event set =
+        NewEvent(kDeadlineSet, cause.complaint_id(), clock_.Now(), "sla", &cause);
+    set.set_actor("system");
+    auto* payload = set.mutable_deadline_set();
+    payload->set_ticket(ticket);
+    payload->set_agency_code(agency);
+    payload->set_kind(kind);
+    *payload->mutable_starts_at() = ToProtoTime(plan.starts_at);
+    *payload->mutable_due_at() = ToProtoTime(plan.due_at);
+    SKK_RETURN_IF_ERROR(EnqueueEvent(tx, set));
+  }
+  // Scheduled before the commit: a timer that turns out not to exist (rolled back) is dropped
+  // when claimed; one that Redis missed is added by the next reconciliation.
+  timers_.Schedule(scheduled);
+  log::Info("deadline set", {{"complaint_id", cause.complaint_id()},
+                             {"ticket", ticket},
+                             {"kind", DeadlineKindName(kind)},
+                             {"agency", agency},
+                             {"due_at", absl::FormatTime(plan.due_at)}});
+  return absl::OkStatus();
+}
+
+}  // namespace skk::sla

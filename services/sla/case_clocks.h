@@ -1,0 +1,77 @@
+#pragma once
+
+// The SLA clocks of every case, moved by routing's case.* events (docs/sla-rules.md):
+//   case.routed          starts the first-response clock of the agency
+//   case.info_requested  pauses every running clock of the case (waiting for the citizen)
+//   case.citizen_answered resumes them with the working time that was left
+//   case.responded       stops the first-response clock and starts the resolution clock
+//   case.forwarded       stops the old agency's clocks, starts the new agency's first response
+//   case.reopened        stops what is open and starts a new first-response clock
+//   case.resolved, .rejected, .closed, .handed_off stop every clock of the case
+// Each change runs in the consumer's transaction: it rewrites the clock row, cancels the
+// timers planned for the old state, plans new ones (tagged with the clock's new generation)
+// and emits sla.deadline_set for every first-response clock that starts or resumes. The new
+// timers go to the Redis schedule through Timers. An officer's action that arrives before the
+// case's case.routed was applied is retried, not lost.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "sambat/v1/events.pb.h"
+#include "services/platform/clock.h"
+#include "services/platform/consumer.h"
+#include "services/platform/pg.h"
+#include "services/sla/policy.h"
+#include "services/sla/timers.h"
+
+namespace skk::sla {
+
+// The event types the sla service consumes.
+std::vector<std::string> ConsumedEvents();
+
+class CaseClocks {
+ public:
+  CaseClocks(const SlaPolicies& policies, Clock& clock, Timers& timers)
+      : policies_(policies), clock_(clock), timers_(timers) {}
+
+  EventHandlers Handlers();
+
+  // Applies one case event inside `tx` (the consumer's transaction).
+  absl::Status Apply(PgConnection& tx, const sambat::v1::Event& event);
+
+ private:
+  struct OpenClock;
+
+  // UNAVAILABLE (retried by the consumer) when the case has no clock yet: its case.routed is
+  // still on the way.
+  absl::Status RequireRouted(PgConnection& tx, const sambat::v1::Event& event);
+  absl::StatusOr<std::vector<OpenClock>> LockOpenClocks(PgConnection& tx,
+                                                        const std::string& complaint_id);
+  absl::Status Start(PgConnection& tx, const sambat::v1::Event& cause,
+                     sambat::v1::DeadlineKind kind, const std::string& ticket,
+                     const std::string& agency, const std::string& category, absl::Time at);
+  absl::Status Stop(PgConnection& tx, const OpenClock& clock, absl::Time at,
+                    const std::string& reason);
+  absl::Status Pause(PgConnection& tx, const OpenClock& clock, absl::Time at);
+  absl::Status Resume(PgConnection& tx, const sambat::v1::Event& cause, const OpenClock& clock,
+                      absl::Time at);
+  // Stores the plan's timers for a clock generation, skipping escalation levels that already
+  // fired for the clock; emits sla.deadline_set for a first-response clock.
+  absl::Status PlanTimers(PgConnection& tx, const sambat::v1::Event& cause, int64_t deadline_id,
+                          int generation, sambat::v1::DeadlineKind kind,
+                          const std::string& ticket, const std::string& agency,
+                          const ClockPlan& plan, int fired_level);
+
+  absl::Status StopAll(PgConnection& tx, const std::string& complaint_id, absl::Time at,
+                       const std::string& reason);
+
+  const SlaPolicies& policies_;
+  Clock& clock_;
+  Timers& timers_;
+};
+
+std::string DeadlineKindName(sambat::v1::DeadlineKind kind);
+sambat::v1::DeadlineKind ParseDeadlineKind(const std::string& name);
+
+}  // namespace skk::sla

@@ -1,0 +1,261 @@
+#include "services/sla/leadership.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/platform/errors.h"
+#include "services/platform/events.h"
+#include "services/platform/grpc_edge.h"
+#include "services/platform/status_macros.h"
+#include "services/sla/case_clocks.h"
+
+namespace skk::sla {
+namespace {
+
+using sambat::v1::AcknowledgeRequest;
+using sambat::v1::AgencyStatsRequest;
+using sambat::v1::AgencyStatsResponse;
+using sambat::v1::EscalationView;
+using sambat::v1::ListEscalationsRequest;
+using sambat::v1::ListEscalationsResponse;
+
+
+constexpr SqlStatement kListEscalations{"sla_list_escalations", R"sql(
+  SELECT id, complaint_id, ticket, agency_code, level, deadline_kind,
+         coalesce(deadline_due_at, due_at), fired_at, acknowledged_at,
+         coalesce(acknowledged_by, ''), coalesce(acknowledged_by_name, ''),
+         coalesce(acknowledgement_note, '')
+  FROM escalations
+  WHERE ($1::text = '' OR agency_code = $1::text)
+    AND ($2::int = 0 OR level = $2::int)
+    AND ($3::int = 0 OR ($3::int = 1) = (acknowledged_at IS NOT NULL))
+    AND fired_at >= $4 AND fired_at < $5
+    AND ($6::bigint = 0 OR id < $6::bigint)
+  ORDER BY id DESC
+  LIMIT $7)sql"};
+
+constexpr SqlStatement kLockEscalation{"sla_lock_escalation", R"sql(
+  SELECT agency_code FROM escalations WHERE id = $1 FOR UPDATE)sql"};
+
+constexpr SqlStatement kAcknowledge{"sla_acknowledge", R"sql(
+  UPDATE escalations
+  SET acknowledged_at = $2, acknowledged_by = $3, acknowledged_by_name = $4,
+      acknowledgement_note = $5
+  WHERE id = $1 AND acknowledged_at IS NULL)sql"};
+
+constexpr SqlStatement kGetEscalation{"sla_get_escalation", R"sql(
+  SELECT id, complaint_id, ticket, agency_code, level, deadline_kind,
+         coalesce(deadline_due_at, due_at), fired_at, acknowledged_at,
+         coalesce(acknowledged_by, ''), coalesce(acknowledged_by_name, ''),
+         coalesce(acknowledgement_note, '')
+  FROM escalations WHERE id = $1)sql"};
+
+constexpr SqlStatement kOpenCases{"sla_stats_open", R"sql(
+  SELECT count(DISTINCT complaint_id),
+         count(DISTINCT complaint_id) FILTER (WHERE state = 'running' AND due_at < $2)
+  FROM deadlines WHERE agency_code = $1 AND state <> 'stopped')sql"};
+
+// A first response is given by an answer, and also by a resolution or rejection (each is an
+// answer the citizen sees).
+constexpr SqlStatement kFirstResponses{"sla_stats_first_responses", R"sql(
+  SELECT count(*) FILTER (WHERE answered),
+         count(*) FILTER (WHERE answered AND stopped_at <= due_at),
+         count(*) FILTER (WHERE state = 'running' AND due_at < $4),
+         coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY used_seconds)
+                  FILTER (WHERE answered), 0),
+         coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY used_seconds)
+                  FILTER (WHERE answered), 0)
+  FROM (SELECT *, stop_reason IN ('responded', 'resolved', 'rejected') AS answered
+        FROM deadlines
+        WHERE agency_code = $1 AND kind = 'FIRST_RESPONSE'
+          AND starts_at >= $2 AND starts_at < $3) d)sql"};
+
+constexpr SqlStatement kEscalationsByLevel{"sla_stats_escalations", R"sql(
+  SELECT level, count(*) FROM escalations
+  WHERE agency_code = $1 AND fired_at >= $2 AND fired_at < $3
+  GROUP BY level)sql"};
+
+const absl::Time kBeginning = absl::FromUnixSeconds(0);
+const absl::Time kEnd = absl::FromCivil(absl::CivilSecond(9999, 1, 1, 0, 0, 0), absl::UTCTimeZone());
+
+EscalationView ViewOf(const PgResult& r, int i) {
+  EscalationView v;
+  v.set_escalation_id(r.GetInt(i, 0));
+  v.set_complaint_id(r.GetString(i, 1));
+  v.set_ticket(r.GetString(i, 2));
+  v.set_agency_code(r.GetString(i, 3));
+  v.set_level(static_cast<int32_t>(r.GetInt(i, 4)));
+  v.set_deadline_kind(ParseDeadlineKind(r.GetString(i, 5)));
+  const absl::Time due = r.GetTime(i, 6);
+  const absl::Time fired = r.GetTime(i, 7);
+  *v.mutable_due_at() = ToProtoTime(due);
+  *v.mutable_fired_at() = ToProtoTime(fired);
+  v.set_late_by_seconds(absl::ToInt64Seconds(fired - due));
+  v.set_acknowledged(!r.IsNull(i, 8));
+  if (v.acknowledged()) *v.mutable_acknowledged_at() = ToProtoTime(r.GetTime(i, 8));
+  v.set_acknowledged_by(r.GetString(i, 9));
+  v.set_acknowledged_by_name(r.GetString(i, 10));
+  v.set_acknowledgement_note(r.GetString(i, 11));
+  return v;
+}
+
+absl::Time Bound(const google::protobuf::Timestamp& t, bool set, absl::Time otherwise) {
+  return set ? FromProtoTime(t) : otherwise;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> AgencyScope(const Caller& caller, const std::string& asked) {
+  switch (caller.role) {
+    case StaffRole::kLeadership:
+      return asked;
+    case StaffRole::kAgencyHead:
+      if (!asked.empty() && asked != caller.agency_code) {
+        return absl::PermissionDeniedError(
+            absl::StrCat("an agency head sees only their own agency (", caller.agency_code, ")"));
+      }
+      return caller.agency_code;
+    default:
+      return absl::PermissionDeniedError("only leadership and agency heads see escalations");
+  }
+}
+
+absl::StatusOr<ListEscalationsResponse> Leadership::ListEscalations(
+    const Caller& caller, const ListEscalationsRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const std::string agency, AgencyScope(caller, request.agency_code()));
+  std::vector<FieldViolation> violations;
+  if (request.level() < 0 || request.level() > 2) violations.push_back({"level", "must be 0, 1 or 2"});
+  if (request.page_size() < 0 || request.page_size() > 500) {
+    violations.push_back({"page_size", "must be 0 (default 50) to 500"});
+  }
+  int64_t before = 0;
+  if (!request.page_token().empty() &&
+      (!absl::SimpleAtoi(request.page_token(), &before) || before <= 0)) {
+    violations.push_back({"page_token", "is not a token this service gave"});
+  }
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  const int page = request.page_size() == 0 ? 50 : request.page_size();
+
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(
+      PgResult r,
+      conn->Execute(kListEscalations,
+                    {SqlParam::Text(agency), SqlParam::Int(request.level()),
+                     SqlParam::Int(static_cast<int>(request.acknowledged())),
+                     SqlParam::Time(Bound(request.from(), request.has_from(), kBeginning)),
+                     SqlParam::Time(Bound(request.to(), request.has_to(), kEnd)),
+                     SqlParam::Int(before), SqlParam::Int(page + 1)}));
+  ListEscalationsResponse response;
+  for (int i = 0; i < r.rows() && i < page; ++i) *response.add_escalations() = ViewOf(r, i);
+  if (r.rows() > page) {
+    response.set_next_page_token(std::to_string(response.escalations(page - 1).escalation_id()));
+  }
+  return response;
+}
+
+absl::StatusOr<EscalationView> Leadership::Acknowledge(const Caller& caller,
+                                                       const AcknowledgeRequest& request) {
+  SKK_RETURN_IF_ERROR(AgencyScope(caller, "").status());
+  std::vector<FieldViolation> violations;
+  if (request.escalation_id() <= 0) violations.push_back({"escalation_id", "is required"});
+  if (request.note().empty()) violations.push_back({"note", "is required"});
+  if (request.note().size() > 2000) violations.push_back({"note", "is longer than 2000 bytes"});
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+
+  EscalationView view;
+  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    SKK_ASSIGN_OR_RETURN(PgResult e,
+                         tx.Execute(kLockEscalation, {SqlParam::Int(request.escalation_id())}));
+    if (e.rows() == 0) {
+      return absl::NotFoundError(absl::StrCat("no escalation ", request.escalation_id()));
+    }
+    SKK_RETURN_IF_ERROR(AgencyScope(caller, e.GetString(0, 0)).status());
+    SKK_RETURN_IF_ERROR(tx.Execute(kAcknowledge,
+                                   {SqlParam::Int(request.escalation_id()),
+                                    SqlParam::Time(clock_.Now()), SqlParam::Text(caller.subject),
+                                    SqlParam::Text(caller.name), SqlParam::Text(request.note())})
+                            .status());
+    SKK_ASSIGN_OR_RETURN(PgResult r,
+                         tx.Execute(kGetEscalation, {SqlParam::Int(request.escalation_id())}));
+    view = ViewOf(r, 0);
+    return absl::OkStatus();
+  }));
+  return view;
+}
+
+absl::StatusOr<AgencyStatsResponse> Leadership::AgencyStats(const Caller& caller,
+                                                            const AgencyStatsRequest& request) {
+  std::vector<FieldViolation> violations;
+  if (request.agency_code().empty()) violations.push_back({"agency_code", "is required"});
+  if (!request.has_from()) violations.push_back({"from", "is required"});
+  if (!request.has_to()) violations.push_back({"to", "is required"});
+  if (request.has_from() && request.has_to() &&
+      FromProtoTime(request.to()) <= FromProtoTime(request.from())) {
+    violations.push_back({"to", "must be after from"});
+  }
+  SKK_ASSIGN_OR_RETURN(const std::string agency, AgencyScope(caller, request.agency_code()));
+  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  const absl::Time from = FromProtoTime(request.from());
+  const absl::Time to = FromProtoTime(request.to());
+  const absl::Time now = clock_.Now();
+
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  AgencyStatsResponse stats;
+  stats.set_agency_code(agency);
+  SKK_ASSIGN_OR_RETURN(PgResult open,
+                       conn->Execute(kOpenCases, {SqlParam::Text(agency), SqlParam::Time(now)}));
+  stats.set_open(open.GetInt(0, 0));
+  stats.set_overdue(open.GetInt(0, 1));
+  SKK_ASSIGN_OR_RETURN(PgResult fr, conn->Execute(kFirstResponses,
+                                                  {SqlParam::Text(agency), SqlParam::Time(from),
+                                                   SqlParam::Time(to), SqlParam::Time(now)}));
+  stats.set_answered(fr.GetInt(0, 0));
+  stats.set_answered_in_time(fr.GetInt(0, 1));
+  const int64_t measured = fr.GetInt(0, 0) + fr.GetInt(0, 2);
+  stats.set_answered_in_time_percent(measured == 0 ? 0.0
+                                                   : 100.0 * fr.GetInt(0, 1) / measured);
+  stats.set_median_first_response_working_hours(fr.GetDouble(0, 3) / 3600.0);
+  stats.set_p90_first_response_working_hours(fr.GetDouble(0, 4) / 3600.0);
+  SKK_ASSIGN_OR_RETURN(PgResult esc, conn->Execute(kEscalationsByLevel,
+                                                   {SqlParam::Text(agency), SqlParam::Time(from),
+                                                    SqlParam::Time(to)}));
+  for (int i = 0; i < esc.rows(); ++i) {
+    if (esc.GetInt(i, 0) == 1) stats.set_escalations_level1(esc.GetInt(i, 1));
+    if (esc.GetInt(i, 0) == 2) stats.set_escalations_level2(esc.GetInt(i, 1));
+  }
+  return stats;
+}
+
+grpc::ServerUnaryReactor* LeadershipGrpcService::ListEscalations(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<ListEscalationsRequest, ListEscalationsResponse>(
+      context, request, response, executor_,
+      [this, context](const ListEscalationsRequest& r) -> absl::StatusOr<ListEscalationsResponse> {
+        SKK_ASSIGN_OR_RETURN(Caller caller, caller_of_(*context));
+        return leadership_.ListEscalations(caller, r);
+      });
+}
+
+grpc::ServerUnaryReactor* LeadershipGrpcService::Acknowledge(grpc::CallbackServerContext* context,
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
+  return ServeUnary<AcknowledgeRequest, EscalationView>(
+      context, request, response, executor_,
+      [this, context](const AcknowledgeRequest& r) -> absl::StatusOr<EscalationView> {
+        SKK_ASSIGN_OR_RETURN(Caller caller, caller_of_(*context));
+        return leadership_.Acknowledge(caller, r);
+      });
+}
+
+grpc::ServerUnaryReactor* LeadershipGrpcService::AgencyStats(grpc::CallbackServerContext* context,
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
+  return ServeUnary<AgencyStatsRequest, AgencyStatsResponse>(
+      context, request, response, executor_,
+      [this, context](const AgencyStatsRequest& r) -> absl::StatusOr<AgencyStatsResponse> {
+        SKK_ASSIGN_OR_RETURN(Caller caller, caller_of_(*context));
+        return leadership_.AgencyStats(caller, r);
+      });
+}
+
+}  // namespace skk::sla

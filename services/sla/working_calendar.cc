@@ -1,0 +1,135 @@
+#include "services/sla/working_calendar.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+
+namespace skk::sla {
+namespace {
+
+const absl::Duration kDay = absl::Hours(24);
+// Longer than any run of non-working days; a calendar that exceeds it is corrupt.
+constexpr int kMaxDaysOff = 60;
+
+}  // namespace
+
+absl::StatusOr<WorkingCalendar> WorkingCalendar::Create(
+    absl::string_view zone_name, const sambat::v1::HolidayCalendar& calendar) {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(std::string(zone_name), &zone)) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown time zone '", zone_name, "'"));
+  }
+  std::set<absl::CivilDay> days;
+  for (int i = 0; i < calendar.holidays_size(); ++i) {
+    const auto& h = calendar.holidays(i);
+    absl::CivilDay day;
+    if (!absl::ParseCivilTime(h.date(), &day) || absl::FormatCivilTime(day) != h.date()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("holidays[", i, "]: date '", h.date(), "' is not YYYY-MM-DD"));
+    }
+    if (h.name().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("holidays[", i, "] (", h.date(),
+                                                     "): name is empty"));
+    }
+    if (!days.insert(day).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("holidays[", i, "]: ", h.date(), " is listed twice"));
+    }
+  }
+  return WorkingCalendar(zone, std::move(days));
+}
+
+absl::StatusOr<WorkingCalendar> WorkingCalendar::Load(absl::string_view zone,
+                                                      const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read holiday calendar ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  sambat::v1::HolidayCalendar calendar;
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &calendar)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a sambat.v1.HolidayCalendar in text format"));
+  }
+  absl::StatusOr<WorkingCalendar> created = Create(zone, calendar);
+  if (!created.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", created.status().message()));
+  }
+  return created;
+}
+
+bool WorkingCalendar::IsWorkingDay(absl::CivilDay day) const {
+  const absl::Weekday w = absl::GetWeekday(day);
+  if (w == absl::Weekday::saturday || w == absl::Weekday::sunday) return false;
+  return !holidays_.contains(day);
+}
+
+absl::CivilDay WorkingCalendar::NextWorkingDay(absl::CivilDay after) const {
+  absl::CivilDay day = after + 1;
+  for (int i = 0; i < kMaxDaysOff && !IsWorkingDay(day); ++i) ++day;
+  // A calendar with two months off in a row cannot be real; never loop forever on one.
+  return day;
+}
+
+absl::CivilDay WorkingCalendar::LastHoliday() const {
+  return holidays_.empty() ? absl::CivilDay(1970, 1, 1) : *holidays_.rbegin();
+}
+
+absl::Time WorkingCalendar::ClockStart(absl::Time t) const {
+  const absl::CivilDay day = DayOf(t);
+  if (IsWorkingDay(day)) return t;
+  return StartOf(NextWorkingDay(day));
+}
+
+absl::Time WorkingCalendar::AddWorkingTime(absl::Time t, absl::Duration d) const {
+  absl::Time cur = ClockStart(t);
+  absl::Duration left = std::max(d, absl::ZeroDuration());
+  absl::CivilDay day = DayOf(cur);
+  while (true) {
+    const absl::Duration rest_of_day = StartOf(day + 1) - cur;
+    if (left < rest_of_day) return cur + left;
+    left -= rest_of_day;
+    day = NextWorkingDay(day);
+    cur = StartOf(day);
+  }
+}
+
+absl::Time WorkingCalendar::AddWorkingDays(absl::Time t, int n) const {
+  return AddWorkingTime(t, kDay * n);
+}
+
+absl::Time WorkingCalendar::SubtractWorkingTime(absl::Time t, absl::Duration d) const {
+  absl::Time cur = t;
+  absl::Duration left = std::max(d, absl::ZeroDuration());
+  int days_off = 0;
+  while (true) {
+    // The day whose working time lies just before `cur`.
+    const absl::CivilDay day = DayOf(cur - absl::Nanoseconds(1));
+    const absl::Time start = StartOf(day);
+    if (!IsWorkingDay(day)) {
+      if (++days_off > kMaxDaysOff) return cur;
+      cur = start;
+      continue;
+    }
+    days_off = 0;
+    const absl::Duration available = cur - start;
+    if (left <= available) return cur - left;
+    left -= available;
+    cur = start;
+  }
+}
+
+absl::Duration WorkingCalendar::WorkingTimeBetween(absl::Time a, absl::Time b) const {
+  absl::Duration total = absl::ZeroDuration();
+  if (b <= a) return total;
+  for (absl::CivilDay day = DayOf(a); StartOf(day) < b; ++day) {
+    if (!IsWorkingDay(day)) continue;
+    const absl::Time from = std::max(a, StartOf(day));
+    const absl::Time to = std::min(b, StartOf(day + 1));
+    if (to > from) total += to - from;
+  }
+  return total;
+}
+
+}  // namespace skk::sla
