@@ -81,6 +81,7 @@ TEST_CASE("a complaint is claimed, questioned, answered, forwarded, resolved, ra
 
   // 3. Claimed, and a question for the citizen.
   RequireOk(budi.Claim(id));
+  system.AdvanceClock(absl::Minutes(10));
   RequireOk(budi.RequestInfo(id, "Apakah lampunya juga mati di malam hari?"));
   WaitForCitizenView(system, submitted, sambat::v1::CASE_STATE_WAITING_CITIZEN,
                      "info_requested", "lampunya");
@@ -98,6 +99,7 @@ TEST_CASE("a complaint is claimed, questioned, answered, forwarded, resolved, ra
   WaitForCaseState(system, id, "IN_PROGRESS");
 
   // 5. Street lights are Dishub's: forwarded, and Dishub's clock starts.
+  system.AdvanceClock(absl::Hours(1));
   RequireOk(budi.Forward(id, "dishub", "Lampu penerangan jalan umum kewenangan Dishub", &c));
   CHECK(c.agency_code() == "dishub");
   CHECK(budi.GetCase(id).error_code() == grpc::StatusCode::NOT_FOUND);
