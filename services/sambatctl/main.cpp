@@ -36,6 +36,7 @@
 #include "sambat/v1/notification.grpc.pb.h"
 #include "services/platform/clock.h"
 #include "services/platform/events.h"
+#include "services/sambatctl/officer_commands.h"
 #include "services/sambatctl/staff_calls.h"
 
 ABSL_FLAG(std::string, intake, "127.0.0.1:50051", "intake service address");
@@ -348,13 +349,15 @@ int Clock(const std::vector<char*>& args) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "sambatctl submit|get|wait|add-info|rate|reopen|notifications|clock|token ... "
+      "sambatctl submit|get|wait|add-info|rate|reopen|notifications|clock|token|"
+      "queue|case|claim|release|respond|ask|forward|resolve|reject ... "
       "(see --helpfull)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::cerr << "usage: sambatctl submit | get <ticket> | wait <ticket> | add-info <ticket> | "
                  "rate <ticket> | reopen <ticket> | notifications <complaint id> | clock ... | "
-                 "token ...\n";
+                 "token ... | queue | case | claim | release | respond | ask | forward | resolve | "
+                 "reject (officers, with --staff_token)\n";
     return 2;
   }
   const std::string command = args[1];
@@ -367,6 +370,7 @@ int main(int argc, char** argv) {
   if (command == "reopen" && args.size() == 3) return Reopen(args[2]);
   if (command == "clock") return Clock(args);
   if (command == "token") return sambatctl::MintToken(args);
+  if (sambatctl::IsOfficerCommand(command)) return sambatctl::RunOfficerCommand(args);
   std::cerr << "sambatctl: unknown command or wrong arguments: " << command << "\n";
   return 2;
 }
