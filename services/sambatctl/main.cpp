@@ -341,7 +341,7 @@ int Clock(const std::vector<char*>& args) {
     std::cerr << st << "\n";
     return 1;
   }
-  std::cout << "clock: " << absl::FormatTime("%Y-%m-%d %H:%M %Z", t, Zone()) << "\n";
+  std::cout << "clock: " << absl::FormatTime("%a %Y-%m-%d %H:%M %Z", t, Zone()) << "\n";
   return 0;
 }
 
