@@ -24,6 +24,8 @@ ABSL_FLAG(int, max_delivery_attempts, 0,
 ABSL_FLAG(int, channel_workers, 2, "worker threads per channel (email, sms, whatsapp)");
 ABSL_FLAG(absl::Duration, dispatch_poll, absl::Milliseconds(200),
           "how often pending deliveries are looked for (real time)");
+ABSL_FLAG(bool, daily_digest, true,
+          "run the daily digest job (tests of single messages turn it off)");
 ABSL_FLAG(absl::Duration, digest_poll, absl::Seconds(5),
           "how often the daily digest job looks at the clock (real time)");
 
@@ -104,8 +106,10 @@ int main(int argc, char** argv) {
   }
   skk::notification::DigestJob digest(host.pool(), host.clock(), desk);
   const absl::Duration digest_poll = absl::GetFlag(FLAGS_digest_poll);
-  host.AddBackgroundLoop("digest",
-                         [&](const std::atomic<bool>& stop) { digest.Run(stop, digest_poll); });
+  if (absl::GetFlag(FLAGS_daily_digest)) {
+    host.AddBackgroundLoop("digest",
+                           [&](const std::atomic<bool>& stop) { digest.Run(stop, digest_poll); });
+  }
 
   skk::notification::NotificationApi api(host.pool(), host.clock(), desk);
   // Staff tokens arrive with branch auth; until then no call carries a caller.

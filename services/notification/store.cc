@@ -15,8 +15,8 @@ constexpr SqlStatement kInsertDelivery{"ntf_delivery_insert", R"sql(
   INSERT INTO deliveries (id, event_id, complaint_id, ticket, recipient_id, recipient_role,
                           recipient_name, channel, address, subject, body, state, not_before,
                           created_at, finished_at)
-  VALUES ($1, $2, NULLIF($3, '')::uuid, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-          CASE WHEN $12 = 'sent' THEN $14 END)
+  VALUES ($1, $2, NULLIF($3::text, '')::uuid, $4, $5, $6, $7, $8, $9, $10, $11, $12::text,
+          $13, $14::timestamptz, CASE WHEN $12::text = 'sent' THEN $14::timestamptz END)
   ON CONFLICT (event_id, recipient_id, channel) DO NOTHING)sql"};
 
 constexpr SqlStatement kSaveContact{"ntf_contact_save", R"sql(
@@ -28,13 +28,13 @@ constexpr SqlStatement kLoadContact{"ntf_contact_load", R"sql(
 
 constexpr SqlStatement kNoteCase{"ntf_case_note", R"sql(
   INSERT INTO cases (complaint_id, ticket, agency_code, state, due_at, updated_at)
-  VALUES ($1, $2, $3, COALESCE(NULLIF($4, ''), 'open'),
-          CASE WHEN $5 THEN $6::timestamptz END, $7)
+  VALUES ($1, $2, $3, COALESCE(NULLIF($4::text, ''), 'open'),
+          CASE WHEN $5::boolean THEN $6::timestamptz END, $7)
   ON CONFLICT (complaint_id) DO UPDATE SET
     agency_code = COALESCE(NULLIF(EXCLUDED.agency_code, ''), cases.agency_code),
     ticket = COALESCE(NULLIF(EXCLUDED.ticket, ''), cases.ticket),
-    state = COALESCE(NULLIF($4, ''), cases.state),
-    due_at = CASE WHEN $5 THEN $6::timestamptz ELSE cases.due_at END,
+    state = COALESCE(NULLIF($4::text, ''), cases.state),
+    due_at = CASE WHEN $5::boolean THEN $6::timestamptz ELSE cases.due_at END,
     updated_at = EXCLUDED.updated_at)sql"};
 
 
@@ -104,38 +104,39 @@ constexpr SqlStatement kMarkQueued{"ntf_mark_queued", R"sql(
 constexpr SqlStatement kBeginAttempt{"ntf_begin_attempt", R"sql(
   UPDATE deliveries SET state = 'sending', attempts = attempts + 1,
                         lease_until = now() + $2::interval
-  WHERE id = $1 AND (state IN ('queued', 'retrying')
-                     OR (state = 'sending' AND lease_until < now()))
+  WHERE id = $1
   RETURNING event_id, COALESCE(complaint_id::text, ''), ticket, recipient_id, recipient_role,
             recipient_name, channel, address, subject, body, attempts)sql"};
 
-constexpr SqlStatement kStateOf{"ntf_state_of", R"sql(
-  SELECT state FROM deliveries WHERE id = $1)sql"};
+// FOR UPDATE waits for a dispatcher still holding the row (its message may arrive before its
+// commit) and then reads the committed state.
+constexpr SqlStatement kLockDelivery{"ntf_lock_delivery", R"sql(
+  SELECT state, COALESCE(lease_until < now(), true) FROM deliveries WHERE id = $1
+  FOR UPDATE)sql"};
 
 constexpr SqlStatement kRecordAttemptStart{"ntf_attempt_start", R"sql(
-  INSERT INTO delivery_attempts (delivery_id, attempt, started_at) VALUES ($1, $2, now())
-  ON CONFLICT (delivery_id, attempt) DO UPDATE SET started_at = now())sql"};
+  INSERT INTO delivery_attempts (delivery_id, attempt, started_at) VALUES ($1, $2, now()))sql"};
 
 constexpr SqlStatement kFinishDelivery{"ntf_finish", R"sql(
   UPDATE deliveries SET
-    state = CASE $2 WHEN 'sent' THEN 'sent' WHEN 'dead' THEN 'dead' ELSE 'retrying' END,
+    state = CASE $2::text WHEN 'sent' THEN 'sent' WHEN 'dead' THEN 'dead' ELSE 'retrying' END,
     last_error = $3, lease_until = NULL,
-    finished_at = CASE WHEN $2 IN ('sent', 'dead') THEN $4::timestamptz END
+    finished_at = CASE WHEN $2::text IN ('sent', 'dead') THEN $4::timestamptz END
   WHERE id = $1 AND state = 'sending' AND attempts = $5)sql"};
 
 constexpr SqlStatement kRecordAttemptEnd{"ntf_attempt_end", R"sql(
   UPDATE delivery_attempts SET finished_at = now(), outcome = $3, detail = $4
-  WHERE delivery_id = $1 AND attempt = $2)sql"};
+  WHERE id = (SELECT max(id) FROM delivery_attempts WHERE delivery_id = $1 AND attempt = $2))sql"};
 
 constexpr SqlStatement kCountCases{"ntf_count_cases", R"sql(
   SELECT count(*),
-         count(*) FILTER (WHERE due_at < $2),
+         count(*) FILTER (WHERE due_at < $2::timestamptz),
          COALESCE((SELECT string_agg(ticket, ',' ORDER BY due_at)
                    FROM (SELECT ticket, due_at FROM cases
-                         WHERE state IN ('open', 'waiting') AND due_at < $2
-                               AND ($1 = '' OR agency_code = $1)
+                         WHERE state IN ('open', 'waiting') AND due_at < $2::timestamptz
+                               AND ($1::text = '' OR agency_code = $1::text)
                          ORDER BY due_at LIMIT 20) late), '')
-  FROM cases WHERE state IN ('open', 'waiting') AND ($1 = '' OR agency_code = $1))sql"};
+  FROM cases WHERE state IN ('open', 'waiting') AND ($1::text = '' OR agency_code = $1::text))sql"};
 
 constexpr SqlStatement kClaimDigest{"ntf_claim_digest", R"sql(
   INSERT INTO digests (recipient_id, day, claimed_at) VALUES ($1, $2::date, $3)
@@ -170,7 +171,7 @@ constexpr SqlStatement kListInbox{"ntf_inbox", R"sql(
   SELECT d.id, COALESCE(d.complaint_id::text, ''), d.ticket, d.subject, d.body, d.created_at,
          d.read_at IS NOT NULL
   FROM deliveries d JOIN recipients r ON r.id = d.recipient_id
-  WHERE d.channel = 'inbox' AND r.staff_subject = $1 AND ($2 = false OR d.read_at IS NULL)
+  WHERE d.channel = 'inbox' AND r.staff_subject = $1 AND ($2::boolean = false OR d.read_at IS NULL)
   ORDER BY d.created_at DESC, d.id LIMIT $3)sql"};
 
 constexpr SqlStatement kCountUnread{"ntf_inbox_unread", R"sql(
@@ -365,16 +366,19 @@ absl::StatusOr<AttemptStart> BeginAttempt(PgPool& pool, const std::string& id,
   AttemptStart out;
   SKK_RETURN_IF_ERROR(pool.Transact([&](PgConnection& tx) -> absl::Status {
     out = AttemptStart{};
+    SKK_ASSIGN_OR_RETURN(PgResult lock, tx.Execute(kLockDelivery, {SqlParam::Text(id)}));
+    if (lock.rows() == 0) return absl::OkStatus();
+    out.state = lock.GetString(0, 0);
+    const bool lease_expired = lock.GetBool(0, 1);
+    const bool may_send = out.state == "queued" || out.state == "retrying" ||
+                          (out.state == "sending" && lease_expired);
+    if (!may_send) return absl::OkStatus();
     SKK_ASSIGN_OR_RETURN(
         PgResult r,
         tx.Execute(kBeginAttempt,
                    {SqlParam::Text(id), SqlParam::Text(absl::StrCat(
                                             absl::ToInt64Milliseconds(lease), " milliseconds"))}));
-    if (r.rows() == 0) {
-      SKK_ASSIGN_OR_RETURN(PgResult s, tx.Execute(kStateOf, {SqlParam::Text(id)}));
-      out.state = s.rows() == 0 ? "" : s.GetString(0, 0);
-      return absl::OkStatus();
-    }
+    if (r.rows() != 1) return absl::InternalError("delivery vanished while locked");
     Delivery d;
     d.id = id;
     d.event_id = r.GetString(0, 0);

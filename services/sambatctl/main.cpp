@@ -33,6 +33,7 @@
 #include "sambat/v1/notification.grpc.pb.h"
 #include "services/platform/clock.h"
 #include "services/platform/events.h"
+#include "services/sambatctl/notification_commands.h"
 
 ABSL_FLAG(std::string, intake, "127.0.0.1:50051", "intake service address");
 ABSL_FLAG(std::string, notification, "127.0.0.1:50054", "notification service address");
@@ -351,6 +352,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string command = args[1];
+  if (int rc = skk::sambatctl::RunNotificationCommand(args); rc >= 0) return rc;
   if (command == "submit" && args.size() == 2) return Submit();
   if (command == "get" && args.size() == 3) return Get(args[2]);
   if (command == "wait" && args.size() == 3) return Wait(args[2]);

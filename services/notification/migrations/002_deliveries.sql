@@ -84,16 +84,17 @@ CREATE INDEX deliveries_dead ON deliveries (created_at) WHERE state = 'dead';
 CREATE INDEX deliveries_by_complaint ON deliveries (complaint_id, created_at);
 CREATE INDEX deliveries_inbox ON deliveries (recipient_id, created_at DESC) WHERE channel = 'inbox';
 
--- Every attempt at the wire, for the operator.
+-- Every attempt at the wire, for the operator. A replay starts counting attempts again.
 CREATE TABLE delivery_attempts (
+  id          bigserial PRIMARY KEY,
   delivery_id uuid NOT NULL REFERENCES deliveries (id),
   attempt     integer NOT NULL,
   started_at  timestamptz NOT NULL,  -- real time
   finished_at timestamptz,
   outcome     text,                  -- sent, retry, dead
-  detail      text NOT NULL DEFAULT '',
-  PRIMARY KEY (delivery_id, attempt)
+  detail      text NOT NULL DEFAULT ''
 );
+CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts (delivery_id, id);
 
 -- The daily digest of one recipient for one day in the city's time: claimed once, by one
 -- replica, in the transaction that creates its deliveries.
