@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/platform/events.h"
 #include "tests/support/images.h"
+#include "tests/support/staff_tokens.h"
 #include "tests/support/system.h"
 
 namespace skk::testing {
@@ -18,6 +19,7 @@ int CountNotifications(System& system, const std::string& id, const std::string&
   request.set_complaint_id(id);
   sambat::v1::ListNotificationsResponse response;
   grpc::ClientContext context;
+  AuthorizeAs(context, StaffRole::kLeadership, "", system.Now());
   REQUIRE(system.Notification()->ListNotifications(&context, request, &response).ok());
   int n = 0;
   for (const auto& notification : response.notifications()) {

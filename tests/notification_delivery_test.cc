@@ -5,6 +5,9 @@
 // services' branches emit them; this test needs no other service running).
 
 #include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdio>
 
 #include <catch2/catch.hpp>
 #include <map>
@@ -18,6 +21,7 @@
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
 #include "tests/support/notification_harness.h"
+#include "tests/support/staff_tokens.h"
 
 namespace skk::testing {
 namespace {
@@ -104,6 +108,22 @@ std::multiset<std::string> Texts(const FakeReceiver& gateway, const std::string&
     if (absl::StrContains(Field(body, "message"), kTicket)) out.insert(Field(body, "to"));
   }
   return out;
+}
+
+// Runs sambatctl against the test's notification service as `token`; returns its exit code
+// and everything it printed.
+std::pair<int, std::string> Sambatctl(const System& system, const std::string& token,
+                                      const std::string& args) {
+  const std::string command =
+      absl::StrCat("SKK_STAFF_TOKEN='", token, "' ", SKK_BIN_DIR, "/sambatctl --notification=127.0.0.1:",
+                   system.Port("notification"), " ", args, " 2>&1");
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buffer[4096];
+  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 long long Unfinished(System& system) {
@@ -267,24 +287,34 @@ TEST_CASE("a delivery that keeps failing or fails for good is dead-lettered, lis
   CHECK(admin.api().DeadLetters(Staff("budi", StaffRole::kOfficer, "dlh"), {}).status().code() ==
         absl::StatusCode::kPermissionDenied);
 
+  // The operator looks with sambatctl (an admin token; an officer's is refused).
+  const std::string admin_token = StaffToken(StaffRole::kAdmin, "", system.Now());
+  auto [listed, listing] = Sambatctl(system, admin_token, "dead-letters");
+  INFO(listing);
+  CHECK(listed == 0);
+  CHECK_THAT(listing, Catch::Contains("2 dead letter(s)"));
+  CHECK_THAT(listing, Catch::Contains(sms_id));
+  CHECK_THAT(listing, Catch::Contains("tolak@example.com"));
+  auto [refused, refusal] = Sambatctl(
+      system, StaffToken(StaffRole::kOfficer, "dlh", system.Now()), "dead-letters");
+  CHECK(refused != 0);
+  CHECK_THAT(refusal, Catch::Contains("administrator"));
+
   // The gateway is healthy again: the operator replays the SMS, then everything.
   gateway.Control({});
-  sambat::v1::ReplayDeadLettersRequest one;
-  one.set_delivery_id(sms_id);
-  auto replayed = admin.api().Replay(operator_, one);
-  REQUIRE(replayed.ok());
-  CHECK(replayed->replayed() == 1);
+  auto [replayed_one, replay_out] = Sambatctl(system, admin_token, absl::StrCat("replay ", sms_id));
+  CHECK(replayed_one == 0);
+  CHECK_THAT(replay_out, Catch::Contains("replayed 1 dead letter(s)"));
   REQUIRE(System::WaitUntil([&] {
     return system.Count("SELECT count(*) FROM notification.deliveries WHERE channel = 'sms' "
                         "AND state = 'sent'") == 1;
   }, absl::Seconds(30)));
   CHECK(Texts(gateway, "/sms", "200").size() == 1);
   CHECK(Texts(gateway, "/sms", "500").size() == 4);
-  sambat::v1::ReplayDeadLettersRequest all;
-  all.set_all(true);
-  replayed = admin.api().Replay(operator_, all);
-  REQUIRE(replayed.ok());
-  CHECK(replayed->replayed() == 1);  // the refused email; it is refused again
+  // The refused email is all that is left, and it is refused again.
+  auto [replayed_all, all_out] = Sambatctl(system, admin_token, "replay --all");
+  CHECK(replayed_all == 0);
+  CHECK_THAT(all_out, Catch::Contains("replayed 1 dead letter(s)"));
   REQUIRE(System::WaitUntil([&] {
     return system.Count("SELECT count(*) FROM notification.delivery_attempts a JOIN "
                         "notification.deliveries d ON d.id = a.delivery_id WHERE d.channel = "
@@ -356,8 +386,49 @@ TEST_CASE("a staff member reads only their own inbox, and only an admin sees a c
                         "'officer:budi.dpuprpkp' AND channel = 'sms' AND state = 'sent'") == 1;
   }, absl::Seconds(30)));
 
+  // The same over gRPC with staff tokens: none, Budi's, Ani's.
+  auto stub = system.Notification();
+  {
+    grpc::ClientContext context;
+    sambat::v1::ListInboxResponse response;
+    CHECK(stub->ListInbox(&context, {}, &response).error_code() ==
+          grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {
+    grpc::ClientContext context;
+    AuthorizeAs(context, StaffToken(StaffRole::kOfficer, "dpuprpkp", system.Now(),
+                                    {.subject = "budi.dpuprpkp"}));
+    sambat::v1::ListInboxResponse response;
+    REQUIRE(stub->ListInbox(&context, {}, &response).ok());
+    CHECK(response.messages_size() == 1);
+  }
+  {
+    grpc::ClientContext context;
+    AuthorizeAs(context, StaffToken(StaffRole::kOfficer, "dlh", system.Now(),
+                                    {.subject = "ani.dlh"}));
+    sambat::v1::ListInboxResponse response;
+    REQUIRE(stub->ListInbox(&context, {}, &response).ok());
+    CHECK(response.messages_size() == 0);
+  }
+  {
+    grpc::ClientContext context;
+    AuthorizeAs(context, StaffRole::kOfficer, "dpuprpkp", system.Now());
+    sambat::v1::Recipient response;
+    CHECK(stub->UpsertRecipient(&context, officer, &response).error_code() ==
+          grpc::StatusCode::PERMISSION_DENIED);
+  }
+
   sambat::v1::ListNotificationsRequest list;
   list.set_complaint_id(id);
+  {
+    grpc::ClientContext context;
+    AuthorizeAs(context, StaffRole::kAdmin, "", system.Now());
+    sambat::v1::ListNotificationsResponse response;
+    REQUIRE(stub->ListNotifications(&context, list, &response).ok());
+    bool whole = false;
+    for (const auto& n : response.notifications()) whole |= n.address() == kCitizenPhone;
+    CHECK(whole);
+  }
   auto seen_by_officer = local.api().List(budi, list);
   auto seen_by_nobody = local.api().List(absl::UnauthenticatedError("no token"), list);
   auto seen_by_admin = local.api().List(admin, list);
@@ -450,6 +521,39 @@ TEST_CASE("the daily digest goes once per recipient and day with several replica
   }
   CHECK(per_day == std::map<std::string, int>{{"2026-03-02", 1}, {"2026-03-03", 1},
                                               {"2026-03-04", 1}, {"2026-03-05", 1}});
+}
+
+}  // namespace skk::testing
+
+namespace skk::testing {
+
+TEST_CASE("a citizen's contact that arrives after the case was routed still brings the "
+          "routed message",
+          "[notification]") {
+  FakeReceiver smtp("fake_smtp.py");
+  FakeReceiver gateway("fake_gateway.py");
+  System system("ntf_order", {});
+  system.Start("notification", NotificationFlags(smtp, gateway));
+  const std::string id = NewUuid();
+  const auto life = Life(id, system.Now());
+  Publish(system.world(), {life[1]});  // routed, before the contact
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM notification.citizen_backlog") == 1;
+  }, absl::Seconds(30)));
+  Publish(system.world(), {life[0]});  // the contact
+  REQUIRE(System::WaitUntil([&] {
+    int n = 0;
+    for (const auto& r : smtp.Records()) n += Field(r, "rcpt_tos") == kCitizenEmail ? 1 : 0;
+    return n == 2;
+  }, absl::Seconds(30)));
+  CHECK(system.Count("SELECT count(*) FROM notification.citizen_backlog") == 0);
+  std::set<std::string> subjects;
+  for (const auto& r : smtp.Records()) {
+    if (Field(r, "rcpt_tos") == kCitizenEmail) subjects.insert(Field(r, "subject"));
+  }
+  CHECK(subjects == std::set<std::string>{
+                        absl::StrCat("[", kTicket, "] Pengaduan Anda diterima"),
+                        absl::StrCat("[", kTicket, "] Pengaduan Anda diteruskan ke DPUPRPKP")});
 }
 
 }  // namespace skk::testing

@@ -111,12 +111,12 @@ int main(int argc, char** argv) {
                            [&](const std::atomic<bool>& stop) { digest.Run(stop, digest_poll); });
   }
 
+  // Every method is for staff: the log holds citizens' words, the inbox officers' work.
+  const skk::TokenAuthority staff = skk::LoadTokenAuthorityOrExit(options, city);
+  host.RequireStaffAuth(&staff, {"/sambat.v1.NotificationService/"});
   skk::notification::NotificationApi api(host.pool(), host.clock(), desk);
-  // Staff tokens arrive with branch auth; until then no call carries a caller.
-  skk::notification::CallerLookup caller = [](const grpc::ServerContextBase&) {
-    return absl::StatusOr<skk::Caller>(absl::UnauthenticatedError("staff tokens not wired yet"));
-  };
-  skk::notification::NotificationService service(api, host.executor(), caller);
+  skk::notification::NotificationService service(
+      api, host.executor(), [](const grpc::ServerContextBase& c) { return skk::CallerOf(c); });
   host.AddConsumer(skk::notification::ConsumedEvents(), desk.Handlers());
   host.AddGrpcService(&service);
   return host.Run();

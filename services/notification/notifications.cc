@@ -148,6 +148,15 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
       SKK_RETURN_IF_ERROR(NotifyStaff(tx, event, notice));
     }
   }
+  if (event.has_reporter_contact()) {
+    SKK_ASSIGN_OR_RETURN(std::vector<sambat::v1::Event> held,
+                         TakeHeldForContact(tx, event.complaint_id()));
+    for (const sambat::v1::Event& e : held) {
+      for (const Notice& notice : NoticesFor(e)) {
+        if (notice.audience == Audience::kCitizen) SKK_RETURN_IF_ERROR(NotifyCitizen(tx, e, notice));
+      }
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -199,8 +208,9 @@ absl::Status NotificationDesk::NotifyCitizen(PgConnection& tx, const sambat::v1:
                                              const Notice& notice) {
   SKK_ASSIGN_OR_RETURN(std::optional<CitizenContact> contact,
                        LoadContact(tx, event.complaint_id()));
-  // No contact: the citizen gave none (they follow the complaint with the tracking code).
-  if (!contact.has_value()) return absl::OkStatus();
+  // No contact yet: either the citizen gave none (they follow the complaint with the tracking
+  // code), or complaint.reporter_contact is still on its way; it tells the held events.
+  if (!contact.has_value()) return HoldForContact(tx, event);
   sambat::v1::Recipient citizen;
   citizen.set_id(absl::StrCat("citizen:", event.complaint_id()));
   citizen.set_name(contact->name.empty() ? "Pelapor" : contact->name);

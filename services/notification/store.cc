@@ -1,5 +1,7 @@
 #include "services/notification/store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -25,6 +27,13 @@ constexpr SqlStatement kSaveContact{"ntf_contact_save", R"sql(
 
 constexpr SqlStatement kLoadContact{"ntf_contact_load", R"sql(
   SELECT ticket, name, email, phone FROM citizen_contacts WHERE complaint_id = $1)sql"};
+
+constexpr SqlStatement kHold{"ntf_backlog_hold", R"sql(
+  INSERT INTO citizen_backlog (complaint_id, event_id, event) VALUES ($1, $2, $3)
+  ON CONFLICT DO NOTHING)sql"};
+
+constexpr SqlStatement kTakeHeld{"ntf_backlog_take", R"sql(
+  DELETE FROM citizen_backlog WHERE complaint_id = $1 RETURNING event)sql"};
 
 constexpr SqlStatement kNoteCase{"ntf_case_note", R"sql(
   INSERT INTO cases (complaint_id, ticket, agency_code, state, due_at, updated_at)
@@ -289,6 +298,29 @@ absl::StatusOr<std::optional<CitizenContact>> LoadContact(PgConnection& tx,
   if (r.rows() == 0) return std::optional<CitizenContact>();
   return std::optional<CitizenContact>(
       CitizenContact{r.GetString(0, 0), r.GetString(0, 1), r.GetString(0, 2), r.GetString(0, 3)});
+}
+
+absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event) {
+  return tx.Execute(kHold, {SqlParam::Text(event.complaint_id()), SqlParam::Text(event.event_id()),
+                            SqlParam::Bytes(event.SerializeAsString())})
+      .status();
+}
+
+absl::StatusOr<std::vector<sambat::v1::Event>> TakeHeldForContact(
+    PgConnection& tx, const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kTakeHeld, {SqlParam::Text(complaint_id)}));
+  std::vector<sambat::v1::Event> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    sambat::v1::Event e;
+    if (!e.ParseFromString(r.GetBytes(i, 0))) {
+      return absl::DataLossError(absl::StrCat("citizen_backlog: undecodable event for ", complaint_id));
+    }
+    out.push_back(std::move(e));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return FromProtoTime(a.occurred_at()) < FromProtoTime(b.occurred_at());
+  });
+  return out;
 }
 
 absl::Status NoteCase(PgConnection& tx, const std::string& complaint_id,

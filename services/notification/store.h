@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "sambat/v1/events.pb.h"
 #include "sambat/v1/notification.pb.h"
 #include "services/platform/pg.h"
 
@@ -56,6 +57,12 @@ absl::Status SaveContact(PgConnection& tx, const std::string& complaint_id,
                          const CitizenContact& c, absl::Time now);
 absl::StatusOr<std::optional<CitizenContact>> LoadContact(PgConnection& tx,
                                                           const std::string& complaint_id);
+
+// Citizen-facing events waiting for the citizen's contact.
+absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event);
+// Takes (returns and removes) the events held for a complaint, oldest first.
+absl::StatusOr<std::vector<sambat::v1::Event>> TakeHeldForContact(PgConnection& tx,
+                                                                  const std::string& complaint_id);
 
 // Case facts for the digest. `state` empty leaves it; `due_at` nullopt leaves it, and
 // InfinitePast clears it.

@@ -183,6 +183,20 @@ sambat::v1::CityConfig LoadCityConfigOrExit(const ServiceOptions& options) {
   return *std::move(city);
 }
 
+TokenAuthority LoadTokenAuthorityOrExit(const ServiceOptions& options,
+                                        const sambat::v1::CityConfig& city) {
+  auto authority = TokenAuthorityFromConfig(city, options.city_config);
+  if (!authority.ok()) Die(authority.status().ToString());
+  return *std::move(authority);
+}
+
+void ServiceHost::RequireStaffAuth(const TokenAuthority* authority,
+                                   std::vector<std::string> protected_prefixes) {
+  SKK_CHECK(authority != nullptr, "RequireStaffAuth needs a TokenAuthority");
+  staff_authority_ = authority;
+  staff_prefixes_ = std::move(protected_prefixes);
+}
+
 void ServiceHost::AddConsumer(std::vector<std::string> bindings, EventHandlers handlers) {
   consumers_.push_back({std::move(bindings), std::move(handlers)});
 }
@@ -237,6 +251,12 @@ int ServiceHost::Run() {
   int port = 0;
   builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port);
   for (grpc::Service* s : grpc_services_) builder.RegisterService(s);
+  if (staff_authority_ != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(MakeAuthInterceptorFactory(
+        staff_authority_, [clock = clock_.get()] { return clock->Now(); }, staff_prefixes_));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     log::Error("cannot listen", {{"address", options_.listen}});

@@ -16,6 +16,7 @@
 #include "grpcpp/grpcpp.h"
 #include "sambat/v1/config.pb.h"
 #include "services/platform/amqp.h"
+#include "services/platform/auth.h"
 #include "services/platform/clock.h"
 #include "services/platform/consumer.h"
 #include "services/platform/migrations.h"
@@ -71,6 +72,13 @@ class ServiceHost {
   void AddConsumer(std::vector<std::string> bindings, EventHandlers handlers);
   // Serves `service` (owned by the caller, must outlive Run).
   void AddGrpcService(grpc::Service* service);
+  // Requires a staff token on every method whose full name starts with one of
+  // `protected_prefixes` (e.g. "/sambat.v1.OfficerService/"); handlers read the caller with
+  // CallerOf(*context). Health checks and reflection stay open. Call before Run; `authority`
+  // (usually from LoadTokenAuthorityOrExit) must outlive Run. Tokens are checked against
+  // clock(), so a test's file clock and its tokens agree.
+  void RequireStaffAuth(const TokenAuthority* authority,
+                        std::vector<std::string> protected_prefixes);
   // Runs `loop` on its own thread until shutdown; for periodic work such as the sla timer loop.
   void AddBackgroundLoop(std::string name, std::function<void(const std::atomic<bool>&)> loop);
 
@@ -106,11 +114,19 @@ class ServiceHost {
   std::vector<ConsumerSpec> consumers_;
   std::vector<LoopSpec> loops_;
   std::vector<grpc::Service*> grpc_services_;
+  const TokenAuthority* staff_authority_ = nullptr;
+  std::vector<std::string> staff_prefixes_;
 };
 
 // Loads and validates the city configuration of options.city_config, or logs why it is
 // invalid and exits: a service never starts on a half-valid configuration.
 sambat::v1::CityConfig LoadCityConfigOrExit(const ServiceOptions& options);
+
+// The staff-token authority of `city` (its auth block, key path relative to
+// options.city_config's directory), or logs why there is none and exits: a service that serves
+// staff never starts without a key of its own.
+TokenAuthority LoadTokenAuthorityOrExit(const ServiceOptions& options,
+                                        const sambat::v1::CityConfig& city);
 
 // Maps an absl::Status to the gRPC status a client sees, in one place.
 grpc::Status ToGrpcStatus(const absl::Status& status);

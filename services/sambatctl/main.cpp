@@ -11,6 +11,9 @@
 //   sambatctl notifications <complaint_id>
 //   sambatctl clock set <RFC 3339 time> --clock_file F
 //   sambatctl clock advance <duration, e.g. 72h> --clock_file F
+//   sambatctl token --role officer --agency dpuprpkp [--valid_for 8h] [--issued_at clock]
+//
+// Calls to staff services carry --staff_token (or $SKK_STAFF_TOKEN); see docs/staff-auth.md.
 
 #include <cstdio>
 #include <fstream>
@@ -34,6 +37,7 @@
 #include "services/platform/clock.h"
 #include "services/platform/events.h"
 #include "services/sambatctl/notification_commands.h"
+#include "services/sambatctl/staff_calls.h"
 
 ABSL_FLAG(std::string, intake, "127.0.0.1:50051", "intake service address");
 ABSL_FLAG(std::string, notification, "127.0.0.1:50054", "notification service address");
@@ -44,7 +48,7 @@ ABSL_FLAG(double, lon, 0, "submit: longitude");
 ABSL_FLAG(std::string, idempotency_key, "", "submit: key that makes a retried submit safe");
 ABSL_FLAG(std::string, address, "", "submit: where, in words");
 ABSL_FLAG(std::vector<std::string>, photo, {}, "submit, add-info: photo files to upload");
-ABSL_FLAG(std::string, name, "", "submit: reporter's name");
+ABSL_FLAG(std::string, name, "", "submit: reporter's name; token: the staff member's name");
 ABSL_FLAG(std::string, phone, "", "submit: reporter's mobile number");
 ABSL_FLAG(std::string, email, "", "submit: reporter's email");
 ABSL_FLAG(bool, anonymous, false, "submit: the agency never learns who sent it");
@@ -290,6 +294,7 @@ int Notifications(const std::string& id) {
   sambat::v1::ListNotificationsResponse response;
   grpc::ClientContext context;
   SetDeadline(context);
+  sambatctl::AuthorizeAsStaff(context);
   grpc::Status status = stub->ListNotifications(&context, request, &response);
   if (!status.ok()) return Fail("notifications", status);
   for (const auto& n : response.notifications()) {
@@ -344,11 +349,13 @@ int Clock(const std::vector<char*>& args) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "sambatctl submit|get|wait|add-info|rate|reopen|notifications|clock ... (see --helpfull)");
+      "sambatctl submit|get|wait|add-info|rate|reopen|notifications|clock|token ... "
+      "(see --helpfull)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::cerr << "usage: sambatctl submit | get <ticket> | wait <ticket> | add-info <ticket> | "
-                 "rate <ticket> | reopen <ticket> | notifications <complaint id> | clock ...\n";
+                 "rate <ticket> | reopen <ticket> | notifications <complaint id> | clock ... | "
+                 "token ...\n";
     return 2;
   }
   const std::string command = args[1];
@@ -361,6 +368,7 @@ int main(int argc, char** argv) {
   if (command == "rate" && args.size() == 3) return Rate(args[2]);
   if (command == "reopen" && args.size() == 3) return Reopen(args[2]);
   if (command == "clock") return Clock(args);
+  if (command == "token") return sambatctl::MintToken(args);
   std::cerr << "sambatctl: unknown command or wrong arguments: " << command << "\n";
   return 2;
 }

@@ -12,6 +12,7 @@
 #include "grpcpp/grpcpp.h"
 #include "sambat/v1/notification.grpc.pb.h"
 #include "services/platform/events.h"
+#include "services/sambatctl/staff_calls.h"
 
 ABSL_DECLARE_FLAG(std::string, notification);
 ABSL_FLAG(bool, all, false, "replay: every dead letter");
@@ -24,15 +25,10 @@ std::unique_ptr<sambat::v1::NotificationService::Stub> Stub() {
       absl::GetFlag(FLAGS_notification), grpc::InsecureChannelCredentials()));
 }
 
-// A deadline and the operator's token on every call.
+// A deadline and the operator's token (--staff_token or $SKK_STAFF_TOKEN) on every call.
 bool Prepare(grpc::ClientContext& context) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  const char* token = std::getenv("SKK_STAFF_TOKEN");
-  if (token == nullptr || *token == '\0') {
-    std::cerr << "set SKK_STAFF_TOKEN to an administrator's staff token\n";
-    return false;
-  }
-  context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  ::sambatctl::AuthorizeAsStaff(context);
   return true;
 }
 

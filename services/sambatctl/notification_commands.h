@@ -5,8 +5,8 @@
 //   sambatctl dead-letters                 deliveries that failed for good, oldest first
 //   sambatctl replay <delivery id>|--all   send them again
 //
-// Both need an administrator's staff token in the environment variable SKK_STAFF_TOKEN
-// (e.g. from `sambatctl token`), and reach the service at --notification.
+// Both need an administrator's staff token (--staff_token or $SKK_STAFF_TOKEN, e.g. from
+// `sambatctl token --role admin`), and reach the service at --notification.
 
 #include <vector>
 

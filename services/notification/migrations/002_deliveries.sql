@@ -41,6 +41,15 @@ CREATE TABLE citizen_contacts (
   recorded_at  timestamptz NOT NULL
 );
 
+-- Citizen-facing events that arrived before the citizen's contact (consumers run in
+-- parallel): told once the contact arrives; kept (small) when the citizen gave none.
+CREATE TABLE citizen_backlog (
+  complaint_id uuid NOT NULL,
+  event_id     text NOT NULL,
+  event        bytea NOT NULL,  -- serialized sambat.v1.Event
+  PRIMARY KEY (complaint_id, event_id)
+);
+
 -- What the events said about each case, enough for the daily digest.
 CREATE TABLE cases (
   complaint_id uuid PRIMARY KEY,
