@@ -119,7 +119,7 @@ TEST_CASE("the citizen and the humas hear of a complaint that is routed, reminde
   }));
   CHECK(MailsAbout(smtp, ticket) == expected);
   CHECK(SmsAbout(gateway, ticket) ==
-        std::multiset<std::string>{"081234567890", "081234567890", "081234567890",
+        std::multiset<std::string>{"+6281234567890", "+6281234567890", "+6281234567890",
                                    "+628123000000", "+628123000000", "+628134000000"});
   for (const auto& r : smtp.Records()) {
     if (Field(r, "ticket") != ticket) continue;
