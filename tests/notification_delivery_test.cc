@@ -342,8 +342,10 @@ TEST_CASE("a staff member reads only their own inbox, and only an admin sees a c
   officer.set_name("Budi Santoso");
   officer.set_phone("+628120000777");
   officer.set_staff_subject("budi.dpuprpkp");
+  officer.set_whatsapp("+628120000778");
   officer.add_channels("inbox");
   officer.add_channels("sms");
+  officer.add_channels("whatsapp");
   // Quiet from 08:00 to 10:00: at 09:00 the SMS waits, the inbox does not.
   officer.set_quiet_start("08:00");
   officer.set_quiet_end("10:00");
@@ -377,14 +379,27 @@ TEST_CASE("a staff member reads only their own inbox, and only an admin sees a c
   REQUIRE(local.api().MarkRead(budi, read).ok());
   CHECK(local.api().Inbox(budi, {})->unread() == 0);
 
-  // Budi's SMS waits for the end of his quiet hours on the business clock.
+  // Budi's SMS and WhatsApp wait for the end of his quiet hours on the business clock.
   CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE recipient_id = "
-                     "'officer:budi.dpuprpkp' AND channel = 'sms' AND state = 'pending'") == 1);
+                     "'officer:budi.dpuprpkp' AND channel IN ('sms', 'whatsapp') "
+                     "AND state = 'pending'") == 2);
   system.AdvanceClock(absl::Hours(1) + absl::Minutes(1));
   REQUIRE(System::WaitUntil([&] {
     return system.Count("SELECT count(*) FROM notification.deliveries WHERE recipient_id = "
-                        "'officer:budi.dpuprpkp' AND channel = 'sms' AND state = 'sent'") == 1;
+                        "'officer:budi.dpuprpkp' AND channel IN ('sms', 'whatsapp') "
+                        "AND state = 'sent'") == 2;
   }, absl::Seconds(30)));
+  // The WhatsApp gateway got the configured body: the number, and the text with the ticket.
+  bool whatsapp = false;
+  for (const auto& r : gateway.Records()) {
+    if (Field(r, "path") != "/whatsapp") continue;
+    google::protobuf::Struct body;
+    REQUIRE(google::protobuf::util::JsonStringToMessage(Field(r, "body"), &body).ok());
+    CHECK(Field(body, "to") == "+628120000778");
+    CHECK_THAT(Field(body, "text"), Catch::Contains(kTicket));
+    whatsapp = true;
+  }
+  CHECK(whatsapp);
 
   // The same over gRPC with staff tokens: none, Budi's, Ani's.
   auto stub = system.Notification();
