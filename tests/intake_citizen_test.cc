@@ -122,6 +122,41 @@ TEST_CASE("concurrent retries of one submission make one complaint with one tick
   CHECK(system.Count("SELECT count(*) FROM intake.reporters") == 1);
 }
 
+TEST_CASE("many citizens submitting at once share commits but each gets their own complaint",
+          "[intake]") {
+  System system("groupcommit", {});
+  system.Start("intake", {"--reporter_limit=0", "--device_limit=0", "--submission_batch=16"});
+  constexpr int kCitizens = 96;
+  std::mutex mu;
+  std::set<std::string> tickets;
+  std::set<std::string> ids;
+  std::vector<std::thread> phones;
+  for (int i = 0; i < kCitizens; ++i) {
+    phones.emplace_back([&, i] {
+      sambat::v1::SubmitComplaintRequest request = SampleComplaint();
+      request.set_idempotency_key(absl::StrCat("phone-", i, "-submission-0001"));
+      request.mutable_reporter()->set_phone(absl::StrCat("0812000", 10000 + i));
+      // Every fourth citizen retries at once, as a phone on a bad network does.
+      const int attempts = i % 4 == 0 ? 2 : 1;
+      for (int a = 0; a < attempts; ++a) {
+        const auto r = Submit(system, request);
+        std::lock_guard lock(mu);
+        tickets.insert(r.ticket());
+        ids.insert(r.complaint_id());
+      }
+    });
+  }
+  for (auto& t : phones) t.join();
+  CHECK(tickets.size() == kCitizens);
+  CHECK(ids.size() == kCitizens);
+  CHECK(system.Count("SELECT count(*) FROM intake.complaints") == kCitizens);
+  CHECK(system.Count("SELECT count(*) FROM intake.reporters") == kCitizens);
+  CHECK(system.Count("SELECT count(*) FROM intake.complaint_timeline") == kCitizens);
+  // Each complaint's submitted and contact events were written and relayed.
+  CHECK(System::WaitUntil([&] { return system.Count("SELECT count(*) FROM intake.outbox") == 0; },
+                  absl::Seconds(20)));
+}
+
 TEST_CASE("an invalid submission carries a google.rpc.BadRequest naming each field",
           "[intake]") {
   System system("badrequest", {"intake"});
@@ -174,6 +209,37 @@ TEST_CASE("a flood from one phone or one device is refused with when to retry", 
   Submit(system, request, &status);
   CHECK(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
   CHECK(system.Count("SELECT count(*) FROM intake.complaints") == 5);
+}
+
+TEST_CASE("retries of a stored complaint never count against the limit and always get their ticket",
+          "[intake]") {
+  System system("retrylimit", {});
+  system.Start("intake", {"--reporter_limit=2", "--device_limit=0", "--rate_window=1h"});
+  sambat::v1::SubmitComplaintRequest request = SampleComplaint();
+  request.set_idempotency_key("phone-5d1e-submission-0001");
+  const auto first = Submit(system, request);
+  // A bad connection makes the phone retry many times: every retry is the same complaint and
+  // none uses up the allowance.
+  for (int i = 0; i < 5; ++i) {
+    const auto again = Submit(system, request);
+    CHECK(again.duplicate());
+    CHECK(again.ticket() == first.ticket());
+    CHECK(again.tracking_token() == first.tracking_token());
+  }
+  request.set_idempotency_key("phone-5d1e-submission-0002");
+  const auto second = Submit(system, request);
+  CHECK_FALSE(second.duplicate());
+  request.set_idempotency_key("phone-5d1e-submission-0003");
+  grpc::Status status;
+  Submit(system, request, &status);
+  CHECK(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // Over the limit, a retry of a stored complaint still gets its ticket.
+  request.set_idempotency_key("phone-5d1e-submission-0001");
+  const auto late_retry = Submit(system, request);
+  CHECK(late_retry.duplicate());
+  CHECK(late_retry.ticket() == first.ticket());
+  CHECK(system.Count("SELECT count(*) FROM intake.complaints") == 2);
+  CHECK(system.Count("SELECT count(*) FROM intake.complaint_timeline") == 2);
 }
 
 TEST_CASE("the reporter's contact reaches only the notification service", "[intake]") {
@@ -300,6 +366,77 @@ TEST_CASE("a resolved complaint can be reopened only within the window", "[intak
   const grpc::Status status = system.Intake()->Reopen(&context, reopen, &complaint);
   CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
   CHECK(absl::StrContains(status.error_message(), "ended on"));
+}
+
+TEST_CASE("the citizen sees who has the case as it is taken up then transferred and handed off",
+          "[intake]") {
+  System system("newagency", {"intake"});
+  const auto submitted = Submit(system, SampleComplaint());
+  auto publish = [&](const std::string& type, auto fill) {
+    sambat::v1::Event e = CaseEvent(system, type, submitted);
+    fill(e);
+    PublishCaseEvent(system, e);
+  };
+  publish(kCaseClaimed, [&](sambat::v1::Event& e) {
+    e.mutable_case_claimed()->set_ticket(submitted.ticket());
+    e.mutable_case_claimed()->set_agency_code("DPUPRPKP");
+    e.mutable_case_claimed()->set_officer_name("Budi Santoso");
+  });
+  REQUIRE(System::WaitUntil([&] {
+    return Track(system, submitted).state() == sambat::v1::CASE_STATE_IN_PROGRESS;
+  }));
+  // The officer's name stays inside the city government.
+  CHECK_FALSE(absl::StrContains(Track(system, submitted).timeline().rbegin()->text(), "Budi"));
+
+  publish(kCaseForwarded, [&](sambat::v1::Event& e) {
+    auto* f = e.mutable_case_forwarded();
+    f->set_ticket(submitted.ticket());
+    f->set_from_agency_code("DPUPRPKP");
+    f->set_to_agency_code("DLH");
+    f->set_to_agency_name("Dinas Lingkungan Hidup");
+    f->set_reason("sampah, bukan jalan");
+  });
+  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).agency_code() == "DLH"; }));
+  auto view = Track(system, submitted);
+  CHECK(view.state() == sambat::v1::CASE_STATE_ROUTED);
+  CHECK(view.agency_name() == "Dinas Lingkungan Hidup");
+  CHECK(absl::StrContains(view.timeline().rbegin()->text(), "Dinas Lingkungan Hidup"));
+
+  publish(kCaseHandedOff, [&](sambat::v1::Event& e) {
+    e.mutable_case_handed_off()->set_ticket(submitted.ticket());
+    e.mutable_case_handed_off()->set_agency_code("POLRESTA");
+    e.mutable_case_handed_off()->set_agency_name("Polresta Malang Kota");
+  });
+  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).agency_code() == "POLRESTA"; }));
+  view = Track(system, submitted);
+  CHECK(view.timeline().rbegin()->kind() == "handed_off");
+  CHECK(absl::StrContains(view.timeline().rbegin()->text(), "Polresta Malang Kota"));
+
+  // Resolved, then reopened by the citizen: one reopening in the timeline, not two.
+  publish(kCaseResolved, [&](sambat::v1::Event& e) {
+    e.mutable_case_resolved()->set_ticket(submitted.ticket());
+    e.mutable_case_resolved()->set_note("Sudah ditangani");
+  });
+  REQUIRE(System::WaitUntil([&] {
+    return Track(system, submitted).state() == sambat::v1::CASE_STATE_RESOLVED;
+  }));
+  auto reopen = ForTicket<sambat::v1::ReopenRequest>(submitted);
+  reopen.set_reason("Masih ada");
+  sambat::v1::Complaint after;
+  grpc::ClientContext context;
+  REQUIRE(system.Intake()->Reopen(&context, reopen, &after).ok());
+  publish(kCaseReopened, [&](sambat::v1::Event& e) {
+    e.mutable_case_reopened()->set_ticket(submitted.ticket());
+    e.mutable_case_reopened()->set_agency_code("POLRESTA");
+  });
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM intake.applied_events") >= 5;
+  }));
+  int reopenings = 0;
+  const sambat::v1::Complaint reopened = Track(system, submitted);
+  for (const auto& entry : reopened.timeline()) reopenings += entry.kind() == "reopened";
+  CHECK(reopenings == 1);
+  CHECK(Track(system, submitted).state() == sambat::v1::CASE_STATE_REOPENED);
 }
 
 }  // namespace skk::testing

@@ -33,6 +33,17 @@ constexpr SqlStatement kApplyState{"intake_apply_state", R"sql(
       updated_at = $3
   WHERE complaint_id = $1)sql"};
 
+// Another agency takes the case (forwarded, or handed to a partner outside the city): the
+// citizen sees who has it now, and the case waits for that agency's first answer.
+constexpr SqlStatement kApplyNewAgency{"intake_apply_new_agency", R"sql(
+  UPDATE complaints
+  SET agency_code = $2, agency_name = $3,
+      state = CASE WHEN state_changed_at IS NULL OR state_changed_at <= $4 THEN 'ROUTED'
+                   ELSE state END,
+      state_changed_at = GREATEST(state_changed_at, $4),
+      updated_at = $4
+  WHERE complaint_id = $1)sql"};
+
 // An update that touched no complaint means the event names a complaint intake never stored:
 // it can never apply, so it is dead-lettered for an operator rather than retried.
 absl::Status RequireComplaint(const PgResult& result, const sambat::v1::Event& event) {
@@ -66,7 +77,10 @@ std::optional<Update> UpdateFor(const sambat::v1::Event& e) {
                     RejectionText(r.reason(), r.duplicate_of_ticket())};
     }
     case E::kCaseReopened:
-      return Update{"REOPENED", "reopened", "Pengaduan dibuka kembali dan ditangani lagi"};
+      // The citizen's own reopening already stands in the timeline (Complaints::Reopen).
+      return Update{"REOPENED", "", ""};
+    case E::kCaseClaimed:
+      return Update{"IN_PROGRESS", "claimed", "Petugas dinas mulai menangani pengaduan Anda"};
     case E::kCaseClosed:
       return Update{"CLOSED", "closed", "Pengaduan ditutup"};
     default:
@@ -77,8 +91,9 @@ std::optional<Update> UpdateFor(const sambat::v1::Event& e) {
 }  // namespace
 
 std::vector<std::string> ConsumedEvents() {
-  return {kCaseRouted,   kDeadlineSet,   kEscalated,      kCaseInfoRequested, kCaseResponded,
-          kCaseResolved, kCaseRejected,  kCaseReopened,   kCaseClosed};
+  return {kCaseRouted,    kDeadlineSet,   kEscalated,   kCaseInfoRequested,
+          kCaseResponded, kCaseResolved,  kCaseRejected, kCaseReopened,
+          kCaseClosed,    kCaseClaimed,   kCaseForwarded, kCaseHandedOff};
 }
 
 EventHandlers Complaints::Handlers() {
@@ -122,11 +137,28 @@ absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Even
     kind = "escalated";
     text = level >= 2 ? "Belum ditanggapi tepat waktu; dilaporkan ke Sekda dan Wali Kota"
                       : "Belum ditanggapi tepat waktu; dilaporkan ke kepala dinas";
+  } else if (event.has_case_forwarded() || event.has_case_handed_off()) {
+    const bool forwarded = event.has_case_forwarded();
+    const std::string& agency_code = forwarded ? event.case_forwarded().to_agency_code()
+                                               : event.case_handed_off().agency_code();
+    const std::string& agency_name = forwarded ? event.case_forwarded().to_agency_name()
+                                               : event.case_handed_off().agency_name();
+    SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyNewAgency, {SqlParam::Text(id),
+                                                                  SqlParam::Text(agency_code),
+                                                                  SqlParam::Text(agency_name),
+                                                                  SqlParam::Time(at)}));
+    SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
+    kind = forwarded ? "forwarded" : "handed_off";
+    text = forwarded ? absl::StrCat("Dialihkan ke ", agency_name,
+                                    ", yang berwenang menangani pengaduan ini")
+                     : absl::StrCat("Diserahkan ke ", agency_name,
+                                    ", instansi di luar Pemerintah Kota, untuk ditindaklanjuti");
   } else if (std::optional<Update> update = UpdateFor(event)) {
     SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyState, {SqlParam::Text(id),
                                                               SqlParam::Text(update->state),
                                                               SqlParam::Time(at)}));
     SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
+    if (update->kind.empty()) return absl::OkStatus();
     kind = update->kind;
     text = update->text;
   } else {

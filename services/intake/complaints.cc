@@ -18,17 +18,11 @@ namespace {
 constexpr SqlStatement kFindByIdempotencyKey{"intake_find_by_key", R"sql(
   SELECT complaint_id, ticket, submitted_at FROM complaints WHERE idempotency_key = $1)sql"};
 
-constexpr SqlStatement kInsertComplaint{"intake_insert_complaint", R"sql(
-  INSERT INTO complaints (complaint_id, ticket, idempotency_key, category, description,
-                          latitude, longitude, address, channel, volunteer_id, anonymous,
-                          confidential, submitted_at, updated_at, state_changed_at)
-  VALUES ($1, $2 || '-' || $3 || '-' || lpad(nextval('ticket_seq')::text, 6, '0'),
-          $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)
-  ON CONFLICT (idempotency_key) DO NOTHING
-  RETURNING ticket)sql"};
+constexpr SqlStatement kNextTicketBlock{"intake_next_ticket_block",
+                                        "SELECT nextval('ticket_seq')"};
 
-constexpr SqlStatement kInsertReporter{"intake_insert_reporter", R"sql(
-  INSERT INTO reporters (complaint_id, name, phone, email) VALUES ($1, $2, $3, $4))sql"};
+// The sequence's increment: the numbers a replica takes at once (migration 004).
+constexpr int64_t kTicketBlock = 64;
 
 constexpr SqlStatement kInsertTimeline{"intake_insert_timeline", R"sql(
   INSERT INTO complaint_timeline (complaint_id, at, kind, text) VALUES ($1, $2, $3, $4))sql"};
@@ -98,108 +92,148 @@ std::string Complaints::TokenFor(const std::string& complaint_id) const {
   return HmacSha256Hex(options_.tracking_secret, complaint_id).substr(0, 32);
 }
 
+absl::StatusOr<int64_t> Complaints::NextTicketNumber() {
+  std::lock_guard lock(ticket_mu_);
+  if (next_ticket_ >= ticket_block_end_) {
+    SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+    SKK_ASSIGN_OR_RETURN(PgResult block, conn->Execute(kNextTicketBlock));
+    next_ticket_ = block.GetInt(0, 0);
+    ticket_block_end_ = next_ticket_ + kTicketBlock;
+  }
+  return next_ticket_++;
+}
+
+absl::StatusOr<std::optional<sambat::v1::SubmitComplaintResponse>> Complaints::FindSubmission(
+    const std::string& key) {
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(PgResult existing, conn->Execute(kFindByIdempotencyKey,
+                                                        {SqlParam::Text(key)}));
+  if (existing.rows() != 1) return std::nullopt;
+  sambat::v1::SubmitComplaintResponse response;
+  response.set_complaint_id(existing.GetString(0, 0));
+  response.set_ticket(existing.GetString(0, 1));
+  *response.mutable_submitted_at() = ToProtoTime(existing.GetTime(0, 2));
+  response.set_duplicate(true);
+  response.set_tracking_token(TokenFor(response.complaint_id()));
+  return response;
+}
+
 absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
     const sambat::v1::SubmitComplaintRequest& request) {
-  sambat::v1::SubmitComplaintResponse response;
-  const SqlParam key = request.idempotency_key().empty()
-                           ? SqlParam::Null()
-                           : SqlParam::Text(request.idempotency_key());
-  auto reply_with = [&](const std::string& id, const std::string& ticket, absl::Time at,
-                        bool duplicate) {
-    response.set_complaint_id(id);
-    response.set_ticket(ticket);
-    *response.mutable_submitted_at() = ToProtoTime(at);
-    response.set_duplicate(duplicate);
-    response.set_tracking_token(TokenFor(id));
-  };
-
-  // A retry of a stored submission is answered without counting against any limit.
-  if (!request.idempotency_key().empty()) {
-    SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-    SKK_ASSIGN_OR_RETURN(PgResult existing, conn->Execute(kFindByIdempotencyKey, {key}));
-    if (existing.rows() == 1) {
-      reply_with(existing.GetString(0, 0), existing.GetString(0, 1), existing.GetTime(0, 2), true);
-      return response;
-    }
-  }
   const sambat::v1::Reporter& reporter = request.reporter();
-  SKK_RETURN_IF_ERROR(limiter_.Admit(ReporterKey(reporter), request.device_id()));
+  const std::string reporter_key = ReporterKey(reporter);
+  const std::string& key = request.idempotency_key();
+
+  // The limit is counted first and given back if the request turns out to be a retry: one
+  // round trip to Redis instead of a database lookup before every new complaint.
+  if (absl::Status admitted = limiter_.Admit(reporter_key, request.device_id()); !admitted.ok()) {
+    // A citizen retrying a complaint we stored gets the ticket, whatever the limit says.
+    if (!key.empty()) {
+      SKK_ASSIGN_OR_RETURN(auto existing, FindSubmission(key));
+      if (existing.has_value()) return *std::move(existing);
+    }
+    return admitted;
+  }
 
   const absl::Time now = clock_.Now();
-  const std::string complaint_id = NewUuid();
-  const std::string year = absl::FormatTime("%Y", now, zone_);
+  auto ticket_number = NextTicketNumber();
+  if (!ticket_number.ok()) {
+    limiter_.Refund(reporter_key, request.device_id());
+    return ticket_number.status();
+  }
   const sambat::v1::Channel channel = request.channel() == sambat::v1::CHANNEL_UNSPECIFIED
                                           ? sambat::v1::CHANNEL_APP
                                           : request.channel();
-  auto optional_text = [](const std::string& s) {
-    return s.empty() ? SqlParam::Null() : SqlParam::Text(s);
+  auto optional_text = [](const std::string& s) -> std::optional<std::string> {
+    if (s.empty()) return std::nullopt;
+    return s;
   };
 
-  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
-    response.Clear();
-    SKK_ASSIGN_OR_RETURN(
-        PgResult inserted,
-        tx.Execute(kInsertComplaint,
-                   {SqlParam::Text(complaint_id), SqlParam::Text(ticket_prefix_),
-                    SqlParam::Text(year), key, SqlParam::Text(request.category()),
-                    SqlParam::Text(request.description()),
-                    request.has_location() ? SqlParam::Double(request.location().latitude())
-                                           : SqlParam::Null(),
-                    request.has_location() ? SqlParam::Double(request.location().longitude())
-                                           : SqlParam::Null(),
-                    optional_text(request.address()),
-                    SqlParam::Text(sambat::v1::Channel_Name(channel)),
-                    optional_text(request.volunteer_id()), SqlParam::Bool(reporter.anonymous()),
-                    SqlParam::Bool(request.confidential()), SqlParam::Time(now)}));
-    if (inserted.rows() == 0) {
-      // A concurrent retry with the same key committed first.
-      SKK_ASSIGN_OR_RETURN(PgResult existing, tx.Execute(kFindByIdempotencyKey, {key}));
-      if (existing.rows() != 1) return absl::AbortedError("idempotency key race, retrying");
-      reply_with(existing.GetString(0, 0), existing.GetString(0, 1), existing.GetTime(0, 2), true);
-      return absl::OkStatus();
-    }
-    reply_with(complaint_id, inserted.GetString(0, 0), now, false);
-    SKK_RETURN_IF_ERROR(media_.Attach(tx, complaint_id, Ids(request.media_ids()), "media_ids"));
+  SubmissionRow row;
+  row.complaint_id = NewUuid();
+  row.ticket = absl::StrFormat("%s-%s-%06d", ticket_prefix_, absl::FormatTime("%Y", now, zone_),
+                               *ticket_number);
+  row.idempotency_key = optional_text(key);
+  row.category = request.category();
+  row.description = request.description();
+  if (request.has_location()) {
+    row.latitude = request.location().latitude();
+    row.longitude = request.location().longitude();
+  }
+  row.address = optional_text(request.address());
+  row.channel = sambat::v1::Channel_Name(channel);
+  row.volunteer_id = optional_text(request.volunteer_id());
+  row.anonymous = reporter.anonymous();
+  row.confidential = request.confidential();
+  row.submitted_at = now;
+  const std::string phone = NormalizePhone(reporter.phone());
+  const bool has_contact = !phone.empty() || !reporter.email().empty();
+  row.has_reporter = has_contact || !reporter.name().empty();
+  row.reporter_name = optional_text(reporter.name());
+  row.reporter_phone = optional_text(phone);
+  row.reporter_email = optional_text(reporter.email());
+  row.timeline_text = absl::StrCat("Pengaduan diterima dengan nomor tiket ", row.ticket);
 
-    const std::string phone = NormalizePhone(reporter.phone());
-    const bool has_contact = !phone.empty() || !reporter.email().empty();
-    if (has_contact || !reporter.name().empty()) {
-      SKK_RETURN_IF_ERROR(tx.Execute(kInsertReporter,
-                                     {SqlParam::Text(complaint_id), optional_text(reporter.name()),
-                                      optional_text(phone), optional_text(reporter.email())})
-                              .status());
-    }
-    SKK_RETURN_IF_ERROR(AddTimeline(tx, complaint_id, now, "submitted",
-                                    absl::StrCat("Pengaduan diterima dengan nomor tiket ",
-                                                 response.ticket())));
+  sambat::v1::Event event = NewEvent(kComplaintSubmitted, row.complaint_id, now, "intake", nullptr);
+  event.set_actor("citizen");
+  auto* submitted = event.mutable_complaint_submitted();
+  submitted->set_ticket(row.ticket);
+  submitted->set_category(request.category());
+  submitted->set_description(request.description());
+  if (request.has_location()) *submitted->mutable_location() = request.location();
+  *submitted->mutable_submitted_at() = ToProtoTime(now);
+  submitted->set_address(request.address());
+  *submitted->mutable_media_ids() = request.media_ids();
+  submitted->set_channel(row.channel);
+  submitted->set_volunteer_id(request.volunteer_id());
+  submitted->set_anonymous(reporter.anonymous());
+  submitted->set_confidential(request.confidential());
+  row.events.push_back(event);
+  // The contact travels in its own event, bound only to the notification service's queue.
+  if (has_contact) {
+    sambat::v1::Event contact = NewEvent(kReporterContact, row.complaint_id, now, "intake", &event);
+    contact.set_actor("citizen");
+    auto* c = contact.mutable_reporter_contact();
+    c->set_ticket(row.ticket);
+    c->set_name(reporter.anonymous() ? "" : reporter.name());
+    c->set_phone(phone);
+    c->set_email(reporter.email());
+    row.events.push_back(std::move(contact));
+  }
 
-    sambat::v1::Event event = NewEvent(kComplaintSubmitted, complaint_id, now, "intake", nullptr);
-    auto* submitted = event.mutable_complaint_submitted();
-    submitted->set_ticket(response.ticket());
-    submitted->set_category(request.category());
-    submitted->set_description(request.description());
-    if (request.has_location()) *submitted->mutable_location() = request.location();
-    *submitted->mutable_submitted_at() = ToProtoTime(now);
-    submitted->set_address(request.address());
-    *submitted->mutable_media_ids() = request.media_ids();
-    submitted->set_channel(sambat::v1::Channel_Name(channel));
-    submitted->set_volunteer_id(request.volunteer_id());
-    submitted->set_anonymous(reporter.anonymous());
-    submitted->set_confidential(request.confidential());
-    SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
-
-    // The contact travels in its own event, bound only to the notification service's queue.
-    if (has_contact) {
-      sambat::v1::Event contact = NewEvent(kReporterContact, complaint_id, now, "intake", &event);
-      auto* c = contact.mutable_reporter_contact();
-      c->set_ticket(response.ticket());
-      c->set_name(reporter.anonymous() ? "" : reporter.name());
-      c->set_phone(phone);
-      c->set_email(reporter.email());
-      SKK_RETURN_IF_ERROR(EnqueueEvent(tx, contact));
+  absl::StatusOr<bool> stored;
+  if (request.media_ids().empty() && options_.writer != nullptr) {
+    stored = options_.writer->Write(row);
+  } else {
+    // Photos are attached in the same transaction: they must exist and belong to no one else.
+    bool written = false;
+    absl::Status st = pool_.Transact([&](PgConnection& tx) -> absl::Status {
+      SKK_ASSIGN_OR_RETURN(std::vector<bool> result, WriteSubmissions(tx, {&row}));
+      written = result[0];
+      if (!written) return absl::OkStatus();
+      return media_.Attach(tx, row.complaint_id, Ids(request.media_ids()), "media_ids");
+    });
+    if (st.ok()) {
+      stored = written;
+    } else {
+      stored = st;
     }
-    return absl::OkStatus();
-  }));
+  }
+  if (!stored.ok() || !*stored) limiter_.Refund(reporter_key, request.device_id());
+  SKK_RETURN_IF_ERROR(stored.status());
+
+  sambat::v1::SubmitComplaintResponse response;
+  if (*stored) {
+    response.set_complaint_id(row.complaint_id);
+    response.set_ticket(row.ticket);
+    *response.mutable_submitted_at() = ToProtoTime(now);
+    response.set_tracking_token(TokenFor(row.complaint_id));
+  } else {
+    // A retry with a key already stored (perhaps by a concurrent retry that committed first).
+    SKK_ASSIGN_OR_RETURN(auto existing, FindSubmission(key));
+    if (!existing.has_value()) return absl::AbortedError("idempotency key race; retry");
+    response = *std::move(existing);
+  }
   log::Info(response.duplicate() ? "complaint resubmitted" : "complaint submitted",
             {{"complaint_id", response.complaint_id()}, {"ticket", response.ticket()},
              {"category", request.category()}, {"photos", request.media_ids_size()}});

@@ -5,6 +5,8 @@
 // follow-ups (more information, rating, reopening), and the status updates that routing's and
 // sla's events bring.
 
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "sambat/v1/intake.pb.h"
 #include "services/intake/media.h"
 #include "services/intake/rate_limits.h"
+#include "services/intake/submission_writer.h"
 #include "services/platform/clock.h"
 #include "services/platform/consumer.h"
 #include "services/platform/migrations.h"
@@ -42,6 +45,8 @@ class Complaints {
     std::string tracking_secret;
     // How long after resolution the citizen may reopen.
     absl::Duration reopen_window = absl::Hours(24 * 10);
+    // Gathers concurrent text submissions into shared commits; null: each commits alone.
+    SubmissionWriter* writer = nullptr;
   };
 
   Complaints(PgPool& pool, Clock& clock, const sambat::v1::CityConfig& city, MediaStore& media,
@@ -49,7 +54,7 @@ class Complaints {
 
   // Stores a validated submission, its photos' attachment and its events in one transaction.
   // A request repeating an idempotency key returns the first complaint (duplicate = true),
-  // with its tracking token, and counts against no limit.
+  // with its tracking token, and counts against no limit (also when the limit is reached).
   absl::StatusOr<sambat::v1::SubmitComplaintResponse> Submit(
       const sambat::v1::SubmitComplaintRequest& request);
 
@@ -73,6 +78,11 @@ class Complaints {
     bool rated = false;
   };
   std::string TokenFor(const std::string& complaint_id) const;
+  // The next ticket number of this replica, from a block reserved in the database.
+  absl::StatusOr<int64_t> NextTicketNumber();
+  // The reply for a complaint already stored under `key`, if there is one.
+  absl::StatusOr<std::optional<sambat::v1::SubmitComplaintResponse>> FindSubmission(
+      const std::string& key);
   // Finds and locks the complaint behind (ticket, token) in `tx`.
   absl::StatusOr<Locked> Authorize(PgConnection& tx, const std::string& ticket,
                                    const std::string& token);
@@ -92,6 +102,9 @@ class Complaints {
   Options options_;
   absl::TimeZone zone_;
   std::string ticket_prefix_;
+  std::mutex ticket_mu_;
+  int64_t next_ticket_ = 0;
+  int64_t ticket_block_end_ = 0;  // exclusive
 };
 
 }  // namespace skk::intake

@@ -22,13 +22,19 @@ ABSL_FLAG(std::string, tracking_secret, "",
 ABSL_FLAG(int, reporter_limit, 10, "new complaints per reporter per window (0: no limit)");
 ABSL_FLAG(int, device_limit, 20, "new complaints per device per window (0: no limit)");
 ABSL_FLAG(absl::Duration, rate_window, absl::Hours(1), "the window of the two limits");
+ABSL_FLAG(int, submission_writers, 4,
+          "transactions writing new complaints at once (each on its own connection)");
+ABSL_FLAG(int, submission_batch, 128, "new complaints committed together at most");
 
 namespace {
 constexpr char kLocalTrackingSecret[] = "local-development-only-tracking-secret";
+// Handlers mostly wait for a shared commit, not for a connection of their own.
+constexpr int kDefaultRequestThreads = 64;
 }
 
 int main(int argc, char** argv) {
-  const skk::ServiceOptions options = skk::InitService("intake", 50051, argc, argv);
+  skk::ServiceOptions options = skk::InitService("intake", 50051, argc, argv);
+  if (options.request_threads == 0) options.request_threads = kDefaultRequestThreads;
   const sambat::v1::CityConfig city = skk::LoadCityConfigOrExit(options);
   std::string secret = absl::GetFlag(FLAGS_tracking_secret);
   if (secret.empty()) {
@@ -47,9 +53,15 @@ int main(int argc, char** argv) {
   skk::intake::RateLimiter limiter(options.redis_addr, options.redis_prefix,
                                    {absl::GetFlag(FLAGS_reporter_limit), window},
                                    {absl::GetFlag(FLAGS_device_limit), window});
+  skk::intake::SubmissionWriter writer(
+      {.pg_uri = options.pg_uri,
+       .pg_schema = options.pg_schema,
+       .writers = std::max(1, absl::GetFlag(FLAGS_submission_writers)),
+       .max_batch = std::max(1, absl::GetFlag(FLAGS_submission_batch))});
   skk::intake::Complaints complaints(host.pool(), host.clock(), city, media, limiter,
                                      {.tracking_secret = secret,
-                                      .reopen_window = absl::GetFlag(FLAGS_reopen_window)});
+                                      .reopen_window = absl::GetFlag(FLAGS_reopen_window),
+                                      .writer = &writer});
   skk::intake::SubmissionRules rules = skk::intake::RulesFromCityConfig(city);
   rules.max_photos = absl::GetFlag(FLAGS_max_photos);
   skk::intake::IntakeService service(complaints, uploads, std::move(rules), host.executor());

@@ -1,20 +1,38 @@
 #include "services/platform/city_config.h"
 
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <utility>
+#include <vector>
 
+#include <boost/geometry/algorithms/covered_by.hpp>
+#include <boost/geometry/algorithms/intersects.hpp>
+#include <boost/geometry/algorithms/relate.hpp>
+#include <boost/geometry/geometries/box.hpp>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/platform/area_boundary.h"
+#include "services/platform/config_lines.h"
 
 namespace skk {
 namespace {
 
+namespace bg = boost::geometry;
+namespace pb = google::protobuf;
+using sambat::v1::CityConfig;
+
 // Collects parse errors with their line, so an operator fixing a file knows where to look.
-class ParseErrors final : public google::protobuf::io::ErrorCollector {
+class ParseErrors final : public pb::io::ErrorCollector {
  public:
   explicit ParseErrors(std::string source) : source_(std::move(source)) {}
   void AddError(int line, int column, const std::string& message) override {
@@ -28,101 +46,295 @@ class ParseErrors final : public google::protobuf::io::ErrorCollector {
   std::vector<std::string> errors_;
 };
 
-}  // namespace
+// Collects every problem with where it is, so one run of the check tells an administrator
+// everything to fix.
+class Problems {
+ public:
+  Problems(const std::string& source, const ConfigLines& lines) : source_(source), lines_(lines) {}
 
-absl::Status ValidateCityConfig(const sambat::v1::CityConfig& config, const std::string& source) {
-  std::vector<std::string> problems;
-  auto problem = [&](auto&&... parts) { problems.push_back(absl::StrCat(parts...)); };
+  template <typename... Parts>
+  void At(int line, const Parts&... parts) {
+    const std::string where = line > 0 ? absl::StrCat(source_, ":", line) : source_;
+    problems_.emplace_back(line, absl::StrCat(where, ": ", parts...));
+  }
+  const ConfigLines& lines() const { return lines_; }
 
-  if (config.city_name().empty()) problem("city_name is empty");
+  // In the order of the file (what is missing altogether first), as an editor walks it.
+  absl::Status ToStatus() {
+    if (problems_.empty()) return absl::OkStatus();
+    std::stable_sort(problems_.begin(), problems_.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<std::string> texts;
+    for (auto& problem : problems_) texts.push_back(std::move(problem.second));
+    return absl::InvalidArgumentError(absl::StrJoin(texts, "; "));
+  }
+
+ private:
+  const std::string& source_;
+  const ConfigLines& lines_;
+  std::vector<std::pair<int, std::string>> problems_;  // (line or 0, "where: what")
+};
+
+void CheckCity(const CityConfig& config, Problems& p) {
+  const ConfigLines& at = p.lines();
+  if (config.city_name().empty()) p.At(0, "city_name is empty");
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(config.time_zone(), &zone)) {
-    problem("time_zone '", config.time_zone(), "' is not a known IANA zone");
+    p.At(at.Of("time_zone"), "time_zone '", config.time_zone(), "' is not a known IANA zone");
   }
-  if (config.ticket_prefix().empty()) problem("ticket_prefix is empty");
+  if (config.ticket_prefix().empty()) p.At(0, "ticket_prefix is empty");
   const auto& b = config.bounds();
   if (!(b.min_latitude() >= -90 && b.max_latitude() <= 90 && b.min_latitude() < b.max_latitude() &&
         b.min_longitude() >= -180 && b.max_longitude() <= 180 &&
         b.min_longitude() < b.max_longitude())) {
-    problem("bounds do not describe a box on the map");
+    p.At(at.Of("bounds"), "bounds do not describe a box on the map");
   }
-
-  std::set<std::string> agencies;
-  for (const auto& a : config.agencies()) {
-    if (a.code().empty()) problem("an agency has no code");
-    if (!agencies.insert(a.code()).second) problem("agency '", a.code(), "' is defined twice");
-    if (a.kind() == sambat::v1::AGENCY_KIND_UNSPECIFIED) {
-      problem("agency '", a.code(), "' has no kind (CITY or EXTERNAL)");
-    }
-    if (a.kind() == sambat::v1::AGENCY_KIND_CITY && a.humas().empty()) {
-      problem("agency '", a.code(), "' has no humas contact: its cases would reach no one");
-    }
+  if (config.leadership().empty()) p.At(0, "leadership has no contact for level 2 escalations");
+  if (config.max_forwards() < 0 || config.max_forwards() > 20) {
+    p.At(at.Of("max_forwards"), "max_forwards must be 0 (the default, 3) to 20");
   }
-  std::set<std::string> categories;
-  for (const auto& c : config.categories()) {
-    if (c.code().empty()) problem("a category has no code");
-    if (!categories.insert(c.code()).second) {
-      problem("category '", c.code(), "' is defined twice");
-    }
-  }
-  if (!agencies.contains(config.verifier_agency())) {
-    problem("verifier_agency '", config.verifier_agency(), "' is not a known agency");
-  }
-  std::set<std::string> routed;
-  std::set<std::string> rule_ids;
-  for (const auto& r : config.routing_rules()) {
-    if (r.id().empty() || !rule_ids.insert(r.id()).second) {
-      problem("routing rule '", r.id(), "' has an empty or repeated id");
-    }
-    if (!categories.contains(r.category())) {
-      problem("routing rule '", r.id(), "' names unknown category '", r.category(), "'");
-    }
-    if (!agencies.contains(r.agency())) {
-      problem("routing rule '", r.id(), "' names unknown agency '", r.agency(), "'");
-    }
-    if (!routed.insert(r.category()).second) {
-      problem("routing rules tie: category '", r.category(), "' is routed by two rules");
-    }
-  }
-  std::set<std::string> with_policy;
-  for (const auto& p : config.sla_policies()) {
-    if (!categories.contains(p.category())) {
-      problem("sla policy names unknown category '", p.category(), "'");
-    }
-    if (!with_policy.insert(p.category()).second) {
-      problem("category '", p.category(), "' has two sla policies");
-    }
-    if (p.first_response_days() < 1 || p.first_response_days() > 30) {
-      problem("sla policy for '", p.category(), "': first_response_days must be 1 to 30");
-    }
-    if (p.level2_after_days() < 1 || p.level2_after_days() > 30) {
-      problem("sla policy for '", p.category(), "': level2_after_days must be 1 to 30");
-    }
-  }
-  for (const std::string& c : categories) {
-    if (!with_policy.contains(c)) problem("category '", c, "' has no sla policy");
-  }
-  if (config.leadership().empty()) problem("leadership has no contact for level 2 escalations");
-
-  if (problems.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(source, ": invalid city configuration: ", absl::StrJoin(problems, "; ")));
 }
 
-absl::StatusOr<sambat::v1::CityConfig> LoadCityConfig(const std::string& path) {
+// Agency code -> kind, for the checks that follow.
+std::map<std::string, sambat::v1::AgencyKind> CheckAgencies(const CityConfig& config, Problems& p) {
+  const ConfigLines& at = p.lines();
+  std::map<std::string, sambat::v1::AgencyKind> agencies;
+  for (int i = 0; i < config.agencies_size(); ++i) {
+    const auto& a = config.agencies(i);
+    const int line = at.Of("agencies", i, "code");
+    if (a.code().empty()) p.At(line, "an agency has no code");
+    if (!agencies.emplace(a.code(), a.kind()).second) {
+      p.At(line, "agency '", a.code(), "' is defined twice");
+    }
+    if (a.kind() == sambat::v1::AGENCY_KIND_UNSPECIFIED) {
+      p.At(at.Of("agencies", i), "agency '", a.code(), "' has no kind (CITY or EXTERNAL)");
+    }
+    if (a.kind() == sambat::v1::AGENCY_KIND_CITY && a.humas().empty()) {
+      p.At(at.Of("agencies", i), "agency '", a.code(),
+           "' has no humas contact: its cases would reach no one");
+    }
+  }
+  const auto verifier = agencies.find(config.verifier_agency());
+  if (verifier == agencies.end()) {
+    p.At(at.Of("verifier_agency"), "verifier_agency '", config.verifier_agency(),
+         "' is not a known agency");
+  } else if (verifier->second != sambat::v1::AGENCY_KIND_CITY) {
+    p.At(at.Of("verifier_agency"), "verifier_agency '", config.verifier_agency(),
+         "' is not a city agency: its triage queue needs the city's own officers");
+  }
+  return agencies;
+}
+
+std::set<std::string> CheckCategories(const CityConfig& config, Problems& p) {
+  const ConfigLines& at = p.lines();
+  std::set<std::string> categories;
+  for (int i = 0; i < config.categories_size(); ++i) {
+    const auto& c = config.categories(i);
+    const int line = at.Of("categories", i, "code");
+    if (c.code().empty()) p.At(line, "a category has no code");
+    if (!categories.insert(c.code()).second)
+      p.At(line, "category '", c.code(), "' is defined twice");
+  }
+  std::set<std::string> with_policy;
+  for (int i = 0; i < config.sla_policies_size(); ++i) {
+    const auto& s = config.sla_policies(i);
+    if (!categories.contains(s.category())) {
+      p.At(at.Of("sla_policies", i, "category"), "sla policy names unknown category '",
+           s.category(), "'");
+    }
+    if (!with_policy.insert(s.category()).second) {
+      p.At(at.Of("sla_policies", i), "category '", s.category(), "' has two sla policies");
+    }
+    if (s.first_response_days() < 1 || s.first_response_days() > 30) {
+      p.At(at.Of("sla_policies", i, "first_response_days"), "sla policy for '", s.category(),
+           "': first_response_days must be 1 to 30");
+    }
+    if (s.level2_after_days() < 1 || s.level2_after_days() > 30) {
+      p.At(at.Of("sla_policies", i, "level2_after_days"), "sla policy for '", s.category(),
+           "': level2_after_days must be 1 to 30");
+    }
+  }
+  for (int i = 0; i < config.categories_size(); ++i) {
+    const std::string& c = config.categories(i).code();
+    if (!with_policy.contains(c))
+      p.At(at.Of("categories", i), "category '", c, "' has no sla policy");
+  }
+  return categories;
+}
+
+struct CheckedArea {
+  int index;
+  sambat::v1::AreaKind kind;
+  std::optional<AreaPolygon> boundary;  // absent when the boundary itself is invalid
+};
+
+const char* KindName(sambat::v1::AreaKind kind) {
+  return kind == sambat::v1::AREA_KIND_KECAMATAN ? "kecamatan" : "kelurahan";
+}
+
+// Area code -> what the rules need to know of it.
+std::map<std::string, CheckedArea> CheckAreas(const CityConfig& config, Problems& p) {
+  const ConfigLines& at = p.lines();
+  const auto& b = config.bounds();
+  const MapBox city({b.min_longitude(), b.min_latitude()}, {b.max_longitude(), b.max_latitude()});
+  std::map<std::string, CheckedArea> areas;
+  for (int i = 0; i < config.areas_size(); ++i) {
+    const auto& a = config.areas(i);
+    const int line = at.Of("areas", i, "code");
+    if (a.code().empty()) p.At(line, "an area has no code");
+    if (a.kind() == sambat::v1::AREA_KIND_UNSPECIFIED) {
+      p.At(at.Of("areas", i), "area '", a.code(), "' has no kind (KECAMATAN or KELURAHAN)");
+    }
+    CheckedArea checked{i, a.kind(), std::nullopt};
+    auto boundary = ParseAreaBoundary(a.boundary_wkt());
+    if (!boundary.ok()) {
+      p.At(at.Of("areas", i, "boundary_wkt"), "area '", a.code(),
+           "': ", boundary.status().message());
+    } else if (!bg::covered_by(EnvelopeOf(*boundary), city)) {
+      p.At(at.Of("areas", i, "boundary_wkt"), "area '", a.code(),
+           "' does not lie within the city bounds (WKT gives longitude first, then latitude)");
+    } else {
+      checked.boundary = *std::move(boundary);
+    }
+    if (!areas.emplace(a.code(), std::move(checked)).second) {
+      p.At(line, "area '", a.code(), "' is defined twice");
+    }
+  }
+  for (int i = 0; i < config.areas_size(); ++i) {
+    const auto& a = config.areas(i);
+    const int line = at.Of("areas", i, "parent");
+    if (a.kind() == sambat::v1::AREA_KIND_KECAMATAN && !a.parent().empty()) {
+      p.At(line, "kecamatan '", a.code(),
+           "' has a parent: only a kelurahan lies within another area");
+    }
+    if (a.kind() != sambat::v1::AREA_KIND_KELURAHAN) continue;
+    const auto parent = areas.find(a.parent());
+    if (a.parent().empty()) {
+      p.At(at.Of("areas", i), "kelurahan '", a.code(), "' names no kecamatan as parent");
+      continue;
+    }
+    if (parent == areas.end() || parent->second.kind != sambat::v1::AREA_KIND_KECAMATAN) {
+      p.At(line, "kelurahan '", a.code(), "' names unknown kecamatan '", a.parent(), "' as parent");
+      continue;
+    }
+    const auto& self = areas.at(a.code());
+    if (self.index == i && self.boundary && parent->second.boundary &&
+        !bg::covered_by(*self.boundary, *parent->second.boundary)) {
+      p.At(at.Of("areas", i, "boundary_wkt"), "kelurahan '", a.code(),
+           "' does not lie within its kecamatan '", a.parent(), "'");
+    }
+  }
+  // Two areas of one kind sharing ground would make a point in both ambiguous; sharing a
+  // border is fine (a point on it goes to the area whose code sorts first).
+  static const bg::de9im::mask kInteriorsOverlap("2********");
+  for (auto first = areas.begin(); first != areas.end(); ++first) {
+    for (auto second = std::next(first); second != areas.end(); ++second) {
+      const CheckedArea& x = first->second;
+      const CheckedArea& y = second->second;
+      if (x.kind != y.kind || !x.boundary || !y.boundary) continue;
+      if (!bg::intersects(EnvelopeOf(*x.boundary), EnvelopeOf(*y.boundary))) continue;  // cheap
+      if (!bg::relate(*x.boundary, *y.boundary, kInteriorsOverlap)) continue;
+      const CheckedArea& later = x.index > y.index ? x : y;
+      p.At(at.Of("areas", later.index, "boundary_wkt"), KindName(x.kind), " '", first->first,
+           "' and '", second->first, "' overlap: a point in both would have two areas");
+    }
+  }
+  return areas;
+}
+
+void CheckRules(const CityConfig& config,
+                const std::map<std::string, sambat::v1::AgencyKind>& agencies,
+                const std::set<std::string>& categories,
+                const std::map<std::string, CheckedArea>& areas, Problems& p) {
+  const ConfigLines& at = p.lines();
+  std::set<std::string> ids;
+  // (category, area) -> index of the first rule for it; equal keys are equally specific.
+  std::map<std::pair<std::string, std::string>, int> routed;
+  for (int i = 0; i < config.routing_rules_size(); ++i) {
+    const auto& r = config.routing_rules(i);
+    if (r.id().empty() || !ids.insert(r.id()).second) {
+      p.At(at.Of("routing_rules", i, "id"), "routing rule '", r.id(),
+           "' has an empty or repeated id");
+    }
+    if (!categories.contains(r.category())) {
+      p.At(at.Of("routing_rules", i, "category"), "routing rule '", r.id(),
+           "' names unknown category '", r.category(), "'");
+    }
+    if (!agencies.contains(r.agency())) {
+      p.At(at.Of("routing_rules", i, "agency"), "routing rule '", r.id(),
+           "' names unknown agency '", r.agency(), "'");
+    }
+    if (!r.area().empty() && !areas.contains(r.area())) {
+      p.At(at.Of("routing_rules", i, "area"), "routing rule '", r.id(), "' names unknown area '",
+           r.area(), "'");
+    }
+    const auto [tied, fresh] = routed.emplace(std::pair(r.category(), r.area()), i);
+    if (!fresh) {
+      const auto& other = config.routing_rules(tied->second);
+      const int other_line = at.Of("routing_rules", tied->second);
+      p.At(at.Of("routing_rules", i), "routing rules tie: rule '", r.id(), "' and rule '",
+           other.id(), "'", other_line > 0 ? absl::StrCat(" (line ", other_line, ")") : "",
+           " both route category '", r.category(), "'",
+           r.area().empty() ? std::string(" with no area")
+                            : absl::StrCat(" in area '", r.area(), "'"));
+    }
+  }
+}
+
+absl::Status Validate(const CityConfig& config, const std::string& source,
+                      const ConfigLines& lines) {
+  Problems problems(source, lines);
+  CheckCity(config, problems);
+  const auto agencies = CheckAgencies(config, problems);
+  const auto categories = CheckCategories(config, problems);
+  const auto areas = CheckAreas(config, problems);
+  CheckRules(config, agencies, categories, areas, problems);
+  return problems.ToStatus();
+}
+
+absl::Status ParseText(const std::string& text, const std::string& path, CityConfig& config,
+                       ConfigLines& lines) {
+  pb::TextFormat::Parser parser;
+  ParseErrors errors(path);
+  parser.RecordErrorsTo(&errors);
+  pb::TextFormat::ParseInfoTree tree;
+  parser.WriteLocationsTo(&tree);
+  if (!parser.ParseFromString(text, &config)) {
+    return absl::InvalidArgumentError(absl::StrJoin(errors.errors(), "; "));
+  }
+  lines = ConfigLines::FromTextFormat(config, tree);
+  return absl::OkStatus();
+}
+
+absl::Status ParseJson(const std::string& text, const std::string& path, CityConfig& config,
+                       ConfigLines& lines) {
+  const auto parsed = pb::util::JsonStringToMessage(text, &config);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a CityConfig in protobuf JSON: ", parsed.message().ToString()));
+  }
+  lines = ConfigLines::FromJson(text);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateCityConfig(const CityConfig& config, const std::string& source) {
+  return Validate(config, source, ConfigLines());
+}
+
+absl::StatusOr<CityConfig> LoadCityConfig(const std::string& path) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open city configuration"));
   std::stringstream text;
   text << in.rdbuf();
-  sambat::v1::CityConfig config;
-  google::protobuf::TextFormat::Parser parser;
-  ParseErrors errors(path);
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text.str(), &config)) {
-    return absl::InvalidArgumentError(absl::StrJoin(errors.errors(), "; "));
-  }
-  absl::Status valid = ValidateCityConfig(config, path);
-  if (!valid.ok()) return valid;
+  CityConfig config;
+  ConfigLines lines;
+  const absl::Status parsed = absl::EndsWith(path, ".json")
+                                  ? ParseJson(text.str(), path, config, lines)
+                                  : ParseText(text.str(), path, config, lines);
+  if (!parsed.ok()) return parsed;
+  if (absl::Status valid = Validate(config, path, lines); !valid.ok()) return valid;
   return config;
 }
 

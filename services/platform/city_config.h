@@ -1,7 +1,8 @@
 #pragma once
 
-// The city's configuration file (proto sambat.v1.CityConfig, protobuf text format), shared by
-// every service. Each service reads the part it needs.
+// The city's configuration file (proto sambat.v1.CityConfig), shared by every service. Each
+// service reads the part it needs. The file is protobuf text format, or protobuf JSON when its
+// name ends in ".json"; both are parsed by protobuf's own parsers.
 
 #include <string>
 
@@ -10,14 +11,23 @@
 
 namespace skk {
 
-// Reads and validates the file: unique agency and category codes, rules and SLA policies that
-// name known agencies and categories, no category routed by two rules (one with none goes to
-// the verifier), every category with an SLA policy, a known
-// verifier agency, a valid time zone and city bounds, and at least one humas contact per city
-// agency. Errors name the file and, for parse errors, the line.
+// Reads the file and validates it as a whole:
+// - agencies: unique codes, a kind, at least one humas contact per city agency;
+// - categories: unique codes, each with exactly one SLA policy in range;
+// - areas: unique codes, a kind, kelurahan inside a known kecamatan, boundaries that are
+//   valid polygons (closed, 3+ points, not self-intersecting) inside the city bounds, and no
+//   two areas of one kind overlapping;
+// - routing rules: unique ids, known category, agency and area, and no two rules that tie
+//   (same category and same area, so equally specific);
+// - a known city verifier agency, a valid time zone, city bounds, leadership contacts, and
+//   max_forwards in range.
+// Every problem is reported at once, each as "<path>:<line>: <what>" naming the line of the
+// offending item (or "<path>: <what>" for what is missing altogether). Parse errors name the
+// line and column. Never returns a configuration that failed a check.
 absl::StatusOr<sambat::v1::CityConfig> LoadCityConfig(const std::string& path);
 
-// The same checks on a parsed message; `source` names it in errors.
+// The same checks on a parsed message; `source` names it in errors ("<source>: <what>"; no
+// lines, as a message has none).
 absl::Status ValidateCityConfig(const sambat::v1::CityConfig& config, const std::string& source);
 
 }  // namespace skk

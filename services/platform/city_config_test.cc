@@ -2,6 +2,7 @@
 // is refused with a message that says where and what.
 
 #include "services/platform/city_config.h"
+#include "services/platform/config_lines.h"
 #include "services/platform/testing/test_env.h"
 
 #include <stdlib.h>
@@ -9,9 +10,14 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace skk {
 namespace {
@@ -235,6 +241,334 @@ TEST_CASE("a missing configuration file is reported by name", "[city_config]") {
   REQUIRE_FALSE(config.ok());
   CHECK(config.status().code() == absl::StatusCode::kNotFound);
   CHECK_THAT(std::string(config.status().message()), Catch::Contains(path));
+}
+
+// --- Mistakes in a file, each reported at the line of the item at fault ---
+
+// A small valid city; tests add the item at fault on lines of their own.
+constexpr const char* kSmallCity = R"pb(city_name: "Kota Uji"
+time_zone: "Asia/Jakarta"
+ticket_prefix: "UJI"
+verifier_agency: "diskominfo"
+bounds { min_latitude: -8.06 max_latitude: -7.88 min_longitude: 112.56 max_longitude: 112.72 }
+leadership { name: "Sekda" email: "sekda@uji.go.id" }
+agencies { code: "diskominfo" name: "Diskominfo" kind: AGENCY_KIND_CITY humas { name: "Humas" email: "h@uji.go.id" } }
+agencies { code: "dishub" name: "Dishub" kind: AGENCY_KIND_CITY humas { name: "Humas" email: "h@uji.go.id" } }
+agencies { code: "polresta" name: "Polresta" kind: AGENCY_KIND_EXTERNAL }
+categories { code: "parkir-liar" name: "Parkir liar" }
+sla_policies { category: "parkir-liar" first_response_days: 5 level2_after_days: 2 }
+areas { code: "klojen" kind: AREA_KIND_KECAMATAN
+        boundary_wkt: "POLYGON((112.615 -7.960, 112.640 -7.960, 112.640 -7.995, 112.615 -7.995, 112.615 -7.960))" }
+areas { code: "klojen/kauman" kind: AREA_KIND_KELURAHAN parent: "klojen"
+        boundary_wkt: "POLYGON((112.622 -7.976, 112.634 -7.976, 112.634 -7.988, 112.622 -7.988, 112.622 -7.976))" }
+routing_rules { id: "parkir-liar" category: "parkir-liar" agency: "dishub" }
+routing_rules { id: "parkir-liar-klojen" category: "parkir-liar" area: "klojen" agency: "polresta" }
+)pb";
+
+// The 1-based line of the first occurrence of `needle` in `text`.
+int LineOf(const std::string& text, const std::string& needle) {
+  const auto at = text.find(needle);
+  REQUIRE(at != std::string::npos);
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+}
+
+// Writes kSmallCity with `extra` appended (and `replace` -> `with` done first), loads it
+// and returns the error message; `path` is set to the file's path.
+std::string ProblemInFile(const TempDir& dir, const std::string& text, std::string& path,
+                          const std::string& name = "city.textproto") {
+  path = dir.File(name);
+  { std::ofstream out(path); out << text; }
+  auto config = LoadCityConfig(path);
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.status().code() == absl::StatusCode::kInvalidArgument);
+  return std::string(config.status().message());
+}
+
+// Asserts the message reports `what` at the line of `needle`.
+void CheckReportedAt(const std::string& message, const std::string& path,
+                     const std::string& text, const std::string& needle,
+                     const std::string& what) {
+  INFO(message);
+  CHECK_THAT(message, Catch::Contains(absl::StrCat(path, ":", LineOf(text, needle), ": ", what)));
+}
+
+TEST_CASE("the small city of these tests is valid", "[city_config]") {
+  TempDir dir;
+  const std::string path = dir.File("city.textproto");
+  { std::ofstream out(path); out << kSmallCity; }
+  auto config = LoadCityConfig(path);
+  INFO(config.status().ToString());
+  CHECK(config.ok());
+}
+
+TEST_CASE("a rule naming an unknown agency, category or area is reported at its line",
+          "[city_config]") {
+  TempDir dir;
+  std::string path;
+  const std::string text = std::string(kSmallCity) +
+                           "routing_rules {\n"
+                           "  id: \"tersesat\"\n"
+                           "  category: \"penampakan-ufo\"\n"
+                           "  area: \"atlantis\"\n"
+                           "  agency: \"dinas-tidak-ada\"\n"
+                           "}\n";
+  const std::string message = ProblemInFile(dir, text, path);
+  CheckReportedAt(message, path, text, "penampakan-ufo",
+                  "routing rule 'tersesat' names unknown category 'penampakan-ufo'");
+  CheckReportedAt(message, path, text, "atlantis",
+                  "routing rule 'tersesat' names unknown area 'atlantis'");
+  CheckReportedAt(message, path, text, "dinas-tidak-ada",
+                  "routing rule 'tersesat' names unknown agency 'dinas-tidak-ada'");
+}
+
+TEST_CASE("two rules for the same category and area tie, reported at the second",
+          "[city_config]") {
+  TempDir dir;
+  std::string path;
+  const std::string text = std::string(kSmallCity) +
+      "routing_rules { id: \"parkir-liar-klojen-2\" category: \"parkir-liar\" area: \"klojen\" "
+      "agency: \"dishub\" }\n";
+  const std::string message = ProblemInFile(dir, text, path);
+  CheckReportedAt(message, path, text, "parkir-liar-klojen-2",
+                  absl::StrCat("routing rules tie: rule 'parkir-liar-klojen-2' and rule "
+                               "'parkir-liar-klojen' (line ",
+                               LineOf(text, "\"parkir-liar-klojen\""),
+                               ") both route category 'parkir-liar' in area 'klojen'"));
+}
+
+TEST_CASE("rules for a kelurahan and for its kecamatan do not tie", "[city_config]") {
+  sambat::v1::CityConfig config;
+  REQUIRE(google::protobuf::TextFormat::ParseFromString(kSmallCity, &config));
+  auto* rule = config.add_routing_rules();
+  rule->set_id("parkir-liar-kauman");
+  rule->set_category("parkir-liar");
+  rule->set_area("klojen/kauman");
+  rule->set_agency("dishub");
+  CHECK(ValidateCityConfig(config, "test").ok());
+}
+
+TEST_CASE("a city agency with no humas contact is reported at its line", "[city_config]") {
+  TempDir dir;
+  std::string path;
+  const std::string text =
+      std::string(kSmallCity) + "agencies { code: \"dlh\" name: \"DLH\" kind: AGENCY_KIND_CITY }\n";
+  CheckReportedAt(ProblemInFile(dir, text, path), path, text, "\"dlh\"",
+                  "agency 'dlh' has no humas contact");
+}
+
+TEST_CASE("codes defined twice are reported at the second definition", "[city_config]") {
+  TempDir dir;
+  std::string path;
+  const std::string text =
+      std::string(kSmallCity) +
+      "agencies { code: \"dishub\" name: \"Dishub lagi\" kind: AGENCY_KIND_CITY "
+      "humas { email: \"x@uji.go.id\" } }\n"
+      "categories { code: \"parkir-liar\" name: \"Parkir liar lagi\" }\n"
+      "areas { code: \"klojen\" name: \"Klojen lagi\" kind: AREA_KIND_KECAMATAN "
+      "boundary_wkt: \"POLYGON((112.60 -8.00, 112.61 -8.00, 112.61 -8.01, 112.60 -8.00))\" }\n";
+  const std::string message = ProblemInFile(dir, text, path);
+  CheckReportedAt(message, path, text, "Dishub lagi", "agency 'dishub' is defined twice");
+  CheckReportedAt(message, path, text, "Parkir liar lagi", "category 'parkir-liar' is defined twice");
+  CheckReportedAt(message, path, text, "Klojen lagi", "area 'klojen' is defined twice");
+}
+
+TEST_CASE("an area boundary that is no usable polygon is reported at its line",
+          "[city_config]") {
+  struct Case {
+    const char* name;
+    const char* wkt;
+    const char* what;
+  };
+  const Case cases[] = {
+      {"not closed", "POLYGON((112.60 -8.00, 112.61 -8.00, 112.61 -8.01, 112.60 -8.01))",
+       "boundary is not closed"},
+      {"self-intersecting",
+       "POLYGON((112.60 -8.00, 112.61 -8.01, 112.61 -8.00, 112.60 -8.01, 112.60 -8.00))",
+       "boundary intersects itself"},
+      {"two points", "POLYGON((112.60 -8.00, 112.61 -8.00, 112.60 -8.00))",
+       "fewer than 3 distinct points"},
+      {"not a polygon", "LINESTRING(112.60 -8.00, 112.61 -8.00)", "not a WKT POLYGON"},
+      {"latitude first", "POLYGON((-8.00 112.60, -8.00 112.61, -8.01 112.61, -8.00 112.60))",
+       "does not lie within the city bounds"},
+      {"hole outside",
+       "POLYGON((112.60 -8.00, 112.61 -8.00, 112.61 -8.01, 112.60 -8.01, 112.60 -8.00), "
+       "(112.62 -8.00, 112.63 -8.00, 112.63 -8.01, 112.62 -8.01, 112.62 -8.00))",
+       "not a valid polygon"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    TempDir dir;
+    std::string path;
+    const std::string text = std::string(kSmallCity) +
+                             "areas {\n  code: \"sukun\"\n  kind: AREA_KIND_KECAMATAN\n"
+                             "  boundary_wkt: \"" + c.wkt + "\"\n}\n";
+    const std::string message = ProblemInFile(dir, text, path);
+    CheckReportedAt(message, path, text, c.wkt, "area 'sukun'");
+    CHECK_THAT(message, Catch::Contains(c.what));
+  }
+}
+
+TEST_CASE("a kelurahan outside its kecamatan, or under no kecamatan, is refused",
+          "[city_config]") {
+  TempDir dir;
+  std::string path;
+  const std::string text =
+      std::string(kSmallCity) +
+      "areas { code: \"klojen/jauh\" kind: AREA_KIND_KELURAHAN parent: \"klojen\"\n"
+      "  boundary_wkt: \"POLYGON((112.60 -8.00, 112.61 -8.00, 112.61 -8.01, 112.60 -8.01, "
+      "112.60 -8.00))\" }\n"
+      "areas { code: \"yatim\" kind: AREA_KIND_KELURAHAN parent: \"klojen/kauman\"\n"
+      "  boundary_wkt: \"POLYGON((112.625 -7.978, 112.63 -7.978, 112.63 -7.98, 112.625 -7.98, "
+      "112.625 -7.978))\" }\n";
+  const std::string message = ProblemInFile(dir, text, path);
+  CheckReportedAt(message, path, text, "POLYGON((112.60 -8.00",
+                  "kelurahan 'klojen/jauh' does not lie within its kecamatan 'klojen'");
+  CheckReportedAt(message, path, text, "\"yatim\"",
+                  "kelurahan 'yatim' names unknown kecamatan 'klojen/kauman' as parent");
+}
+
+TEST_CASE("two areas of one kind that overlap are refused, sharing a border is fine",
+          "[city_config]") {
+  TempDir dir;
+  std::string path;
+  const std::string neighbour =
+      "areas { code: \"blimbing\" kind: AREA_KIND_KECAMATAN\n"
+      "  boundary_wkt: \"POLYGON((112.640 -7.960, 112.660 -7.960, 112.660 -7.995, "
+      "112.640 -7.995, 112.640 -7.960))\" }\n";
+  {
+    const std::string path_ok = dir.File("neighbours.textproto");
+    { std::ofstream out(path_ok); out << kSmallCity << neighbour; }
+    auto config = LoadCityConfig(path_ok);
+    INFO(config.status().ToString());
+    CHECK(config.ok());
+  }
+  const std::string text =
+      std::string(kSmallCity) +
+      "areas { code: \"blimbing\" kind: AREA_KIND_KECAMATAN\n"
+      "  boundary_wkt: \"POLYGON((112.630 -7.960, 112.660 -7.960, 112.660 -7.995, "
+      "112.630 -7.995, 112.630 -7.960))\" }\n";
+  CheckReportedAt(ProblemInFile(dir, text, path), path, text, "POLYGON((112.630",
+                  "kecamatan 'blimbing' and 'klojen' overlap");
+}
+
+TEST_CASE("a verifier that is missing, unknown or external is refused", "[city_config]") {
+  TempDir dir;
+  std::string path;
+  SECTION("missing: no line to name") {
+    std::string text = kSmallCity;
+    text.erase(text.find("verifier_agency"), std::string("verifier_agency: \"diskominfo\"\n").size());
+    CHECK_THAT(ProblemInFile(dir, text, path),
+               Catch::Contains(path + ": verifier_agency '' is not a known agency"));
+  }
+  SECTION("unknown") {
+    std::string text = kSmallCity;
+    text.replace(text.find("\"diskominfo\""), 12, "\"kominfo\"");
+    CheckReportedAt(ProblemInFile(dir, text, path), path, text, "verifier_agency",
+                    "verifier_agency 'kominfo' is not a known agency");
+  }
+  SECTION("external") {
+    std::string text = kSmallCity;
+    text.replace(text.find("\"diskominfo\""), 12, "\"polresta\"");
+    CheckReportedAt(ProblemInFile(dir, text, path), path, text, "verifier_agency",
+                    "verifier_agency 'polresta' is not a city agency");
+  }
+}
+
+TEST_CASE("max_forwards out of range is reported at its line", "[city_config]") {
+  TempDir dir;
+  std::string path;
+  const std::string text = std::string(kSmallCity) + "max_forwards: -1\n";
+  CheckReportedAt(ProblemInFile(dir, text, path), path, text, "max_forwards",
+                  "max_forwards must be 0");
+}
+
+TEST_CASE("every mistake of a file is reported at once, each at its own line",
+          "[city_config]") {
+  TempDir dir;
+  std::string path;
+  const std::string text = std::string(kSmallCity) +
+                           "routing_rules { id: \"a\" category: \"parkir-liar\" area: \"x\" agency: \"dishub\" }\n"
+                           "agencies { code: \"dlh\" name: \"DLH\" kind: AGENCY_KIND_CITY }\n";
+  const std::string message = ProblemInFile(dir, text, path);
+  CheckReportedAt(message, path, text, "area: \"x\"", "routing rule 'a' names unknown area 'x'");
+  CheckReportedAt(message, path, text, "\"dlh\"", "agency 'dlh' has no humas contact");
+}
+
+TEST_CASE("a configuration in protobuf JSON loads, and its mistakes name their line",
+          "[city_config]") {
+  sambat::v1::CityConfig config;
+  REQUIRE(google::protobuf::TextFormat::ParseFromString(kSmallCity, &config));
+  google::protobuf::util::JsonPrintOptions pretty;
+  pretty.add_whitespace = true;
+  TempDir dir;
+  SECTION("valid") {
+    std::string json;
+    REQUIRE(google::protobuf::util::MessageToJsonString(config, &json, pretty).ok());
+    const std::string path = dir.File("city.json");
+    { std::ofstream out(path); out << json; }
+    auto loaded = LoadCityConfig(path);
+    INFO(loaded.status().ToString());
+    REQUIRE(loaded.ok());
+    CHECK(loaded->routing_rules(1).area() == "klojen");
+  }
+  SECTION("a rule naming an unknown agency") {
+    config.mutable_routing_rules(1)->set_agency("dinas-tidak-ada");
+    std::string json;
+    REQUIRE(google::protobuf::util::MessageToJsonString(config, &json, pretty).ok());
+    std::string path;
+    CheckReportedAt(ProblemInFile(dir, json, path, "city.json"), path, json, "dinas-tidak-ada",
+                    "routing rule 'parkir-liar-klojen' names unknown agency 'dinas-tidak-ada'");
+  }
+  SECTION("not JSON of a CityConfig") {
+    std::string path;
+    const std::string message =
+        ProblemInFile(dir, "{\"cityName\": \"x\", \"kabupaten\": 1}", path, "city.json");
+    CHECK_THAT(message, Catch::StartsWith(path + ": not a CityConfig in protobuf JSON"));
+    CHECK_THAT(message, Catch::Contains("kabupaten"));
+  }
+}
+
+TEST_CASE("the shipped Kota Malang areas and area rules are all there", "[city_config]") {
+  const sambat::v1::CityConfig config = Shipped();
+  std::set<std::string> kecamatan;
+  int kelurahan = 0;
+  for (const auto& a : config.areas()) {
+    if (a.kind() == sambat::v1::AREA_KIND_KECAMATAN) kecamatan.insert(a.code());
+    if (a.kind() == sambat::v1::AREA_KIND_KELURAHAN) ++kelurahan;
+  }
+  CHECK(kecamatan == std::set<std::string>{"blimbing", "kedungkandang", "klojen", "lowokwaru",
+                                           "sukun"});
+  CHECK(kelurahan >= 6);
+  int area_rules = 0;
+  for (const auto& r : config.routing_rules()) area_rules += r.area().empty() ? 0 : 1;
+  CHECK(area_rules >= 3);
+}
+
+TEST_CASE("lines of a JSON file are found under either spelling of a field name",
+          "[city_config]") {
+  const std::string json =
+      "{\n"
+      "  \"bounds\": {\"minLatitude\": -8.06, \"max_latitude\": -7.88},\n"  // line 2
+      "  \"routingRules\": [\n"                                            // line 3
+      "    {\"id\": \"a\",\n"                                              // line 4
+      "     \"agency\": \"dishub\"},\n"                                     // line 5
+      "    {\"id\": \"b\", \"extra\": [[1, -2], {\"x\": null}], \"agency\": \"dlh\"}\n"  // line 6
+      "  ],\n"
+      "  \"verifier_agency\": \"diskominfo\"\n"                              // line 8
+      "}\n";
+  const ConfigLines lines = ConfigLines::FromJson(json);
+  CHECK(lines.Of("bounds") == 2);
+  CHECK(lines.Of("routing_rules") == 3);
+  CHECK(lines.Of("routing_rules", 0) == 4);
+  CHECK(lines.Of("routing_rules", 0, "agency") == 5);
+  CHECK(lines.Of("routing_rules", 1, "agency") == 6);
+  CHECK(lines.Of("routing_rules", 1, "area") == 6);  // absent: the element's line
+  CHECK(lines.Of("verifier_agency") == 8);
+  CHECK(lines.Of("areas", 0, "code") == 0);
+  // Whatever the text, the walk ends and knows what it saw before the trouble.
+  const ConfigLines broken = ConfigLines::FromJson("{\"a\": [1, 2,\n{\"b\" 3}}");
+  CHECK(broken.Of("a") == 1);
+  CHECK(ConfigLines::FromJson("").Of("a") == 0);
 }
 
 }  // namespace

@@ -16,10 +16,6 @@ constexpr SqlStatement kInsertOutbox{"skk_outbox_insert", R"sql(
   INSERT INTO outbox (event_id, routing_key, complaint_id, correlation_id, payload)
   VALUES ($1, $2, $3, $4, $5))sql"};
 
-// Wakes the relay of this schema when the transaction commits (NOTIFY is transactional).
-constexpr SqlStatement kNotifyOutbox{"skk_outbox_notify",
-                                     "SELECT pg_notify('outbox_' || current_schema(), '')"};
-
 // SKIP LOCKED instead of "rows after the highest id sent": ids commit out of order, and a
 // relay that remembered a high-water mark would miss the late ones (design.md, known traps).
 constexpr SqlStatement kClaimOutbox{"skk_outbox_claim", R"sql(
@@ -88,26 +84,22 @@ class PgOutboxStore final : public OutboxStore {
   }
 
   void WaitForRows(absl::Duration timeout) override {
-    if (listener_ == nullptr || !listener_->healthy()) {
-      listener_.reset();
-      auto conn = PgConnection::Connect(uri_, schema_);
-      if (conn.ok()) {
-        absl::Status st = (*conn)->ExecuteScript(absl::StrCat("LISTEN \"outbox_", schema_, "\""));
-        if (st.ok()) listener_ = std::move(conn).value();
-      }
-      if (listener_ == nullptr) {
-        std::this_thread::sleep_for(absl::ToChronoMilliseconds(timeout));
-        return;
-      }
+    // Woken by a commit of this process that wrote events (InTransaction signals it); rows of
+    // other processes sharing the schema wait for the timeout at most.
+    const uint64_t seen = OutboxCommitCount();
+    if (seen != last_seen_) {
+      last_seen_ = seen;
+      return;
     }
-    (void)listener_->WaitForNotify(timeout);
+    (void)WaitForOutboxCommit(seen, timeout);
+    last_seen_ = OutboxCommitCount();
   }
 
  private:
   std::string uri_;
   std::string schema_;
   std::unique_ptr<PgConnection> conn_;
-  std::unique_ptr<PgConnection> listener_;
+  uint64_t last_seen_ = 0;
 };
 
 class AmqpEventPublisher final : public EventPublisher {
@@ -131,7 +123,8 @@ absl::Status EnqueueEvent(PgConnection& tx, const sambat::v1::Event& event) {
                                                  SqlParam::Text(event.correlation_id()),
                                                  SqlParam::Bytes(event.SerializeAsString())})
                           .status());
-  return tx.Execute(kNotifyOutbox).status();
+  tx.NoteOutboxWrite();
+  return absl::OkStatus();
 }
 
 std::unique_ptr<OutboxStore> MakePgOutboxStore(std::string uri, std::string schema) {

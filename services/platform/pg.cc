@@ -16,6 +16,25 @@ namespace skk {
 
 SqlParam SqlParam::Double(double v) { return {absl::StrFormat("%.17g", v), false}; }
 
+SqlParam SqlParam::Array(const std::vector<std::optional<std::string>>& items) {
+  std::string literal = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) literal += ',';
+    if (!items[i].has_value()) {
+      literal += "NULL";
+      continue;
+    }
+    literal += '"';
+    for (char c : *items[i]) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  literal += '}';
+  return {std::move(literal), false};
+}
+
 SqlParam SqlParam::Time(absl::Time t) {
   return {absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone()), false};
 }
@@ -200,15 +219,45 @@ bool IsRetryable(const absl::Status& status) {
   return absl::IsUnavailable(status) || absl::IsAborted(status);
 }
 
+namespace {
+std::mutex outbox_commit_mu;
+std::condition_variable outbox_commit_cv;
+uint64_t outbox_commits = 0;
+}  // namespace
+
+void SignalOutboxCommit() {
+  {
+    std::lock_guard lock(outbox_commit_mu);
+    ++outbox_commits;
+  }
+  outbox_commit_cv.notify_all();
+}
+
+uint64_t OutboxCommitCount() {
+  std::lock_guard lock(outbox_commit_mu);
+  return outbox_commits;
+}
+
+bool WaitForOutboxCommit(uint64_t seen, absl::Duration timeout) {
+  std::unique_lock lock(outbox_commit_mu);
+  return outbox_commit_cv.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                                   [&] { return outbox_commits != seen; });
+}
+
 absl::Status InTransaction(PgConnection& conn,
                            const std::function<absl::Status(PgConnection&)>& body) {
   constexpr int kAttempts = 3;
   absl::Status last;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     SKK_RETURN_IF_ERROR(conn.ExecuteScript("BEGIN"));
+    (void)conn.TakeOutboxWrite();
     absl::Status st = body(conn);
     if (st.ok()) st = conn.ExecuteScript("COMMIT");
-    if (st.ok()) return st;
+    const bool wrote_outbox = conn.TakeOutboxWrite();
+    if (st.ok()) {
+      if (wrote_outbox) SignalOutboxCommit();
+      return st;
+    }
     if (conn.healthy()) {
       // ROLLBACK after a failed COMMIT is harmless; keep the first error, which says why.
       (void)conn.ExecuteScript("ROLLBACK");

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -43,6 +44,9 @@ struct SqlParam {
   static SqlParam Bool(bool v) { return {v ? "true" : "false", false}; }
   // A timestamptz, microsecond precision.
   static SqlParam Time(absl::Time t);
+  // A PostgreSQL array literal of text items (nullopt is NULL), to cast in SQL, e.g.
+  // unnest($1::uuid[]): many rows in one statement.
+  static SqlParam Array(const std::vector<std::optional<std::string>>& items);
 };
 
 // The result of a statement. Cells are read as text (columns are requested in text format).
@@ -97,6 +101,11 @@ class PgConnection {
   // False once the server connection is lost; a pool replaces such a connection.
   bool healthy() const;
 
+  // The outbox marks a transaction that wrote events, so InTransaction can wake this
+  // process's relay once the rows are committed (see SignalOutboxCommit).
+  void NoteOutboxWrite() { wrote_outbox_ = true; }
+  bool TakeOutboxWrite() { return std::exchange(wrote_outbox_, false); }
+
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
   absl::Status StatusFrom(PGresult* result, std::string_view what) const;
@@ -104,7 +113,17 @@ class PgConnection {
   PGconn* conn_;
   std::unordered_set<std::string> prepared_;
   bool broken_ = false;
+  bool wrote_outbox_ = false;
 };
+
+// Wakes the outbox relay of this process after a commit that wrote outbox rows. In-process
+// instead of NOTIFY: NOTIFY takes PostgreSQL's global notify-queue lock at every commit, which
+// serialized all submissions. Rows written by another process are found by the relay's poll.
+void SignalOutboxCommit();
+// A counter that grows with every signal; WaitForOutboxCommit returns when it differs from
+// `seen` (true) or after `timeout` (false).
+uint64_t OutboxCommitCount();
+bool WaitForOutboxCommit(uint64_t seen, absl::Duration timeout);
 
 // Maps libpq/SQLSTATE failures to absl codes: connection trouble is UNAVAILABLE (worth a
 // retry), a unique violation ALREADY_EXISTS, serialization failures and deadlocks ABORTED.

@@ -28,6 +28,8 @@ ABSL_FLAG(std::string, pg_uri, "",
           "PostgreSQL URI; default: the service's role on the local stack");
 ABSL_FLAG(std::string, pg_schema, "", "PostgreSQL schema; default: the service name");
 ABSL_FLAG(int, pg_pool_size, 8, "PostgreSQL connections for request and event handling");
+ABSL_FLAG(int, request_threads, 0,
+          "threads running gRPC handlers; 0: the service's default (pg_pool_size, intake 64)");
 ABSL_FLAG(int, max_queued_requests, 1024,
           "requests that may wait for a handler thread before RESOURCE_EXHAUSTED");
 ABSL_FLAG(std::string, amqp_uri, "amqp://skk:skk-local@127.0.0.1:55672", "RabbitMQ URI");
@@ -114,6 +116,7 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
   o.pg_schema = absl::GetFlag(FLAGS_pg_schema);
   if (o.pg_schema.empty()) o.pg_schema = service;
   o.pg_pool_size = absl::GetFlag(FLAGS_pg_pool_size);
+  o.request_threads = absl::GetFlag(FLAGS_request_threads);
   o.max_queued_requests = absl::GetFlag(FLAGS_max_queued_requests);
   o.amqp_uri = absl::GetFlag(FLAGS_amqp_uri);
   o.redis_addr = absl::GetFlag(FLAGS_redis_addr);
@@ -133,7 +136,7 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
   }
   o.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   o.declare_topology_only = absl::GetFlag(FLAGS_declare_topology_only);
-  if (o.pg_pool_size < 1 || o.consumer_threads < 0 || o.prefetch < 1 || o.max_attempts < 1 ||
+  if (o.pg_pool_size < 1 || o.request_threads < 0 || o.consumer_threads < 0 || o.prefetch < 1 || o.max_attempts < 1 ||
       o.retry_delays.empty()) {
     Die("pool size, prefetch and attempts must be positive, with at least one retry delay");
   }
@@ -149,7 +152,9 @@ ServiceHost::ServiceHost(ServiceOptions options) : options_(std::move(options)) 
   clock_ = std::move(clock).value();
   pool_ = std::make_unique<PgPool>(PgPool::Options{
       .uri = options_.pg_uri, .schema = options_.pg_schema, .size = options_.pg_pool_size});
-  executor_ = std::make_unique<RequestExecutor>(options_.pg_pool_size, options_.max_queued_requests);
+  const int request_threads =
+      options_.request_threads > 0 ? options_.request_threads : options_.pg_pool_size;
+  executor_ = std::make_unique<RequestExecutor>(request_threads, options_.max_queued_requests);
 }
 
 ServiceHost::~ServiceHost() = default;

@@ -36,6 +36,10 @@ struct ServiceOptions {
   std::string pg_uri;
   std::string pg_schema;
   int pg_pool_size = 8;
+  // Threads that run gRPC handlers; 0: as many as database connections. A service whose
+  // handlers wait on something other than their own connection (intake's shared commits)
+  // needs more.
+  int request_threads = 0;
   int max_queued_requests = 1024;
   std::string amqp_uri;
   std::string redis_addr;
