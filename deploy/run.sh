@@ -130,6 +130,8 @@ scenario() {
   "${CTL[@]}" get "$ticket" --token "$token"
   echo
   echo "== Who was told what =="
+  # The notification log is for staff: the city secretary's office reads it.
+  export SKK_STAFF_TOKEN="$("${CTL[@]}" token --role leadership --issued_at clock)"
   for _ in $(seq 1 50); do
     [ "$("${CTL[@]}" notifications "$id" | tail -1 | cut -d' ' -f1)" -ge 9 ] && break
     sleep 0.2

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/platform/events.h"
 #include "tests/support/images.h"
+#include "tests/support/staff_tokens.h"
 #include "tests/support/system.h"
 
 namespace skk::testing {
@@ -18,6 +19,7 @@ int CountNotifications(System& system, const std::string& id, const std::string&
   request.set_complaint_id(id);
   sambat::v1::ListNotificationsResponse response;
   grpc::ClientContext context;
+  AuthorizeAs(context, StaffRole::kLeadership, "", system.Now());
   REQUIRE(system.Notification()->ListNotifications(&context, request, &response).ok());
   int n = 0;
   for (const auto& notification : response.notifications()) {
@@ -85,8 +87,8 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
   CHECK(system.Count("SELECT count(*) FROM sla.timers WHERE fired_at IS NULL "
                      "AND kind = 'escalation'") == 2);
 
-  // The agency's humas hear of the new case by email and SMS.
-  REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "humas:dpuprpkp") == 2; }));
+  // The agency's humas hear of the new case in their inbox, by email and by SMS.
+  REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "humas:dpuprpkp") == 3; }));
 
   // One minute before the deadline nothing may escalate: the escalation's recorded firing
   // time (business time, which moves only here) proves at the end that it waited.
@@ -98,14 +100,14 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
 
   // Past the deadline: level 1 to the head of DPUPRPKP, once.
   system.AdvanceClock(absl::Minutes(2));
-  REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "head:dpuprpkp") == 2; }));
+  REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "head:dpuprpkp") == 3; }));
   REQUIRE(System::WaitUntil([&] { return Track(system, submitted).escalation_level() == 1; }));
   CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 1") == 1);
   CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 2") == 0);
 
   // Two working days later still unanswered: level 2 to Sekda and the mayor, once.
   system.AdvanceClock(absl::Hours(48));
-  REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "leadership") == 4; }));
+  REQUIRE(System::WaitUntil([&] { return CountNotifications(system, id, "leadership") == 6; }));
   REQUIRE(System::WaitUntil([&] { return Track(system, submitted).escalation_level() == 2; }));
 
   // Time goes on; the timers stay fired once and nothing is sent again.
@@ -125,12 +127,15 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
   CHECK(CountTimeline(complaint, "deadline_set") == 1);
   CHECK(CountTimeline(complaint, "escalated") == 2);
   CHECK(absl::StrContains(complaint.status_text(), "Wali Kota"));
-  CHECK(CountNotifications(system, id, "humas:dpuprpkp") == 2);
-  CHECK(CountNotifications(system, id, "head:dpuprpkp") == 2);
-  CHECK(CountNotifications(system, id, "leadership") == 4);
-  // The citizen heard that the complaint was received, by SMS to the phone they gave.
-  CHECK(CountNotifications(system, id, "citizen") == 1);
-  CHECK(system.Count("SELECT count(*) FROM notification.notifications") == 9);
+  CHECK(CountNotifications(system, id, "humas:dpuprpkp") == 3);
+  CHECK(CountNotifications(system, id, "head:dpuprpkp") == 3);
+  CHECK(CountNotifications(system, id, "leadership") == 6);
+  // The citizen heard that the complaint was received and where it went, by SMS to the phone
+  // they gave. Staff hear by inbox, email and SMS.
+  CHECK(CountNotifications(system, id, "citizen") == 2);
+  // (The daily digests, which carry no complaint, are not counted.)
+  CHECK(system.Count("SELECT count(*) FROM notification.deliveries "
+                     "WHERE complaint_id IS NOT NULL") == 14);
   // Nothing left waiting to be published.
   CHECK(system.Count("SELECT count(*) FROM intake.outbox") == 0);
   CHECK(system.Count("SELECT count(*) FROM routing.outbox") == 0);
@@ -148,7 +153,7 @@ TEST_CASE("a complaint no rule routes lands in the verifier's triage queue", "[e
                         "AND rule_id IS NULL") == 1;
   }));
   REQUIRE(System::WaitUntil([&] {
-    return CountNotifications(system, submitted.complaint_id(), "humas:diskominfo") == 2;
+    return CountNotifications(system, submitted.complaint_id(), "humas:diskominfo") == 3;
   }));
 }
 

@@ -81,8 +81,10 @@ void RequireEveryStepExactlyOnce(System& system, int n) {
   INFO("routing log:\n" << system.LogTail("routing") << "\nsla log:\n" << system.LogTail("sla"));
   REQUIRE(System::WaitUntil(
       [&] {
-        return system.Count("SELECT count(*) FROM notification.notifications "
-                            "WHERE recipient_role LIKE 'humas:%'") == 2 * n &&
+        // Humas hear of each case in their inbox, by email and by SMS.
+        return system.Count("SELECT count(*) FROM notification.deliveries "
+                            "WHERE recipient_role LIKE 'humas:%' "
+                            "AND complaint_id IS NOT NULL") == 3 * n &&
                system.Count("SELECT count(*) FROM intake.complaints "
                             "WHERE first_response_due_at IS NOT NULL") == n;
       },
@@ -105,16 +107,17 @@ void RequireEscalationsExactlyOnce(System& system, int n) {
         return system.Count("SELECT count(*) FROM sla.timers WHERE fired_at IS NULL") == 0 &&
                system.Count("SELECT count(*) FROM intake.complaints "
                             "WHERE escalation_level = 2") == n &&
-               system.Count("SELECT count(*) FROM notification.notifications "
-                            "WHERE recipient_role = 'leadership'") == 4 * n;
+               system.Count("SELECT count(*) FROM notification.deliveries "
+                            "WHERE recipient_role = 'leadership' "
+                            "AND complaint_id IS NOT NULL") == 6 * n;
       },
       absl::Seconds(120)));
   CHECK(system.Count("SELECT count(*) FROM sla.escalations") == 2 * n);
   CHECK(system.Count("SELECT count(DISTINCT timer_id) FROM sla.escalations") == 2 * n);
   CHECK(system.Count("SELECT count(*) FROM intake.complaint_timeline WHERE kind = 'escalated'") ==
         2 * n);
-  CHECK(system.Count("SELECT count(*) FROM notification.notifications "
-                     "WHERE recipient_role LIKE 'head:%'") == 2 * n);
+  CHECK(system.Count("SELECT count(*) FROM notification.deliveries "
+                     "WHERE recipient_role LIKE 'head:%' AND complaint_id IS NOT NULL") == 3 * n);
   CHECK(system.Count("SELECT count(*) FROM intake.outbox") == 0);
   CHECK(system.Count("SELECT count(*) FROM routing.outbox") == 0);
   CHECK(system.Count("SELECT count(*) FROM sla.outbox") == 0);

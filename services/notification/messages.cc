@@ -1,84 +1,390 @@
 #include "services/notification/messages.h"
 
+#include <utility>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "services/notification/escaping.h"
 #include "services/platform/events.h"
 
 namespace skk::notification {
 namespace {
 
-// One message per channel the contact has: email with a subject, SMS short.
-void AddForContact(std::vector<OutgoingNotification>& out, const std::string& role,
-                   const sambat::v1::Contact& contact, const std::string& subject,
-                   const std::string& body, const std::string& sms) {
-  if (!contact.email().empty()) {
-    out.push_back({role, contact.name(), "email", contact.email(), subject, body});
+// One message in one language: the email subject, the long body (email, inbox), and the short
+// one (SMS, WhatsApp). Placeholders in braces are filled by Fill().
+struct Wording {
+  const char* subject;
+  const char* body;
+  const char* short_text;
+};
+
+struct Template {
+  Wording id;
+  Wording en;
+};
+
+const Template& TemplateFor(MessageKind kind) {
+  static const std::map<MessageKind, Template> kTemplates = {
+      {MessageKind::kReceived,
+       {{"[{ticket}] Pengaduan Anda diterima",
+         "Terima kasih. Pengaduan Anda diterima dengan nomor tiket {ticket}.\n"
+         "Pantau perkembangannya di {link} dengan nomor tiket dan kode pelacakan Anda.",
+         "SAMBAT {ticket}: pengaduan Anda diterima. Pantau: {link}"},
+        {"[{ticket}] Your complaint was received",
+         "Thank you. Your complaint was received with ticket number {ticket}.\n"
+         "Follow it at {link} with your ticket number and tracking code.",
+         "SAMBAT {ticket}: your complaint was received. Track: {link}"}}},
+      {MessageKind::kRouted,
+       {{"[{ticket}] Pengaduan Anda diteruskan ke {agency}",
+         "Pengaduan {ticket} diteruskan ke {agency}, yang akan menindaklanjutinya.\n"
+         "Pantau: {link}",
+         "SAMBAT {ticket}: pengaduan Anda diteruskan ke {agency}."},
+        {"[{ticket}] Your complaint went to {agency}",
+         "Complaint {ticket} went to {agency}, which will handle it.\nTrack: {link}",
+         "SAMBAT {ticket}: your complaint went to {agency}."}}},
+      {MessageKind::kFirstAnswer,
+       {{"[{ticket}] Tanggapan dari {agency}",
+         "{agency} menanggapi pengaduan {ticket}:\n\n{words}\n\nPantau: {link}",
+         "SAMBAT {ticket}: tanggapan {agency}: {words}"},
+        {"[{ticket}] An answer from {agency}",
+         "{agency} answered complaint {ticket}:\n\n{words}\n\nTrack: {link}",
+         "SAMBAT {ticket}: {agency} answered: {words}"}}},
+      {MessageKind::kInfoRequested,
+       {{"[{ticket}] {agency} meminta informasi tambahan",
+         "{agency} meminta informasi tambahan untuk pengaduan {ticket}:\n\n{words}\n\n"
+         "Jawab melalui {link}",
+         "SAMBAT {ticket}: {agency} bertanya: {words} Jawab: {link}"},
+        {"[{ticket}] {agency} asks for more information",
+         "{agency} asks for more information on complaint {ticket}:\n\n{words}\n\n"
+         "Answer at {link}",
+         "SAMBAT {ticket}: {agency} asks: {words} Answer: {link}"}}},
+      {MessageKind::kResolved,
+       {{"[{ticket}] Pengaduan Anda telah diselesaikan",
+         "{agency} menyatakan pengaduan {ticket} selesai:\n\n{words}\n\n"
+         "Beri penilaian, atau buka kembali bila belum selesai: {link}",
+         "SAMBAT {ticket}: diselesaikan oleh {agency}. Beri nilai: {link}"},
+        {"[{ticket}] Your complaint was resolved",
+         "{agency} says complaint {ticket} is resolved:\n\n{words}\n\n"
+         "Rate the answer, or reopen it if the problem remains: {link}",
+         "SAMBAT {ticket}: resolved by {agency}. Rate it: {link}"}}},
+      {MessageKind::kRejected,
+       {{"[{ticket}] Pengaduan Anda tidak dapat ditindaklanjuti",
+         "Pengaduan {ticket} tidak dapat ditindaklanjuti oleh {agency}.\nAlasan: {words}\n\n"
+         "Pantau: {link}",
+         "SAMBAT {ticket}: tidak dapat ditindaklanjuti. Alasan: {words}"},
+        {"[{ticket}] Your complaint cannot be handled",
+         "Complaint {ticket} cannot be handled by {agency}.\nReason: {words}\n\nTrack: {link}",
+         "SAMBAT {ticket}: cannot be handled. Reason: {words}"}}},
+      {MessageKind::kReopened,
+       {{"[{ticket}] Pengaduan Anda dibuka kembali",
+         "Pengaduan {ticket} dibuka kembali dan kembali ditangani {agency}.\nPantau: {link}",
+         "SAMBAT {ticket}: dibuka kembali, ditangani {agency}."},
+        {"[{ticket}] Your complaint was reopened",
+         "Complaint {ticket} was reopened and is back with {agency}.\nTrack: {link}",
+         "SAMBAT {ticket}: reopened, back with {agency}."}}},
+      {MessageKind::kNewCase,
+       {{"[{ticket}] Pengaduan baru: {category}",
+         "Pengaduan {ticket} (kategori {category}) diteruskan ke {agency}. Mohon segera "
+         "ditindaklanjuti melalui antrean Sambat.",
+         "SAMBAT {ticket}: pengaduan baru ({category}) untuk {agency}"},
+        {"[{ticket}] New complaint: {category}",
+         "Complaint {ticket} (category {category}) was routed to {agency}. Please handle it "
+         "from the Sambat queue.",
+         "SAMBAT {ticket}: new complaint ({category}) for {agency}"}}},
+      {MessageKind::kForwardedIn,
+       {{"[{ticket}] Pengaduan dialihkan ke {agency}: {category}",
+         "Pengaduan {ticket} (kategori {category}) dialihkan dari {from} ke {agency}.\n"
+         "Alasan: {words}\nMohon segera ditindaklanjuti melalui antrean Sambat.",
+         "SAMBAT {ticket}: pengaduan dialihkan dari {from} ke {agency}"},
+        {"[{ticket}] Complaint forwarded to {agency}: {category}",
+         "Complaint {ticket} (category {category}) was forwarded from {from} to {agency}.\n"
+         "Reason: {words}\nPlease handle it from the Sambat queue.",
+         "SAMBAT {ticket}: complaint forwarded from {from} to {agency}"}}},
+      {MessageKind::kReminder,
+       {{"[{ticket}] Pengingat: batas waktu {due}",
+         "Pengaduan {ticket} di {agency} harus ditanggapi sebelum {due}.",
+         "SAMBAT {ticket}: batas waktu {due}"},
+        {"[{ticket}] Reminder: due {due}",
+         "Complaint {ticket} at {agency} must be answered before {due}.",
+         "SAMBAT {ticket}: due {due}"}}},
+      {MessageKind::kCitizenAnswered,
+       {{"[{ticket}] Jawaban pelapor",
+         "Pelapor menjawab permintaan informasi untuk pengaduan {ticket}:\n\n{words}",
+         "SAMBAT {ticket}: pelapor menjawab: {words}"},
+        {"[{ticket}] The citizen answered",
+         "The citizen answered the request for information on complaint {ticket}:\n\n{words}",
+         "SAMBAT {ticket}: the citizen answered: {words}"}}},
+      {MessageKind::kCaseReopened,
+       {{"[{ticket}] Pengaduan dibuka kembali",
+         "Pelapor membuka kembali pengaduan {ticket}; kasus kembali ke {agency}.\n"
+         "Alasan: {words}",
+         "SAMBAT {ticket}: dibuka kembali oleh pelapor"},
+        {"[{ticket}] Complaint reopened",
+         "The citizen reopened complaint {ticket}; it is back with {agency}.\nReason: {words}",
+         "SAMBAT {ticket}: reopened by the citizen"}}},
+      {MessageKind::kEscalation,
+       {{"[{ticket}] Eskalasi level {level}: belum ditanggapi {agency}",
+         "Pengaduan {ticket} belum ditanggapi oleh {agency} sampai batas waktu {due} "
+         "(terlambat {late} jam).",
+         "SAMBAT {ticket}: eskalasi level {level}, {agency} terlambat menanggapi"},
+        {"[{ticket}] Escalation level {level}: {agency} has not answered",
+         "Complaint {ticket} was not answered by {agency} by its deadline {due} "
+         "({late} hours late).",
+         "SAMBAT {ticket}: escalation level {level}, {agency} is late"}}},
+  };
+  return kTemplates.at(kind);
+}
+
+std::string Fill(const char* pattern, const std::vector<std::pair<std::string, std::string>>& v) {
+  std::vector<std::pair<absl::string_view, absl::string_view>> pairs;
+  pairs.reserve(v.size());
+  for (const auto& [k, value] : v) pairs.emplace_back(k, value);
+  return absl::StrReplaceAll(pattern, pairs);
+}
+
+bool IsShort(const std::string& channel) { return channel == "sms" || channel == "whatsapp"; }
+
+std::string RejectionReason(const sambat::v1::CaseRejected& r, bool en) {
+  std::string reason;
+  if (r.reason() == "spam") {
+    reason = en ? "not a complaint (spam)" : "bukan pengaduan (spam)";
+  } else if (r.reason() == "duplicate") {
+    reason = en ? absl::StrCat("the same as complaint ", r.duplicate_of_ticket())
+                : absl::StrCat("sama dengan pengaduan ", r.duplicate_of_ticket());
+  } else if (r.reason() == "not_city_authority") {
+    reason = en ? "not within the city government's authority"
+                : "bukan kewenangan Pemerintah Kota";
+  } else if (r.reason() == "insufficient_information") {
+    reason = en ? "not enough information" : "informasi tidak cukup";
+  } else {
+    reason = r.reason();
   }
-  if (!contact.phone().empty()) {
-    out.push_back({role, contact.name(), "sms", contact.phone(), "", sms});
-  }
+  if (!r.note().empty()) absl::StrAppend(&reason, ". ", r.note());
+  return reason;
 }
 
 }  // namespace
 
-Recipients::Recipients(const sambat::v1::CityConfig& city) {
-  for (const auto& a : city.agencies()) agencies_[a.code()] = a;
-  leadership_.assign(city.leadership().begin(), city.leadership().end());
-  if (!absl::LoadTimeZone(city.time_zone(), &zone_)) zone_ = absl::UTCTimeZone();
+std::string TicketOf(const sambat::v1::Event& e) {
+  switch (e.payload_case()) {
+    case sambat::v1::Event::kReporterContact: return e.reporter_contact().ticket();
+    case sambat::v1::Event::kCaseRouted: return e.case_routed().ticket();
+    case sambat::v1::Event::kCaseForwarded: return e.case_forwarded().ticket();
+    case sambat::v1::Event::kCaseHandedOff: return e.case_handed_off().ticket();
+    case sambat::v1::Event::kCaseResponded: return e.case_responded().ticket();
+    case sambat::v1::Event::kCaseInfoRequested: return e.case_info_requested().ticket();
+    case sambat::v1::Event::kCaseResolved: return e.case_resolved().ticket();
+    case sambat::v1::Event::kCaseRejected: return e.case_rejected().ticket();
+    case sambat::v1::Event::kCaseReopened: return e.case_reopened().ticket();
+    case sambat::v1::Event::kCaseClosed: return e.case_closed().ticket();
+    case sambat::v1::Event::kCaseClaimed: return e.case_claimed().ticket();
+    case sambat::v1::Event::kCaseCitizenAnswered: return e.case_citizen_answered().ticket();
+    case sambat::v1::Event::kReminderDue: return e.reminder_due().ticket();
+    case sambat::v1::Event::kEscalated: return e.escalated().ticket();
+    case sambat::v1::Event::kDeadlineSet: return e.deadline_set().ticket();
+    case sambat::v1::Event::kComplaintSubmitted: return e.complaint_submitted().ticket();
+    default: return "";
+  }
 }
 
-std::vector<OutgoingNotification> Recipients::For(const sambat::v1::Event& event) const {
-  std::vector<OutgoingNotification> out;
-  if (event.has_reporter_contact()) {
-    const auto& c = event.reporter_contact();
-    sambat::v1::Contact contact;
-    contact.set_name(c.name().empty() ? "Pelapor" : c.name());
-    contact.set_email(c.email());
-    contact.set_phone(c.phone());
-    AddForContact(out, "citizen", contact,
-                  absl::StrCat("[", c.ticket(), "] Pengaduan Anda diterima"),
-                  absl::StrCat("Terima kasih. Pengaduan Anda diterima dengan nomor tiket ",
-                               c.ticket(), " dan sedang diteruskan ke dinas yang berwenang. ",
-                               "Pantau perkembangannya di aplikasi Sambat dengan nomor tiket dan "
-                               "kode pelacakan Anda."),
-                  absl::StrCat("SAMBAT: pengaduan Anda diterima, tiket ", c.ticket()));
-  } else if (event.has_case_routed()) {
-    const auto& routed = event.case_routed();
-    auto agency = agencies_.find(routed.agency_code());
-    if (agency == agencies_.end()) return out;
-    const std::string subject = absl::StrCat("[", routed.ticket(), "] Pengaduan baru: ",
-                                             routed.category());
-    const std::string body = absl::StrCat(
-        "Pengaduan ", routed.ticket(), " (kategori ", routed.category(), ") diteruskan ke ",
-        agency->second.name(), ". Mohon segera ditindaklanjuti melalui antrean Sambat.");
-    const std::string sms = absl::StrCat("SAMBAT ", routed.ticket(), ": pengaduan baru (",
-                                         routed.category(), ") untuk ", agency->second.name());
-    for (const auto& c : agency->second.humas()) {
-      AddForContact(out, absl::StrCat("humas:", routed.agency_code()), c, subject, body, sms);
-    }
-  } else if (event.has_escalated()) {
-    const auto& e = event.escalated();
-    auto agency = agencies_.find(e.agency_code());
-    const std::string agency_name = agency == agencies_.end() ? e.agency_code()
-                                                              : agency->second.name();
-    const std::string due = absl::FormatTime("%d-%m-%Y %H:%M %Z", FromProtoTime(e.due_at()), zone_);
-    const std::string subject = absl::StrCat("[", e.ticket(), "] Eskalasi level ", e.level(),
-                                             ": belum ditanggapi ", agency_name);
-    const std::string body = absl::StrCat(
-        "Pengaduan ", e.ticket(), " belum ditanggapi oleh ", agency_name,
-        " sampai batas waktu ", due, " (terlambat ", e.late_by_seconds() / 3600, " jam).");
-    const std::string sms = absl::StrCat("SAMBAT ", e.ticket(), ": eskalasi level ", e.level(),
-                                         ", ", agency_name, " terlambat menanggapi");
-    // An escalation must reach someone: for an agency the configuration no longer knows, the
-    // city's leadership hears of it instead of nobody.
-    if (e.level() <= 1 && agency != agencies_.end()) {
-      for (const auto& c : agency->second.head()) {
-        AddForContact(out, absl::StrCat("head:", e.agency_code()), c, subject, body, sms);
+std::vector<Notice> NoticesFor(const sambat::v1::Event& e) {
+  using A = Audience;
+  using K = MessageKind;
+  switch (e.payload_case()) {
+    case sambat::v1::Event::kReporterContact:
+      return {{A::kCitizen, "", K::kReceived}};
+    case sambat::v1::Event::kCaseRouted:
+      return {{A::kCitizen, "", K::kRouted},
+              {A::kHumas, e.case_routed().agency_code(), K::kNewCase}};
+    case sambat::v1::Event::kCaseHandedOff:
+      return {{A::kCitizen, "", K::kRouted},
+              {A::kHumas, e.case_handed_off().agency_code(), K::kNewCase}};
+    case sambat::v1::Event::kCaseForwarded:
+      return {{A::kCitizen, "", K::kRouted},
+              {A::kHumas, e.case_forwarded().to_agency_code(), K::kForwardedIn}};
+    case sambat::v1::Event::kCaseResponded:
+      // Later answers show in the citizen's tracking view; the first one is news.
+      if (!e.case_responded().first_response()) return {};
+      return {{A::kCitizen, "", K::kFirstAnswer}};
+    case sambat::v1::Event::kCaseInfoRequested:
+      return {{A::kCitizen, "", K::kInfoRequested, true}};
+    case sambat::v1::Event::kCaseResolved:
+      return {{A::kCitizen, "", K::kResolved}};
+    case sambat::v1::Event::kCaseRejected:
+      return {{A::kCitizen, "", K::kRejected}};
+    case sambat::v1::Event::kCaseReopened:
+      return {{A::kCitizen, "", K::kReopened},
+              {A::kHumas, e.case_reopened().agency_code(), K::kCaseReopened}};
+    case sambat::v1::Event::kCaseCitizenAnswered:
+      return {{A::kHumas, e.case_citizen_answered().agency_code(), K::kCitizenAnswered}};
+    case sambat::v1::Event::kReminderDue:
+      return {{A::kHumas, e.reminder_due().agency_code(), K::kReminder}};
+    case sambat::v1::Event::kEscalated:
+      if (e.escalated().level() <= 1) {
+        return {{A::kHead, e.escalated().agency_code(), K::kEscalation, true}};
       }
-    } else {
-      for (const auto& c : leadership_) AddForContact(out, "leadership", c, subject, body, sms);
-    }
+      return {{A::kLeadership, "", K::kEscalation, true}};
+    default:
+      return {};
+  }
+}
+
+Rendered Render(const Notice& notice, const sambat::v1::Event& e, const std::string& locale,
+                const std::string& channel, const RenderContext& context) {
+  const bool en = locale == "en";
+  const bool short_text = IsShort(channel);
+  const size_t words_limit = short_text ? 100 : 4000;
+  auto agency_name = [&](const std::string& code) {
+    auto it = context.agency_names.find(code);
+    return it == context.agency_names.end() ? code : it->second;
+  };
+  auto when = [&](const google::protobuf::Timestamp& t) {
+    return absl::FormatTime("%d-%m-%Y %H:%M %Z", FromProtoTime(t), context.zone);
+  };
+  const std::string ticket = TicketOf(e);
+  std::string agency = notice.agency_code.empty() ? "" : agency_name(notice.agency_code);
+  std::string words, category, from, due, level, late;
+  std::string link = absl::StrReplaceAll(context.tracking_url, {{"{ticket}", ticket}});
+  switch (e.payload_case()) {
+    case sambat::v1::Event::kCaseRouted:
+      agency = e.case_routed().agency_name().empty() ? agency_name(e.case_routed().agency_code())
+                                                     : e.case_routed().agency_name();
+      category = e.case_routed().category();
+      break;
+    case sambat::v1::Event::kCaseHandedOff:
+      agency = e.case_handed_off().agency_name().empty()
+                   ? agency_name(e.case_handed_off().agency_code())
+                   : e.case_handed_off().agency_name();
+      category = e.case_handed_off().category();
+      break;
+    case sambat::v1::Event::kCaseForwarded:
+      agency = e.case_forwarded().to_agency_name().empty()
+                   ? agency_name(e.case_forwarded().to_agency_code())
+                   : e.case_forwarded().to_agency_name();
+      from = agency_name(e.case_forwarded().from_agency_code());
+      category = e.case_forwarded().category();
+      words = e.case_forwarded().reason();
+      break;
+    case sambat::v1::Event::kCaseResponded:
+      agency = agency_name(e.case_responded().agency_code());
+      words = e.case_responded().message();
+      break;
+    case sambat::v1::Event::kCaseInfoRequested:
+      agency = agency_name(e.case_info_requested().agency_code());
+      words = e.case_info_requested().question();
+      break;
+    case sambat::v1::Event::kCaseResolved:
+      agency = agency_name(e.case_resolved().agency_code());
+      words = e.case_resolved().note();
+      link = absl::StrReplaceAll(context.rating_url, {{"{ticket}", ticket}});
+      break;
+    case sambat::v1::Event::kCaseRejected:
+      agency = agency_name(e.case_rejected().agency_code());
+      words = RejectionReason(e.case_rejected(), en);
+      break;
+    case sambat::v1::Event::kCaseReopened:
+      agency = agency_name(e.case_reopened().agency_code());
+      words = e.case_reopened().reason();
+      break;
+    case sambat::v1::Event::kCaseCitizenAnswered:
+      agency = agency_name(e.case_citizen_answered().agency_code());
+      words = e.case_citizen_answered().text();
+      break;
+    case sambat::v1::Event::kReminderDue:
+      agency = agency_name(e.reminder_due().agency_code());
+      due = when(e.reminder_due().due_at());
+      break;
+    case sambat::v1::Event::kEscalated:
+      agency = agency_name(e.escalated().agency_code());
+      due = when(e.escalated().due_at());
+      level = absl::StrCat(e.escalated().level());
+      late = absl::StrCat(e.escalated().late_by_seconds() / 3600);
+      break;
+    default:
+      break;
+  }
+  const std::vector<std::pair<std::string, std::string>> values = {
+      {"{ticket}", ticket},
+      {"{agency}", OneLine(agency, 120)},
+      {"{from}", OneLine(from, 120)},
+      {"{category}", OneLine(category, 120)},
+      {"{words}", short_text ? OneLine(words, words_limit) : CleanWords(words, words_limit)},
+      {"{link}", link},
+      {"{due}", due},
+      {"{level}", level},
+      {"{late}", late},
+  };
+  const Template& t = TemplateFor(notice.kind);
+  const Wording& w = en ? t.en : t.id;
+  Rendered out;
+  if (short_text) {
+    out.body = Fill(w.short_text, values);
+  } else {
+    out.subject = OneLine(Fill(w.subject, values), 250);
+    out.body = Fill(w.body, values);
   }
   return out;
+}
+
+Rendered RenderDigest(const DigestSummary& s, const std::string& locale,
+                      const std::string& channel) {
+  const bool en = locale == "en";
+  const std::string day = absl::FormatCivilTime(s.day);
+  Rendered out;
+  if (IsShort(channel)) {
+    out.body = en ? absl::StrFormat("SAMBAT daily summary %s, %s: %d open, %d overdue", day,
+                                    s.scope, s.open, s.overdue)
+                  : absl::StrFormat("SAMBAT ringkasan %s, %s: %d terbuka, %d terlambat", day,
+                                    s.scope, s.open, s.overdue);
+    return out;
+  }
+  out.subject = en ? absl::StrFormat("Daily summary %s (%s): %d open, %d overdue", day, s.scope,
+                                     s.open, s.overdue)
+                   : absl::StrFormat("Ringkasan harian %s (%s): %d terbuka, %d terlambat", day,
+                                     s.scope, s.open, s.overdue);
+  out.body = en ? absl::StrFormat("Complaints of %s on %s:\n- open: %d\n- past their deadline: %d\n",
+                                  s.scope, day, s.open, s.overdue)
+                : absl::StrFormat("Pengaduan %s per %s:\n- terbuka: %d\n- melewati batas waktu: %d\n",
+                                  s.scope, day, s.open, s.overdue);
+  if (!s.overdue_tickets.empty()) {
+    absl::StrAppend(&out.body, en ? "\nOverdue:\n" : "\nTerlambat:\n");
+    for (const std::string& t : s.overdue_tickets) absl::StrAppend(&out.body, "- ", t, "\n");
+  }
+  return out;
+}
+
+bool ParseClockMinute(const std::string& text, int* minute) {
+  int h = 0, m = 0;
+  if (text.size() != 5 || text[2] != ':' || !absl::SimpleAtoi(text.substr(0, 2), &h) ||
+      !absl::SimpleAtoi(text.substr(3, 2), &m) || h < 0 || h > 23 || m < 0 || m > 59) {
+    return false;
+  }
+  *minute = h * 60 + m;
+  return true;
+}
+
+std::string FormatClockMinute(int minute) {
+  if (minute < 0) return "";
+  return absl::StrFormat("%02d:%02d", minute / 60, minute % 60);
+}
+
+absl::Time ReleaseTime(absl::Time now, const QuietHours& quiet, absl::TimeZone zone) {
+  if (!quiet.enabled()) return now;
+  const absl::CivilSecond local = absl::ToCivilSecond(now, zone);
+  const int minute = local.hour() * 60 + local.minute();
+  const bool spans_midnight = quiet.start_minute > quiet.end_minute;
+  const bool inside = spans_midnight
+                          ? (minute >= quiet.start_minute || minute < quiet.end_minute)
+                          : (minute >= quiet.start_minute && minute < quiet.end_minute);
+  if (!inside) return now;
+  absl::CivilDay day = absl::CivilDay(local);
+  // Past the start in the evening of a span over midnight: it ends tomorrow.
+  if (spans_midnight && minute >= quiet.start_minute) day += 1;
+  return absl::FromCivil(absl::CivilMinute(day.year(), day.month(), day.day(),
+                                           quiet.end_minute / 60, quiet.end_minute % 60),
+                         zone);
 }
 
 }  // namespace skk::notification

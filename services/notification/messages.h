@@ -1,41 +1,97 @@
 #pragma once
 
-// Who must hear of an event, and what they are told. Pure: no I/O, unit-tested.
+// Who must hear of an event, and what they are told, in Bahasa Indonesia or English, per
+// channel. Pure: no I/O, unit-tested.
 
 #include <map>
 #include <string>
 #include <vector>
 
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "sambat/v1/config.pb.h"
 #include "sambat/v1/events.pb.h"
 
 namespace skk::notification {
 
-struct OutgoingNotification {
-  std::string recipient_role;  // "citizen", "humas:dpuprpkp", "head:dpuprpkp", "leadership"
-  std::string recipient_name;
-  std::string channel;         // "email" or "sms"
-  std::string address;
-  std::string subject;
+// Who a notice is for. Staff audiences are resolved to recipients by role and agency.
+enum class Audience { kCitizen, kHumas, kHead, kLeadership };
+
+enum class MessageKind {
+  // to the citizen
+  kReceived,
+  kRouted,
+  kFirstAnswer,
+  kInfoRequested,
+  kResolved,
+  kRejected,
+  kReopened,
+  // to the agency's humas
+  kNewCase,
+  kForwardedIn,
+  kReminder,
+  kCitizenAnswered,
+  kCaseReopened,
+  // to the agency head (level 1), Sekda and the mayor (level 2)
+  kEscalation,
+};
+
+struct Notice {
+  Audience audience;
+  std::string agency_code;  // humas and head: whose; empty otherwise
+  MessageKind kind;
+  // Goes out at once even to recipients who chose the digest or are in quiet hours.
+  bool urgent = false;
+};
+
+// What `event` means for whom. Empty for events nobody needs to hear of (e.g. case.claimed).
+std::vector<Notice> NoticesFor(const sambat::v1::Event& event);
+
+// The event's ticket number, whichever payload it has.
+std::string TicketOf(const sambat::v1::Event& event);
+
+struct RenderContext {
+  // Agency code -> name as citizens know it (e.g. "DPUPRPKP").
+  std::map<std::string, std::string> agency_names;
+  absl::TimeZone zone;
+  std::string tracking_url;  // "{ticket}" replaced
+  std::string rating_url;    // "{ticket}" replaced
+};
+
+struct Rendered {
+  std::string subject;  // email and inbox; empty for SMS and WhatsApp
   std::string body;
 };
 
-class Recipients {
- public:
-  // `city` must have passed ValidateCityConfig.
-  explicit Recipients(const sambat::v1::CityConfig& city);
+// The message for `notice` in `locale` ("id" or "en"; anything else is "id") on `channel`
+// ("email", "inbox", "sms", "whatsapp"). Every message carries the ticket number; SMS is one
+// short line. Citizens' and officers' words are cleaned (escaping.h) before they are placed.
+Rendered Render(const Notice& notice, const sambat::v1::Event& event, const std::string& locale,
+                const std::string& channel, const RenderContext& context);
 
-  // What to send for `event`: the citizen's contact (complaint.reporter_contact) gets a
-  // "received" message, a routed case goes to the agency's humas, a level 1 escalation to the
-  // agency head, a level 2 escalation to the city's leadership. Empty for other events.
-  // Every message carries the ticket number.
-  std::vector<OutgoingNotification> For(const sambat::v1::Event& event) const;
-
- private:
-  std::map<std::string, sambat::v1::Agency> agencies_;
-  std::vector<sambat::v1::Contact> leadership_;
-  absl::TimeZone zone_;
+// What a daily digest says for one recipient.
+struct DigestSummary {
+  absl::CivilDay day;
+  std::string scope;  // agency name, or the city for leadership
+  int open = 0;
+  int overdue = 0;
+  std::vector<std::string> overdue_tickets;  // oldest deadline first, at most 20
 };
+
+Rendered RenderDigest(const DigestSummary& summary, const std::string& locale,
+                      const std::string& channel);
+
+// Quiet hours in city time as minutes after midnight; start > end spans midnight.
+struct QuietHours {
+  int start_minute = -1;  // -1: none
+  int end_minute = -1;
+  bool enabled() const { return start_minute >= 0 && end_minute >= 0 && start_minute != end_minute; }
+};
+
+// "21:00" -> 1260; INVALID_ARGUMENT for anything else.
+bool ParseClockMinute(const std::string& text, int* minute);
+std::string FormatClockMinute(int minute);
+
+// When a message decided at `now` may go out: `now` outside quiet hours, else the end of them.
+absl::Time ReleaseTime(absl::Time now, const QuietHours& quiet, absl::TimeZone zone);
 
 }  // namespace skk::notification

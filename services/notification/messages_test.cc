@@ -1,5 +1,4 @@
-// Who hears of a routed case and of each escalation, and what they are told, under the shipped
-// Kota Malang configuration.
+// Who hears of what, and what they are told, in both languages and on each channel.
 
 #include "services/notification/messages.h"
 
@@ -9,26 +8,28 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "services/platform/city_config.h"
-#include "services/platform/testing/test_env.h"
+#include "services/notification/notifications.h"
 #include "services/platform/events.h"
+#include "services/platform/testing/test_env.h"
 
 namespace skk::notification {
 namespace {
 
-const sambat::v1::CityConfig& Shipped() { return testing::ShippedCityConfig(); }
-
 constexpr char kTicket[] = "SKK-2026-000123";
 const absl::Time kNow = absl::FromUnixSeconds(1772416800);  // 2026-03-02 09:00 WIB
 
-sambat::v1::Event Routed(const std::string& agency, const std::string& category) {
+const Settings& Shipped() {
+  static const Settings s = *SettingsFrom(testing::ShippedCityConfig());
+  return s;
+}
+
+sambat::v1::Event Routed(const std::string& agency) {
   sambat::v1::Event e = NewEvent(kCaseRouted, "c-0123", kNow, "routing", nullptr);
   auto* r = e.mutable_case_routed();
   r->set_ticket(kTicket);
-  r->set_category(category);
+  r->set_category("jalan-rusak");
   r->set_agency_code(agency);
-  r->set_rule_id(category);
-  *r->mutable_routed_at() = ToProtoTime(kNow);
+  r->set_agency_name("DPUPRPKP");
   return e;
 }
 
@@ -38,136 +39,189 @@ sambat::v1::Event Escalated(const std::string& agency, int level) {
   x->set_ticket(kTicket);
   x->set_agency_code(agency);
   x->set_level(level);
-  x->set_deadline_kind(sambat::v1::DEADLINE_KIND_FIRST_RESPONSE);
   *x->mutable_due_at() = ToProtoTime(kNow - absl::Hours(26));
   x->set_late_by_seconds(26 * 3600);
   return e;
 }
 
-std::multiset<std::string> Addresses(const std::vector<OutgoingNotification>& out,
-                                     const std::string& channel) {
-  std::multiset<std::string> addresses;
-  for (const auto& n : out) {
-    if (n.channel == channel) addresses.insert(n.address);
-  }
-  return addresses;
+std::vector<sambat::v1::Event> EveryKind() {
+  std::vector<sambat::v1::Event> all;
+  auto add = [&](const char* type) {
+    all.push_back(NewEvent(type, "c-0123", kNow, "test", nullptr));
+    return &all.back();
+  };
+  auto* contact = add(kReporterContact)->mutable_reporter_contact();
+  contact->set_ticket(kTicket);
+  all.push_back(Routed("dpuprpkp"));
+  auto* fwd = add(kCaseForwarded)->mutable_case_forwarded();
+  fwd->set_ticket(kTicket);
+  fwd->set_from_agency_code("dpuprpkp");
+  fwd->set_to_agency_code("dlh");
+  fwd->set_reason("Pohon, bukan jalan");
+  auto* resp = add(kCaseResponded)->mutable_case_responded();
+  resp->set_ticket(kTicket);
+  resp->set_agency_code("dlh");
+  resp->set_message("Tim kami meluncur besok pagi.");
+  resp->set_first_response(true);
+  auto* info = add(kCaseInfoRequested)->mutable_case_info_requested();
+  info->set_ticket(kTicket);
+  info->set_agency_code("dlh");
+  info->set_question("Di sisi mana jalannya?");
+  auto* resolved = add(kCaseResolved)->mutable_case_resolved();
+  resolved->set_ticket(kTicket);
+  resolved->set_agency_code("dlh");
+  resolved->set_note("Pohon sudah dipotong.");
+  auto* rejected = add(kCaseRejected)->mutable_case_rejected();
+  rejected->set_ticket(kTicket);
+  rejected->set_agency_code("dlh");
+  rejected->set_reason("not_city_authority");
+  auto* reopened = add(kCaseReopened)->mutable_case_reopened();
+  reopened->set_ticket(kTicket);
+  reopened->set_agency_code("dlh");
+  reopened->set_reason("Masih ada dahan di jalan");
+  auto* answered = add(kCaseCitizenAnswered)->mutable_case_citizen_answered();
+  answered->set_ticket(kTicket);
+  answered->set_agency_code("dlh");
+  answered->set_text("Sisi timur, depan toko");
+  auto* reminder = add(kReminderDue)->mutable_reminder_due();
+  reminder->set_ticket(kTicket);
+  reminder->set_agency_code("dlh");
+  *reminder->mutable_due_at() = ToProtoTime(kNow + absl::Hours(24));
+  all.push_back(Escalated("dlh", 1));
+  all.push_back(Escalated("dlh", 2));
+  return all;
 }
 
-void EveryMessageCarriesTheTicket(const std::vector<OutgoingNotification>& out) {
-  for (const auto& n : out) {
-    INFO(n.channel << " to " << n.address);
-    CHECK_THAT(n.body, Catch::Contains(kTicket));
-    if (n.channel == "email") CHECK_THAT(n.subject, Catch::Contains(kTicket));
+TEST_CASE("who hears of each event", "[notification]") {
+  auto audiences = [](const sambat::v1::Event& e) {
+    std::set<std::pair<Audience, std::string>> out;
+    for (const Notice& n : NoticesFor(e)) out.insert({n.audience, n.agency_code});
+    return out;
+  };
+  using P = std::pair<Audience, std::string>;
+  CHECK(audiences(Routed("dpuprpkp")) ==
+        std::set<P>{{Audience::kCitizen, ""}, {Audience::kHumas, "dpuprpkp"}});
+  CHECK(audiences(Escalated("dlh", 1)) == std::set<P>{{Audience::kHead, "dlh"}});
+  CHECK(audiences(Escalated("dlh", 2)) == std::set<P>{{Audience::kLeadership, ""}});
+  const auto all = EveryKind();
+  for (const auto& e : all) {
+    INFO(e.type());
+    CHECK_FALSE(NoticesFor(e).empty());
   }
+  // Claims and later answers are not news to anyone.
+  sambat::v1::Event claimed = NewEvent(kCaseClaimed, "c-0123", kNow, "routing", nullptr);
+  CHECK(NoticesFor(claimed).empty());
+  sambat::v1::Event later = NewEvent(kCaseResponded, "c-0123", kNow, "routing", nullptr);
+  later.mutable_case_responded()->set_first_response(false);
+  CHECK(NoticesFor(later).empty());
 }
 
-TEST_CASE("a routed case reaches the agency's humas by email and SMS", "[notification]") {
-  const Recipients recipients(Shipped());
-  const auto out = recipients.For(Routed("dpuprpkp", "jalan-rusak"));
-
-  REQUIRE(out.size() == 2);
-  CHECK(Addresses(out, "email") ==
-        std::multiset<std::string>{"humas.dpuprpkp@malangkota.go.id"});
-  CHECK(Addresses(out, "sms") == std::multiset<std::string>{"+628123000000"});
-  for (const auto& n : out) {
-    CHECK(n.recipient_role == "humas:dpuprpkp");
-    CHECK(n.recipient_name == "Humas DPUPRPKP");
-  }
-  EveryMessageCarriesTheTicket(out);
-  for (const auto& n : out) {
-    CHECK_THAT(n.body, Catch::Contains("jalan-rusak"));
-  }
-}
-
-TEST_CASE("an agency with several humas officers notifies each of them", "[notification]") {
-  sambat::v1::CityConfig config = Shipped();
-  for (auto& a : *config.mutable_agencies()) {
-    if (a.code() != "dlh") continue;
-    auto* second = a.add_humas();
-    second->set_name("Humas DLH (piket)");
-    second->set_email("piket.dlh@malangkota.go.id");
-    auto* third = a.add_humas();  // phone only
-    third->set_name("Humas DLH (lapangan)");
-    third->set_phone("+628123001099");
-  }
-  const auto out = Recipients(config).For(Routed("dlh", "pohon-tumbang"));
-  CHECK(Addresses(out, "email") ==
-        std::multiset<std::string>{"humas.dlh@malangkota.go.id", "piket.dlh@malangkota.go.id"});
-  CHECK(Addresses(out, "sms") == std::multiset<std::string>{"+628123001013", "+628123001099"});
-  EveryMessageCarriesTheTicket(out);
-}
-
-TEST_CASE("an external partner with email only gets no SMS", "[notification]") {
-  const auto out = Recipients(Shipped()).For(Routed("polresta", "keamanan"));
-  REQUIRE(out.size() == 1);
-  CHECK(out[0].channel == "email");
-  CHECK(out[0].address == "penghubung.polresta@example.go.id");
-  EveryMessageCarriesTheTicket(out);
-}
-
-TEST_CASE("a level 1 escalation reaches the head of the agency", "[notification]") {
-  const auto out = Recipients(Shipped()).For(Escalated("dlh", 1));
-  REQUIRE(out.size() == 2);
-  CHECK(Addresses(out, "email") == std::multiset<std::string>{"kepala.dlh@malangkota.go.id"});
-  CHECK(Addresses(out, "sms") == std::multiset<std::string>{"+628134001031"});
-  for (const auto& n : out) CHECK(n.recipient_role == "head:dlh");
-  EveryMessageCarriesTheTicket(out);
-  for (const auto& n : out) {
-    if (n.channel == "email") CHECK_THAT(n.subject, Catch::Contains("level 1"));
-  }
-}
-
-TEST_CASE("a level 2 escalation reaches both the city secretary and the mayor",
+TEST_CASE("every message in both languages on every channel carries the ticket number",
           "[notification]") {
-  const auto out = Recipients(Shipped()).For(Escalated("dlh", 2));
-  REQUIRE(out.size() == 4);
-  CHECK(Addresses(out, "email") ==
-        std::multiset<std::string>{"sekda@malangkota.go.id", "walikota@malangkota.go.id"});
-  CHECK(Addresses(out, "sms") == std::multiset<std::string>{"+6281100000001", "+6281100000002"});
-  for (const auto& n : out) {
-    CHECK(n.recipient_role == "leadership");
-    CHECK_THAT(n.body, Catch::Contains("DLH"));  // which agency is late
+  for (const auto& e : EveryKind()) {
+    for (const Notice& n : NoticesFor(e)) {
+      for (const std::string locale : {"id", "en"}) {
+        for (const std::string channel : {"email", "inbox", "sms", "whatsapp"}) {
+          INFO(e.type() << " " << locale << " " << channel);
+          const Rendered r = Render(n, e, locale, channel, Shipped().render);
+          CHECK_THAT(r.body, Catch::Contains(kTicket));
+          if (channel == "email" || channel == "inbox") {
+            CHECK_THAT(r.subject, Catch::Contains(kTicket));
+          } else {
+            CHECK(r.subject.empty());
+            CHECK(r.body.size() <= 320);
+            CHECK_FALSE(absl::StrContains(r.body, "\n"));
+          }
+        }
+      }
+    }
   }
-  EveryMessageCarriesTheTicket(out);
+}
+
+TEST_CASE("the citizen is told the reason of a rejection and gets a link to rate",
+          "[notification]") {
+  const auto all = EveryKind();
+  for (const auto& e : all) {
+    if (e.type() == kCaseRejected) {
+      const Rendered r = Render(NoticesFor(e)[0], e, "id", "email", Shipped().render);
+      CHECK_THAT(r.body, Catch::Contains("bukan kewenangan Pemerintah Kota"));
+      const Rendered en = Render(NoticesFor(e)[0], e, "en", "email", Shipped().render);
+      CHECK_THAT(en.body, Catch::Contains("not within the city government's authority"));
+    }
+    if (e.type() == kCaseResolved) {
+      const Rendered r = Render(NoticesFor(e)[0], e, "id", "sms", Shipped().render);
+      CHECK_THAT(r.body, Catch::Contains("sambat.malangkota.go.id"));
+      CHECK_THAT(r.body, Catch::Contains(kTicket));
+    }
+    if (e.type() == kReporterContact) {
+      const Rendered r = Render(NoticesFor(e)[0], e, "id", "email", Shipped().render);
+      CHECK_THAT(r.body, Catch::Contains("/lacak/SKK-2026-000123"));
+    }
+  }
 }
 
 TEST_CASE("an escalation email says when the deadline was, in the city's time",
           "[notification]") {
-  const auto out = Recipients(Shipped()).For(Escalated("dishub", 1));
-  bool saw_email = false;
-  for (const auto& n : out) {
-    if (n.channel != "email") continue;
-    saw_email = true;
-    // Due 26 hours before 2026-03-02 09:00 WIB.
-    CHECK_THAT(n.body, Catch::Contains("01-03-2026 07:00"));
-    CHECK_THAT(n.body, Catch::Contains("26 jam"));
-  }
-  CHECK(saw_email);
+  const auto e = Escalated("dishub", 1);
+  const Rendered r = Render(NoticesFor(e)[0], e, "id", "email", Shipped().render);
+  CHECK_THAT(r.body, Catch::Contains("01-03-2026 07:00"));
+  CHECK_THAT(r.body, Catch::Contains("26 jam"));
+  CHECK_THAT(r.subject, Catch::Contains("level 1"));
+  CHECK_THAT(r.body, Catch::Contains("Dishub"));
 }
 
-TEST_CASE("a submitted complaint notifies no officer", "[notification]") {
-  sambat::v1::Event e = NewEvent(kComplaintSubmitted, "c-0123", kNow, "intake", nullptr);
-  e.mutable_complaint_submitted()->set_ticket(kTicket);
-  CHECK(Recipients(Shipped()).For(e).empty());
-
-  sambat::v1::Event unknown = NewEvent("case.claimed", "c-0123", kNow, "routing", nullptr);
-  CHECK(Recipients(Shipped()).For(unknown).empty());
+TEST_CASE("an officer's words cannot break an SMS into lines", "[notification]") {
+  sambat::v1::Event e = NewEvent(kCaseInfoRequested, "c-0123", kNow, "routing", nullptr);
+  e.mutable_case_info_requested()->set_ticket(kTicket);
+  e.mutable_case_info_requested()->set_agency_code("dlh");
+  e.mutable_case_info_requested()->set_question(std::string(500, 'x') + "\r\nSTOP");
+  const Rendered r = Render(NoticesFor(e)[0], e, "id", "sms", Shipped().render);
+  CHECK_FALSE(absl::StrContains(r.body, "\n"));
+  CHECK_FALSE(absl::StrContains(r.body, "STOP"));
+  CHECK(r.body.size() < 320);
 }
 
-TEST_CASE("an escalation for an agency the configuration no longer has still reaches "
-          "leadership",
-          "[notification]") {
-  const Recipients recipients(Shipped());
-  CHECK(recipients.For(Routed("dinas-dihapus", "jalan-rusak")).empty());
-  // No head to tell at level 1: the city's leadership hears of it rather than nobody.
-  for (int level : {1, 2}) {
-    const auto out = recipients.For(Escalated("dinas-dihapus", level));
-    CHECK(out.size() == 4);
-    for (const auto& n : out) {
-      CHECK(n.recipient_role == "leadership");
-      CHECK_THAT(n.body, Catch::Contains("dinas-dihapus"));
+TEST_CASE("the configured contacts become recipients with stable ids", "[notification]") {
+  const Settings& s = Shipped();
+  std::set<std::string> ids;
+  for (const auto& r : s.configured) ids.insert(r.id());
+  CHECK(ids.contains("humas:dpuprpkp:1"));
+  CHECK(ids.contains("head:dlh:1"));
+  CHECK(ids.contains("leadership:1"));
+  CHECK(ids.contains("leadership:2"));
+  for (const auto& r : s.configured) {
+    if (r.id() == "humas:polresta:1") {
+      CHECK(r.phone().empty());  // an external partner reached by email only
     }
   }
+}
+
+TEST_CASE("quiet hours hold a message until they end, across midnight", "[notification]") {
+  absl::TimeZone wib;
+  REQUIRE(absl::LoadTimeZone("Asia/Jakarta", &wib));
+  QuietHours quiet;
+  REQUIRE(ParseClockMinute("21:00", &quiet.start_minute));
+  REQUIRE(ParseClockMinute("06:00", &quiet.end_minute));
+  auto at = [&](int d, int h, int m) {
+    return absl::FromCivil(absl::CivilMinute(2026, 3, d, h, m), wib);
+  };
+  CHECK(ReleaseTime(at(2, 9, 0), quiet, wib) == at(2, 9, 0));
+  CHECK(ReleaseTime(at(2, 22, 30), quiet, wib) == at(3, 6, 0));
+  CHECK(ReleaseTime(at(3, 2, 0), quiet, wib) == at(3, 6, 0));
+  CHECK(ReleaseTime(at(3, 6, 0), quiet, wib) == at(3, 6, 0));
+  int m = 0;
+  CHECK_FALSE(ParseClockMinute("25:00", &m));
+  CHECK_FALSE(ParseClockMinute("9:00", &m));
+}
+
+TEST_CASE("the daily digest says what is open and overdue", "[notification]") {
+  DigestSummary s{absl::CivilDay(2026, 3, 3), "DLH", 4, 2, {"SKK-2026-000001", "SKK-2026-000002"}};
+  const Rendered email = RenderDigest(s, "id", "email");
+  CHECK_THAT(email.subject, Catch::Contains("2026-03-03"));
+  CHECK_THAT(email.body, Catch::Contains("terbuka: 4"));
+  CHECK_THAT(email.body, Catch::Contains("SKK-2026-000002"));
+  const Rendered sms = RenderDigest(s, "en", "sms");
+  CHECK_THAT(sms.body, Catch::Contains("4 open, 2 overdue"));
 }
 
 }  // namespace

@@ -1,84 +1,313 @@
 #include "services/notification/notifications.h"
 
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
 #include "services/platform/log.h"
-#include "services/platform/service_host.h"
 #include "services/platform/status_macros.h"
 
 namespace skk::notification {
 namespace {
 
-constexpr SqlStatement kInsertNotification{"notification_insert", R"sql(
-  INSERT INTO notifications (event_id, complaint_id, recipient_role, recipient_name, channel,
-                             address, subject, body, recorded_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-  ON CONFLICT (event_id, address, channel) DO NOTHING)sql"};
+const std::set<std::string> kKnownChannels = {kEmail, kSms, kWhatsApp, kInbox};
 
-constexpr SqlStatement kListByComplaint{"notification_list", R"sql(
-  SELECT event_id, recipient_role, recipient_name, channel, address, subject, body, recorded_at
-  FROM notifications WHERE complaint_id = $1 ORDER BY id LIMIT 1000)sql"};
+std::string AddressOn(const sambat::v1::Recipient& r, const std::string& channel) {
+  if (channel == kEmail) return r.email();
+  if (channel == kSms) return r.phone();
+  if (channel == kWhatsApp) return r.whatsapp();
+  if (channel == kInbox) return r.id();
+  return "";
+}
+
+void AddConfigured(Settings& s, const sambat::v1::Contact& c, const std::string& id,
+                   const std::string& role, const std::string& agency) {
+  sambat::v1::Recipient r;
+  r.set_id(id);
+  r.set_role(role);
+  r.set_agency_code(agency);
+  r.set_name(c.name());
+  r.set_email(c.email());
+  r.set_phone(c.phone());
+  r.set_locale(s.default_locale);
+  for (const std::string& ch : s.staff_channels) r.add_channels(ch);
+  r.set_quiet_start(FormatClockMinute(s.staff_quiet.start_minute));
+  r.set_quiet_end(FormatClockMinute(s.staff_quiet.end_minute));
+  r.set_daily_digest(true);
+  r.set_active(true);
+  s.configured.push_back(std::move(r));
+}
 
 }  // namespace
 
-std::vector<std::string> ConsumedEvents() { return {kReporterContact, kCaseRouted, kEscalated}; }
-
-EventHandlers NotificationLog::Handlers() {
-  EventHandler record = [this](PgConnection& tx, const sambat::v1::Event& e) {
-    return Record(tx, e);
+absl::StatusOr<Settings> SettingsFrom(const sambat::v1::CityConfig& city) {
+  Settings s;
+  const sambat::v1::NotificationConfig& n = city.notification();
+  std::vector<std::string> problems;
+  if (!n.default_locale().empty()) {
+    if (n.default_locale() != "id" && n.default_locale() != "en") {
+      problems.push_back(absl::StrCat("notification.default_locale: '", n.default_locale(),
+                                      "' is neither id nor en"));
+    }
+    s.default_locale = n.default_locale();
+  }
+  auto channels = [&](const auto& list, const char* field, std::vector<std::string>& out) {
+    if (list.empty()) return;
+    out.assign(list.begin(), list.end());
+    for (const std::string& c : out) {
+      if (!kKnownChannels.contains(c)) {
+        problems.push_back(absl::StrCat("notification.", field, ": unknown channel '", c, "'"));
+      }
+    }
   };
-  return {{kReporterContact, record}, {kCaseRouted, record}, {kEscalated, record}};
+  channels(n.citizen_channels(), "citizen_channels", s.citizen_channels);
+  channels(n.staff_channels(), "staff_channels", s.staff_channels);
+  if (n.has_staff_quiet_hours()) {
+    if (!ParseClockMinute(n.staff_quiet_hours().start(), &s.staff_quiet.start_minute) ||
+        !ParseClockMinute(n.staff_quiet_hours().end(), &s.staff_quiet.end_minute)) {
+      problems.push_back("notification.staff_quiet_hours: start and end must be HH:MM");
+    }
+  }
+  if (n.digest_hour() < 0 || n.digest_hour() > 23) {
+    problems.push_back("notification.digest_hour: must be 0 to 23");
+  } else if (n.digest_hour() > 0) {
+    s.digest_hour = n.digest_hour();
+  }
+  if (n.max_attempts() < 0) problems.push_back("notification.max_attempts: must be positive");
+  if (n.max_attempts() > 0) s.max_attempts = n.max_attempts();
+  if (!absl::LoadTimeZone(city.time_zone(), &s.render.zone)) s.render.zone = absl::UTCTimeZone();
+  s.render.tracking_url = n.tracking_url().empty() ? "https://sambat.malangkota.go.id/lacak/{ticket}"
+                                                   : n.tracking_url();
+  s.render.rating_url = n.rating_url().empty() ? s.render.tracking_url : n.rating_url();
+  s.city_name = city.city_name();
+  for (const auto& a : city.agencies()) {
+    s.render.agency_names[a.code()] = a.name();
+    for (int i = 0; i < a.humas_size(); ++i) {
+      AddConfigured(s, a.humas(i), absl::StrCat("humas:", a.code(), ":", i + 1), "humas", a.code());
+    }
+    for (int i = 0; i < a.head_size(); ++i) {
+      AddConfigured(s, a.head(i), absl::StrCat("head:", a.code(), ":", i + 1), "head", a.code());
+    }
+  }
+  for (int i = 0; i < city.leadership_size(); ++i) {
+    AddConfigured(s, city.leadership(i), absl::StrCat("leadership:", i + 1), "leadership", "");
+  }
+  for (const auto& link : n.staff_links()) {
+    bool found = false;
+    for (auto& r : s.configured) {
+      if (r.id() == link.recipient_id()) {
+        r.set_staff_subject(link.subject());
+        found = true;
+      }
+    }
+    if (!found) {
+      problems.push_back(absl::StrCat("notification.staff_links: no configured contact '",
+                                      link.recipient_id(), "'"));
+    }
+  }
+  if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
+  return s;
 }
 
-absl::Status NotificationLog::Record(PgConnection& tx, const sambat::v1::Event& event) {
+std::vector<std::string> ConsumedEvents() {
+  return {kReporterContact, kCaseRouted,         kCaseForwarded,  kCaseHandedOff,
+          kCaseClaimed,     kCaseResponded,      kCaseInfoRequested, kCaseCitizenAnswered,
+          kCaseResolved,    kCaseRejected,       kCaseReopened,   kCaseClosed,
+          kDeadlineSet,     kReminderDue,        kEscalated};
+}
+
+absl::Status NotificationDesk::SyncRecipients(PgPool& pool) {
   const absl::Time now = clock_.Now();
-  for (const OutgoingNotification& n : recipients_.For(event)) {
-    SKK_RETURN_IF_ERROR(tx.Execute(kInsertNotification,
-                                   {SqlParam::Text(event.event_id()),
-                                    SqlParam::Text(event.complaint_id()),
-                                    SqlParam::Text(n.recipient_role),
-                                    SqlParam::Text(n.recipient_name), SqlParam::Text(n.channel),
-                                    SqlParam::Text(n.address), SqlParam::Text(n.subject),
-                                    SqlParam::Text(n.body), SqlParam::Time(now)})
-                            .status());
-    log::Info("notification recorded", {{"complaint_id", event.complaint_id()},
-                                        {"event_id", event.event_id()},
-                                        {"recipient", n.recipient_role}, {"channel", n.channel}});
+  return pool.Transact([&](PgConnection& tx) -> absl::Status {
+    std::vector<std::string> keep;
+    for (const auto& r : settings_.configured) {
+      SKK_RETURN_IF_ERROR(WriteRecipient(tx, r, /*from_config=*/true, now));
+      keep.push_back(r.id());
+    }
+    return DeactivateConfigRecipientsExcept(tx, keep);
+  });
+}
+
+EventHandlers NotificationDesk::Handlers() {
+  EventHandlers handlers;
+  for (const std::string& type : ConsumedEvents()) {
+    handlers[type] = [this](PgConnection& tx, const sambat::v1::Event& e) { return Apply(tx, e); };
+  }
+  return handlers;
+}
+
+absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& event) {
+  const absl::Time now = clock_.Now();
+  SKK_RETURN_IF_ERROR(NoteCaseFacts(tx, event, now));
+  for (const Notice& notice : NoticesFor(event)) {
+    if (notice.audience == Audience::kCitizen) {
+      SKK_RETURN_IF_ERROR(NotifyCitizen(tx, event, notice));
+    } else {
+      SKK_RETURN_IF_ERROR(NotifyStaff(tx, event, notice));
+    }
+  }
+  if (event.has_reporter_contact()) {
+    SKK_ASSIGN_OR_RETURN(std::vector<sambat::v1::Event> held,
+                         TakeHeldForContact(tx, event.complaint_id()));
+    for (const sambat::v1::Event& e : held) {
+      for (const Notice& notice : NoticesFor(e)) {
+        if (notice.audience == Audience::kCitizen) SKK_RETURN_IF_ERROR(NotifyCitizen(tx, e, notice));
+      }
+    }
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<sambat::v1::ListNotificationsResponse> NotificationLog::List(
-    const std::string& complaint_id) {
-  sambat::v1::ListNotificationsResponse response;
-  if (!IsUuid(complaint_id)) {
-    return absl::InvalidArgumentError("complaint_id: must be a complaint id (UUID)");
+absl::Status NotificationDesk::NoteCaseFacts(PgConnection& tx, const sambat::v1::Event& e,
+                                             absl::Time now) {
+  const std::string& id = e.complaint_id();
+  const std::string ticket = TicketOf(e);
+  const std::optional<absl::Time> keep;
+  const std::optional<absl::Time> clear = absl::InfinitePast();
+  switch (e.payload_case()) {
+    case sambat::v1::Event::kCaseRouted:
+      return NoteCase(tx, id, ticket, e.case_routed().agency_code(), "open", keep, now);
+    case sambat::v1::Event::kCaseHandedOff:
+      return NoteCase(tx, id, ticket, e.case_handed_off().agency_code(), "open", keep, now);
+    case sambat::v1::Event::kCaseForwarded:
+      // The old agency's clock stopped; the new one's arrives as sla.deadline_set.
+      return NoteCase(tx, id, ticket, e.case_forwarded().to_agency_code(), "open", clear, now);
+    case sambat::v1::Event::kCaseClaimed:
+      return NoteCase(tx, id, ticket, e.case_claimed().agency_code(), "open", keep, now);
+    case sambat::v1::Event::kCaseResponded:
+      return NoteCase(tx, id, ticket, e.case_responded().agency_code(), "",
+                      e.case_responded().first_response() ? clear : keep, now);
+    case sambat::v1::Event::kCaseInfoRequested:
+      return NoteCase(tx, id, ticket, e.case_info_requested().agency_code(), "waiting", keep,
+                      now);
+    case sambat::v1::Event::kCaseCitizenAnswered:
+      return NoteCase(tx, id, ticket, e.case_citizen_answered().agency_code(), "open", keep, now);
+    case sambat::v1::Event::kCaseResolved:
+      return NoteCase(tx, id, ticket, e.case_resolved().agency_code(), "resolved", clear, now);
+    case sambat::v1::Event::kCaseRejected:
+      return NoteCase(tx, id, ticket, e.case_rejected().agency_code(), "rejected", clear, now);
+    case sambat::v1::Event::kCaseReopened:
+      return NoteCase(tx, id, ticket, e.case_reopened().agency_code(), "open", keep, now);
+    case sambat::v1::Event::kCaseClosed:
+      return NoteCase(tx, id, ticket, e.case_closed().agency_code(), "closed", clear, now);
+    case sambat::v1::Event::kDeadlineSet:
+      return NoteCase(tx, id, ticket, e.deadline_set().agency_code(), "",
+                      FromProtoTime(e.deadline_set().due_at()), now);
+    case sambat::v1::Event::kReporterContact: {
+      const auto& c = e.reporter_contact();
+      return SaveContact(tx, id, {c.ticket(), c.name(), c.email(), c.phone()}, now);
+    }
+    default:
+      return absl::OkStatus();
   }
-  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-  SKK_ASSIGN_OR_RETURN(PgResult rows, conn->Execute(kListByComplaint, {SqlParam::Text(complaint_id)}));
-  for (int i = 0; i < rows.rows(); ++i) {
-    auto* n = response.add_notifications();
-    n->set_event_id(rows.GetString(i, 0));
-    n->set_complaint_id(complaint_id);
-    n->set_recipient_role(rows.GetString(i, 1));
-    n->set_recipient_name(rows.GetString(i, 2));
-    n->set_channel(rows.GetString(i, 3));
-    n->set_address(rows.GetString(i, 4));
-    n->set_subject(rows.GetString(i, 5));
-    n->set_body(rows.GetString(i, 6));
-    *n->mutable_recorded_at() = ToProtoTime(rows.GetTime(i, 7));
-  }
-  return response;
 }
 
-grpc::ServerUnaryReactor* NotificationService::ListNotifications(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeUnary<sambat::v1::ListNotificationsRequest, sambat::v1::ListNotificationsResponse>(
-      context, request, response, executor_,
-      [this](const sambat::v1::ListNotificationsRequest& list) {
-        return log_.List(list.complaint_id());
-      });
+absl::Status NotificationDesk::NotifyCitizen(PgConnection& tx, const sambat::v1::Event& event,
+                                             const Notice& notice) {
+  SKK_ASSIGN_OR_RETURN(std::optional<CitizenContact> contact,
+                       LoadContact(tx, event.complaint_id()));
+  // No contact yet: either the citizen gave none (they follow the complaint with the tracking
+  // code), or complaint.reporter_contact is still on its way; it tells the held events.
+  if (!contact.has_value()) return HoldForContact(tx, event);
+  sambat::v1::Recipient citizen;
+  citizen.set_id(absl::StrCat("citizen:", event.complaint_id()));
+  citizen.set_name(contact->name.empty() ? "Pelapor" : contact->name);
+  citizen.set_email(contact->email);
+  citizen.set_phone(contact->phone);
+  citizen.set_whatsapp(contact->phone);
+  citizen.set_locale(settings_.default_locale);
+  for (const std::string& c : settings_.citizen_channels) {
+    if (c != kInbox) citizen.add_channels(c);  // citizens have no staff inbox
+  }
+  return AddDeliveries(tx, event.event_id(), event.complaint_id(), TicketOf(event), citizen,
+                       "citizen", /*urgent=*/true,
+                       [&](const std::string& locale, const std::string& channel) {
+                         return Render(notice, event, locale, channel, settings_.render);
+                       });
+}
+
+absl::Status NotificationDesk::NotifyStaff(PgConnection& tx, const sambat::v1::Event& event,
+                                           const Notice& notice) {
+  std::string role = notice.audience == Audience::kHumas ? "humas"
+                     : notice.audience == Audience::kHead ? "head"
+                                                          : "leadership";
+  std::string agency = notice.audience == Audience::kLeadership ? "" : notice.agency_code;
+  SKK_ASSIGN_OR_RETURN(std::vector<sambat::v1::Recipient> recipients,
+                       RecipientsFor(tx, role, agency));
+  if (recipients.empty() && notice.kind == MessageKind::kEscalation) {
+    // An escalation must reach someone: with no head to tell, the city's leadership hears of
+    // it rather than nobody.
+    role = "leadership";
+    agency = "";
+    SKK_ASSIGN_OR_RETURN(recipients, RecipientsFor(tx, role, agency));
+  }
+  if (recipients.empty()) {
+    log::Warn("nobody to notify", {{"complaint_id", event.complaint_id()},
+                                   {"event_id", event.event_id()}, {"role", role},
+                                   {"agency", notice.agency_code}});
+    return absl::OkStatus();
+  }
+  const std::string role_label = agency.empty() ? role : absl::StrCat(role, ":", agency);
+  Notice resolved = notice;
+  if (resolved.agency_code.empty()) resolved.agency_code = agency;
+  for (const auto& r : recipients) {
+    SKK_RETURN_IF_ERROR(AddDeliveries(
+        tx, event.event_id(), event.complaint_id(), TicketOf(event), r, role_label,
+        notice.urgent, [&](const std::string& locale, const std::string& channel) {
+          return Render(resolved, event, locale, channel, settings_.render);
+        }));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status NotificationDesk::AddDeliveries(
+    PgConnection& tx, const std::string& event_id, const std::string& complaint_id,
+    const std::string& ticket, const sambat::v1::Recipient& recipient, const std::string& role,
+    bool urgent,
+    const std::function<Rendered(const std::string&, const std::string&)>& render) {
+  const absl::Time now = clock_.Now();
+  QuietHours quiet;
+  if (!recipient.quiet_start().empty()) ParseClockMinute(recipient.quiet_start(), &quiet.start_minute);
+  if (!recipient.quiet_end().empty()) ParseClockMinute(recipient.quiet_end(), &quiet.end_minute);
+  const std::string locale = recipient.locale().empty() ? settings_.default_locale
+                                                        : recipient.locale();
+  const bool digest = event_id.rfind("digest:", 0) == 0;
+  for (const std::string& channel : recipient.channels()) {
+    const std::string address = AddressOn(recipient, channel);
+    if (address.empty()) continue;
+    // Who chose the digest hears of single cases only in the inbox (escalations excepted).
+    if (recipient.digest_only() && !urgent && !digest && channel != kInbox) continue;
+    const Rendered message = render(locale, channel);
+    Delivery d;
+    d.id = NewUuid();
+    d.event_id = event_id;
+    d.complaint_id = complaint_id;
+    d.ticket = ticket;
+    d.recipient_id = recipient.id();
+    d.recipient_role = role;
+    d.recipient_name = recipient.name();
+    d.channel = channel;
+    d.address = address;
+    d.subject = message.subject;
+    d.body = message.body;
+    d.created_at = now;
+    d.not_before = now;
+    if (channel == kInbox) {
+      d.state = "sent";
+    } else if (channel == kSms || channel == kWhatsApp) {
+      // A phone buzzing at night: held until the recipient's quiet hours end.
+      d.not_before = ReleaseTime(now, quiet, settings_.render.zone);
+    }
+    SKK_ASSIGN_OR_RETURN(bool inserted, InsertDelivery(tx, d));
+    if (inserted) {
+      log::Info("notification decided",
+                {{"complaint_id", complaint_id}, {"event_id", event_id},
+                 {"delivery_id", d.id}, {"recipient", recipient.id()}, {"channel", channel}});
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace skk::notification

@@ -1,18 +1,19 @@
 #pragma once
 
-// The notification log in notification's PostgreSQL schema, and the read API over it.
-// Delivery through real channels (SMTP, SMS and WhatsApp gateways) comes later; today each
-// notification is recorded exactly as it would be sent.
+// Deciding who hears of an event: the consumer's handler turns each event into deliveries, in
+// the transaction that records the event as applied, so an event decides its deliveries once.
 
+#include <map>
 #include <string>
 #include <vector>
 
-#include "grpcpp/grpcpp.h"
-#include "sambat/v1/notification.grpc.pb.h"
+#include "absl/status/status.h"
+#include "sambat/v1/config.pb.h"
+#include "sambat/v1/notification.pb.h"
 #include "services/notification/messages.h"
+#include "services/notification/store.h"
 #include "services/platform/clock.h"
 #include "services/platform/consumer.h"
-#include "services/platform/grpc_edge.h"
 #include "services/platform/migrations.h"
 #include "services/platform/pg.h"
 
@@ -22,36 +23,60 @@ const std::vector<Migration>& notification_migrations();
 
 namespace skk::notification {
 
-std::vector<std::string> ConsumedEvents();
-
-class NotificationLog {
- public:
-  NotificationLog(PgPool& pool, Clock& clock, Recipients recipients)
-      : pool_(pool), clock_(clock), recipients_(std::move(recipients)) {}
-
-  EventHandlers Handlers();
-  absl::Status Record(PgConnection& tx, const sambat::v1::Event& event);
-  absl::StatusOr<sambat::v1::ListNotificationsResponse> List(const std::string& complaint_id);
-
- private:
-  PgPool& pool_;
-  Clock& clock_;
-  Recipients recipients_;
+// What notification takes from the city configuration, with defaults filled in.
+struct Settings {
+  std::string default_locale = "id";
+  std::vector<std::string> citizen_channels = {kEmail, kSms};
+  std::vector<std::string> staff_channels = {kInbox, kEmail, kSms};
+  QuietHours staff_quiet;
+  int digest_hour = 7;
+  int max_attempts = 8;
+  RenderContext render;
+  std::string city_name;
+  // Configured contacts as recipients ("humas:dlh:1", ...), with their staff subjects.
+  std::vector<sambat::v1::Recipient> configured;
 };
 
-class NotificationService final
-    : public sambat::v1::NotificationService::WithRawCallbackMethod_ListNotifications<
-          sambat::v1::NotificationService::Service> {
+// INVALID_ARGUMENT naming each problem (unknown channel, bad quiet hours, a staff link to no
+// configured contact) for a configuration notification cannot work with.
+absl::StatusOr<Settings> SettingsFrom(const sambat::v1::CityConfig& city);
+
+// The event types notification consumes.
+std::vector<std::string> ConsumedEvents();
+
+class NotificationDesk {
  public:
-  NotificationService(NotificationLog& log, RequestExecutor& executor)
-      : log_(log), executor_(executor) {}
-  grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) override;
+  NotificationDesk(Settings settings, Clock& clock)
+      : settings_(std::move(settings)), clock_(clock) {}
+
+  // Writes the configured contacts into the recipients table (keeping preferences an admin
+  // set) and retires contacts no longer configured.
+  absl::Status SyncRecipients(PgPool& pool);
+
+  EventHandlers Handlers();
+  // Records the event's facts and decides its deliveries, inside `tx`.
+  absl::Status Apply(PgConnection& tx, const sambat::v1::Event& event);
+
+  // The deliveries of one message to one recipient on each of its channels, applying its
+  // preferences (quiet hours, digest only). Inbox deliveries are complete on insert.
+  absl::Status AddDeliveries(PgConnection& tx, const std::string& event_id,
+                             const std::string& complaint_id, const std::string& ticket,
+                             const sambat::v1::Recipient& recipient, const std::string& role,
+                             bool urgent, const std::function<Rendered(const std::string& locale,
+                                                                       const std::string& channel)>&
+                                              render);
+
+  const Settings& settings() const { return settings_; }
 
  private:
-  NotificationLog& log_;
-  RequestExecutor& executor_;
+  absl::Status NoteCaseFacts(PgConnection& tx, const sambat::v1::Event& event, absl::Time now);
+  absl::Status NotifyCitizen(PgConnection& tx, const sambat::v1::Event& event,
+                             const Notice& notice);
+  absl::Status NotifyStaff(PgConnection& tx, const sambat::v1::Event& event,
+                           const Notice& notice);
+
+  Settings settings_;
+  Clock& clock_;
 };
 
 }  // namespace skk::notification

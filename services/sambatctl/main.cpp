@@ -36,6 +36,7 @@
 #include "sambat/v1/notification.grpc.pb.h"
 #include "services/platform/clock.h"
 #include "services/platform/events.h"
+#include "services/sambatctl/notification_commands.h"
 #include "services/sambatctl/officer_commands.h"
 #include "services/sambatctl/staff_calls.h"
 
@@ -361,6 +362,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string command = args[1];
+  if (int rc = skk::sambatctl::RunNotificationCommand(args); rc >= 0) return rc;
   if (command == "submit" && args.size() == 2) return Submit();
   if (command == "get" && args.size() == 3) return Get(args[2]);
   if (command == "wait" && args.size() == 3) return Wait(args[2]);

@@ -1,0 +1,174 @@
+#include "services/notification/delivery.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "services/notification/store.h"
+#include "services/platform/log.h"
+#include "services/platform/status_macros.h"
+#include "services/platform/wait.h"
+
+namespace skk::notification {
+namespace {
+
+constexpr char kDeliveryExchange[] = "sambat.notification";
+
+std::string QueueOf(const std::string& channel, const DeliveryOptions& o) {
+  return QueuesFor(ChannelTopology(channel, o.backoff)).main;
+}
+
+AmqpMessage DeliveryMessage(const std::string& id, const std::string& queue) {
+  AmqpMessage m;
+  m.exchange = "";  // the default exchange routes by queue name
+  m.routing_key = queue;
+  m.message_id = id;
+  m.type = "notification.delivery";
+  m.body = id;
+  m.timestamp = absl::Now();
+  return m;
+}
+
+}  // namespace
+
+TopologyOptions ChannelTopology(const std::string& channel,
+                                const std::vector<absl::Duration>& backoff) {
+  TopologyOptions t;
+  t.exchange = kDeliveryExchange;
+  t.service = absl::StrCat("notification.", channel);
+  t.retry_delays = backoff;
+  return t;
+}
+
+std::vector<absl::Duration> ExponentialBackoff(absl::Duration first, int steps) {
+  std::vector<absl::Duration> out;
+  for (int i = 0; i < steps; ++i) out.push_back(first * (1 << i));
+  return out;
+}
+
+absl::Status DeclareChannelQueues(const DeliveryOptions& options) {
+  SKK_ASSIGN_OR_RETURN(auto conn, AmqpConnection::Open(options.endpoint, "notification-channels"));
+  for (const std::string& channel : kWireChannels) {
+    SKK_RETURN_IF_ERROR(conn->DeclareTopology(ChannelTopology(channel, options.backoff)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> Dispatcher::DispatchOnce() {
+  if (publisher_ == nullptr) {
+    publisher_ = std::make_unique<ConfirmingPublisher>(options_.endpoint, "notification-dispatch");
+  }
+  int queued = 0;
+  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    queued = 0;
+    SKK_ASSIGN_OR_RETURN(auto due, ClaimDue(tx, clock_.Now(), 500));
+    if (due.empty()) return absl::OkStatus();
+    std::vector<AmqpMessage> messages;
+    std::vector<std::string> ids;
+    for (const auto& [id, channel] : due) {
+      messages.push_back(DeliveryMessage(id, QueueOf(channel, options_)));
+      ids.push_back(id);
+    }
+    // Confirmed before the rows say queued: a crash in between publishes them again, and a
+    // worker finding a delivery already sent does nothing.
+    SKK_RETURN_IF_ERROR(publisher_->PublishBatch(messages));
+    SKK_RETURN_IF_ERROR(MarkQueued(tx, ids));
+    queued = static_cast<int>(ids.size());
+    return absl::OkStatus();
+  }));
+  return queued;
+}
+
+void Dispatcher::Run(const std::atomic<bool>& stop) {
+  absl::Duration backoff = options_.idle_poll;
+  while (!stop.load()) {
+    absl::StatusOr<int> n = DispatchOnce();
+    if (!n.ok()) {
+      log::Warn("dispatch failed", {{"error", std::string(n.status().message())}});
+      SleepUnlessStopped(stop, backoff);
+      backoff = std::min(backoff * 2, absl::Seconds(10));
+      continue;
+    }
+    backoff = options_.idle_poll;
+    if (*n == 0) SleepUnlessStopped(stop, options_.idle_poll);
+  }
+}
+
+void ChannelWorker::Run(const std::atomic<bool>& stop) {
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (!stop.load()) {
+    absl::Status st = ConsumeOnce(stop);
+    if (stop.load()) break;
+    log::Warn("channel worker disconnected, reconnecting",
+              {{"channel", channel_}, {"error", std::string(st.message())}});
+    SleepUnlessStopped(stop, backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(10));
+  }
+}
+
+absl::Status ChannelWorker::ConsumeOnce(const std::atomic<bool>& stop) {
+  const std::string name = absl::StrCat("notification-", channel_);
+  SKK_ASSIGN_OR_RETURN(auto conn, AmqpConnection::Open(options_.endpoint, name));
+  const TopologyOptions topology = ChannelTopology(channel_, options_.backoff);
+  SKK_RETURN_IF_ERROR(conn->DeclareTopology(topology));
+  SKK_RETURN_IF_ERROR(conn->StartConsuming(QueuesFor(topology).main, options_.prefetch));
+  ConfirmingPublisher parker(options_.endpoint, absl::StrCat(name, "-parker"), 1);
+  while (!stop.load()) {
+    SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> delivery,
+                         conn->NextDelivery(absl::Milliseconds(200)));
+    if (!delivery.has_value()) continue;
+    SKK_RETURN_IF_ERROR(Handle(*delivery, parker));
+    // Acked only after the outcome is recorded and any parked copy confirmed.
+    SKK_RETURN_IF_ERROR(conn->Ack(delivery->delivery_tag));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ChannelWorker::Handle(const AmqpDelivery& delivery, ConfirmingPublisher& parker) {
+  const std::string id = delivery.message.body;
+  const ServiceQueues queues = QueuesFor(ChannelTopology(channel_, options_.backoff));
+  SKK_ASSIGN_OR_RETURN(AttemptStart start, BeginAttempt(pool_, id, options_.lease));
+  if (!start.delivery.has_value()) {
+    if (start.state == "sending") {
+      // Another worker holds it (a duplicate message): look again after the longest wait,
+      // in case that worker dies before it finishes.
+      AmqpMessage later = DeliveryMessage(id, queues.retry.back());
+      later.original_routing_key = queues.main;
+      return parker.PublishBatch({later});
+    }
+    // Sent, dead, not yet due again (pending) or unknown: nothing to do for this copy.
+    log::Debug("delivery message skipped", {{"delivery_id", id}, {"state", start.state}});
+    return absl::OkStatus();
+  }
+  const Delivery& d = *start.delivery;
+  const SendResult result = sender_->Send(OutgoingMessage{d.id, d.ticket, d.recipient_name,
+                                                          d.address, d.subject, d.body});
+  std::string outcome = "sent";
+  if (result.outcome == SendOutcome::kRetry) {
+    outcome = d.attempts >= options_.max_attempts ? "dead" : "retry";
+  } else if (result.outcome == SendOutcome::kPermanent) {
+    outcome = "dead";
+  }
+  SKK_RETURN_IF_ERROR(FinishAttempt(pool_, d, outcome, result.detail, clock_.Now()));
+  const std::initializer_list<log::Field> fields = {
+      {"complaint_id", d.complaint_id}, {"delivery_id", d.id},  {"event_id", d.event_id},
+      {"channel", channel_},            {"attempt", d.attempts}, {"detail", result.detail}};
+  if (outcome == "sent") {
+    log::Info("notification sent", fields);
+    return absl::OkStatus();
+  }
+  AmqpMessage parked = DeliveryMessage(id, "");
+  parked.attempt = d.attempts;
+  parked.last_error = result.detail.substr(0, 1000);
+  parked.original_routing_key = queues.main;
+  if (outcome == "retry") {
+    const size_t step = std::min<size_t>(d.attempts - 1, queues.retry.size() - 1);
+    parked.routing_key = queues.retry[step];
+    log::Warn("notification failed, will retry", fields);
+  } else {
+    parked.routing_key = queues.dead;
+    log::Error("notification dead-lettered", fields);
+  }
+  return parker.PublishBatch({parked});
+}
+
+}  // namespace skk::notification

@@ -1,0 +1,90 @@
+#pragma once
+
+// Getting decided deliveries onto the wire, once each (design.md, "Never lose, never
+// duplicate"):
+//  - The dispatcher moves pending deliveries whose time has come (quiet hours end on the
+//    business clock) to their channel's RabbitMQ work queue, with publisher confirms, and
+//    marks them queued in the same transaction that claimed them (FOR UPDATE SKIP LOCKED).
+//  - One work queue per channel ("notification.<channel>.events"), each with its own worker
+//    threads, so a slow SMS gateway never holds up email.
+//  - A worker records the attempt in PostgreSQL before it sends (state sending, a lease) and
+//    its outcome after; a failure that may pass goes to the channel's retry queue for the
+//    next backoff step (TTL, then dead-lettered back to the work queue); a permanent one, or
+//    the last allowed attempt, to the channel's dead queue, and the delivery is dead.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/notification/channels.h"
+#include "services/platform/amqp.h"
+#include "services/platform/clock.h"
+#include "services/platform/pg.h"
+
+namespace skk::notification {
+
+// The work queue topology of a channel: its queue, retry queues (one per backoff step) and
+// dead queue.
+TopologyOptions ChannelTopology(const std::string& channel,
+                                const std::vector<absl::Duration>& backoff);
+
+// Exponential backoff: `first`, doubled each step, `steps` steps (e.g. 2s,4s,...,256s).
+std::vector<absl::Duration> ExponentialBackoff(absl::Duration first, int steps);
+
+struct DeliveryOptions {
+  AmqpEndpoint endpoint;
+  std::vector<absl::Duration> backoff = ExponentialBackoff(absl::Seconds(2), 7);
+  int max_attempts = 8;
+  // How long an attempt may hold a delivery before another worker may take it over.
+  absl::Duration lease = absl::Minutes(2);
+  int prefetch = 20;
+  absl::Duration idle_poll = absl::Milliseconds(200);
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(PgPool& pool, Clock& clock, DeliveryOptions options)
+      : pool_(pool), clock_(clock), options_(std::move(options)) {}
+  // Queues one batch. Returns how many deliveries were queued.
+  absl::StatusOr<int> DispatchOnce();
+  void Run(const std::atomic<bool>& stop);
+
+ private:
+  PgPool& pool_;
+  Clock& clock_;
+  DeliveryOptions options_;
+  std::unique_ptr<ConfirmingPublisher> publisher_;
+};
+
+class ChannelWorker {
+ public:
+  ChannelWorker(std::string channel, PgPool& pool, Clock& clock, std::unique_ptr<Sender> sender,
+                DeliveryOptions options)
+      : channel_(std::move(channel)),
+        pool_(pool),
+        clock_(clock),
+        sender_(std::move(sender)),
+        options_(std::move(options)) {}
+  // Consumes the channel's work queue until `stop`, reconnecting with backoff.
+  void Run(const std::atomic<bool>& stop);
+
+ private:
+  absl::Status ConsumeOnce(const std::atomic<bool>& stop);
+  // Attempts one delivery and parks its message when it must wait or failed for good.
+  absl::Status Handle(const AmqpDelivery& delivery, ConfirmingPublisher& parker);
+
+  std::string channel_;
+  PgPool& pool_;
+  Clock& clock_;
+  std::unique_ptr<Sender> sender_;
+  DeliveryOptions options_;
+};
+
+// Declares every channel's queues (idempotent).
+absl::Status DeclareChannelQueues(const DeliveryOptions& options);
+
+}  // namespace skk::notification

@@ -1,0 +1,89 @@
+#pragma once
+
+// notification's gRPC edge: the delivery log per complaint, the staff's own inbox, and the
+// admin's recipients and dead letters. Callers are staff identified by their token
+// (services/platform/auth.h); the lookup is injected so the edge is tested without a token
+// authority.
+
+#include <functional>
+
+#include "grpcpp/grpcpp.h"
+#include "sambat/v1/notification.grpc.pb.h"
+#include "services/notification/notifications.h"
+#include "services/platform/auth.h"
+#include "services/platform/clock.h"
+#include "services/platform/grpc_edge.h"
+#include "services/platform/pg.h"
+
+namespace skk::notification {
+
+// Who is calling; UNAUTHENTICATED when nobody is (see CallerOf in auth.h).
+using CallerLookup = std::function<absl::StatusOr<Caller>(const grpc::ServerContextBase&)>;
+
+// The logic behind the RPCs, without gRPC.
+class NotificationApi {
+ public:
+  NotificationApi(PgPool& pool, Clock& clock, NotificationDesk& desk)
+      : pool_(pool), clock_(clock), desk_(desk) {}
+
+  // `caller` may be an error (no token): then citizens' addresses are masked, as for any
+  // caller who is not an admin.
+  absl::StatusOr<sambat::v1::ListNotificationsResponse> List(
+      const absl::StatusOr<Caller>& caller, const sambat::v1::ListNotificationsRequest& request);
+  absl::StatusOr<sambat::v1::ListInboxResponse> Inbox(const Caller& caller,
+                                                      const sambat::v1::ListInboxRequest& r);
+  absl::StatusOr<sambat::v1::MarkReadResponse> MarkRead(const Caller& caller,
+                                                        const sambat::v1::MarkReadRequest& r);
+  absl::StatusOr<sambat::v1::Recipient> Upsert(const Caller& caller,
+                                               const sambat::v1::Recipient& r);
+  absl::StatusOr<sambat::v1::ListDeadLettersResponse> DeadLetters(
+      const Caller& caller, const sambat::v1::ListDeadLettersRequest& r);
+  absl::StatusOr<sambat::v1::ReplayDeadLettersResponse> Replay(
+      const Caller& caller, const sambat::v1::ReplayDeadLettersRequest& r);
+
+ private:
+  PgPool& pool_;
+  Clock& clock_;
+  NotificationDesk& desk_;
+};
+
+using NotificationServiceBase =
+    sambat::v1::NotificationService::WithRawCallbackMethod_ListNotifications<
+        sambat::v1::NotificationService::WithRawCallbackMethod_ListInbox<
+            sambat::v1::NotificationService::WithRawCallbackMethod_MarkRead<
+                sambat::v1::NotificationService::WithRawCallbackMethod_UpsertRecipient<
+                    sambat::v1::NotificationService::WithRawCallbackMethod_ListDeadLetters<
+                        sambat::v1::NotificationService::WithRawCallbackMethod_ReplayDeadLetters<
+                            sambat::v1::NotificationService::Service>>>>>>;
+
+class NotificationService final : public NotificationServiceBase {
+ public:
+  NotificationService(NotificationApi& api, RequestExecutor& executor, CallerLookup caller)
+      : api_(api), executor_(executor), caller_(std::move(caller)) {}
+
+  grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListInbox(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* MarkRead(grpc::CallbackServerContext* context,
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* UpsertRecipient(grpc::CallbackServerContext* context,
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListDeadLetters(grpc::CallbackServerContext* context,
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ReplayDeadLetters(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
+
+ private:
+  NotificationApi& api_;
+  RequestExecutor& executor_;
+  CallerLookup caller_;
+};
+
+}  // namespace skk::notification

@@ -1,0 +1,542 @@
+#include "services/notification/store.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/notification/escaping.h"
+#include "services/notification/messages.h"
+#include "services/platform/events.h"
+#include "services/platform/status_macros.h"
+
+namespace skk::notification {
+namespace {
+
+constexpr SqlStatement kInsertDelivery{"ntf_delivery_insert", R"sql(
+  INSERT INTO deliveries (id, event_id, complaint_id, ticket, recipient_id, recipient_role,
+                          recipient_name, channel, address, subject, body, state, not_before,
+                          created_at, finished_at)
+  VALUES ($1, $2, NULLIF($3::text, '')::uuid, $4, $5, $6, $7, $8, $9, $10, $11, $12::text,
+          $13, $14::timestamptz, CASE WHEN $12::text = 'sent' THEN $14::timestamptz END)
+  ON CONFLICT (event_id, recipient_id, channel) DO NOTHING)sql"};
+
+constexpr SqlStatement kSaveContact{"ntf_contact_save", R"sql(
+  INSERT INTO citizen_contacts (complaint_id, ticket, name, email, phone, recorded_at)
+  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (complaint_id) DO NOTHING)sql"};
+
+constexpr SqlStatement kLoadContact{"ntf_contact_load", R"sql(
+  SELECT ticket, name, email, phone FROM citizen_contacts WHERE complaint_id = $1)sql"};
+
+constexpr SqlStatement kHold{"ntf_backlog_hold", R"sql(
+  INSERT INTO citizen_backlog (complaint_id, event_id, event) VALUES ($1, $2, $3)
+  ON CONFLICT DO NOTHING)sql"};
+
+constexpr SqlStatement kTakeHeld{"ntf_backlog_take", R"sql(
+  DELETE FROM citizen_backlog WHERE complaint_id = $1 RETURNING event)sql"};
+
+constexpr SqlStatement kNoteCase{"ntf_case_note", R"sql(
+  INSERT INTO cases (complaint_id, ticket, agency_code, state, due_at, updated_at)
+  VALUES ($1, $2, $3, COALESCE(NULLIF($4::text, ''), 'open'),
+          CASE WHEN $5::boolean THEN $6::timestamptz END, $7)
+  ON CONFLICT (complaint_id) DO UPDATE SET
+    agency_code = COALESCE(NULLIF(EXCLUDED.agency_code, ''), cases.agency_code),
+    ticket = COALESCE(NULLIF(EXCLUDED.ticket, ''), cases.ticket),
+    state = COALESCE(NULLIF($4::text, ''), cases.state),
+    due_at = CASE WHEN $5::boolean THEN $6::timestamptz ELSE cases.due_at END,
+    updated_at = EXCLUDED.updated_at)sql"};
+
+
+constexpr SqlStatement kRecipientsFor{"ntf_recipients_for", R"sql(
+  SELECT id, role, agency_code, name, email, phone, whatsapp, staff_subject, locale, channels,
+         quiet_start, quiet_end, digest_only, daily_digest, active
+  FROM recipients WHERE active AND role = $1 AND agency_code = $2 ORDER BY id)sql"};
+
+constexpr SqlStatement kDigestRecipients{"ntf_recipients_digest", R"sql(
+  SELECT id, role, agency_code, name, email, phone, whatsapp, staff_subject, locale, channels,
+         quiet_start, quiet_end, digest_only, daily_digest, active
+  FROM recipients WHERE active AND daily_digest ORDER BY id)sql"};
+
+constexpr SqlStatement kLoadRecipient{"ntf_recipient_load", R"sql(
+  SELECT id, role, agency_code, name, email, phone, whatsapp, staff_subject, locale, channels,
+         quiet_start, quiet_end, digest_only, daily_digest, active
+  FROM recipients WHERE id = $1)sql"};
+
+constexpr SqlStatement kWriteConfigRecipient{"ntf_recipient_config", R"sql(
+  INSERT INTO recipients (id, role, agency_code, name, email, phone, whatsapp, staff_subject,
+                          locale, channels, quiet_start, quiet_end, digest_only, daily_digest,
+                          active, source, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11, $12, $13, $14, true, 'config',
+          $15)
+  ON CONFLICT (id) DO UPDATE SET
+    role = EXCLUDED.role, agency_code = EXCLUDED.agency_code, name = EXCLUDED.name,
+    email = EXCLUDED.email, phone = EXCLUDED.phone, active = true,
+    staff_subject = CASE WHEN recipients.prefs_set THEN recipients.staff_subject
+                         ELSE EXCLUDED.staff_subject END,
+    locale = CASE WHEN recipients.prefs_set THEN recipients.locale ELSE EXCLUDED.locale END,
+    channels = CASE WHEN recipients.prefs_set THEN recipients.channels
+                    ELSE EXCLUDED.channels END,
+    quiet_start = CASE WHEN recipients.prefs_set THEN recipients.quiet_start
+                       ELSE EXCLUDED.quiet_start END,
+    quiet_end = CASE WHEN recipients.prefs_set THEN recipients.quiet_end
+                     ELSE EXCLUDED.quiet_end END,
+    updated_at = EXCLUDED.updated_at
+  WHERE recipients.source = 'config')sql"};
+
+constexpr SqlStatement kWriteAdminRecipient{"ntf_recipient_admin", R"sql(
+  INSERT INTO recipients (id, role, agency_code, name, email, phone, whatsapp, staff_subject,
+                          locale, channels, quiet_start, quiet_end, digest_only, daily_digest,
+                          active, source, prefs_set, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11, $12, $13, $14, $15, 'admin',
+          true, $16)
+  ON CONFLICT (id) DO UPDATE SET
+    role = EXCLUDED.role, agency_code = EXCLUDED.agency_code, name = EXCLUDED.name,
+    email = EXCLUDED.email, phone = EXCLUDED.phone, whatsapp = EXCLUDED.whatsapp,
+    staff_subject = EXCLUDED.staff_subject, locale = EXCLUDED.locale,
+    channels = EXCLUDED.channels, quiet_start = EXCLUDED.quiet_start,
+    quiet_end = EXCLUDED.quiet_end, digest_only = EXCLUDED.digest_only,
+    daily_digest = EXCLUDED.daily_digest, active = EXCLUDED.active, prefs_set = true,
+    updated_at = EXCLUDED.updated_at)sql"};
+
+constexpr SqlStatement kDeactivateConfig{"ntf_recipient_deactivate", R"sql(
+  UPDATE recipients SET active = false
+  WHERE source = 'config' AND active AND NOT (id = ANY($1::text[])))sql"};
+
+constexpr SqlStatement kClaimDue{"ntf_claim_due", R"sql(
+  SELECT id, channel FROM deliveries
+  WHERE state = 'pending' AND not_before <= $1
+  ORDER BY not_before LIMIT $2 FOR UPDATE SKIP LOCKED)sql"};
+
+constexpr SqlStatement kMarkQueued{"ntf_mark_queued", R"sql(
+  UPDATE deliveries SET state = 'queued' WHERE id = ANY($1::uuid[]) AND state = 'pending')sql"};
+
+constexpr SqlStatement kBeginAttempt{"ntf_begin_attempt", R"sql(
+  UPDATE deliveries SET state = 'sending', attempts = attempts + 1,
+                        lease_until = now() + $2::interval
+  WHERE id = $1
+  RETURNING event_id, COALESCE(complaint_id::text, ''), ticket, recipient_id, recipient_role,
+            recipient_name, channel, address, subject, body, attempts)sql"};
+
+// FOR UPDATE waits for a dispatcher still holding the row (its message may arrive before its
+// commit) and then reads the committed state.
+constexpr SqlStatement kLockDelivery{"ntf_lock_delivery", R"sql(
+  SELECT state, COALESCE(lease_until < now(), true) FROM deliveries WHERE id = $1
+  FOR UPDATE)sql"};
+
+constexpr SqlStatement kRecordAttemptStart{"ntf_attempt_start", R"sql(
+  INSERT INTO delivery_attempts (delivery_id, attempt, started_at) VALUES ($1, $2, now()))sql"};
+
+constexpr SqlStatement kFinishDelivery{"ntf_finish", R"sql(
+  UPDATE deliveries SET
+    state = CASE $2::text WHEN 'sent' THEN 'sent' WHEN 'dead' THEN 'dead' ELSE 'retrying' END,
+    last_error = $3, lease_until = NULL,
+    finished_at = CASE WHEN $2::text IN ('sent', 'dead') THEN $4::timestamptz END
+  WHERE id = $1 AND state = 'sending' AND attempts = $5)sql"};
+
+constexpr SqlStatement kRecordAttemptEnd{"ntf_attempt_end", R"sql(
+  UPDATE delivery_attempts SET finished_at = now(), outcome = $3, detail = $4
+  WHERE id = (SELECT max(id) FROM delivery_attempts WHERE delivery_id = $1 AND attempt = $2))sql"};
+
+constexpr SqlStatement kCountCases{"ntf_count_cases", R"sql(
+  SELECT count(*),
+         count(*) FILTER (WHERE due_at < $2::timestamptz),
+         COALESCE((SELECT string_agg(ticket, ',' ORDER BY due_at)
+                   FROM (SELECT ticket, due_at FROM cases
+                         WHERE state IN ('open', 'waiting') AND due_at < $2::timestamptz
+                               AND ($1::text = '' OR agency_code = $1::text)
+                         ORDER BY due_at LIMIT 20) late), '')
+  FROM cases WHERE state IN ('open', 'waiting') AND ($1::text = '' OR agency_code = $1::text))sql"};
+
+constexpr SqlStatement kClaimDigest{"ntf_claim_digest", R"sql(
+  INSERT INTO digests (recipient_id, day, claimed_at) VALUES ($1, $2::date, $3)
+  ON CONFLICT DO NOTHING)sql"};
+
+constexpr SqlStatement kLastDigest{"ntf_last_digest", R"sql(
+  SELECT max(day)::text FROM digests WHERE recipient_id = $1)sql"};
+
+
+constexpr SqlStatement kListByComplaint{"ntf_list_complaint", R"sql(
+  SELECT id, event_id, COALESCE(complaint_id::text, ''), recipient_id, recipient_role,
+         recipient_name, channel, address, subject, body, created_at, state, attempts,
+         last_error
+  FROM deliveries WHERE complaint_id = $1 ORDER BY created_at, recipient_id, channel
+  LIMIT 1000)sql"};
+
+constexpr SqlStatement kListDead{"ntf_list_dead", R"sql(
+  SELECT id, event_id, COALESCE(complaint_id::text, ''), recipient_id, recipient_role,
+         recipient_name, channel, address, subject, body, created_at, state, attempts,
+         last_error
+  FROM deliveries WHERE state = 'dead' ORDER BY created_at, id LIMIT $1)sql"};
+
+constexpr SqlStatement kReplayOne{"ntf_replay_one", R"sql(
+  UPDATE deliveries SET state = 'pending', attempts = 0, not_before = $2, finished_at = NULL
+  WHERE id = $1 AND state = 'dead')sql"};
+
+constexpr SqlStatement kReplayAll{"ntf_replay_all", R"sql(
+  UPDATE deliveries SET state = 'pending', attempts = 0, not_before = $1, finished_at = NULL
+  WHERE state = 'dead')sql"};
+
+constexpr SqlStatement kListInbox{"ntf_inbox", R"sql(
+  SELECT d.id, COALESCE(d.complaint_id::text, ''), d.ticket, d.subject, d.body, d.created_at,
+         d.read_at IS NOT NULL
+  FROM deliveries d JOIN recipients r ON r.id = d.recipient_id
+  WHERE d.channel = 'inbox' AND r.staff_subject = $1 AND ($2::boolean = false OR d.read_at IS NULL)
+  ORDER BY d.created_at DESC, d.id LIMIT $3)sql"};
+
+constexpr SqlStatement kCountUnread{"ntf_inbox_unread", R"sql(
+  SELECT count(*) FROM deliveries d JOIN recipients r ON r.id = d.recipient_id
+  WHERE d.channel = 'inbox' AND r.staff_subject = $1 AND d.read_at IS NULL)sql"};
+
+constexpr SqlStatement kMarkRead{"ntf_inbox_read", R"sql(
+  UPDATE deliveries d SET read_at = COALESCE(d.read_at, $3)
+  FROM recipients r
+  WHERE r.id = d.recipient_id AND d.channel = 'inbox' AND r.staff_subject = $1
+        AND d.id = ANY($2::uuid[]))sql"};
+
+std::string PgArray(const std::vector<std::string>& items) {
+  std::vector<std::string> quoted;
+  for (const std::string& s : items) {
+    std::string q = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') q += '\\';
+      q += c;
+    }
+    quoted.push_back(q + "\"");
+  }
+  return absl::StrCat("{", absl::StrJoin(quoted, ","), "}");
+}
+
+std::vector<std::string> ParsePgArray(const std::string& text) {
+  // Channel names are plain words: no quoting to undo.
+  if (text.size() < 2) return {};
+  std::string inner = text.substr(1, text.size() - 2);
+  if (inner.empty()) return {};
+  return absl::StrSplit(inner, ',');
+}
+
+sambat::v1::Recipient RecipientFromRow(const PgResult& r, int i) {
+  sambat::v1::Recipient out;
+  out.set_id(r.GetString(i, 0));
+  out.set_role(r.GetString(i, 1));
+  out.set_agency_code(r.GetString(i, 2));
+  out.set_name(r.GetString(i, 3));
+  out.set_email(r.GetString(i, 4));
+  out.set_phone(r.GetString(i, 5));
+  out.set_whatsapp(r.GetString(i, 6));
+  out.set_staff_subject(r.GetString(i, 7));
+  out.set_locale(r.GetString(i, 8));
+  for (const std::string& c : ParsePgArray(r.GetString(i, 9))) out.add_channels(c);
+  out.set_quiet_start(FormatClockMinute(static_cast<int>(r.GetInt(i, 10))));
+  out.set_quiet_end(FormatClockMinute(static_cast<int>(r.GetInt(i, 11))));
+  out.set_digest_only(r.GetBool(i, 12));
+  out.set_daily_digest(r.GetBool(i, 13));
+  out.set_active(r.GetBool(i, 14));
+  return out;
+}
+
+absl::StatusOr<std::vector<sambat::v1::Recipient>> Recipients(PgConnection& conn,
+                                                              const SqlStatement& statement,
+                                                              const std::vector<SqlParam>& p) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(statement, p));
+  std::vector<sambat::v1::Recipient> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(RecipientFromRow(r, i));
+  return out;
+}
+
+sambat::v1::Notification NotificationFromRow(const PgResult& r, int i) {
+  sambat::v1::Notification n;
+  n.set_delivery_id(r.GetString(i, 0));
+  n.set_event_id(r.GetString(i, 1));
+  n.set_complaint_id(r.GetString(i, 2));
+  n.set_recipient_id(r.GetString(i, 3));
+  n.set_recipient_role(r.GetString(i, 4));
+  n.set_recipient_name(r.GetString(i, 5));
+  n.set_channel(r.GetString(i, 6));
+  n.set_address(r.GetString(i, 7));
+  n.set_subject(r.GetString(i, 8));
+  n.set_body(r.GetString(i, 9));
+  *n.mutable_recorded_at() = ToProtoTime(r.GetTime(i, 10));
+  n.set_state(r.GetString(i, 11));
+  n.set_attempts(static_cast<int>(r.GetInt(i, 12)));
+  n.set_last_error(r.GetString(i, 13));
+  return n;
+}
+
+int Minute(const std::string& text) {
+  int m = -1;
+  if (!text.empty() && !ParseClockMinute(text, &m)) return -1;
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> InsertDelivery(PgConnection& tx, const Delivery& d) {
+  SKK_ASSIGN_OR_RETURN(
+      PgResult r,
+      tx.Execute(kInsertDelivery,
+                 {SqlParam::Text(d.id), SqlParam::Text(d.event_id),
+                  SqlParam::Text(d.complaint_id), SqlParam::Text(d.ticket),
+                  SqlParam::Text(d.recipient_id), SqlParam::Text(d.recipient_role),
+                  SqlParam::Text(d.recipient_name), SqlParam::Text(d.channel),
+                  SqlParam::Text(d.address), SqlParam::Text(d.subject), SqlParam::Text(d.body),
+                  SqlParam::Text(d.state), SqlParam::Time(d.not_before),
+                  SqlParam::Time(d.created_at)}));
+  return r.affected() == 1;
+}
+
+absl::Status SaveContact(PgConnection& tx, const std::string& complaint_id,
+                         const CitizenContact& c, absl::Time now) {
+  return tx.Execute(kSaveContact, {SqlParam::Text(complaint_id), SqlParam::Text(c.ticket),
+                                   SqlParam::Text(c.name), SqlParam::Text(c.email),
+                                   SqlParam::Text(c.phone), SqlParam::Time(now)})
+      .status();
+}
+
+absl::StatusOr<std::optional<CitizenContact>> LoadContact(PgConnection& tx,
+                                                          const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kLoadContact, {SqlParam::Text(complaint_id)}));
+  if (r.rows() == 0) return std::optional<CitizenContact>();
+  return std::optional<CitizenContact>(
+      CitizenContact{r.GetString(0, 0), r.GetString(0, 1), r.GetString(0, 2), r.GetString(0, 3)});
+}
+
+absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event) {
+  return tx.Execute(kHold, {SqlParam::Text(event.complaint_id()), SqlParam::Text(event.event_id()),
+                            SqlParam::Bytes(event.SerializeAsString())})
+      .status();
+}
+
+absl::StatusOr<std::vector<sambat::v1::Event>> TakeHeldForContact(
+    PgConnection& tx, const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kTakeHeld, {SqlParam::Text(complaint_id)}));
+  std::vector<sambat::v1::Event> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    sambat::v1::Event e;
+    if (!e.ParseFromString(r.GetBytes(i, 0))) {
+      return absl::DataLossError(absl::StrCat("citizen_backlog: undecodable event for ", complaint_id));
+    }
+    out.push_back(std::move(e));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return FromProtoTime(a.occurred_at()) < FromProtoTime(b.occurred_at());
+  });
+  return out;
+}
+
+absl::Status NoteCase(PgConnection& tx, const std::string& complaint_id,
+                      const std::string& ticket, const std::string& agency_code,
+                      const std::string& state, std::optional<absl::Time> due_at,
+                      absl::Time now) {
+  const bool set_due = due_at.has_value();
+  const bool clear = set_due && *due_at == absl::InfinitePast();
+  return tx.Execute(kNoteCase,
+                    {SqlParam::Text(complaint_id), SqlParam::Text(ticket),
+                     SqlParam::Text(agency_code), SqlParam::Text(state), SqlParam::Bool(set_due),
+                     set_due && !clear ? SqlParam::Time(*due_at) : SqlParam::Null(),
+                     SqlParam::Time(now)})
+      .status();
+}
+
+absl::StatusOr<std::vector<sambat::v1::Recipient>> RecipientsFor(PgConnection& conn,
+                                                                 const std::string& role,
+                                                                 const std::string& agency_code) {
+  return Recipients(conn, kRecipientsFor, {SqlParam::Text(role), SqlParam::Text(agency_code)});
+}
+
+absl::StatusOr<std::vector<sambat::v1::Recipient>> DigestRecipients(PgConnection& conn) {
+  return Recipients(conn, kDigestRecipients, {});
+}
+
+absl::StatusOr<std::optional<sambat::v1::Recipient>> LoadRecipient(PgConnection& conn,
+                                                                   const std::string& id) {
+  SKK_ASSIGN_OR_RETURN(auto list, Recipients(conn, kLoadRecipient, {SqlParam::Text(id)}));
+  if (list.empty()) return std::optional<sambat::v1::Recipient>();
+  return std::optional<sambat::v1::Recipient>(list[0]);
+}
+
+absl::Status WriteRecipient(PgConnection& tx, const sambat::v1::Recipient& r, bool from_config,
+                            absl::Time now) {
+  std::vector<std::string> channels(r.channels().begin(), r.channels().end());
+  std::vector<SqlParam> p = {
+      SqlParam::Text(r.id()),          SqlParam::Text(r.role()),
+      SqlParam::Text(r.agency_code()), SqlParam::Text(r.name()),
+      SqlParam::Text(r.email()),       SqlParam::Text(r.phone()),
+      SqlParam::Text(r.whatsapp()),    SqlParam::Text(r.staff_subject()),
+      SqlParam::Text(r.locale()),      SqlParam::Text(PgArray(channels)),
+      SqlParam::Int(Minute(r.quiet_start())), SqlParam::Int(Minute(r.quiet_end())),
+      SqlParam::Bool(r.digest_only()), SqlParam::Bool(r.daily_digest())};
+  if (from_config) {
+    p.push_back(SqlParam::Time(now));
+    return tx.Execute(kWriteConfigRecipient, p).status();
+  }
+  p.push_back(SqlParam::Bool(r.active()));
+  p.push_back(SqlParam::Time(now));
+  return tx.Execute(kWriteAdminRecipient, p).status();
+}
+
+absl::Status DeactivateConfigRecipientsExcept(PgConnection& tx,
+                                              const std::vector<std::string>& keep) {
+  return tx.Execute(kDeactivateConfig, {SqlParam::Text(PgArray(keep))}).status();
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ClaimDue(PgConnection& tx,
+                                                                         absl::Time now,
+                                                                         int limit) {
+  SKK_ASSIGN_OR_RETURN(PgResult r,
+                       tx.Execute(kClaimDue, {SqlParam::Time(now), SqlParam::Int(limit)}));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.GetString(i, 0), r.GetString(i, 1));
+  return out;
+}
+
+absl::Status MarkQueued(PgConnection& tx, const std::vector<std::string>& ids) {
+  return tx.Execute(kMarkQueued, {SqlParam::Text(PgArray(ids))}).status();
+}
+
+absl::StatusOr<AttemptStart> BeginAttempt(PgPool& pool, const std::string& id,
+                                          absl::Duration lease) {
+  AttemptStart out;
+  SKK_RETURN_IF_ERROR(pool.Transact([&](PgConnection& tx) -> absl::Status {
+    out = AttemptStart{};
+    SKK_ASSIGN_OR_RETURN(PgResult lock, tx.Execute(kLockDelivery, {SqlParam::Text(id)}));
+    if (lock.rows() == 0) return absl::OkStatus();
+    out.state = lock.GetString(0, 0);
+    const bool lease_expired = lock.GetBool(0, 1);
+    const bool may_send = out.state == "queued" || out.state == "retrying" ||
+                          (out.state == "sending" && lease_expired);
+    if (!may_send) return absl::OkStatus();
+    SKK_ASSIGN_OR_RETURN(
+        PgResult r,
+        tx.Execute(kBeginAttempt,
+                   {SqlParam::Text(id), SqlParam::Text(absl::StrCat(
+                                            absl::ToInt64Milliseconds(lease), " milliseconds"))}));
+    if (r.rows() != 1) return absl::InternalError("delivery vanished while locked");
+    Delivery d;
+    d.id = id;
+    d.event_id = r.GetString(0, 0);
+    d.complaint_id = r.GetString(0, 1);
+    d.ticket = r.GetString(0, 2);
+    d.recipient_id = r.GetString(0, 3);
+    d.recipient_role = r.GetString(0, 4);
+    d.recipient_name = r.GetString(0, 5);
+    d.channel = r.GetString(0, 6);
+    d.address = r.GetString(0, 7);
+    d.subject = r.GetString(0, 8);
+    d.body = r.GetString(0, 9);
+    d.attempts = static_cast<int>(r.GetInt(0, 10));
+    d.state = "sending";
+    SKK_RETURN_IF_ERROR(
+        tx.Execute(kRecordAttemptStart, {SqlParam::Text(id), SqlParam::Int(d.attempts)})
+            .status());
+    out.delivery = std::move(d);
+    out.state = "sending";
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::Status FinishAttempt(PgPool& pool, const Delivery& d, const std::string& outcome,
+                           const std::string& detail, absl::Time now) {
+  const std::string error = outcome == "sent" ? "" : detail.substr(0, 1000);
+  return pool.Transact([&](PgConnection& tx) -> absl::Status {
+    SKK_RETURN_IF_ERROR(tx.Execute(kFinishDelivery,
+                                   {SqlParam::Text(d.id), SqlParam::Text(outcome),
+                                    SqlParam::Text(error), SqlParam::Time(now),
+                                    SqlParam::Int(d.attempts)})
+                            .status());
+    return tx.Execute(kRecordAttemptEnd, {SqlParam::Text(d.id), SqlParam::Int(d.attempts),
+                                          SqlParam::Text(outcome),
+                                          SqlParam::Text(detail.substr(0, 1000))})
+        .status();
+  });
+}
+
+absl::StatusOr<CaseCounts> CountCases(PgConnection& conn, const std::string& agency_code,
+                                      absl::Time now) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kCountCases, {SqlParam::Text(agency_code),
+                                                              SqlParam::Time(now)}));
+  CaseCounts out;
+  out.open = static_cast<int>(r.GetInt(0, 0));
+  out.overdue = static_cast<int>(r.GetInt(0, 1));
+  const std::string tickets = r.GetString(0, 2);
+  if (!tickets.empty()) out.overdue_tickets = absl::StrSplit(tickets, ',');
+  return out;
+}
+
+absl::StatusOr<bool> ClaimDigest(PgConnection& tx, const std::string& recipient_id,
+                                 absl::CivilDay day, absl::Time now) {
+  SKK_ASSIGN_OR_RETURN(PgResult r,
+                       tx.Execute(kClaimDigest, {SqlParam::Text(recipient_id),
+                                                 SqlParam::Text(absl::FormatCivilTime(day)),
+                                                 SqlParam::Time(now)}));
+  return r.affected() == 1;
+}
+
+absl::StatusOr<std::optional<absl::CivilDay>> LastDigestDay(PgConnection& conn,
+                                                            const std::string& recipient_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kLastDigest, {SqlParam::Text(recipient_id)}));
+  if (r.rows() == 0 || r.IsNull(0, 0)) return std::optional<absl::CivilDay>();
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(r.GetString(0, 0), &day)) {
+    return absl::InternalError(absl::StrCat("digests.day: cannot parse ", r.GetString(0, 0)));
+  }
+  return std::optional<absl::CivilDay>(day);
+}
+
+absl::StatusOr<std::vector<sambat::v1::Notification>> ListByComplaint(
+    PgConnection& conn, const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kListByComplaint, {SqlParam::Text(complaint_id)}));
+  std::vector<sambat::v1::Notification> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(NotificationFromRow(r, i));
+  return out;
+}
+
+absl::StatusOr<std::vector<sambat::v1::Notification>> ListDead(PgConnection& conn, int limit) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kListDead, {SqlParam::Int(limit)}));
+  std::vector<sambat::v1::Notification> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(NotificationFromRow(r, i));
+  return out;
+}
+
+absl::StatusOr<int> Replay(PgConnection& tx, const std::string& delivery_id, bool all,
+                           absl::Time now) {
+  if (all) {
+    SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kReplayAll, {SqlParam::Time(now)}));
+    return static_cast<int>(r.affected());
+  }
+  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kReplayOne, {SqlParam::Text(delivery_id),
+                                                           SqlParam::Time(now)}));
+  return static_cast<int>(r.affected());
+}
+
+absl::StatusOr<sambat::v1::ListInboxResponse> ListInbox(PgConnection& conn,
+                                                        const std::string& subject,
+                                                        bool unread_only, int limit) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kListInbox, {SqlParam::Text(subject),
+                                                             SqlParam::Bool(unread_only),
+                                                             SqlParam::Int(limit)}));
+  sambat::v1::ListInboxResponse out;
+  for (int i = 0; i < r.rows(); ++i) {
+    auto* m = out.add_messages();
+    m->set_id(r.GetString(i, 0));
+    m->set_complaint_id(r.GetString(i, 1));
+    m->set_ticket(r.GetString(i, 2));
+    m->set_subject(r.GetString(i, 3));
+    m->set_body(r.GetString(i, 4));
+    *m->mutable_received_at() = ToProtoTime(r.GetTime(i, 5));
+    m->set_read(r.GetBool(i, 6));
+  }
+  SKK_ASSIGN_OR_RETURN(PgResult u, conn.Execute(kCountUnread, {SqlParam::Text(subject)}));
+  out.set_unread(static_cast<int>(u.GetInt(0, 0)));
+  return out;
+}
+
+absl::StatusOr<int> MarkRead(PgConnection& tx, const std::string& subject,
+                             const std::vector<std::string>& ids, absl::Time now) {
+  SKK_ASSIGN_OR_RETURN(PgResult r,
+                       tx.Execute(kMarkRead, {SqlParam::Text(subject),
+                                              SqlParam::Text(PgArray(ids)), SqlParam::Time(now)}));
+  return static_cast<int>(r.affected());
+}
+
+}  // namespace skk::notification

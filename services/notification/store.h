@@ -1,0 +1,135 @@
+#pragma once
+
+// notification's tables (migrations/002_deliveries.sql) behind named statements: recipients,
+// citizens' contacts, the case facts the digest needs, deliveries and their attempts.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "sambat/v1/events.pb.h"
+#include "sambat/v1/notification.pb.h"
+#include "services/platform/pg.h"
+
+namespace skk::notification {
+
+inline constexpr char kEmail[] = "email";
+inline constexpr char kSms[] = "sms";
+inline constexpr char kWhatsApp[] = "whatsapp";
+inline constexpr char kInbox[] = "inbox";
+// Channels that leave the building, each with its own work queue.
+inline const std::vector<std::string> kWireChannels = {kEmail, kSms, kWhatsApp};
+
+struct Delivery {
+  std::string id;
+  std::string event_id;
+  std::string complaint_id;  // empty for a digest
+  std::string ticket;
+  std::string recipient_id;
+  std::string recipient_role;
+  std::string recipient_name;
+  std::string channel;
+  std::string address;
+  std::string subject;
+  std::string body;
+  std::string state = "pending";
+  absl::Time not_before;
+  absl::Time created_at;
+  int attempts = 0;
+  std::string last_error;
+};
+
+struct CitizenContact {
+  std::string ticket;
+  std::string name;
+  std::string email;
+  std::string phone;
+};
+
+// Inserts a delivery unless (event, recipient, channel) already has one. Returns whether it
+// was inserted. An inbox delivery is stored as sent: the inbox is the destination.
+absl::StatusOr<bool> InsertDelivery(PgConnection& tx, const Delivery& d);
+
+absl::Status SaveContact(PgConnection& tx, const std::string& complaint_id,
+                         const CitizenContact& c, absl::Time now);
+absl::StatusOr<std::optional<CitizenContact>> LoadContact(PgConnection& tx,
+                                                          const std::string& complaint_id);
+
+// Citizen-facing events waiting for the citizen's contact.
+absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event);
+// Takes (returns and removes) the events held for a complaint, oldest first.
+absl::StatusOr<std::vector<sambat::v1::Event>> TakeHeldForContact(PgConnection& tx,
+                                                                  const std::string& complaint_id);
+
+// Case facts for the digest. `state` empty leaves it; `due_at` nullopt leaves it, and
+// InfinitePast clears it.
+absl::Status NoteCase(PgConnection& tx, const std::string& complaint_id,
+                      const std::string& ticket, const std::string& agency_code,
+                      const std::string& state, std::optional<absl::Time> due_at,
+                      absl::Time now);
+
+// Active recipients with `role` ("humas", "head", "leadership") of `agency_code` (empty for
+// leadership), in id order.
+absl::StatusOr<std::vector<sambat::v1::Recipient>> RecipientsFor(PgConnection& conn,
+                                                                 const std::string& role,
+                                                                 const std::string& agency_code);
+absl::StatusOr<std::vector<sambat::v1::Recipient>> DigestRecipients(PgConnection& conn);
+absl::StatusOr<std::optional<sambat::v1::Recipient>> LoadRecipient(PgConnection& conn,
+                                                                   const std::string& id);
+// Writes a recipient. `from_config` rows keep preferences an admin has set.
+absl::Status WriteRecipient(PgConnection& tx, const sambat::v1::Recipient& r, bool from_config,
+                            absl::Time now);
+// Marks configured recipients not in `keep` inactive.
+absl::Status DeactivateConfigRecipientsExcept(PgConnection& tx, const std::vector<std::string>& keep);
+
+// Dispatch: up to `limit` pending deliveries due at `now`, locked (SKIP LOCKED) until the
+// transaction ends; MarkQueued after their messages were confirmed by the broker.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ClaimDue(PgConnection& tx,
+                                                                         absl::Time now,
+                                                                         int limit);
+absl::Status MarkQueued(PgConnection& tx, const std::vector<std::string>& ids);
+
+// Begins an attempt: the delivery must be queued or retrying, or sending with an expired
+// lease (its sender died). Returns it with attempts counted, or nullopt and its state.
+struct AttemptStart {
+  std::optional<Delivery> delivery;  // set when this attempt may send
+  std::string state;                 // the state found otherwise ("" if no such delivery)
+};
+absl::StatusOr<AttemptStart> BeginAttempt(PgPool& pool, const std::string& id,
+                                          absl::Duration lease);
+// Records an attempt's outcome: "sent", "retry" or "dead", at business time `now`.
+absl::Status FinishAttempt(PgPool& pool, const Delivery& d, const std::string& outcome,
+                           const std::string& detail, absl::Time now);
+
+// Open and overdue cases for the digest: of one agency, or of all (empty code).
+struct CaseCounts {
+  int open = 0;
+  int overdue = 0;
+  std::vector<std::string> overdue_tickets;
+};
+absl::StatusOr<CaseCounts> CountCases(PgConnection& conn, const std::string& agency_code,
+                                      absl::Time now);
+// Claims the digest of (recipient, day). False if another replica (or an earlier run) has it.
+absl::StatusOr<bool> ClaimDigest(PgConnection& tx, const std::string& recipient_id,
+                                 absl::CivilDay day, absl::Time now);
+// The last day whose digest was claimed for the recipient, if any.
+absl::StatusOr<std::optional<absl::CivilDay>> LastDigestDay(PgConnection& conn,
+                                                            const std::string& recipient_id);
+
+// Read side.
+absl::StatusOr<std::vector<sambat::v1::Notification>> ListByComplaint(
+    PgConnection& conn, const std::string& complaint_id);
+absl::StatusOr<std::vector<sambat::v1::Notification>> ListDead(PgConnection& conn, int limit);
+// Puts dead deliveries back to pending (attempts start again). Returns how many.
+absl::StatusOr<int> Replay(PgConnection& tx, const std::string& delivery_id, bool all,
+                           absl::Time now);
+absl::StatusOr<sambat::v1::ListInboxResponse> ListInbox(PgConnection& conn,
+                                                        const std::string& subject,
+                                                        bool unread_only, int limit);
+absl::StatusOr<int> MarkRead(PgConnection& tx, const std::string& subject,
+                             const std::vector<std::string>& ids, absl::Time now);
+
+}  // namespace skk::notification

@@ -1,0 +1,40 @@
+#pragma once
+
+// Local stand-ins for the world outside the city: a real SMTP server (aiosmtpd) and an HTTP
+// receiver for the SMS and WhatsApp gateways, each a small python script under tests/support/
+// run as a child process on a free port. Both record what they received as JSON lines.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "google/protobuf/struct.pb.h"
+#include "services/platform/testing/test_env.h"
+
+namespace skk::testing {
+
+class FakeReceiver {
+ public:
+  // `script` is "fake_smtp.py" or "fake_gateway.py".
+  explicit FakeReceiver(const std::string& script);
+  ~FakeReceiver();
+  FakeReceiver(const FakeReceiver&) = delete;
+  FakeReceiver& operator=(const FakeReceiver&) = delete;
+
+  int port() const { return port_; }
+  // Every record so far, oldest first.
+  std::vector<google::protobuf::Struct> Records() const;
+  // Gateway only: the next requests' behaviours, e.g. {"500 1", "hang 1"} (see the script).
+  void Control(const std::vector<std::string>& lines) const;
+
+ private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// A field of a record as text ("" if absent).
+std::string Field(const google::protobuf::Struct& record, const std::string& name);
+
+}  // namespace skk::testing
