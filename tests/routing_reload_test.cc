@@ -54,6 +54,10 @@ TEST_CASE("the routing service reloads an edited configuration and keeps the las
   const std::string path = dir.File("kota-malang.textproto");
   const std::string good = ReadFile(SourcePath("deploy/config/kota-malang.textproto"));
   WriteFile(path, good);
+  // Files the configuration names by a relative path lie beside it.
+  for (const char* beside : {"dev-jwt.key", "holidays-indonesia.textproto"}) {
+    WriteFile(dir.File(beside), ReadFile(SourcePath(absl::StrCat("deploy/config/", beside))));
+  }
   System system("reload", {});
   system.Start("routing", {absl::StrCat("--city_config=", path)});
   const pid_t pid = PidNaming(path);
