@@ -127,7 +127,11 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
   CHECK(CountTimeline(complaint, "deadline_set") == 1);
   CHECK(CountTimeline(complaint, "escalated") == 2);
   CHECK(absl::StrContains(complaint.status_text(), "Wali Kota"));
-  CHECK(CountNotifications(system, id, "humas:dpuprpkp") == 3);
+  // The humas heard of the new case and were reminded 24 and 4 working hours before the
+  // deadline (the jalan-rusak policy), each time by inbox, email and SMS.
+  CHECK(system.Count("SELECT count(*) FROM sla.timers WHERE kind = 'reminder' "
+                     "AND fired_at IS NOT NULL") == 2);
+  CHECK(CountNotifications(system, id, "humas:dpuprpkp") == 9);
   CHECK(CountNotifications(system, id, "head:dpuprpkp") == 3);
   CHECK(CountNotifications(system, id, "leadership") == 6);
   // The citizen heard that the complaint was received and where it went, by SMS to the phone
@@ -135,7 +139,7 @@ TEST_CASE("an unanswered complaint is routed, gets its deadline and escalates to
   CHECK(CountNotifications(system, id, "citizen") == 2);
   // (The daily digests, which carry no complaint, are not counted.)
   CHECK(system.Count("SELECT count(*) FROM notification.deliveries "
-                     "WHERE complaint_id IS NOT NULL") == 14);
+                     "WHERE complaint_id IS NOT NULL") == 20);
   // Nothing left waiting to be published.
   CHECK(system.Count("SELECT count(*) FROM intake.outbox") == 0);
   CHECK(system.Count("SELECT count(*) FROM routing.outbox") == 0);
