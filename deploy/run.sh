@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's run command: installs what is missing, builds, starts PostgreSQL, RabbitMQ and
 # Redis on loopback (profile "dev"), starts the four services, and plays a short scenario: a
-# citizen's complaint is routed, gets its deadline, is not answered, and escalates to the
-# agency head and then to Sekda and the mayor, with every notification shown.
+# citizen's complaint is routed, gets its deadline, is not answered, escalates to the agency
+# head and then to Sekda and the mayor, and is finally answered and resolved by the agency's
+# officer, with every notification shown.
 #
 #   deploy/run.sh            set up, start everything (if not running) and play the scenario
 #   deploy/run.sh start      set up and start everything, no scenario
@@ -127,6 +128,18 @@ scenario() {
   echo
   echo "== Still no answer: a few working days later, level 2, Sekda and the mayor =="
   advance_until escalated:2
+  "${CTL[@]}" get "$ticket" --token "$token"
+  echo
+  echo "== At last DPUPRPKP's officer takes it up: the queue (overdue first), claim, answer, resolve =="
+  local officer
+  officer=("${CTL[@]}" --staff_token="$("${CTL[@]}" token --role officer --agency dpuprpkp \
+           --subject budi.dpuprpkp --name "Budi Santoso" --issued_at clock)")
+  "${officer[@]}" queue --page_size=5
+  "${officer[@]}" claim "$id"
+  "${officer[@]}" respond "$id" --message "Mohon maaf terlambat. Tim kami menambal jalan ini besok pagi."
+  "${CTL[@]}" clock advance 24h
+  "${officer[@]}" resolve "$id" --note "Lubang di Jl. Kawi sudah ditambal."
+  "${CTL[@]}" wait "$ticket" --token "$token" --until resolved
   "${CTL[@]}" get "$ticket" --token "$token"
   echo
   echo "== Who was told what =="
