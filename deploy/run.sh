@@ -133,7 +133,7 @@ scenario() {
   echo "== At last DPUPRPKP's officer takes it up: the queue (overdue first), claim, answer, resolve =="
   local officer
   officer=("${CTL[@]}" --staff_token="$("${CTL[@]}" token --role officer --agency dpuprpkp \
-           --subject budi.dpuprpkp --name "Budi Santoso" --issued_at clock)")
+           --subject budi.dpuprpkp --name "Budi Santoso" --issued_at clock --valid_for 72h)")
   "${officer[@]}" queue --page_size=5
   "${officer[@]}" claim "$id"
   "${officer[@]}" respond "$id" --message "Mohon maaf terlambat. Tim kami menambal jalan ini besok pagi."
