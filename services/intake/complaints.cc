@@ -18,11 +18,12 @@ namespace {
 constexpr SqlStatement kFindByIdempotencyKey{"intake_find_by_key", R"sql(
   SELECT complaint_id, ticket, submitted_at FROM complaints WHERE idempotency_key = $1)sql"};
 
-constexpr SqlStatement kNextTicketBlock{"intake_next_ticket_block",
-                                        "SELECT nextval('ticket_seq')"};
-
-// The sequence's increment: the numbers a replica takes at once (migration 004).
-constexpr int64_t kTicketBlock = 64;
+// A block of ticket numbers: the sequence's next value and its increment (migration 004 sets
+// it), read together so the block size is the sequence's own, never a copy that could drift.
+constexpr SqlStatement kNextTicketBlock{"intake_next_ticket_block", R"sql(
+  SELECT nextval('ticket_seq'),
+         (SELECT increment_by FROM pg_sequences
+          WHERE schemaname = current_schema() AND sequencename = 'ticket_seq'))sql"};
 
 constexpr SqlStatement kInsertTimeline{"intake_insert_timeline", R"sql(
   INSERT INTO complaint_timeline (complaint_id, at, kind, text) VALUES ($1, $2, $3, $4))sql"};
@@ -98,7 +99,7 @@ absl::StatusOr<int64_t> Complaints::NextTicketNumber() {
     SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
     SKK_ASSIGN_OR_RETURN(PgResult block, conn->Execute(kNextTicketBlock));
     next_ticket_ = block.GetInt(0, 0);
-    ticket_block_end_ = next_ticket_ + kTicketBlock;
+    ticket_block_end_ = next_ticket_ + block.GetInt(0, 1);
   }
   return next_ticket_++;
 }

@@ -1,7 +1,6 @@
 #include "services/platform/pg.h"
 
 #include <libpq-fe.h>
-#include <poll.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -188,31 +187,6 @@ absl::Status PgConnection::ExecuteScript(std::string_view sql) {
   absl::Status st = StatusFrom(result.raw(), "script");
   if (absl::IsUnavailable(st)) broken_ = true;
   return st;
-}
-
-absl::StatusOr<bool> PgConnection::WaitForNotify(absl::Duration timeout) {
-  auto drain = [this]() {
-    bool any = false;
-    while (PGnotify* n = PQnotifies(conn_)) {
-      any = true;
-      PQfreemem(n);
-    }
-    return any;
-  };
-  if (PQconsumeInput(conn_) == 0) {
-    broken_ = true;
-    return absl::UnavailableError(absl::StrCat("postgresql listen: ", PQerrorMessage(conn_)));
-  }
-  if (drain()) return true;
-  pollfd pfd{PQsocket(conn_), POLLIN, 0};
-  int ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
-  int rc = ::poll(&pfd, 1, ms);
-  if (rc <= 0) return false;
-  if (PQconsumeInput(conn_) == 0) {
-    broken_ = true;
-    return absl::UnavailableError(absl::StrCat("postgresql listen: ", PQerrorMessage(conn_)));
-  }
-  return drain();
 }
 
 bool IsRetryable(const absl::Status& status) {

@@ -91,12 +91,8 @@ class PgConnection {
 
   absl::StatusOr<PgResult> Execute(const SqlStatement& statement,
                                    const std::vector<SqlParam>& params = {});
-  // Runs SQL text as given, possibly several statements (migrations, BEGIN/COMMIT, LISTEN).
+  // Runs SQL text as given, possibly several statements (migrations, BEGIN/COMMIT).
   absl::Status ExecuteScript(std::string_view sql);
-
-  // Waits up to `timeout` for a NOTIFY on a channel this connection LISTENs to.
-  // Returns true if one arrived (all pending ones are consumed).
-  absl::StatusOr<bool> WaitForNotify(absl::Duration timeout);
 
   // False once the server connection is lost; a pool replaces such a connection.
   bool healthy() const;
