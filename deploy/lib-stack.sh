@@ -32,7 +32,10 @@ stack_configure() {
           CTL_PORT_MIN=55700 CTL_PORT_MAX=55739 ;;
     test) PG_PORT=56432 REDIS_PORT=56379 AMQP_PORT=56672 DIST_PORT=56673 EPMD_PORT=56369
           CTL_PORT_MIN=56700 CTL_PORT_MAX=56739 ;;
-    *)    die "unknown profile '$PROFILE' (expected dev or test)" ;;
+    # The fault suite crashes and restarts these servers, so it never shares them with tests.
+    faults) PG_PORT=57432 REDIS_PORT=57379 AMQP_PORT=57672 DIST_PORT=57673 EPMD_PORT=57369
+          CTL_PORT_MIN=57700 CTL_PORT_MAX=57739 ;;
+    *)    die "unknown profile '$PROFILE' (expected dev, test or faults)" ;;
   esac
   RUN_DIR=$REPO_ROOT/.run/$PROFILE
 

@@ -3,10 +3,12 @@
 # tests, with all their data under .run/<profile>/ in the repo (git-ignored). Needs root (it
 # runs PostgreSQL as the postgres user) and the packages from deploy/install-deps.sh.
 #
-#   deploy/stack.sh start  [--profile dev|test]               start, or verify what runs
-#   deploy/stack.sh stop   [--profile dev|test] [--immediate] stop everything of the profile
-#   deploy/stack.sh status [--profile dev|test]               exit 1 if anything is down
-#   deploy/stack.sh reset  [--profile dev|test]               kill, then delete .run/<profile>
+#   deploy/stack.sh start  [--profile dev|test|faults]               start, or verify what runs
+#   deploy/stack.sh stop   [--profile dev|test|faults] [--immediate] stop everything of the profile
+#   deploy/stack.sh status [--profile dev|test|faults]               exit 1 if anything is down
+#   deploy/stack.sh reset  [--profile dev|test|faults]               kill, then delete .run/<profile>
+#   deploy/stack.sh crash  postgresql|redis|rabbitmq [--profile faults]  kill one server as a
+#                                                             crash would; `start` restarts it
 #
 # --immediate stops like a crash: PostgreSQL -m immediate, SIGKILL for Redis and RabbitMQ.
 # After start, `source .run/<profile>/stack.env` gives the addresses (SKK_* variables) and
@@ -15,6 +17,7 @@
 #            postgresql  redis  amqp   erlang dist  epmd
 #   dev      55432       55379  55672  55673        55369
 #   test     56432       56379  56672  56673        56369
+#   faults   57432       57379  57672  57673        57369   (the fault suite's own servers)
 #   (rabbitmqctl calls through the wrapper use 55700-55739 / 56700-56739 for their own node)
 set -euo pipefail
 
@@ -23,12 +26,17 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 . "$REPO_ROOT/deploy/lib-stack.sh"
 
 usage() {
-  sed -n '6,9p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
+  sed -n '6,11p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
   exit 2
 }
 
 COMMAND=${1:-}
 [ $# -gt 0 ] && shift
+SERVER=""
+if [ "$COMMAND" = crash ]; then
+  SERVER=${1:-}
+  [ $# -gt 0 ] && shift
+fi
 PROFILE=dev
 IMMEDIATE=no
 while [ $# -gt 0 ]; do
@@ -40,7 +48,8 @@ while [ $# -gt 0 ]; do
     *)           echo "unknown argument: $1" >&2; usage ;;
   esac
 done
-case "$COMMAND" in start|stop|status|reset) ;; *) usage ;; esac
+case "$COMMAND" in start|stop|status|reset|crash) ;; *) usage ;; esac
+[ "$COMMAND" != crash ] || case "$SERVER" in postgresql|redis|rabbitmq) ;; *) usage ;; esac
 [ "$IMMEDIATE" = no ] || [ "$COMMAND" = stop ] || [ "$COMMAND" = reset ] || usage
 stack_configure
 [ "$(id -u)" -eq 0 ] || die "run as root (PostgreSQL is run as the postgres user via runuser)"
@@ -107,6 +116,17 @@ cmd_status() {
     fi
   fi
   return "$down"
+}
+
+# One server goes down the way a power cut or an OOM kill takes it: PostgreSQL -m immediate
+# (WAL replay on the next start), SIGKILL for Redis (the AOF's last second may be lost) and for
+# RabbitMQ (unconfirmed publishes are lost; confirmed persistent messages are not).
+cmd_crash() {
+  case "$SERVER" in
+    postgresql) pg_stop yes ;;
+    redis)      redis_stop yes ;;
+    rabbitmq)   rabbit_stop yes ;;
+  esac || die "$SERVER was not running"
 }
 
 cmd_reset() {
