@@ -43,16 +43,22 @@ System::~System() {
   admin_.reset();
 }
 
+std::string System::ServiceOf(const std::string& process) {
+  return process.substr(0, process.find('#'));
+}
+
 void System::Start(const std::string& service, const std::vector<std::string>& extra_flags) {
   REQUIRE_FALSE(Running(service));
+  // "routing#2" is a second replica of routing: the same binary, role and queues.
+  const std::string binary = ServiceOf(service);
   const std::string ready = absl::StrCat(dir_, "/", service, ".port");
   ::unlink(ready.c_str());
   std::vector<std::string> args = {
-      absl::StrCat(SKK_BIN_DIR, "/skk-", service),
+      absl::StrCat(SKK_BIN_DIR, "/skk-", binary),
       // A restarted service comes back on the port it had, as behind a Kubernetes Service.
       absl::StrCat("--listen=127.0.0.1:", last_ports_.contains(service) ? last_ports_[service] : 0),
       absl::StrCat("--ready_file=", ready),
-      absl::StrCat("--pg_uri=", world_->PgUri(service)),
+      absl::StrCat("--pg_uri=", world_->PgUri(binary)),
       absl::StrCat("--amqp_uri=", world_->AmqpUri()),
       absl::StrCat("--redis_addr=", Stack().redis_addr),
       absl::StrCat("--redis_prefix=", world_->redis_prefix()),
@@ -63,8 +69,8 @@ void System::Start(const std::string& service, const std::vector<std::string>& e
       "--pg_pool_size=4",
       "--shutdown_grace=5s",
   };
-  if (service == "sla") args.push_back("--reconcile_interval=1s");
-  if (service == "intake") {
+  if (binary == "sla") args.push_back("--reconcile_interval=1s");
+  if (binary == "intake") {
     args.push_back(absl::StrCat("--media_dir=", dir_, "/media"));
     // Tests submit many complaints from one phone; a test of the limits sets its own.
     args.push_back("--reporter_limit=0");
@@ -130,6 +136,12 @@ int System::Stop(const std::string& service, int signal) {
   processes_.erase(it);
   ports_.erase(service);
   return status;
+}
+
+std::vector<std::string> System::RunningProcesses() const {
+  std::vector<std::string> names;
+  for (const auto& [name, pid] : processes_) names.push_back(name);
+  return names;
 }
 
 absl::Time System::Now() const { return FileClock(clock_file_).Now(); }

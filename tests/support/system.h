@@ -34,12 +34,19 @@ class System {
 
   static absl::Time DefaultStart();
 
-  // Starts a service and waits until it serves. Extra flags are appended.
+  // Starts a service and waits until it serves. Extra flags are appended. A name like
+  // "routing#2" starts another replica of routing beside the first, with its own port and log.
   void Start(const std::string& service, const std::vector<std::string>& extra_flags = {});
   // Sends `signal` (SIGTERM or SIGKILL) and waits for the process to exit. Returns its exit
   // status as waitpid reports it.
   int Stop(const std::string& service, int signal);
   bool Running(const std::string& service) const { return processes_.contains(service); }
+  // The processes running now, by name ("routing", "routing#2", ...).
+  std::vector<std::string> RunningProcesses() const;
+  // "routing" for "routing#2".
+  static std::string ServiceOf(const std::string& process);
+  // The pid of a running process (for a test that signals it itself).
+  pid_t Pid(const std::string& service) const { return processes_.at(service); }
 
   absl::Time Now() const;
   void SetClock(absl::Time t);
