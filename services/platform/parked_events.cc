@@ -150,7 +150,7 @@ absl::StatusOr<int> ReplayParked(const AmqpEndpoint& endpoint, const std::string
       SKK_RETURN_IF_ERROR(conn->Ack(d.delivery_tag));
       const ParkedEvent p = Describe(d);
       log::Info("parked event replayed",
-                {{"service", service}, {"event_id", p.event_id}, {"type", p.event_type},
+                {{"dead_queue", queues.dead}, {"event_id", p.event_id}, {"type", p.event_type},
                  {"complaint_id", p.complaint_id}, {"attempt", p.attempt}});
       ++replayed;
     }

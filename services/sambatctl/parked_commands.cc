@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "services/platform/amqp.h"
+#include "services/platform/log.h"
 #include "services/platform/parked_events.h"
 
 ABSL_DECLARE_FLAG(bool, all);  // notification_commands.cc: replay every one
@@ -53,6 +54,13 @@ bool Prepare(const std::string& command, const std::string& service, AmqpEndpoin
   return true;
 }
 
+// A missing queue usually means the wrong broker or vhost, not a lost queue.
+std::string NotFoundHint(const std::string& service) {
+  return absl::StrCat("  (", service, " declares its queues when it starts: is --amqp_uri, or "
+                      "$SKK_AMQP_URI, the broker and vhost it runs against? The vhost is the URI's "
+                      "path, e.g. amqp://user:password@host:5672/%2f for /)\n");
+}
+
 // Errors can span lines (a stack of causes); one message stays on one line.
 std::string OneLine(const std::string& s) {
   return absl::StrReplaceAll(s, {{"\r", " "}, {"\n", " "}});
@@ -69,6 +77,7 @@ int Parked(const std::string& service) {
   absl::StatusOr<std::vector<ParkedEvent>> parked = ListParked(endpoint, service, limit);
   if (!parked.ok()) {
     std::cerr << "parked: " << parked.status() << "\n";
+    if (absl::IsNotFound(parked.status())) std::cerr << NotFoundHint(service);
     return 1;
   }
   for (const ParkedEvent& p : *parked) {
@@ -103,6 +112,7 @@ int ReplayParkedCommand(const std::string& service) {
   absl::StatusOr<int> replayed = ReplayParked(endpoint, service, filter);
   if (!replayed.ok()) {
     std::cerr << "replay-parked: " << replayed.status() << "\n";
+    if (absl::IsNotFound(replayed.status())) std::cerr << NotFoundHint(service);
     return 1;
   }
   std::cout << "replayed " << *replayed << " parked event(s) from " << service
@@ -127,7 +137,15 @@ int RunParkedCommand(const std::vector<char*>& args) {
                  "notification; --amqp_uri URI)\n";
     return 2;
   }
-  return command == "parked" ? Parked(args[2]) : ReplayParkedCommand(args[2]);
+  log::SetService("sambatctl");
+  if (command == "parked") {
+    // Listing changes nothing: the broker's connection lines would only bury the list.
+    log::SetMinLevel(log::Level::kWarn);
+    return Parked(args[2]);
+  }
+  // A replay logs (on stderr) each event it moved, with its id and complaint: the record of what
+  // an operator sent back.
+  return ReplayParkedCommand(args[2]);
 }
 
 }  // namespace skk::sambatctl
