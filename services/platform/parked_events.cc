@@ -66,7 +66,9 @@ AmqpMessage ReplayCopy(const AmqpDelivery& delivery, const std::string& events_q
   m.exchange = "";  // the default exchange routes by queue name
   m.routing_key = events_queue;
   m.attempt = 0;
-  if (m.original_routing_key.empty()) m.original_routing_key = delivery.routing_key;
+  // Parked by the broker (x-delivery-limit) rather than a consumer: the header is missing and the
+  // routing key is now the dead queue's name. An event's type is its routing key.
+  if (m.original_routing_key.empty()) m.original_routing_key = m.type;
   return m;
 }
 
