@@ -12,6 +12,12 @@
 //   sambatctl clock set <RFC 3339 time> --clock_file F
 //   sambatctl clock advance <duration, e.g. 72h> --clock_file F
 //   sambatctl token --role officer --agency dpuprpkp [--valid_for 8h] [--issued_at clock]
+//   sambatctl parked <service> [--limit N] [--amqp_uri URI]
+//   sambatctl replay-parked <service> --event_id ID | --all [--amqp_uri URI]
+//
+// parked and replay-parked show and replay the events a service's consumer gave up on (its
+// RabbitMQ dead queue); they talk to RabbitMQ at --amqp_uri, else $SKK_AMQP_URI, else the dev
+// stack's broker. See docs/parked-events.md.
 //
 // Calls to staff services carry --staff_token (or $SKK_STAFF_TOKEN); see docs/staff-auth.md.
 
@@ -38,6 +44,7 @@
 #include "services/platform/events.h"
 #include "services/sambatctl/notification_commands.h"
 #include "services/sambatctl/officer_commands.h"
+#include "services/sambatctl/parked_commands.h"
 #include "services/sambatctl/staff_calls.h"
 
 ABSL_FLAG(std::string, intake, "127.0.0.1:50051", "intake service address");
@@ -351,18 +358,20 @@ int Clock(const std::vector<char*>& args) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "sambatctl submit|get|wait|add-info|rate|reopen|notifications|clock|token|"
-      "queue|case|claim|release|respond|ask|forward|resolve|reject ... "
+      "queue|case|claim|release|respond|ask|forward|resolve|reject|parked|replay-parked ... "
       "(see --helpfull)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::cerr << "usage: sambatctl submit | get <ticket> | wait <ticket> | add-info <ticket> | "
                  "rate <ticket> | reopen <ticket> | notifications <complaint id> | clock ... | "
                  "token ... | queue | case | claim | release | respond | ask | forward | resolve | "
-                 "reject (officers, with --staff_token)\n";
+                 "reject (officers, with --staff_token) | parked <service> | "
+                 "replay-parked <service> --event_id ID|--all\n";
     return 2;
   }
   const std::string command = args[1];
   if (int rc = skk::sambatctl::RunNotificationCommand(args); rc >= 0) return rc;
+  if (int rc = skk::sambatctl::RunParkedCommand(args); rc >= 0) return rc;
   if (command == "submit" && args.size() == 2) return Submit();
   if (command == "get" && args.size() == 3) return Get(args[2]);
   if (command == "wait" && args.size() == 3) return Wait(args[2]);
