@@ -50,6 +50,12 @@ absl::StatusOr<bool> PgIdempotentApplier::Apply(const sambat::v1::Event& event,
   return applied;
 }
 
+absl::Status PgIdempotentApplier::CheckReachable() {
+  static constexpr SqlStatement kPing{"skk_ping", "SELECT 1"};
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease lease, pool_.Acquire());
+  return lease->Execute(kPing).status();
+}
+
 Disposition DecideAfterFailure(const absl::Status& status, int attempt, int max_attempts) {
   if (!IsTransient(status)) return Disposition::kDeadLetter;
   return attempt + 1 >= max_attempts ? Disposition::kDeadLetter : Disposition::kRetry;
@@ -78,6 +84,16 @@ ProcessResult DeliveryProcessor::Process(const AmqpDelivery& delivery) {
     return {Disposition::kAck, ""};
   }
   const int attempt = delivery.message.attempt;
+  if (IsTransient(applied.status())) {
+    if (absl::Status store = applier_.CheckReachable(); !store.ok()) {
+      log::Warn("event waits for the database",
+                {{"event_id", event->event_id()}, {"type", event->type()},
+                 {"complaint_id", event->complaint_id()},
+                 {"error", std::string(applied.status().message())},
+                 {"database", std::string(store.message())}});
+      return {Disposition::kWaitForStore, applied.status().ToString()};
+    }
+  }
   Disposition d = DecideAfterFailure(applied.status(), attempt, max_attempts_);
   log::Warn(d == Disposition::kRetry ? "event failed, will retry" : "event failed, dead-lettered",
             {{"event_id", event->event_id()}, {"type", event->type()},
@@ -114,7 +130,18 @@ absl::Status EventConsumer::ConsumeOnce(const std::atomic<bool>& stop) {
     SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> delivery,
                          conn->NextDelivery(absl::Milliseconds(200)));
     if (!delivery.has_value()) continue;
-    const ProcessResult result = processor_.Process(*delivery);
+    ProcessResult result = processor_.Process(*delivery);
+    // The database is down: keep this message in hand and try it again as the database comes
+    // back, backing off. No other message is taken meanwhile; they would fail the same way.
+    // Waiting past the broker's heartbeat timeout costs the connection, and the message comes
+    // back as a redelivery, which the applier's event id absorbs.
+    absl::Duration wait = options_.initial_backoff;
+    while (result.disposition == Disposition::kWaitForStore) {
+      SleepUnlessStopped(stop, wait);
+      if (stop.load()) return absl::OkStatus();  // unacked: back to the queue on close
+      wait = std::min(wait * 2, options_.max_backoff);
+      result = processor_.Process(*delivery);
+    }
     if (result.disposition != Disposition::kAck) {
       SKK_RETURN_IF_ERROR(Park(*conn, parker, *delivery, result));
     }

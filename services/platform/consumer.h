@@ -35,6 +35,9 @@ class IdempotentApplier {
   // Returns true if the handler ran and committed, false if the event had been applied before.
   virtual absl::StatusOr<bool> Apply(const sambat::v1::Event& event,
                                      const EventHandler& handler) = 0;
+  // OK when the store the handlers write to answers now. After a failed attempt, a store that
+  // is down means the event itself is fine and must wait, not spend its attempts.
+  virtual absl::Status CheckReachable() { return absl::OkStatus(); }
 };
 
 // The applier on a service's PostgreSQL schema (table applied_events).
@@ -43,12 +46,17 @@ class PgIdempotentApplier final : public IdempotentApplier {
   explicit PgIdempotentApplier(PgPool& pool) : pool_(pool) {}
   absl::StatusOr<bool> Apply(const sambat::v1::Event& event,
                              const EventHandler& handler) override;
+  absl::Status CheckReachable() override;
 
  private:
   PgPool& pool_;
 };
 
-enum class Disposition { kAck, kRetry, kDeadLetter };
+// kWaitForStore: the event failed because the database was down; it is held in hand and tried
+// again once the database answers, without counting an attempt. A PostgreSQL restart or
+// failover longer than the retry schedule must not park every event that arrived meanwhile
+// (a parked complaint.submitted is a complaint nobody routes until an operator replays it).
+enum class Disposition { kAck, kRetry, kDeadLetter, kWaitForStore };
 
 struct ProcessResult {
   Disposition disposition = Disposition::kAck;
@@ -92,7 +100,8 @@ class EventConsumer {
   EventConsumer(Options options, DeliveryProcessor& processor)
       : options_(std::move(options)), processor_(processor) {}
 
-  // Consumes until `stop` is set, reconnecting with backoff when RabbitMQ goes away. On stop,
+  // Consumes until `stop` is set, reconnecting with backoff when RabbitMQ goes away. While the
+  // database is down, the message in hand waits (backing off) and no other is taken. On stop,
   // it finishes (and acks) the message in hand and leaves everything else unacked, so the
   // broker hands it to another replica.
   void Run(const std::atomic<bool>& stop);

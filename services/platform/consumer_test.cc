@@ -25,8 +25,10 @@ class FakeApplier final : public IdempotentApplier {
     if (fail_with.has_value()) return *fail_with;
     return applied.insert(event.event_id()).second;
   }
+  absl::Status CheckReachable() override { return store_down.value_or(absl::OkStatus()); }
 
   std::optional<absl::Status> fail_with;
+  std::optional<absl::Status> store_down;
   std::vector<std::string> calls;
   std::set<std::string> applied;
 };
@@ -191,6 +193,47 @@ TEST_CASE("transient failures are retried, permanent ones dead-lettered", "[cons
 TEST_CASE("with a single allowed attempt a transient failure is dead-lettered at once",
           "[consumer]") {
   CHECK(DecideAfterFailure(absl::UnavailableError("x"), 0, 1) == Disposition::kDeadLetter);
+}
+
+}  // namespace
+}  // namespace skk
+
+namespace skk {
+namespace {
+
+TEST_CASE("an event that failed while the database is down waits and keeps its attempts",
+          "[consumer]") {
+  FakeApplier applier;
+  applier.fail_with = absl::UnavailableError("postgresql connect: connection refused");
+  applier.store_down = absl::UnavailableError("postgresql connect: connection refused");
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+  // Even on its last attempt: an outage longer than the retry schedule parks nothing.
+  const ProcessResult result = processor.Process(DeliveryOf(SubmittedEvent(), kMaxAttempts - 1));
+  CHECK(result.disposition == Disposition::kWaitForStore);
+  // The database is back: the same delivery applies.
+  applier.fail_with.reset();
+  applier.store_down.reset();
+  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), kMaxAttempts - 1)).disposition ==
+        Disposition::kAck);
+  CHECK(applier.applied.size() == 1);
+}
+
+TEST_CASE("a transient failure with the database up still spends its attempts", "[consumer]") {
+  FakeApplier applier;
+  applier.fail_with = absl::UnavailableError("case.routed not applied yet");
+  DeliveryProcessor processor("sla", Handlers(), applier, kMaxAttempts);
+  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), 0)).disposition == Disposition::kRetry);
+  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), kMaxAttempts - 1)).disposition ==
+        Disposition::kDeadLetter);
+}
+
+TEST_CASE("a permanent failure is parked even while the database is down", "[consumer]") {
+  FakeApplier applier;
+  applier.fail_with = absl::InvalidArgumentError("payload has no ticket");
+  applier.store_down = absl::UnavailableError("postgresql connect: connection refused");
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), 0)).disposition ==
+        Disposition::kDeadLetter);
 }
 
 }  // namespace
