@@ -14,6 +14,10 @@ namespace {
 
 const std::set<std::string> kKnownChannels = {kEmail, kSms, kWhatsApp, kInbox};
 
+// One complaint's citizen-facing events, one transaction at a time (see Apply).
+constexpr SqlStatement kLockComplaint{
+    "ntf_lock_complaint", "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"};
+
 std::string AddressOn(const sambat::v1::Recipient& r, const std::string& channel) {
   if (channel == kEmail) return r.email();
   if (channel == kSms) return r.phone();
@@ -140,8 +144,18 @@ EventHandlers NotificationDesk::Handlers() {
 
 absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& event) {
   const absl::Time now = clock_.Now();
+  const std::vector<Notice> notices = NoticesFor(event);
+  bool touches_citizen = event.has_reporter_contact();
+  for (const Notice& notice : notices) touches_citizen |= notice.audience == Audience::kCitizen;
+  if (touches_citizen && !event.complaint_id().empty()) {
+    // A citizen event that finds no contact is held until complaint.reporter_contact arrives,
+    // which sends what is held. Applied concurrently (READ COMMITTED), each would miss the
+    // other's uncommitted row, and the held message would never go out. Found by the fault
+    // suite's checker; serialising the two per complaint closes it.
+    SKK_RETURN_IF_ERROR(tx.Execute(kLockComplaint, {SqlParam::Text(event.complaint_id())}).status());
+  }
   SKK_RETURN_IF_ERROR(NoteCaseFacts(tx, event, now));
-  for (const Notice& notice : NoticesFor(event)) {
+  for (const Notice& notice : notices) {
     if (notice.audience == Audience::kCitizen) {
       SKK_RETURN_IF_ERROR(NotifyCitizen(tx, event, notice));
     } else {
