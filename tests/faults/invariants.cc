@@ -50,7 +50,8 @@ SqlParam TextArray(const std::vector<std::string>& items) {
 }
 
 struct LedgerArrays {
-  std::vector<std::string> ids, keys, tickets;  // one per acknowledged complaint
+  // One per acknowledged complaint.
+  std::vector<std::string> ids, keys, tickets, categories, anonymous, assisted, photos;
   std::vector<std::string> action_ids, actions;  // one per acknowledged officer action
 };
 
@@ -60,6 +61,10 @@ LedgerArrays Arrays(const ClientLedger& ledger) {
     a.ids.push_back(c.complaint_id);
     a.keys.push_back(c.idempotency_key);
     a.tickets.push_back(c.ticket);
+    a.categories.push_back(c.category);
+    a.anonymous.push_back(c.anonymous ? "true" : "false");
+    a.assisted.push_back(c.assisted ? "true" : "false");
+    a.photos.push_back(absl::StrCat(c.photos));
   }
   for (const auto& x : ledger.actions()) {
     a.action_ids.push_back(x.complaint_id);
@@ -80,9 +85,14 @@ InvariantLine Failed(std::string name, const absl::Status& status) {
 // ---------------------------------------------------------------------------------------------
 // The queries. $n parameters are the ledger's arrays or the business clock.
 
-// $1 complaint ids, $2 idempotency keys, $3 tickets (as the clients were told them).
+// $1 complaint ids, $2 idempotency keys, $3 tickets (as the clients were told them), and what
+// the clients sent: $4 categories, $5 anonymous, $6 assisted, $7 photos.
 constexpr SqlStatement kStored{"faults_stored", R"sql(
-  WITH ack AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS a(complaint_id, idem, ticket)),
+  WITH ack AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[],
+                                    $5::boolean[], $6::boolean[], $7::int[])
+                 AS a(complaint_id, idem, ticket, category, anonymous, assisted, photos)),
+       media AS (SELECT complaint_id, count(*) AS n FROM intake.media
+                 WHERE complaint_id IS NOT NULL GROUP BY complaint_id),
        ids AS (SELECT DISTINCT complaint_id FROM ack)
   SELECT
     (SELECT count(*) FROM ack),
@@ -102,7 +112,12 @@ constexpr SqlStatement kStored{"faults_stored", R"sql(
     -- stored, but no client heard of it (it gave up after the commit)
     (SELECT count(*) FROM intake.complaints c WHERE NOT EXISTS
        (SELECT 1 FROM ids WHERE ids.complaint_id = c.complaint_id)),
-    (SELECT count(*) FROM intake.complaints))sql"};
+    (SELECT count(*) FROM intake.complaints),
+    -- stored otherwise than sent: category, anonymity, channel or number of photos
+    (SELECT count(*) FROM ack JOIN intake.complaints c USING (complaint_id)
+                              LEFT JOIN media m USING (complaint_id)
+     WHERE c.category <> ack.category OR c.anonymous <> ack.anonymous OR
+           (c.channel = 'CHANNEL_ASSISTED') <> ack.assisted OR COALESCE(m.n, 0) <> ack.photos))sql"};
 
 // Over every stored complaint, acknowledged or not: the system committed them all.
 constexpr SqlStatement kRouted{"faults_routed", R"sql(
@@ -246,46 +261,55 @@ constexpr SqlStatement kNotificationsExpected{"faults_notifications_expected", R
                                    (ch = 'whatsapp' AND whatsapp <> ''))) AS pairs
                  FROM notification.recipients WHERE active GROUP BY role, agency_code),
        leaders AS (SELECT COALESCE(sum(pairs), 0) AS pairs FROM staff WHERE role = 'leadership'),
+       -- one row per event that should notify, per audience (citizen or staff), so a citizen
+       -- left untold and a humas told twice never cancel out
        expected_each AS (
-         SELECT cit.complaint_id, 'complaint.reporter_contact' AS type, cit.pairs AS deliveries
+         SELECT cit.complaint_id, 'complaint.reporter_contact' AS type, 'citizen' AS audience,
+                cit.pairs AS deliveries
          FROM cit WHERE cit.pairs > 0
          UNION ALL
          SELECT h.complaint_id, CASE h.action WHEN 'hand_off' THEN 'case.handed_off'
-                                             ELSE 'case.routed' END,
-                cit.pairs + COALESCE(s.pairs, 0)
+                                             ELSE 'case.routed' END, 'citizen', cit.pairs
          FROM routing.case_history h JOIN cit USING (complaint_id)
+         WHERE h.from_state = 'SUBMITTED'
+         UNION ALL
+         SELECT h.complaint_id, CASE h.action WHEN 'hand_off' THEN 'case.handed_off'
+                                             ELSE 'case.routed' END, 'staff', COALESCE(s.pairs, 0)
+         FROM routing.case_history h
               LEFT JOIN staff s ON s.role = 'humas' AND s.agency_code = h.agency_code
          WHERE h.from_state = 'SUBMITTED'
          UNION ALL
-         SELECT r.complaint_id, 'case.responded', cit.pairs
+         SELECT r.complaint_id, 'case.responded', 'citizen', cit.pairs
          FROM routing.cases r JOIN cit USING (complaint_id) WHERE r.first_responded_at IS NOT NULL
          UNION ALL
-         SELECT h.complaint_id, 'case.resolved', cit.pairs
+         SELECT h.complaint_id, 'case.resolved', 'citizen', cit.pairs
          FROM routing.case_history h JOIN cit USING (complaint_id) WHERE h.action = 'resolve'
          UNION ALL
-         SELECT t.complaint_id, 'sla.reminder_due', COALESCE(s.pairs, 0)
+         SELECT t.complaint_id, 'sla.reminder_due', 'staff', COALESCE(s.pairs, 0)
          FROM sla.timers t LEFT JOIN staff s ON s.role = 'humas' AND s.agency_code = t.agency_code
          WHERE t.kind = 'reminder' AND t.fired_at IS NOT NULL
          UNION ALL
          -- level 1 to the agency's head, or to the leadership when the agency has none
-         SELECT t.complaint_id, 'sla.escalated',
+         SELECT t.complaint_id, 'sla.escalated', 'staff',
                 CASE WHEN t.level <= 1 AND COALESCE(s.pairs, 0) > 0 THEN s.pairs
                      ELSE (SELECT pairs FROM leaders) END
          FROM sla.timers t LEFT JOIN staff s ON s.role = 'head' AND s.agency_code = t.agency_code
          WHERE t.kind = 'escalation' AND t.fired_at IS NOT NULL),
-       expected AS (SELECT complaint_id, type,
+       expected AS (SELECT complaint_id, type, audience,
                            count(*) FILTER (WHERE deliveries > 0) AS events,
                            sum(deliveries) AS deliveries
-                    FROM expected_each GROUP BY 1, 2),
+                    FROM expected_each GROUP BY 1, 2, 3),
        actual AS (SELECT d.complaint_id, a.event_type AS type,
+                         CASE WHEN d.recipient_role = 'citizen' THEN 'citizen' ELSE 'staff' END
+                           AS audience,
                          count(DISTINCT d.event_id) AS events, count(*) AS deliveries
                   FROM notification.deliveries d
                   JOIN notification.applied_events a ON a.event_id::text = d.event_id
-                  WHERE d.complaint_id IS NOT NULL GROUP BY 1, 2),
+                  WHERE d.complaint_id IS NOT NULL GROUP BY 1, 2, 3),
        both_sides AS (SELECT complaint_id, type,
                              COALESCE(e.events, 0) AS e_events, COALESCE(e.deliveries, 0) AS e_deliveries,
                              COALESCE(a.events, 0) AS a_events, COALESCE(a.deliveries, 0) AS a_deliveries
-                      FROM expected e FULL JOIN actual a USING (complaint_id, type))
+                      FROM expected e FULL JOIN actual a USING (complaint_id, type, audience))
   SELECT
     (SELECT COALESCE(sum(e_events), 0) FROM both_sides),
     (SELECT COALESCE(sum(a_events), 0) FROM both_sides),
@@ -365,14 +389,19 @@ constexpr SqlStatement kBusy{"faults_busy", R"sql(
 
 InvariantLine StoredOnce(PgConnection& db, const LedgerArrays& a) {
   const std::string name = "acknowledged_complaints_stored_once";
-  auto r = OneRow(db, kStored, 8, {TextArray(a.ids), TextArray(a.keys), TextArray(a.tickets)});
+  auto r = OneRow(db, kStored, 9,
+                  {TextArray(a.ids), TextArray(a.keys), TextArray(a.tickets),
+                   TextArray(a.categories), TextArray(a.anonymous), TextArray(a.assisted),
+                   TextArray(a.photos)});
   if (!r.ok()) return Failed(name, r.status());
   const Row& v = *r;
-  const bool held = v[2] == 0 && v[3] == 0 && v[4] == 0 && v[5] == 0;
+  const bool held = v[2] == 0 && v[3] == 0 && v[4] == 0 && v[5] == 0 && v[8] == 0;
   return Line(name, held,
               absl::StrCat(v[0], " acknowledged, ", v[1], " stored, ", v[2], " missing, ", v[4],
                            " keys acknowledged with two complaints (duplicated), ", v[3],
-                           " key mismatches, ", v[5], " ticket mismatches; ", v[6],
+                           " key mismatches, ", v[5], " ticket mismatches, ", v[8],
+                           " stored otherwise than sent (category, anonymity, channel, photos); ",
+                           v[6],
                            " stored but never acknowledged (client gave up; not a failure), ",
                            v[7], " stored in all"));
 }
@@ -461,9 +490,10 @@ InvariantLine NotificationsExpected(PgConnection& db) {
   const Row& v = *r;
   const bool held = v[4] == 0 && v[5] == 0 && v[6] == 0;
   return Line(name, held,
-              absl::StrCat(v[0], " events expected to notify, ", v[1], " notified; ", v[2],
+              absl::StrCat(v[0], " (event, citizen or staff) expected to notify, ", v[1],
+                           " notified; ", v[2],
                            " deliveries expected, ", v[3], " decided; ", v[4],
-                           " (complaint, event type) short of deliveries, ", v[5],
+                           " (complaint, event type, citizen or staff) short of deliveries, ", v[5],
                            " with more than expected (duplicated), ", v[6],
                            " deliveries of an event not recorded as applied"));
 }
@@ -643,8 +673,13 @@ InvariantLine NothingStuck(PgConnection& db, const std::string& vhost,
 }  // namespace
 
 absl::StatusOr<std::map<std::string, long long>> ListQueues(const std::string& vhost) {
-  const std::string cmd = absl::StrCat(skk::testing::Stack().rabbitmqctl,
-                                       " -q list_queues -p '", vhost, "' name messages 2>&1");
+  // list_queues of a vhost that does not exist prints nothing and exits 0, which would read as
+  // "no queue holds anything": the vhost is looked up first, in the same command.
+  const std::string ctl = skk::testing::Stack().rabbitmqctl;
+  const std::string kMarker = "--skk-queues--";
+  const std::string cmd = absl::StrCat(ctl, " -q list_vhosts name 2>&1 && echo ", kMarker, " && ",
+                                       ctl, " -q list_queues -p '", vhost,
+                                       "' name messages 2>&1");
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (pipe == nullptr) return absl::InternalError(absl::StrCat("cannot run: ", cmd));
   std::string text;
@@ -654,10 +689,24 @@ absl::StatusOr<std::map<std::string, long long>> ListQueues(const std::string& v
   const int status = ::pclose(pipe);
   if (status != 0) {
     return absl::UnavailableError(
-        absl::StrCat("rabbitmqctl list_queues exited with ", status, ": ", text));
+        absl::StrCat("rabbitmqctl list_vhosts/list_queues exited with ", status, ": ", text));
+  }
+  const size_t marker = text.find(kMarker);
+  if (marker == std::string::npos) {
+    return absl::InternalError(absl::StrCat("rabbitmqctl: unexpected output:\n", text));
+  }
+  bool vhost_exists = false;
+  for (absl::string_view line :
+       absl::StrSplit(absl::string_view(text).substr(0, marker), '\n', absl::SkipWhitespace())) {
+    if (absl::StripAsciiWhitespace(line) == vhost) vhost_exists = true;
+  }
+  if (!vhost_exists) {
+    return absl::NotFoundError(absl::StrCat("rabbitmqctl: no vhost '", vhost, "'"));
   }
   std::map<std::string, long long> out;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipWhitespace())) {
+  for (absl::string_view line :
+       absl::StrSplit(absl::string_view(text).substr(marker + kMarker.size()), '\n',
+                      absl::SkipWhitespace())) {
     std::vector<absl::string_view> fields =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (fields.size() == 2 && fields[0] == "name" && fields[1] == "messages") continue;  // header

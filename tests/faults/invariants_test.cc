@@ -175,6 +175,9 @@ TEST_CASE("the fault checker holds on a quiet system and reports each broken inv
       "attempts AS (DELETE FROM notification.delivery_attempts "
       "WHERE delivery_id IN (SELECT id FROM gone)) "
       "DELETE FROM notification.deliveries WHERE id IN (SELECT id FROM gone)"));
+  // Intake stored another category than the citizen sent.
+  Exec(system, absl::StrCat("UPDATE intake.complaints SET category = 'sampah' WHERE "
+                            "complaint_id = '", ids[5], "'"));
   // An event left in routing's outbox.
   Exec(system, "INSERT INTO routing.outbox (event_id, routing_key, complaint_id, correlation_id, "
                "payload) VALUES (gen_random_uuid(), 'case.routed', 'x', 'x', '\\x00')");
@@ -187,11 +190,22 @@ TEST_CASE("the fault checker holds on a quiet system and reports each broken inv
   const std::vector<InvariantLine> bad = CheckInvariants(system, more, {}, smtp, gateway);
   WARN("broken on purpose (notifications, outbox, ledger):\n" << All(bad));
   RequireBroken(good, bad, "acknowledged_complaints_stored_once", " missing");
+  RequireBroken(good, bad, "acknowledged_complaints_stored_once", " stored otherwise than sent");
   RequireBroken(good, bad, "deliveries_unique", " duplicated (event, address, channel)");
   RequireBroken(good, bad, "notifications_expected_once", " with more than expected");
-  RequireBroken(good, bad, "notifications_expected_once", " (complaint, event type) short");
+  RequireBroken(good, bad, "notifications_expected_once", " (complaint, event type, citizen or staff) short");
   RequireBroken(good, bad, "sent_deliveries_reached_the_wire", " sent but never received");
   RequireBroken(good, bad, "nothing_stuck", ", sla ");
+  // The wait names what is still busy rather than calling a stuck outbox quiet.
+  const absl::Status stuck = WaitUntilQuiet(system, ledger, {}, absl::Seconds(2));
+  INFO(stuck);
+  CHECK(stuck.code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK_THAT(std::string(stuck.message()), Catch::Contains("routing 1"));
+  // A parked message the suite expected but that is not there is named too.
+  const absl::Status missing_parked =
+      WaitUntilQuiet(system, ledger, {{{"routing.events.dead", 1}}}, absl::Seconds(1));
+  CHECK_THAT(std::string(missing_parked.message()),
+             Catch::Contains("routing.events.dead=0 (expected 1)"));
 
   // Then routing's, sla's and intake's tables.
   // A complaint routing lost (its case and history gone).
@@ -214,6 +228,13 @@ TEST_CASE("the fault checker holds on a quiet system and reports each broken inv
   RequireBroken(good, worse, "escalation_levels_consistent", " level disagreements");
   RequireBroken(good, worse, "officer_actions_reflected", " resolved but not RESOLVED");
   WARN("faults_invariants_test took " << absl::FormatDuration(absl::Now() - started));
+}
+
+TEST_CASE("listing the queues of an unknown vhost is an error and never an empty list",
+          "[faults]") {
+  const auto queues = ListQueues("skk-faults-no-such-vhost");
+  INFO(queues.status());
+  CHECK_FALSE(queues.ok());
 }
 
 }  // namespace skk::faults
