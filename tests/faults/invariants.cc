@@ -369,6 +369,11 @@ constexpr SqlStatement kHeldTypes{"faults_held_types", R"sql(
                       WHERE c.complaint_id = b.complaint_id)
         GROUP BY 1) x)sql"};
 
+// Deliveries given up on, per wire channel: each was parked once in its channel's dead queue.
+constexpr SqlStatement kDeadDeliveries{"faults_dead_deliveries", R"sql(
+  SELECT channel, count(*) FROM notification.deliveries
+  WHERE state = 'dead' AND channel <> 'inbox' GROUP BY channel)sql"};
+
 // What WaitUntilQuiet waits for. $1 the business clock, $2 acknowledged complaint ids.
 constexpr SqlStatement kBusy{"faults_busy", R"sql(
   SELECT (SELECT count(*) FROM intake.outbox), (SELECT count(*) FROM routing.outbox),
@@ -612,6 +617,21 @@ InvariantLine AppliedOnce(PgConnection& db) {
   return Line(name, held, absl::StrJoin(parts, "; "));
 }
 
+// What each dead queue must hold: a notification channel's dead queue ("notification.sms.
+// events.dead") one message per dead delivery of that channel, unless the suite said otherwise;
+// every other dead queue what the suite parked on purpose, else nothing.
+absl::StatusOr<ExpectedParked> DeadQueueExpectations(PgConnection& db,
+                                                     const ExpectedParked& parked) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, db.Execute(kDeadDeliveries));
+  ExpectedParked out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.per_queue[absl::StrCat("notification.", r.GetString(i, 0), ".events.dead")] =
+        static_cast<int>(r.GetInt(i, 1));
+  }
+  for (const auto& [queue, n] : parked.per_queue) out.per_queue[queue] = n;
+  return out;
+}
+
 std::string DescribeQueues(const std::map<std::string, long long>& queues,
                            const ExpectedParked& parked, long long* busy, long long* wrong_dead) {
   std::vector<std::string> out;
@@ -649,8 +669,10 @@ InvariantLine NothingStuck(PgConnection& db, const std::string& vhost,
   if (!r.ok()) return Failed(name, r.status());
   auto queues = ListQueues(vhost);
   if (!queues.ok()) return Failed(name, queues.status());
+  auto expected = DeadQueueExpectations(db, parked);
+  if (!expected.ok()) return Failed(name, expected.status());
   long long busy = 0, wrong_dead = 0, parked_total = 0;
-  const std::string detail = DescribeQueues(*queues, parked, &busy, &wrong_dead);
+  const std::string detail = DescribeQueues(*queues, *expected, &busy, &wrong_dead);
   for (const auto& [queue, n] : *queues) {
     if (absl::EndsWith(queue, ".dead")) parked_total += n;
   }
@@ -736,8 +758,11 @@ absl::Status WaitUntilQuiet(System& system, const ClientLedger& ledger,
     auto r = OneRow(*db, kBusy, 7, {SqlParam::Time(system.Now()), TextArray(arrays.ids)});
     if (!r.ok()) return r.status();
     const Row& v = *r;
+    auto expected = DeadQueueExpectations(*db, parked);
+    if (!expected.ok()) return expected.status();
     long long busy_messages = 0, wrong_dead = 0;
-    const std::string queue_text = DescribeQueues(*queues, parked, &busy_messages, &wrong_dead);
+    const std::string queue_text =
+        DescribeQueues(*queues, *expected, &busy_messages, &wrong_dead);
     const bool quiet = v[0] == 0 && v[1] == 0 && v[2] == 0 && v[3] == 0 && v[4] == 0 &&
                        v[5] == 0 && busy_messages == 0 && wrong_dead == 0;
     busy_text = absl::StrCat("outboxes intake ", v[0], ", routing ", v[1], ", sla ", v[2], "; ",

@@ -25,17 +25,20 @@ struct InvariantLine {
 };
 
 // Poison messages the suite parked on purpose, per dead queue, e.g. {"routing.events.dead": 1}.
-// Every other dead queue must be empty.
+// A notification channel's dead queue ("notification.email.events.dead", ".sms.", ".whatsapp.")
+// is expected by default to hold one message per delivery of that channel in state dead (an
+// entry here overrides that); every other dead queue must be empty.
 struct ExpectedParked {
   std::map<std::string, int> per_queue;
 };
 
-// Waits (real time) until the system is quiet: every outbox (intake, routing, sla) empty, every
-// queue of the world's vhost empty except the dead queues (which must hold exactly what
-// `parked` says), no notification delivery due and not yet final, no sla timer due by the
-// business clock left unfired, every acknowledged complaint routed. Quiet must be seen twice in
-// a row with no event applied in between. Returns OK, or DEADLINE_EXCEEDED naming what is still
-// busy with its counts; a failure to read a table or the broker is returned as it is.
+// Waits (real time) until the system is quiet: every outbox (intake, routing, sla) empty,
+// every queue of the world's vhost empty except the dead queues (which must hold exactly what
+// `parked` says, and the notification channels' one message per dead delivery), no
+// notification delivery due and not yet final, no sla timer due by the business clock left
+// unfired, every acknowledged complaint routed. Quiet must be seen twice in a row with no event
+// applied in between. Returns OK, or DEADLINE_EXCEEDED naming what is still busy with its
+// counts; a failure to read a table or the broker is returned as it is.
 absl::Status WaitUntilQuiet(skk::testing::System& system, const ClientLedger& ledger,
                             const ExpectedParked& parked, absl::Duration timeout);
 

@@ -100,7 +100,12 @@ TEST_CASE("the fault checker holds on a quiet system and reports each broken inv
     sambat::v1::SubmitComplaintRequest request =
         skk::testing::SampleComplaint(kCategories[i % kCategories.size()]);
     request.set_idempotency_key(absl::StrCat("faults-inv-", i));
-    if (i % 2 == 0) request.mutable_reporter()->set_email(absl::StrCat("warga", i, "@example.com"));
+    // One citizen's mailbox refuses mail for good (the fake SMTP server's "tolak"): that
+    // delivery ends dead, parked in the email dead queue, and the checker expects exactly that.
+    if (i % 2 == 0) {
+      request.mutable_reporter()->set_email(
+          absl::StrCat(i == 10 ? "tolak" : "warga", i, "@example.com"));
+    }
     if (i % 5 == 4) {
       request.mutable_reporter()->set_anonymous(true);
       request.mutable_reporter()->clear_name();
@@ -140,6 +145,7 @@ TEST_CASE("the fault checker holds on a quiet system and reports each broken inv
   INFO(quiet);
   REQUIRE(quiet.ok());
   REQUIRE(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 2") > 0);
+  REQUIRE(system.Count("SELECT count(*) FROM notification.deliveries WHERE state = 'dead'") > 0);
   REQUIRE(system.Count("SELECT count(*) FROM sla.timers WHERE kind = 'reminder' "
                        "AND fired_at IS NOT NULL") > 0);
 
