@@ -440,3 +440,45 @@ TEST_CASE("the citizen sees who has the case as it is taken up then transferred 
 }
 
 }  // namespace skk::testing
+
+namespace skk::testing {
+namespace {
+
+// Found by the fault suite: claimed, answered and resolved within one tick of the clock, and
+// applied by parallel consumers in the reverse order, left the citizen's view at "in progress"
+// for a resolved case. The case's transition sequence orders them.
+TEST_CASE("a case's events applied out of order within one clock tick show the newest state",
+          "[intake]") {
+  System system("outoforder", {"intake"});
+  const auto submitted = Submit(system, SampleComplaint());
+  const absl::Time tick = system.Now();
+  auto event = [&](const std::string& type, int64_t sequence) {
+    sambat::v1::Event e = NewEvent(type, submitted.complaint_id(), tick, "routing", nullptr);
+    e.set_case_sequence(sequence);
+    return e;
+  };
+  sambat::v1::Event routed = event(kCaseRouted, 11);
+  routed.mutable_case_routed()->set_ticket(submitted.ticket());
+  routed.mutable_case_routed()->set_agency_code("DPUPRPKP");
+  routed.mutable_case_routed()->set_agency_name("Dinas PUPRPKP");
+  sambat::v1::Event claimed = event(kCaseClaimed, 12);
+  claimed.mutable_case_claimed()->set_ticket(submitted.ticket());
+  claimed.mutable_case_claimed()->set_agency_code("DPUPRPKP");
+  sambat::v1::Event forwarded = event(kCaseForwarded, 13);
+  forwarded.mutable_case_forwarded()->set_ticket(submitted.ticket());
+  forwarded.mutable_case_forwarded()->set_to_agency_code("DLH");
+  forwarded.mutable_case_forwarded()->set_to_agency_name("Dinas Lingkungan Hidup");
+  sambat::v1::Event resolved = event(kCaseResolved, 15);
+  resolved.mutable_case_resolved()->set_ticket(submitted.ticket());
+  resolved.mutable_case_resolved()->set_note("Sudah ditangani");
+  // Newest first, then the older ones, all with the same occurred_at.
+  for (const auto& e : {resolved, forwarded, claimed, routed}) PublishCaseEvent(system, e);
+  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).timeline_size() >= 5; }));
+  const auto view = Track(system, submitted);
+  CHECK(view.state() == sambat::v1::CASE_STATE_RESOLVED);
+  // The routing (older than the transfer) does not take the case back from DLH.
+  CHECK(view.agency_code() == "DLH");
+}
+
+}  // namespace
+}  // namespace skk::testing

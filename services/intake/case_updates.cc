@@ -9,10 +9,27 @@
 namespace skk::intake {
 namespace {
 
+// "Newer" for a case event with sequence $seq and time $at: routing's events carry the case's
+// transition sequence, which orders them even within one clock tick; an event without one
+// (0) falls back to its time. The citizen's view never goes back to an older transition.
+#define SKK_NEWER(seq, at)                                                            \
+  "(CASE WHEN " seq "::bigint > 0 THEN " seq "::bigint > case_sequence "                \
+  "ELSE state_changed_at IS NULL OR state_changed_at <= " at " END)"
+// The same for the agency, which only routings, transfers and hand-offs set.
+#define SKK_NEWER_AGENCY(seq, at)                                                     \
+  "(CASE WHEN " seq "::bigint > 0 THEN " seq "::bigint > agency_sequence "              \
+  "ELSE state_changed_at IS NULL OR state_changed_at <= " at " END)"
+
 constexpr SqlStatement kApplyRouted{"intake_apply_routed", R"sql(
   UPDATE complaints
   SET state = CASE WHEN state = 'SUBMITTED' THEN 'ROUTED' ELSE state END,
-      agency_code = $2, agency_name = $3, updated_at = $4
+      agency_code = CASE WHEN $5::bigint = 0 OR $5::bigint > agency_sequence THEN $2
+                         ELSE agency_code END,
+      agency_name = CASE WHEN $5::bigint = 0 OR $5::bigint > agency_sequence THEN $3
+                         ELSE agency_name END,
+      agency_sequence = GREATEST(agency_sequence, $5::bigint),
+      case_sequence = GREATEST(case_sequence, $5::bigint),
+      updated_at = $4
   WHERE complaint_id = $1)sql"};
 
 constexpr SqlStatement kApplyDeadline{"intake_apply_deadline", R"sql(
@@ -23,11 +40,12 @@ constexpr SqlStatement kApplyEscalated{"intake_apply_escalated", R"sql(
   UPDATE complaints SET escalation_level = GREATEST(escalation_level, $2), updated_at = $3
   WHERE complaint_id = $1)sql"};
 
-// A state change applies only if it is not older than the last one: events of different
-// producers, or retried ones, may arrive out of order, and the citizen's view never goes back.
-constexpr SqlStatement kApplyState{"intake_apply_state", R"sql(
-  UPDATE complaints
-  SET state = CASE WHEN state_changed_at IS NULL OR state_changed_at <= $3 THEN $2 ELSE state END,
+// A state change applies only if it is newer than the last one: events of different
+// producers, parallel consumers and retries deliver out of order.
+constexpr SqlStatement kApplyState{"intake_apply_state",
+                                   "UPDATE complaints SET state = CASE WHEN " SKK_NEWER("$4", "$3")
+                                   " THEN $2 ELSE state END, " R"sql(
+      case_sequence = GREATEST(case_sequence, $4::bigint),
       state_changed_at = GREATEST(state_changed_at, $3),
       resolved_at = CASE WHEN $2 = 'RESOLVED' THEN $3 ELSE resolved_at END,
       updated_at = $3
@@ -35,11 +53,14 @@ constexpr SqlStatement kApplyState{"intake_apply_state", R"sql(
 
 // Another agency takes the case (forwarded, or handed to a partner outside the city): the
 // citizen sees who has it now, and the case waits for that agency's first answer.
-constexpr SqlStatement kApplyNewAgency{"intake_apply_new_agency", R"sql(
-  UPDATE complaints
-  SET agency_code = $2, agency_name = $3,
-      state = CASE WHEN state_changed_at IS NULL OR state_changed_at <= $4 THEN 'ROUTED'
-                   ELSE state END,
+constexpr SqlStatement kApplyNewAgency{
+    "intake_apply_new_agency",
+    "UPDATE complaints SET "
+    "agency_code = CASE WHEN " SKK_NEWER_AGENCY("$5", "$4") " THEN $2 ELSE agency_code END, "
+    "agency_name = CASE WHEN " SKK_NEWER_AGENCY("$5", "$4") " THEN $3 ELSE agency_name END, "
+    "state = CASE WHEN " SKK_NEWER("$5", "$4") " THEN 'ROUTED' ELSE state END, " R"sql(
+      agency_sequence = GREATEST(agency_sequence, $5::bigint),
+      case_sequence = GREATEST(case_sequence, $5::bigint),
       state_changed_at = GREATEST(state_changed_at, $4),
       updated_at = $4
   WHERE complaint_id = $1)sql"};
@@ -115,7 +136,8 @@ absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Even
     SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyRouted, {SqlParam::Text(id),
                                                                SqlParam::Text(routed.agency_code()),
                                                                SqlParam::Text(routed.agency_name()),
-                                                               SqlParam::Time(at)}));
+                                                               SqlParam::Time(at),
+                                                               SqlParam::Int(event.case_sequence())}));
     SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
     kind = "routed";
     text = absl::StrCat("Diteruskan ke ", routed.agency_name());
@@ -146,7 +168,8 @@ absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Even
     SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyNewAgency, {SqlParam::Text(id),
                                                                   SqlParam::Text(agency_code),
                                                                   SqlParam::Text(agency_name),
-                                                                  SqlParam::Time(at)}));
+                                                                  SqlParam::Time(at),
+                                                                  SqlParam::Int(event.case_sequence())}));
     SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
     kind = forwarded ? "forwarded" : "handed_off";
     text = forwarded ? absl::StrCat("Dialihkan ke ", agency_name,
@@ -156,7 +179,8 @@ absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Even
   } else if (std::optional<Update> update = UpdateFor(event)) {
     SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyState, {SqlParam::Text(id),
                                                               SqlParam::Text(update->state),
-                                                              SqlParam::Time(at)}));
+                                                              SqlParam::Time(at),
+                                                              SqlParam::Int(event.case_sequence())}));
     SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
     if (update->kind.empty()) return absl::OkStatus();
     kind = update->kind;

@@ -44,7 +44,8 @@ constexpr SqlStatement kUpdateCase{"routing_update_case", R"sql(
 constexpr SqlStatement kInsertHistory{"routing_insert_history_entry", R"sql(
   INSERT INTO case_history (complaint_id, at, from_state, to_state, actor, actor_name, action,
                             agency_code, reason)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9))sql"};
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  RETURNING id)sql"};
 
 constexpr SqlStatement kHistory{"routing_case_history", R"sql(
   SELECT at, action, from_state, to_state, actor, actor_name, agency_code, reason
@@ -183,16 +184,19 @@ CaseRow CaseFromRow(const PgResult& r, int i) {
   return c;
 }
 
-absl::Status InsertHistory(PgConnection& tx, const std::string& complaint_id, absl::Time at,
-                           CaseState from, CaseState to, const Actor& actor, CaseAction action,
-                           const std::string& agency_code, const std::string& reason) {
-  return tx.Execute(kInsertHistory,
-                    {SqlParam::Text(complaint_id), SqlParam::Time(at),
-                     SqlParam::Text(StateName(from)), SqlParam::Text(StateName(to)),
-                     SqlParam::Text(actor.id), SqlParam::Text(actor.name),
-                     SqlParam::Text(std::string(ActionName(action))),
-                     SqlParam::Text(agency_code), SqlParam::Text(reason)})
-      .status();
+// Returns the new entry's id: the case's sequence number for this transition.
+absl::StatusOr<int64_t> InsertHistory(PgConnection& tx, const std::string& complaint_id,
+                                      absl::Time at, CaseState from, CaseState to,
+                                      const Actor& actor, CaseAction action,
+                                      const std::string& agency_code, const std::string& reason) {
+  SKK_ASSIGN_OR_RETURN(PgResult r,
+                       tx.Execute(kInsertHistory,
+                                  {SqlParam::Text(complaint_id), SqlParam::Time(at),
+                                   SqlParam::Text(StateName(from)), SqlParam::Text(StateName(to)),
+                                   SqlParam::Text(actor.id), SqlParam::Text(actor.name),
+                                   SqlParam::Text(std::string(ActionName(action))),
+                                   SqlParam::Text(agency_code), SqlParam::Text(reason)}));
+  return r.GetInt(0, 0);
 }
 
 absl::Status NoCase(const std::string& complaint_id) {
@@ -201,7 +205,7 @@ absl::Status NoCase(const std::string& complaint_id) {
 
 }  // namespace
 
-absl::StatusOr<bool> CaseStore::Create(PgConnection& tx, CaseRow row, CaseAction action,
+absl::StatusOr<bool> CaseStore::Create(PgConnection& tx, CaseRow& row, CaseAction action,
                                        const Actor& actor, const std::string& reason,
                                        absl::Time now) {
   SKK_ASSIGN_OR_RETURN(row.state, NextState(sambat::v1::CASE_STATE_SUBMITTED, action));
@@ -218,8 +222,9 @@ absl::StatusOr<bool> CaseStore::Create(PgConnection& tx, CaseRow row, CaseAction
                   SqlParam::Bool(row.confidential), TimeOrNull(row.submitted_at),
                   SqlParam::Time(now)}));
   if (inserted.affected() == 0) return false;
-  SKK_RETURN_IF_ERROR(InsertHistory(tx, row.complaint_id, now, sambat::v1::CASE_STATE_SUBMITTED,
-                                    row.state, actor, action, row.agency_code, reason));
+  SKK_ASSIGN_OR_RETURN(row.sequence,
+                       InsertHistory(tx, row.complaint_id, now, sambat::v1::CASE_STATE_SUBMITTED,
+                                     row.state, actor, action, row.agency_code, reason));
   return true;
 }
 
@@ -261,8 +266,9 @@ absl::StatusOr<CaseRow> CaseStore::Apply(PgConnection& tx, const CaseRow& before
                   after.rating > 0 ? SqlParam::Text(after.rating_comment) : SqlParam::Null(),
                   SqlParam::Time(now)})
           .status());
-  SKK_RETURN_IF_ERROR(InsertHistory(tx, after.complaint_id, now, before.state, after.state, actor,
-                                    action, after.agency_code, reason));
+  SKK_ASSIGN_OR_RETURN(after.sequence,
+                       InsertHistory(tx, after.complaint_id, now, before.state, after.state,
+                                     actor, action, after.agency_code, reason));
   return after;
 }
 

@@ -30,6 +30,9 @@ struct Actor {
 // A case as stored. Times that are not set are absl::InfinitePast (due_at: InfiniteFuture).
 struct CaseRow {
   std::string complaint_id;
+  // The id of the history entry this row's latest transition wrote (set by Create and Apply,
+  // 0 on a row read back); events carry it as case_sequence.
+  int64_t sequence = 0;
   std::string ticket;
   std::string category;
   std::string description;
@@ -77,7 +80,7 @@ class CaseStore {
  public:
   // Creates a case in SUBMITTED moved at once by `action` (route or hand_off), with its audit
   // entry. Returns false (and changes nothing) if the complaint already has a case.
-  static absl::StatusOr<bool> Create(PgConnection& tx, CaseRow row, CaseAction action,
+  static absl::StatusOr<bool> Create(PgConnection& tx, CaseRow& row, CaseAction action,
                                      const Actor& actor, const std::string& reason,
                                      absl::Time now);
 

@@ -39,6 +39,7 @@ sambat::v1::Event CaseEvent(const std::string& type, const CaseRow& row, absl::T
     event.set_correlation_id(row.correlation_id);
   }
   event.set_actor(actor.id);
+  event.set_case_sequence(row.sequence);
   return event;
 }
 
