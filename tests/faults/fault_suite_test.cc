@@ -222,7 +222,8 @@ TEST_CASE("nothing is lost or duplicated under load while every part crashes", "
   ClientLedger ledger;
   LoadGenerator load(system, ledger,
                      LoadOptions{.complaints_per_second = rate,
-                                 .citizen_threads = std::max(4, static_cast<int>(rate / 2))});
+                                 .citizen_threads = std::max(4, static_cast<int>(rate / 2)),
+                                 .photos = static_cast<int>(rate * minutes * 60 / 25) + 20});
   load.Start();
   const absl::Time storm_ends = absl::Now() + storm_length;
   std::cout << "faults: storm of " << minutes << " min at " << rate

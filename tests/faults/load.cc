@@ -63,16 +63,6 @@ grpc::Status Upload(sambat::v1::IntakeService::Stub& stub, const std::string& by
   return status;
 }
 
-// Intake stores a photo once by its bytes, and a photo belongs to one complaint: each citizen's
-// photo gets its own bytes, a JPEG comment (COM segment) right after the start-of-image marker.
-std::string UniquePhoto(const std::string& jpeg, long long n) {
-  const std::string text = absl::StrCat("faults photo ", n);
-  const size_t length = text.size() + 2;
-  std::string segment = {'\xFF', '\xFE', static_cast<char>(length >> 8),
-                         static_cast<char>(length & 0xFF)};
-  return jpeg.substr(0, 2) + segment + text + jpeg.substr(2);
-}
-
 }  // namespace
 
 LoadGenerator::LoadGenerator(System& system, ClientLedger& ledger, LoadOptions options)
@@ -83,7 +73,11 @@ LoadGenerator::LoadGenerator(System& system, ClientLedger& ledger, LoadOptions o
   routing_port_ = system.Port("routing");
   // Loaded here, on the test's thread: Catch2's assertions are not for the load's threads.
   (void)skk::testing::TestTokenAuthority();
-  photo_ = skk::testing::images::Jpeg(640, 480);
+  // Intake stores a photo once by its pixels, and a photo belongs to one complaint: every
+  // photo complaint gets a picture of its own, made here (libvips, on the test's thread).
+  for (int i = 0; i < options_.photos; ++i) {
+    photos_.push_back(skk::testing::images::Jpeg(160 + i % 320, 120 + i / 320));
+  }
 }
 
 LoadGenerator::~LoadGenerator() { Stop(); }
@@ -142,7 +136,9 @@ void LoadGenerator::Citizen(int index) {
     ack.idempotency_key = absl::StrCat("faults-phone-", n);
     ack.anonymous = n % options_.anonymous_every == 1;
     ack.assisted = n % options_.assisted_every == 2;
-    const bool photo = n % options_.photo_every == 3;
+    const long long photo_index = n / options_.photo_every;
+    const bool photo =
+        n % options_.photo_every == 3 && photo_index < static_cast<long long>(photos_.size());
 
     sambat::v1::SubmitComplaintRequest request = skk::testing::SampleComplaint(ack.category);
     const Place& place = kPlaces[n % kPlaces.size()];
@@ -168,7 +164,7 @@ void LoadGenerator::Citizen(int index) {
       grpc::Status status;
       if (photo && request.media_ids_size() == 0) {
         std::string media_id;
-        status = Upload(stub, UniquePhoto(photo_, n), ack.idempotency_key, &media_id);
+        status = Upload(stub, photos_[photo_index], ack.idempotency_key, &media_id);
         if (status.ok()) request.add_media_ids(media_id);
       }
       if (status.ok()) {

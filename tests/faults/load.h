@@ -26,6 +26,7 @@ struct LoadOptions {
   // One complaint in `photo_every` carries a photo, one in `anonymous_every` is anonymous and
   // one in `assisted_every` comes through a volunteer.
   int photo_every = 25;
+  int photos = 200;  // distinct pictures made up front; photo complaints beyond them go without
   int anonymous_every = 7;
   int assisted_every = 10;
   // Agencies whose officers claim, answer and resolve cases during the run.
@@ -76,7 +77,7 @@ class LoadGenerator {
   std::vector<int> intake_ports_;
   class OfficerCalls;
   int routing_port_ = 0;
-  std::string photo_;
+  std::vector<std::string> photos_;
   std::atomic<bool> stop_{false};
   std::atomic<long long> sequence_{0};
   absl::Time started_;
