@@ -34,7 +34,7 @@ struct LoadOptions {
   absl::Duration officer_pause = absl::Milliseconds(300);
   // Every `clock_every` of real time the business clock moves `clock_step` forward.
   absl::Duration clock_every = absl::Seconds(2);
-  absl::Duration clock_step = absl::Hours(2);
+  absl::Duration clock_step = absl::Hours(4);
   // How long a citizen keeps retrying one complaint before giving up (and saying so).
   absl::Duration give_up_after = absl::Minutes(3);
 };
