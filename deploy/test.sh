@@ -21,6 +21,15 @@ fi
 . .run/test/stack.env
 
 cd build/test
+rm -f "$ROOT/.run/faults-storm.log"
 # Each integration test brings its own database, vhost and service processes, so two run at
 # once on the two cores. --timeout stops a hung test rather than the whole CI run.
-ctest --output-on-failure --timeout 900 -j 2 "$@"
+status=0
+ctest --output-on-failure --timeout 900 -j 2 "$@" || status=$?
+# The fault suite's report (its faults with their times, the load and one line per invariant)
+# is worth seeing in every CI log, passed or not.
+if [ -s "$ROOT/.run/faults-storm.log" ]; then
+  echo "test: the fault suite's report (full output in .run/faults-storm.log):"
+  grep -E '^(fault t=|faults:|invariant )' "$ROOT/.run/faults-storm.log" || true
+fi
+exit "$status"

@@ -18,4 +18,7 @@ trap 'status=$?; bash "$ROOT/deploy/stack.sh" stop --profile faults --immediate 
 bash "$ROOT/deploy/stack.sh" start --profile faults
 # shellcheck source=/dev/null
 . "$ROOT/.run/faults/stack.env"
-"$SUITE" --warn NoTests --durations yes "$@"
+# ctest shows a passing test's output only with -V: keep the run's report where deploy/test.sh
+# (and the operator) can print it.
+REPORT=$ROOT/.run/faults-storm.log
+"$SUITE" --warn NoTests --durations yes "$@" 2>&1 | tee "$REPORT"
