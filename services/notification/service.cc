@@ -81,9 +81,19 @@ absl::StatusOr<sambat::v1::ListNotificationsResponse> NotificationApi::List(
   if (!IsUuid(request.complaint_id())) {
     return InvalidFields({{"complaint_id", "must be a complaint id (UUID)"}});
   }
+  SKK_RETURN_IF_ERROR(caller.status());
   SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  // Officers and agency heads read their own agency's complaints only, as GetCase does: another
+  // agency's complaint, and one not routed yet, is exactly as absent as one that never existed.
+  if (RoleHasAgency(caller->role)) {
+    SKK_ASSIGN_OR_RETURN(std::optional<std::string> agency,
+                         CaseAgency(*conn, request.complaint_id()));
+    if (!agency.has_value() || *agency != caller->agency_code) {
+      return absl::NotFoundError(absl::StrCat("no complaint ", request.complaint_id()));
+    }
+  }
   SKK_ASSIGN_OR_RETURN(auto list, ListByComplaint(*conn, request.complaint_id()));
-  const bool admin = caller.ok() && caller->role == StaffRole::kAdmin;
+  const bool admin = caller->role == StaffRole::kAdmin;
   sambat::v1::ListNotificationsResponse response;
   for (auto& n : list) {
     // A citizen's phone and email are theirs: only an administrator sees them whole.

@@ -162,6 +162,9 @@ constexpr SqlStatement kListByComplaint{"ntf_list_complaint", R"sql(
   FROM deliveries WHERE complaint_id = $1 ORDER BY created_at, recipient_id, channel
   LIMIT 1000)sql"};
 
+constexpr SqlStatement kCaseAgency{"ntf_case_agency", R"sql(
+  SELECT agency_code FROM cases WHERE complaint_id = $1)sql"};
+
 constexpr SqlStatement kListDead{"ntf_list_dead", R"sql(
   SELECT id, event_id, COALESCE(complaint_id::text, ''), recipient_id, recipient_role,
          recipient_name, channel, address, subject, body, created_at, state, attempts,
@@ -489,6 +492,13 @@ absl::StatusOr<std::vector<sambat::v1::Notification>> ListByComplaint(
   std::vector<sambat::v1::Notification> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(NotificationFromRow(r, i));
   return out;
+}
+
+absl::StatusOr<std::optional<std::string>> CaseAgency(PgConnection& conn,
+                                                      const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kCaseAgency, {SqlParam::Text(complaint_id)}));
+  if (r.rows() == 0) return std::nullopt;
+  return r.GetString(0, 0);
 }
 
 absl::StatusOr<std::vector<sambat::v1::Notification>> ListDead(PgConnection& conn, int limit) {

@@ -71,6 +71,11 @@ absl::Status NoteCase(PgConnection& tx, const std::string& complaint_id,
                       const std::string& state, std::optional<absl::Time> due_at,
                       absl::Time now);
 
+// The agency that has the complaint's case now, as the case events said; nullopt before its
+// case.routed was applied.
+absl::StatusOr<std::optional<std::string>> CaseAgency(PgConnection& conn,
+                                                      const std::string& complaint_id);
+
 // Active recipients with `role` ("humas", "head", "leadership") of `agency_code` (empty for
 // leadership), in id order.
 absl::StatusOr<std::vector<sambat::v1::Recipient>> RecipientsFor(PgConnection& conn,
