@@ -10,7 +10,7 @@ packages=(
   libvips-dev libjwt-dev libboost-dev libcurl4-openssl-dev
   python3 python3-aiosmtpd
   postgresql redis-server rabbitmq-server amqp-tools
-  procps iproute2 ca-certificates tzdata
+  procps iproute2 ca-certificates tzdata openssl
 )
 
 missing=()

@@ -33,19 +33,23 @@ start_services() {
   . "$RUN/stack.env"
   mkdir -p "$RUN/logs"
   [ -f "$RUN/clock" ] || "${CTL[@]}" clock set "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
-  local common=(--amqp_uri="$SKK_AMQP_URI" --redis_addr="$SKK_REDIS_ADDR"
+  # --dev: a local run on the repository's public development keys and secrets, which a
+  # service refuses without it. Passwords travel in the environment (SKK_PG_URI, SKK_AMQP_URI),
+  # never on a command line that `ps` shows to every user of the machine.
+  local common=(--dev --redis_addr="$SKK_REDIS_ADDR"
                 --clock="file:$ROOT/$RUN/clock"
                 --city_config="$ROOT/deploy/config/kota-malang.textproto")
+  export SKK_AMQP_URI
   # Every consumer's queue exists before any service publishes, so no event is unroutable.
   for s in "${SERVICES[@]}"; do
-    "$BIN/skk-$s" "${common[@]}" --pg_uri="postgresql://$s:$s-local@127.0.0.1:$SKK_PG_PORT/sambat" \
-      --declare_topology_only >>"$RUN/logs/$s.log" 2>&1
+    SKK_PG_URI="postgresql://$s:$s-local@127.0.0.1:$SKK_PG_PORT/sambat" \
+      "$BIN/skk-$s" "${common[@]}" --declare_topology_only >>"$RUN/logs/$s.log" 2>&1
   done
   for s in "${SERVICES[@]}"; do
     if service_alive "$s"; then continue; fi
     rm -f "$RUN/$s.port"
-    setsid "$BIN/skk-$s" "${common[@]}" \
-      --pg_uri="postgresql://$s:$s-local@127.0.0.1:$SKK_PG_PORT/sambat" \
+    SKK_PG_URI="postgresql://$s:$s-local@127.0.0.1:$SKK_PG_PORT/sambat" \
+      setsid "$BIN/skk-$s" "${common[@]}" \
       --listen="127.0.0.1:${PORT[$s]}" --ready_file="$RUN/$s.port" \
       </dev/null >>"$RUN/logs/$s.log" 2>&1 &
     echo $! >"$RUN/$s.pid"

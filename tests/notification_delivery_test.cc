@@ -298,7 +298,7 @@ TEST_CASE("a delivery that keeps failing or fails for good is dead-lettered, lis
   auto [refused, refusal] = Sambatctl(
       system, StaffToken(StaffRole::kOfficer, "dlh", system.Now()), "dead-letters");
   CHECK(refused != 0);
-  CHECK_THAT(refusal, Catch::Contains("administrator"));
+  CHECK_THAT(refusal, Catch::Contains("role officer may not call this method (only admin)"));
 
   // The gateway is healthy again: the operator replays the SMS, then everything.
   gateway.Control({});
@@ -323,8 +323,8 @@ TEST_CASE("a delivery that keeps failing or fails for good is dead-lettered, lis
   CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE state = 'dead'") == 1);
 }
 
-TEST_CASE("a staff member reads only their own inbox, and only an admin sees a citizen's "
-          "address",
+TEST_CASE("a staff member reads only their own inbox and their own agency's notification log, "
+          "and only an admin sees a citizen's address",
           "[notification]") {
   FakeReceiver smtp("fake_smtp.py");
   FakeReceiver gateway("fake_gateway.py");
@@ -444,17 +444,38 @@ TEST_CASE("a staff member reads only their own inbox, and only an admin sees a c
     for (const auto& n : response.notifications()) whole |= n.address() == kCitizenPhone;
     CHECK(whole);
   }
+  // Another agency's officer reads nothing of this complaint's log (the reporter's name, the
+  // citizen's words): the complaint is as absent as one that never existed, as in GetCase.
+  {
+    grpc::ClientContext context;
+    AuthorizeAs(context, StaffToken(StaffRole::kOfficer, "dlh", system.Now(),
+                                    {.subject = "ani.dlh"}));
+    sambat::v1::ListNotificationsResponse response;
+    grpc::Status status = stub->ListNotifications(&context, list, &response);
+    CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
+    CHECK(response.notifications_size() == 0);
+  }
+  CHECK(local.api().List(ani, list).status().code() == absl::StatusCode::kNotFound);
+  CHECK(local.api().List(Staff("head.dlh", StaffRole::kAgencyHead, "dlh"), list).status().code() ==
+        absl::StatusCode::kNotFound);
+  CHECK(local.api().List(absl::UnauthenticatedError("no token"), list).status().code() ==
+        absl::StatusCode::kUnauthenticated);
+  sambat::v1::ListNotificationsRequest unrouted;
+  unrouted.set_complaint_id(NewUuid());
+  CHECK(local.api().List(budi, unrouted).status().code() == absl::StatusCode::kNotFound);
+
   auto seen_by_officer = local.api().List(budi, list);
-  auto seen_by_nobody = local.api().List(absl::UnauthenticatedError("no token"), list);
+  auto seen_by_leadership = local.api().List(Staff("sekda", StaffRole::kLeadership), list);
   auto seen_by_admin = local.api().List(admin, list);
   REQUIRE(seen_by_officer.ok());
-  REQUIRE(seen_by_nobody.ok());
+  REQUIRE(seen_by_leadership.ok());
   REQUIRE(seen_by_admin.ok());
+  CHECK(seen_by_officer->notifications_size() > 0);
   std::set<std::string> masked, whole;
   for (const auto& n : seen_by_officer->notifications()) {
     if (n.recipient_role() == "citizen") masked.insert(n.address());
   }
-  for (const auto& n : seen_by_nobody->notifications()) {
+  for (const auto& n : seen_by_leadership->notifications()) {
     if (n.recipient_role() == "citizen") masked.insert(n.address());
   }
   for (const auto& n : seen_by_admin->notifications()) {

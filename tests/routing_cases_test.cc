@@ -293,7 +293,9 @@ TEST_CASE("an administrator's ReloadRoutingConfig puts an edited rule in force f
   };
   const std::string shipped = read(SourcePath("deploy/config/kota-malang.textproto"));
   write(config, shipped);
-  write(config_dir.File("dev-jwt.key"), read(SourcePath("deploy/config/dev-jwt.key")));
+  for (const char* key : {"dev-jwt-public.pem", "dev-jwt-private.pem"}) {
+    write(config_dir.File(key), read(SourcePath(absl::StrCat("deploy/config/", key))));
+  }
 
   System system("rcreload", {"intake"});
   system.Start("routing", {absl::StrCat("--city_config=", config)});

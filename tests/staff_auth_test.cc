@@ -1,7 +1,8 @@
-// Staff authentication on a real gRPC server built by ServiceHost with RequireStaffAuth:
-// small test-only implementations of two existing services stand in for the staff services,
-// one on the sync API and one on the callback API (with the handler on the executor, as
-// ServeUnary does), so CallerOf is shown to work across both and across threads.
+// Staff authentication and the declared access policies on a real gRPC server built by
+// ServiceHost with RequireStaffAuth: small test-only implementations of existing services
+// stand in for the real ones, one on the sync API and one on the callback API (with the
+// handler on the executor, as ServeUnary does), so CallerOf is shown to work across both and
+// across threads. Their policies are the real ones of proto/ (sambat/v1/access.proto).
 
 #include <pthread.h>
 #include <signal.h>
@@ -19,10 +20,12 @@
 #include "grpcpp/impl/client_unary_call.h"
 #include "sambat/v1/intake.grpc.pb.h"
 #include "sambat/v1/notification.grpc.pb.h"
+#include "sambat/v1/sla.grpc.pb.h"
 #include "services/platform/auth.h"
 #include "services/platform/clock.h"
 #include "services/platform/grpc_edge.h"
 #include "services/platform/service_host.h"
+#include "services/platform/testing/keys.h"
 #include "services/platform/testing/test_env.h"
 #include "tests/support/staff_tokens.h"
 
@@ -53,15 +56,16 @@ class SyncNotifications final : public sambat::v1::NotificationService::Service 
   }
 };
 
-// Callback API: GetComplaint reads its caller on an executor thread; Rate never asks (a
-// forgetful handler that must still leak nothing); AddInfo is not protected at all.
-class CallbackIntake final : public sambat::v1::IntakeService::CallbackService {
+// Callback API, on LeadershipService (agency heads and leadership only): ListEscalations reads
+// its caller on an executor thread; Acknowledge never asks (a forgetful handler that must still
+// leak nothing to a refused call).
+class CallbackLeadership final : public sambat::v1::LeadershipService::CallbackService {
  public:
-  explicit CallbackIntake(RequestExecutor* executor) : executor_(executor) {}
+  explicit CallbackLeadership(RequestExecutor* executor) : executor_(executor) {}
 
-  grpc::ServerUnaryReactor* GetComplaint(grpc::CallbackServerContext* context,
-                                         const sambat::v1::GetComplaintRequest*,
-                                         Complaint* response) override {
+  grpc::ServerUnaryReactor* ListEscalations(grpc::CallbackServerContext* context,
+                                            const sambat::v1::ListEscalationsRequest*,
+                                            sambat::v1::ListEscalationsResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     executor_->Submit([context, response, reactor] {
       absl::StatusOr<Caller> caller = CallerOf(*context);
@@ -69,22 +73,30 @@ class CallbackIntake final : public sambat::v1::IntakeService::CallbackService {
         reactor->Finish(ToGrpcStatus(caller.status()));
         return;
       }
-      response->set_status_text(Describe(*caller));
+      response->add_escalations()->set_acknowledged_by_name(Describe(*caller));
       reactor->Finish(grpc::Status::OK);
     });
     return reactor;
   }
 
-  grpc::ServerUnaryReactor* Rate(grpc::CallbackServerContext* context,
-                                 const sambat::v1::RateRequest*, Complaint* response) override {
+  grpc::ServerUnaryReactor* Acknowledge(grpc::CallbackServerContext* context,
+                                        const sambat::v1::AcknowledgeRequest*,
+                                        sambat::v1::EscalationView* response) override {
     response->set_ticket("SKK-SECRET");
-    response->set_status_text("what only staff may read");
+    response->set_acknowledgement_note("what only leadership may read");
     context->AddTrailingMetadata("x-secret", "leaked");
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
 
+ private:
+  RequestExecutor* executor_;
+};
+
+// Callback API, on the citizens' IntakeService: AddInfo is public by its declared policy.
+class CallbackIntake final : public sambat::v1::IntakeService::CallbackService {
+ public:
   grpc::ServerUnaryReactor* AddInfo(grpc::CallbackServerContext* context,
                                     const sambat::v1::AddInfoRequest*,
                                     Complaint* response) override {
@@ -95,9 +107,6 @@ class CallbackIntake final : public sambat::v1::IntakeService::CallbackService {
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
-
- private:
-  RequestExecutor* executor_;
 };
 
 // A ServiceHost serving the two test services in this process, on its own world.
@@ -120,14 +129,15 @@ class StaffServer {
     options.shutdown_grace = absl::Seconds(2);
     host_ = std::make_unique<ServiceHost>(options);
     REQUIRE(host_->Migrate("notification", {}).ok());
-    authority_ = std::make_unique<TokenAuthority>(
-        LoadTokenAuthorityOrExit(options, testing::ShippedCityConfig()));
-    intake_ = std::make_unique<CallbackIntake>(&host_->executor());
+    options.dev = true;  // the shipped configuration trusts the development key
+    verifier_ = std::make_unique<TokenVerifier>(
+        LoadTokenVerifierOrExit(options, testing::ShippedCityConfig()));
+    leadership_ = std::make_unique<CallbackLeadership>(&host_->executor());
+    intake_ = std::make_unique<CallbackIntake>();
     host_->AddGrpcService(&notifications_);
+    host_->AddGrpcService(leadership_.get());
     host_->AddGrpcService(intake_.get());
-    host_->RequireStaffAuth(authority_.get(), {"/sambat.v1.NotificationService/",
-                                               "/sambat.v1.IntakeService/GetComplaint",
-                                               "/sambat.v1.IntakeService/Rate"});
+    host_->RequireStaffAuth(verifier_.get());
     // Run takes SIGTERM with sigwait on its own thread; the signal is sent to that thread.
     thread_ = std::thread([this] { exit_code_ = host_->Run(); });
     const std::string ready = dir_.File("ready");
@@ -149,6 +159,9 @@ class StaffServer {
   std::unique_ptr<sambat::v1::NotificationService::Stub> Notifications() const {
     return sambat::v1::NotificationService::NewStub(channel_);
   }
+  std::unique_ptr<sambat::v1::LeadershipService::Stub> Leadership() const {
+    return sambat::v1::LeadershipService::NewStub(channel_);
+  }
   std::unique_ptr<sambat::v1::IntakeService::Stub> Intake() const {
     return sambat::v1::IntakeService::NewStub(channel_);
   }
@@ -161,8 +174,9 @@ class StaffServer {
   testing::TempDir dir_;
   std::string clock_file_ = dir_.File("clock");
   std::unique_ptr<ServiceHost> host_;
-  std::unique_ptr<TokenAuthority> authority_;
+  std::unique_ptr<TokenVerifier> verifier_;
   SyncNotifications notifications_;
+  std::unique_ptr<CallbackLeadership> leadership_;
   std::unique_ptr<CallbackIntake> intake_;
   std::thread thread_;
   int exit_code_ = -1;
@@ -174,7 +188,7 @@ void Deadline(grpc::ClientContext& context) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
 }
 
-// Calls ListNotifications (sync) and GetComplaint (callback) with `token` (none if empty);
+// Calls ListNotifications (sync) and ListEscalations (callback) with `token` (none if empty);
 // returns both statuses and, when OK, what each handler saw as its caller.
 struct Answers {
   grpc::Status sync;
@@ -199,9 +213,11 @@ Answers CallBoth(const StaffServer& server, const std::string& token) {
     grpc::ClientContext context;
     Deadline(context);
     if (!token.empty()) AuthorizeAs(context, token);
-    Complaint response;
-    a.callback = server.Intake()->GetComplaint(&context, {}, &response);
-    a.callback_caller = response.status_text();
+    sambat::v1::ListEscalationsResponse response;
+    a.callback = server.Leadership()->ListEscalations(&context, {}, &response);
+    if (response.escalations_size() > 0) {
+      a.callback_caller = response.escalations(0).acknowledged_by_name();
+    }
   }
   return a;
 }
@@ -217,14 +233,14 @@ void RequireRefused(const Answers& a, const std::string& reason) {
 
 TEST_CASE("a good staff token reaches the handler as its caller, on the sync and callback APIs") {
   StaffServer server;
-  const Answers officer = CallBoth(
-      server, StaffToken(StaffRole::kOfficer, "dpuprpkp", kBusinessNow,
+  const Answers head = CallBoth(
+      server, StaffToken(StaffRole::kAgencyHead, "dpuprpkp", kBusinessNow,
                          {.subject = "budi.dpuprpkp", .name = "Budi Santoso"}));
-  INFO(officer.sync.error_message() << " / " << officer.callback.error_message());
-  REQUIRE(officer.sync.ok());
-  REQUIRE(officer.callback.ok());
-  CHECK(officer.sync_caller == "budi.dpuprpkp|Budi Santoso|officer|dpuprpkp");
-  CHECK(officer.callback_caller == "budi.dpuprpkp|Budi Santoso|officer|dpuprpkp");
+  INFO(head.sync.error_message() << " / " << head.callback.error_message());
+  REQUIRE(head.sync.ok());
+  REQUIRE(head.callback.ok());
+  CHECK(head.sync_caller == "budi.dpuprpkp|Budi Santoso|agency_head|dpuprpkp");
+  CHECK(head.callback_caller == "budi.dpuprpkp|Budi Santoso|agency_head|dpuprpkp");
 
   const Answers sekda = CallBoth(server, StaffToken(StaffRole::kLeadership, "", kBusinessNow));
   REQUIRE(sekda.sync.ok());
@@ -240,8 +256,10 @@ TEST_CASE("calls without a good staff token are answered UNAUTHENTICATED with th
                                          {.valid_for = absl::Hours(8)});
     RequireRefused(CallBoth(server, token), "expired");
   }
-  SECTION("bad signature") {
-    auto stranger = TokenAuthority::Create(std::string(40, 'k'), "sambat-kene-ker/kota-malang");
+  SECTION("signed by a key the service does not trust") {
+    // The kid the service trusts, but another key: only the signature tells them apart.
+    auto stranger = TokenIssuer::Create({"dev-1", testing::NewEcKeyPair().private_pem},
+                                        testing::TestTokenIssuer().rules());
     REQUIRE(stranger.ok());
     auto token = stranger->Mint({.subject = "eve", .role = StaffRole::kAdmin}, kBusinessNow,
                                 absl::Hours(1));
@@ -259,14 +277,15 @@ TEST_CASE("calls without a good staff token are answered UNAUTHENTICATED with th
   }
 }
 
-TEST_CASE("a handler that never asks for its caller still leaks nothing to a bad token") {
+TEST_CASE("a handler that never asks for its caller still leaks nothing to a refused call") {
   StaffServer server;
-  auto rate = [&](const std::string& token, Complaint* response,
+  using Escalation = sambat::v1::EscalationView;
+  auto rate = [&](const std::string& token, Escalation* response,
                   std::set<std::string>* trailers) {
     grpc::ClientContext context;
     Deadline(context);
     if (!token.empty()) AuthorizeAs(context, token);
-    grpc::Status status = server.Intake()->Rate(&context, {}, response);
+    grpc::Status status = server.Leadership()->Acknowledge(&context, {}, response);
     trailers->clear();
     for (const auto& [key, value] : context.GetServerTrailingMetadata()) {
       trailers->insert(std::string(key.data(), key.size()));
@@ -275,25 +294,37 @@ TEST_CASE("a handler that never asks for its caller still leaks nothing to a bad
   };
   std::set<std::string> trailers;
 
-  Complaint anonymous;
+  Escalation anonymous;
   grpc::Status status = rate("", &anonymous, &trailers);
   CHECK(status.error_code() == grpc::StatusCode::UNAUTHENTICATED);
   CHECK_THAT(status.error_message(), Catch::Contains("staff token missing"));
   CHECK(anonymous.ticket().empty());
-  CHECK(anonymous.status_text().empty());
+  CHECK(anonymous.acknowledgement_note().empty());
   CHECK_FALSE(trailers.contains("x-secret"));
 
-  Complaint expired;
-  status = rate(StaffToken(StaffRole::kAdmin, "", kBusinessNow - absl::Hours(2),
+  Escalation expired;
+  status = rate(StaffToken(StaffRole::kLeadership, "", kBusinessNow - absl::Hours(2),
                            {.valid_for = absl::Hours(1)}),
                 &expired, &trailers);
   CHECK(status.error_code() == grpc::StatusCode::UNAUTHENTICATED);
   CHECK_THAT(status.error_message(), Catch::Contains("expired"));
   CHECK(expired.ticket().empty());
 
-  // The same handler with a good token answers as it wants to.
-  Complaint allowed;
-  status = rate(StaffToken(StaffRole::kAdmin, "", kBusinessNow), &allowed, &trailers);
+  // A good token of a role the method's policy does not name: refused before the handler's
+  // answer can leave, although this handler never checks.
+  for (StaffRole role : {StaffRole::kOfficer, StaffRole::kAdmin}) {
+    Escalation wrong_role;
+    status = rate(StaffToken(role, role == StaffRole::kOfficer ? "dlh" : "", kBusinessNow),
+                  &wrong_role, &trailers);
+    CHECK(status.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+    CHECK_THAT(status.error_message(), Catch::Contains("may not call this method"));
+    CHECK(wrong_role.ticket().empty());
+    CHECK_FALSE(trailers.contains("x-secret"));
+  }
+
+  // The same handler with a good token of an allowed role answers as it wants to.
+  Escalation allowed;
+  status = rate(StaffToken(StaffRole::kLeadership, "", kBusinessNow), &allowed, &trailers);
   REQUIRE(status.ok());
   CHECK(allowed.ticket() == "SKK-SECRET");
   CHECK(trailers.contains("x-secret"));
@@ -322,13 +353,23 @@ TEST_CASE("health checks stay open and unprotected methods never see a caller") 
   }
   CHECK(bytes == std::string("\x08\x01", 2));  // HealthCheckResponse{status: SERVING}
 
-  // AddInfo is outside the protected prefixes: even a good token gives its handler no caller.
+  // AddInfo is public by its declared policy: even a good token gives its handler no caller.
   grpc::ClientContext add_info;
   Deadline(add_info);
   AuthorizeAs(add_info, StaffToken(StaffRole::kAdmin, "", kBusinessNow));
   Complaint answer;
   REQUIRE(server.Intake()->AddInfo(&add_info, {}, &answer).ok());
   CHECK_THAT(answer.status_text(), Catch::Contains("not protected"));
+}
+
+TEST_CASE("an officer's good token is refused by a method for heads and leadership") {
+  StaffServer server;
+  const Answers officer = CallBoth(server, StaffToken(StaffRole::kOfficer, "dlh", kBusinessNow));
+  CHECK(officer.sync.ok());  // ListNotifications: officers may
+  CHECK(officer.callback.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK_THAT(officer.callback.error_message(),
+             Catch::Contains("role officer may not call this method (only agency_head, leadership)"));
+  CHECK(officer.callback_caller.empty());
 }
 
 // Runs a shell command; returns its exit status and fills `out` with its standard output.
@@ -352,10 +393,10 @@ TEST_CASE("sambatctl token mints at the services' clock and --staff_token carrie
                            server.clock_file(), " --city_config ", config),
               &token) == 0);
   while (!token.empty() && token.back() == '\n') token.pop_back();
-  auto caller = testing::TestTokenAuthority().Verify(token, kBusinessNow + absl::Hours(1));
+  auto caller = testing::TestTokenVerifier().Verify(token, kBusinessNow + absl::Hours(1));
   REQUIRE(caller.ok());
   CHECK(Describe(*caller) == "sri.dlh|Sri Wahyuni|agency_head|dlh");
-  CHECK_FALSE(testing::TestTokenAuthority().Verify(token, kBusinessNow + absl::Hours(2)).ok());
+  CHECK_FALSE(testing::TestTokenVerifier().Verify(token, kBusinessNow + absl::Hours(2)).ok());
 
   std::string listing;
   const std::string list = absl::StrCat(sambatctl, " notifications some-complaint --notification ",

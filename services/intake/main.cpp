@@ -18,7 +18,9 @@ ABSL_FLAG(int, max_concurrent_decodes, 2,
 ABSL_FLAG(absl::Duration, reopen_window, absl::Hours(24 * 10),
           "how long after resolution a citizen may reopen");
 ABSL_FLAG(std::string, tracking_secret, "",
-          "secret that signs tracking tokens (required outside local runs)");
+          "secret that signs tracking tokens (prefer --tracking_secret_file)");
+ABSL_FLAG(std::string, tracking_secret_file, "",
+          "file holding the secret that signs tracking tokens (required outside --dev)");
 ABSL_FLAG(int, reporter_limit, 10, "new complaints per reporter per window (0: no limit)");
 ABSL_FLAG(int, device_limit, 20, "new complaints per device per window (0: no limit)");
 ABSL_FLAG(absl::Duration, rate_window, absl::Hours(1), "the window of the two limits");
@@ -27,7 +29,6 @@ ABSL_FLAG(int, submission_writers, 4,
 ABSL_FLAG(int, submission_batch, 128, "new complaints committed together at most");
 
 namespace {
-constexpr char kLocalTrackingSecret[] = "local-development-only-tracking-secret";
 // Handlers mostly wait for a shared commit, not for a connection of their own.
 constexpr int kDefaultRequestThreads = 64;
 }
@@ -36,11 +37,11 @@ int main(int argc, char** argv) {
   skk::ServiceOptions options = skk::InitService("intake", 50051, argc, argv);
   if (options.request_threads == 0) options.request_threads = kDefaultRequestThreads;
   const sambat::v1::CityConfig city = skk::LoadCityConfigOrExit(options);
-  std::string secret = absl::GetFlag(FLAGS_tracking_secret);
-  if (secret.empty()) {
-    skk::log::Warn("no --tracking_secret: using the local development secret");
-    secret = kLocalTrackingSecret;
-  }
+  const std::string secret = skk::LoadSecretOrExit(
+      {.name = "tracking_secret", .value = absl::GetFlag(FLAGS_tracking_secret),
+       .file = absl::GetFlag(FLAGS_tracking_secret_file),
+       .dev_default = skk::kDevTrackingSecret},
+      options);
   skk::ServiceHost host(options);
   host.MigrateOrExit("intake", skk::intake_migrations());
 

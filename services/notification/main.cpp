@@ -45,6 +45,8 @@ std::string Override(const std::string& flag, const std::string& configured) {
 int main(int argc, char** argv) {
   const skk::ServiceOptions options = skk::InitService("notification", 50054, argc, argv);
   const sambat::v1::CityConfig city = skk::LoadCityConfigOrExit(options);
+  // Before anything connects: a service without keys of its own stops at once.
+  const skk::TokenVerifier staff = skk::LoadTokenVerifierOrExit(options, city);
   auto settings = skk::notification::SettingsFrom(city);
   if (!settings.ok()) Die(settings.status().ToString());
   if (absl::GetFlag(FLAGS_max_delivery_attempts) > 0) {
@@ -112,8 +114,7 @@ int main(int argc, char** argv) {
   }
 
   // Every method is for staff: the log holds citizens' words, the inbox officers' work.
-  const skk::TokenAuthority staff = skk::LoadTokenAuthorityOrExit(options, city);
-  host.RequireStaffAuth(&staff, {"/sambat.v1.NotificationService/"});
+  host.RequireStaffAuth(&staff);
   skk::notification::NotificationApi api(host.pool(), host.clock(), desk);
   skk::notification::NotificationService service(
       api, host.executor(), [](const grpc::ServerContextBase& c) { return skk::CallerOf(c); });

@@ -1,11 +1,16 @@
 #include "services/platform/auth.h"
 
 #include <jwt.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -13,6 +18,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/platform/secrets.h"
+#include "services/platform/status_macros.h"
 
 namespace skk {
 namespace {
@@ -57,10 +64,15 @@ bool TimeClaim(jwt_t* jwt, const char* name, absl::Time* out) {
   return true;
 }
 
-// Why libjwt refused `token`: it answers EINVAL for a malformed token, a foreign algorithm and
-// a bad signature alike, and each deserves its own reason. Only refused tokens pay for this
-// second, unverified reading.
-absl::Status WhyRefused(const std::string& token) {
+// The unverified header of `token`: what key and algorithm it claims. Read before any
+// verification, because libjwt verifies with whatever algorithm the header names: handed our
+// public key and a header saying HS256, it would accept an HMAC keyed with the public key,
+// which anybody can compute. So the algorithm is fixed by us, never by the token.
+struct ClaimedHeader {
+  std::string alg;
+  std::string kid;
+};
+absl::StatusOr<ClaimedHeader> ReadHeader(const std::string& token) {
   if (std::count(token.begin(), token.end(), '.') != 2) {
     return Unauthenticated("malformed (not three dot-separated parts)");
   }
@@ -69,12 +81,69 @@ absl::Status WhyRefused(const std::string& token) {
     return Unauthenticated("malformed (header or claims are not JSON objects of a JWT)");
   }
   JwtPtr unverified(raw);
-  const char* alg = jwt_get_header(unverified.get(), "alg");
-  if (alg == nullptr || std::string_view(alg) != "HS256") {
-    return Unauthenticated(absl::StrCat("algorithm '", alg == nullptr ? "" : alg,
-                                        "' is not accepted (HS256 only)"));
+  ClaimedHeader header;
+  if (const char* alg = jwt_get_header(unverified.get(), "alg"); alg != nullptr) header.alg = alg;
+  if (const char* kid = jwt_get_header(unverified.get(), "kid"); kid != nullptr) header.kid = kid;
+  return header;
+}
+
+// A PEM key parsed by OpenSSL: an EC key on P-256, public or private as asked. Also gives
+// the SHA-256 of the public key's DER, which identifies the key whatever its PEM layout.
+absl::StatusOr<std::string> CheckEcKey(const std::string& pem, bool want_private) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  if (bio == nullptr) return absl::InternalError("BIO_new_mem_buf failed");
+  EVP_PKEY* raw = want_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+                               : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(raw, &EVP_PKEY_free);
+  if (key == nullptr) {
+    return absl::InvalidArgumentError(want_private ? "not a PEM private key"
+                                                   : "not a PEM public key");
   }
-  return Unauthenticated("bad signature (altered, or signed with another key)");
+  char curve[64] = {0};
+  size_t curve_length = 0;
+  if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_EC ||
+      EVP_PKEY_get_utf8_string_param(key.get(), "group", curve, sizeof(curve), &curve_length) != 1 ||
+      std::string_view(curve) != "prime256v1") {
+    return absl::InvalidArgumentError("not an EC P-256 key (ES256 needs prime256v1)");
+  }
+  unsigned char* der = nullptr;
+  const int der_length = i2d_PUBKEY(key.get(), &der);
+  if (der_length <= 0) return absl::InternalError("cannot encode the public key");
+  std::string fingerprint = Sha256Hex(std::string_view(reinterpret_cast<char*>(der),
+                                                       static_cast<size_t>(der_length)));
+  OPENSSL_free(der);
+  return fingerprint;
+}
+
+absl::Status CheckRules(const TokenRules& rules) {
+  if (rules.issuer.empty()) return absl::InvalidArgumentError("staff token issuer is empty");
+  if (rules.audience.empty()) return absl::InvalidArgumentError("staff token audience is empty");
+  if (rules.max_lifetime <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("staff token max lifetime must be positive");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadKeyFile(const std::string& file, absl::string_view config_file) {
+  std::filesystem::path path(file);
+  if (path.is_relative()) {
+    path = std::filesystem::path(std::string(config_file)).parent_path() / path;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat(path.string(), ": cannot read the staff token key"));
+  }
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+TokenRules RulesFromConfig(const sambat::v1::AuthConfig& auth) {
+  return {.issuer = auth.issuer(), .audience = auth.audience(),
+          .max_lifetime = auth.max_token_lifetime_minutes() > 0
+                              ? absl::Minutes(auth.max_token_lifetime_minutes())
+                              : absl::Hours(12)};
 }
 
 std::string ShowTime(absl::Time t) {
@@ -118,34 +187,49 @@ bool RoleHasAgency(StaffRole role) {
   return role == StaffRole::kOfficer || role == StaffRole::kAgencyHead;
 }
 
-absl::StatusOr<TokenAuthority> TokenAuthority::Create(std::string key, std::string issuer) {
-  if (key.size() < kMinKeyBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("staff token key has ", key.size(),
-                                                   " bytes; HS256 needs at least ",
-                                                   kMinKeyBytes));
+absl::StatusOr<TokenVerifier> TokenVerifier::Create(std::vector<TokenKey> public_keys,
+                                                    TokenRules rules) {
+  SKK_RETURN_IF_ERROR(CheckRules(rules));
+  if (public_keys.empty()) return absl::InvalidArgumentError("no staff token public key");
+  std::set<std::string> kids;
+  for (const TokenKey& key : public_keys) {
+    if (key.kid.empty()) return absl::InvalidArgumentError("a staff token key has no kid");
+    if (!kids.insert(key.kid).second) {
+      return absl::InvalidArgumentError(absl::StrCat("kid '", key.kid, "' is named twice"));
+    }
+    if (auto checked = CheckEcKey(key.pem, /*want_private=*/false); !checked.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("key '", key.kid, "': ", checked.status().message()));
+    }
   }
-  if (issuer.empty()) return absl::InvalidArgumentError("staff token issuer is empty");
-  return TokenAuthority(std::move(key), std::move(issuer));
+  return TokenVerifier(std::move(public_keys), std::move(rules));
 }
 
-absl::StatusOr<TokenAuthority> TokenAuthority::FromKeyFile(const std::string& path,
-                                                           std::string issuer) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read the staff token key"));
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  std::string key = bytes.str();
-  // Editors add a final newline; it is not part of the secret.
-  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
-  auto authority = Create(std::move(key), std::move(issuer));
-  if (!authority.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", authority.status().message()));
+const TokenKey* TokenVerifier::KeyFor(absl::string_view kid) const {
+  for (const TokenKey& key : keys_) {
+    if (key.kid == kid) return &key;
   }
-  return authority;
+  return nullptr;
 }
 
-absl::StatusOr<std::string> TokenAuthority::Mint(const Caller& caller, absl::Time now,
-                                                 absl::Duration valid_for) const {
+std::vector<std::string> TokenVerifier::KeyFingerprints() const {
+  std::vector<std::string> out;
+  for (const TokenKey& key : keys_) out.push_back(*CheckEcKey(key.pem, false));
+  return out;
+}
+
+absl::StatusOr<TokenIssuer> TokenIssuer::Create(TokenKey private_key, TokenRules rules) {
+  SKK_RETURN_IF_ERROR(CheckRules(rules));
+  if (private_key.kid.empty()) return absl::InvalidArgumentError("the signing key has no kid");
+  if (auto checked = CheckEcKey(private_key.pem, /*want_private=*/true); !checked.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("signing key '", private_key.kid, "': ", checked.status().message()));
+  }
+  return TokenIssuer(std::move(private_key), std::move(rules));
+}
+
+absl::StatusOr<std::string> TokenIssuer::Mint(const Caller& caller, absl::Time now,
+                                              absl::Duration valid_for) const {
   if (caller.subject.empty()) return absl::InvalidArgumentError("a staff token needs a subject");
   if (std::string problem = AgencyProblem(caller.role, caller.agency_code); !problem.empty()) {
     return absl::InvalidArgumentError(problem);
@@ -153,14 +237,21 @@ absl::StatusOr<std::string> TokenAuthority::Mint(const Caller& caller, absl::Tim
   if (valid_for <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("a staff token must be valid for a positive duration");
   }
+  if (valid_for > rules_.max_lifetime) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a staff token may live at most ", absl::FormatDuration(rules_.max_lifetime),
+                     ", not ", absl::FormatDuration(valid_for)));
+  }
   jwt_t* raw = nullptr;
   if (jwt_new(&raw) != 0) return absl::InternalError("jwt_new failed");
   JwtPtr jwt(raw);
   const std::string role(RoleName(caller.role));
-  int rc = jwt_set_alg(jwt.get(), JWT_ALG_HS256,
-                       reinterpret_cast<const unsigned char*>(key_.data()),
-                       static_cast<int>(key_.size()));
-  if (rc == 0) rc = jwt_add_grant(jwt.get(), "iss", issuer_.c_str());
+  int rc = jwt_set_alg(jwt.get(), JWT_ALG_ES256,
+                       reinterpret_cast<const unsigned char*>(key_.pem.data()),
+                       static_cast<int>(key_.pem.size()));
+  if (rc == 0) rc = jwt_add_header(jwt.get(), "kid", key_.kid.c_str());
+  if (rc == 0) rc = jwt_add_grant(jwt.get(), "iss", rules_.issuer.c_str());
+  if (rc == 0) rc = jwt_add_grant(jwt.get(), "aud", rules_.audience.c_str());
   if (rc == 0) rc = jwt_add_grant(jwt.get(), "sub", caller.subject.c_str());
   if (rc == 0) rc = jwt_add_grant(jwt.get(), "name", caller.name.c_str());
   if (rc == 0) rc = jwt_add_grant(jwt.get(), "role", role.c_str());
@@ -173,42 +264,65 @@ absl::StatusOr<std::string> TokenAuthority::Mint(const Caller& caller, absl::Tim
   return std::string(token.get());
 }
 
-absl::StatusOr<Caller> TokenAuthority::Verify(absl::string_view token, absl::Time now) const {
+absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token, absl::Time now) const {
   // libjwt stops at a NUL: whatever follows one would go unchecked.
   if (token.find('\0') != absl::string_view::npos) return Unauthenticated("malformed (NUL)");
   const std::string text(token);
+  SKK_ASSIGN_OR_RETURN(const ClaimedHeader header, ReadHeader(text));
+  if (header.alg != "ES256") {
+    return Unauthenticated(
+        absl::StrCat("algorithm '", header.alg, "' is not accepted (ES256 only)"));
+  }
+  const TokenKey* key = KeyFor(header.kid);
+  if (key == nullptr) {
+    return Unauthenticated(absl::StrCat("key id '", header.kid,
+                                        "' is not trusted (unknown, or rotated out)"));
+  }
   jwt_t* raw = nullptr;
   const int rc = jwt_decode(&raw, text.c_str(),
-                            reinterpret_cast<const unsigned char*>(key_.data()),
-                            static_cast<int>(key_.size()));
+                            reinterpret_cast<const unsigned char*>(key->pem.data()),
+                            static_cast<int>(key->pem.size()));
   JwtPtr jwt(raw);
-  if (rc != 0 || jwt == nullptr) return WhyRefused(text);
-  // libjwt verifies with whichever HMAC the header names (HS384 and HS512 pass with our key):
-  // only HS256 is ours.
-  if (const jwt_alg_t alg = jwt_get_alg(jwt.get()); alg != JWT_ALG_HS256) {
+  if (rc != 0 || jwt == nullptr) {
+    return Unauthenticated("bad signature (altered, or signed with another key)");
+  }
+  if (const jwt_alg_t alg = jwt_get_alg(jwt.get()); alg != JWT_ALG_ES256) {
     return Unauthenticated(absl::StrCat("algorithm '", jwt_alg_str(alg),
-                                        "' is not accepted (HS256 only)"));
+                                        "' is not accepted (ES256 only)"));
   }
 
   std::string issuer;
+  std::string audience;
   Caller caller;
   std::string role;
   absl::Time issued_at;
   absl::Time expires_at;
   jwt_t* signed_token = jwt.get();
   if (!StringClaim(signed_token, "iss", &issuer) ||
+      !StringClaim(signed_token, "aud", &audience) ||
       !StringClaim(signed_token, "sub", &caller.subject) ||
       !StringClaim(signed_token, "name", &caller.name) ||
       !StringClaim(signed_token, "role", &role) ||
       !StringClaim(signed_token, "agency", &caller.agency_code)) {
-    return Unauthenticated("malformed claims (iss, sub, name, role and agency must be strings)");
+    return Unauthenticated(
+        "malformed claims (iss, aud, sub, name, role and agency must be strings)");
   }
   if (!TimeClaim(signed_token, "iat", &issued_at) ||
       !TimeClaim(signed_token, "exp", &expires_at)) {
     return Unauthenticated("malformed claims (iat and exp must be whole seconds)");
   }
-  if (issuer != issuer_) {
-    return Unauthenticated(absl::StrCat("issued by '", issuer, "', expected '", issuer_, "'"));
+  if (issuer != rules_.issuer) {
+    return Unauthenticated(
+        absl::StrCat("issued by '", issuer, "', expected '", rules_.issuer, "'"));
+  }
+  if (audience != rules_.audience) {
+    return Unauthenticated(
+        absl::StrCat("meant for '", audience, "', expected '", rules_.audience, "'"));
+  }
+  if (expires_at - issued_at > rules_.max_lifetime) {
+    return Unauthenticated(absl::StrCat("lives ", absl::FormatDuration(expires_at - issued_at),
+                                        ", longer than the allowed ",
+                                        absl::FormatDuration(rules_.max_lifetime)));
   }
   if (now >= expires_at) return Unauthenticated(absl::StrCat("expired at ", ShowTime(expires_at)));
   if (issued_at > now + kAllowedSkew) {
@@ -225,19 +339,44 @@ absl::StatusOr<Caller> TokenAuthority::Verify(absl::string_view token, absl::Tim
   return caller;
 }
 
-absl::StatusOr<TokenAuthority> TokenAuthorityFromConfig(const sambat::v1::CityConfig& city,
-                                                        absl::string_view config_file) {
+absl::StatusOr<TokenVerifier> TokenVerifierFromConfig(const sambat::v1::CityConfig& city,
+                                                      absl::string_view config_file) {
   const auto& auth = city.auth();
-  if (auth.jwt_key_file().empty() || auth.issuer().empty()) {
+  if (auth.public_keys().empty() || auth.issuer().empty() || auth.audience().empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        config_file, ": auth { jwt_key_file: \"...\" issuer: \"...\" } is required to serve "
-        "staff (there is no built-in key; see docs/staff-auth.md)"));
+        config_file, ": auth { issuer: \"...\" audience: \"...\" public_keys { kid: \"...\" "
+        "file: \"...\" } } is required to serve staff (there is no built-in key; see "
+        "docs/staff-auth.md)"));
   }
-  std::filesystem::path key_file(auth.jwt_key_file());
-  if (key_file.is_relative()) {
-    key_file = std::filesystem::path(std::string(config_file)).parent_path() / key_file;
+  std::vector<TokenKey> keys;
+  for (const auto& key : auth.public_keys()) {
+    SKK_ASSIGN_OR_RETURN(std::string pem, ReadKeyFile(key.file(), config_file));
+    keys.push_back({key.kid(), std::move(pem)});
   }
-  return TokenAuthority::FromKeyFile(key_file.string(), auth.issuer());
+  auto verifier = TokenVerifier::Create(std::move(keys), RulesFromConfig(auth));
+  if (!verifier.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(config_file, ": auth: ", verifier.status().message()));
+  }
+  return verifier;
+}
+
+absl::StatusOr<TokenIssuer> TokenIssuerFromConfig(const sambat::v1::CityConfig& city,
+                                                  absl::string_view config_file) {
+  const auto& auth = city.auth();
+  if (auth.signing_key().file().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        config_file, ": auth { signing_key { kid: \"...\" file: \"...\" } } is needed to mint "
+        "staff tokens"));
+  }
+  SKK_ASSIGN_OR_RETURN(std::string pem, ReadKeyFile(auth.signing_key().file(), config_file));
+  auto issuer = TokenIssuer::Create({auth.signing_key().kid(), std::move(pem)},
+                                    RulesFromConfig(auth));
+  if (!issuer.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(config_file, ": auth: ", issuer.status().message()));
+  }
+  return issuer;
 }
 
 }  // namespace skk

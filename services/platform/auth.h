@@ -1,9 +1,11 @@
 #pragma once
 
 // Who is calling: officers, agency heads, leadership and administrators carry a signed token
-// (JWT, HS256, key from configuration) in the gRPC metadata "authorization: Bearer <token>".
-// Every service that serves staff checks it once per call with the interceptor below and reads
-// the caller with CallerOf(). Citizens never carry tokens: intake's API is open by design and
+// (JWT, ES256: signed with the issuer's private key, checked with public keys from the
+// configuration) in the gRPC metadata "authorization: Bearer <token>". Who may call which RPC
+// is declared beside the RPC in proto/ (sambat/v1/access.proto); every service checks token
+// and policy once per call with the interceptor below, and handlers read the caller with
+// CallerOf(). Citizens never carry tokens: intake's API is open by design and
 // protected by tracking tokens and rate limits instead. docs/staff-auth.md tells the whole
 // story (roles, claims, minting a development token, key rotation).
 
@@ -15,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "sambat/v1/access.pb.h"
 #include "sambat/v1/config.pb.h"
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/server_interceptor.h>
@@ -43,70 +46,116 @@ struct Caller {
   std::string agency_code{};  // officers and heads: their agency; empty for leadership, admins
 };
 
-// Signs and checks tokens. Claims: iss, sub, name, role, agency, iat, exp (NumericDate
-// seconds). Header alg is HS256, nothing else. Cheap to copy; thread-safe (const methods only).
-class TokenAuthority {
+// What every token must satisfy besides its signature.
+struct TokenRules {
+  std::string issuer;    // the iss claim, exactly
+  std::string audience;  // the aud claim (a string), exactly
+  // exp - iat may not exceed this, whatever the issuer wrote: a stolen token dies young.
+  absl::Duration max_lifetime = absl::Hours(12);
+};
+
+// A key as read from its PEM file, with the id tokens name it by.
+struct TokenKey {
+  std::string kid;
+  std::string pem;
+};
+
+// Checks staff tokens: ES256 (ECDSA P-256 with SHA-256) signatures against public keys only,
+// so a service that is broken into holds nothing that can mint a token. Claims: iss, aud, sub,
+// name, role, agency, iat, exp (NumericDate seconds); header: alg ES256 and the kid of one of
+// the trusted keys. Cheap to copy; thread-safe (const methods only).
+class TokenVerifier {
  public:
-  // Shortest accepted key: HS256 is only as strong as its secret.
-  static constexpr size_t kMinKeyBytes = 32;
   // How far a token's iat may lie in the future of the checker's clock (two machines' clocks
   // never agree exactly). Expiry has no such grace: exp is a hard edge.
   static constexpr absl::Duration kAllowedSkew = absl::Seconds(60);
 
-  // `key` is the HS256 secret (at least kMinKeyBytes bytes); `issuer` (non-empty) is required
-  // in every token. INVALID_ARGUMENT otherwise.
-  static absl::StatusOr<TokenAuthority> Create(std::string key, std::string issuer);
-  // Reads the key from a file (trailing newlines stripped): NOT_FOUND if unreadable, else as
-  // Create.
-  static absl::StatusOr<TokenAuthority> FromKeyFile(const std::string& path, std::string issuer);
+  // INVALID_ARGUMENT for no key, a key that is not an EC P-256 public key in PEM, an empty or
+  // repeated kid, an empty issuer or audience, a non-positive max_lifetime.
+  static absl::StatusOr<TokenVerifier> Create(std::vector<TokenKey> public_keys, TokenRules rules);
+
+  // The caller a good token names. UNAUTHENTICATED, with the reason in the message, for
+  // anything else: malformed, an algorithm other than ES256 (including "none" and HS256 signed
+  // with a public key as the secret), a kid not trusted (e.g. rotated out), bad signature,
+  // wrong issuer or audience, a lifetime longer than the rules allow, expired (now >= exp),
+  // not yet valid (iat beyond now + kAllowedSkew), unknown role, officer or agency head
+  // without agency (or leadership or admin with one).
+  absl::StatusOr<Caller> Verify(absl::string_view token, absl::Time now) const;
+
+  const TokenRules& rules() const { return rules_; }
+  // Lowercase hex SHA-256 of each trusted key's DER encoding, so a service can refuse the
+  // repository's development key outside development mode (dev_mode.h).
+  std::vector<std::string> KeyFingerprints() const;
+
+ private:
+  TokenVerifier(std::vector<TokenKey> keys, TokenRules rules)
+      : keys_(std::move(keys)), rules_(std::move(rules)) {}
+  const TokenKey* KeyFor(absl::string_view kid) const;
+  std::vector<TokenKey> keys_;
+  TokenRules rules_;
+};
+
+// Mints staff tokens with the issuer's private key. Only an issuer holds one (the gateway that
+// signs staff in, sambatctl for local runs); services never construct it.
+class TokenIssuer {
+ public:
+  // INVALID_ARGUMENT for a key that is not an EC P-256 private key in PEM, an empty kid, or
+  // rules Create of TokenVerifier would refuse.
+  static absl::StatusOr<TokenIssuer> Create(TokenKey private_key, TokenRules rules);
 
   // A token for `caller`, issued at `now`, expiring at now + valid_for. INVALID_ARGUMENT for a
   // caller no Verify would accept (no subject, an officer or head without agency, leadership
-  // or an admin with one) or a non-positive validity.
+  // or an admin with one), a non-positive validity or one beyond the rules' max_lifetime.
   absl::StatusOr<std::string> Mint(const Caller& caller, absl::Time now,
                                    absl::Duration valid_for) const;
 
-  // The caller a good token names. UNAUTHENTICATED, with the reason in the message, for
-  // anything else: malformed, an algorithm other than HS256 (including "none"), bad signature
-  // (tampered or another key), wrong issuer, expired (now >= exp), not yet valid (iat beyond
-  // now + kAllowedSkew), unknown role, officer or agency head without agency (or leadership
-  // or admin with one).
-  absl::StatusOr<Caller> Verify(absl::string_view token, absl::Time now) const;
-
-  const std::string& issuer() const { return issuer_; }
+  const TokenRules& rules() const { return rules_; }
 
  private:
-  TokenAuthority(std::string key, std::string issuer)
-      : key_(std::move(key)), issuer_(std::move(issuer)) {}
-  std::string key_;
-  std::string issuer_;
+  TokenIssuer(TokenKey key, TokenRules rules) : key_(std::move(key)), rules_(std::move(rules)) {}
+  TokenKey key_;
+  TokenRules rules_;
 };
 
-// The authority the city's configuration describes (CityConfig.auth). A relative
-// jwt_key_file is resolved against the directory of `config_file` (the file `city` was read
-// from), as every file named in the city configuration is. FAILED_PRECONDITION if auth has no
-// jwt_key_file or no issuer: there is no built-in key, so a forgotten setting can never mean
-// "accept tokens signed with a key everyone knows".
-absl::StatusOr<TokenAuthority> TokenAuthorityFromConfig(const sambat::v1::CityConfig& city,
-                                                        absl::string_view config_file);
+// The verifier the city's configuration describes (CityConfig.auth: issuer, audience,
+// public_keys, max_token_lifetime_minutes). Key files are resolved against the directory of
+// `config_file` when relative, as every file named in the city configuration is.
+// FAILED_PRECONDITION if auth has no public key, issuer or audience: there is no built-in key,
+// so a forgotten setting can never mean "accept tokens signed with a key everyone knows";
+// NOT_FOUND for an unreadable key file; INVALID_ARGUMENT (naming the file) for a bad key.
+absl::StatusOr<TokenVerifier> TokenVerifierFromConfig(const sambat::v1::CityConfig& city,
+                                                      absl::string_view config_file);
 
-// A server interceptor factory that checks the bearer token once for every call to a method
-// whose full name starts with one of `protected_prefixes` (e.g. "/sambat.v1.OfficerService/");
-// other methods (health checks, reflection, citizens' intake) get no interceptor at all.
-// gRPC 1.51 interceptors cannot refuse a call before its handler runs, so for a call without a
-// good token:
-//   - the handler still runs, and CallerOf() tells it UNAUTHENTICATED with the reason; a
-//     handler returns that status (SKK_ASSIGN_OR_RETURN(Caller c, CallerOf(*context))) before
-//     reading or changing anything;
-//   - whatever the handler answers anyway, the client receives UNAUTHENTICATED with the reason,
-//     no response message (it is replaced by an empty one) and no trailing metadata.
-// `authority` must outlive the server; `now` is the service's clock.
+// The issuer of CityConfig.auth.signing_key, with the same rules; errors as above.
+absl::StatusOr<TokenIssuer> TokenIssuerFromConfig(const sambat::v1::CityConfig& city,
+                                                  absl::string_view config_file);
+
+// The access policy proto/ declares for a gRPC method ("/sambat.v1.OfficerService/Claim").
+// gRPC's own services (health, reflection) are public. NOT_FOUND for any other method without
+// a declared policy, and INVALID_ARGUMENT for one that is not exactly either public or a
+// non-empty role set: such a method is refused to everyone (fail closed).
+absl::StatusOr<sambat::v1::AccessPolicy> AccessPolicyOf(absl::string_view full_method);
+
+// The roles of a policy's role set (an unspecified role is INVALID_ARGUMENT).
+absl::StatusOr<std::vector<StaffRole>> PolicyRoles(const sambat::v1::AccessPolicy& policy);
+
+// A server interceptor factory that applies every method's declared access policy
+// (AccessPolicyOf) before its handler runs. Public methods get no interceptor at all. For a
+// staff method, the bearer token is verified once and the caller's role compared with the
+// policy's roles. gRPC 1.51 interceptors cannot refuse a call before its handler runs, so for a
+// call without a good token, of a role the policy does not name, or to a method with no policy:
+//   - the handler still runs, and CallerOf() tells it UNAUTHENTICATED or PERMISSION_DENIED with
+//     the reason; a handler returns that status (SKK_ASSIGN_OR_RETURN(Caller c,
+//     CallerOf(*context))) before reading or changing anything;
+//   - whatever the handler answers anyway, the client receives that status with the reason, no
+//     response message (it is replaced by an empty one) and no trailing metadata.
+// `verifier` must outlive the server; `now` is the service's clock.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeAuthInterceptorFactory(
-    const TokenAuthority* authority, std::function<absl::Time()> now,
-    std::vector<std::string> protected_prefixes);
+    const TokenVerifier* verifier, std::function<absl::Time()> now);
 
 // The caller of a call the interceptor let through; UNAUTHENTICATED with the reason for a bad
-// token, and UNAUTHENTICATED if there is none (a handler on an unprotected method, or a
+// token, PERMISSION_DENIED for a role the method's policy does not name, and UNAUTHENTICATED
+// if there is none (a handler on an unprotected method, or a
 // missing interceptor: never silently anonymous). Valid from the handler's start until the
 // call is finished, on any thread.
 absl::StatusOr<Caller> CallerOf(const grpc::ServerContextBase& context);

@@ -19,13 +19,17 @@
 // verification (at POST_RECV_INITIAL_METADATA, before any handler runs), one insert, one
 // lookup per CallerOf and one erase.
 
+#include <algorithm>
 #include <array>
 #include <unordered_map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/descriptor.h"
 #include "services/platform/auth.h"
 
 namespace skk {
@@ -98,9 +102,12 @@ absl::StatusOr<std::string> BearerToken(
 
 class AuthInterceptor final : public grpc::experimental::Interceptor {
  public:
-  AuthInterceptor(grpc::ServerContextBase* context, const TokenAuthority* authority,
-                  const std::function<absl::Time()>* now)
-      : context_(context), authority_(authority), now_(now) {}
+  // `roles` are those the method's declared policy admits, or why it has no valid policy (then
+  // every call is refused).
+  AuthInterceptor(grpc::ServerContextBase* context, const TokenVerifier* verifier,
+                  const std::function<absl::Time()>* now,
+                  absl::StatusOr<std::vector<StaffRole>> roles)
+      : context_(context), verifier_(verifier), now_(now), roles_(std::move(roles)) {}
   ~AuthInterceptor() override {
     if (registered_) Registry().Remove(context_, this);
   }
@@ -108,7 +115,7 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
     if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
-      caller_ = CheckToken(*methods->GetRecvInitialMetadata());
+      caller_ = Admit(*methods->GetRecvInitialMetadata());
       Registry().Put(context_, this);
       registered_ = true;
     }
@@ -123,8 +130,9 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
         *methods->GetSerializedSendMessage() = grpc::ByteBuffer(&empty, 1);
       }
       if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
-        methods->ModifySendStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                               std::string(caller_.status().message())));
+        methods->ModifySendStatus(
+            grpc::Status(static_cast<grpc::StatusCode>(caller_.status().code()),
+                         std::string(caller_.status().message())));
         methods->GetSendTrailingMetadata()->clear();
       }
     }
@@ -134,16 +142,34 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
   const absl::StatusOr<Caller>& caller() const { return caller_; }
 
  private:
-  absl::StatusOr<Caller> CheckToken(
+  // The token first (who), then the policy (may they): a stranger learns nothing of policies.
+  absl::StatusOr<Caller> Admit(
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
     absl::StatusOr<std::string> token = BearerToken(metadata);
     if (!token.ok()) return token.status();
-    return authority_->Verify(*token, (*now_)());
+    if (verifier_ == nullptr) {
+      return absl::UnauthenticatedError("this service checks no staff tokens");
+    }
+    absl::StatusOr<Caller> caller = verifier_->Verify(*token, (*now_)());
+    if (!caller.ok()) return caller.status();
+    if (!roles_.ok()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("this method has no valid access policy: ", roles_.status().message()));
+    }
+    if (std::find(roles_->begin(), roles_->end(), caller->role) == roles_->end()) {
+      std::vector<std::string> names;
+      for (StaffRole role : *roles_) names.emplace_back(RoleName(role));
+      return absl::PermissionDeniedError(absl::StrCat("role ", RoleName(caller->role),
+                                                      " may not call this method (only ",
+                                                      absl::StrJoin(names, ", "), ")"));
+    }
+    return caller;
   }
 
   grpc::ServerContextBase* context_;
-  const TokenAuthority* authority_;
+  const TokenVerifier* verifier_;
   const std::function<absl::Time()>* now_;
+  absl::StatusOr<std::vector<StaffRole>> roles_;
   // Until the metadata arrives there is no caller; written once before the handler runs.
   absl::StatusOr<Caller> caller_ = absl::UnauthenticatedError("staff token not checked yet");
   bool registered_ = false;
@@ -152,34 +178,71 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
 class AuthInterceptorFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  AuthInterceptorFactory(const TokenAuthority* authority, std::function<absl::Time()> now,
-                         std::vector<std::string> prefixes)
-      : authority_(authority), now_(std::move(now)), prefixes_(std::move(prefixes)) {}
+  AuthInterceptorFactory(const TokenVerifier* verifier, std::function<absl::Time()> now)
+      : verifier_(verifier), now_(std::move(now)) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
     const absl::string_view method = info->method() == nullptr ? "" : info->method();
-    for (const std::string& prefix : prefixes_) {
-      if (absl::StartsWith(method, prefix)) {
-        return new AuthInterceptor(info->server_context(), authority_, &now_);
-      }
-    }
-    return nullptr;  // open: health, reflection, citizens' methods
+    absl::StatusOr<sambat::v1::AccessPolicy> policy = AccessPolicyOf(method);
+    if (policy.ok() && policy->public_()) return nullptr;  // the citizens' door, health
+    absl::StatusOr<std::vector<StaffRole>> roles =
+        policy.ok() ? PolicyRoles(*policy) : absl::StatusOr<std::vector<StaffRole>>(policy.status());
+    return new AuthInterceptor(info->server_context(), verifier_, &now_, std::move(roles));
   }
 
  private:
-  const TokenAuthority* authority_;
+  const TokenVerifier* verifier_;
   std::function<absl::Time()> now_;
-  std::vector<std::string> prefixes_;
 };
 
 }  // namespace
 
+absl::StatusOr<sambat::v1::AccessPolicy> AccessPolicyOf(absl::string_view full_method) {
+  // "/package.Service/Method" -> "package.Service.Method", the descriptor's full name.
+  std::string name(absl::StripPrefix(full_method, "/"));
+  const size_t slash = name.rfind('/');
+  if (slash == std::string::npos) {
+    return absl::NotFoundError(absl::StrCat("'", full_method, "' is not a gRPC method name"));
+  }
+  name[slash] = '.';
+  // gRPC's own services carry no options of ours; they expose nothing of the city's data.
+  if (absl::StartsWith(name, "grpc.health.") || absl::StartsWith(name, "grpc.reflection.")) {
+    sambat::v1::AccessPolicy open;
+    open.set_public_(true);
+    return open;
+  }
+  const google::protobuf::MethodDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
+  if (descriptor == nullptr || !descriptor->options().HasExtension(sambat::v1::access)) {
+    return absl::NotFoundError(absl::StrCat(full_method, " declares no access policy"));
+  }
+  sambat::v1::AccessPolicy policy = descriptor->options().GetExtension(sambat::v1::access);
+  if (policy.public_() == (policy.roles_size() > 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        full_method, ": an access policy is either public or names roles, exactly one"));
+  }
+  return policy;
+}
+
+absl::StatusOr<std::vector<StaffRole>> PolicyRoles(const sambat::v1::AccessPolicy& policy) {
+  std::vector<StaffRole> roles;
+  for (int role : policy.roles()) {
+    switch (role) {
+      case sambat::v1::STAFF_ROLE_OFFICER: roles.push_back(StaffRole::kOfficer); break;
+      case sambat::v1::STAFF_ROLE_AGENCY_HEAD: roles.push_back(StaffRole::kAgencyHead); break;
+      case sambat::v1::STAFF_ROLE_LEADERSHIP: roles.push_back(StaffRole::kLeadership); break;
+      case sambat::v1::STAFF_ROLE_ADMIN: roles.push_back(StaffRole::kAdmin); break;
+      default: return absl::InvalidArgumentError(absl::StrCat("unknown staff role ", role));
+    }
+  }
+  if (roles.empty()) return absl::InvalidArgumentError("the policy names no role");
+  return roles;
+}
+
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeAuthInterceptorFactory(
-    const TokenAuthority* authority, std::function<absl::Time()> now,
-    std::vector<std::string> protected_prefixes) {
-  return std::make_unique<AuthInterceptorFactory>(authority, std::move(now),
-                                                  std::move(protected_prefixes));
+    const TokenVerifier* verifier, std::function<absl::Time()> now) {
+  return std::make_unique<AuthInterceptorFactory>(verifier, std::move(now));
 }
 
 absl::StatusOr<Caller> CallerOf(const grpc::ServerContextBase& context) {

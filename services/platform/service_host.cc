@@ -24,15 +24,28 @@
 #include "services/platform/wait.h"
 
 ABSL_FLAG(std::string, listen, "", "gRPC listen address host:port (port 0 picks a free port)");
+ABSL_FLAG(bool, dev, false,
+          "development mode: a local run or a test; accepts the repository's public development "
+          "secrets and the local stack's defaults (never on a network)");
+ABSL_FLAG(bool, grpc_reflection, false, "serve gRPC reflection (for grpcurl)");
+ABSL_FLAG(std::string, grpc_tls_cert_file, "", "the gRPC server's TLS certificate chain (PEM)");
+ABSL_FLAG(std::string, grpc_tls_key_file, "", "the gRPC server's TLS private key (PEM)");
+ABSL_FLAG(std::string, grpc_tls_client_ca_file, "",
+          "require clients to present a certificate from this CA (mutual TLS)");
+ABSL_FLAG(bool, grpc_plaintext, false,
+          "serve gRPC without TLS outside --dev (only behind a network that encrypts, e.g. a "
+          "service mesh with mTLS)");
 ABSL_FLAG(std::string, pg_uri, "",
-          "PostgreSQL URI; default: the service's role on the local stack");
+          "PostgreSQL URI; default in --dev: the service's role on the local stack");
+ABSL_FLAG(std::string, pg_uri_file, "", "file holding the PostgreSQL URI (with its password)");
 ABSL_FLAG(std::string, pg_schema, "", "PostgreSQL schema; default: the service name");
 ABSL_FLAG(int, pg_pool_size, 8, "PostgreSQL connections for request and event handling");
 ABSL_FLAG(int, request_threads, 0,
           "threads running gRPC handlers; 0: the service's default (pg_pool_size, intake 64)");
 ABSL_FLAG(int, max_queued_requests, 1024,
           "requests that may wait for a handler thread before RESOURCE_EXHAUSTED");
-ABSL_FLAG(std::string, amqp_uri, "amqp://skk:skk-local@127.0.0.1:55672", "RabbitMQ URI");
+ABSL_FLAG(std::string, amqp_uri, "", "RabbitMQ URI; default in --dev: the local stack's");
+ABSL_FLAG(std::string, amqp_uri_file, "", "file holding the RabbitMQ URI (with its password)");
 ABSL_FLAG(std::string, redis_addr, "127.0.0.1:55379", "Redis host:port");
 ABSL_FLAG(std::string, redis_prefix, "skk:", "prefix of every Redis key");
 ABSL_FLAG(std::string, clock, "real",
@@ -47,6 +60,15 @@ ABSL_FLAG(std::vector<std::string>, retry_delays, std::vector<std::string>({"1s"
           "waits before the 1st, 2nd, ... retry of a failed event (the last one repeats)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight requests may take after SIGTERM");
+ABSL_FLAG(int, grpc_max_concurrent_streams, 100,
+          "concurrent calls one client connection may hold open (a flood waits its turn)");
+ABSL_FLAG(int, grpc_max_receive_bytes, 4 * 1024 * 1024,
+          "largest request message accepted (photos arrive in chunks of at most 1 MiB)");
+ABSL_FLAG(absl::Duration, grpc_max_connection_idle, absl::Minutes(5),
+          "a client connection with no call for this long is closed");
+ABSL_FLAG(absl::Duration, grpc_max_connection_age, absl::Minutes(30),
+          "a client connection is asked to reconnect after this long (spreads load over "
+          "replicas; calls in flight get 30 s to finish)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(bool, declare_topology_only, false,
           "declare the service's RabbitMQ queues and exit");
@@ -109,16 +131,35 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
   o.service = service;
   o.listen = absl::GetFlag(FLAGS_listen);
   if (o.listen.empty()) o.listen = absl::StrCat("127.0.0.1:", default_port);
-  o.pg_uri = absl::GetFlag(FLAGS_pg_uri);
-  if (o.pg_uri.empty()) {
-    o.pg_uri = absl::StrCat("postgresql://", service, ":", service, "-local@127.0.0.1:55432/sambat");
+  o.dev = absl::GetFlag(FLAGS_dev);
+  o.grpc_reflection = absl::GetFlag(FLAGS_grpc_reflection);
+  if (o.dev) log::Warn("development mode: public development secrets are accepted");
+  o.grpc_tls = {.cert_file = absl::GetFlag(FLAGS_grpc_tls_cert_file),
+                .key_file = absl::GetFlag(FLAGS_grpc_tls_key_file),
+                .ca_file = absl::GetFlag(FLAGS_grpc_tls_client_ca_file)};
+  o.grpc_plaintext = absl::GetFlag(FLAGS_grpc_plaintext);
+  if (o.grpc_tls.empty() && !o.dev && !o.grpc_plaintext) {
+    Die("no TLS for gRPC outside development mode: give --grpc_tls_cert_file and "
+        "--grpc_tls_key_file (and --grpc_tls_client_ca_file for mutual TLS), or "
+        "--grpc_plaintext when the network encrypts; see docs/security.md");
   }
+  o.pg_uri = LoadSecretOrExit(
+      {.name = "pg_uri", .value = absl::GetFlag(FLAGS_pg_uri),
+       .file = absl::GetFlag(FLAGS_pg_uri_file),
+       .dev_default = absl::StrCat("postgresql://", service, ":", service,
+                                   "-local@127.0.0.1:55432/sambat"),
+       .min_bytes = 1},
+      o);
   o.pg_schema = absl::GetFlag(FLAGS_pg_schema);
   if (o.pg_schema.empty()) o.pg_schema = service;
   o.pg_pool_size = absl::GetFlag(FLAGS_pg_pool_size);
   o.request_threads = absl::GetFlag(FLAGS_request_threads);
   o.max_queued_requests = absl::GetFlag(FLAGS_max_queued_requests);
-  o.amqp_uri = absl::GetFlag(FLAGS_amqp_uri);
+  o.amqp_uri = LoadSecretOrExit({.name = "amqp_uri", .value = absl::GetFlag(FLAGS_amqp_uri),
+                                 .file = absl::GetFlag(FLAGS_amqp_uri_file),
+                                 .dev_default = "amqp://skk:skk-local@127.0.0.1:55672",
+                                 .min_bytes = 1},
+                                o);
   o.redis_addr = absl::GetFlag(FLAGS_redis_addr);
   o.redis_prefix = absl::GetFlag(FLAGS_redis_prefix);
   o.clock = absl::GetFlag(FLAGS_clock);
@@ -188,18 +229,25 @@ sambat::v1::CityConfig LoadCityConfigOrExit(const ServiceOptions& options) {
   return *std::move(city);
 }
 
-TokenAuthority LoadTokenAuthorityOrExit(const ServiceOptions& options,
-                                        const sambat::v1::CityConfig& city) {
-  auto authority = TokenAuthorityFromConfig(city, options.city_config);
-  if (!authority.ok()) Die(authority.status().ToString());
-  return *std::move(authority);
+TokenVerifier LoadTokenVerifierOrExit(const ServiceOptions& options,
+                                      const sambat::v1::CityConfig& city) {
+  auto verifier = TokenVerifierFromConfig(city, options.city_config);
+  if (!verifier.ok()) Die(verifier.status().ToString());
+  if (absl::Status st = RefuseDevelopmentKeys(*verifier, options.dev); !st.ok()) {
+    Die(st.ToString());
+  }
+  return *std::move(verifier);
 }
 
-void ServiceHost::RequireStaffAuth(const TokenAuthority* authority,
-                                   std::vector<std::string> protected_prefixes) {
-  SKK_CHECK(authority != nullptr, "RequireStaffAuth needs a TokenAuthority");
-  staff_authority_ = authority;
-  staff_prefixes_ = std::move(protected_prefixes);
+std::string LoadSecretOrExit(const SecretSource& source, const ServiceOptions& options) {
+  auto secret = LoadSecret(source, options.dev);
+  if (!secret.ok()) Die(secret.status().ToString());
+  return *std::move(secret);
+}
+
+void ServiceHost::RequireStaffAuth(const TokenVerifier* verifier) {
+  SKK_CHECK(verifier != nullptr, "RequireStaffAuth needs a TokenVerifier");
+  staff_verifier_ = verifier;
 }
 
 void ServiceHost::AddConsumer(std::vector<std::string> bindings, EventHandlers handlers) {
@@ -250,16 +298,41 @@ int ServiceHost::Run() {
   }
 
   grpc::EnableDefaultHealthCheckService(true);
-  // Reflection lets an operator at 3 a.m. call any service with grpcurl, no .proto at hand.
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // Reflection lets an operator at 3 a.m. call any service with grpcurl, no .proto at hand,
+  // and gives a stranger the same map: only when asked for.
+  if (options_.grpc_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!options_.grpc_tls.empty()) {
+    auto tls = TlsServerCredentials(options_.grpc_tls);
+    if (!tls.ok()) {
+      log::Error("cannot set up TLS", {{"error", std::string(tls.status().message())}});
+      return 2;
+    }
+    credentials = *tls;
+  }
+  builder.AddListeningPort(options_.listen, credentials, &port);
+  // Limits on what one client may hold: a slow or hostile one cannot pin a process.
+  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_grpc_max_receive_bytes));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             absl::GetFlag(FLAGS_grpc_max_concurrent_streams));
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_grpc_max_connection_idle))));
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONNECTION_AGE_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_grpc_max_connection_age))));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30'000);
+  // Dead peers (a phone that left the network) are found by pings, not by waiting forever.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
   for (grpc::Service* s : grpc_services_) builder.RegisterService(s);
-  if (staff_authority_ != nullptr) {
+  {
+    // Every method's declared access policy, staff verifier or not (fail closed).
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
     creators.push_back(MakeAuthInterceptorFactory(
-        staff_authority_, [clock = clock_.get()] { return clock->Now(); }, staff_prefixes_));
+        staff_verifier_, [clock = clock_.get()] { return clock->Now(); }));
     builder.experimental().SetInterceptorCreators(std::move(creators));
   }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

@@ -19,19 +19,32 @@
 #include "services/platform/auth.h"
 #include "services/platform/clock.h"
 #include "services/platform/consumer.h"
+#include "services/platform/dev_mode.h"
 #include "services/platform/migrations.h"
 #include "services/platform/outbox.h"
 #include "services/platform/pg.h"
+#include "services/platform/tls.h"
 
 namespace skk {
 
 class RequestExecutor;
 
 // Configuration shared by every service. Each field comes from a flag (--pg_uri) or, when the
-// flag is not given, the environment variable SKK_<FLAG> (SKK_PG_URI); defaults suit the local
-// stack started by deploy/stack.sh.
+// flag is not given, the environment variable SKK_<FLAG> (SKK_PG_URI); the URIs, which hold
+// passwords, may also come from a file (--pg_uri_file). Defaults that suit the local stack
+// started by deploy/stack.sh apply only in development mode (--dev); without it a missing
+// setting or a development secret stops the service at start (dev_mode.h).
 struct ServiceOptions {
   std::string service;          // "intake", "routing", ...
+  // --dev: a local run or a test; the repository's public development secrets are accepted.
+  bool dev = false;
+  // --grpc_reflection: serve gRPC reflection (an operator's grpcurl needs no .proto); off by
+  // default, since it hands a stranger the map of every method.
+  bool grpc_reflection = false;
+  // TLS on the gRPC server (tls.h); a client CA makes it mutual. Empty: plaintext, which only
+  // --dev or --grpc_plaintext (a mesh adds mTLS) allows.
+  TlsFiles grpc_tls;
+  bool grpc_plaintext = false;
   std::string listen;           // gRPC address, host:port; port 0 picks a free one
   std::string pg_uri;
   std::string pg_schema;
@@ -76,13 +89,12 @@ class ServiceHost {
   void AddConsumer(std::vector<std::string> bindings, EventHandlers handlers);
   // Serves `service` (owned by the caller, must outlive Run).
   void AddGrpcService(grpc::Service* service);
-  // Requires a staff token on every method whose full name starts with one of
-  // `protected_prefixes` (e.g. "/sambat.v1.OfficerService/"); handlers read the caller with
-  // CallerOf(*context). Health checks and reflection stay open. Call before Run; `authority`
-  // (usually from LoadTokenAuthorityOrExit) must outlive Run. Tokens are checked against
-  // clock(), so a test's file clock and its tokens agree.
-  void RequireStaffAuth(const TokenAuthority* authority,
-                        std::vector<std::string> protected_prefixes);
+  // Staff methods (those whose access policy in proto/ names roles) check tokens with
+  // `verifier`; handlers read the caller with CallerOf(*context). Every served method's policy
+  // is applied whether or not this is called: without a verifier, a staff method is refused
+  // to everyone. Call before Run; `verifier` (usually from LoadTokenVerifierOrExit) must
+  // outlive Run. Tokens are checked against clock(), so a test's file clock and its tokens agree.
+  void RequireStaffAuth(const TokenVerifier* verifier);
   // Runs `loop` on its own thread until shutdown; for periodic work such as the sla timer loop.
   void AddBackgroundLoop(std::string name, std::function<void(const std::atomic<bool>&)> loop);
 
@@ -118,19 +130,22 @@ class ServiceHost {
   std::vector<ConsumerSpec> consumers_;
   std::vector<LoopSpec> loops_;
   std::vector<grpc::Service*> grpc_services_;
-  const TokenAuthority* staff_authority_ = nullptr;
-  std::vector<std::string> staff_prefixes_;
+  const TokenVerifier* staff_verifier_ = nullptr;
 };
 
 // Loads and validates the city configuration of options.city_config, or logs why it is
 // invalid and exits: a service never starts on a half-valid configuration.
 sambat::v1::CityConfig LoadCityConfigOrExit(const ServiceOptions& options);
 
-// The staff-token authority of `city` (its auth block, key path relative to
+// The staff-token verifier of `city` (its auth block, key paths relative to
 // options.city_config's directory), or logs why there is none and exits: a service that serves
-// staff never starts without a key of its own.
-TokenAuthority LoadTokenAuthorityOrExit(const ServiceOptions& options,
-                                        const sambat::v1::CityConfig& city);
+// staff never starts without keys of its own, nor with the development key outside --dev.
+TokenVerifier LoadTokenVerifierOrExit(const ServiceOptions& options,
+                                      const sambat::v1::CityConfig& city);
+
+// A secret of the service (tracking, cursor, ...) as dev_mode.h's LoadSecret reads it, or logs
+// why it cannot be had and exits.
+std::string LoadSecretOrExit(const SecretSource& source, const ServiceOptions& options);
 
 // Maps an absl::Status to the gRPC status a client sees, in one place.
 grpc::Status ToGrpcStatus(const absl::Status& status);

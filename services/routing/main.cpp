@@ -12,20 +12,20 @@
 #include "services/routing/rules.h"
 
 ABSL_FLAG(std::string, queue_cursor_secret, "",
-          "secret that signs the officers' queue page tokens (required outside local runs)");
-
-namespace {
-constexpr char kLocalCursorSecret[] = "local-development-only-queue-cursor-secret";
-}
+          "secret that signs the officers' queue page tokens (prefer the _file flag)");
+ABSL_FLAG(std::string, queue_cursor_secret_file, "",
+          "file holding the secret that signs queue page tokens (required outside --dev)");
 
 int main(int argc, char** argv) {
   const skk::ServiceOptions options = skk::InitService("routing", 50052, argc, argv);
   const sambat::v1::CityConfig city = skk::LoadCityConfigOrExit(options);
-  std::string cursor_secret = absl::GetFlag(FLAGS_queue_cursor_secret);
-  if (cursor_secret.empty()) {
-    skk::log::Warn("no --queue_cursor_secret: using the local development secret");
-    cursor_secret = kLocalCursorSecret;
-  }
+  // Before anything connects: a service without keys of its own stops at once.
+  const skk::TokenVerifier staff = skk::LoadTokenVerifierOrExit(options, city);
+  const std::string cursor_secret = skk::LoadSecretOrExit(
+      {.name = "queue_cursor_secret", .value = absl::GetFlag(FLAGS_queue_cursor_secret),
+       .file = absl::GetFlag(FLAGS_queue_cursor_secret_file),
+       .dev_default = skk::kDevQueueCursorSecret},
+      options);
   skk::ServiceHost host(options);
   host.MigrateOrExit("routing", skk::routing_migrations());
 
@@ -39,8 +39,7 @@ int main(int argc, char** argv) {
   skk::routing::Cases cases(host.clock(), routing_config);
   skk::routing::OfficerWork work(host.pool(), host.clock(), routing_config,
                                  skk::routing::QueueCursorCodec(cursor_secret));
-  const skk::TokenAuthority staff = skk::LoadTokenAuthorityOrExit(options, city);
-  host.RequireStaffAuth(&staff, {"/sambat.v1.OfficerService/", "/sambat.v1.RoutingAdminService/"});
+  host.RequireStaffAuth(&staff);
   const skk::routing::CallerResolver callers = skk::CallerOf;
   skk::routing::OfficerService officers(work, callers, host.executor());
   skk::routing::RoutingAdminService admin(

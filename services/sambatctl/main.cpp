@@ -91,7 +91,7 @@ int Fail(const std::string& what, const grpc::Status& status) {
 }
 
 std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  return sambatctl::Dial(address);
 }
 
 // Every call has a deadline; a client on a bad network never hangs forever.

@@ -21,8 +21,8 @@ namespace skk::sambatctl {
 namespace {
 
 std::unique_ptr<sambat::v1::NotificationService::Stub> Stub() {
-  return sambat::v1::NotificationService::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_notification), grpc::InsecureChannelCredentials()));
+  return sambat::v1::NotificationService::NewStub(
+      ::sambatctl::Dial(absl::GetFlag(FLAGS_notification)));
 }
 
 // A deadline and the operator's token (--staff_token or $SKK_STAFF_TOKEN) on every call.

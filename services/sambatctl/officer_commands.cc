@@ -72,7 +72,7 @@ int ActOn(const Request& request, Call call) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   v1::Case c;
   auto stub = v1::OfficerService::NewStub(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_routing), grpc::InsecureChannelCredentials()));
+      Dial(absl::GetFlag(FLAGS_routing)));
   const grpc::Status status = call(*stub, &context, request, &c);
   if (!status.ok()) return Fail(status);
   PrintCase(c);
@@ -102,7 +102,7 @@ int Queue() {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   v1::ListQueueResponse response;
   auto stub = v1::OfficerService::NewStub(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_routing), grpc::InsecureChannelCredentials()));
+      Dial(absl::GetFlag(FLAGS_routing)));
   const grpc::Status status = stub->ListQueue(&context, request, &response);
   if (!status.ok()) return Fail(status);
   for (const auto& c : response.cases()) {

@@ -12,6 +12,7 @@
 #include "services/platform/auth.h"
 #include "services/platform/city_config.h"
 #include "services/platform/clock.h"
+#include "services/platform/tls.h"
 
 ABSL_FLAG(std::string, staff_token, "",
           "staff token sent as 'authorization: Bearer' on calls to staff services; default: "
@@ -26,6 +27,10 @@ ABSL_FLAG(std::string, issued_at, "now",
           "scenario whose business clock is moved) or an RFC 3339 time");
 ABSL_FLAG(std::string, city_config, "deploy/config/kota-malang.textproto",
           "token: the city configuration whose auth block names the key and issuer");
+ABSL_FLAG(std::string, tls_ca_file, "",
+          "call services over TLS, trusting this CA for their certificates");
+ABSL_FLAG(std::string, tls_cert_file, "", "client certificate for services that require one");
+ABSL_FLAG(std::string, tls_key_file, "", "the client certificate's key");
 // Declared in main.cpp: shared with other commands.
 ABSL_DECLARE_FLAG(std::string, name);
 ABSL_DECLARE_FLAG(std::string, clock_file);
@@ -55,6 +60,17 @@ absl::StatusOr<absl::Time> IssuedAt() {
 }
 
 }  // namespace
+
+std::shared_ptr<grpc::Channel> Dial(const std::string& address) {
+  auto credentials = skk::ClientCredentials({.cert_file = absl::GetFlag(FLAGS_tls_cert_file),
+                                             .key_file = absl::GetFlag(FLAGS_tls_key_file),
+                                             .ca_file = absl::GetFlag(FLAGS_tls_ca_file)});
+  if (!credentials.ok()) {
+    std::cerr << "tls: " << credentials.status().message() << "\n";
+    std::exit(2);
+  }
+  return grpc::CreateChannel(address, *credentials);
+}
 
 void AuthorizeAsStaff(grpc::ClientContext& context) {
   std::string token = absl::GetFlag(FLAGS_staff_token);
@@ -102,7 +118,7 @@ int MintToken(const std::vector<char*>& args) {
       return 2;
     }
   }
-  auto authority = skk::TokenAuthorityFromConfig(*city, config_file);
+  auto authority = skk::TokenIssuerFromConfig(*city, config_file);
   if (!authority.ok()) {
     std::cerr << "token: " << authority.status().message() << "\n";
     return 1;

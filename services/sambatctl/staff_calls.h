@@ -3,11 +3,18 @@
 // What sambatctl needs to act as staff: minting development tokens (`sambatctl token`) and
 // sending the caller's token on calls to staff services.
 
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "grpcpp/grpcpp.h"
 
 namespace sambatctl {
+
+// A channel to a service at `address`: plaintext, or TLS when --tls_ca_file (the CA the
+// service's certificate chains to) is given, presenting --tls_cert_file and --tls_key_file
+// when the service requires a client certificate. Exits with a message on unreadable files.
+std::shared_ptr<grpc::Channel> Dial(const std::string& address);
 
 // Adds "authorization: Bearer <token>" to `context` when a staff token is given: the
 // --staff_token flag, else the SKK_STAFF_TOKEN environment variable. Without one, the call goes

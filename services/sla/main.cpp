@@ -42,6 +42,8 @@ skk::sla::WorkingCalendar LoadCalendarOrExit(const skk::ServiceOptions& options,
 int main(int argc, char** argv) {
   const skk::ServiceOptions options = skk::InitService("sla", 50053, argc, argv);
   const sambat::v1::CityConfig city = skk::LoadCityConfigOrExit(options);
+  // Before anything connects: a service without keys of its own stops at once.
+  const skk::TokenVerifier authority = skk::LoadTokenVerifierOrExit(options, city);
   if (absl::Status valid = skk::sla::ValidateSlaPolicies(city); !valid.ok()) {
     skk::log::Error("invalid sla policies", {{"config", options.city_config},
                                              {"error", std::string(valid.message())}});
@@ -62,8 +64,7 @@ int main(int argc, char** argv) {
                          [&timers](const std::atomic<bool>& stop) { timers.RunReconciler(stop); });
 
   // Leadership and agency heads only: every call carries a staff token (auth.h).
-  const skk::TokenAuthority authority = skk::LoadTokenAuthorityOrExit(options, city);
-  host.RequireStaffAuth(&authority, {"/sambat.v1.LeadershipService/"});
+  host.RequireStaffAuth(&authority);
   skk::sla::Leadership leadership(host.pool(), host.clock());
   skk::sla::LeadershipGrpcService leadership_service(
       leadership, host.executor(),

@@ -72,7 +72,7 @@ LoadGenerator::LoadGenerator(System& system, ClientLedger& ledger, LoadOptions o
   }
   routing_port_ = system.Port("routing");
   // Loaded here, on the test's thread: Catch2's assertions are not for the load's threads.
-  (void)skk::testing::TestTokenAuthority();
+  (void)skk::testing::TestTokenIssuer();
   // Intake stores a photo once by its pixels, and a photo belongs to one complaint: every
   // photo complaint gets a picture of its own, made here (libvips, on the test's thread).
   for (int i = 0; i < options_.photos; ++i) {
@@ -230,7 +230,7 @@ class LoadGenerator::OfficerCalls {
                         .name = absl::StrCat("Petugas ", agency_),
                         .role = StaffRole::kOfficer,
                         .agency_code = agency_};
-    auto token = skk::testing::TestTokenAuthority().Mint(caller, system_.Now(), absl::Hours(8));
+    auto token = skk::testing::TestTokenIssuer().Mint(caller, system_.Now(), absl::Hours(8));
     if (!token.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, token.status().ToString());
     grpc::ClientContext context;
     AttachBearerToken(context, *token);

@@ -7,14 +7,24 @@
 
 namespace skk::testing {
 
-const TokenAuthority& TestTokenAuthority() {
-  static const TokenAuthority* authority = [] {
+const TokenIssuer& TestTokenIssuer() {
+  static const TokenIssuer* issuer = [] {
     const std::string config = SourcePath("deploy/config/kota-malang.textproto");
-    auto loaded = TokenAuthorityFromConfig(ShippedCityConfig(), config);
-    if (!loaded.ok()) FAIL("staff token authority: " << loaded.status().ToString());
-    return new TokenAuthority(*std::move(loaded));
+    auto loaded = TokenIssuerFromConfig(ShippedCityConfig(), config);
+    if (!loaded.ok()) FAIL("staff token issuer: " << loaded.status().ToString());
+    return new TokenIssuer(*std::move(loaded));
   }();
-  return *authority;
+  return *issuer;
+}
+
+const TokenVerifier& TestTokenVerifier() {
+  static const TokenVerifier* verifier = [] {
+    const std::string config = SourcePath("deploy/config/kota-malang.textproto");
+    auto loaded = TokenVerifierFromConfig(ShippedCityConfig(), config);
+    if (!loaded.ok()) FAIL("staff token verifier: " << loaded.status().ToString());
+    return new TokenVerifier(*std::move(loaded));
+  }();
+  return *verifier;
 }
 
 std::string StaffToken(StaffRole role, const std::string& agency, absl::Time issued_at,
@@ -25,7 +35,7 @@ std::string StaffToken(StaffRole role, const std::string& agency, absl::Time iss
     caller.subject = absl::StrCat("test.", RoleName(role), agency.empty() ? "" : ".", agency);
   }
   if (caller.name.empty()) caller.name = caller.subject;
-  auto token = TestTokenAuthority().Mint(caller, issued_at, options.valid_for);
+  auto token = TestTokenIssuer().Mint(caller, issued_at, options.valid_for);
   INFO("minting a staff token: " << token.status().ToString());
   REQUIRE(token.ok());
   return *token;

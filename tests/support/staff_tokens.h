@@ -30,13 +30,15 @@ struct StaffTokenOptions {
   absl::Duration valid_for = absl::Hours(24 * 30);
 };
 
-// The authority of the shipped configuration; aborts the test if it cannot be loaded.
-const TokenAuthority& TestTokenAuthority();
+// The issuer (development signing key) and the verifier (development public key) of the
+// shipped configuration; abort the test if they cannot be loaded.
+const TokenIssuer& TestTokenIssuer();
+const TokenVerifier& TestTokenVerifier();
 
 // A token for `role` (and `agency` for officers and agency heads: a city agency code such as
 // "dpuprpkp"; leave it empty for leadership and admin) issued at `issued_at`. Fails the test
 // (Catch2 REQUIRE) for a combination Mint refuses, e.g. an officer without agency: a test
-// that wants a bad token builds one by hand (TestTokenAuthority().Mint, or text edits).
+// that wants a bad token builds one by hand (TestTokenIssuer().Mint, or text edits).
 std::string StaffToken(StaffRole role, const std::string& agency, absl::Time issued_at,
                        const StaffTokenOptions& options = {});
 

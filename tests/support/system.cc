@@ -55,6 +55,8 @@ void System::Start(const std::string& service, const std::vector<std::string>& e
   ::unlink(ready.c_str());
   std::vector<std::string> args = {
       absl::StrCat(SKK_BIN_DIR, "/skk-", binary),
+      // Tests run on the repository's public development secrets and keys.
+      "--dev",
       // A restarted service comes back on the port it had, as behind a Kubernetes Service.
       absl::StrCat("--listen=127.0.0.1:", last_ports_.contains(service) ? last_ports_[service] : 0),
       absl::StrCat("--ready_file=", ready),
