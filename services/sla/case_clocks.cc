@@ -113,7 +113,7 @@ absl::Status CaseClocks::Apply(PgConnection& tx, const sambat::v1::Event& event)
   if (sequence <= 0) return Change(tx, event);
   const std::string& id = event.complaint_id();
   const SqlParam now = SqlParam::Time(clock_.Now());
-  SKK_RETURN_IF_ERROR(tx.Execute(kEnsureSequence, {SqlParam::Text(id), now}).status());
+  SKK_ASSIGN_OR_RETURN(PgResult created, tx.Execute(kEnsureSequence, {SqlParam::Text(id), now}));
   SKK_ASSIGN_OR_RETURN(PgResult locked, tx.Execute(kLockSequence, {SqlParam::Text(id)}));
   const int64_t last = locked.GetInt(0, 0);
   if (sequence <= last) {
@@ -130,7 +130,21 @@ absl::Status CaseClocks::Apply(PgConnection& tx, const sambat::v1::Event& event)
   // than the field (or a case older than routing's event_sequence): its order is unknown, and
   // it applies on arrival as before, as long as it is newer than what was applied.
   const int64_t previous = event.previous_case_sequence();
-  if (previous != last && previous != 0) {
+  bool chain_starts = previous == 0;
+  if (!chain_starts && created.affected() == 1) {
+    // The first sequenced event sla sees of a case that already has clocks: the case is older
+    // than this table (its earlier events were applied before sla kept sequences), so the
+    // predecessor it names will never come; the chain starts here. A case of today creates its
+    // row with its case.routed, so this never lets an early event through.
+    SKK_ASSIGN_OR_RETURN(PgResult any, tx.Execute(kAnyClock, {SqlParam::Text(id)}));
+    chain_starts = any.rows() > 0;
+    if (chain_starts) {
+      log::Info("case sequence tracking starts mid-case",
+                {{"complaint_id", id}, {"type", event.type()},
+                 {"case_sequence", static_cast<long long>(sequence)}});
+    }
+  }
+  if (previous != last && !chain_starts) {
     // Early: its predecessor is still on the way (another thread, a retry, the dead-letter
     // queue). Retried like an action before its case.routed; once the predecessor applies,
     // so does this one.
