@@ -262,8 +262,8 @@ TEST_CASE("an answer delivered before the request it answers waits for it and is
         14);
 }
 
-TEST_CASE("a case that began before sequences were kept goes on: its first sequenced event "
-          "starts the chain, and events of an older routing apply on arrival",
+TEST_CASE("a case that began before sequences were kept goes on, its first sequenced event "
+          "starting the chain, and events of an older routing apply on arrival",
           "[sla][security]") {
   testing::SlaWorld w("sla_order_upgrade", Wib(2026, 3, 2, 9));
   const std::string id = NewUuid();
