@@ -10,6 +10,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/platform/amqp.h"
+#include "services/platform/events.h"
 #include "tests/support/officer.h"
 #include "services/platform/testing/test_env.h"
 #include "tests/support/system.h"
@@ -30,7 +33,132 @@ void RequireOk(const grpc::Status& status) {
   REQUIRE(status.ok());
 }
 
+// Every case event routing publishes, as a consumer bound to case.# receives it.
+class CaseEventTap {
+ public:
+  explicit CaseEventTap(const System& system) {
+    auto endpoint = ParseAmqpUri(system.world().AmqpUri());
+    REQUIRE(endpoint.ok());
+    auto conn = AmqpConnection::Open(*endpoint, "test-case-tap");
+    REQUIRE(conn.ok());
+    REQUIRE((*conn)->DeclareTopology({.service = "casetap", .bindings = {"case.#"}}).ok());
+    REQUIRE((*conn)->StartConsuming("casetap.events", 100).ok());
+    conn_ = std::move(conn).value();
+  }
+  // The case events about `complaint_id` received so far, once there are `count` (20 s at
+  // most), ordered by case_sequence.
+  std::vector<sambat::v1::Event> Of(const std::string& complaint_id, size_t count) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(20);
+    auto mine = [&] {
+      std::vector<sambat::v1::Event> out;
+      for (const auto& e : events_) {
+        if (e.complaint_id() == complaint_id) out.push_back(e);
+      }
+      return out;
+    };
+    while (mine().size() < count && absl::Now() < give_up) {
+      auto d = conn_->NextDelivery(absl::Milliseconds(100));
+      REQUIRE(d.ok());
+      if (!d->has_value()) continue;
+      REQUIRE(conn_->Ack((*d)->delivery_tag).ok());
+      auto event = ParseEvent((*d)->message.body);
+      REQUIRE(event.ok());
+      events_.push_back(*std::move(event));
+    }
+    std::vector<sambat::v1::Event> out = mine();
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return a.case_sequence() < b.case_sequence();
+    });
+    return out;
+  }
+
+ private:
+  std::unique_ptr<AmqpConnection> conn_;
+  std::vector<sambat::v1::Event> events_;
+};
+
 }  // namespace
+
+TEST_CASE("every case event names the one before it, so a consumer can apply a case's events "
+          "in order, and transitions without an event leave no gap to wait for",
+          "[routing][integration][security]") {
+  System system("rcchain", {"intake", "routing"});
+  CaseEventTap tap(system);
+  const auto submitted = SubmitAndRoute(system, "jalan-rusak");
+  const std::string id = submitted.complaint_id();
+  const OfficerClient pu(system, StaffRole::kOfficer, "dpuprpkp");
+  const OfficerClient dlh(system, StaffRole::kOfficer, "dlh");
+  auto citizen = [&](auto method, auto request) {
+    request.set_ticket(submitted.ticket());
+    request.set_tracking_token(submitted.tracking_token());
+    sambat::v1::Complaint view;
+    grpc::ClientContext context;
+    RequireOk((system.Intake().get()->*method)(&context, request, &view));
+  };
+  auto intake_sees = [&](sambat::v1::CaseState state) {
+    REQUIRE(System::WaitUntil([&] { return Track(system, submitted).state() == state; }));
+  };
+
+  RequireOk(pu.Claim(id));
+  RequireOk(pu.Release(id));  // history, no event
+  RequireOk(pu.Claim(id));
+  RequireOk(pu.RequestInfo(id, "Di sebelah mana?"));
+  intake_sees(sambat::v1::CASE_STATE_WAITING_CITIZEN);
+  sambat::v1::AddInfoRequest info;
+  info.set_text("Dekat tiang listrik.");
+  citizen(&sambat::v1::IntakeService::Stub::AddInfo, info);
+  WaitForCaseState(system, id, "IN_PROGRESS");
+  RequireOk(pu.Respond(id, "Bukan jalan, ini sampah."));
+  RequireOk(pu.Forward(id, "dlh", "Sampah menutup jalan"));
+  RequireOk(dlh.Claim(id));
+  RequireOk(dlh.Respond(id, "Diangkut besok."));
+  RequireOk(dlh.Resolve(id, "Sudah diangkut.", {std::string(64, 'a')}));
+  intake_sees(sambat::v1::CASE_STATE_RESOLVED);
+  sambat::v1::RateRequest rate;
+  rate.set_stars(2);
+  citizen(&sambat::v1::IntakeService::Stub::Rate, rate);
+  REQUIRE(System::WaitUntil([&] {  // the rating: history, no event
+    return system.Count(absl::StrCat("SELECT count(*) FROM routing.case_history WHERE "
+                                     "action = 'rate' AND complaint_id = '", id, "'")) == 1;
+  }));
+  sambat::v1::ReopenRequest reopen;
+  reopen.set_reason("Sampahnya kembali menumpuk");
+  citizen(&sambat::v1::IntakeService::Stub::Reopen, reopen);
+  WaitForCaseState(system, id, "REOPENED");
+  RequireOk(dlh.Claim(id));
+  RequireOk(dlh.Forward(id, "polresta", "Pembuangan liar, ranah kepolisian"));
+
+  const std::vector<std::string> types = {
+      kCaseRouted,    kCaseClaimed,   kCaseClaimed,   kCaseInfoRequested, kCaseCitizenAnswered,
+      kCaseResponded, kCaseForwarded, kCaseClaimed,   kCaseResponded,     kCaseResolved,
+      kCaseReopened,  kCaseClaimed,   kCaseHandedOff};
+  const std::vector<sambat::v1::Event> events = tap.Of(id, types.size());
+  std::vector<std::string> got;
+  for (const auto& e : events) got.push_back(e.type());
+  INFO(absl::StrJoin(got, ", "));
+  REQUIRE(got == types);
+  int64_t previous = 0;
+  for (const auto& e : events) {
+    INFO(e.type() << " case_sequence " << e.case_sequence() << " previous "
+                  << e.previous_case_sequence());
+    CHECK(e.case_sequence() > previous);
+    CHECK(e.previous_case_sequence() == previous);
+    previous = e.case_sequence();
+  }
+  // The release and the rating took sequence numbers the events skip over.
+  CHECK(system.Count(absl::StrCat("SELECT count(*) FROM routing.case_history WHERE complaint_id = '",
+                                  id, "'")) == static_cast<long long>(types.size()) + 2);
+  CHECK(system.Count(absl::StrCat("SELECT event_sequence FROM routing.cases WHERE complaint_id = '",
+                                  id, "'")) == previous);
+
+  // A complaint for an external partner: its first event is the hand-off.
+  const std::string partner = SubmitAndRoute(system, "keamanan").complaint_id();
+  const std::vector<sambat::v1::Event> handed = tap.Of(partner, 1);
+  REQUIRE(handed.size() == 1);
+  CHECK(handed[0].type() == kCaseHandedOff);
+  CHECK(handed[0].case_sequence() > 0);
+  CHECK(handed[0].previous_case_sequence() == 0);
+}
 
 TEST_CASE("an officer works a case from claim to resolution, each step in the audit trail with "
           "who and why",

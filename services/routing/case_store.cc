@@ -16,7 +16,7 @@ namespace {
   "anonymous, confidential, submitted_at, correlation_id, rule_id, state, agency_code, "   \
   "agency_name, holder_id, holder_name, claimed_at, clock_started_at, "                    \
   "NULLIF(due_at, 'infinity'), first_responded_at, forward_count, rating, rating_comment, " \
-  "created_at"
+  "created_at, event_sequence"
 
 constexpr SqlStatement kInsertCase{"routing_create_case", R"sql(
   INSERT INTO cases (complaint_id, ticket, category, description, latitude, longitude,
@@ -54,6 +54,9 @@ constexpr SqlStatement kHistory{"routing_case_history", R"sql(
 constexpr SqlStatement kSetDeadline{"routing_set_deadline", R"sql(
   UPDATE cases SET due_at = $4
   WHERE complaint_id = $1 AND agency_code = $2 AND clock_started_at <= $3)sql"};
+
+constexpr SqlStatement kRecordEventSequence{"routing_record_event_sequence", R"sql(
+  UPDATE cases SET event_sequence = $2 WHERE complaint_id = $1)sql"};
 
 constexpr SqlStatement kTicketExists{"routing_ticket_exists",
                                      "SELECT 1 FROM cases WHERE ticket = $1 LIMIT 1"};
@@ -181,6 +184,7 @@ CaseRow CaseFromRow(const PgResult& r, int i) {
   c.rating = r.IsNull(i, 23) ? 0 : static_cast<int>(r.GetInt(i, 23));
   c.rating_comment = r.IsNull(i, 24) ? "" : r.GetString(i, 24);
   c.created_at = r.GetTime(i, 25);
+  c.event_sequence = r.GetInt(i, 26);
   return c;
 }
 
@@ -280,6 +284,15 @@ absl::StatusOr<bool> CaseStore::SetDeadline(PgConnection& tx, const std::string&
                                                  SqlParam::Text(agency_code),
                                                  SqlParam::Time(starts_at), SqlParam::Time(due_at)}));
   return r.affected() > 0;
+}
+
+absl::Status CaseStore::RecordEventSequence(PgConnection& tx, const std::string& complaint_id,
+                                            int64_t case_sequence) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kRecordEventSequence,
+                                              {SqlParam::Text(complaint_id),
+                                               SqlParam::Int(case_sequence)}));
+  if (r.affected() == 0) return NoCase(complaint_id);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<sambat::v1::CaseHistoryEntry>> CaseStore::History(

@@ -33,6 +33,9 @@ struct CaseRow {
   // The id of the history entry this row's latest transition wrote (set by Create and Apply,
   // 0 on a row read back); events carry it as case_sequence.
   int64_t sequence = 0;
+  // The case_sequence of the last event emitted about the case (0: none yet). The next event
+  // carries it as previous_case_sequence; RecordEventSequence moves it.
+  int64_t event_sequence = 0;
   std::string ticket;
   std::string category;
   std::string description;
@@ -103,6 +106,12 @@ class CaseStore {
   static absl::StatusOr<bool> SetDeadline(PgConnection& tx, const std::string& complaint_id,
                                           const std::string& agency_code, absl::Time starts_at,
                                           absl::Time due_at);
+
+  // Records that the event with this case_sequence was emitted about the case: the case's next
+  // event names it as its previous_case_sequence. Call in the transition's transaction, with
+  // the case locked.
+  static absl::Status RecordEventSequence(PgConnection& tx, const std::string& complaint_id,
+                                          int64_t case_sequence);
 
   static absl::StatusOr<std::vector<sambat::v1::CaseHistoryEntry>> History(
       PgConnection& conn, const std::string& complaint_id);

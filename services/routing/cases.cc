@@ -64,7 +64,7 @@ absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Eve
     p->set_description(row.description);
     *p->mutable_location() = complaint.location();
     p->set_address(row.address);
-    SKK_RETURN_IF_ERROR(EnqueueEvent(tx, handed));
+    SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, handed));
     log::Info("case handed off", {{"complaint_id", row.complaint_id}, {"agency", decision.agency_code}});
     return absl::OkStatus();
   }
@@ -86,7 +86,7 @@ absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Eve
   payload->set_agency_name(decision.agency_name);
   payload->set_rule_id(decision.rule_id);
   *payload->mutable_routed_at() = ToProtoTime(now);
-  SKK_RETURN_IF_ERROR(EnqueueEvent(tx, routed));
+  SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, routed));
   log::Info("case routed", {{"complaint_id", event.complaint_id()},
                             {"agency", decision.agency_code}, {"rule", decision.rule_id}});
   return absl::OkStatus();
@@ -104,7 +104,7 @@ absl::Status Cases::OnInfoAdded(PgConnection& tx, const sambat::v1::Event& event
   p->set_agency_code(after.agency_code);
   p->set_text(info.text());
   *p->mutable_media_ids() = info.media_ids();
-  return EnqueueEvent(tx, answered);
+  return EnqueueCaseEvent(tx, answered);
 }
 
 absl::Status Cases::OnReopenRequested(PgConnection& tx, const sambat::v1::Event& event) {
@@ -125,7 +125,7 @@ absl::Status Cases::OnReopenRequested(PgConnection& tx, const sambat::v1::Event&
   p->set_agency_code(after.agency_code);
   p->set_reason(reopen.reason());
   p->set_category(after.category);
-  return EnqueueEvent(tx, reopened);
+  return EnqueueCaseEvent(tx, reopened);
 }
 
 absl::Status Cases::OnRated(PgConnection& tx, const sambat::v1::Event& event) {

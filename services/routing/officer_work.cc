@@ -40,7 +40,15 @@ sambat::v1::Event CaseEvent(const std::string& type, const CaseRow& row, absl::T
   }
   event.set_actor(actor.id);
   event.set_case_sequence(row.sequence);
+  event.set_previous_case_sequence(row.event_sequence);
   return event;
+}
+
+absl::Status EnqueueCaseEvent(PgConnection& tx, const sambat::v1::Event& event) {
+  SKK_CHECK(event.case_sequence() > 0, "a case event carries its transition's sequence");
+  SKK_RETURN_IF_ERROR(
+      CaseStore::RecordEventSequence(tx, event.complaint_id(), event.case_sequence()));
+  return EnqueueEvent(tx, event);
 }
 
 absl::StatusOr<CaseRow> HandOff(PgConnection& tx, const CaseRow& before,
@@ -65,7 +73,7 @@ absl::StatusOr<CaseRow> HandOff(PgConnection& tx, const CaseRow& before,
   p->mutable_location()->set_latitude(after.latitude);
   p->mutable_location()->set_longitude(after.longitude);
   p->set_address(after.address);
-  SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+  SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, event));
   log::Info("case handed off", {{"complaint_id", after.complaint_id}, {"agency", partner.code()}});
   return after;
 }
@@ -158,7 +166,7 @@ absl::StatusOr<Case> OfficerWork::Claim(const Caller& caller, const sambat::v1::
                p->set_officer_id(caller.subject);
                p->set_officer_name(caller.name);
                p->set_category(after.category);
-               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, event));
                return after;
              });
 }
@@ -193,7 +201,7 @@ absl::StatusOr<Case> OfficerWork::Respond(const Caller& caller,
                p->set_agency_code(after.agency_code);
                p->set_message(r.message());
                p->set_first_response(first);
-               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, event));
                return after;
              });
 }
@@ -214,7 +222,7 @@ absl::StatusOr<Case> OfficerWork::RequestInfo(const Caller& caller,
                p->set_ticket(after.ticket);
                p->set_agency_code(after.agency_code);
                p->set_question(r.question());
-               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, event));
                return after;
              });
 }
@@ -271,7 +279,7 @@ absl::StatusOr<Case> OfficerWork::Forward(const Caller& caller,
                *p->mutable_forwarded_at() = ToProtoTime(now);
                p->set_sent_to_verifier(to_verifier);
                p->set_forward_count(count);
-               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, event));
                return after;
              });
 }
@@ -292,7 +300,7 @@ absl::StatusOr<Case> OfficerWork::Resolve(const Caller& caller,
                p->set_agency_code(after.agency_code);
                p->set_note(r.note());
                *p->mutable_proof_media_ids() = r.proof_media_ids();
-               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, event));
                return after;
              });
 }
@@ -326,7 +334,7 @@ absl::StatusOr<Case> OfficerWork::Reject(const Caller& caller,
                p->set_reason(reason);
                p->set_note(r.note());
                p->set_duplicate_of_ticket(r.duplicate_of_ticket());
-               SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
+               SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, event));
                return after;
              });
 }

@@ -59,9 +59,16 @@ class OfficerWork {
 };
 
 // An event about `row` from routing, in the case's correlation chain, with its actor.
-// `cause` (may be null) is the event that led to it.
+// `cause` (may be null) is the event that led to it. `row` is the case after the transition:
+// the event carries the transition's case_sequence and, as previous_case_sequence, the
+// sequence of the case's last emitted event (row.event_sequence). Write it with
+// EnqueueCaseEvent, never EnqueueEvent, or the case's next event names the wrong predecessor.
 sambat::v1::Event CaseEvent(const std::string& type, const CaseRow& row, absl::Time now,
                             const Actor& actor, const sambat::v1::Event* cause);
+
+// Writes a CaseEvent to the outbox in `tx` and records its case_sequence on the case as the
+// predecessor of the case's next event. One event per transition.
+absl::Status EnqueueCaseEvent(PgConnection& tx, const sambat::v1::Event& event);
 
 // Moves a case to an external partner and writes case.handed_off (the record of the outbound
 // hand-off) in `tx`. `before` must be locked (or just created).

@@ -18,6 +18,18 @@ constexpr SqlStatement kLockOpenClocks{"sla_lock_open_clocks", R"sql(
 constexpr SqlStatement kAnyClock{"sla_any_clock", R"sql(
   SELECT 1 FROM deadlines WHERE complaint_id = $1 LIMIT 1)sql"};
 
+// The row is created on a case's first sequenced event; locking it serializes the events of
+// one case across consumer threads and replicas.
+constexpr SqlStatement kEnsureSequence{"sla_ensure_case_sequence", R"sql(
+  INSERT INTO case_sequences (complaint_id, last_sequence, updated_at) VALUES ($1, 0, $2)
+  ON CONFLICT (complaint_id) DO NOTHING)sql"};
+
+constexpr SqlStatement kLockSequence{"sla_lock_case_sequence", R"sql(
+  SELECT last_sequence FROM case_sequences WHERE complaint_id = $1 FOR UPDATE)sql"};
+
+constexpr SqlStatement kStoreSequence{"sla_store_case_sequence", R"sql(
+  UPDATE case_sequences SET last_sequence = $2, updated_at = $3 WHERE complaint_id = $1)sql"};
+
 constexpr SqlStatement kInsertClock{"sla_insert_clock", R"sql(
   INSERT INTO deadlines (complaint_id, ticket, agency_code, kind, starts_at, due_at, created_at,
                          category, state, generation, allowance_seconds, used_seconds,
@@ -80,9 +92,11 @@ sambat::v1::DeadlineKind ParseDeadlineKind(const std::string& name) {
 }
 
 std::vector<std::string> ConsumedEvents() {
+  // case.claimed moves no clock, but it is a link of the case's event chain: without it the
+  // event after a claim would wait for its predecessor forever.
   return {kCaseRouted,    kCaseInfoRequested, kCaseCitizenAnswered, kCaseResponded,
           kCaseForwarded, kCaseReopened,      kCaseResolved,        kCaseRejected,
-          kCaseClosed,    kCaseHandedOff};
+          kCaseClosed,    kCaseHandedOff,     kCaseClaimed};
 }
 
 EventHandlers CaseClocks::Handlers() {
@@ -94,6 +108,55 @@ EventHandlers CaseClocks::Handlers() {
 }
 
 absl::Status CaseClocks::Apply(PgConnection& tx, const sambat::v1::Event& event) {
+  const int64_t sequence = event.case_sequence();
+  // A producer older than case_sequence: nothing to order by; applied on arrival as before.
+  if (sequence <= 0) return Change(tx, event);
+  const std::string& id = event.complaint_id();
+  const SqlParam now = SqlParam::Time(clock_.Now());
+  SKK_ASSIGN_OR_RETURN(PgResult created, tx.Execute(kEnsureSequence, {SqlParam::Text(id), now}));
+  SKK_ASSIGN_OR_RETURN(PgResult locked, tx.Execute(kLockSequence, {SqlParam::Text(id)}));
+  const int64_t last = locked.GetInt(0, 0);
+  if (sequence <= last) {
+    // Already passed: a replay from the dead-letter queue, or a duplicate under a new id.
+    // Applying it would act on a case that has moved on (stop a reopened clock).
+    log::Info("stale case event ignored", {{"complaint_id", id},
+                                           {"event_id", event.event_id()},
+                                           {"type", event.type()},
+                                           {"case_sequence", static_cast<long long>(sequence)},
+                                           {"last_applied", static_cast<long long>(last)}});
+    return absl::OkStatus();
+  }
+  // previous_case_sequence 0 with a chain already started comes only from a routing older
+  // than the field (or a case older than routing's event_sequence): its order is unknown, and
+  // it applies on arrival as before, as long as it is newer than what was applied.
+  const int64_t previous = event.previous_case_sequence();
+  bool chain_starts = previous == 0;
+  if (!chain_starts && created.affected() == 1) {
+    // The first sequenced event sla sees of a case that already has clocks: the case is older
+    // than this table (its earlier events were applied before sla kept sequences), so the
+    // predecessor it names will never come; the chain starts here. A case of today creates its
+    // row with its case.routed, so this never lets an early event through.
+    SKK_ASSIGN_OR_RETURN(PgResult any, tx.Execute(kAnyClock, {SqlParam::Text(id)}));
+    chain_starts = any.rows() > 0;
+    if (chain_starts) {
+      log::Info("case sequence tracking starts mid-case",
+                {{"complaint_id", id}, {"type", event.type()},
+                 {"case_sequence", static_cast<long long>(sequence)}});
+    }
+  }
+  if (previous != last && !chain_starts) {
+    // Early: its predecessor is still on the way (another thread, a retry, the dead-letter
+    // queue). Retried like an action before its case.routed; once the predecessor applies,
+    // so does this one.
+    return absl::UnavailableError(absl::StrCat(
+        event.type(), " of ", id, " with case_sequence ", sequence, " arrived before case event ",
+        previous, " was applied (last applied ", last, "): not applied yet"));
+  }
+  SKK_RETURN_IF_ERROR(Change(tx, event));
+  return tx.Execute(kStoreSequence, {SqlParam::Text(id), SqlParam::Int(sequence), now}).status();
+}
+
+absl::Status CaseClocks::Change(PgConnection& tx, const sambat::v1::Event& event) {
   const std::string& id = event.complaint_id();
   const absl::Time at = FromProtoTime(event.occurred_at());
   using sambat::v1::DEADLINE_KIND_FIRST_RESPONSE;

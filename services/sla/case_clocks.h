@@ -13,6 +13,14 @@
 // and emits sla.deadline_set for every first-response clock that starts or resumes. The new
 // timers go to the Redis schedule through Timers. An officer's action that arrives before the
 // case's case.routed was applied is retried, not lost.
+//
+// A case's events are applied strictly in the case's order (routing's case_sequence and
+// previous_case_sequence, table case_sequences): one that arrives before its predecessor was
+// applied is retried (UNAVAILABLE, as for case.routed above), one already passed (a replay
+// from the dead-letter queue, a duplicate) is ignored. Consumers run in parallel, and applied
+// in arrival order an answer before its request for information, or a replayed resolution after
+// a reopen, would silently leave a deadline paused or stopped. Events with case_sequence 0
+// (producers older than the sequence) are applied on arrival, as before.
 
 #include <string>
 #include <vector>
@@ -37,11 +45,15 @@ class CaseClocks {
 
   EventHandlers Handlers();
 
-  // Applies one case event inside `tx` (the consumer's transaction).
+  // Applies one case event inside `tx` (the consumer's transaction), in its case's order:
+  // OK and nothing changed for a stale event; UNAVAILABLE (retried) for one that is early.
   absl::Status Apply(PgConnection& tx, const sambat::v1::Event& event);
 
  private:
   struct OpenClock;
+
+  // What the event does to the case's clocks, once its turn has come.
+  absl::Status Change(PgConnection& tx, const sambat::v1::Event& event);
 
   // UNAVAILABLE (retried by the consumer) when the case has no clock yet: its case.routed is
   // still on the way.
