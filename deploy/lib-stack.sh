@@ -38,6 +38,10 @@ stack_configure() {
     *)    die "unknown profile '$PROFILE' (expected dev, test or faults)" ;;
   esac
   RUN_DIR=$REPO_ROOT/.run/$PROFILE
+  # TLS beside the plaintext ports, so tests prove handshakes (and refusals) against the real
+  # servers: a CA of the stack's own and a server certificate for 127.0.0.1 and localhost.
+  AMQPS_PORT=$((AMQP_PORT - 1))
+  TLS_DIR=$RUN_DIR/tls
 
   PG_DATA=$RUN_DIR/pg
   PG_SOCKET_DIR=$RUN_DIR/pg-socket
@@ -53,6 +57,28 @@ stack_configure() {
   RABBIT_LOG_DIR=$RABBIT_DIR/log
   RABBIT_LOG=$RABBIT_LOG_DIR/$RABBIT_NODENAME.log   # RabbitMQ names it after the node
   RABBITMQCTL=$RUN_DIR/rabbitmqctl
+}
+
+# ---------------------------------------------------------------------------------------------
+# The stack's own certificate authority (loopback only, made once per profile)
+
+tls_prepare() {
+  [ -s "$TLS_DIR/server.pem" ] && [ -s "$TLS_DIR/ca.pem" ] && return 0
+  mkdir -p "$TLS_DIR"
+  chmod 0755 "$TLS_DIR"
+  say "making the stack's TLS certificates in $(rel "$TLS_DIR")"
+  (
+    cd "$TLS_DIR" || exit 1
+    umask 022
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+      -subj "/CN=Sambat Kene Ker $PROFILE stack CA" -keyout ca.key -out ca.pem 2>/dev/null &&
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >server.ext &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
+      -keyout server.key -out server.csr 2>/dev/null &&
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile server.ext -out server.pem 2>/dev/null
+  ) || die "cannot make the stack's TLS certificates (is openssl installed?)"
+  chmod 0600 "$TLS_DIR/ca.key" "$TLS_DIR/server.key"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -183,7 +209,14 @@ fsync = on
 synchronous_commit = on
 full_page_writes = on
 log_line_prefix = '%m [%p] %q%u@%d '
+# TLS with the stack's certificate: clients choose (sslmode=verify-full in the URI to demand it).
+ssl = on
+ssl_cert_file = 'server.pem'
+ssl_key_file = 'server.key'
 EOF
+  # PostgreSQL reads its key only when the postgres user owns it and nobody else may read it.
+  install -o postgres -g postgres -m 0600 "$TLS_DIR/server.key" "$PG_DATA/server.key"
+  install -o postgres -g postgres -m 0644 "$TLS_DIR/server.pem" "$PG_DATA/server.pem"
   as_postgres tee "$PG_DATA/pg_hba.conf" >/dev/null <<EOF
 # Written by deploy/stack.sh on every start.
 # TYPE  DATABASE  USER  ADDRESS       METHOD
@@ -263,11 +296,23 @@ pg_describe() {
 redis_pid() { live_pid "$REDIS_PIDFILE" redis-server; }
 redis_ping() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
 
+# An ACL user per service that uses Redis, allowed only its own keys (<prefix>intake:*,
+# <prefix>sla:*) and no administrative commands. The default user stays open on this loopback
+# stack for tests and tools; a real deployment disables it (docs/security.md).
+redis_users() {
+  local s
+  for s in intake sla; do
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ACL SETUSER "$s" reset on ">$s-local" \
+      "~*$s:*" +@all -@dangerous >/dev/null || die "cannot create the Redis user $s"
+  done
+}
+
 redis_start() {
   local pid
   if pid=$(redis_pid); then
     wait_until 10 redis_ping || die "redis pid $pid is alive but does not answer PING"
     say "redis already running (pid $pid)"
+    redis_users
     return 0
   fi
   require_port_free "$REDIS_PORT" redis
@@ -281,6 +326,7 @@ redis_start() {
     </dev/null >>"$REDIS_LOG" 2>&1 9>&- || die "redis-server failed, see $(rel "$REDIS_LOG")"
   wait_until 15 redis_ping || { tail -n 20 "$REDIS_LOG" >&2; die "redis did not answer PING, see $(rel "$REDIS_LOG")"; }
   wait_until 5 redis_pid >/dev/null || die "redis answers but wrote no pid file $(rel "$REDIS_PIDFILE")"
+  redis_users
 }
 
 redis_stop() {  # immediate
@@ -344,13 +390,21 @@ rabbit_prepare() {
   # An empty env file: otherwise /etc/rabbitmq/rabbitmq-env.conf is read and could override us.
   : >"$RABBIT_DIR/rabbitmq-env.conf"
   echo '[].' >"$RABBIT_DIR/enabled_plugins"
-  cat >"$RABBIT_DIR/rabbitmq.conf" <<'EOF'
+  cat >"$RABBIT_DIR/rabbitmq.conf" <<EOF
 # Written by deploy/stack.sh on every start; edit the script, not this file.
 default_user = skk
 default_pass = skk-local
 default_vhost = /
 disk_free_limit.absolute = 50MB
 vm_memory_high_watermark.relative = 0.4
+# amqps:// beside amqp://, with the stack's certificate; a client certificate is checked when
+# one is presented.
+listeners.ssl.default = 127.0.0.1:$AMQPS_PORT
+ssl_options.cacertfile = $TLS_DIR/ca.pem
+ssl_options.certfile = $TLS_DIR/server.pem
+ssl_options.keyfile = $TLS_DIR/server.key
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = false
 EOF
   rabbit_write_wrapper rabbitmqctl
   rabbit_write_wrapper rabbitmq-diagnostics
@@ -388,6 +442,7 @@ rabbit_pid() {
 
 rabbit_check_ports() {
   require_port_free "$AMQP_PORT" "rabbitmq amqp"
+  require_port_free "$AMQPS_PORT" "rabbitmq amqps"
   require_port_free "$DIST_PORT" "rabbitmq distribution"
   # epmd may survive a crash of the node; reusing ours is fine, anything else on its port isn't.
   if port_listening "$EPMD_PORT" && [[ $'\n'$(port_owners "$EPMD_PORT") != *$'\n'epmd/* ]]; then
@@ -496,6 +551,8 @@ write_stack_env() {
       "SKK_AMQP_PORT=$AMQP_PORT" \
       "SKK_AMQP_VHOST=/" \
       "SKK_AMQP_URI=amqp://skk:skk-local@127.0.0.1:$AMQP_PORT/%2f" \
+      "SKK_AMQPS_PORT=$AMQPS_PORT" \
+      "SKK_TLS_CA_FILE=$TLS_DIR/ca.pem" \
       "SKK_REDIS_PORT=$REDIS_PORT" \
       "SKK_REDIS_ADDR=127.0.0.1:$REDIS_PORT" \
       "SKK_RABBITMQ_NODENAME=$RABBIT_NODENAME" \

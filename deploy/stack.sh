@@ -71,6 +71,7 @@ cmd_start() {
   mkdir -p "$RUN_DIR"
   chmod 0755 "$REPO_ROOT/.run" "$RUN_DIR"
   write_stack_env
+  tls_prepare
   preflight_ports
   rabbit_launch        # returns at once; the Erlang boot overlaps with the two below
   pg_start

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -110,10 +111,13 @@ class SmtpSender final : public Sender {
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options_.timeout)));
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options_.timeout)));
+    // ALL: no STARTTLS, no message; the citizen's words never cross the network in clear.
+    curl_easy_setopt(c, CURLOPT_USE_SSL,
+                     static_cast<long>(options_.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+    if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
     if (!options_.username.empty()) {
       curl_easy_setopt(c, CURLOPT_USERNAME, options_.username.c_str());
       curl_easy_setopt(c, CURLOPT_PASSWORD, options_.password.c_str());
-      curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
     }
     const CURLcode rc = curl_easy_perform(c);
     long code = 0;
@@ -192,6 +196,11 @@ absl::StatusOr<SmtpOptions> SmtpOptionsFrom(const sambat::v1::SmtpChannel& c,
   if (!password.ok()) return password.status();
   o.password = *password;
   o.timeout = TimeoutOr(c.timeout_ms());
+  o.require_tls = !c.allow_plaintext();
+  if (!c.ca_file().empty()) {
+    std::filesystem::path ca(c.ca_file());
+    o.ca_file = ca.is_relative() ? (std::filesystem::path(config_dir) / ca).string() : ca.string();
+  }
   return o;
 }
 

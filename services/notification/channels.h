@@ -48,6 +48,10 @@ struct SmtpOptions {
   std::string username;
   std::string password;
   absl::Duration timeout = absl::Seconds(10);
+  // STARTTLS (or smtps://) must succeed or nothing is sent; false only for a local relay or
+  // the development fake. The server's certificate chains to ca_file (empty: system roots).
+  bool require_tls = true;
+  std::string ca_file;
 };
 
 struct GatewayOptions {

@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
   if (!sms.ok()) Die(sms.status().ToString());
   if (!whatsapp.ok()) Die(whatsapp.status().ToString());
   smtp->url = Override(absl::GetFlag(FLAGS_smtp_url), smtp->url);
+  // The local stack and the tests talk to a fake server on loopback without TLS.
+  if (options.dev) smtp->require_tls = false;
   sms->url = Override(absl::GetFlag(FLAGS_sms_gateway_url), sms->url);
   whatsapp->url = Override(absl::GetFlag(FLAGS_whatsapp_gateway_url), whatsapp->url);
   if (const absl::Duration t = absl::GetFlag(FLAGS_channel_timeout); t > absl::ZeroDuration()) {

@@ -1,7 +1,9 @@
 #include "services/platform/amqp.h"
 
 #include <amqp.h>
+#include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
+#include <openssl/ssl.h>
 #include <sys/time.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "services/platform/log.h"
 #include "services/platform/status_macros.h"
@@ -255,6 +258,38 @@ void DrainContent(amqp_connection_state_t st, amqp_channel_t channel) {
 
 }  // namespace
 
+namespace {
+
+// The broker's certificate is always verified, chain and host name: a TLS connection that
+// accepts any certificate protects against nobody.
+absl::Status ConfigureTls(amqp_socket_t* socket, const AmqpEndpoint& endpoint,
+                          const std::string& where) {
+  amqp_ssl_socket_set_verify_peer(socket, 1);
+  amqp_ssl_socket_set_verify_hostname(socket, 1);
+  if (!endpoint.ca_file.empty()) {
+    if (int rc = amqp_ssl_socket_set_cacert(socket, endpoint.ca_file.c_str());
+        rc != AMQP_STATUS_OK) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot read the broker CA ", endpoint.ca_file, " for ", where, ": ",
+                       amqp_error_string2(rc)));
+    }
+  } else if (auto* context = static_cast<SSL_CTX*>(amqp_ssl_socket_get_context(socket));
+             context == nullptr || SSL_CTX_set_default_verify_paths(context) != 1) {
+    return absl::InternalError(absl::StrCat("cannot load the system's CA roots for ", where));
+  }
+  if (!endpoint.cert_file.empty()) {
+    if (int rc = amqp_ssl_socket_set_key(socket, endpoint.cert_file.c_str(),
+                                         endpoint.key_file.c_str());
+        rc != AMQP_STATUS_OK) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot read the client certificate ", endpoint.cert_file, ": ", amqp_error_string2(rc)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<AmqpEndpoint> ParseAmqpUri(const std::string& uri) {
   // Never echo a password into an error message or a log line.
   std::string shown = uri;
@@ -268,12 +303,22 @@ absl::StatusOr<AmqpEndpoint> ParseAmqpUri(const std::string& uri) {
   auto bad = [&](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat("invalid AMQP URI '", shown, "': ", why));
   };
-  if (uri.rfind("amqps://", 0) == 0) return bad("amqps (TLS) is not supported");
-  if (uri.rfind("amqp://", 0) != 0) return bad("it must start with amqp://");
-  if (uri.find('?') != std::string::npos) return bad("query parameters are not supported");
-
+  const bool tls = uri.rfind("amqps://", 0) == 0;
+  if (!tls && uri.rfind("amqp://", 0) != 0) return bad("it must start with amqp:// or amqps://");
+  std::string base = uri;
+  std::vector<std::pair<std::string, std::string>> parameters;
+  if (const size_t q = uri.find('?'); q != std::string::npos) {
+    base = uri.substr(0, q);
+    for (absl::string_view pair : absl::StrSplit(absl::string_view(uri).substr(q + 1), '&')) {
+      const size_t eq = pair.find('=');
+      if (eq == absl::string_view::npos || eq == 0) {
+        return bad("a query parameter is not name=value");
+      }
+      parameters.emplace_back(std::string(pair.substr(0, eq)), std::string(pair.substr(eq + 1)));
+    }
+  }
   // amqp_parse_url writes into its argument and returns pointers into it.
-  std::vector<char> buffer(uri.begin(), uri.end());
+  std::vector<char> buffer(base.begin(), base.end());
   buffer.push_back('\0');
   amqp_connection_info info;
   if (amqp_parse_url(buffer.data(), &info) != AMQP_STATUS_OK) {
@@ -285,6 +330,17 @@ absl::StatusOr<AmqpEndpoint> ParseAmqpUri(const std::string& uri) {
   // The fields point into `buffer` (or at the library's defaults): copy them out.
   AmqpEndpoint e{std::string(info.host), info.port, std::string(info.user),
                  std::string(info.password), std::string(info.vhost)};
+  e.tls = tls;
+  for (const auto& [name, value] : parameters) {
+    if (!tls) return bad("query parameters are for amqps:// only");
+    if (name == "cacertfile") e.ca_file = value;
+    else if (name == "certfile") e.cert_file = value;
+    else if (name == "keyfile") e.key_file = value;
+    else return bad(absl::StrCat("unknown parameter '", name, "' (cacertfile, certfile, keyfile)"));
+  }
+  if (e.cert_file.empty() != e.key_file.empty()) {
+    return bad("certfile and keyfile go together");
+  }
   // "amqp://host/" leaves an empty path; RabbitMQ has no vhost "", so it means the default.
   if (e.vhost.empty()) e.vhost = std::string("/");
   if (e.host.empty()) return bad("host is empty");
@@ -304,7 +360,8 @@ ServiceQueues QueuesFor(const TopologyOptions& options) {
 absl::StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(const AmqpEndpoint& endpoint,
                                                                      const std::string& name) {
   std::unique_ptr<AmqpConnection> conn(new AmqpConnection());
-  conn->where_ = absl::StrCat("amqp://", endpoint.host, ":", endpoint.port,
+  conn->where_ = absl::StrCat(endpoint.tls ? "amqps://" : "amqp://", endpoint.host, ":",
+                              endpoint.port,
                               endpoint.vhost == "/" ? "/" : "/" + endpoint.vhost);
   const std::string& where = conn->where_;
 
@@ -316,9 +373,12 @@ absl::StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(const AmqpE
     return s;
   };
 
-  amqp_socket_t* socket = amqp_tcp_socket_new(st);
+  amqp_socket_t* socket = endpoint.tls ? amqp_ssl_socket_new(st) : amqp_tcp_socket_new(st);
   if (socket == nullptr) {
     return fail(absl::ResourceExhaustedError(absl::StrCat("create socket for ", where)));
+  }
+  if (endpoint.tls) {
+    if (absl::Status st = ConfigureTls(socket, endpoint, where); !st.ok()) return fail(st);
   }
   timeval connect_timeout = TimevalOf(kConnectTimeout);
   if (int rc =

@@ -23,6 +23,13 @@ struct AmqpEndpoint {
   std::string user = "guest";
   std::string password = "guest";
   std::string vhost = "/";
+  // amqps://: TLS, the broker's certificate verified (chain and host name) against
+  // `ca_file` (?cacertfile=, PEM) or the system's roots; a client certificate (?certfile=,
+  // ?keyfile=) for brokers that require one. The query parameters are RabbitMQ's own URI names.
+  bool tls = false;
+  std::string ca_file{};
+  std::string cert_file{};
+  std::string key_file{};
 };
 absl::StatusOr<AmqpEndpoint> ParseAmqpUri(const std::string& uri);
 

@@ -125,10 +125,27 @@ TEST_CASE("ParseAmqpUri reads every part and percent-decodes the vhost", "[amqp]
   CHECK(empty_path->vhost == "/");
 }
 
+TEST_CASE("ParseAmqpUri reads amqps with RabbitMQ's TLS parameters", "[amqp]") {
+  auto tls = ParseAmqpUri(
+      "amqps://skk:pw@mq.example/%2f?cacertfile=/etc/ca.pem&certfile=/etc/c.pem"
+      "&keyfile=/etc/k.pem");
+  REQUIRE(tls.ok());
+  CHECK(tls->tls);
+  CHECK(tls->port == 5671);
+  CHECK(tls->ca_file == "/etc/ca.pem");
+  CHECK(tls->cert_file == "/etc/c.pem");
+  CHECK(tls->key_file == "/etc/k.pem");
+  auto plain = ParseAmqpUri("amqp://skk:pw@mq.example/%2f");
+  REQUIRE(plain.ok());
+  CHECK_FALSE(plain->tls);
+}
+
 TEST_CASE("ParseAmqpUri rejects malformed URIs and never echoes the password", "[amqp]") {
   for (const char* bad :
-       {"http://mq:5672/", "mq:5672", "amqps://mq:5671/", "amqp://mq:port/", "amqp://mq:99999/",
-        "amqp://mq/a/b", "amqp://mq/%2f?heartbeat=10", "amqp://u:topsecret@mq:notaport/"}) {
+       {"http://mq:5672/", "mq:5672", "amqp://mq:port/", "amqp://mq:99999/",
+        "amqp://mq/a/b", "amqp://mq/%2f?heartbeat=10", "amqp://u:topsecret@mq:notaport/",
+        "amqps://u:topsecret@mq/?verify=verify_none", "amqps://mq/?certfile=/c.pem",
+        "amqps://mq/?cacertfile"}) {
     INFO(bad);
     auto e = ParseAmqpUri(bad);
     REQUIRE_FALSE(e.ok());

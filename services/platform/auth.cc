@@ -103,7 +103,8 @@ absl::StatusOr<std::string> CheckEcKey(const std::string& pem, bool want_private
   char curve[64] = {0};
   size_t curve_length = 0;
   if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_EC ||
-      EVP_PKEY_get_utf8_string_param(key.get(), "group", curve, sizeof(curve), &curve_length) != 1 ||
+      EVP_PKEY_get_utf8_string_param(key.get(), "group", curve, sizeof(curve),
+                                     &curve_length) != 1 ||
       std::string_view(curve) != "prime256v1") {
     return absl::InvalidArgumentError("not an EC P-256 key (ES256 needs prime256v1)");
   }

@@ -103,7 +103,17 @@ absl::Time PgResult::GetTime(int row, int col) const {
 
 absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& uri,
                                                                     const std::string& schema) {
-  PGconn* conn = PQconnectdb(uri.c_str());
+  // Limits a city's database needs from every client, before the URI so that settings the URI
+  // names win: a connect that hangs on a dead network, a dead peer noticed only by TCP's
+  // two-hour default, a statement or an open transaction that holds locks forever (a handler
+  // stuck mid-transaction must not stall every officer's queue behind its row locks).
+  static constexpr const char* kKeywords[] = {
+      "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+      "keepalives_count", "options", "dbname", nullptr};
+  const char* values[] = {
+      "10", "1", "30", "10", "3",
+      "-c statement_timeout=60s -c idle_in_transaction_session_timeout=60s", uri.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(kKeywords, values, /*expand_dbname=*/1);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
     std::string err = conn == nullptr ? "out of memory" : PQerrorMessage(conn);
     if (conn != nullptr) PQfinish(conn);

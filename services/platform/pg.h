@@ -82,7 +82,10 @@ class PgResult {
 class PgConnection {
  public:
   // `uri` is a libpq connection URI. The session's TimeZone is set to UTC and, when `schema`
-  // is not empty, its search_path to that schema only.
+  // is not empty, its search_path to that schema only. Unless the URI says otherwise, connecting
+  // gives up after 10 s, TCP keepalives find a dead server within about a minute, and a
+  // statement or a transaction left idle is ended by the server after 60 s. TLS is the URI's
+  // (sslmode=verify-full&sslrootcert=..., docs/security.md).
   static absl::StatusOr<std::unique_ptr<PgConnection>> Connect(const std::string& uri,
                                                                const std::string& schema);
   ~PgConnection();

@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -80,29 +81,43 @@ void RedisClient::Drop() {
 absl::Status RedisClient::EnsureConnected() {
   if (ctx_ != nullptr) return absl::OkStatus();
 
-  // host:port, or [v6-address]:port.
-  const size_t colon = address_.rfind(':');
-  std::string host = colon == std::string::npos ? "" : address_.substr(0, colon);
+  // host:port, or [v6-address]:port, after an optional redis://user:password@.
+  std::string hostport = address_;
+  std::string user;
+  std::string password;
+  if (absl::StartsWith(hostport, "redis://")) {
+    hostport = hostport.substr(8);
+    if (const size_t at = hostport.rfind('@'); at != std::string::npos) {
+      const std::string credentials = hostport.substr(0, at);
+      hostport = hostport.substr(at + 1);
+      const size_t colon = credentials.find(':');
+      user = credentials.substr(0, colon);
+      if (colon != std::string::npos) password = credentials.substr(colon + 1);
+    }
+  }
+  shown_ = hostport;
+  const size_t colon = hostport.rfind(':');
+  std::string host = colon == std::string::npos ? "" : hostport.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
   int port = 0;
-  if (host.empty() || !absl::SimpleAtoi(address_.substr(colon + 1), &port) || port <= 0 ||
+  if (host.empty() || !absl::SimpleAtoi(hostport.substr(colon + 1), &port) || port <= 0 ||
       port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid Redis address '", address_, "': expected host:port"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid Redis address '", hostport, "': expected host:port or redis://user:password@host:port"));
   }
 
   const timeval tv = TimevalOf(timeout_);
   redisContext* c = redisConnectWithTimeout(host.c_str(), port, tv);
   if (c == nullptr) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("connect to Redis at ", address_, ": out of memory"));
+        absl::StrCat("connect to Redis at ", shown_, ": out of memory"));
   }
   if (c->err != 0) {
     std::string why = c->errstr;
     redisFree(c);
-    return absl::UnavailableError(absl::StrCat("connect to Redis at ", address_, ": ", why));
+    return absl::UnavailableError(absl::StrCat("connect to Redis at ", shown_, ": ", why));
   }
   // Bounds every later read and write, so a Redis that hangs fails the call instead of the
   // caller.
@@ -110,7 +125,18 @@ absl::Status RedisClient::EnsureConnected() {
     std::string why = c->errstr;
     redisFree(c);
     return absl::UnavailableError(
-        absl::StrCat("set socket timeout for Redis at ", address_, ": ", why));
+        absl::StrCat("set socket timeout for Redis at ", shown_, ": ", why));
+  }
+  if (!user.empty()) {
+    // ACL users (Redis 6+): AUTH user password. The reply says only OK or WRONGPASS.
+    ReplyPtr auth(static_cast<redisReply*>(
+        redisCommand(c, "AUTH %b %b", user.data(), user.size(), password.data(), password.size())));
+    if (auth == nullptr || auth->type == REDIS_REPLY_ERROR) {
+      std::string why = auth == nullptr ? c->errstr : std::string(auth->str, auth->len);
+      redisFree(c);
+      return absl::PermissionDeniedError(
+          absl::StrCat("Redis at ", shown_, " refused user '", user, "': ", why));
+    }
   }
   ctx_ = c;
   return absl::OkStatus();
@@ -136,13 +162,13 @@ absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& 
     std::string why = ctx_->errstr;
     Drop();
     return absl::UnavailableError(
-        absl::StrCat("Redis ", Describe(args), " at ", address_, ": ", why));
+        absl::StrCat("Redis ", Describe(args), " at ", shown_, ": ", why));
   }
   absl::StatusOr<RedisReply> out = Convert(reply.get());
   if (!out.ok()) {
     // An error reply: the connection is fine.
     return absl::InternalError(
-        absl::StrCat("Redis ", Describe(args), " at ", address_, ": ", out.status().message()));
+        absl::StrCat("Redis ", Describe(args), " at ", shown_, ": ", out.status().message()));
   }
   return out;
 }
@@ -171,7 +197,7 @@ absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(
       std::string why = ctx_->errstr;
       Drop();  // some commands are buffered: the connection cannot be reused
       return absl::UnavailableError(
-          absl::StrCat("Redis pipeline at ", address_, ": buffering ", Describe(c), ": ", why));
+          absl::StrCat("Redis pipeline  at ", shown_, ": buffering ", Describe(c), ": ", why));
     }
   }
 
@@ -184,14 +210,14 @@ absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(
       std::string why = ctx_->errstr;
       Drop();
       return absl::UnavailableError(absl::StrCat("Redis pipeline of ", commands.size(),
-                                                 " commands at ", address_, ": reply ", i + 1, " (",
+                                                 " commands  at ", shown_, ": reply ", i + 1, " (",
                                                  Describe(commands[i]), "): ", why));
     }
     ReplyPtr reply(static_cast<redisReply*>(raw));
     absl::StatusOr<RedisReply> r = Convert(reply.get());
     if (!r.ok()) {
       if (first_error.ok()) {
-        first_error = absl::InternalError(absl::StrCat("Redis pipeline at ", address_, ": command ",
+        first_error = absl::InternalError(absl::StrCat("Redis pipeline  at ", shown_, ": command ",
                                                        i + 1, " (", Describe(commands[i]),
                                                        "): ", r.status().message()));
       }

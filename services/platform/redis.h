@@ -26,7 +26,9 @@ struct RedisReply {
 
 class RedisClient {
  public:
-  // `address` is host:port.
+  // `address` is host:port, or redis://user:password@host:port for a server with ACL users
+  // (Redis 6+): the client authenticates as that user on every connect. The password never
+  // appears in an error message.
   explicit RedisClient(std::string address, absl::Duration timeout = absl::Seconds(2))
       : address_(std::move(address)), timeout_(timeout) {}
   ~RedisClient();
@@ -44,6 +46,7 @@ class RedisClient {
  private:
   absl::Status EnsureConnected();
   void Drop();
+  std::string shown_;  // the address without credentials, for messages
 
   std::string address_;
   absl::Duration timeout_;

@@ -46,7 +46,10 @@ ABSL_FLAG(int, max_queued_requests, 1024,
           "requests that may wait for a handler thread before RESOURCE_EXHAUSTED");
 ABSL_FLAG(std::string, amqp_uri, "", "RabbitMQ URI; default in --dev: the local stack's");
 ABSL_FLAG(std::string, amqp_uri_file, "", "file holding the RabbitMQ URI (with its password)");
-ABSL_FLAG(std::string, redis_addr, "127.0.0.1:55379", "Redis host:port");
+ABSL_FLAG(std::string, redis_addr, "127.0.0.1:55379",
+          "Redis host:port, or redis://user:password@host:port for the service's ACL user");
+ABSL_FLAG(std::string, redis_addr_file, "",
+          "file holding the Redis address (redis://user:password@host:port); overrides --redis_addr");
 ABSL_FLAG(std::string, redis_prefix, "skk:", "prefix of every Redis key");
 ABSL_FLAG(std::string, clock, "real",
           "business clock: real, or file:<path> holding an RFC 3339 time (tests, demos)");
@@ -161,6 +164,9 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
                                  .min_bytes = 1},
                                 o);
   o.redis_addr = absl::GetFlag(FLAGS_redis_addr);
+  if (const std::string file = absl::GetFlag(FLAGS_redis_addr_file); !file.empty()) {
+    o.redis_addr = LoadSecretOrExit({.name = "redis_addr", .file = file, .min_bytes = 1}, o);
+  }
   o.redis_prefix = absl::GetFlag(FLAGS_redis_prefix);
   o.clock = absl::GetFlag(FLAGS_clock);
   o.ready_file = absl::GetFlag(FLAGS_ready_file);

@@ -14,11 +14,12 @@
 
 namespace skk::testing {
 
-FakeReceiver::FakeReceiver(const std::string& script) {
+FakeReceiver::FakeReceiver(const std::string& script, const std::vector<std::string>& extra_args) {
   const std::string ready = dir_.File("ready");
   std::vector<std::string> args = {"/usr/bin/python3", SourcePath("tests/support/" + script),
                                    "--ready_file=" + ready, "--out=" + dir_.File("out.jsonl")};
   if (script == "fake_gateway.py") args.push_back("--control=" + dir_.File("control"));
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = ::fork();
   REQUIRE(pid_ >= 0);
   if (pid_ == 0) {

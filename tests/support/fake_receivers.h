@@ -16,8 +16,9 @@ namespace skk::testing {
 
 class FakeReceiver {
  public:
-  // `script` is "fake_smtp.py" or "fake_gateway.py".
-  explicit FakeReceiver(const std::string& script);
+  // `script` is "fake_smtp.py" or "fake_gateway.py"; `extra_args` go to the script as they are
+  // (e.g. fake_smtp.py's --tls_cert and --tls_key).
+  explicit FakeReceiver(const std::string& script, const std::vector<std::string>& extra_args = {});
   ~FakeReceiver();
   FakeReceiver(const FakeReceiver&) = delete;
   FakeReceiver& operator=(const FakeReceiver&) = delete;

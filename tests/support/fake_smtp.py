@@ -2,10 +2,12 @@
 """A real SMTP server (aiosmtpd) for tests: records every accepted message as one JSON line.
 
   /usr/bin/python3 fake_smtp.py --ready_file F --out O [--busy_times N]
+                               [--tls_cert C --tls_key K]
 
 Binds 127.0.0.1 on a free port and writes the port to the ready file. Recipients whose
 address contains "tolak" are refused for good (550); those containing "sibuk" are told to try
-later (451) the first N times (default 2), then accepted. Run it with /usr/bin/python3: a
+later (451) the first N times (default 2), then accepted. With --tls_cert and --tls_key it
+offers STARTTLS and refuses mail from a client that did not start TLS. Run it with /usr/bin/python3: a
 pyenv python3 earlier on PATH has no aiosmtpd.
 """
 
@@ -16,6 +18,7 @@ import email.policy
 import json
 import os
 import signal
+import ssl
 import threading
 
 from aiosmtpd.smtp import SMTP
@@ -66,11 +69,18 @@ async def main():
     parser.add_argument("--ready_file", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--busy_times", type=int, default=2)
+    parser.add_argument("--tls_cert")
+    parser.add_argument("--tls_key")
     args = parser.parse_args()
     recorder = Recorder(args.out, args.busy_times)
+    tls = {}
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        tls = {"tls_context": context, "require_starttls": True}
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(recorder, enable_SMTPUTF8=True, decode_data=False), "127.0.0.1", 0)
+        lambda: SMTP(recorder, enable_SMTPUTF8=True, decode_data=False, **tls), "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     tmp = args.ready_file + ".tmp"
     with open(tmp, "w") as f:

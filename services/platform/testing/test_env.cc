@@ -62,6 +62,8 @@ const TestStack& Stack() {
     s.amqp_uri = Require("SKK_AMQP_URI");
     s.redis_addr = Require("SKK_REDIS_ADDR");
     s.rabbitmqctl = Require("SKK_RABBITMQCTL");
+    SKK_CHECK(absl::SimpleAtoi(Require("SKK_AMQPS_PORT"), &s.amqps_port), "SKK_AMQPS_PORT");
+    s.tls_ca_file = Require("SKK_TLS_CA_FILE");
     return s;
   }();
   return stack;

@@ -19,6 +19,8 @@ struct TestStack {
   std::string amqp_uri;      // the default vhost
   std::string redis_addr;
   std::string rabbitmqctl;   // wrapper script for the test node
+  int amqps_port = 0;        // the broker's TLS listener
+  std::string tls_ca_file;   // the stack's CA, which signed every server's certificate
 };
 
 // Reads the stack description from the environment; aborts the test run if it is missing.
