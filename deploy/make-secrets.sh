@@ -9,6 +9,7 @@
 #                                configuration, kid KID)
 #   tracking-secret              intake --tracking_secret_file
 #   queue-cursor-secret          routing --queue_cursor_secret_file
+#   rate-limit-secret            intake --rate_limit_secret_file
 #   pg-password-SERVICE          each service's PostgreSQL role (intake, routing, sla,
 #                                notification); the URI with it goes in --pg_uri_file
 #   amqp-password                the services' RabbitMQ user; the URI with it in --amqp_uri_file
@@ -67,6 +68,7 @@ fi
 
 random_secret tracking-secret
 random_secret queue-cursor-secret
+random_secret rate-limit-secret
 random_secret amqp-password
 for s in intake routing sla notification; do
   random_secret "pg-password-$s"

@@ -306,7 +306,8 @@ TEST_CASE("hostile files are refused as photos and leave no trace", "[intake]") 
 TEST_CASE("a photo is attached to one complaint only, and must exist", "[intake]") {
   System system("mediaattach", {"intake"});  // applies intake's migrations
   PgPool pool({.uri = system.world().PgUri("intake"), .schema = "intake", .size = 2});
-  intake::MediaStore store(pool, MediaDir(system), intake::MediaLimits{});
+  RealClock clock;
+  intake::MediaStore store(pool, MediaDir(system), intake::MediaLimits{}, clock);
 
   const auto a = store.Store(img::Jpeg(320, 240));
   const auto b = store.Store(img::Png(200, 100));

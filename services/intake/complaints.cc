@@ -40,9 +40,12 @@ constexpr SqlStatement kSelectTimeline{"intake_select_timeline", R"sql(
 constexpr SqlStatement kSelectMedia{"intake_select_media", R"sql(
   SELECT media_id FROM media WHERE complaint_id = $1 ORDER BY stored_at, media_id)sql"};
 
-constexpr SqlStatement kLockByTicket{"intake_lock_by_ticket", R"sql(
-  SELECT complaint_id, state, resolved_at, rating IS NOT NULL
-  FROM complaints WHERE ticket = $1 FOR UPDATE)sql"};
+constexpr SqlStatement kFindByTicket{"intake_find_by_ticket", R"sql(
+  SELECT complaint_id FROM complaints WHERE ticket = $1)sql"};
+
+constexpr SqlStatement kLockComplaint{"intake_lock_complaint", R"sql(
+  SELECT state, resolved_at, rating IS NOT NULL
+  FROM complaints WHERE complaint_id = $1 FOR UPDATE)sql"};
 
 constexpr SqlStatement kSetState{"intake_set_state", R"sql(
   UPDATE complaints SET state = $2, state_changed_at = $3, updated_at = $3
@@ -120,14 +123,15 @@ absl::StatusOr<std::optional<sambat::v1::SubmitComplaintResponse>> Complaints::F
 }
 
 absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
-    const sambat::v1::SubmitComplaintRequest& request) {
+    const sambat::v1::SubmitComplaintRequest& request, const std::string& peer) {
   const sambat::v1::Reporter& reporter = request.reporter();
-  const std::string reporter_key = ReporterKey(reporter);
+  const RateLimiter::Submitter submitter{
+      .reporter = ReporterKey(reporter), .device = request.device_id(), .peer = peer};
   const std::string& key = request.idempotency_key();
 
   // The limit is counted first and given back if the request turns out to be a retry: one
   // round trip to Redis instead of a database lookup before every new complaint.
-  if (absl::Status admitted = limiter_.Admit(reporter_key, request.device_id()); !admitted.ok()) {
+  if (absl::Status admitted = limiter_.Admit(submitter); !admitted.ok()) {
     // A citizen retrying a complaint we stored gets the ticket, whatever the limit says.
     if (!key.empty()) {
       SKK_ASSIGN_OR_RETURN(auto existing, FindSubmission(key));
@@ -139,7 +143,7 @@ absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
   const absl::Time now = clock_.Now();
   auto ticket_number = NextTicketNumber();
   if (!ticket_number.ok()) {
-    limiter_.Refund(reporter_key, request.device_id());
+    limiter_.Refund(submitter);
     return ticket_number.status();
   }
   const sambat::v1::Channel channel = request.channel() == sambat::v1::CHANNEL_UNSPECIFIED
@@ -220,7 +224,7 @@ absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
       stored = st;
     }
   }
-  if (!stored.ok() || !*stored) limiter_.Refund(reporter_key, request.device_id());
+  if (!stored.ok() || !*stored) limiter_.Refund(submitter);
   SKK_RETURN_IF_ERROR(stored.status());
 
   sambat::v1::SubmitComplaintResponse response;
@@ -241,28 +245,38 @@ absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
   return response;
 }
 
-absl::StatusOr<Complaints::Locked> Complaints::Authorize(PgConnection& tx,
-                                                         const std::string& ticket,
-                                                         const std::string& token) {
+absl::StatusOr<std::string> Complaints::Authorize(PgConnection& conn, const std::string& ticket,
+                                                  const std::string& token) {
   // One answer for an unknown ticket and a wrong token: a stranger learns nothing.
   const absl::Status not_found = absl::NotFoundError("no complaint with this ticket and token");
-  SKK_ASSIGN_OR_RETURN(PgResult row, tx.Execute(kLockByTicket, {SqlParam::Text(ticket)}));
+  SKK_ASSIGN_OR_RETURN(PgResult row, conn.Execute(kFindByTicket, {SqlParam::Text(ticket)}));
   if (row.rows() == 0) return not_found;
+  std::string complaint_id = row.GetString(0, 0);
+  if (!ConstantTimeEquals(TokenFor(complaint_id), token)) return not_found;
+  return complaint_id;
+}
+
+absl::StatusOr<Complaints::Locked> Complaints::Lock(PgConnection& tx,
+                                                    const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult row, tx.Execute(kLockComplaint, {SqlParam::Text(complaint_id)}));
+  if (row.rows() == 0) return absl::NotFoundError("no complaint with this ticket and token");
   Locked locked;
-  locked.complaint_id = row.GetString(0, 0);
-  if (!ConstantTimeEquals(TokenFor(locked.complaint_id), token)) return not_found;
-  locked.state = row.GetString(0, 1);
-  if (!row.IsNull(0, 2)) locked.resolved_at = row.GetTime(0, 2);
-  locked.rated = row.GetBool(0, 3);
+  locked.complaint_id = complaint_id;
+  locked.state = row.GetString(0, 0);
+  if (!row.IsNull(0, 1)) locked.resolved_at = row.GetTime(0, 1);
+  locked.rated = row.GetBool(0, 2);
   return locked;
 }
 
 absl::StatusOr<sambat::v1::Complaint> Complaints::Track(const std::string& ticket,
-                                                        const std::string& token) {
+                                                        const std::string& token,
+                                                        const std::string& peer) {
+  SKK_RETURN_IF_ERROR(limiter_.AdmitTracking(peer));
   sambat::v1::Complaint view;
+  // One snapshot for the view and its timeline; nothing is locked.
   SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
-    SKK_ASSIGN_OR_RETURN(Locked locked, Authorize(tx, ticket, token));
-    SKK_ASSIGN_OR_RETURN(view, Load(tx, locked.complaint_id));
+    SKK_ASSIGN_OR_RETURN(const std::string complaint_id, Authorize(tx, ticket, token));
+    SKK_ASSIGN_OR_RETURN(view, Load(tx, complaint_id));
     return absl::OkStatus();
   }));
   return view;
@@ -307,12 +321,14 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Load(PgConnection& conn,
 }
 
 absl::StatusOr<sambat::v1::Complaint> Complaints::FollowUp(
-    const std::string& ticket, const std::string& token,
+    const std::string& ticket, const std::string& token, const std::string& peer,
     const std::function<absl::Status(PgConnection&, const Locked&, absl::Time)>& body) {
+  SKK_RETURN_IF_ERROR(limiter_.AdmitTracking(peer));
   sambat::v1::Complaint view;
   const absl::Time now = clock_.Now();
   SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
-    SKK_ASSIGN_OR_RETURN(Locked locked, Authorize(tx, ticket, token));
+    SKK_ASSIGN_OR_RETURN(const std::string complaint_id, Authorize(tx, ticket, token));
+    SKK_ASSIGN_OR_RETURN(Locked locked, Lock(tx, complaint_id));
     SKK_RETURN_IF_ERROR(body(tx, locked, now));
     SKK_ASSIGN_OR_RETURN(view, Load(tx, locked.complaint_id));
     return absl::OkStatus();
@@ -320,8 +336,9 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::FollowUp(
   return view;
 }
 
-absl::StatusOr<sambat::v1::Complaint> Complaints::AddInfo(const sambat::v1::AddInfoRequest& request) {
-  return FollowUp(request.ticket(), request.tracking_token(),
+absl::StatusOr<sambat::v1::Complaint> Complaints::AddInfo(const sambat::v1::AddInfoRequest& request,
+                                                     const std::string& peer) {
+  return FollowUp(request.ticket(), request.tracking_token(), peer,
                   [&](PgConnection& tx, const Locked& c, absl::Time now) -> absl::Status {
     if (c.state != "WAITING_CITIZEN") {
       return absl::FailedPreconditionError(
@@ -341,8 +358,9 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::AddInfo(const sambat::v1::AddI
   });
 }
 
-absl::StatusOr<sambat::v1::Complaint> Complaints::Rate(const sambat::v1::RateRequest& request) {
-  return FollowUp(request.ticket(), request.tracking_token(),
+absl::StatusOr<sambat::v1::Complaint> Complaints::Rate(const sambat::v1::RateRequest& request,
+                                                     const std::string& peer) {
+  return FollowUp(request.ticket(), request.tracking_token(), peer,
                   [&](PgConnection& tx, const Locked& c, absl::Time now) -> absl::Status {
     if (c.state != "RESOLVED" && !(c.state == "CLOSED" && c.resolved_at != absl::InfinitePast())) {
       return absl::FailedPreconditionError("a complaint can be rated once it is resolved");
@@ -363,8 +381,9 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Rate(const sambat::v1::RateReq
   });
 }
 
-absl::StatusOr<sambat::v1::Complaint> Complaints::Reopen(const sambat::v1::ReopenRequest& request) {
-  return FollowUp(request.ticket(), request.tracking_token(),
+absl::StatusOr<sambat::v1::Complaint> Complaints::Reopen(const sambat::v1::ReopenRequest& request,
+                                                     const std::string& peer) {
+  return FollowUp(request.ticket(), request.tracking_token(), peer,
                   [&](PgConnection& tx, const Locked& c, absl::Time now) -> absl::Status {
     if (c.state != "RESOLVED") {
       return absl::FailedPreconditionError("only a resolved complaint can be reopened");

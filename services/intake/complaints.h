@@ -55,17 +55,25 @@ class Complaints {
   // Stores a validated submission, its photos' attachment and its events in one transaction.
   // A request repeating an idempotency key returns the first complaint (duplicate = true),
   // with its tracking token, and counts against no limit (also when the limit is reached).
+  // `peer` (PeerAddress of the call) is counted when the request names neither a contact
+  // nor a device.
   absl::StatusOr<sambat::v1::SubmitComplaintResponse> Submit(
-      const sambat::v1::SubmitComplaintRequest& request);
+      const sambat::v1::SubmitComplaintRequest& request, const std::string& peer);
 
-  // The citizen's view. NOT_FOUND alike for an unknown ticket and a wrong token.
-  absl::StatusOr<sambat::v1::Complaint> Track(const std::string& ticket, const std::string& token);
+  // The citizen's view. NOT_FOUND alike for an unknown ticket and a wrong token. Every call
+  // with a ticket and token counts against `peer`'s tracking limit (RESOURCE_EXHAUSTED past
+  // it), and no row is locked before the token is found to be right.
+  absl::StatusOr<sambat::v1::Complaint> Track(const std::string& ticket, const std::string& token,
+                                              const std::string& peer);
 
   // Follow-ups; each emits its event for routing. FAILED_PRECONDITION when the complaint is
   // not in a state that allows it.
-  absl::StatusOr<sambat::v1::Complaint> AddInfo(const sambat::v1::AddInfoRequest& request);
-  absl::StatusOr<sambat::v1::Complaint> Rate(const sambat::v1::RateRequest& request);
-  absl::StatusOr<sambat::v1::Complaint> Reopen(const sambat::v1::ReopenRequest& request);
+  absl::StatusOr<sambat::v1::Complaint> AddInfo(const sambat::v1::AddInfoRequest& request,
+                                                const std::string& peer);
+  absl::StatusOr<sambat::v1::Complaint> Rate(const sambat::v1::RateRequest& request,
+                                             const std::string& peer);
+  absl::StatusOr<sambat::v1::Complaint> Reopen(const sambat::v1::ReopenRequest& request,
+                                               const std::string& peer);
 
   // Handlers that keep the citizen's view current.
   EventHandlers Handlers();
@@ -83,13 +91,16 @@ class Complaints {
   // The reply for a complaint already stored under `key`, if there is one.
   absl::StatusOr<std::optional<sambat::v1::SubmitComplaintResponse>> FindSubmission(
       const std::string& key);
-  // Finds and locks the complaint behind (ticket, token) in `tx`.
-  absl::StatusOr<Locked> Authorize(PgConnection& tx, const std::string& ticket,
-                                   const std::string& token);
+  // The complaint behind (ticket, token), read without a lock: the token is checked before
+  // anything waits on a row, so a stranger guessing tokens never holds up the citizen.
+  absl::StatusOr<std::string> Authorize(PgConnection& conn, const std::string& ticket,
+                                        const std::string& token);
+  // Locks the authorized complaint in `tx` and reads what a follow-up decides on.
+  absl::StatusOr<Locked> Lock(PgConnection& tx, const std::string& complaint_id);
   absl::StatusOr<sambat::v1::Complaint> Load(PgConnection& conn, const std::string& complaint_id);
   // Runs a follow-up in one transaction and returns the view after it.
   absl::StatusOr<sambat::v1::Complaint> FollowUp(
-      const std::string& ticket, const std::string& token,
+      const std::string& ticket, const std::string& token, const std::string& peer,
       const std::function<absl::Status(PgConnection&, const Locked&, absl::Time)>& body);
 
   // Event handlers (case_updates.cc).

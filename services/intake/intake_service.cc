@@ -1,5 +1,7 @@
 #include "services/intake/intake_service.h"
 
+#include "services/intake/rate_limits.h"
+
 namespace skk::intake {
 
 using sambat::v1::AddInfoRequest;
@@ -20,9 +22,10 @@ grpc::ServerUnaryReactor* IntakeService::SubmitComplaint(grpc::CallbackServerCon
                                                          grpc::ByteBuffer* response) {
   return ServeUnary<SubmitComplaintRequest, SubmitComplaintResponse>(
       context, request, response, executor_,
-      [this](const SubmitComplaintRequest& r) -> absl::StatusOr<SubmitComplaintResponse> {
+      [this, peer = PeerAddress(context->peer())](
+          const SubmitComplaintRequest& r) -> absl::StatusOr<SubmitComplaintResponse> {
         if (absl::Status st = InvalidFields(ValidateSubmission(r, rules_)); !st.ok()) return st;
-        return complaints_.Submit(r);
+        return complaints_.Submit(r, peer);
       });
 }
 
@@ -31,7 +34,9 @@ grpc::ServerUnaryReactor* IntakeService::GetComplaint(grpc::CallbackServerContex
                                                       grpc::ByteBuffer* response) {
   return ServeUnary<GetComplaintRequest, Complaint>(
       context, request, response, executor_,
-      [this](const GetComplaintRequest& r) { return complaints_.Track(r.ticket(), r.tracking_token()); });
+      [this, peer = PeerAddress(context->peer())](const GetComplaintRequest& r) {
+        return complaints_.Track(r.ticket(), r.tracking_token(), peer);
+      });
 }
 
 grpc::ServerUnaryReactor* IntakeService::AddInfo(grpc::CallbackServerContext* context,
@@ -39,9 +44,10 @@ grpc::ServerUnaryReactor* IntakeService::AddInfo(grpc::CallbackServerContext* co
                                                  grpc::ByteBuffer* response) {
   return ServeUnary<AddInfoRequest, Complaint>(
       context, request, response, executor_,
-      [this](const AddInfoRequest& r) -> absl::StatusOr<Complaint> {
+      [this, peer = PeerAddress(context->peer())](
+          const AddInfoRequest& r) -> absl::StatusOr<Complaint> {
         if (absl::Status st = InvalidFields(ValidateAddInfo(r, rules_)); !st.ok()) return st;
-        return complaints_.AddInfo(r);
+        return complaints_.AddInfo(r, peer);
       });
 }
 
@@ -50,9 +56,10 @@ grpc::ServerUnaryReactor* IntakeService::Rate(grpc::CallbackServerContext* conte
                                               grpc::ByteBuffer* response) {
   return ServeUnary<RateRequest, Complaint>(
       context, request, response, executor_,
-      [this](const RateRequest& r) -> absl::StatusOr<Complaint> {
+      [this, peer = PeerAddress(context->peer())](
+          const RateRequest& r) -> absl::StatusOr<Complaint> {
         if (absl::Status st = InvalidFields(ValidateRate(r)); !st.ok()) return st;
-        return complaints_.Rate(r);
+        return complaints_.Rate(r, peer);
       });
 }
 
@@ -61,9 +68,10 @@ grpc::ServerUnaryReactor* IntakeService::Reopen(grpc::CallbackServerContext* con
                                                 grpc::ByteBuffer* response) {
   return ServeUnary<ReopenRequest, Complaint>(
       context, request, response, executor_,
-      [this](const ReopenRequest& r) -> absl::StatusOr<Complaint> {
+      [this, peer = PeerAddress(context->peer())](
+          const ReopenRequest& r) -> absl::StatusOr<Complaint> {
         if (absl::Status st = InvalidFields(ValidateReopen(r)); !st.ok()) return st;
-        return complaints_.Reopen(r);
+        return complaints_.Reopen(r, peer);
       });
 }
 

@@ -9,6 +9,7 @@
 #include "services/intake/rate_limits.h"
 #include "services/platform/log.h"
 #include "services/platform/service_host.h"
+#include "services/platform/wait.h"
 
 ABSL_FLAG(std::string, media_dir, ".run/dev/media", "where photos are stored (a volume)");
 ABSL_FLAG(int64_t, max_photo_bytes, 10 * 1024 * 1024, "largest photo accepted, in bytes");
@@ -23,7 +24,32 @@ ABSL_FLAG(std::string, tracking_secret_file, "",
           "file holding the secret that signs tracking tokens (required outside --dev)");
 ABSL_FLAG(int, reporter_limit, 10, "new complaints per reporter per window (0: no limit)");
 ABSL_FLAG(int, device_limit, 20, "new complaints per device per window (0: no limit)");
-ABSL_FLAG(absl::Duration, rate_window, absl::Hours(1), "the window of the two limits");
+ABSL_FLAG(absl::Duration, rate_window, absl::Hours(1),
+          "the window of the reporter, device and anonymous limits");
+ABSL_FLAG(int, anonymous_peer_limit, 30,
+          "new complaints per window from one network address naming neither a contact nor a "
+          "device (0: no limit); generous, since many phones share a carrier's address");
+ABSL_FLAG(int, tracking_limit, 3000,
+          "tracking calls (GetComplaint, AddInfo, Rate, Reopen) per tracking window from one "
+          "network address (0: no limit)");
+ABSL_FLAG(absl::Duration, tracking_window, absl::Minutes(1), "the window of --tracking_limit");
+ABSL_FLAG(std::string, rate_limit_secret, "",
+          "secret that keys the HMAC naming rate-limit counters (prefer --rate_limit_secret_file)");
+ABSL_FLAG(std::string, rate_limit_secret_file, "",
+          "file holding the rate-limit secret (required outside --dev)");
+ABSL_FLAG(int, max_concurrent_uploads, 64, "photo uploads in progress at once in this process");
+ABSL_FLAG(int, max_uploads_per_peer, 4,
+          "photo uploads in progress at once from one network address");
+ABSL_FLAG(absl::Duration, decode_wait, absl::Seconds(5),
+          "how long an upload waits for a decoder before RESOURCE_EXHAUSTED");
+ABSL_FLAG(int64_t, max_unattached_bytes_per_peer, 200LL * 1024 * 1024,
+          "bytes of photos not yet in a complaint that one network address may keep (0: no cap)");
+ABSL_FLAG(int64_t, max_unattached_bytes, 20LL * 1024 * 1024 * 1024,
+          "bytes of photos not yet in a complaint kept in all (0: no cap)");
+ABSL_FLAG(absl::Duration, unattached_media_age, absl::Hours(24),
+          "photos in no complaint, and leftover temporary files, are removed after this long");
+ABSL_FLAG(absl::Duration, media_collect_interval, absl::Minutes(10),
+          "how often unattached photos and leftover files are looked for (real time)");
 ABSL_FLAG(int, submission_writers, 4,
           "transactions writing new complaints at once (each on its own connection)");
 ABSL_FLAG(int, submission_batch, 128, "new complaints committed together at most");
@@ -42,18 +68,35 @@ int main(int argc, char** argv) {
        .file = absl::GetFlag(FLAGS_tracking_secret_file),
        .dev_default = skk::kDevTrackingSecret},
       options);
+  const std::string rate_limit_secret = skk::LoadSecretOrExit(
+      {.name = "rate_limit_secret", .value = absl::GetFlag(FLAGS_rate_limit_secret),
+       .file = absl::GetFlag(FLAGS_rate_limit_secret_file),
+       .dev_default = skk::intake::kDevRateLimitSecret},
+      options);
   skk::ServiceHost host(options);
   host.MigrateOrExit("intake", skk::intake_migrations());
 
   skk::intake::MediaLimits limits;
   limits.max_photo_bytes = absl::GetFlag(FLAGS_max_photo_bytes);
   limits.max_concurrent_decodes = std::max(1, absl::GetFlag(FLAGS_max_concurrent_decodes));
-  skk::intake::MediaStore media(host.pool(), absl::GetFlag(FLAGS_media_dir), limits);
-  skk::intake::MediaUploads uploads(media, host.executor());
+  skk::intake::MediaStore media(
+      host.pool(), absl::GetFlag(FLAGS_media_dir), limits, host.clock(),
+      {.decode_wait = absl::GetFlag(FLAGS_decode_wait),
+       .max_bytes_per_uploader = absl::GetFlag(FLAGS_max_unattached_bytes_per_peer),
+       .max_bytes = absl::GetFlag(FLAGS_max_unattached_bytes),
+       .max_age = absl::GetFlag(FLAGS_unattached_media_age)});
+  skk::intake::UploadSlots upload_slots(std::max(1, absl::GetFlag(FLAGS_max_concurrent_uploads)),
+                                        std::max(1, absl::GetFlag(FLAGS_max_uploads_per_peer)));
+  skk::intake::MediaUploads uploads(media, host.executor(), upload_slots);
   const absl::Duration window = absl::GetFlag(FLAGS_rate_window);
-  skk::intake::RateLimiter limiter(options.redis_addr, options.redis_prefix,
-                                   {absl::GetFlag(FLAGS_reporter_limit), window},
-                                   {absl::GetFlag(FLAGS_device_limit), window});
+  skk::intake::RateLimiter limiter(
+      options.redis_addr, options.redis_prefix, rate_limit_secret,
+      {.per_reporter = {absl::GetFlag(FLAGS_reporter_limit), window},
+       .per_device = {absl::GetFlag(FLAGS_device_limit), window},
+       .anonymous_per_peer = {absl::GetFlag(FLAGS_anonymous_peer_limit), window},
+       .tracking_per_peer = {absl::GetFlag(FLAGS_tracking_limit),
+                             absl::GetFlag(FLAGS_tracking_window)}},
+      host.clock());
   skk::intake::SubmissionWriter writer(
       {.pg_uri = options.pg_uri,
        .pg_schema = options.pg_schema,
@@ -69,5 +112,14 @@ int main(int argc, char** argv) {
 
   host.AddConsumer(skk::intake::ConsumedEvents(), complaints.Handlers());
   host.AddGrpcService(&service);
+  const absl::Duration collect_every = absl::GetFlag(FLAGS_media_collect_interval);
+  host.AddBackgroundLoop("media-collector", [&media, collect_every](const std::atomic<bool>& stop) {
+    do {
+      if (absl::StatusOr<skk::intake::Collected> done = media.CollectGarbage(); !done.ok()) {
+        skk::log::Warn("media collection failed",
+                       {{"error", std::string(done.status().message())}});
+      }
+    } while (skk::SleepUnlessStopped(stop, collect_every));
+  });
   return host.Run();
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/platform/errors.h"
@@ -118,9 +119,40 @@ constexpr SqlStatement kFindMedia{"intake_media_find", R"sql(
 // Conflicts on either key (a concurrent identical upload, or another upload that stripped to
 // the same bytes) insert nothing: the row that exists describes the same files.
 constexpr SqlStatement kInsertMedia{"intake_media_insert", R"sql(
-  INSERT INTO media (media_id, upload_sha256, content_type, size_bytes, width, height)
-  VALUES ($1, $2, $3, $4, $5, $6)
+  INSERT INTO media (media_id, upload_sha256, content_type, size_bytes, width, height,
+                     uploaded_at, uploader)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''))
   ON CONFLICT DO NOTHING)sql"};
+
+// An upload of a photo that is still unattached starts its age again, so it is not collected
+// from under the citizen who was just told it is stored.
+constexpr SqlStatement kTouchUpload{"intake_media_touch_upload", R"sql(
+  UPDATE media SET uploaded_at = $2 WHERE upload_sha256 = $1 AND complaint_id IS NULL)sql"};
+
+constexpr SqlStatement kTouchMedia{"intake_media_touch", R"sql(
+  UPDATE media SET uploaded_at = $2 WHERE media_id = $1 AND complaint_id IS NULL)sql"};
+
+// Files and row of one media id change only under this lock (Insert and the collector).
+constexpr SqlStatement kLockMediaId{"intake_media_lock_id", R"sql(
+  SELECT pg_advisory_xact_lock(hashtextextended('intake.media:' || $1, 0)))sql"};
+
+constexpr SqlStatement kUnattachedBytes{"intake_media_unattached_bytes", R"sql(
+  SELECT coalesce(sum(size_bytes) FILTER (WHERE uploader = $1), 0)::bigint,
+         coalesce(sum(size_bytes), 0)::bigint
+  FROM media WHERE complaint_id IS NULL)sql"};
+
+constexpr SqlStatement kExpiredUnattached{"intake_media_expired", R"sql(
+  SELECT media_id FROM media
+  WHERE complaint_id IS NULL AND coalesce(uploaded_at, stored_at) < $1
+  ORDER BY media_id LIMIT 500)sql"};
+
+constexpr SqlStatement kDeleteExpired{"intake_media_delete_expired", R"sql(
+  DELETE FROM media
+  WHERE media_id = $1 AND complaint_id IS NULL AND coalesce(uploaded_at, stored_at) < $2
+  RETURNING media_id)sql"};
+
+constexpr SqlStatement kMediaExists{"intake_media_exists", R"sql(
+  SELECT 1 FROM media WHERE media_id = $1)sql"};
 
 // Locks the photos in id order (so two attachments of overlapping lists cannot deadlock) and
 // says which belong to a complaint other than $2.
@@ -128,8 +160,9 @@ constexpr SqlStatement kLockMedia{"intake_media_lock", R"sql(
   SELECT media_id, complaint_id IS NOT NULL AND complaint_id <> $2::uuid FROM media
   WHERE media_id = ANY($1::text[]) ORDER BY media_id FOR UPDATE)sql"};
 
+// The uploader's address was kept only to cap what it leaves unattached.
 constexpr SqlStatement kAttachMedia{"intake_media_attach", R"sql(
-  UPDATE media SET complaint_id = $2::uuid
+  UPDATE media SET complaint_id = $2::uuid, uploader = NULL
   WHERE media_id = ANY($1::text[]) AND complaint_id IS NULL)sql"};
 
 sambat::v1::UploadMediaResponse ResponseFromRow(const PgResult& row, bool already_stored) {
@@ -152,9 +185,12 @@ DecodeGate::DecodeGate(int limit) : free_(limit) {
   SKK_CHECK(limit >= 1, "a decode gate must let at least one decode through");
 }
 
-DecodeGate::Slot DecodeGate::Enter() {
+absl::StatusOr<DecodeGate::Slot> DecodeGate::Enter(absl::Duration wait) {
   std::unique_lock lock(mu_);
-  freed_.wait(lock, [this] { return free_ > 0; });
+  if (!freed_.wait_for(lock, absl::ToChronoNanoseconds(wait), [this] { return free_ > 0; })) {
+    return RetryLater("photo processing is busy; nothing was stored, retry shortly",
+                      std::max(wait, absl::Seconds(1)));
+  }
   --free_;
   return Slot(*this);
 }
@@ -170,17 +206,70 @@ void DecodeGate::Leave() {
 // ---------------------------------------------------------------------------------------------
 // MediaStore
 
-MediaStore::MediaStore(PgPool& pool, std::string dir, MediaLimits limits)
+MediaStore::MediaStore(PgPool& pool, std::string dir, MediaLimits limits, Clock& clock,
+                       UnattachedLimits unattached)
     : pool_(pool),
       dir_(std::move(dir)),
       limits_(limits),
+      clock_(clock),
+      unattached_(unattached),
       decodes_(limits.max_concurrent_decodes) {
   InitVips();
 }
 
 absl::StatusOr<ProcessedPhoto> MediaStore::Process(std::string_view upload) {
-  const DecodeGate::Slot slot = decodes_.Enter();
+  SKK_ASSIGN_OR_RETURN(const DecodeGate::Slot slot, decodes_.Enter(unattached_.decode_wait));
   return ProcessPhoto(upload, limits_);
+}
+
+absl::Status MediaStore::CheckUnattachedRoom(const std::string& uploader) {
+  if (unattached_.max_bytes <= 0 && unattached_.max_bytes_per_uploader <= 0) {
+    return absl::OkStatus();
+  }
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(PgResult kept, conn->Execute(kUnattachedBytes, {SqlParam::Text(uploader)}));
+  const absl::Duration retry = std::min(unattached_.max_age, absl::Hours(1));
+  if (unattached_.max_bytes_per_uploader > 0 && !uploader.empty() &&
+      kept.GetInt(0, 0) >= unattached_.max_bytes_per_uploader) {
+    return RetryLater(
+        "too many photos from this address are not yet part of a complaint; send the "
+        "complaint first",
+        retry);
+  }
+  if (unattached_.max_bytes > 0 && kept.GetInt(0, 1) >= unattached_.max_bytes) {
+    log::Warn("photo refused, unattached photos at their cap",
+              {{"unattached_bytes", static_cast<long long>(kept.GetInt(0, 1))}});
+    return RetryLater("the photo store is full for now; retry later", retry);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> MediaStore::Insert(const ProcessedPhoto& photo, const std::string& media_id,
+                                        const std::string& upload_sha256,
+                                        const std::string& uploader) {
+  bool inserted = false;
+  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    SKK_RETURN_IF_ERROR(tx.Execute(kLockMediaId, {SqlParam::Text(media_id)}).status());
+    // Files first, row second: a row never names a file that is not there.
+    SKK_RETURN_IF_ERROR(WriteFileDurably(PhotoPath(media_id), photo.bytes));
+    SKK_RETURN_IF_ERROR(WriteFileDurably(ThumbnailPath(media_id), photo.thumbnail_jpeg));
+    const absl::Time now = clock_.Now();
+    SKK_ASSIGN_OR_RETURN(
+        PgResult row,
+        tx.Execute(kInsertMedia,
+                   {SqlParam::Text(media_id), SqlParam::Text(upload_sha256),
+                    SqlParam::Text(photo.content_type),
+                    SqlParam::Int(static_cast<int64_t>(photo.bytes.size())),
+                    SqlParam::Int(photo.width), SqlParam::Int(photo.height), SqlParam::Time(now),
+                    SqlParam::Text(uploader)}));
+    inserted = row.affected() == 1;
+    if (!inserted) {
+      SKK_RETURN_IF_ERROR(
+          tx.Execute(kTouchMedia, {SqlParam::Text(media_id), SqlParam::Time(now)}).status());
+    }
+    return absl::OkStatus();
+  }));
+  return inserted;
 }
 
 std::string MediaStore::PhotoPath(const std::string& media_id) const {
@@ -191,10 +280,14 @@ std::string MediaStore::ThumbnailPath(const std::string& media_id) const {
   return absl::StrCat(PhotoPath(media_id), ".thumb.jpg");
 }
 
-absl::StatusOr<sambat::v1::UploadMediaResponse> MediaStore::Store(std::string_view upload) {
+absl::StatusOr<sambat::v1::UploadMediaResponse> MediaStore::Store(std::string_view upload,
+                                                                  const std::string& uploader) {
   const std::string upload_sha256 = Sha256Hex(upload);
   {
     SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+    SKK_RETURN_IF_ERROR(
+        conn->Execute(kTouchUpload, {SqlParam::Text(upload_sha256), SqlParam::Time(clock_.Now())})
+            .status());
     SKK_ASSIGN_OR_RETURN(PgResult known,
                          conn->Execute(kFindUpload, {SqlParam::Text(upload_sha256)}));
     if (known.rows() == 1) {
@@ -203,22 +296,13 @@ absl::StatusOr<sambat::v1::UploadMediaResponse> MediaStore::Store(std::string_vi
       return response;
     }
   }  // no connection is held while decoding
+  SKK_RETURN_IF_ERROR(CheckUnattachedRoom(uploader));
 
   SKK_ASSIGN_OR_RETURN(ProcessedPhoto photo, Process(upload));
   const std::string media_id = Sha256Hex(photo.bytes);
-  // Files first, row second: a row never names a file that is not there.
-  SKK_RETURN_IF_ERROR(WriteFileDurably(PhotoPath(media_id), photo.bytes));
-  SKK_RETURN_IF_ERROR(WriteFileDurably(ThumbnailPath(media_id), photo.thumbnail_jpeg));
-
-  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-  SKK_ASSIGN_OR_RETURN(
-      PgResult inserted,
-      conn->Execute(kInsertMedia,
-                    {SqlParam::Text(media_id), SqlParam::Text(upload_sha256),
-                     SqlParam::Text(photo.content_type),
-                     SqlParam::Int(static_cast<int64_t>(photo.bytes.size())),
-                     SqlParam::Int(photo.width), SqlParam::Int(photo.height)}));
-  if (inserted.affected() == 0) {
+  SKK_ASSIGN_OR_RETURN(const bool inserted, Insert(photo, media_id, upload_sha256, uploader));
+  if (!inserted) {
+    SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
     SKK_ASSIGN_OR_RETURN(PgResult existing, conn->Execute(kFindMedia, {SqlParam::Text(media_id)}));
     if (existing.rows() == 0) {
       SKK_ASSIGN_OR_RETURN(existing, conn->Execute(kFindUpload, {SqlParam::Text(upload_sha256)}));
@@ -239,6 +323,102 @@ absl::StatusOr<sambat::v1::UploadMediaResponse> MediaStore::Store(std::string_vi
   response.set_size_bytes(static_cast<int64_t>(photo.bytes.size()));
   response.set_already_stored(false);
   return response;
+}
+
+absl::StatusOr<Collected> MediaStore::CollectGarbage() {
+  Collected collected;
+  SKK_ASSIGN_OR_RETURN(collected.photos, CollectPhotos());
+  SKK_ASSIGN_OR_RETURN(collected.files, CollectFiles());
+  return collected;
+}
+
+absl::StatusOr<int> MediaStore::CollectPhotos() {
+  const absl::Time cutoff = clock_.Now() - unattached_.max_age;
+  std::vector<std::string> expired;
+  {
+    SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+    SKK_ASSIGN_OR_RETURN(PgResult rows,
+                         conn->Execute(kExpiredUnattached, {SqlParam::Time(cutoff)}));
+    for (int i = 0; i < rows.rows(); ++i) expired.push_back(rows.GetString(i, 0));
+  }
+  int removed = 0;
+  for (const std::string& media_id : expired) {
+    // Row and files go together under the id's lock; a photo attached or uploaded again
+    // meanwhile no longer matches the DELETE and keeps both.
+    SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+      SKK_RETURN_IF_ERROR(tx.Execute(kLockMediaId, {SqlParam::Text(media_id)}).status());
+      SKK_ASSIGN_OR_RETURN(PgResult gone, tx.Execute(kDeleteExpired, {SqlParam::Text(media_id),
+                                                                      SqlParam::Time(cutoff)}));
+      if (gone.rows() == 0) return absl::OkStatus();
+      ::unlink(PhotoPath(media_id).c_str());
+      ::unlink(ThumbnailPath(media_id).c_str());
+      ++removed;
+      log::Info("unattached photo removed", {{"media_id", media_id}});
+      return absl::OkStatus();
+    }));
+  }
+  return removed;
+}
+
+absl::StatusOr<int> MediaStore::CollectFiles() {
+  const absl::Time now = clock_.Now();
+  // Files that are not a stored photo now: temporary files, and photo files whose row is gone
+  // (an upload interrupted between its files and its row).
+  std::vector<std::string> candidates;
+  std::error_code error;
+  if (!std::filesystem::exists(dir_, error)) return 0;
+  // The non-throwing forms throughout: files come and go while Store runs beside this.
+  std::filesystem::recursive_directory_iterator it(dir_, error);
+  for (; !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    const std::filesystem::directory_entry& entry = *it;
+    std::error_code stat_error;
+    if (!entry.is_regular_file(stat_error)) continue;
+    const std::string name = entry.path().filename().string();
+    std::string media_id = name.substr(0, name.find('.'));
+    if (absl::StartsWith(name, ".tmp-")) {
+      candidates.push_back(entry.path().string());
+      continue;
+    }
+    if (!IsMediaId(media_id)) continue;  // not ours: never removed
+    SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+    SKK_ASSIGN_OR_RETURN(PgResult row, conn->Execute(kMediaExists, {SqlParam::Text(media_id)}));
+    if (row.rows() == 0) candidates.push_back(entry.path().string());
+  }
+  std::vector<std::string> due;
+  {
+    // A file is due once it was seen max_age ago and is still here: the clock a test moves
+    // decides, not the file's mtime.
+    std::lock_guard lock(sightings_mu_);
+    std::map<std::string, absl::Time> seen;
+    for (const std::string& path : candidates) {
+      auto it = sightings_.find(path);
+      const absl::Time first = it == sightings_.end() ? now : it->second;
+      if (now - first >= unattached_.max_age) {
+        due.push_back(path);
+      } else {
+        seen[path] = first;
+      }
+    }
+    sightings_ = std::move(seen);
+  }
+  int removed = 0;
+  for (const std::string& path : due) {
+    const std::string name = std::filesystem::path(path).filename().string();
+    const std::string media_id = name.substr(0, name.find('.'));
+    if (IsMediaId(media_id)) {
+      // An orphaned photo file: removed only if its row still does not exist under the lock.
+      SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+        SKK_RETURN_IF_ERROR(tx.Execute(kLockMediaId, {SqlParam::Text(media_id)}).status());
+        SKK_ASSIGN_OR_RETURN(PgResult row, tx.Execute(kMediaExists, {SqlParam::Text(media_id)}));
+        if (row.rows() == 0 && ::unlink(path.c_str()) == 0) ++removed;
+        return absl::OkStatus();
+      }));
+    } else if (::unlink(path.c_str()) == 0) {
+      ++removed;
+    }
+  }
+  if (removed > 0) log::Info("leftover media files removed", {{"files", removed}});
+  return removed;
 }
 
 absl::Status MediaStore::Attach(PgConnection& tx, const std::string& complaint_id,

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/intake/media.h"
+#include "services/platform/errors.h"
 #include "tests/support/images.h"
 
 namespace skk::intake {
@@ -392,7 +393,8 @@ TEST_CASE("no more photos are decoded at once than max_concurrent_decodes", "[me
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int round = 0; round < kRounds; ++round) {
-        const DecodeGate::Slot slot = gate.Enter();  // as MediaStore::Store does
+        auto slot = gate.Enter(absl::Minutes(1));  // as MediaStore::Store does
+        REQUIRE(slot.ok());
         const int now = ++decoding;
         int seen = most;
         while (now > seen && !most.compare_exchange_weak(seen, now)) {
@@ -414,12 +416,12 @@ TEST_CASE("a decode waits while the gate is full and goes on when a place is fre
   std::atomic<bool> third_in{false};
   std::thread third;
   {
-    const DecodeGate::Slot first = gate.Enter();
+    auto first = gate.Enter(absl::Minutes(1));
     {
-      const DecodeGate::Slot second = gate.Enter();  // two at once, from one thread even
+      auto second = gate.Enter(absl::Minutes(1));  // two at once, from one thread even
       third = std::thread([&] {
-        const DecodeGate::Slot slot = gate.Enter();
-        third_in = true;
+        auto slot = gate.Enter(absl::Minutes(1));
+        third_in = slot.ok();
       });
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       CHECK_FALSE(third_in);
@@ -427,6 +429,47 @@ TEST_CASE("a decode waits while the gate is full and goes on when a place is fre
     CHECK(Eventually(third_in));  // while `first` is still held
   }
   third.join();
+}
+
+TEST_CASE("a decode that waits past its deadline is refused with when to retry", "[media]") {
+  DecodeGate gate(1);
+  auto held = gate.Enter(absl::Seconds(1));
+  REQUIRE(held.ok());
+  const auto refused = gate.Enter(absl::Milliseconds(20));
+  REQUIRE(refused.status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(refused.status().GetPayload(kRetryInfoType).has_value());
+}
+
+TEST_CASE("an upload's memory follows the bytes received, not the size declared", "[media]") {
+  UploadAssembler upload(10 * 1024 * 1024);
+  sambat::v1::UploadMediaRequest header;
+  header.mutable_header()->set_size_bytes(10 * 1024 * 1024);
+  REQUIRE(upload.Accept(header).ok());
+  CHECK(upload.photo().capacity() < 64 * 1024);
+  sambat::v1::UploadMediaRequest chunk;
+  chunk.set_chunk(std::string(1000, 'x'));
+  REQUIRE(upload.Accept(chunk).ok());
+  CHECK(upload.photo().capacity() < 64 * 1024);
+  CHECK(upload.Complete().message() ==
+        "photo: ended after 1000 of the 10485760 bytes the header announced");
+}
+
+TEST_CASE("uploads in progress are capped per address and per process", "[media]") {
+  UploadSlots slots(3, 2);
+  auto a1 = slots.Take("10.0.0.1");
+  auto a2 = slots.Take("10.0.0.1");
+  REQUIRE(a1.ok());
+  REQUIRE(a2.ok());
+  const auto a3 = slots.Take("10.0.0.1");
+  REQUIRE(a3.status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(a3.status().GetPayload(kRetryInfoType).has_value());
+  auto b1 = slots.Take("10.0.0.2");
+  REQUIRE(b1.ok());
+  CHECK(slots.Take("10.0.0.3").status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(slots.in_progress() == 3);
+  a1->reset();  // an upload ends: its address and the process get the place back
+  CHECK(slots.in_progress() == 2);
+  CHECK(slots.Take("10.0.0.1").ok());
 }
 
 }  // namespace skk::intake

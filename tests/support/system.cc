@@ -77,6 +77,11 @@ void System::Start(const std::string& service, const std::vector<std::string>& e
     // Tests submit many complaints from one phone; a test of the limits sets its own.
     args.push_back("--reporter_limit=0");
     args.push_back("--device_limit=0");
+    // Every test client calls from 127.0.0.1: the per-address limits would count them all as
+    // one. Tests of those limits set their own.
+    args.push_back("--anonymous_peer_limit=0");
+    args.push_back("--tracking_limit=0");
+    args.push_back("--max_uploads_per_peer=64");
   }
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
 
