@@ -186,8 +186,8 @@ class AuthInterceptorFactory final
     const absl::string_view method = info->method() == nullptr ? "" : info->method();
     absl::StatusOr<sambat::v1::AccessPolicy> policy = AccessPolicyOf(method);
     if (policy.ok() && policy->public_()) return nullptr;  // the citizens' door, health
-    absl::StatusOr<std::vector<StaffRole>> roles = policy.status();
-    if (policy.ok()) roles = PolicyRoles(*policy);
+    using Roles = absl::StatusOr<std::vector<StaffRole>>;
+    Roles roles = policy.ok() ? PolicyRoles(*policy) : Roles(policy.status());
     return new AuthInterceptor(info->server_context(), verifier_, &now_, std::move(roles));
   }
 
