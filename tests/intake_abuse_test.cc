@@ -21,6 +21,7 @@
 #include "google/rpc/status.pb.h"
 #include "services/intake/rate_limits.h"
 #include "services/intake/validation.h"
+#include "services/platform/dev_mode.h"
 #include "services/platform/ids.h"
 #include "services/platform/redis.h"
 #include "services/platform/secrets.h"
@@ -335,7 +336,7 @@ TEST_CASE("rate-limit keys are keyed by a secret and reveal no phone number",
   for (const RedisReply& key : keys->elements) names.push_back(key.str);
   INFO(names.size() << " keys");
   const std::string expected = absl::StrCat(system.world().redis_prefix(), "intake:rate:reporter:",
-                                            HmacSha256Hex(intake::kDevRateLimitSecret, phone));
+                                            HmacSha256Hex(kDevRateLimitSecret, phone));
   CHECK(std::find(names.begin(), names.end(), expected) != names.end());
   for (const std::string& name : names) {
     CHECK_FALSE(absl::StrContains(name, Sha256Hex(phone)));

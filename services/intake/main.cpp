@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   const std::string rate_limit_secret = skk::LoadSecretOrExit(
       {.name = "rate_limit_secret", .value = absl::GetFlag(FLAGS_rate_limit_secret),
        .file = absl::GetFlag(FLAGS_rate_limit_secret_file),
-       .dev_default = skk::intake::kDevRateLimitSecret},
+       .dev_default = skk::kDevRateLimitSecret},
       options);
   skk::ServiceHost host(options);
   host.MigrateOrExit("intake", skk::intake_migrations());

@@ -19,9 +19,6 @@
 
 namespace skk::intake {
 
-// The public development value of --rate_limit_secret (dev_mode.h explains why it is refused
-// outside --dev).
-inline constexpr char kDevRateLimitSecret[] = "local-development-only-rate-limit-secret";
 
 struct RateLimit {
   int max = 0;  // 0: no limit

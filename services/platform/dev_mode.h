@@ -19,10 +19,11 @@ namespace skk {
 // in `ps`), else the value itself (a flag or SKK_* environment variable), else, in development
 // mode only, the repository's development value.
 struct SecretSource {
-  std::string name;         // the flag, e.g. "tracking_secret"; its file flag is name + "_file"
-  std::string value;        // --<name>, may be empty
-  std::string file;         // --<name>_file, may be empty
-  std::string dev_default;  // the public development value
+  // (Every member has an initializer, so designated initializers may leave any out.)
+  std::string name{};         // the flag, e.g. "tracking_secret"; its file flag is name + "_file"
+  std::string value{};        // --<name>, may be empty
+  std::string file{};         // --<name>_file, may be empty
+  std::string dev_default{};  // the public development value
   size_t min_bytes = 32;    // shorter is refused: an HMAC key is only as strong as its secret
 };
 
@@ -40,5 +41,6 @@ absl::Status RefuseDevelopmentKeys(const TokenVerifier& verifier, bool dev);
 // The public development values, for the services' wiring and the tests.
 inline constexpr char kDevTrackingSecret[] = "local-development-only-tracking-secret";
 inline constexpr char kDevQueueCursorSecret[] = "local-development-only-queue-cursor-secret";
+inline constexpr char kDevRateLimitSecret[] = "local-development-only-rate-limit-secret";
 
 }  // namespace skk

@@ -1,7 +1,7 @@
 // sambatctl: the command-line client of Sambat Kene Ker. How a person tries the system today,
 // and what the local scenario (deploy/run.sh) uses.
 //
-//   sambatctl submit --category jalan-rusak --description "..." --lat -7.97 --lon 112.63 \
+//   sambatctl submit --category jalan-rusak --description "..." --lat -7.97 --lon 112.63
 //                    --phone 081234567890 [--photo a.jpg,b.heic] [--anonymous] ...
 //   sambatctl get <ticket> --token <tracking token>
 //   sambatctl wait <ticket> --token T --until routed|deadline|escalated[:2]|resolved|waiting
