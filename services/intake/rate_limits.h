@@ -70,9 +70,9 @@ class RateLimiter {
 
   // Who sent a new complaint.
   struct Submitter {
-    std::string reporter;  // a stable key such as the normalized phone; empty for anonymous
-    std::string device;    // empty if unknown
-    std::string peer;      // PeerAddress of the call
+    std::string reporter{};  // a stable key such as the normalized phone; empty for anonymous
+    std::string device{};    // empty if unknown
+    std::string peer{};      // PeerAddress of the call
   };
 
   // Counts one new complaint from `who` in one round trip: against the reporter and the

@@ -545,6 +545,7 @@ absl::Status AmqpConnection::Publish(const AmqpMessage& message) {
     headers.String("x-skk-original-routing-key", message.original_routing_key);
   }
   if (!message.last_error.empty()) headers.String("x-skk-last-error", message.last_error);
+  if (message.waits > 0) headers.Int32("x-skk-waits", message.waits);
 
   amqp_basic_properties_t props{};
   props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
@@ -713,6 +714,9 @@ absl::StatusOr<std::optional<AmqpDelivery>> AmqpConnection::NextDelivery(absl::D
         }
         if (const amqp_field_value_t* v = FindHeader(p.headers, "x-skk-last-error")) {
           m.last_error = FieldString(*v);
+        }
+        if (const amqp_field_value_t* v = FindHeader(p.headers, "x-skk-waits")) {
+          m.waits = static_cast<int>(FieldInt(*v).value_or(0));
         }
       }
       amqp_destroy_envelope(&envelope);

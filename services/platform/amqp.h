@@ -48,6 +48,9 @@ struct AmqpMessage {
   std::string original_routing_key;
   // Header x-skk-last-error: why the last attempt failed.
   std::string last_error;
+  // Header x-skk-waits: how many times the message was set aside because an earlier event of
+  // its case had not been applied yet. Counted apart from attempts: waiting is not failing.
+  int waits = 0;
 };
 
 // A message as received.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/random/random.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "services/platform/events.h"
 #include "services/platform/log.h"
@@ -15,6 +16,8 @@ namespace {
 constexpr SqlStatement kRecordApplied{"skk_applied_insert", R"sql(
   INSERT INTO applied_events (event_id, event_type) VALUES ($1, $2)
   ON CONFLICT (event_id) DO NOTHING)sql"};
+
+constexpr char kEarlierEventPendingType[] = "type.sambat.id/skk.EarlierEventPending";
 
 // Failures worth another attempt: the database or broker was away, a deadlock, a timeout.
 bool IsTransient(const absl::Status& status) {
@@ -32,6 +35,16 @@ bool IsTransient(const absl::Status& status) {
 }
 
 }  // namespace
+
+absl::Status EarlierEventPending(const std::string& message) {
+  absl::Status status = absl::UnavailableError(message);
+  status.SetPayload(kEarlierEventPendingType, absl::Cord());
+  return status;
+}
+
+bool IsEarlierEventPending(const absl::Status& status) {
+  return absl::IsUnavailable(status) && status.GetPayload(kEarlierEventPendingType).has_value();
+}
 
 absl::StatusOr<bool> PgIdempotentApplier::Apply(const sambat::v1::Event& event,
                                                 const EventHandler& handler) {
@@ -84,6 +97,22 @@ ProcessResult DeliveryProcessor::Process(const AmqpDelivery& delivery) {
     return {Disposition::kAck, ""};
   }
   const int attempt = delivery.message.attempt;
+  if (IsEarlierEventPending(applied.status())) {
+    const int waits = delivery.message.waits + 1;
+    const bool waited_enough = waits >= max_waits_;
+    // Debug while it waits: a case whose events cross is ordinary under parallel consumers.
+    log::Write(waited_enough ? log::Level::kError : log::Level::kDebug,
+               waited_enough ? "event waited too long for an earlier event of its case, "
+                               "dead-lettered"
+                             : "event waits for an earlier event of its case",
+               {{"event_id", event->event_id()}, {"type", event->type()},
+                {"complaint_id", event->complaint_id()}, {"waits", waits},
+                {"error", std::string(applied.status().message())}});
+    if (!waited_enough) return {Disposition::kWaitForEarlier, applied.status().ToString()};
+    return {Disposition::kDeadLetter,
+            absl::StrCat("waited ", waits, " times for an earlier event of the case: ",
+                         applied.status().message())};
+  }
   if (IsTransient(applied.status())) {
     if (absl::Status store = applier_.CheckReachable(); !store.ok()) {
       log::Warn("event waits for the database",
@@ -157,11 +186,19 @@ absl::Status EventConsumer::Park(AmqpConnection& /*conn*/, ConfirmingPublisher& 
   const ServiceQueues queues = QueuesFor(options_.topology);
   AmqpMessage parked = delivery.message;
   parked.exchange = "";
-  parked.attempt = delivery.message.attempt + 1;
   parked.last_error = result.error.substr(0, 1000);
   if (parked.original_routing_key.empty()) parked.original_routing_key = delivery.routing_key;
-  if (result.disposition == Disposition::kRetry && !queues.retry.empty()) {
-    const size_t step = std::min<size_t>(delivery.message.attempt, queues.retry.size() - 1);
+  const bool waits = result.disposition == Disposition::kWaitForEarlier;
+  if (waits) {
+    parked.waits = delivery.message.waits + 1;
+  } else {
+    parked.attempt = delivery.message.attempt + 1;
+  }
+  if ((result.disposition == Disposition::kRetry || waits) && !queues.retry.empty()) {
+    // Each step waits longer: the first comes back at once for the common near-miss, a long
+    // wait settles on the longest delay instead of spinning.
+    const int done = waits ? delivery.message.waits : delivery.message.attempt;
+    const size_t step = std::min<size_t>(done, queues.retry.size() - 1);
     parked.routing_key = queues.retry[step];
   } else {
     parked.routing_key = queues.dead;

@@ -25,6 +25,14 @@ namespace skk {
 // event can never apply and it is dead-lettered at once.
 using EventHandler = std::function<absl::Status(PgConnection& tx, const sambat::v1::Event&)>;
 
+// What a handler returns for an event that depends on an earlier event of the same case that
+// has not been applied yet (an answer before the request it answers, an action before the
+// routing). UNAVAILABLE, marked so the consumer sets the event aside to come back later
+// without spending an attempt: its predecessor may be only late (a retry, a restart), and an
+// event counted as failing for that would be parked with a healthy case behind it.
+absl::Status EarlierEventPending(const std::string& message);
+bool IsEarlierEventPending(const absl::Status& status);
+
 // Event type -> handler. Types with no handler are acknowledged and ignored.
 using EventHandlers = std::map<std::string, EventHandler>;
 
@@ -56,7 +64,11 @@ class PgIdempotentApplier final : public IdempotentApplier {
 // again once the database answers, without counting an attempt. A PostgreSQL restart or
 // failover longer than the retry schedule must not park every event that arrived meanwhile
 // (a parked complaint.submitted is a complaint nobody routes until an operator replays it).
-enum class Disposition { kAck, kRetry, kDeadLetter, kWaitForStore };
+//
+// kWaitForEarlier: the event came before an earlier event of its case; it goes through the
+// retry queues again with its attempts untouched and its waits counted. It is not held in hand
+// as kWaitForStore is: its predecessor may be among the messages prefetched behind it.
+enum class Disposition { kAck, kRetry, kDeadLetter, kWaitForStore, kWaitForEarlier };
 
 struct ProcessResult {
   Disposition disposition = Disposition::kAck;
@@ -71,12 +83,18 @@ Disposition DecideAfterFailure(const absl::Status& status, int attempt, int max_
 // Has no I/O of its own, so its decisions are unit-tested.
 class DeliveryProcessor {
  public:
+  // How many times an event may be set aside for an earlier one before it is parked: with the
+  // longest retry delay of 30 s, about three hours, long enough for a predecessor that was
+  // parked to be replayed by an operator the same shift.
+  static constexpr int kDefaultMaxWaits = 360;
+
   DeliveryProcessor(std::string service, EventHandlers handlers, IdempotentApplier& applier,
-                    int max_attempts)
+                    int max_attempts, int max_waits = kDefaultMaxWaits)
       : service_(std::move(service)),
         handlers_(std::move(handlers)),
         applier_(applier),
-        max_attempts_(max_attempts) {}
+        max_attempts_(max_attempts),
+        max_waits_(max_waits) {}
 
   ProcessResult Process(const AmqpDelivery& delivery);
 
@@ -85,6 +103,7 @@ class DeliveryProcessor {
   EventHandlers handlers_;
   IdempotentApplier& applier_;
   int max_attempts_;
+  int max_waits_;
 };
 
 class EventConsumer {

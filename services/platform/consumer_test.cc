@@ -227,6 +227,43 @@ TEST_CASE("a transient failure with the database up still spends its attempts", 
         Disposition::kDeadLetter);
 }
 
+TEST_CASE("an event that came before an earlier event of its case waits without spending "
+          "attempts",
+          "[consumer]") {
+  FakeApplier applier;
+  applier.fail_with = EarlierEventPending("case.citizen_answered before case.info_requested");
+  DeliveryProcessor processor("sla", Handlers(), applier, kMaxAttempts, /*max_waits=*/10);
+  // On its last attempt, an early event is still set aside rather than parked: its predecessor
+  // is late, not the event wrong.
+  AmqpDelivery late = DeliveryOf(SubmittedEvent(), kMaxAttempts - 1);
+  late.message.waits = 3;
+  const ProcessResult r = processor.Process(late);
+  CHECK(r.disposition == Disposition::kWaitForEarlier);
+  CHECK_THAT(r.error, Catch::Contains("before case.info_requested"));
+  // The predecessor came: the same delivery applies.
+  applier.fail_with.reset();
+  CHECK(processor.Process(late).disposition == Disposition::kAck);
+}
+
+TEST_CASE("an event that waited its last time for an earlier event is parked, saying why",
+          "[consumer]") {
+  FakeApplier applier;
+  applier.fail_with = EarlierEventPending("case.responded before case.routed");
+  DeliveryProcessor processor("sla", Handlers(), applier, kMaxAttempts, /*max_waits=*/10);
+  AmqpDelivery last = DeliveryOf(SubmittedEvent(), 0);
+  last.message.waits = 9;
+  const ProcessResult r = processor.Process(last);
+  CHECK(r.disposition == Disposition::kDeadLetter);
+  CHECK_THAT(r.error, Catch::Contains("waited 10 times"));
+}
+
+TEST_CASE("only a marked UNAVAILABLE is an earlier event pending", "[consumer]") {
+  CHECK(IsEarlierEventPending(EarlierEventPending("x")));
+  CHECK(absl::IsUnavailable(EarlierEventPending("x")));
+  CHECK_FALSE(IsEarlierEventPending(absl::UnavailableError("x")));
+  CHECK_FALSE(IsEarlierEventPending(absl::OkStatus()));
+}
+
 TEST_CASE("a permanent failure is parked even while the database is down", "[consumer]") {
   FakeApplier applier;
   applier.fail_with = absl::InvalidArgumentError("payload has no ticket");

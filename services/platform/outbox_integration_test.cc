@@ -12,6 +12,7 @@
 #include "services/platform/events.h"
 #include "services/platform/migrations.h"
 #include "services/platform/outbox.h"
+#include "services/platform/status_macros.h"
 #include "services/platform/testing/test_env.h"
 
 namespace skk {
@@ -228,6 +229,93 @@ TEST_CASE("the consumer retries a failing event, parks a poison one, and acks ea
   auto depth = AmqpConnection::Open(f.amqp, "test-depth");
   REQUIRE(depth.ok());
   CHECK((*depth)->QueueDepth("routing.events").value_or(99) == 0);
+}
+
+}  // namespace skk
+
+namespace skk {
+
+TEST_CASE("an event that comes before an earlier event of its case waits for it, however long, "
+          "and is never parked for it",
+          "[outbox]") {
+  Fixture f("consumer_waits");
+  PgPool pool({.uri = f.world.PgUri("routing"), .schema = "routing", .size = 4});
+  PgIdempotentApplier applier(pool);
+  const SqlStatement effect{"effect", "INSERT INTO effects (event_id, note) VALUES ($1, $2)"};
+  const SqlStatement earlier{"earlier", "SELECT 1 FROM effects WHERE note = 'earlier'"};
+  std::atomic<int> early_tries{0};
+  EventHandlers handlers = {
+      {kComplaintSubmitted, [&](PgConnection& tx, const sambat::v1::Event& e) -> absl::Status {
+         if (e.complaint_id() == "later") {
+           SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(earlier));
+           if (r.rows() == 0) {
+             ++early_tries;
+             return EarlierEventPending("later before earlier");
+           }
+         }
+         return tx.Execute(effect, {SqlParam::Text(e.event_id()), SqlParam::Text(e.complaint_id())})
+             .status();
+       }}};
+  constexpr int kMaxAttempts = 2;
+  DeliveryProcessor processor("routing", handlers, applier, kMaxAttempts, /*max_waits=*/1000);
+  EventConsumer consumer({.endpoint = f.amqp, .topology = f.topology, .prefetch = 10}, processor);
+  std::atomic<bool> stop{false};
+  std::thread running([&] { consumer.Run(stop); });
+
+  ConfirmingPublisher publisher(f.amqp, "test-publisher");
+  REQUIRE(publisher.PublishBatch({ToAmqpMessage(f.Submitted("later"), kEventsExchange)}).ok());
+  // The earlier event is late by many times the attempts the later one has: it would have
+  // been parked if waiting counted as failing.
+  absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (early_tries < 4 * kMaxAttempts && absl::Now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(early_tries >= 4 * kMaxAttempts);
+  REQUIRE(publisher.PublishBatch({ToAmqpMessage(f.Submitted("earlier"), kEventsExchange)}).ok());
+  give_up = absl::Now() + absl::Seconds(20);
+  while (f.Count("SELECT count(*) FROM effects") < 2 && absl::Now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  stop = true;
+  running.join();
+
+  CHECK(f.Count("SELECT count(*) FROM effects WHERE note = 'earlier'") == 1);
+  CHECK(f.Count("SELECT count(*) FROM effects WHERE note = 'later'") == 1);
+  auto depth = AmqpConnection::Open(f.amqp, "test-depth");
+  REQUIRE(depth.ok());
+  CHECK((*depth)->QueueDepth("routing.events.dead").value_or(99) == 0);
+  CHECK((*depth)->QueueDepth("routing.events").value_or(99) == 0);
+}
+
+}  // namespace skk
+
+namespace skk {
+
+TEST_CASE("an event whose earlier event never comes is parked after its waits, saying so",
+          "[outbox]") {
+  Fixture f("consumer_orphan");
+  PgPool pool({.uri = f.world.PgUri("routing"), .schema = "routing", .size = 4});
+  PgIdempotentApplier applier(pool);
+  EventHandlers handlers = {
+      {kComplaintSubmitted, [](PgConnection&, const sambat::v1::Event&) -> absl::Status {
+         return EarlierEventPending("case.responded before case.routed");
+       }}};
+  DeliveryProcessor processor("routing", handlers, applier, /*max_attempts=*/5, /*max_waits=*/3);
+  EventConsumer consumer({.endpoint = f.amqp, .topology = f.topology, .prefetch = 10}, processor);
+  std::atomic<bool> stop{false};
+  std::thread running([&] { consumer.Run(stop); });
+  ConfirmingPublisher publisher(f.amqp, "test-publisher");
+  REQUIRE(publisher.PublishBatch({ToAmqpMessage(f.Submitted("orphan"), kEventsExchange)}).ok());
+  const auto dead = Drain(f.amqp, "routing.events.dead", 1);
+  stop = true;
+  running.join();
+
+  REQUIRE(dead.size() == 1);
+  // Two waits, then the third try gave up: the giving up is its only failed attempt.
+  CHECK(dead[0].message.waits == 2);
+  CHECK(dead[0].message.attempt == 1);
+  CHECK_THAT(dead[0].message.last_error, Catch::Contains("waited 3 times"));
+  CHECK(dead[0].message.original_routing_key == kComplaintSubmitted);
 }
 
 }  // namespace skk

@@ -59,13 +59,14 @@ bool Selected(const AmqpDelivery& delivery, const ReplayFilter& filter) {
   return event.ok() && event->event_id() == filter.event_id;
 }
 
-// The copy that goes back to the events queue: a fresh start (attempt 0) that still says where
-// it came from and why it failed last.
+// The copy that goes back to the events queue: a fresh start (no attempt, no wait counted)
+// that still says where it came from and why it failed last.
 AmqpMessage ReplayCopy(const AmqpDelivery& delivery, const std::string& events_queue) {
   AmqpMessage m = delivery.message;
   m.exchange = "";  // the default exchange routes by queue name
   m.routing_key = events_queue;
   m.attempt = 0;
+  m.waits = 0;
   // Parked by the broker (x-delivery-limit) rather than a consumer: the header is missing and the
   // routing key is now the dead queue's name. An event's type is its routing key.
   if (m.original_routing_key.empty()) m.original_routing_key = m.type;

@@ -59,6 +59,9 @@ ABSL_FLAG(std::string, city_config, "deploy/config/kota-malang.textproto",
 ABSL_FLAG(int, consumer_threads, 2, "event consumer threads, each with its own connection");
 ABSL_FLAG(int, prefetch, 50, "unacknowledged events a consumer thread may hold");
 ABSL_FLAG(int, max_attempts, 5, "attempts at an event before it is dead-lettered");
+ABSL_FLAG(int, max_waits, skk::DeliveryProcessor::kDefaultMaxWaits,
+          "times an event is set aside waiting for an earlier event of its case before it is "
+          "dead-lettered (each wait lasts up to the longest --retry_delays)");
 ABSL_FLAG(std::vector<std::string>, retry_delays, std::vector<std::string>({"1s", "5s", "30s"}),
           "waits before the 1st, 2nd, ... retry of a failed event (the last one repeats)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
@@ -174,6 +177,7 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
   o.consumer_threads = absl::GetFlag(FLAGS_consumer_threads);
   o.prefetch = absl::GetFlag(FLAGS_prefetch);
   o.max_attempts = absl::GetFlag(FLAGS_max_attempts);
+  o.max_waits = absl::GetFlag(FLAGS_max_waits);
   for (const std::string& d : absl::GetFlag(FLAGS_retry_delays)) {
     absl::Duration delay;
     if (!absl::ParseDuration(d, &delay) || delay <= absl::ZeroDuration()) {
@@ -183,9 +187,10 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
   }
   o.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   o.declare_topology_only = absl::GetFlag(FLAGS_declare_topology_only);
-  if (o.pg_pool_size < 1 || o.request_threads < 0 || o.consumer_threads < 0 || o.prefetch < 1 || o.max_attempts < 1 ||
-      o.retry_delays.empty()) {
-    Die("pool size, prefetch and attempts must be positive, with at least one retry delay");
+  if (o.pg_pool_size < 1 || o.request_threads < 0 || o.consumer_threads < 0 || o.prefetch < 1 ||
+      o.max_attempts < 1 || o.max_waits < 1 || o.retry_delays.empty()) {
+    Die("pool size, prefetch, attempts and waits must be positive, with at least one retry "
+        "delay");
   }
   return o;
 }
@@ -362,7 +367,7 @@ int ServiceHost::Run() {
   std::vector<std::thread> consumer_threads;
   for (size_t i = 0; i < consumers_.size(); ++i) {
     processors.push_back(std::make_unique<DeliveryProcessor>(
-        options_.service, consumers_[i].handlers, applier, options_.max_attempts));
+        options_.service, consumers_[i].handlers, applier, options_.max_attempts, options_.max_waits));
     for (int t = 0; t < options_.consumer_threads; ++t) {
       consumers.push_back(std::make_unique<EventConsumer>(
           EventConsumer::Options{.endpoint = amqp_, .topology = topologies[i],

@@ -63,6 +63,7 @@ struct ServiceOptions {
   int consumer_threads = 2;
   int prefetch = 50;
   int max_attempts = 5;
+  int max_waits = DeliveryProcessor::kDefaultMaxWaits;
   std::vector<absl::Duration> retry_delays;
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Declare the RabbitMQ queues the service consumes from, then exit (deploy/stack.sh runs

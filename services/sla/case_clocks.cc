@@ -146,9 +146,9 @@ absl::Status CaseClocks::Apply(PgConnection& tx, const sambat::v1::Event& event)
   }
   if (previous != last && !chain_starts) {
     // Early: its predecessor is still on the way (another thread, a retry, the dead-letter
-    // queue). Retried like an action before its case.routed; once the predecessor applies,
-    // so does this one.
-    return absl::UnavailableError(absl::StrCat(
+    // queue). Set aside without spending an attempt; once the predecessor applies, so does
+    // this one.
+    return EarlierEventPending(absl::StrCat(
         event.type(), " of ", id, " with case_sequence ", sequence, " arrived before case event ",
         previous, " was applied (last applied ", last, "): not applied yet"));
   }
@@ -235,7 +235,7 @@ absl::Status CaseClocks::RequireRouted(PgConnection& tx, const sambat::v1::Event
   // Consumers run in parallel, so an officer's action can overtake the case.routed before it.
   // Applied first it would be lost (nothing to pause or stop) and the clock would then run
   // against the agency; retried, it applies after the routing.
-  return absl::UnavailableError(
+  return EarlierEventPending(
       absl::StrCat(event.type(), " before any clock of the case: case.routed not applied yet"));
 }
 

@@ -43,14 +43,6 @@ std::string All(const std::vector<InvariantLine>& lines) {
   return absl::StrJoin(out, "\n");
 }
 
-std::string One(System& system, const std::string& sql) {
-  auto db = system.world().Admin();
-  auto r = db->Execute(SqlStatement{"faults_test_one", sql});
-  REQUIRE(r.ok());
-  REQUIRE(r->rows() == 1);
-  return r->GetString(0, 0);
-}
-
 void Exec(System& system, const std::string& sql) {
   auto db = system.world().Admin();
   const absl::Status st = db->ExecuteScript(sql);
