@@ -59,6 +59,7 @@ std::string PayloadType(const sambat::v1::Event& event) {
     case E::kCaseHandedOff: return kCaseHandedOff;
     case E::kCaseCitizenAnswered: return kCaseCitizenAnswered;
     case E::kReminderDue: return kReminderDue;
+    case E::kComplaintErasureRequested: return kErasureRequested;
     case E::PAYLOAD_NOT_SET: return "";
   }
   return "";
