@@ -75,4 +75,26 @@ grpc::ServerUnaryReactor* IntakeService::Reopen(grpc::CallbackServerContext* con
       });
 }
 
+grpc::ServerUnaryReactor* CitizenDataService::EraseCitizenData(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  using sambat::v1::EraseCitizenDataRequest;
+  using sambat::v1::EraseCitizenDataResponse;
+  return ServeStaffUnary<EraseCitizenDataRequest, EraseCitizenDataResponse>(
+      context, request, response, executor_,
+      [this](const Caller& caller, const EraseCitizenDataRequest& r) {
+        return data_.Erase(caller, r);
+      });
+}
+
+grpc::ServerUnaryReactor* CitizenDataService::ListErasures(grpc::CallbackServerContext* context,
+                                                           const grpc::ByteBuffer* request,
+                                                           grpc::ByteBuffer* response) {
+  using sambat::v1::ListErasuresRequest;
+  using sambat::v1::ListErasuresResponse;
+  return ServeStaffUnary<ListErasuresRequest, ListErasuresResponse>(
+      context, request, response, executor_,
+      [this](const Caller&, const ListErasuresRequest& r) { return data_.List(r); });
+}
+
 }  // namespace skk::intake

@@ -6,6 +6,7 @@
 #include "grpcpp/grpcpp.h"
 #include "sambat/v1/intake.grpc.pb.h"
 #include "services/intake/complaints.h"
+#include "services/intake/erasure.h"
 #include "services/intake/media.h"
 #include "services/intake/validation.h"
 #include "services/platform/grpc_edge.h"
@@ -48,6 +49,29 @@ class IntakeService final : public IntakeServiceBase {
   Complaints& complaints_;
   MediaUploads& uploads_;
   SubmissionRules rules_;
+  RequestExecutor& executor_;
+};
+
+using CitizenDataServiceBase =
+    sambat::v1::CitizenDataService::WithRawCallbackMethod_EraseCitizenData<
+        sambat::v1::CitizenDataService::WithRawCallbackMethod_ListErasures<
+            sambat::v1::CitizenDataService::Service>>;
+
+// The data protection officer's tools; admins only (declared in intake.proto).
+class CitizenDataService final : public CitizenDataServiceBase {
+ public:
+  CitizenDataService(CitizenData& data, RequestExecutor& executor)
+      : data_(data), executor_(executor) {}
+
+  grpc::ServerUnaryReactor* EraseCitizenData(grpc::CallbackServerContext* context,
+                                             const grpc::ByteBuffer* request,
+                                             grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListErasures(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
+
+ private:
+  CitizenData& data_;
   RequestExecutor& executor_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "services/intake/complaints.h"
+#include "services/intake/erasure.h"
 #include "services/intake/intake_service.h"
 #include "services/intake/media.h"
 #include "services/intake/rate_limits.h"
@@ -53,6 +54,11 @@ ABSL_FLAG(absl::Duration, media_collect_interval, absl::Minutes(10),
 ABSL_FLAG(int, submission_writers, 4,
           "transactions writing new complaints at once (each on its own connection)");
 ABSL_FLAG(int, submission_batch, 128, "new complaints committed together at most");
+ABSL_FLAG(absl::Duration, personal_data_retention, absl::Hours(24 * 730),
+          "a finished complaint's personal data is erased this long after it finished "
+          "(business time; 0 turns retention off)");
+ABSL_FLAG(absl::Duration, retention_interval, absl::Hours(1),
+          "how often finished complaints past retention are looked for (real time)");
 
 namespace {
 // Handlers mostly wait for a shared commit, not for a connection of their own.
@@ -73,6 +79,8 @@ int main(int argc, char** argv) {
        .file = absl::GetFlag(FLAGS_rate_limit_secret_file),
        .dev_default = skk::kDevRateLimitSecret},
       options);
+  // Only the data protection officer's tools take staff tokens; the citizens' API is open.
+  const skk::TokenVerifier staff = skk::LoadTokenVerifierOrExit(options, city);
   skk::ServiceHost host(options);
   host.MigrateOrExit("intake", skk::intake_migrations());
 
@@ -110,8 +118,15 @@ int main(int argc, char** argv) {
   rules.max_photos = absl::GetFlag(FLAGS_max_photos);
   skk::intake::IntakeService service(complaints, uploads, std::move(rules), host.executor());
 
+  skk::intake::CitizenData citizen_data(
+      host.pool(), host.clock(), media,
+      {.retention = absl::GetFlag(FLAGS_personal_data_retention)});
+  skk::intake::CitizenDataService citizen_data_service(citizen_data, host.executor());
+
   host.AddConsumer(skk::intake::ConsumedEvents(), complaints.Handlers());
   host.AddGrpcService(&service);
+  host.AddGrpcService(&citizen_data_service);
+  host.RequireStaffAuth(&staff);
   const absl::Duration collect_every = absl::GetFlag(FLAGS_media_collect_interval);
   host.AddBackgroundLoop("media-collector", [&media, collect_every](const std::atomic<bool>& stop) {
     do {
@@ -120,6 +135,14 @@ int main(int argc, char** argv) {
                        {{"error", std::string(done.status().message())}});
       }
     } while (skk::SleepUnlessStopped(stop, collect_every));
+  });
+  const absl::Duration retention_every = absl::GetFlag(FLAGS_retention_interval);
+  host.AddBackgroundLoop("retention", [&citizen_data, retention_every](const std::atomic<bool>& stop) {
+    do {
+      if (absl::StatusOr<int> done = citizen_data.EraseExpired(); !done.ok()) {
+        skk::log::Warn("retention pass failed", {{"error", std::string(done.status().message())}});
+      }
+    } while (skk::SleepUnlessStopped(stop, retention_every));
   });
   return host.Run();
 }

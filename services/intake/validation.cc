@@ -219,4 +219,35 @@ std::vector<FieldViolation> ValidateReopen(const sambat::v1::ReopenRequest& requ
   return v;
 }
 
+std::vector<FieldViolation> ValidateErasure(const sambat::v1::EraseCitizenDataRequest& request) {
+  std::vector<FieldViolation> v;
+  using R = sambat::v1::EraseCitizenDataRequest;
+  std::string erased;  // what the reason must not repeat
+  switch (request.selector_case()) {
+    case R::kTicket:
+      if (!IsToken(request.ticket(), 1, 40)) v.push_back({"ticket", "is not a ticket number"});
+      break;
+    case R::kPhone:
+      erased = NormalizePhone(request.phone());
+      if (erased.empty()) v.push_back({"phone", "is not an Indonesian mobile number"});
+      break;
+    case R::kEmail:
+      erased = absl::AsciiStrToLower(request.email());
+      if (!IsEmail(request.email())) v.push_back({"email", "is not an email address"});
+      break;
+    case R::SELECTOR_NOT_SET:
+      v.push_back({"selector", "name a ticket, a phone or an email"});
+      break;
+  }
+  CheckCitizenText(request.reason(), "reason", kMaxErasureReasonChars, false, v);
+  // The audit record outlives the data: it must not become the copy the erasure missed.
+  // A phone is looked for without its +62 or 0, so 0812..., 62812... and +62812... all match.
+  const std::string reason = absl::AsciiStrToLower(request.reason());
+  const std::string needle = request.has_phone() && erased.size() > 3 ? erased.substr(3) : erased;
+  if (!needle.empty() && reason.find(needle) != std::string::npos) {
+    v.push_back({"reason", "must not contain the phone or email being erased"});
+  }
+  return v;
+}
+
 }  // namespace skk::intake

@@ -38,6 +38,12 @@ std::vector<FieldViolation> ValidateAddInfo(const sambat::v1::AddInfoRequest& re
 std::vector<FieldViolation> ValidateRate(const sambat::v1::RateRequest& request);
 std::vector<FieldViolation> ValidateReopen(const sambat::v1::ReopenRequest& request);
 
+inline constexpr int kMaxErasureReasonChars = 500;
+
+// Checks of an administrator's erasure request: one selector (a ticket, an Indonesian mobile
+// number, an email address) and a reason that does not repeat the phone or email erased.
+std::vector<FieldViolation> ValidateErasure(const sambat::v1::EraseCitizenDataRequest& request);
+
 // Checks a free text a citizen typed: valid UTF-8, not blank (unless `optional`), at most
 // `max_chars` characters, and no control characters but line breaks and tabs. Appends a
 // violation for `field` if not.

@@ -393,5 +393,36 @@ TEST_CASE("follow-ups need the ticket, the token and sound content", "[validatio
   CHECK(Fields(ValidateReopen(reopen)) == std::vector<std::string>{"tracking_token", "reason"});
 }
 
+TEST_CASE("an erasure names one citizen and a reason that does not repeat their contact",
+          "[intake][validation][security]") {
+  sambat::v1::EraseCitizenDataRequest r;
+  r.set_reason("Permintaan PPID 12/PDP/2026");
+  CHECK(Fields(ValidateErasure(r)) == std::vector<std::string>{"selector"});
+  r.set_phone("0812-3456-7890");
+  CHECK(ValidateErasure(r).empty());
+  r.set_phone("0341 551188");  // a landline is no reporter's number
+  CHECK(Fields(ValidateErasure(r)) == std::vector<std::string>{"phone"});
+  r.set_email("budi@example");
+  CHECK(Fields(ValidateErasure(r)) == std::vector<std::string>{"email"});
+  r.set_ticket("SKK 2026");
+  CHECK(Fields(ValidateErasure(r)) == std::vector<std::string>{"ticket"});
+  r.set_ticket("SKK-2026-000123");
+  r.set_reason("   ");
+  CHECK(Fields(ValidateErasure(r)) == std::vector<std::string>{"reason"});
+  r.set_reason(std::string(501, 'x'));
+  CHECK(Fields(ValidateErasure(r)) == std::vector<std::string>{"reason"});
+  // The audit record must not keep what was erased, in whatever form it was typed.
+  r.set_phone("+6281234567890");
+  for (const char* reason : {"hapus 081234567890", "nomor 6281234567890 minta dihapus",
+                             "+62 81234567890"}) {
+    r.set_reason(reason);
+    INFO(reason);
+    CHECK(Fields(ValidateErasure(r)) == std::vector<std::string>{"reason"});
+  }
+  r.set_email("Budi.Santoso@Example.com");
+  r.set_reason("hapus budi.santoso@example.com");
+  CHECK(Fields(ValidateErasure(r)) == std::vector<std::string>{"reason"});
+}
+
 }  // namespace
 }  // namespace skk::intake

@@ -18,6 +18,7 @@
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "services/platform/auth.h"
 #include "services/platform/service_host.h"
 
 namespace skk {
@@ -79,6 +80,23 @@ grpc::ServerUnaryReactor* ServeUnary(
                                  "server busy; nothing was changed, retry shortly"));
   }
   return reactor;
+}
+
+// ServeUnary for a staff method: the handler gets the caller the interceptor verified
+// (CallerOf); a call without one is answered with the interceptor's refusal and the handler
+// never runs.
+template <class Request, class Response>
+grpc::ServerUnaryReactor* ServeStaffUnary(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* wire_request,
+    grpc::ByteBuffer* wire_response, RequestExecutor& executor,
+    std::function<absl::StatusOr<Response>(const Caller&, const Request&)> handler) {
+  return ServeUnary<Request, Response>(
+      context, wire_request, wire_response, executor,
+      [context, handler = std::move(handler)](const Request& r) -> absl::StatusOr<Response> {
+        absl::StatusOr<Caller> caller = CallerOf(*context);
+        if (!caller.ok()) return caller.status();
+        return handler(*caller, r);
+      });
 }
 
 }  // namespace skk

@@ -42,6 +42,7 @@
 #include "sambat/v1/notification.grpc.pb.h"
 #include "services/platform/clock.h"
 #include "services/platform/events.h"
+#include "services/sambatctl/citizen_data_commands.h"
 #include "services/sambatctl/notification_commands.h"
 #include "services/sambatctl/officer_commands.h"
 #include "services/sambatctl/parked_commands.h"
@@ -57,8 +58,8 @@ ABSL_FLAG(std::string, idempotency_key, "", "submit: key that makes a retried su
 ABSL_FLAG(std::string, address, "", "submit: where, in words");
 ABSL_FLAG(std::vector<std::string>, photo, {}, "submit, add-info: photo files to upload");
 ABSL_FLAG(std::string, name, "", "submit: reporter's name; token: the staff member's name");
-ABSL_FLAG(std::string, phone, "", "submit: reporter's mobile number");
-ABSL_FLAG(std::string, email, "", "submit: reporter's email");
+ABSL_FLAG(std::string, phone, "", "submit: reporter's mobile number; erase: the citizen's");
+ABSL_FLAG(std::string, email, "", "submit: reporter's email; erase: the citizen's");
 ABSL_FLAG(bool, anonymous, false, "submit: the agency never learns who sent it");
 ABSL_FLAG(std::string, channel, "app", "submit: app, web, sms or assisted");
 ABSL_FLAG(std::string, volunteer, "", "submit: the KIM volunteer's id (channel assisted)");
@@ -66,7 +67,7 @@ ABSL_FLAG(std::string, token, "", "get, wait, add-info, rate, reopen: the tracki
 ABSL_FLAG(std::string, text, "", "add-info: the answer");
 ABSL_FLAG(int, stars, 0, "rate: 1 to 5");
 ABSL_FLAG(std::string, comment, "", "rate: a comment");
-ABSL_FLAG(std::string, reason, "", "reopen: why");
+ABSL_FLAG(std::string, reason, "", "reopen, erase: why");
 ABSL_FLAG(std::string, until, "routed",
           "wait: routed, deadline, escalated, escalated:2, waiting, resolved or closed");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30), "wait: how long to wait at most");
@@ -358,7 +359,8 @@ int Clock(const std::vector<char*>& args) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "sambatctl submit|get|wait|add-info|rate|reopen|notifications|clock|token|"
-      "queue|case|claim|release|respond|ask|forward|resolve|reject|parked|replay-parked ... "
+      "queue|case|claim|release|respond|ask|forward|resolve|reject|parked|replay-parked|erase|"
+      "erasures ... "
       "(see --helpfull)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
@@ -366,12 +368,14 @@ int main(int argc, char** argv) {
                  "rate <ticket> | reopen <ticket> | notifications <complaint id> | clock ... | "
                  "token ... | queue | case | claim | release | respond | ask | forward | resolve | "
                  "reject (officers, with --staff_token) | parked <service> | "
-                 "replay-parked <service> --event_id ID|--all\n";
+                 "replay-parked <service> --event_id ID|--all | erase <ticket>|--phone P|--email E "
+                 "--reason R | erasures (admins)\n";
     return 2;
   }
   const std::string command = args[1];
   if (int rc = skk::sambatctl::RunNotificationCommand(args); rc >= 0) return rc;
   if (int rc = skk::sambatctl::RunParkedCommand(args); rc >= 0) return rc;
+  if (int rc = skk::sambatctl::RunCitizenDataCommand(args); rc >= 0) return rc;
   if (command == "submit" && args.size() == 2) return Submit();
   if (command == "get" && args.size() == 3) return Get(args[2]);
   if (command == "wait" && args.size() == 3) return Wait(args[2]);
