@@ -60,6 +60,11 @@ class PgIdempotentApplier final : public IdempotentApplier {
   PgPool& pool_;
 };
 
+// Deletes the applied_events rows recorded before `before`, a batch per statement so no
+// long lock is held. Their purpose (absorbing a redelivery) is long over by then. Returns how
+// many went.
+absl::StatusOr<int64_t> PruneAppliedEvents(PgPool& pool, absl::Time before);
+
 // kWaitForStore: the event failed because the database was down; it is held in hand and tried
 // again once the database answers, without counting an attempt. A PostgreSQL restart or
 // failover longer than the retry schedule must not park every event that arrived meanwhile

@@ -64,6 +64,8 @@ ABSL_FLAG(int, max_waits, skk::DeliveryProcessor::kDefaultMaxWaits,
           "dead-lettered (each wait lasts up to the longest --retry_delays)");
 ABSL_FLAG(std::vector<std::string>, retry_delays, std::vector<std::string>({"1s", "5s", "30s"}),
           "waits before the 1st, 2nd, ... retry of a failed event (the last one repeats)");
+ABSL_FLAG(absl::Duration, applied_events_retention, absl::Hours(24 * 90),
+          "the record of an applied event is pruned this long after (real time; 0: kept)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight requests may take after SIGTERM");
 ABSL_FLAG(int, grpc_max_concurrent_streams, 100,
@@ -186,6 +188,7 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
     o.retry_delays.push_back(delay);
   }
   o.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  o.applied_events_retention = absl::GetFlag(FLAGS_applied_events_retention);
   o.declare_topology_only = absl::GetFlag(FLAGS_declare_topology_only);
   if (o.pg_pool_size < 1 || o.request_threads < 0 || o.consumer_threads < 0 || o.prefetch < 1 ||
       o.max_attempts < 1 || o.max_waits < 1 || o.retry_delays.empty()) {
@@ -377,6 +380,20 @@ int ServiceHost::Run() {
         c.Run(stop_consumers);
       });
     }
+  }
+  if (!consumers_.empty() && options_.applied_events_retention > absl::ZeroDuration()) {
+    loops_.push_back({"applied-events-pruning", [this](const std::atomic<bool>& stop) {
+      do {
+        absl::StatusOr<int64_t> pruned =
+            PruneAppliedEvents(*pool_, absl::Now() - options_.applied_events_retention);
+        if (!pruned.ok()) {
+          log::Warn("pruning applied events failed",
+                    {{"error", std::string(pruned.status().message())}});
+        } else if (*pruned > 0) {
+          log::Info("applied events pruned", {{"rows", static_cast<long long>(*pruned)}});
+        }
+      } while (SleepUnlessStopped(stop, absl::Hours(1)));
+    }});
   }
   std::vector<std::thread> loop_threads;
   for (LoopSpec& l : loops_) {

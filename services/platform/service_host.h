@@ -64,6 +64,9 @@ struct ServiceOptions {
   int prefetch = 50;
   int max_attempts = 5;
   int max_waits = DeliveryProcessor::kDefaultMaxWaits;
+  // applied_events rows older than this are pruned (real time). Long past any redelivery or
+  // the replay of an event parked the same quarter.
+  absl::Duration applied_events_retention = absl::Hours(24 * 90);
   std::vector<absl::Duration> retry_delays;
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Declare the RabbitMQ queues the service consumes from, then exit (deploy/stack.sh runs
