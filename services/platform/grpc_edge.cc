@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
@@ -88,6 +89,16 @@ void RequestExecutor::Work() {
     }
     work();
   }
+}
+
+absl::Status CallStillWanted(const grpc::ServerContextBase& context) {
+  if (context.IsCancelled()) {
+    return absl::CancelledError("the client cancelled the call; nothing was done");
+  }
+  if (absl::FromChrono(context.deadline()) <= absl::Now()) {
+    return absl::DeadlineExceededError("the client's deadline passed; nothing was done");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ParseRequest(const grpc::ByteBuffer& wire, google::protobuf::Message* request) {

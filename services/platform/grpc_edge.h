@@ -19,6 +19,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "services/platform/auth.h"
+#include "services/platform/pg.h"
 #include "services/platform/service_host.h"
 
 namespace skk {
@@ -46,6 +47,10 @@ class RequestExecutor {
   std::vector<std::thread> workers_;
 };
 
+// OK while the client still waits for the call; CANCELLED once it cancelled or went away,
+// DEADLINE_EXCEEDED once its deadline passed.
+absl::Status CallStillWanted(const grpc::ServerContextBase& context);
+
 // Parses a request from its wire bytes. A parse failure is INVALID_ARGUMENT naming the first
 // string field (dotted path) that is not valid UTF-8, or saying the bytes are no such message.
 absl::Status ParseRequest(const grpc::ByteBuffer& wire, google::protobuf::Message* request);
@@ -61,7 +66,14 @@ grpc::ServerUnaryReactor* ServeUnary(
     grpc::ByteBuffer* wire_response, RequestExecutor& executor,
     std::function<absl::StatusOr<Response>(const Request&)> handler) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto work = [reactor, wire_request, wire_response, handler = std::move(handler)] {
+  auto work = [context, reactor, wire_request, wire_response, handler = std::move(handler)] {
+    // A client that gave up while the request waited for a worker gets nothing done for it:
+    // a burst of retries from clients on a bad network must not each cost a transaction.
+    if (absl::Status gone = CallStillWanted(*context); !gone.ok()) {
+      reactor->Finish(ToGrpcStatus(gone));
+      return;
+    }
+    const RequestDeadlineScope deadline(context->deadline());
     Request request;
     if (absl::Status parsed = ParseRequest(*wire_request, &request); !parsed.ok()) {
       reactor->Finish(ToGrpcStatus(parsed));

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -228,12 +229,42 @@ bool WaitForOutboxCommit(uint64_t seen, absl::Duration timeout) {
                                    [&] { return outbox_commits != seen; });
 }
 
+namespace {
+thread_local absl::Time request_deadline = absl::InfiniteFuture();
+
+// Past this the session's own statement_timeout (60 s) is the tighter bound.
+constexpr absl::Duration kSessionStatementTimeout = absl::Seconds(60);
+}  // namespace
+
+RequestDeadlineScope::RequestDeadlineScope(std::chrono::system_clock::time_point deadline)
+    : previous_(request_deadline) {
+  // gRPC's "no deadline" is the clock's maximum, which absl maps to InfiniteFuture.
+  request_deadline = std::min(previous_, absl::FromChrono(deadline));
+}
+
+RequestDeadlineScope::~RequestDeadlineScope() { request_deadline = previous_; }
+
+absl::Time RequestDeadlineScope::Current() { return request_deadline; }
+
 absl::Status InTransaction(PgConnection& conn,
                            const std::function<absl::Status(PgConnection&)>& body) {
   constexpr int kAttempts = 3;
   absl::Status last;
+  const absl::Time deadline = request_deadline;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    SKK_RETURN_IF_ERROR(conn.ExecuteScript("BEGIN"));
+    std::string begin = "BEGIN";
+    if (deadline != absl::InfiniteFuture()) {
+      const absl::Duration left = deadline - absl::Now();
+      if (left <= absl::ZeroDuration()) {
+        return absl::DeadlineExceededError("the client's deadline passed; nothing was changed");
+      }
+      if (left < kSessionStatementTimeout) {
+        // One round trip with BEGIN; SET LOCAL ends with the transaction.
+        absl::StrAppend(&begin, "; SET LOCAL statement_timeout = ",
+                        std::max<int64_t>(1, absl::ToInt64Milliseconds(left)));
+      }
+    }
+    SKK_RETURN_IF_ERROR(conn.ExecuteScript(begin));
     (void)conn.TakeOutboxWrite();
     absl::Status st = body(conn);
     if (st.ok()) st = conn.ExecuteScript("COMMIT");
@@ -247,6 +278,12 @@ absl::Status InTransaction(PgConnection& conn,
       (void)conn.ExecuteScript("ROLLBACK");
     }
     last = st;
+    // The statement_timeout set from the deadline cancelled a statement: say so, rather than
+    // the "canceling statement" error that would read as a fault of ours.
+    if (deadline != absl::InfiniteFuture() && absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("the client's deadline passed; nothing was changed (", st.message(), ")"));
+    }
     if (!absl::IsAborted(st)) return st;
   }
   return last;

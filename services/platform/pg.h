@@ -128,8 +128,26 @@ bool WaitForOutboxCommit(uint64_t seen, absl::Duration timeout);
 // retry), a unique violation ALREADY_EXISTS, serialization failures and deadlocks ABORTED.
 bool IsRetryable(const absl::Status& status);
 
+// The deadline of the client request this thread serves (ServeUnary sets it for the handler's
+// run). A transaction begun under it gets a statement_timeout that ends at the deadline, so a
+// query keeps no connection busy for a client that stopped waiting, and fails with
+// DEADLINE_EXCEEDED. Nested scopes restore the outer deadline.
+class RequestDeadlineScope {
+ public:
+  explicit RequestDeadlineScope(std::chrono::system_clock::time_point deadline);
+  ~RequestDeadlineScope();
+  RequestDeadlineScope(const RequestDeadlineScope&) = delete;
+  RequestDeadlineScope& operator=(const RequestDeadlineScope&) = delete;
+  // InfiniteFuture outside any scope.
+  static absl::Time Current();
+
+ private:
+  absl::Time previous_;
+};
+
 // Runs `body` inside BEGIN ... COMMIT on `conn`. Any error from `body` or COMMIT rolls back.
-// A deadlock or serialization failure re-runs `body` up to 3 times.
+// A deadlock or serialization failure re-runs `body` up to 3 times. Under a request deadline
+// (RequestDeadlineScope) the transaction is bounded by it.
 absl::Status InTransaction(PgConnection& conn,
                            const std::function<absl::Status(PgConnection&)>& body);
 
