@@ -258,7 +258,16 @@ absl::StatusOr<int> EraseParked(const AmqpEndpoint& endpoint, const std::string&
     copies.push_back(ErasedCopy(*delivery, std::move(event), queues.dead, photos));
     originals.push_back(*std::move(delivery));
   }
-  if (originals.empty()) return 0;
+  // Messages another listing or replay held until we gave up on them were not looked at: the
+  // caller must know, or the complaint's words could stay in them unnoticed.
+  auto all_seen = [&](int erased) -> absl::StatusOr<int> {
+    if (seen == budget) return erased;
+    return absl::UnavailableError(absl::StrCat(
+        "erasing parked events of ", service, ": ", budget - seen, " of the ", budget,
+        " parked messages were held by another listing or replay (", erased,
+        " erased): run it again"));
+  };
+  if (originals.empty()) return all_seen(0);
 
   ConfirmingPublisher publisher(endpoint, absl::StrCat(service, "-parked-erase-publisher"),
                                 static_cast<int>(kReplayWindow));
@@ -281,7 +290,7 @@ absl::StatusOr<int> EraseParked(const AmqpEndpoint& endpoint, const std::string&
                                                 st.message(), " (", erased,
                                                 " erased before the failure)"));
   }
-  return erased;
+  return all_seen(erased);
 }
 
 }  // namespace skk

@@ -72,7 +72,10 @@ absl::StatusOr<int> ReplayParked(const AmqpEndpoint& endpoint, const std::string
 // it starts, and at most 65535 of them; a message whose body does not decode names no
 // complaint and stays as it is. INVALID_ARGUMENT for an empty service or complaint id,
 // NOT_FOUND if the dead queue does not exist, UNAVAILABLE if RabbitMQ fails midway (nothing is
-// lost; a message may then be parked both erased and not: run it again).
+// lost; a message may then be parked both erased and not: run it again) or if another listing
+// or replay took some of the messages it counted (those were not looked at: run it again).
+// Messages a listing or replay already holds when it starts are not counted, and not looked at
+// (AMQP tells ready messages only): run it when no other operation runs on the dead queue.
 absl::StatusOr<int> EraseParked(const AmqpEndpoint& endpoint, const std::string& service,
                                 const std::string& complaint_id, bool photos);
 
