@@ -65,6 +65,78 @@ std::string PayloadType(const sambat::v1::Event& event) {
   return "";
 }
 
+namespace {
+
+// A text the citizen wrote: an empty one had nothing in it to erase.
+void EraseText(std::string* text) {
+  if (!text->empty()) *text = kErasedText;
+}
+
+}  // namespace
+
+void ErasePersonalData(sambat::v1::Event& event, bool photos) {
+  using E = sambat::v1::Event;
+  event.DiscardUnknownFields();
+  switch (event.payload_case()) {
+    case E::kComplaintSubmitted: {
+      auto* p = event.mutable_complaint_submitted();
+      EraseText(p->mutable_description());
+      EraseText(p->mutable_address());
+      if (photos) p->clear_media_ids();
+      return;
+    }
+    case E::kReporterContact: {
+      auto* p = event.mutable_reporter_contact();
+      p->clear_name();
+      p->clear_phone();
+      p->clear_email();
+      return;
+    }
+    case E::kInfoAdded: {
+      auto* p = event.mutable_info_added();
+      EraseText(p->mutable_text());
+      if (photos) p->clear_media_ids();
+      return;
+    }
+    case E::kRated:
+      EraseText(event.mutable_rated()->mutable_comment());
+      return;
+    case E::kReopenRequested:
+      EraseText(event.mutable_reopen_requested()->mutable_reason());
+      return;
+    case E::kCaseReopened:  // routing copies the citizen's reopen reason into it
+      EraseText(event.mutable_case_reopened()->mutable_reason());
+      return;
+    case E::kCaseHandedOff: {  // the complaint's facts, for the partner
+      auto* p = event.mutable_case_handed_off();
+      EraseText(p->mutable_description());
+      EraseText(p->mutable_address());
+      return;
+    }
+    case E::kCaseCitizenAnswered: {
+      auto* p = event.mutable_case_citizen_answered();
+      EraseText(p->mutable_text());
+      if (photos) p->clear_media_ids();
+      return;
+    }
+    // Staff's words and names, codes, times: the case, not the citizen.
+    case E::kCaseRouted:
+    case E::kDeadlineSet:
+    case E::kEscalated:
+    case E::kCaseInfoRequested:
+    case E::kCaseResponded:
+    case E::kCaseResolved:
+    case E::kCaseRejected:
+    case E::kCaseClosed:
+    case E::kCaseClaimed:
+    case E::kCaseForwarded:
+    case E::kReminderDue:
+    case E::kComplaintErasureRequested:
+    case E::PAYLOAD_NOT_SET:
+      return;
+  }
+}
+
 AmqpMessage ToAmqpMessage(const sambat::v1::Event& event, const std::string& exchange) {
   AmqpMessage m;
   m.exchange = exchange;

@@ -48,6 +48,18 @@ sambat::v1::Event NewEvent(const std::string& type, const std::string& complaint
 // The routing key an envelope's payload requires; empty when no payload is set.
 std::string PayloadType(const sambat::v1::Event& event);
 
+// Erases the citizen's personal data from `event` (complaint.erasure_requested, UU 27/2022
+// PDP), for a copy of an event that a service keeps (its outbox, its dead queue, a late event
+// of an erased complaint). The reporter's name, phone and email become empty; the citizen's
+// own words (description, free-text address, added information, answers, rating comment,
+// reopen reason) become kErasedText, unless they were empty; the ids of the citizen's photos
+// are removed only when `photos`. What stays: the envelope, ticket, category, agency, location,
+// times, states, the officers' own texts and their proof photos, staff names. Fields this
+// binary does not know (a newer producer's) cannot be judged, so they are removed. Idempotent.
+// Every string field of every payload is classified in events_test.cc: a new field fails that
+// test until it is decided here.
+void ErasePersonalData(sambat::v1::Event& event, bool photos);
+
 AmqpMessage ToAmqpMessage(const sambat::v1::Event& event, const std::string& exchange);
 
 // Parses and checks an envelope: it must have an id, a type matching its payload, a complaint

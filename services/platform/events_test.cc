@@ -4,8 +4,14 @@
 #include "services/platform/events.h"
 
 #include <catch2/catch.hpp>
+#include <map>
+#include <set>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "services/platform/ids.h"
 
 namespace skk {
@@ -165,6 +171,281 @@ TEST_CASE("protobuf timestamps round-trip to the nanosecond, before 1970 too", "
   const google::protobuf::Timestamp p = ToProtoTime(absl::UnixEpoch() - absl::Milliseconds(1));
   CHECK(p.seconds() == -1);
   CHECK(p.nanos() == 999000000);
+}
+
+// The citizen's personal data in events (complaint.erasure_requested, UU 27/2022 PDP), field
+// by field. Every string field an event can carry is either here or in kNotPersonal below: a
+// field added to events.proto fails "every string field ... is decided" until someone decides
+// whether it is personal (and, if so, teaches ErasePersonalData to erase it).
+enum class Erased {
+  kEmptied,     // the reporter's contact: nothing stands in its place
+  kMarked,      // the citizen's own words: kErasedText stands in their place
+  kWithPhotos,  // the citizen's photo ids: removed only when the photos are erased too
+};
+const std::map<std::string, Erased> kPersonal = {
+    {"sambat.v1.ComplaintSubmitted.description", Erased::kMarked},
+    {"sambat.v1.ComplaintSubmitted.address", Erased::kMarked},
+    {"sambat.v1.ComplaintSubmitted.media_ids", Erased::kWithPhotos},
+    {"sambat.v1.ReporterContact.name", Erased::kEmptied},
+    {"sambat.v1.ReporterContact.phone", Erased::kEmptied},
+    {"sambat.v1.ReporterContact.email", Erased::kEmptied},
+    {"sambat.v1.InfoAdded.text", Erased::kMarked},
+    {"sambat.v1.InfoAdded.media_ids", Erased::kWithPhotos},
+    {"sambat.v1.Rated.comment", Erased::kMarked},
+    {"sambat.v1.ReopenRequested.reason", Erased::kMarked},
+    // routing copies the citizen's reopen reason into the case event.
+    {"sambat.v1.CaseReopened.reason", Erased::kMarked},
+    // The complaint's facts handed to an external partner.
+    {"sambat.v1.CaseHandedOff.description", Erased::kMarked},
+    {"sambat.v1.CaseHandedOff.address", Erased::kMarked},
+    {"sambat.v1.CaseCitizenAnswered.text", Erased::kMarked},
+    {"sambat.v1.CaseCitizenAnswered.media_ids", Erased::kWithPhotos},
+};
+// Not the citizen's personal data: ids, codes, categories, the case's facts, and staff's own
+// words and names (officers' answers, questions, notes, forward reasons; their proof photos).
+const std::set<std::string> kNotPersonal = {
+    "sambat.v1.Event.event_id",
+    "sambat.v1.Event.type",
+    "sambat.v1.Event.complaint_id",
+    "sambat.v1.Event.correlation_id",
+    "sambat.v1.Event.causation_id",
+    "sambat.v1.Event.producer",
+    "sambat.v1.Event.actor",  // "officer:<id>", "citizen" or "system": never a citizen's identity
+    "sambat.v1.ComplaintSubmitted.ticket",
+    "sambat.v1.ComplaintSubmitted.category",
+    "sambat.v1.ComplaintSubmitted.channel",
+    "sambat.v1.ComplaintSubmitted.volunteer_id",  // the KIM volunteer's id, not the citizen's
+    "sambat.v1.ReporterContact.ticket",
+    "sambat.v1.InfoAdded.ticket",
+    "sambat.v1.Rated.ticket",
+    "sambat.v1.ReopenRequested.ticket",
+    "sambat.v1.CaseInfoRequested.ticket",
+    "sambat.v1.CaseInfoRequested.agency_code",
+    "sambat.v1.CaseInfoRequested.question",  // the officer's question
+    "sambat.v1.CaseResponded.ticket",
+    "sambat.v1.CaseResponded.agency_code",
+    "sambat.v1.CaseResponded.message",  // the officer's answer
+    "sambat.v1.CaseResolved.ticket",
+    "sambat.v1.CaseResolved.agency_code",
+    "sambat.v1.CaseResolved.note",             // the officer's note
+    "sambat.v1.CaseResolved.proof_media_ids",  // the officer's proof photos
+    "sambat.v1.CaseRejected.ticket",
+    "sambat.v1.CaseRejected.agency_code",
+    "sambat.v1.CaseRejected.reason",
+    "sambat.v1.CaseRejected.note",  // the officer's note
+    "sambat.v1.CaseRejected.duplicate_of_ticket",
+    "sambat.v1.CaseReopened.ticket",
+    "sambat.v1.CaseReopened.agency_code",
+    "sambat.v1.CaseReopened.category",
+    "sambat.v1.CaseClosed.ticket",
+    "sambat.v1.CaseClosed.agency_code",
+    "sambat.v1.CaseRouted.ticket",
+    "sambat.v1.CaseRouted.category",
+    "sambat.v1.CaseRouted.agency_code",
+    "sambat.v1.CaseRouted.agency_name",
+    "sambat.v1.CaseRouted.rule_id",
+    "sambat.v1.DeadlineSet.ticket",
+    "sambat.v1.DeadlineSet.agency_code",
+    "sambat.v1.Escalated.ticket",
+    "sambat.v1.Escalated.agency_code",
+    "sambat.v1.CaseClaimed.ticket",
+    "sambat.v1.CaseClaimed.agency_code",
+    "sambat.v1.CaseClaimed.officer_id",
+    "sambat.v1.CaseClaimed.officer_name",  // staff
+    "sambat.v1.CaseClaimed.category",
+    "sambat.v1.CaseForwarded.ticket",
+    "sambat.v1.CaseForwarded.from_agency_code",
+    "sambat.v1.CaseForwarded.to_agency_code",
+    "sambat.v1.CaseForwarded.to_agency_name",
+    "sambat.v1.CaseForwarded.reason",  // the officer's reason
+    "sambat.v1.CaseForwarded.category",
+    "sambat.v1.CaseHandedOff.ticket",
+    "sambat.v1.CaseHandedOff.agency_code",
+    "sambat.v1.CaseHandedOff.agency_name",
+    "sambat.v1.CaseHandedOff.category",
+    "sambat.v1.CaseCitizenAnswered.ticket",
+    "sambat.v1.CaseCitizenAnswered.agency_code",
+    "sambat.v1.ReminderDue.ticket",
+    "sambat.v1.ReminderDue.agency_code",
+    "sambat.v1.ComplaintErasureRequested.ticket",
+    "sambat.v1.ComplaintErasureRequested.erasure_id",
+};
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+// Every string (or bytes) field reachable from `d`, by full name.
+void StringFields(const Descriptor* d, std::set<const Descriptor*>& seen,
+                  std::vector<const FieldDescriptor*>& out) {
+  if (!seen.insert(d).second) return;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) out.push_back(f);
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) StringFields(f->message_type(), seen, out);
+  }
+}
+
+std::vector<const FieldDescriptor*> EventStringFields() {
+  std::set<const Descriptor*> seen;
+  std::vector<const FieldDescriptor*> out;
+  StringFields(sambat::v1::Event::descriptor(), seen, out);
+  return out;
+}
+
+// Sets every field of `m` (strings to their own full name, repeated ones twice) except the
+// envelope's payload oneof, which the caller chose.
+void Fill(Message& m) {
+  const auto* r = m.GetReflection();
+  const Descriptor* d = m.GetDescriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->real_containing_oneof() != nullptr) continue;
+    const int copies = f->is_repeated() ? 2 : 1;
+    for (int n = 0; n < copies; ++n) {
+      const std::string text = absl::StrCat(f->full_name(), " #", n);
+      switch (f->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_STRING:
+          f->is_repeated() ? r->AddString(&m, f, text) : r->SetString(&m, f, text);
+          break;
+        case FieldDescriptor::CPPTYPE_INT32:
+          f->is_repeated() ? r->AddInt32(&m, f, 7) : r->SetInt32(&m, f, 7);
+          break;
+        case FieldDescriptor::CPPTYPE_INT64:
+          f->is_repeated() ? r->AddInt64(&m, f, 77) : r->SetInt64(&m, f, 77);
+          break;
+        case FieldDescriptor::CPPTYPE_BOOL:
+          f->is_repeated() ? r->AddBool(&m, f, true) : r->SetBool(&m, f, true);
+          break;
+        case FieldDescriptor::CPPTYPE_DOUBLE:
+          f->is_repeated() ? r->AddDouble(&m, f, -7.98) : r->SetDouble(&m, f, -7.98);
+          break;
+        case FieldDescriptor::CPPTYPE_ENUM: {
+          const auto* value = f->enum_type()->value(f->enum_type()->value_count() - 1);
+          f->is_repeated() ? r->AddEnum(&m, f, value) : r->SetEnum(&m, f, value);
+          break;
+        }
+        case FieldDescriptor::CPPTYPE_MESSAGE:
+          Fill(f->is_repeated() ? *r->AddMessage(&m, f) : *r->MutableMessage(&m, f));
+          break;
+        default:
+          FAIL("a field type Fill does not know: " << f->full_name());
+      }
+    }
+  }
+}
+
+// What the payload `m` must look like after erasure, from the tables above.
+void ExpectErased(Message& m, bool photos) {
+  const auto* r = m.GetReflection();
+  const Descriptor* d = m.GetDescriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    auto it = kPersonal.find(f->full_name());
+    if (it == kPersonal.end()) continue;
+    switch (it->second) {
+      case Erased::kEmptied:
+        r->ClearField(&m, f);
+        break;
+      case Erased::kMarked:
+        REQUIRE_FALSE(f->is_repeated());
+        r->SetString(&m, f, kErasedText);
+        break;
+      case Erased::kWithPhotos:
+        if (photos) r->ClearField(&m, f);
+        break;
+    }
+  }
+}
+
+TEST_CASE("every string field an event can carry is decided: the citizen's personal data or not",
+          "[events][erasure]") {
+  std::set<std::string> found;
+  for (const FieldDescriptor* f : EventStringFields()) {
+    found.insert(f->full_name());
+    INFO(f->full_name() << ": add it to kPersonal (and to ErasePersonalData) or to kNotPersonal");
+    CHECK(kPersonal.contains(f->full_name()) != kNotPersonal.contains(f->full_name()));
+  }
+  // No stale entries: a field renamed or removed leaves the tables too.
+  for (const auto& [name, how] : kPersonal) {
+    INFO(name);
+    CHECK(found.contains(name));
+  }
+  for (const std::string& name : kNotPersonal) {
+    INFO(name);
+    CHECK(found.contains(name));
+  }
+}
+
+TEST_CASE("erasure changes exactly the personal fields of every payload, and the photos only "
+          "when asked",
+          "[events][erasure]") {
+  const google::protobuf::OneofDescriptor* payload =
+      sambat::v1::Event::descriptor()->FindOneofByName("payload");
+  REQUIRE(payload != nullptr);
+  for (int i = 0; i < payload->field_count(); ++i) {
+    for (const bool photos : {false, true}) {
+      const FieldDescriptor* field = payload->field(i);
+      INFO(field->full_name() << (photos ? " with photos" : " without photos"));
+      sambat::v1::Event original;
+      Fill(original);
+      Fill(*original.GetReflection()->MutableMessage(&original, field));
+      sambat::v1::Event expected = original;
+      ExpectErased(*expected.GetReflection()->MutableMessage(&expected, field), photos);
+
+      sambat::v1::Event erased = original;
+      ErasePersonalData(erased, photos);
+      INFO("erased:\n" << erased.DebugString() << "expected:\n" << expected.DebugString());
+      CHECK(erased.SerializeAsString() == expected.SerializeAsString());
+      ErasePersonalData(erased, photos);  // again: nothing more changes
+      CHECK(erased.SerializeAsString() == expected.SerializeAsString());
+    }
+  }
+}
+
+TEST_CASE("an erased complaint keeps its case facts, and an empty text stays empty",
+          "[events][erasure]") {
+  sambat::v1::Event e = Submitted();
+  const sambat::v1::Event before = e;
+  auto* p = e.mutable_complaint_submitted();
+  p->set_description("Lubang di depan rumah Pak Darmo, Jl. Kawi Atas 17, HP 081233344455");
+  p->mutable_location()->set_latitude(-7.9826);
+  p->add_media_ids("5f0c3a");
+  ErasePersonalData(e, /*photos=*/false);
+  CHECK(p->description() == kErasedText);
+  CHECK(p->address().empty());  // the citizen gave none: nothing was there to mark
+  CHECK(p->media_ids_size() == 1);
+  CHECK(p->ticket() == "SKK-2026-000001");
+  CHECK(p->category() == "jalan-rusak");
+  CHECK(p->location().latitude() == -7.9826);
+  CHECK(e.event_id() == before.event_id());
+  CHECK(e.correlation_id() == before.correlation_id());
+  CHECK(e.occurred_at().seconds() == before.occurred_at().seconds());
+  ErasePersonalData(e, /*photos=*/true);
+  CHECK(p->media_ids_size() == 0);
+
+  sambat::v1::Event contact = NewEvent(kReporterContact, "c-0001", kOccurred, "intake", nullptr);
+  contact.mutable_reporter_contact()->set_name("Siti Aminah");
+  contact.mutable_reporter_contact()->set_phone("081234567890");
+  contact.mutable_reporter_contact()->set_email("siti@example.id");
+  ErasePersonalData(contact, false);
+  CHECK(contact.reporter_contact().name().empty());
+  CHECK(contact.reporter_contact().phone().empty());
+  CHECK(contact.reporter_contact().email().empty());
+}
+
+TEST_CASE("erasure removes what this binary cannot judge: fields of a newer producer",
+          "[events][erasure]") {
+  sambat::v1::Event e = NewEvent("case.claimed", "c-0001", kOccurred, "routing-v2", nullptr);
+  // Field 99 (length-delimited): a payload this binary does not know.
+  const std::string unknown_payload = std::string("\x9a\x06\x03", 3) + "abc";
+  auto parsed = ParseEvent(e.SerializeAsString() + unknown_payload);
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed->SerializeAsString().find("abc") != std::string::npos);
+  ErasePersonalData(*parsed, false);
+  CHECK(parsed->SerializeAsString().find("abc") == std::string::npos);
+  CHECK(parsed->event_id() == e.event_id());
+  CHECK(parsed->type() == "case.claimed");
 }
 
 }  // namespace

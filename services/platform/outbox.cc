@@ -25,6 +25,14 @@ constexpr SqlStatement kClaimOutbox{"skk_outbox_claim", R"sql(
 constexpr SqlStatement kDeleteOutbox{"skk_outbox_delete",
                                      "DELETE FROM outbox WHERE id = ANY($1::bigint[])"};
 
+// FOR UPDATE: a relay that claimed some of these rows holds them until it has published
+// (and deleted) them or given up; either way the rows read here are then the current ones.
+constexpr SqlStatement kLockComplaintOutbox{"skk_outbox_lock_complaint", R"sql(
+  SELECT id, payload FROM outbox WHERE complaint_id = $1 ORDER BY id FOR UPDATE)sql"};
+
+constexpr SqlStatement kRewriteOutbox{"skk_outbox_rewrite",
+                                      "UPDATE outbox SET payload = $2 WHERE id = $1"};
+
 class PgOutboxBatch final : public OutboxBatch {
  public:
   PgOutboxBatch(PgConnection& conn, std::vector<OutboxRow> rows)
@@ -125,6 +133,29 @@ absl::Status EnqueueEvent(PgConnection& tx, const sambat::v1::Event& event) {
                           .status());
   tx.NoteOutboxWrite();
   return absl::OkStatus();
+}
+
+absl::StatusOr<int> EraseOutboxPersonalData(PgConnection& tx, const std::string& complaint_id,
+                                            bool photos) {
+  SKK_ASSIGN_OR_RETURN(PgResult rows,
+                       tx.Execute(kLockComplaintOutbox, {SqlParam::Text(complaint_id)}));
+  int rewritten = 0;
+  for (int i = 0; i < rows.rows(); ++i) {
+    const int64_t id = rows.GetInt(i, 0);
+    const std::string payload = rows.GetBytes(i, 1);
+    sambat::v1::Event event;
+    if (!event.ParseFromString(payload)) {
+      return absl::InternalError(absl::StrCat("outbox row ", id, " is not a sambat.v1.Event"));
+    }
+    ErasePersonalData(event, photos);
+    std::string erased = event.SerializeAsString();
+    if (erased == payload) continue;  // nothing personal in it, or erased before
+    SKK_RETURN_IF_ERROR(
+        tx.Execute(kRewriteOutbox, {SqlParam::Int(id), SqlParam::Bytes(std::move(erased))})
+            .status());
+    ++rewritten;
+  }
+  return rewritten;
 }
 
 std::unique_ptr<OutboxStore> MakePgOutboxStore(std::string uri, std::string schema) {

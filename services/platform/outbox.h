@@ -24,6 +24,16 @@ namespace skk {
 // when that transaction commits.
 absl::Status EnqueueEvent(PgConnection& tx, const sambat::v1::Event& event);
 
+// Erases the citizen's personal data (ErasePersonalData with `photos`) from the events about
+// `complaint_id` still waiting in the outbox, inside the caller's open transaction on `tx`
+// (complaint.erasure_requested: a service erases its outbox in the transaction that erases its
+// tables). Published events are not kept (the relay deletes a row once the broker confirmed
+// it), so these rows are every copy the outbox holds. A row a relay is publishing at that
+// moment is waited for: it is then gone, or, if the relay failed, erased here before it is
+// published. Returns how many rows it rewrote. INTERNAL if a row is not an event.
+absl::StatusOr<int> EraseOutboxPersonalData(PgConnection& tx, const std::string& complaint_id,
+                                            bool photos);
+
 struct OutboxRow {
   int64_t id = 0;
   std::string event_id;

@@ -2,6 +2,7 @@
 // against the real PostgreSQL and RabbitMQ.
 
 #include <atomic>
+#include <functional>
 #include <set>
 #include <catch2/catch.hpp>
 #include <thread>
@@ -116,6 +117,137 @@ TEST_CASE("committed events are published exactly as written and rolled-back one
     CHECK(event->event_id() == committed[i]);
     CHECK(got[i].message.type == kComplaintSubmitted);
   }
+}
+
+TEST_CASE("erasing a complaint's personal data rewrites its waiting events, and only those",
+          "[outbox][erasure]") {
+  Fixture f("outboxerase");
+  const std::string erased_id = "0b6e4d21-9f3a-4c58-b7d0-2a1e8c5f6b94";
+  sambat::v1::Event submitted = f.Submitted(erased_id);
+  auto* complaint = submitted.mutable_complaint_submitted();
+  complaint->set_description("Saluran mampet di depan rumah Bu Sri, Gang Kenari 5");
+  complaint->set_address("Gang Kenari 5 RT 03");
+  complaint->add_media_ids("5f0c3a9e");
+  sambat::v1::Event handed = NewEvent(kCaseHandedOff, erased_id, absl::Now(), "test", &submitted);
+  handed.mutable_case_handed_off()->set_description(complaint->description());
+  handed.mutable_case_handed_off()->set_address(complaint->address());
+  handed.mutable_case_handed_off()->set_agency_code("polresta");
+  sambat::v1::Event claimed = NewEvent(kCaseClaimed, erased_id, absl::Now(), "test", &submitted);
+  claimed.mutable_case_claimed()->set_officer_name("Budi Santoso");
+  sambat::v1::Event other = f.Submitted("complaint-y");
+  other.mutable_complaint_submitted()->set_description("Lampu jalan mati di Gang Kenari");
+  REQUIRE(InTransaction(*f.db, [&](PgConnection& tx) -> absl::Status {
+            for (const auto* e : {&submitted, &handed, &claimed, &other}) {
+              SKK_RETURN_IF_ERROR(EnqueueEvent(tx, *e));
+            }
+            return absl::OkStatus();
+          }).ok());
+  auto holding = [&](const std::string& words) {
+    return f.Count(absl::StrCat("SELECT count(*) FROM outbox WHERE position(convert_to('",
+                                words, "', 'UTF8') in payload) > 0"));
+  };
+  REQUIRE(holding("Bu Sri") == 2);
+
+  // Rolled back, the erasure changes nothing.
+  absl::Status rolled_back = InTransaction(*f.db, [&](PgConnection& tx) -> absl::Status {
+    SKK_ASSIGN_OR_RETURN(int n, EraseOutboxPersonalData(tx, erased_id, true));
+    CHECK(n == 2);
+    return absl::AbortedError("rolled back on purpose");
+  });
+  CHECK(absl::IsAborted(rolled_back));
+  CHECK(holding("Bu Sri") == 2);
+
+  int rewritten = -1;
+  REQUIRE(InTransaction(*f.db, [&](PgConnection& tx) -> absl::Status {
+            SKK_ASSIGN_OR_RETURN(rewritten, EraseOutboxPersonalData(tx, erased_id, false));
+            return absl::OkStatus();
+          }).ok());
+  CHECK(rewritten == 2);  // case.claimed holds nothing of the citizen's
+  CHECK(holding("Bu Sri") == 0);
+  CHECK(holding("Gang Kenari 5") == 0);
+  CHECK(holding("Lampu jalan mati di Gang Kenari") == 1);  // another complaint's
+  CHECK(holding("5f0c3a9e") == 1);                         // photos not asked for
+  CHECK(holding("Budi Santoso") == 1);                     // staff stay
+  CHECK(f.Count("SELECT count(*) FROM outbox") == 4);
+
+  // Again, with the photos: only the photo ids are left to go.
+  REQUIRE(InTransaction(*f.db, [&](PgConnection& tx) -> absl::Status {
+            SKK_ASSIGN_OR_RETURN(rewritten, EraseOutboxPersonalData(tx, erased_id, true));
+            return absl::OkStatus();
+          }).ok());
+  CHECK(rewritten == 1);
+  CHECK(holding("5f0c3a9e") == 0);
+
+  // What the relay publishes is the erased event, with its id and place in the order.
+  auto store = MakePgOutboxStore(f.world.PgUri("routing"), "routing");
+  auto publisher = MakeAmqpEventPublisher(f.amqp, "test-relay");
+  OutboxRelay relay(*store, *publisher, {});
+  auto published = relay.RelayOnce();
+  REQUIRE(published.ok());
+  CHECK(*published == 4);
+  const auto got = Drain(f.amqp, "routing.events", 2);  // bound to complaint.submitted only
+  REQUIRE(got.size() == 2);
+  auto first = ParseEvent(got[0].message.body);
+  auto second = ParseEvent(got[1].message.body);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK(first->event_id() == submitted.event_id());
+  CHECK(first->complaint_submitted().description() == kErasedText);
+  CHECK(first->complaint_submitted().address() == kErasedText);
+  CHECK(first->complaint_submitted().media_ids_size() == 0);
+  CHECK(first->complaint_submitted().ticket() == "SKK-2026-000001");
+  CHECK(second->complaint_submitted().description() == "Lampu jalan mati di Gang Kenari");
+}
+
+TEST_CASE("an erasure waits for a relay publishing the complaint's events: what it published "
+          "is gone, what it gave up on is erased",
+          "[outbox][erasure]") {
+  Fixture f("outboxrace");
+  const std::string erased_id = "0b6e4d21-9f3a-4c58-b7d0-2a1e8c5f6b94";
+  auto enqueue = [&] {
+    sambat::v1::Event e = f.Submitted(erased_id);
+    e.mutable_complaint_submitted()->set_description("Rumah Bu Sri kebanjiran");
+    REQUIRE(InTransaction(*f.db, [&](PgConnection& tx) { return EnqueueEvent(tx, e); }).ok());
+  };
+  auto store = MakePgOutboxStore(f.world.PgUri("routing"), "routing");
+  auto erase_meanwhile = [&](const std::function<void(OutboxBatch&)>& relay_ends) {
+    auto batch = store->Claim(10);
+    REQUIRE(batch.ok());
+    REQUIRE((*batch)->rows().size() == 1);
+    std::atomic<bool> done{false};
+    int rewritten = -1;
+    absl::Status st;
+    std::thread erasure([&] {
+      auto conn = PgConnection::Connect(f.world.PgUri("routing"), "routing");
+      st = !conn.ok() ? conn.status()
+                      : InTransaction(**conn, [&](PgConnection& tx) -> absl::Status {
+                          SKK_ASSIGN_OR_RETURN(rewritten,
+                                               EraseOutboxPersonalData(tx, erased_id, false));
+                          return absl::OkStatus();
+                        });
+      done = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK_FALSE(done.load());  // held by the relay's claim
+    relay_ends(**batch);
+    batch->reset();
+    erasure.join();
+    INFO(st.ToString());
+    CHECK(st.ok());
+    return rewritten;
+  };
+
+  enqueue();
+  // The relay published it: the row is gone, nothing is left to erase.
+  CHECK(erase_meanwhile([](OutboxBatch& b) { REQUIRE(b.Complete().ok()); }) == 0);
+  CHECK(f.Count("SELECT count(*) FROM outbox") == 0);
+
+  enqueue();
+  // The relay failed (the broker was away): the row stays, erased before it is published.
+  CHECK(erase_meanwhile([](OutboxBatch&) {}) == 1);
+  CHECK(f.Count("SELECT count(*) FROM outbox WHERE position(convert_to('Bu Sri', 'UTF8') in "
+                "payload) > 0") == 0);
+  CHECK(f.Count("SELECT count(*) FROM outbox") == 1);
 }
 
 TEST_CASE("a relay that cannot reach RabbitMQ keeps every row for later", "[outbox]") {

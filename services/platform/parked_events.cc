@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/platform/events.h"
@@ -70,6 +71,42 @@ AmqpMessage ReplayCopy(const AmqpDelivery& delivery, const std::string& events_q
   // Parked by the broker (x-delivery-limit) rather than a consumer: the header is missing and the
   // routing key is now the dead queue's name. An event's type is its routing key.
   if (m.original_routing_key.empty()) m.original_routing_key = m.type;
+  return m;
+}
+
+bool AboutComplaint(const AmqpDelivery& delivery, const std::string& complaint_id,
+                    sambat::v1::Event* event) {
+  // Not ParseEvent: an envelope it would refuse (say, a type that does not match its payload)
+  // can still carry the complaint's data.
+  return event->ParseFromString(delivery.message.body) && event->complaint_id() == complaint_id;
+}
+
+// The last error without its text, which may quote the event's data (a value in a database
+// error, a handler's message): its status code, and the mark that something was erased.
+std::string ErasedError(const std::string& last_error) {
+  if (last_error.empty()) return "";  // parked by the broker: there was none
+  size_t first = std::string::npos;
+  std::string code;
+  for (int c = 1; c <= 16; ++c) {
+    const std::string name = absl::StatusCodeToString(static_cast<absl::StatusCode>(c));
+    const size_t at = last_error.find(absl::StrCat(name, ":"));
+    if (at < first) {
+      first = at;
+      code = name;
+    }
+  }
+  return code.empty() ? std::string(kErasedText) : absl::StrCat(code, ": ", kErasedText);
+}
+
+// The copy that takes the parked message's place at the back of the dead queue.
+AmqpMessage ErasedCopy(const AmqpDelivery& delivery, sambat::v1::Event event,
+                       const std::string& dead_queue, bool photos) {
+  AmqpMessage m = delivery.message;
+  m.exchange = "";  // the default exchange routes by queue name
+  m.routing_key = dead_queue;
+  ErasePersonalData(event, photos);
+  m.body = event.SerializeAsString();
+  m.last_error = ErasedError(m.last_error);
   return m;
 }
 
@@ -187,6 +224,73 @@ absl::StatusOr<int> ReplayParked(const AmqpEndpoint& endpoint, const std::string
                                                " replayed before the failure)"));
   }
   return replayed;
+}
+
+absl::StatusOr<int> EraseParked(const AmqpEndpoint& endpoint, const std::string& service,
+                                const std::string& complaint_id, bool photos) {
+  SKK_RETURN_IF_ERROR(CheckService(service));
+  if (complaint_id.empty()) return absl::InvalidArgumentError("EraseParked: complaint id is empty");
+  const ServiceQueues queues = QueuesOf(service);
+  SKK_ASSIGN_OR_RETURN(auto conn,
+                       AmqpConnection::Open(endpoint, absl::StrCat(service, "-parked-erase")));
+  SKK_ASSIGN_OR_RETURN(const uint32_t ready, conn->QueueDepth(queues.dead));
+  if (ready == 0) return 0;
+  const int budget = static_cast<int>(std::min<uint32_t>(ready, kMaxHeld));
+  SKK_RETURN_IF_ERROR(conn->StartConsuming(queues.dead, budget));
+
+  // Every message counted at the start is held (unacked) until the end: the complaint's are
+  // replaced by erased copies, the others go back untouched, in their order, when `conn`
+  // closes. The copies are published only once the scan is over, so the scan never meets them.
+  std::vector<AmqpDelivery> originals;
+  std::vector<AmqpMessage> copies;
+  int seen = 0;
+  const absl::Time give_up = absl::Now() + kGiveUp;
+  while (seen < budget) {
+    SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> delivery,
+                         conn->NextDelivery(absl::Milliseconds(50)));
+    if (!delivery.has_value()) {
+      if (absl::Now() >= give_up) break;  // someone else holds the rest
+      continue;
+    }
+    ++seen;
+    sambat::v1::Event event;
+    if (!AboutComplaint(*delivery, complaint_id, &event)) continue;
+    copies.push_back(ErasedCopy(*delivery, std::move(event), queues.dead, photos));
+    originals.push_back(*std::move(delivery));
+  }
+  // Messages another listing or replay held until we gave up on them were not looked at: the
+  // caller must know, or the complaint's words could stay in them unnoticed.
+  auto all_seen = [&](int erased) -> absl::StatusOr<int> {
+    if (seen == budget) return erased;
+    return absl::UnavailableError(absl::StrCat(
+        "erasing parked events of ", service, ": ", budget - seen, " of the ", budget,
+        " parked messages were held by another listing or replay (", erased,
+        " erased): run it again"));
+  };
+  if (originals.empty()) return all_seen(0);
+
+  ConfirmingPublisher publisher(endpoint, absl::StrCat(service, "-parked-erase-publisher"),
+                                static_cast<int>(kReplayWindow));
+  // An original leaves only after the broker confirmed every copy: a failure before that
+  // leaves the dead queue as it was (a copy that was confirmed anyway stands beside its
+  // original, and the next run erases that original).
+  int erased = 0;
+  absl::Status st = publisher.PublishBatch(copies);
+  for (size_t i = 0; st.ok() && i < originals.size(); ++i) {
+    st = conn->Ack(originals[i].delivery_tag);
+    if (!st.ok()) break;
+    const ParkedEvent p = Describe(originals[i]);
+    log::Info("parked event erased",
+              {{"dead_queue", queues.dead}, {"event_id", p.event_id}, {"type", p.event_type},
+               {"complaint_id", complaint_id}, {"photos", photos ? "true" : "false"}});
+    ++erased;
+  }
+  if (!st.ok()) {
+    return absl::Status(st.code(), absl::StrCat("erasing parked events of ", service, ": ",
+                                                st.message(), " (", erased,
+                                                " erased before the failure)"));
+  }
+  return all_seen(erased);
 }
 
 }  // namespace skk

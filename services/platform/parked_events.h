@@ -2,8 +2,8 @@
 
 // Parked events: what a consumer gave up on (a permanent failure, or retries exhausted) waits in
 // the service's dead queue "<service>.events.dead" (EventConsumer::Park). Operators list those
-// messages and, once the cause is fixed, replay them into "<service>.events". See
-// docs/parked-events.md.
+// messages and, once the cause is fixed, replay them into "<service>.events"; a complaint's
+// personal data is erased from them when the citizen's data is. See docs/parked-events.md.
 
 #include <string>
 #include <vector>
@@ -59,5 +59,24 @@ struct ReplayFilter {
 // RabbitMQ fails midway (what was moved until then stays moved; nothing is lost).
 absl::StatusOr<int> ReplayParked(const AmqpEndpoint& endpoint, const std::string& service,
                                  const ReplayFilter& filter);
+
+// Erases one complaint's personal data from `service`'s dead queue (complaint.erasure_requested,
+// UU 27/2022 PDP; docs/parked-events.md). Every parked message whose event is about
+// `complaint_id` is put back into the dead queue with its body passed through
+// ErasePersonalData(photos) and its last error reduced to its status code and kErasedText (an
+// error's text may quote the data); its message id, type, timestamp, attempts, waits and
+// original routing key stay, so it can still be listed and replayed. A message leaves the queue
+// only after the broker confirmed its erased copy. Every other message stays untouched and in
+// its order; the erased copies, in their own order, go behind them. Returns how many messages
+// it erased (0: none of the complaint's). Considers at most the messages in the dead queue when
+// it starts, and at most 65535 of them; a message whose body does not decode names no
+// complaint and stays as it is. INVALID_ARGUMENT for an empty service or complaint id,
+// NOT_FOUND if the dead queue does not exist, UNAVAILABLE if RabbitMQ fails midway (nothing is
+// lost; a message may then be parked both erased and not: run it again) or if another listing
+// or replay took some of the messages it counted (those were not looked at: run it again).
+// Messages a listing or replay already holds when it starts are not counted, and not looked at
+// (AMQP tells ready messages only): run it when no other operation runs on the dead queue.
+absl::StatusOr<int> EraseParked(const AmqpEndpoint& endpoint, const std::string& service,
+                                const std::string& complaint_id, bool photos);
 
 }  // namespace skk

@@ -85,7 +85,7 @@ struct Fixture {
       m.exchange = "";
       m.routing_key = "routing.events.dead";
       m.attempt = 1;
-      m.last_error = absl::StrCat("INVALID_ARGUMENT: bad ", m.message_id);
+      if (m.last_error.empty()) m.last_error = absl::StrCat("INVALID_ARGUMENT: bad ", m.message_id);
       parked.push_back(std::move(m));
     }
     ConfirmingPublisher publisher(amqp, "test-park");
@@ -103,6 +103,26 @@ std::vector<std::string> Ids(const std::vector<ParkedEvent>& parked) {
   std::vector<std::string> ids;
   for (const ParkedEvent& p : parked) ids.push_back(p.event_id);
   return ids;
+}
+
+// Every message of `queue` as it is now, headers and all. Nothing is acked: they go back to
+// the queue, in their order, when this returns.
+std::vector<AmqpMessage> Peek(Fixture& f, const std::string& queue, size_t expected) {
+  auto conn = AmqpConnection::Open(f.amqp, "test-peek");
+  REQUIRE(conn.ok());
+  REQUIRE((*conn)->StartConsuming(queue, 1000).ok());
+  std::vector<AmqpMessage> out;
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (out.size() < expected && absl::Now() < give_up) {
+    auto d = (*conn)->NextDelivery(absl::Milliseconds(100));
+    REQUIRE(d.ok());
+    if (d->has_value()) out.push_back((*d)->message);
+  }
+  // Nothing more than expected.
+  auto extra = (*conn)->NextDelivery(absl::Milliseconds(300));
+  REQUIRE(extra.ok());
+  CHECK_FALSE(extra->has_value());
+  return out;
 }
 
 std::vector<ParkedEvent> List(Fixture& f, int limit = 100) {
@@ -270,6 +290,142 @@ TEST_CASE("Replay with an event id that matches nothing replays nothing and lose
   std::vector<std::string> rest = ids;
   rest.erase(rest.begin() + 7);
   CHECK(Ids(List(f)) == rest);
+}
+
+TEST_CASE("Erasing a complaint's personal data from a dead queue rewrites its messages and "
+          "leaves every other message as it was, in its order",
+          "[parked][erasure]") {
+  Fixture f("parkederase");
+  const std::string erased_id = "0b6e4d21-9f3a-4c58-b7d0-2a1e8c5f6b94";
+  // The citizen's words, and words of the database error about them, that must all go.
+  const std::vector<std::string> words = {"Gang Kenari", "Bu Sri", "0812-5555-1234",
+                                          "Pak Darmo"};
+
+  sambat::v1::Event submitted = f.Submitted(erased_id);
+  submitted.mutable_complaint_submitted()->set_description(
+      "Saluran mampet di depan rumah Bu Sri, Gang Kenari 5");
+  submitted.mutable_complaint_submitted()->set_address("Gang Kenari 5 RT 03");
+  submitted.mutable_complaint_submitted()->add_media_ids("5f0c3a9e");
+  AmqpMessage submitted_m = ToAmqpMessage(submitted, kEventsExchange);
+  submitted_m.last_error =
+      "INVALID_ARGUMENT: routing_create_case: ERROR:  new row violates check constraint "
+      "\"x\"\nDETAIL:  Failing row contains (Saluran mampet di depan rumah Bu Sri, Gang Kenari 5)";
+
+  sambat::v1::Event info = NewEvent(kInfoAdded, erased_id, absl::Now(), "test", &submitted);
+  info.mutable_info_added()->set_ticket("SKK-2026-000001");
+  info.mutable_info_added()->set_text("Hubungi saya di 0812-5555-1234, Pak Darmo");
+  info.mutable_info_added()->add_media_ids("77aa01");
+  AmqpMessage info_m = ToAmqpMessage(info, kEventsExchange);
+  info_m.last_error = "waited 360 times for an earlier event of the case: UNAVAILABLE: Pak Darmo";
+
+  sambat::v1::Event other = f.Submitted("complaint-a");
+  other.mutable_complaint_submitted()->set_description("Lampu jalan mati di Jl. Ijen");
+  AmqpMessage garbage = ToAmqpMessage(f.Submitted("complaint-b"), kEventsExchange);
+  garbage.message_id = "garbage-1";
+  garbage.body = "\x08\x96\x01 this is not an event";
+
+  const std::vector<AmqpMessage> before = {
+      ToAmqpMessage(other, kEventsExchange), submitted_m,
+      ToAmqpMessage(f.Submitted("complaint-b"), kEventsExchange), info_m, garbage,
+      ToAmqpMessage(f.Submitted("complaint-a"), kEventsExchange)};
+  f.Park(before);
+  REQUIRE(f.AwaitDepth("routing.events.dead", 6));
+  const std::vector<AmqpMessage> parked = Peek(f, "routing.events.dead", 6);
+  REQUIRE(parked.size() == 6);
+  REQUIRE(f.AwaitDepth("routing.events.dead", 6));
+
+  auto erased = EraseParked(f.amqp, "routing", erased_id, /*photos=*/false);
+  INFO(erased.status().ToString());
+  REQUIRE(erased.ok());
+  CHECK(*erased == 2);
+  REQUIRE(f.AwaitDepth("routing.events.dead", 6));
+
+  // The others first, exactly as they were and in their order; then the erased two, in theirs.
+  const std::vector<AmqpMessage> after = Peek(f, "routing.events.dead", 6);
+  REQUIRE(after.size() == 6);
+  const std::vector<size_t> others = {0, 2, 4, 5};
+  for (size_t i = 0; i < others.size(); ++i) {
+    const AmqpMessage& was = parked[others[i]];
+    INFO("other message " << i << " " << was.message_id);
+    CHECK(after[i].message_id == was.message_id);
+    CHECK(after[i].body == was.body);
+    CHECK(after[i].last_error == was.last_error);
+    CHECK(after[i].attempt == was.attempt);
+    CHECK(after[i].original_routing_key == was.original_routing_key);
+  }
+  const AmqpMessage& s = after[4];
+  const AmqpMessage& a = after[5];
+  CHECK(s.message_id == submitted.event_id());
+  CHECK(a.message_id == info.event_id());
+  for (const AmqpMessage* m : {&s, &a}) {
+    CHECK(m->attempt == 1);
+    CHECK(m->original_routing_key == m->type);
+    CHECK(m->correlation_id == submitted.event_id());
+  }
+  CHECK(s.last_error == absl::StrCat("INVALID_ARGUMENT: ", kErasedText));
+  CHECK(a.last_error == absl::StrCat("UNAVAILABLE: ", kErasedText));
+  auto s_event = ParseEvent(s.body);
+  auto a_event = ParseEvent(a.body);
+  REQUIRE(s_event.ok());
+  REQUIRE(a_event.ok());
+  CHECK(s_event->complaint_submitted().description() == kErasedText);
+  CHECK(s_event->complaint_submitted().address() == kErasedText);
+  CHECK(s_event->complaint_submitted().ticket() == "SKK-2026-000001");
+  CHECK(s_event->complaint_submitted().media_ids_size() == 1);  // photos not asked for
+  CHECK(a_event->info_added().text() == kErasedText);
+  CHECK(a_event->info_added().media_ids_size() == 1);
+  for (const AmqpMessage& m : after) {
+    for (const std::string& word : words) {
+      INFO(m.message_id << " still holds " << word);
+      CHECK(m.body.find(word) == std::string::npos);
+      CHECK(m.last_error.find(word) == std::string::npos);
+    }
+  }
+  REQUIRE(f.AwaitDepth("routing.events.dead", 6));
+  const std::vector<ParkedEvent> listed = List(f);
+  REQUIRE(listed.size() == 6);
+  CHECK(listed[5].complaint_id == erased_id);
+  CHECK(listed[5].last_error == absl::StrCat("UNAVAILABLE: ", kErasedText));
+
+  // Again, with the photos: the same two, now without their photo ids; nothing else moves.
+  REQUIRE(f.AwaitDepth("routing.events.dead", 6));
+  auto with_photos = EraseParked(f.amqp, "routing", erased_id, /*photos=*/true);
+  REQUIRE(with_photos.ok());
+  CHECK(*with_photos == 2);
+  REQUIRE(f.AwaitDepth("routing.events.dead", 6));
+  const std::vector<AmqpMessage> last = Peek(f, "routing.events.dead", 6);
+  REQUIRE(last.size() == 6);
+  for (size_t i = 0; i < 4; ++i) CHECK(last[i].body == after[i].body);
+  auto s2 = ParseEvent(last[4].body);
+  auto a2 = ParseEvent(last[5].body);
+  REQUIRE(s2.ok());
+  REQUIRE(a2.ok());
+  CHECK(s2->event_id() == submitted.event_id());
+  CHECK(s2->complaint_submitted().media_ids_size() == 0);
+  CHECK(s2->complaint_submitted().description() == kErasedText);
+  CHECK(a2->info_added().media_ids_size() == 0);
+  CHECK(last[4].last_error == absl::StrCat("INVALID_ARGUMENT: ", kErasedText));
+
+  // A complaint with nothing parked changes nothing; a missing complaint id is refused.
+  REQUIRE(f.AwaitDepth("routing.events.dead", 6));
+  auto none = EraseParked(f.amqp, "routing", "3f1e9a2c-5b7d-4e11-8c0a-6d2b9e4f7a13", true);
+  REQUIRE(none.ok());
+  CHECK(*none == 0);
+  CHECK(absl::IsInvalidArgument(EraseParked(f.amqp, "routing", "", true).status()));
+  CHECK(absl::IsNotFound(EraseParked(f.amqp, "sla", erased_id, true).status()));
+  REQUIRE(f.AwaitDepth("routing.events.dead", 6));
+  const std::vector<AmqpMessage> untouched = Peek(f, "routing.events.dead", 6);
+  REQUIRE(untouched.size() == 6);
+  for (size_t i = 0; i < 6; ++i) CHECK(untouched[i].body == last[i].body);
+
+  // The erased events still replay, erased.
+  REQUIRE(f.AwaitDepth("routing.events.dead", 6));
+  auto replayed = ReplayParked(f.amqp, "routing", {.event_id = info.event_id()});
+  REQUIRE(replayed.ok());
+  CHECK(*replayed == 1);
+  const std::vector<AmqpMessage> back = Peek(f, "routing.events", 1);
+  REQUIRE(back.size() == 1);
+  CHECK(back[0].body == last[5].body);
 }
 
 TEST_CASE("Parked events refuse a bad filter and name a missing dead queue", "[parked]") {

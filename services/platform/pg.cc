@@ -138,14 +138,63 @@ PgConnection::~PgConnection() { PQfinish(conn_); }
 
 bool PgConnection::healthy() const { return !broken_ && PQstatus(conn_) == CONNECTION_OK; }
 
+namespace {
+
+// A data exception's message quotes the value it could not take (`invalid input syntax for
+// type uuid: "0812..."`, `value "..." is out of range`): every double-quoted part goes.
+std::string WithoutQuotedValues(std::string_view message) {
+  std::string out;
+  bool quoted = false;
+  for (char c : message) {
+    if (c == '"') {
+      if (!quoted) out += "\"...\"";
+      quoted = !quoted;
+    } else if (!quoted) {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// What a statement's failure says, without the row data PostgreSQL puts beside it: its DETAIL
+// ("Failing row contains (...)", "Key (phone)=(...) already exists"), CONTEXT and HINT may quote
+// the row's values, and these statuses end in logs and in dead-letter headers. Kept: the primary
+// message (which names the table, column and constraint, never the row), the constraint's name
+// and the SQLSTATE.
+std::string ErrorText(const PGresult* result, std::string_view state) {
+  const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+  std::string text;
+  if (primary != nullptr) {
+    text = state.substr(0, 2) == "22" ? WithoutQuotedValues(primary) : primary;
+  } else {
+    // Not from the server (libpq's own): its first line, which has no DETAIL.
+    std::string_view all = PQresultErrorMessage(result);
+    text = std::string(all.substr(0, all.find('\n')));
+  }
+  if (const char* constraint = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME)) {
+    if (text.find(constraint) == std::string::npos) {
+      absl::StrAppend(&text, " (constraint ", constraint, ")");
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
 absl::Status PgConnection::StatusFrom(PGresult* result, std::string_view what) const {
   ExecStatusType st = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
     return absl::OkStatus();
   }
   const char* state = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SQLSTATE);
-  std::string msg = result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  std::string msg;
+  if (state != nullptr) {
+    msg = ErrorText(result, state);
+  } else {
+    // The connection failed: libpq's message says how, and holds no row.
+    msg = result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  }
   std::string text = absl::StrCat(std::string(what), ": ", msg, state ? absl::StrCat(" [", state, "]") : "");
   if (PQstatus(conn_) != CONNECTION_OK || state == nullptr) {
     return absl::UnavailableError(text);

@@ -1,6 +1,7 @@
 // PostgreSQL access and migrations against the real server.
 
 #include <atomic>
+#include <optional>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -96,6 +97,60 @@ TEST_CASE("a transaction that fails changes nothing, and a duplicate is ALREADY_
   });
   CHECK(absl::IsAlreadyExists(st));
   CHECK(QueryInt(*conn, "SELECT count(*) FROM letters") == 1);
+  // The connection is still good after the failures.
+  CHECK(conn->healthy());
+}
+
+TEST_CASE("a failed statement's status names the constraint and the SQLSTATE but never the "
+          "row's values",
+          "[pg][erasure]") {
+  IsolatedWorld world("pgrowdata");
+  auto conn = Connect(world);
+  const std::vector<Migration> reporters = {
+      {1, "reporters",
+       "CREATE TABLE reporters (name text NOT NULL, phone text NOT NULL,"
+       " address text,"
+       " CONSTRAINT reporters_phone_key UNIQUE (phone),"
+       " CONSTRAINT reporters_phone_digits CHECK (phone ~ '^[0-9]+$'))"}};
+  REQUIRE(ApplyMigrations(*conn, "post", reporters).ok());
+  const SqlStatement insert{"insert_reporter",
+                            "INSERT INTO reporters (name, phone, address) VALUES ($1, $2, $3)"};
+  auto insert_status = [&](std::optional<std::string> name, std::string phone) {
+    return conn->Execute(insert, {name ? SqlParam::Text(*name) : SqlParam::Null(),
+                                  SqlParam::Text(phone), SqlParam::Text("Gang Kenari 5 RT 03")})
+        .status();
+  };
+  auto expect_clean = [](const absl::Status& st, const std::vector<std::string>& present) {
+    INFO(st.ToString());
+    REQUIRE_FALSE(st.ok());
+    for (const char* value : {"Siti Aminah", "081234567890", "Gang Kenari", "+62 812",
+                              "Failing row", "DETAIL", "Key ("}) {
+      CHECK_FALSE(absl::StrContains(st.ToString(), value));
+    }
+    for (const std::string& words : present) CHECK(absl::StrContains(st.message(), words));
+  };
+
+  // NOT NULL: PostgreSQL's DETAIL would show the whole failing row.
+  const absl::Status not_null = insert_status(std::nullopt, "081234567890");
+  CHECK(absl::IsInvalidArgument(not_null));
+  expect_clean(not_null, {"insert_reporter", "\"name\"", "not-null", "[23502]"});
+
+  // CHECK: likewise.
+  const absl::Status check = insert_status("Siti Aminah", "+62 812-3456-7890");
+  CHECK(absl::IsInvalidArgument(check));
+  expect_clean(check, {"reporters_phone_digits", "[23514]"});
+
+  // UNIQUE: the DETAIL would say "Key (phone)=(081234567890) already exists".
+  REQUIRE(insert_status("Siti Aminah", "081234567890").ok());
+  const absl::Status unique = insert_status("Siti Aminah", "081234567890");
+  CHECK(absl::IsAlreadyExists(unique));
+  expect_clean(unique, {"reporters_phone_key", "[23505]"});
+
+  // A value a column type refuses is quoted in the primary message itself.
+  auto cast = conn->Execute({"cast_uuid", "SELECT $1::uuid"}, {SqlParam::Text("081234567890")});
+  CHECK(absl::IsInvalidArgument(cast.status()));
+  expect_clean(cast.status(), {"invalid input syntax for type uuid", "[22P02]"});
+
   // The connection is still good after the failures.
   CHECK(conn->healthy());
 }

@@ -5,11 +5,13 @@
 #include "services/platform/log.h"
 #include "services/platform/outbox.h"
 #include "services/platform/status_macros.h"
+#include "services/routing/erasure.h"
 
 namespace skk::routing {
 
 std::vector<std::string> ConsumedEvents() {
-  return {kComplaintSubmitted, kInfoAdded, kRated, kReopenRequested, kDeadlineSet};
+  return {kComplaintSubmitted, kInfoAdded, kRated, kReopenRequested, kDeadlineSet,
+          kErasureRequested};
 }
 
 EventHandlers Cases::Handlers() {
@@ -18,11 +20,13 @@ EventHandlers Cases::Handlers() {
       return (this->*method)(tx, e);
     };
   };
-  return {{kComplaintSubmitted, bind(&Cases::OnComplaintSubmitted)},
-          {kInfoAdded, bind(&Cases::OnInfoAdded)},
-          {kRated, bind(&Cases::OnRated)},
-          {kReopenRequested, bind(&Cases::OnReopenRequested)},
-          {kDeadlineSet, bind(&Cases::OnDeadlineSet)}};
+  // The citizen's words of an erased complaint never come back through a late event.
+  return {{kComplaintSubmitted, KeepingErasures(bind(&Cases::OnComplaintSubmitted))},
+          {kInfoAdded, KeepingErasures(bind(&Cases::OnInfoAdded))},
+          {kRated, KeepingErasures(bind(&Cases::OnRated))},
+          {kReopenRequested, KeepingErasures(bind(&Cases::OnReopenRequested))},
+          {kDeadlineSet, bind(&Cases::OnDeadlineSet)},
+          {kErasureRequested, bind(&Cases::OnErasureRequested)}};
 }
 
 absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Event& event) {
@@ -140,6 +144,10 @@ absl::Status Cases::OnRated(PgConnection& tx, const sambat::v1::Event& event) {
                             c.rating_comment = rated.comment();
                           })
       .status();
+}
+
+absl::Status Cases::OnErasureRequested(PgConnection& tx, const sambat::v1::Event& event) {
+  return ApplyErasure(tx, event, clock_.Now());
 }
 
 absl::Status Cases::OnDeadlineSet(PgConnection& tx, const sambat::v1::Event& event) {
