@@ -134,7 +134,7 @@ absl::StatusOr<std::string> CitizenData::EraseIn(PgConnection& tx,
                             .status());
     SKK_RETURN_IF_ERROR(tx.Execute(kDeleteReporter, {id}).status());
     SKK_RETURN_IF_ERROR(tx.Execute(photos ? kDetachPhotos : kForgetUploader, {id}).status());
-    // MERGE-PENDING: erase the complaint's unpublished outbox rows (platform helper).
+    SKK_RETURN_IF_ERROR(EraseOutboxPersonalData(tx, t.complaint_id, photos).status());
     sambat::v1::Event event = NewEvent(kErasureRequested, t.complaint_id, now, "intake", nullptr);
     event.set_actor(basis == sambat::v1::ERASURE_BASIS_RETENTION ? "system"
                                                                   : absl::StrCat("admin:", requested_by));

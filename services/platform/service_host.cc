@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -21,6 +22,7 @@
 #include "services/platform/events.h"
 #include "services/platform/grpc_edge.h"
 #include "services/platform/status_macros.h"
+#include "services/platform/parked_events.h"
 #include "services/platform/wait.h"
 
 ABSL_FLAG(std::string, listen, "", "gRPC listen address host:port (port 0 picks a free port)");
@@ -270,6 +272,40 @@ void ServiceHost::AddConsumer(std::vector<std::string> bindings, EventHandlers h
 
 void ServiceHost::AddGrpcService(grpc::Service* service) { grpc_services_.push_back(service); }
 
+void ServiceHost::EraseParkedOnErasure() {
+  if (consumers_.empty()) return;
+  // Every service's dead queue may hold events of an erased complaint with the citizen's
+  // words in them; the service's own handler (if any) erases its tables in the transaction,
+  // then the dead queue is erased before the event is acknowledged. A broker failure midway
+  // fails the event, which is tried again (EraseParked is safe to repeat).
+  ConsumerSpec& first = consumers_.front();
+  bool bound = false;
+  for (const ConsumerSpec& c : consumers_) {
+    bound = bound || std::find(c.bindings.begin(), c.bindings.end(), kErasureRequested) !=
+                         c.bindings.end();
+  }
+  if (!bound) first.bindings.push_back(kErasureRequested);
+  for (ConsumerSpec& c : consumers_) {
+    const bool binds = std::find(c.bindings.begin(), c.bindings.end(), kErasureRequested) !=
+                       c.bindings.end();
+    if (!binds) continue;
+    EventHandler own;
+    if (auto it = c.handlers.find(kErasureRequested); it != c.handlers.end()) own = it->second;
+    c.handlers[kErasureRequested] = [own, amqp = amqp_, service = options_.service](
+                                        PgConnection& tx, const sambat::v1::Event& e) {
+      if (own) SKK_RETURN_IF_ERROR(own(tx, e));
+      SKK_ASSIGN_OR_RETURN(const int erased,
+                           EraseParked(amqp, service, e.complaint_id(),
+                                       e.complaint_erasure_requested().photos()));
+      if (erased > 0) {
+        log::Info("parked events of an erased complaint erased",
+                  {{"complaint_id", e.complaint_id()}, {"parked", erased}});
+      }
+      return absl::OkStatus();
+    };
+  }
+}
+
 void ServiceHost::AddBackgroundLoop(std::string name,
                                     std::function<void(const std::atomic<bool>&)> loop) {
   loops_.push_back({std::move(name), std::move(loop)});
@@ -285,6 +321,7 @@ int ServiceHost::Run() {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
+  EraseParkedOnErasure();
   std::vector<TopologyOptions> topologies;
   for (const ConsumerSpec& c : consumers_) {
     topologies.push_back({.exchange = kEventsExchange, .service = options_.service,

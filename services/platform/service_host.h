@@ -121,6 +121,10 @@ class ServiceHost {
     std::vector<std::string> bindings;
     EventHandlers handlers;
   };
+  // Binds complaint.erasure_requested for a service that consumes events and adds, after the
+  // service's own handler, the erasure of the complaint's parked events.
+  void EraseParkedOnErasure();
+
   struct LoopSpec {
     std::string name;
     std::function<void(const std::atomic<bool>&)> loop;
