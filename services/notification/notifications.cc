@@ -116,10 +116,11 @@ absl::StatusOr<Settings> SettingsFrom(const sambat::v1::CityConfig& city) {
 }
 
 std::vector<std::string> ConsumedEvents() {
-  return {kReporterContact, kCaseRouted,         kCaseForwarded,  kCaseHandedOff,
-          kCaseClaimed,     kCaseResponded,      kCaseInfoRequested, kCaseCitizenAnswered,
-          kCaseResolved,    kCaseRejected,       kCaseReopened,   kCaseClosed,
-          kDeadlineSet,     kReminderDue,        kEscalated};
+  // complaint.submitted for its confidentiality only (complaints); its words are not kept.
+  return {kComplaintSubmitted, kReporterContact, kCaseRouted,        kCaseForwarded,
+          kCaseHandedOff,      kCaseClaimed,     kCaseResponded,     kCaseInfoRequested,
+          kCaseCitizenAnswered, kCaseResolved,   kCaseRejected,      kCaseReopened,
+          kCaseClosed,         kDeadlineSet,     kReminderDue,       kEscalated};
 }
 
 absl::Status NotificationDesk::SyncRecipients(PgPool& pool) {
@@ -155,11 +156,16 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
     SKK_RETURN_IF_ERROR(tx.Execute(kLockComplaint, {SqlParam::Text(event.complaint_id())}).status());
   }
   SKK_RETURN_IF_ERROR(NoteCaseFacts(tx, event, now));
+  if (!touches_citizen && notices.empty()) return absl::OkStatus();
+  ComplaintPrivacy privacy;  // confidential until complaint.submitted says otherwise
+  if (!event.complaint_id().empty()) {
+    SKK_ASSIGN_OR_RETURN(privacy, LoadPrivacy(tx, event.complaint_id()));
+  }
   for (const Notice& notice : notices) {
     if (notice.audience == Audience::kCitizen) {
-      SKK_RETURN_IF_ERROR(NotifyCitizen(tx, event, notice));
+      SKK_RETURN_IF_ERROR(NotifyCitizen(tx, event, notice, privacy));
     } else {
-      SKK_RETURN_IF_ERROR(NotifyStaff(tx, event, notice));
+      SKK_RETURN_IF_ERROR(NotifyStaff(tx, event, notice, privacy));
     }
   }
   if (event.has_reporter_contact()) {
@@ -167,7 +173,9 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
                          TakeHeldForContact(tx, event.complaint_id()));
     for (const sambat::v1::Event& e : held) {
       for (const Notice& notice : NoticesFor(e)) {
-        if (notice.audience == Audience::kCitizen) SKK_RETURN_IF_ERROR(NotifyCitizen(tx, e, notice));
+        if (notice.audience == Audience::kCitizen) {
+          SKK_RETURN_IF_ERROR(NotifyCitizen(tx, e, notice, privacy));
+        }
       }
     }
   }
@@ -181,6 +189,8 @@ absl::Status NotificationDesk::NoteCaseFacts(PgConnection& tx, const sambat::v1:
   const std::optional<absl::Time> keep;
   const std::optional<absl::Time> clear = absl::InfinitePast();
   switch (e.payload_case()) {
+    case sambat::v1::Event::kComplaintSubmitted:
+      return NoteComplaint(tx, id, ticket, e.complaint_submitted().confidential(), now);
     case sambat::v1::Event::kCaseRouted:
       return NoteCase(tx, id, ticket, e.case_routed().agency_code(), "open", keep, now);
     case sambat::v1::Event::kCaseHandedOff:
@@ -219,7 +229,8 @@ absl::Status NotificationDesk::NoteCaseFacts(PgConnection& tx, const sambat::v1:
 }
 
 absl::Status NotificationDesk::NotifyCitizen(PgConnection& tx, const sambat::v1::Event& event,
-                                             const Notice& notice) {
+                                             const Notice& notice,
+                                             const ComplaintPrivacy& privacy) {
   SKK_ASSIGN_OR_RETURN(std::optional<CitizenContact> contact,
                        LoadContact(tx, event.complaint_id()));
   // No contact yet: either the citizen gave none (they follow the complaint with the tracking
@@ -238,12 +249,14 @@ absl::Status NotificationDesk::NotifyCitizen(PgConnection& tx, const sambat::v1:
   return AddDeliveries(tx, event.event_id(), event.complaint_id(), TicketOf(event), citizen,
                        "citizen", /*urgent=*/true,
                        [&](const std::string& locale, const std::string& channel) {
-                         return Render(notice, event, locale, channel, settings_.render);
+                         return Render(notice, event, locale, channel, settings_.render,
+                                       privacy);
                        });
 }
 
 absl::Status NotificationDesk::NotifyStaff(PgConnection& tx, const sambat::v1::Event& event,
-                                           const Notice& notice) {
+                                           const Notice& notice,
+                                           const ComplaintPrivacy& privacy) {
   std::string role = notice.audience == Audience::kHumas ? "humas"
                      : notice.audience == Audience::kHead ? "head"
                                                           : "leadership";
@@ -270,7 +283,7 @@ absl::Status NotificationDesk::NotifyStaff(PgConnection& tx, const sambat::v1::E
     SKK_RETURN_IF_ERROR(AddDeliveries(
         tx, event.event_id(), event.complaint_id(), TicketOf(event), r, role_label,
         notice.urgent, [&](const std::string& locale, const std::string& channel) {
-          return Render(resolved, event, locale, channel, settings_.render);
+          return Render(resolved, event, locale, channel, settings_.render, privacy);
         }));
   }
   return absl::OkStatus();

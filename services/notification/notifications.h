@@ -71,9 +71,9 @@ class NotificationDesk {
  private:
   absl::Status NoteCaseFacts(PgConnection& tx, const sambat::v1::Event& event, absl::Time now);
   absl::Status NotifyCitizen(PgConnection& tx, const sambat::v1::Event& event,
-                             const Notice& notice);
+                             const Notice& notice, const ComplaintPrivacy& privacy);
   absl::Status NotifyStaff(PgConnection& tx, const sambat::v1::Event& event,
-                           const Notice& notice);
+                           const Notice& notice, const ComplaintPrivacy& privacy);
 
   Settings settings_;
   Clock& clock_;

@@ -28,6 +28,13 @@ constexpr SqlStatement kSaveContact{"ntf_contact_save", R"sql(
 constexpr SqlStatement kLoadContact{"ntf_contact_load", R"sql(
   SELECT ticket, name, email, phone FROM citizen_contacts WHERE complaint_id = $1)sql"};
 
+constexpr SqlStatement kNoteComplaint{"ntf_complaint_note", R"sql(
+  INSERT INTO complaints (complaint_id, ticket, confidential, recorded_at)
+  VALUES ($1, $2, $3, $4) ON CONFLICT (complaint_id) DO NOTHING)sql"};
+
+constexpr SqlStatement kLoadPrivacy{"ntf_complaint_privacy", R"sql(
+  SELECT COALESCE((SELECT confidential FROM complaints WHERE complaint_id = $1), true))sql"};
+
 constexpr SqlStatement kHold{"ntf_backlog_hold", R"sql(
   INSERT INTO citizen_backlog (complaint_id, event_id, event) VALUES ($1, $2, $3)
   ON CONFLICT DO NOTHING)sql"};
@@ -301,6 +308,21 @@ absl::StatusOr<std::optional<CitizenContact>> LoadContact(PgConnection& tx,
   if (r.rows() == 0) return std::optional<CitizenContact>();
   return std::optional<CitizenContact>(
       CitizenContact{r.GetString(0, 0), r.GetString(0, 1), r.GetString(0, 2), r.GetString(0, 3)});
+}
+
+absl::Status NoteComplaint(PgConnection& tx, const std::string& complaint_id,
+                           const std::string& ticket, bool confidential, absl::Time now) {
+  return tx.Execute(kNoteComplaint, {SqlParam::Text(complaint_id), SqlParam::Text(ticket),
+                                     SqlParam::Bool(confidential), SqlParam::Time(now)})
+      .status();
+}
+
+absl::StatusOr<ComplaintPrivacy> LoadPrivacy(PgConnection& conn,
+                                             const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kLoadPrivacy, {SqlParam::Text(complaint_id)}));
+  ComplaintPrivacy out;
+  out.confidential = r.GetBool(0, 0);
+  return out;
 }
 
 absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event) {
