@@ -317,7 +317,9 @@ Rendered Render(const Notice& notice, const sambat::v1::Event& e, const std::str
       break;
   }
   std::string placed = short_text ? OneLine(words, words_limit) : CleanWords(words, words_limit);
-  if (citizen_words && privacy.confidential && short_text) {
+  if (citizen_words && privacy.erased) {
+    placed = kErasedText;
+  } else if (citizen_words && privacy.confidential && short_text) {
     placed = en ? kConfidentialNoteEn : kConfidentialNoteId;
   }
   const std::vector<std::pair<std::string, std::string>> values = {

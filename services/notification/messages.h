@@ -64,6 +64,8 @@ struct ComplaintPrivacy {
   // complaint.submitted has not been applied: SMS and WhatsApp, which land on a phone's lock
   // screen and in the gateway's logs, never carry the citizen's words; email and the inbox do.
   bool confidential = true;
+  // complaint.erasure_requested was applied: the citizen's words are kErasedText everywhere.
+  bool erased = false;
 };
 
 struct Rendered {
@@ -75,7 +77,7 @@ struct Rendered {
 // ("email", "inbox", "sms", "whatsapp"). Every message carries the ticket number; SMS is one
 // short line. Citizens' and officers' words are cleaned (escaping.h) before they are placed.
 // The citizen's words follow `privacy`: a neutral note in their place on SMS and WhatsApp of a
-// confidential complaint.
+// confidential complaint, kErasedText on every channel once the complaint was erased.
 Rendered Render(const Notice& notice, const sambat::v1::Event& event, const std::string& locale,
                 const std::string& channel, const RenderContext& context,
                 const ComplaintPrivacy& privacy);

@@ -212,6 +212,37 @@ TEST_CASE("a confidential complaint's citizen's words never reach an SMS or What
   CHECK(ComplaintPrivacy{}.confidential);
 }
 
+TEST_CASE("after an erasure the citizen's words are the erased marker on every channel, "
+          "and officers' words stay",
+          "[notification]") {
+  const ComplaintPrivacy erased{.confidential = false, .erased = true};
+  int marked = 0;
+  for (const auto& e : EveryKind()) {
+    for (const Notice& n : NoticesFor(e)) {
+      for (const std::string locale : {"id", "en"}) {
+        for (const std::string channel : {"email", "inbox", "sms", "whatsapp"}) {
+          INFO(e.type() << " " << locale << " " << channel);
+          const Rendered r = Render(n, e, locale, channel, Shipped().render, erased);
+          CHECK_FALSE(absl::StrContains(r.body, "Sisi timur"));
+          CHECK_FALSE(absl::StrContains(r.body, "Masih ada dahan"));
+          CHECK_FALSE(absl::StrContains(r.subject, "Sisi timur"));
+          CHECK_FALSE(absl::StrContains(r.subject, "Masih ada dahan"));
+          CHECK_THAT(r.body, Catch::Contains(kTicket));
+          marked += absl::StrContains(r.body, kErasedText);
+        }
+      }
+    }
+  }
+  // The citizen's answer on all four channels, the reopen reason in the humas's email and inbox
+  // (the short text of a reopening quotes nothing), in both languages.
+  CHECK(marked == 12);
+  for (const auto& e : EveryKind()) {
+    if (e.type() != kCaseResolved) continue;
+    const Rendered r = Render(NoticesFor(e)[0], e, "id", "email", Shipped().render, erased);
+    CHECK_THAT(r.body, Catch::Contains("Pohon sudah dipotong."));
+  }
+}
+
 TEST_CASE("an escalation email says when the deadline was, in the city's time",
           "[notification]") {
   const auto e = Escalated("dishub", 1);

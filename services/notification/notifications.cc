@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/notification/erasure.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
 #include "services/platform/log.h"
@@ -117,10 +118,11 @@ absl::StatusOr<Settings> SettingsFrom(const sambat::v1::CityConfig& city) {
 
 std::vector<std::string> ConsumedEvents() {
   // complaint.submitted for its confidentiality only (complaints); its words are not kept.
-  return {kComplaintSubmitted, kReporterContact, kCaseRouted,        kCaseForwarded,
-          kCaseHandedOff,      kCaseClaimed,     kCaseResponded,     kCaseInfoRequested,
-          kCaseCitizenAnswered, kCaseResolved,   kCaseRejected,      kCaseReopened,
-          kCaseClosed,         kDeadlineSet,     kReminderDue,       kEscalated};
+  return {kComplaintSubmitted, kReporterContact, kErasureRequested, kCaseRouted,
+          kCaseForwarded,      kCaseHandedOff,   kCaseClaimed,      kCaseResponded,
+          kCaseInfoRequested,  kCaseCitizenAnswered, kCaseResolved, kCaseRejected,
+          kCaseReopened,       kCaseClosed,      kDeadlineSet,      kReminderDue,
+          kEscalated};
 }
 
 absl::Status NotificationDesk::SyncRecipients(PgPool& pool) {
@@ -144,28 +146,34 @@ EventHandlers NotificationDesk::Handlers() {
 }
 
 absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& event) {
+  if (event.has_complaint_erasure_requested()) return Erase(tx, event);
   const absl::Time now = clock_.Now();
   const std::vector<Notice> notices = NoticesFor(event);
-  bool touches_citizen = event.has_reporter_contact();
-  for (const Notice& notice : notices) touches_citizen |= notice.audience == Audience::kCitizen;
-  if (touches_citizen && !event.complaint_id().empty()) {
-    // A citizen event that finds no contact is held until complaint.reporter_contact arrives,
-    // which sends what is held. Applied concurrently (READ COMMITTED), each would miss the
-    // other's uncommitted row, and the held message would never go out. Found by the fault
-    // suite's checker; serialising the two per complaint closes it.
-    SKK_RETURN_IF_ERROR(tx.Execute(kLockComplaint, {SqlParam::Text(event.complaint_id())}).status());
-  }
-  SKK_RETURN_IF_ERROR(NoteCaseFacts(tx, event, now));
-  if (!touches_citizen && notices.empty()) return absl::OkStatus();
+  const bool tells_someone = event.has_reporter_contact() || !notices.empty();
   ComplaintPrivacy privacy;  // confidential until complaint.submitted says otherwise
-  if (!event.complaint_id().empty()) {
+  if (tells_someone && !event.complaint_id().empty()) {
+    // One transaction at a time per complaint for everything that writes a contact or a
+    // message. A citizen event that finds no contact is held until complaint.reporter_contact
+    // arrives, which sends what is held: applied concurrently (READ COMMITTED), each would miss
+    // the other's uncommitted row, and the held message would never go out (found by the fault
+    // suite's checker). And an erasure applied beside an event would miss the contact or the
+    // message that event is writing, and leave it behind.
+    SKK_RETURN_IF_ERROR(tx.Execute(kLockComplaint, {SqlParam::Text(event.complaint_id())}).status());
     SKK_ASSIGN_OR_RETURN(privacy, LoadPrivacy(tx, event.complaint_id()));
   }
+  if (privacy.erased && event.has_reporter_contact()) {
+    // Late, or replayed from a dead letter: the citizen's contact never comes back.
+    log::Info("contact of an erased complaint ignored",
+              {{"complaint_id", event.complaint_id()}, {"event_id", event.event_id()}});
+    return absl::OkStatus();
+  }
+  SKK_RETURN_IF_ERROR(NoteCaseFacts(tx, event, now));
   for (const Notice& notice : notices) {
-    if (notice.audience == Audience::kCitizen) {
-      SKK_RETURN_IF_ERROR(NotifyCitizen(tx, event, notice, privacy));
-    } else {
+    if (notice.audience != Audience::kCitizen) {
       SKK_RETURN_IF_ERROR(NotifyStaff(tx, event, notice, privacy));
+    } else if (!privacy.erased) {
+      // An erased complaint's citizen has no address left: nothing is sent, nothing is held.
+      SKK_RETURN_IF_ERROR(NotifyCitizen(tx, event, notice, privacy));
     }
   }
   if (event.has_reporter_contact()) {
@@ -179,6 +187,21 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
       }
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status NotificationDesk::Erase(PgConnection& tx, const sambat::v1::Event& event) {
+  const std::string& id = event.complaint_id();
+  if (!IsUuid(id)) {
+    return absl::InvalidArgumentError("complaint.erasure_requested without a complaint id");
+  }
+  const std::string& erasure_id = event.complaint_erasure_requested().erasure_id();
+  // The lock every event that writes a contact or a message of the complaint takes (Apply).
+  SKK_RETURN_IF_ERROR(tx.Execute(kLockComplaint, {SqlParam::Text(id)}).status());
+  SKK_ASSIGN_OR_RETURN(const bool first, EraseCitizenData(tx, id, erasure_id, clock_.Now()));
+  // Which complaint and which erasure record, never the data.
+  log::Info(first ? "citizen data erased" : "citizen data erased again",
+            {{"complaint_id", id}, {"erasure_id", erasure_id}});
   return absl::OkStatus();
 }
 
