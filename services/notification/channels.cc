@@ -92,7 +92,7 @@ class SmtpSender final : public Sender {
 
   SendResult Send(const OutgoingMessage& m) override {
     if (m.address.find_first_of("\r\n<>") != std::string::npos || m.address.empty()) {
-      return {SendOutcome::kPermanent, "invalid email address"};
+      return {SendOutcome::kPermanent, "invalid email address", "invalid email address"};
     }
     if (curl_ == nullptr) curl_ = curl_easy_init();
     CURL* c = curl_;
@@ -123,12 +123,16 @@ class SmtpSender final : public Sender {
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     curl_slist_free_all(rcpt);
-    if (rc == CURLE_OK) return {SendOutcome::kSent, absl::StrCat("smtp ", code)};
+    if (rc == CURLE_OK) {
+      const std::string sent = absl::StrCat("smtp ", code);
+      return {SendOutcome::kSent, sent, sent};
+    }
+    // libcurl's own words and the reply code: nothing of the server's text.
     const std::string what = absl::StrCat("smtp: ", curl_easy_strerror(rc),
                                           code > 0 ? absl::StrCat(" (reply ", code, ")") : "");
     // A reply code decides when the server answered; otherwise the transport failure does.
-    if (code >= 400) return {ClassifySmtpCode(code), what};
-    return {IsTransientCurl(rc) ? SendOutcome::kRetry : SendOutcome::kPermanent, what};
+    if (code >= 400) return {ClassifySmtpCode(code), what, what};
+    return {IsTransientCurl(rc) ? SendOutcome::kRetry : SendOutcome::kPermanent, what, what};
   }
 
  private:
@@ -171,11 +175,12 @@ class GatewaySender final : public Sender {
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {
-      return {IsTransientCurl(rc) ? SendOutcome::kRetry : SendOutcome::kPermanent,
-              absl::StrCat("http: ", curl_easy_strerror(rc))};
+      const std::string what = absl::StrCat("http: ", curl_easy_strerror(rc));
+      return {IsTransientCurl(rc) ? SendOutcome::kRetry : SendOutcome::kPermanent, what, what};
     }
+    const std::string code = absl::StrCat("http ", status);
     return {ClassifyHttpStatus(status),
-            absl::StrCat("http ", status, reply.empty() ? "" : ": ", OneLine(reply, 200))};
+            absl::StrCat(code, reply.empty() ? "" : ": ", OneLine(reply, 200)), code};
   }
 
  private:

@@ -31,7 +31,13 @@ enum class SendOutcome {
 
 struct SendResult {
   SendOutcome outcome;
-  std::string detail;  // what the server said, or why it could not be reached
+  // What the server said, or why it could not be reached: for the delivery log in PostgreSQL
+  // (delivery_attempts.detail, deliveries.last_error), which only an administrator reads and an
+  // erasure clears. A gateway's reply may echo the number or the text it was sent.
+  std::string detail;
+  // The same without anything the server chose to say ("http 400", "smtp 250", "http: Timeout
+  // was reached"): all that log lines and broker headers may carry.
+  std::string status;
 };
 
 class Sender {

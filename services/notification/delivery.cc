@@ -149,16 +149,18 @@ absl::Status ChannelWorker::Handle(const AmqpDelivery& delivery, ConfirmingPubli
     outcome = "dead";
   }
   SKK_RETURN_IF_ERROR(FinishAttempt(pool_, d, outcome, result.detail, clock_.Now()));
+  // The status, never the server's text: a gateway's reply may echo the number and the words.
   const std::initializer_list<log::Field> fields = {
       {"complaint_id", d.complaint_id}, {"delivery_id", d.id},  {"event_id", d.event_id},
-      {"channel", channel_},            {"attempt", d.attempts}, {"detail", result.detail}};
+      {"channel", channel_},            {"attempt", d.attempts}, {"status", result.status}};
   if (outcome == "sent") {
     log::Info("notification sent", fields);
     return absl::OkStatus();
   }
   AmqpMessage parked = DeliveryMessage(id, "");
   parked.attempt = d.attempts;
-  parked.last_error = result.detail.substr(0, 1000);
+  // The broker's copy outlives an erasure of the complaint: it carries the status only.
+  parked.last_error = result.status.substr(0, 1000);
   parked.original_routing_key = queues.main;
   if (outcome == "retry") {
     const size_t step = std::min<size_t>(d.attempts - 1, queues.retry.size() - 1);

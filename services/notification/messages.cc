@@ -146,6 +146,10 @@ std::string Fill(const char* pattern, const std::vector<std::pair<std::string, s
 
 bool IsShort(const std::string& channel) { return channel == "sms" || channel == "whatsapp"; }
 
+// What an SMS or WhatsApp message says in place of a confidential complaint's citizen's words.
+constexpr char kConfidentialNoteId[] = "(pengaduan rahasia; baca isinya di konsol Sambat)";
+constexpr char kConfidentialNoteEn[] = "(confidential complaint; read it in the Sambat console)";
+
 std::string RejectionReason(const sambat::v1::CaseRejected& r, bool en) {
   std::string reason;
   if (r.reason() == "spam") {
@@ -232,7 +236,8 @@ std::vector<Notice> NoticesFor(const sambat::v1::Event& e) {
 }
 
 Rendered Render(const Notice& notice, const sambat::v1::Event& e, const std::string& locale,
-                const std::string& channel, const RenderContext& context) {
+                const std::string& channel, const RenderContext& context,
+                const ComplaintPrivacy& privacy) {
   const bool en = locale == "en";
   const bool short_text = IsShort(channel);
   const size_t words_limit = short_text ? 100 : 4000;
@@ -246,6 +251,10 @@ Rendered Render(const Notice& notice, const sambat::v1::Event& e, const std::str
   const std::string ticket = TicketOf(e);
   std::string agency = notice.agency_code.empty() ? "" : agency_name(notice.agency_code);
   std::string words, category, from, due, level, late;
+  // Whether `words` are the citizen's own (their answer, their reason to reopen) rather than
+  // an officer's. A template that ever quotes the description or the free-text address
+  // (case.handed_off carries both) must set it too.
+  bool citizen_words = false;
   std::string link = absl::StrReplaceAll(context.tracking_url, {{"{ticket}", ticket}});
   switch (e.payload_case()) {
     case sambat::v1::Event::kCaseRouted:
@@ -287,10 +296,12 @@ Rendered Render(const Notice& notice, const sambat::v1::Event& e, const std::str
     case sambat::v1::Event::kCaseReopened:
       agency = agency_name(e.case_reopened().agency_code());
       words = e.case_reopened().reason();
+      citizen_words = true;
       break;
     case sambat::v1::Event::kCaseCitizenAnswered:
       agency = agency_name(e.case_citizen_answered().agency_code());
       words = e.case_citizen_answered().text();
+      citizen_words = true;
       break;
     case sambat::v1::Event::kReminderDue:
       agency = agency_name(e.reminder_due().agency_code());
@@ -305,12 +316,18 @@ Rendered Render(const Notice& notice, const sambat::v1::Event& e, const std::str
     default:
       break;
   }
+  std::string placed = short_text ? OneLine(words, words_limit) : CleanWords(words, words_limit);
+  if (citizen_words && privacy.erased) {
+    placed = kErasedText;
+  } else if (citizen_words && privacy.confidential && short_text) {
+    placed = en ? kConfidentialNoteEn : kConfidentialNoteId;
+  }
   const std::vector<std::pair<std::string, std::string>> values = {
       {"{ticket}", ticket},
       {"{agency}", OneLine(agency, 120)},
       {"{from}", OneLine(from, 120)},
       {"{category}", OneLine(category, 120)},
-      {"{words}", short_text ? OneLine(words, words_limit) : CleanWords(words, words_limit)},
+      {"{words}", placed},
       {"{link}", link},
       {"{due}", due},
       {"{level}", level},

@@ -57,6 +57,17 @@ struct RenderContext {
   std::string rating_url;    // "{ticket}" replaced
 };
 
+// What notification knows of a complaint that limits what its messages may say of the
+// citizen's own words (their answers, their reason to reopen; never officers' texts).
+struct ComplaintPrivacy {
+  // Rahasia (complaint.submitted said so), or not known to be otherwise because its
+  // complaint.submitted has not been applied: SMS and WhatsApp, which land on a phone's lock
+  // screen and in the gateway's logs, never carry the citizen's words; email and the inbox do.
+  bool confidential = true;
+  // complaint.erasure_requested was applied: the citizen's words are kErasedText everywhere.
+  bool erased = false;
+};
+
 struct Rendered {
   std::string subject;  // email and inbox; empty for SMS and WhatsApp
   std::string body;
@@ -65,8 +76,11 @@ struct Rendered {
 // The message for `notice` in `locale` ("id" or "en"; anything else is "id") on `channel`
 // ("email", "inbox", "sms", "whatsapp"). Every message carries the ticket number; SMS is one
 // short line. Citizens' and officers' words are cleaned (escaping.h) before they are placed.
+// The citizen's words follow `privacy`: a neutral note in their place on SMS and WhatsApp of a
+// confidential complaint, kErasedText on every channel once the complaint was erased.
 Rendered Render(const Notice& notice, const sambat::v1::Event& event, const std::string& locale,
-                const std::string& channel, const RenderContext& context);
+                const std::string& channel, const RenderContext& context,
+                const ComplaintPrivacy& privacy);
 
 // What a daily digest says for one recipient.
 struct DigestSummary {

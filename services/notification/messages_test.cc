@@ -17,6 +17,8 @@ namespace {
 
 constexpr char kTicket[] = "SKK-2026-000123";
 const absl::Time kNow = absl::FromUnixSeconds(1772416800);  // 2026-03-02 09:00 WIB
+// A complaint that is not confidential.
+constexpr ComplaintPrivacy kPublic{.confidential = false};
 
 const Settings& Shipped() {
   static const Settings s = *SettingsFrom(testing::ShippedCityConfig());
@@ -123,7 +125,7 @@ TEST_CASE("every message in both languages on every channel carries the ticket n
       for (const std::string locale : {"id", "en"}) {
         for (const std::string channel : {"email", "inbox", "sms", "whatsapp"}) {
           INFO(e.type() << " " << locale << " " << channel);
-          const Rendered r = Render(n, e, locale, channel, Shipped().render);
+          const Rendered r = Render(n, e, locale, channel, Shipped().render, kPublic);
           CHECK_THAT(r.body, Catch::Contains(kTicket));
           if (channel == "email" || channel == "inbox") {
             CHECK_THAT(r.subject, Catch::Contains(kTicket));
@@ -143,27 +145,108 @@ TEST_CASE("the citizen is told the reason of a rejection and gets a link to rate
   const auto all = EveryKind();
   for (const auto& e : all) {
     if (e.type() == kCaseRejected) {
-      const Rendered r = Render(NoticesFor(e)[0], e, "id", "email", Shipped().render);
+      const Rendered r = Render(NoticesFor(e)[0], e, "id", "email", Shipped().render, kPublic);
       CHECK_THAT(r.body, Catch::Contains("bukan kewenangan Pemerintah Kota"));
-      const Rendered en = Render(NoticesFor(e)[0], e, "en", "email", Shipped().render);
+      const Rendered en = Render(NoticesFor(e)[0], e, "en", "email", Shipped().render, kPublic);
       CHECK_THAT(en.body, Catch::Contains("not within the city government's authority"));
     }
     if (e.type() == kCaseResolved) {
-      const Rendered r = Render(NoticesFor(e)[0], e, "id", "sms", Shipped().render);
+      const Rendered r = Render(NoticesFor(e)[0], e, "id", "sms", Shipped().render, kPublic);
       CHECK_THAT(r.body, Catch::Contains("sambat.malangkota.go.id"));
       CHECK_THAT(r.body, Catch::Contains(kTicket));
     }
     if (e.type() == kReporterContact) {
-      const Rendered r = Render(NoticesFor(e)[0], e, "id", "email", Shipped().render);
+      const Rendered r = Render(NoticesFor(e)[0], e, "id", "email", Shipped().render, kPublic);
       CHECK_THAT(r.body, Catch::Contains("/lacak/SKK-2026-000123"));
     }
+  }
+}
+
+TEST_CASE("a confidential complaint's citizen's words never reach an SMS or WhatsApp message, "
+          "to anyone, while email and the inbox keep them",
+          "[notification]") {
+  const std::set<std::string> citizens_words = {"Sisi timur, depan toko",
+                                                "Masih ada dahan di jalan"};
+  const ComplaintPrivacy confidential{.confidential = true};
+  int with_words = 0;
+  for (const auto& e : EveryKind()) {
+    for (const Notice& n : NoticesFor(e)) {
+      for (const std::string locale : {"id", "en"}) {
+        for (const std::string channel : {"sms", "whatsapp"}) {
+          INFO(e.type() << " " << locale << " " << channel);
+          const Rendered r = Render(n, e, locale, channel, Shipped().render, confidential);
+          CHECK_THAT(r.body, Catch::Contains(kTicket));
+          for (const std::string& words : citizens_words) {
+            CHECK_FALSE(absl::StrContains(r.body, words));
+            CHECK_FALSE(absl::StrContains(r.body, words.substr(0, 10)));
+          }
+          const Rendered open = Render(n, e, locale, channel, Shipped().render, kPublic);
+          bool quoted = false;
+          for (const std::string& words : citizens_words) quoted |= absl::StrContains(open.body, words);
+          if (quoted) {
+            ++with_words;
+            // Something neutral stands where the words would be, in the recipient's language.
+            CHECK_THAT(r.body, Catch::Contains(locale == "en" ? "confidential" : "rahasia"));
+            CHECK_THAT(r.body, Catch::Contains(locale == "en" ? "Sambat console" : "konsol Sambat"));
+          }
+        }
+        for (const std::string channel : {"email", "inbox"}) {
+          const Rendered r = Render(n, e, locale, channel, Shipped().render, confidential);
+          const Rendered open = Render(n, e, locale, channel, Shipped().render, kPublic);
+          CHECK(r.body == open.body);
+          CHECK(r.subject == open.subject);
+        }
+      }
+    }
+  }
+  // The citizen's answer to the humas is the one short text that quotes the citizen.
+  CHECK(with_words == 4);
+
+  // An officer's words are not the citizen's: a confidential complaint's SMS still has them.
+  for (const auto& e : EveryKind()) {
+    if (e.type() != kCaseInfoRequested) continue;
+    const Rendered r = Render(NoticesFor(e)[0], e, "id", "sms", Shipped().render, confidential);
+    CHECK_THAT(r.body, Catch::Contains("Di sisi mana jalannya?"));
+  }
+  // What notification does not know yet (complaint.submitted not applied) is confidential.
+  CHECK(ComplaintPrivacy{}.confidential);
+}
+
+TEST_CASE("after an erasure the citizen's words are the erased marker on every channel, "
+          "and officers' words stay",
+          "[notification]") {
+  const ComplaintPrivacy erased{.confidential = false, .erased = true};
+  int marked = 0;
+  for (const auto& e : EveryKind()) {
+    for (const Notice& n : NoticesFor(e)) {
+      for (const std::string locale : {"id", "en"}) {
+        for (const std::string channel : {"email", "inbox", "sms", "whatsapp"}) {
+          INFO(e.type() << " " << locale << " " << channel);
+          const Rendered r = Render(n, e, locale, channel, Shipped().render, erased);
+          CHECK_FALSE(absl::StrContains(r.body, "Sisi timur"));
+          CHECK_FALSE(absl::StrContains(r.body, "Masih ada dahan"));
+          CHECK_FALSE(absl::StrContains(r.subject, "Sisi timur"));
+          CHECK_FALSE(absl::StrContains(r.subject, "Masih ada dahan"));
+          CHECK_THAT(r.body, Catch::Contains(kTicket));
+          marked += absl::StrContains(r.body, kErasedText);
+        }
+      }
+    }
+  }
+  // The citizen's answer on all four channels, the reopen reason in the humas's email and inbox
+  // (the short text of a reopening quotes nothing), in both languages.
+  CHECK(marked == 12);
+  for (const auto& e : EveryKind()) {
+    if (e.type() != kCaseResolved) continue;
+    const Rendered r = Render(NoticesFor(e)[0], e, "id", "email", Shipped().render, erased);
+    CHECK_THAT(r.body, Catch::Contains("Pohon sudah dipotong."));
   }
 }
 
 TEST_CASE("an escalation email says when the deadline was, in the city's time",
           "[notification]") {
   const auto e = Escalated("dishub", 1);
-  const Rendered r = Render(NoticesFor(e)[0], e, "id", "email", Shipped().render);
+  const Rendered r = Render(NoticesFor(e)[0], e, "id", "email", Shipped().render, kPublic);
   CHECK_THAT(r.body, Catch::Contains("01-03-2026 07:00"));
   CHECK_THAT(r.body, Catch::Contains("26 jam"));
   CHECK_THAT(r.subject, Catch::Contains("level 1"));
@@ -175,7 +258,7 @@ TEST_CASE("an officer's words cannot break an SMS into lines", "[notification]")
   e.mutable_case_info_requested()->set_ticket(kTicket);
   e.mutable_case_info_requested()->set_agency_code("dlh");
   e.mutable_case_info_requested()->set_question(std::string(500, 'x') + "\r\nSTOP");
-  const Rendered r = Render(NoticesFor(e)[0], e, "id", "sms", Shipped().render);
+  const Rendered r = Render(NoticesFor(e)[0], e, "id", "sms", Shipped().render, kPublic);
   CHECK_FALSE(absl::StrContains(r.body, "\n"));
   CHECK_FALSE(absl::StrContains(r.body, "STOP"));
   CHECK(r.body.size() < 320);

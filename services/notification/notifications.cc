@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/notification/erasure.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
 #include "services/platform/log.h"
@@ -116,10 +117,12 @@ absl::StatusOr<Settings> SettingsFrom(const sambat::v1::CityConfig& city) {
 }
 
 std::vector<std::string> ConsumedEvents() {
-  return {kReporterContact, kCaseRouted,         kCaseForwarded,  kCaseHandedOff,
-          kCaseClaimed,     kCaseResponded,      kCaseInfoRequested, kCaseCitizenAnswered,
-          kCaseResolved,    kCaseRejected,       kCaseReopened,   kCaseClosed,
-          kDeadlineSet,     kReminderDue,        kEscalated};
+  // complaint.submitted for its confidentiality only (complaints); its words are not kept.
+  return {kComplaintSubmitted, kReporterContact, kErasureRequested, kCaseRouted,
+          kCaseForwarded,      kCaseHandedOff,   kCaseClaimed,      kCaseResponded,
+          kCaseInfoRequested,  kCaseCitizenAnswered, kCaseResolved, kCaseRejected,
+          kCaseReopened,       kCaseClosed,      kDeadlineSet,      kReminderDue,
+          kEscalated};
 }
 
 absl::Status NotificationDesk::SyncRecipients(PgPool& pool) {
@@ -143,23 +146,34 @@ EventHandlers NotificationDesk::Handlers() {
 }
 
 absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& event) {
+  if (event.has_complaint_erasure_requested()) return Erase(tx, event);
   const absl::Time now = clock_.Now();
   const std::vector<Notice> notices = NoticesFor(event);
-  bool touches_citizen = event.has_reporter_contact();
-  for (const Notice& notice : notices) touches_citizen |= notice.audience == Audience::kCitizen;
-  if (touches_citizen && !event.complaint_id().empty()) {
-    // A citizen event that finds no contact is held until complaint.reporter_contact arrives,
-    // which sends what is held. Applied concurrently (READ COMMITTED), each would miss the
-    // other's uncommitted row, and the held message would never go out. Found by the fault
-    // suite's checker; serialising the two per complaint closes it.
+  const bool tells_someone = event.has_reporter_contact() || !notices.empty();
+  ComplaintPrivacy privacy;  // confidential until complaint.submitted says otherwise
+  if (tells_someone && !event.complaint_id().empty()) {
+    // One transaction at a time per complaint for everything that writes a contact or a
+    // message. A citizen event that finds no contact is held until complaint.reporter_contact
+    // arrives, which sends what is held: applied concurrently (READ COMMITTED), each would miss
+    // the other's uncommitted row, and the held message would never go out (found by the fault
+    // suite's checker). And an erasure applied beside an event would miss the contact or the
+    // message that event is writing, and leave it behind.
     SKK_RETURN_IF_ERROR(tx.Execute(kLockComplaint, {SqlParam::Text(event.complaint_id())}).status());
+    SKK_ASSIGN_OR_RETURN(privacy, LoadPrivacy(tx, event.complaint_id()));
+  }
+  if (privacy.erased && event.has_reporter_contact()) {
+    // Late, or replayed from a dead letter: the citizen's contact never comes back.
+    log::Info("contact of an erased complaint ignored",
+              {{"complaint_id", event.complaint_id()}, {"event_id", event.event_id()}});
+    return absl::OkStatus();
   }
   SKK_RETURN_IF_ERROR(NoteCaseFacts(tx, event, now));
   for (const Notice& notice : notices) {
-    if (notice.audience == Audience::kCitizen) {
-      SKK_RETURN_IF_ERROR(NotifyCitizen(tx, event, notice));
-    } else {
-      SKK_RETURN_IF_ERROR(NotifyStaff(tx, event, notice));
+    if (notice.audience != Audience::kCitizen) {
+      SKK_RETURN_IF_ERROR(NotifyStaff(tx, event, notice, privacy));
+    } else if (!privacy.erased) {
+      // An erased complaint's citizen has no address left: nothing is sent, nothing is held.
+      SKK_RETURN_IF_ERROR(NotifyCitizen(tx, event, notice, privacy));
     }
   }
   if (event.has_reporter_contact()) {
@@ -167,10 +181,27 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
                          TakeHeldForContact(tx, event.complaint_id()));
     for (const sambat::v1::Event& e : held) {
       for (const Notice& notice : NoticesFor(e)) {
-        if (notice.audience == Audience::kCitizen) SKK_RETURN_IF_ERROR(NotifyCitizen(tx, e, notice));
+        if (notice.audience == Audience::kCitizen) {
+          SKK_RETURN_IF_ERROR(NotifyCitizen(tx, e, notice, privacy));
+        }
       }
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status NotificationDesk::Erase(PgConnection& tx, const sambat::v1::Event& event) {
+  const std::string& id = event.complaint_id();
+  if (!IsUuid(id)) {
+    return absl::InvalidArgumentError("complaint.erasure_requested without a complaint id");
+  }
+  const std::string& erasure_id = event.complaint_erasure_requested().erasure_id();
+  // The lock every event that writes a contact or a message of the complaint takes (Apply).
+  SKK_RETURN_IF_ERROR(tx.Execute(kLockComplaint, {SqlParam::Text(id)}).status());
+  SKK_ASSIGN_OR_RETURN(const bool first, EraseCitizenData(tx, id, erasure_id, clock_.Now()));
+  // Which complaint and which erasure record, never the data.
+  log::Info(first ? "citizen data erased" : "citizen data erased again",
+            {{"complaint_id", id}, {"erasure_id", erasure_id}});
   return absl::OkStatus();
 }
 
@@ -181,6 +212,8 @@ absl::Status NotificationDesk::NoteCaseFacts(PgConnection& tx, const sambat::v1:
   const std::optional<absl::Time> keep;
   const std::optional<absl::Time> clear = absl::InfinitePast();
   switch (e.payload_case()) {
+    case sambat::v1::Event::kComplaintSubmitted:
+      return NoteComplaint(tx, id, ticket, e.complaint_submitted().confidential(), now);
     case sambat::v1::Event::kCaseRouted:
       return NoteCase(tx, id, ticket, e.case_routed().agency_code(), "open", keep, now);
     case sambat::v1::Event::kCaseHandedOff:
@@ -219,7 +252,8 @@ absl::Status NotificationDesk::NoteCaseFacts(PgConnection& tx, const sambat::v1:
 }
 
 absl::Status NotificationDesk::NotifyCitizen(PgConnection& tx, const sambat::v1::Event& event,
-                                             const Notice& notice) {
+                                             const Notice& notice,
+                                             const ComplaintPrivacy& privacy) {
   SKK_ASSIGN_OR_RETURN(std::optional<CitizenContact> contact,
                        LoadContact(tx, event.complaint_id()));
   // No contact yet: either the citizen gave none (they follow the complaint with the tracking
@@ -238,12 +272,14 @@ absl::Status NotificationDesk::NotifyCitizen(PgConnection& tx, const sambat::v1:
   return AddDeliveries(tx, event.event_id(), event.complaint_id(), TicketOf(event), citizen,
                        "citizen", /*urgent=*/true,
                        [&](const std::string& locale, const std::string& channel) {
-                         return Render(notice, event, locale, channel, settings_.render);
+                         return Render(notice, event, locale, channel, settings_.render,
+                                       privacy);
                        });
 }
 
 absl::Status NotificationDesk::NotifyStaff(PgConnection& tx, const sambat::v1::Event& event,
-                                           const Notice& notice) {
+                                           const Notice& notice,
+                                           const ComplaintPrivacy& privacy) {
   std::string role = notice.audience == Audience::kHumas ? "humas"
                      : notice.audience == Audience::kHead ? "head"
                                                           : "leadership";
@@ -270,7 +306,7 @@ absl::Status NotificationDesk::NotifyStaff(PgConnection& tx, const sambat::v1::E
     SKK_RETURN_IF_ERROR(AddDeliveries(
         tx, event.event_id(), event.complaint_id(), TicketOf(event), r, role_label,
         notice.urgent, [&](const std::string& locale, const std::string& channel) {
-          return Render(resolved, event, locale, channel, settings_.render);
+          return Render(resolved, event, locale, channel, settings_.render, privacy);
         }));
   }
   return absl::OkStatus();

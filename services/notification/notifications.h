@@ -54,7 +54,7 @@ class NotificationDesk {
   absl::Status SyncRecipients(PgPool& pool);
 
   EventHandlers Handlers();
-  // Records the event's facts and decides its deliveries, inside `tx`.
+  // Records the event's facts and decides its deliveries, inside `tx`; applies an erasure.
   absl::Status Apply(PgConnection& tx, const sambat::v1::Event& event);
 
   // The deliveries of one message to one recipient on each of its channels, applying its
@@ -69,11 +69,13 @@ class NotificationDesk {
   const Settings& settings() const { return settings_; }
 
  private:
+  // complaint.erasure_requested (erasure.h), under the complaint's lock.
+  absl::Status Erase(PgConnection& tx, const sambat::v1::Event& event);
   absl::Status NoteCaseFacts(PgConnection& tx, const sambat::v1::Event& event, absl::Time now);
   absl::Status NotifyCitizen(PgConnection& tx, const sambat::v1::Event& event,
-                             const Notice& notice);
+                             const Notice& notice, const ComplaintPrivacy& privacy);
   absl::Status NotifyStaff(PgConnection& tx, const sambat::v1::Event& event,
-                           const Notice& notice);
+                           const Notice& notice, const ComplaintPrivacy& privacy);
 
   Settings settings_;
   Clock& clock_;

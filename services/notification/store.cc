@@ -28,6 +28,14 @@ constexpr SqlStatement kSaveContact{"ntf_contact_save", R"sql(
 constexpr SqlStatement kLoadContact{"ntf_contact_load", R"sql(
   SELECT ticket, name, email, phone FROM citizen_contacts WHERE complaint_id = $1)sql"};
 
+constexpr SqlStatement kNoteComplaint{"ntf_complaint_note", R"sql(
+  INSERT INTO complaints (complaint_id, ticket, confidential, recorded_at)
+  VALUES ($1, $2, $3, $4) ON CONFLICT (complaint_id) DO NOTHING)sql"};
+
+constexpr SqlStatement kLoadPrivacy{"ntf_complaint_privacy", R"sql(
+  SELECT COALESCE((SELECT confidential FROM complaints WHERE complaint_id = $1), true),
+         EXISTS (SELECT 1 FROM erased_complaints WHERE complaint_id = $1))sql"};
+
 constexpr SqlStatement kHold{"ntf_backlog_hold", R"sql(
   INSERT INTO citizen_backlog (complaint_id, event_id, event) VALUES ($1, $2, $3)
   ON CONFLICT DO NOTHING)sql"};
@@ -133,6 +141,15 @@ constexpr SqlStatement kFinishDelivery{"ntf_finish", R"sql(
     finished_at = CASE WHEN $2::text IN ('sent', 'dead') THEN $4::timestamptz END
   WHERE id = $1 AND state = 'sending' AND attempts = $5)sql"};
 
+// FinishAttempt's first step: waits for an erasure holding the delivery, so the next statement
+// sees it committed; an erasure that comes later waits for this attempt and clears it.
+constexpr SqlStatement kLockFinished{"ntf_finish_lock", R"sql(
+  SELECT 1 FROM deliveries WHERE id = $1 FOR UPDATE)sql"};
+
+constexpr SqlStatement kErasedDelivery{"ntf_finish_erased", R"sql(
+  SELECT EXISTS (SELECT 1 FROM deliveries d JOIN erased_complaints e
+                 ON e.complaint_id = d.complaint_id WHERE d.id = $1))sql"};
+
 constexpr SqlStatement kRecordAttemptEnd{"ntf_attempt_end", R"sql(
   UPDATE delivery_attempts SET finished_at = now(), outcome = $3, detail = $4
   WHERE id = (SELECT max(id) FROM delivery_attempts WHERE delivery_id = $1 AND attempt = $2))sql"};
@@ -169,15 +186,20 @@ constexpr SqlStatement kListDead{"ntf_list_dead", R"sql(
   SELECT id, event_id, COALESCE(complaint_id::text, ''), recipient_id, recipient_role,
          recipient_name, channel, address, subject, body, created_at, state, attempts,
          last_error
-  FROM deliveries WHERE state = 'dead' ORDER BY created_at, id LIMIT $1)sql"};
+  FROM deliveries d WHERE state = 'dead' AND NOT (recipient_role = 'citizen' AND EXISTS (
+    SELECT 1 FROM erased_complaints e WHERE e.complaint_id = d.complaint_id))
+  ORDER BY created_at, id LIMIT $1)sql"};
 
+// A citizen's delivery of an erased complaint is dead for good: its address is gone.
 constexpr SqlStatement kReplayOne{"ntf_replay_one", R"sql(
-  UPDATE deliveries SET state = 'pending', attempts = 0, not_before = $2, finished_at = NULL
-  WHERE id = $1 AND state = 'dead')sql"};
+  UPDATE deliveries d SET state = 'pending', attempts = 0, not_before = $2, finished_at = NULL
+  WHERE id = $1 AND state = 'dead' AND NOT (recipient_role = 'citizen' AND EXISTS (
+    SELECT 1 FROM erased_complaints e WHERE e.complaint_id = d.complaint_id)))sql"};
 
 constexpr SqlStatement kReplayAll{"ntf_replay_all", R"sql(
-  UPDATE deliveries SET state = 'pending', attempts = 0, not_before = $1, finished_at = NULL
-  WHERE state = 'dead')sql"};
+  UPDATE deliveries d SET state = 'pending', attempts = 0, not_before = $1, finished_at = NULL
+  WHERE state = 'dead' AND NOT (recipient_role = 'citizen' AND EXISTS (
+    SELECT 1 FROM erased_complaints e WHERE e.complaint_id = d.complaint_id)))sql"};
 
 constexpr SqlStatement kListInbox{"ntf_inbox", R"sql(
   SELECT d.id, COALESCE(d.complaint_id::text, ''), d.ticket, d.subject, d.body, d.created_at,
@@ -301,6 +323,22 @@ absl::StatusOr<std::optional<CitizenContact>> LoadContact(PgConnection& tx,
   if (r.rows() == 0) return std::optional<CitizenContact>();
   return std::optional<CitizenContact>(
       CitizenContact{r.GetString(0, 0), r.GetString(0, 1), r.GetString(0, 2), r.GetString(0, 3)});
+}
+
+absl::Status NoteComplaint(PgConnection& tx, const std::string& complaint_id,
+                           const std::string& ticket, bool confidential, absl::Time now) {
+  return tx.Execute(kNoteComplaint, {SqlParam::Text(complaint_id), SqlParam::Text(ticket),
+                                     SqlParam::Bool(confidential), SqlParam::Time(now)})
+      .status();
+}
+
+absl::StatusOr<ComplaintPrivacy> LoadPrivacy(PgConnection& conn,
+                                             const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kLoadPrivacy, {SqlParam::Text(complaint_id)}));
+  ComplaintPrivacy out;
+  out.confidential = r.GetBool(0, 0);
+  out.erased = r.GetBool(0, 1);
+  return out;
 }
 
 absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event) {
@@ -440,16 +478,19 @@ absl::StatusOr<AttemptStart> BeginAttempt(PgPool& pool, const std::string& id,
 
 absl::Status FinishAttempt(PgPool& pool, const Delivery& d, const std::string& outcome,
                            const std::string& detail, absl::Time now) {
-  const std::string error = outcome == "sent" ? "" : detail.substr(0, 1000);
   return pool.Transact([&](PgConnection& tx) -> absl::Status {
+    SKK_RETURN_IF_ERROR(tx.Execute(kLockFinished, {SqlParam::Text(d.id)}).status());
+    SKK_ASSIGN_OR_RETURN(PgResult erased, tx.Execute(kErasedDelivery, {SqlParam::Text(d.id)}));
+    // What the server said may echo the address or the text: not kept once they are erased.
+    const std::string said = erased.GetBool(0, 0) ? "" : detail.substr(0, 1000);
+    const std::string error = outcome == "sent" ? "" : said;
     SKK_RETURN_IF_ERROR(tx.Execute(kFinishDelivery,
                                    {SqlParam::Text(d.id), SqlParam::Text(outcome),
                                     SqlParam::Text(error), SqlParam::Time(now),
                                     SqlParam::Int(d.attempts)})
                             .status());
     return tx.Execute(kRecordAttemptEnd, {SqlParam::Text(d.id), SqlParam::Int(d.attempts),
-                                          SqlParam::Text(outcome),
-                                          SqlParam::Text(detail.substr(0, 1000))})
+                                          SqlParam::Text(outcome), SqlParam::Text(said)})
         .status();
   });
 }

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "sambat/v1/events.pb.h"
 #include "sambat/v1/notification.pb.h"
+#include "services/notification/messages.h"
 #include "services/platform/pg.h"
 
 namespace skk::notification {
@@ -57,6 +58,13 @@ absl::Status SaveContact(PgConnection& tx, const std::string& complaint_id,
                          const CitizenContact& c, absl::Time now);
 absl::StatusOr<std::optional<CitizenContact>> LoadContact(PgConnection& tx,
                                                           const std::string& complaint_id);
+
+// What complaint.submitted said of the complaint's confidentiality (kept once).
+absl::Status NoteComplaint(PgConnection& tx, const std::string& complaint_id,
+                           const std::string& ticket, bool confidential, absl::Time now);
+// What limits the citizen's words in the complaint's messages: confidential when
+// complaint.submitted has not been applied, erased when erased_complaints has it.
+absl::StatusOr<ComplaintPrivacy> LoadPrivacy(PgConnection& conn, const std::string& complaint_id);
 
 // Citizen-facing events waiting for the citizen's contact.
 absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event);

@@ -376,9 +376,10 @@ constexpr SqlStatement kHeldTypes{"faults_held_types", R"sql(
         GROUP BY 1) x)sql"};
 
 // Deliveries given up on, per wire channel: each was parked once in its channel's dead queue.
+// A citizen's delivery finished by an erasure (last_error 'erased') was never parked.
 constexpr SqlStatement kDeadDeliveries{"faults_dead_deliveries", R"sql(
   SELECT channel, count(*) FROM notification.deliveries
-  WHERE state = 'dead' AND channel <> 'inbox' GROUP BY channel)sql"};
+  WHERE state = 'dead' AND channel <> 'inbox' AND last_error <> 'erased' GROUP BY channel)sql"};
 
 // What WaitUntilQuiet waits for. $1 the business clock, $2 acknowledged complaint ids.
 constexpr SqlStatement kBusy{"faults_busy", R"sql(

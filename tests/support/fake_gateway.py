@@ -5,7 +5,8 @@
 
 Binds 127.0.0.1 on a free port and writes the port to the ready file. The control file, read
 at each request, holds lines "<behaviour> <count>": the next <count> requests get <behaviour>,
-one of 500, 400, 503, hang (no answer for 30 s), then the next line applies. With no line left
+one of 500, 400, 503, hang (no answer for 30 s), or echo400 (400 with the request body
+in the reply, as gateways that quote what they refused do), then the next line applies. With no line left
 a request is answered 200. Every request is recorded with the status it got ("hang" for one
 left unanswered).
 """
@@ -60,8 +61,12 @@ class Handler(BaseHTTPRequestHandler):
         if behaviour == "hang":
             time.sleep(30)
             return
-        status = int(behaviour)
-        reply = json.dumps({"ok": status < 300}).encode()
+        if behaviour == "echo400":
+            status = 400
+            reply = json.dumps({"ok": False, "refused": body}, ensure_ascii=False).encode()
+        else:
+            status = int(behaviour)
+            reply = json.dumps({"ok": status < 300}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(reply)))
