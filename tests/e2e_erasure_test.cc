@@ -278,6 +278,7 @@ TEST_CASE("retention erases a finished complaint's personal data once its period
   REQUIRE(System::WaitUntil([&] {
     return officer.GetCase(finished.complaint_id()).ok() && officer.GetCase(open.complaint_id()).ok();
   }));
+  REQUIRE(officer.Claim(finished.complaint_id()).ok());
   REQUIRE(officer.Resolve(finished.complaint_id(), "Sudah diperbaiki").ok());
   REQUIRE(System::WaitUntil([&] {
     return Track(system, finished).state() == sambat::v1::CASE_STATE_RESOLVED;
