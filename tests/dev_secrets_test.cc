@@ -52,7 +52,7 @@ int Run(const std::string& command, std::string* out) {
 // closed port: a service that got as far as connecting would not exit at once.
 const std::string kReachable =
     " --pg_uri=postgresql://x:y@127.0.0.1:1/none --amqp_uri=amqp://x:y@127.0.0.1:1"
-    " --listen=127.0.0.1:0 --grpc_plaintext";
+    " --listen=127.0.0.1:0 --grpc_plaintext --servers_plaintext";
 
 std::string ShippedConfig() { return testing::SourcePath("deploy/config/kota-malang.textproto"); }
 
@@ -76,7 +76,8 @@ TEST_CASE("without --dev, the public development tracking secret is refused even
 
 TEST_CASE("without --dev, a service needs its database URI: no silent local default") {
   std::string out;
-  CHECK(Run(absl::StrCat(Bin("skk-sla"), " --grpc_plaintext --city_config=", ShippedConfig()),
+  CHECK(Run(absl::StrCat(Bin("skk-sla"), " --grpc_plaintext --servers_plaintext --city_config=",
+                         ShippedConfig()),
             &out) == 2);
   CHECK_THAT(out, Catch::Contains("pg_uri"));
 }
@@ -145,12 +146,14 @@ TEST_CASE("with the secrets deploy/make-secrets.sh makes, read from files, routi
     const std::string binary = Bin("skk-routing");
     // Plaintext on loopback: this test is about secrets; grpc_tls_test is about TLS.
     execl(binary.c_str(), binary.c_str(), "--listen=127.0.0.1:0", "--grpc_plaintext",
+          "--servers_plaintext",
           redis.c_str(), prefix.c_str(),
           city.c_str(), pg.c_str(), amqp.c_str(), cursor.c_str(), ready_flag.c_str(), nullptr);
     _exit(127);
   }
   bool serving = false;
-  for (int i = 0; i < 600 && !serving; ++i) {
+  // Up to 2 minutes: a sanitizer build on a busy CI machine migrates and declares slowly.
+  for (int i = 0; i < 2400 && !serving; ++i) {
     serving = !Slurp(ready).empty();
     int status = 0;
     if (!serving && waitpid(pid, &status, WNOHANG) == pid) break;  // it exited: refused

@@ -37,6 +37,9 @@ ABSL_FLAG(std::string, grpc_tls_client_ca_file, "",
 ABSL_FLAG(bool, grpc_plaintext, false,
           "serve gRPC without TLS outside --dev (only behind a network that encrypts, e.g. a "
           "service mesh with mTLS)");
+ABSL_FLAG(bool, servers_plaintext, false,
+          "connect to PostgreSQL and RabbitMQ without TLS outside --dev (only when the network "
+          "itself encrypts, e.g. a mesh with mTLS)");
 ABSL_FLAG(std::string, pg_uri, "",
           "PostgreSQL URI; default in --dev: the service's role on the local stack");
 ABSL_FLAG(std::string, pg_uri_file, "", "file holding the PostgreSQL URI (with its password)");
@@ -170,6 +173,11 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
                                  .dev_default = "amqp://skk:skk-local@127.0.0.1:55672",
                                  .min_bytes = 1},
                                 o);
+  if (!o.dev && !absl::GetFlag(FLAGS_servers_plaintext)) {
+    if (absl::Status st = RequireEncryptedServers(o.pg_uri, o.amqp_uri); !st.ok()) {
+      Die(std::string(st.message()));
+    }
+  }
   o.redis_addr = absl::GetFlag(FLAGS_redis_addr);
   if (const std::string file = absl::GetFlag(FLAGS_redis_addr_file); !file.empty()) {
     o.redis_addr = LoadSecretOrExit({.name = "redis_addr", .file = file, .min_bytes = 1}, o);

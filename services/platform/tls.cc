@@ -1,9 +1,13 @@
 #include "services/platform/tls.h"
 
 #include <fstream>
+#include <regex>
 #include <sstream>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/platform/status_macros.h"
 
 namespace skk {
@@ -53,6 +57,26 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(
     SKK_ASSIGN_OR_RETURN(options.pem_private_key, ReadPem(files.key_file, "client key"));
   }
   return grpc::SslCredentials(options);
+}
+
+absl::Status RequireEncryptedServers(const std::string& pg_uri, const std::string& amqp_uri) {
+  // sslmode may come as a URI query parameter or as a key=value connection string word.
+  static const std::regex kVerified(R"((^|[?&\s])sslmode\s*=\s*verify-(full|ca)($|[&\s]))");
+  std::vector<std::string> wrong;
+  if (!std::regex_search(pg_uri, kVerified)) {
+    wrong.push_back(
+        "pg_uri: add sslmode=verify-full and sslrootcert=<the server's CA file> (or "
+        "sslmode=verify-ca)");
+  }
+  if (!absl::StartsWith(amqp_uri, "amqps://")) {
+    wrong.push_back("amqp_uri: use amqps://host:port?cacertfile=<the broker's CA file>");
+  }
+  if (wrong.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "connections to the servers would not be encrypted outside development mode: ",
+      absl::StrJoin(wrong, "; "),
+      "; or pass --servers_plaintext when the network itself encrypts (a mesh with mTLS); see "
+      "docs/security.md"));
 }
 
 }  // namespace skk

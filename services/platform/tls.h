@@ -33,4 +33,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsServerCredentials(
 // system's roots when empty) and presenting cert and key when both are given.
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(const TlsFiles& files);
 
+// Outside development mode the connections to PostgreSQL and RabbitMQ must be encrypted and
+// the server verified: OK only for a PostgreSQL URI asking sslmode=verify-full or verify-ca
+// and an amqps:// RabbitMQ URI. Otherwise FAILED_PRECONDITION naming the URI (never its
+// password) and how to fix it. Redis is exempt: it holds only HMAC-keyed counters.
+absl::Status RequireEncryptedServers(const std::string& pg_uri, const std::string& amqp_uri);
+
 }  // namespace skk
