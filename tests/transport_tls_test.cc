@@ -73,10 +73,14 @@ TEST_CASE("RabbitMQ over amqps:// connects and confirms with the right CA only",
   REQUIRE(conn.ok());
   ConfirmingPublisher publisher(*endpoint, "tls-publisher");
   AmqpMessage message;
-  message.routing_key = "nobody-listens-here";  // the default exchange; confirmed all the same
+  message.routing_key = "nobody-listens-here";  // the default exchange: no such queue
   message.message_id = "tls-test-1";
   message.body = "x";
-  CHECK(publisher.PublishBatch({message}).ok());
+  // Confirmed, and returned as unroutable: both answers came back over TLS.
+  auto returned = publisher.PublishBatchReportingUnroutable({message});
+  INFO(returned.status().ToString());
+  REQUIRE(returned.ok());
+  CHECK(*returned == std::vector<std::string>{"tls-test-1"});
 
   TempDir dir;
   auto stranger = ParseAmqpUri(base + StrangerCa(dir));

@@ -83,12 +83,14 @@ int main(int argc, char** argv) {
                                                        absl::GetFlag(FLAGS_delivery_backoff_steps)),
       .max_attempts = desk.settings().max_attempts,
       .idle_poll = absl::GetFlag(FLAGS_dispatch_poll)};
-  if (absl::Status st = skk::notification::DeclareChannelQueues(delivery); !st.ok()) {
-    Die(st.ToString());
-  }
   if (options.declare_topology_only) {
+    // The queues other services publish to. The channel queues are notification's own work
+    // queues, declared below by the process that publishes to them and drains them.
     host.AddConsumer(skk::notification::ConsumedEvents(), desk.Handlers());
     return host.Run();
+  }
+  if (absl::Status st = skk::notification::DeclareChannelQueues(delivery); !st.ok()) {
+    Die(st.ToString());
   }
 
   skk::notification::Dispatcher dispatcher(host.pool(), host.clock(), delivery);

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "services/platform/log.h"
@@ -568,10 +569,10 @@ absl::Status AmqpConnection::Publish(const AmqpMessage& message) {
     props.correlation_id = Bytes(message.correlation_id);
   }
 
-  // mandatory=false: an event nobody is bound to yet is dropped by the broker, like any
-  // broadcast; the queues that must see it are declared (and bound) before anything publishes.
+  // mandatory: a message no queue is bound for comes back (basic.return, before its confirm)
+  // instead of being dropped in silence; every message this system publishes has a reader.
   int rc = amqp_basic_publish(st, kChannel, Bytes(message.exchange), Bytes(message.routing_key),
-                              /*mandatory=*/0, /*immediate=*/0, &props, Bytes(message.body));
+                              /*mandatory=*/1, /*immediate=*/0, &props, Bytes(message.body));
   if (rc != AMQP_STATUS_OK) {
     return absl::UnavailableError(LibraryError(
         absl::StrCat("publish message '", message.message_id, "' to exchange '", message.exchange,
@@ -624,13 +625,30 @@ absl::Status AmqpConnection::WaitForConfirms(absl::Duration timeout) {
                          nack->multiple ? " and all before it" : "", ") on ", where_));
       }
       case AMQP_BASIC_RETURN_METHOD: {
+        // The broker returns the whole message (header and body) and then confirms it: keep
+        // its id, and wait on for the confirm like any other.
         const auto* ret = static_cast<const amqp_basic_return_t*>(method.decoded);
-        std::string why = absl::StrCat("broker returned a message published to exchange '",
-                                       ToString(ret->exchange), "' with routing key '",
-                                       ToString(ret->routing_key), "' on ", where_, ": ",
-                                       ret->reply_code, " ", ToString(ret->reply_text));
-        DrainContent(st, frame.channel);
-        return absl::FailedPreconditionError(why);
+        const std::string routing_key = ToString(ret->routing_key);
+        const std::string reason =
+            absl::StrCat(ret->reply_code, " ", ToString(ret->reply_text));
+        amqp_message_t returned;
+        amqp_rpc_reply_t r = amqp_read_message(st, frame.channel, &returned, 0);
+        if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+          return absl::UnavailableError(absl::StrCat(
+              "reading a message the broker returned on ", where_, " (routing key '",
+              routing_key, "')"));
+        }
+        std::string id;
+        if (returned.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
+          id = ToString(returned.properties.message_id);
+        }
+        amqp_destroy_message(&returned);
+        log::Warn("broker returned an unroutable message",
+                  {{"broker", where_}, {"message_id", id}, {"routing_key", routing_key},
+                   {"reason", reason}});
+        returned_.push_back(id.empty() ? absl::StrCat("(no id, routing key ", routing_key, ")")
+                                       : id);
+        break;
       }
       case AMQP_CHANNEL_CLOSE_METHOD:
         return absl::UnavailableError(
@@ -663,6 +681,12 @@ absl::Status AmqpConnection::WaitForConfirms(absl::Duration timeout) {
     }
   }
   return absl::OkStatus();
+}
+
+std::vector<std::string> AmqpConnection::TakeReturned() {
+  std::vector<std::string> out;
+  out.swap(returned_);
+  return out;
 }
 
 absl::Status AmqpConnection::StartConsuming(const std::string& queue, int prefetch) {
@@ -823,7 +847,18 @@ absl::Status ConfirmingPublisher::Connect() {
 }
 
 absl::Status ConfirmingPublisher::PublishBatch(const std::vector<AmqpMessage>& messages) {
-  if (messages.empty()) return absl::OkStatus();
+  SKK_ASSIGN_OR_RETURN(std::vector<std::string> unroutable,
+                       PublishBatchReportingUnroutable(messages));
+  if (unroutable.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "no queue is bound for ", unroutable.size(), " of ", messages.size(),
+      " messages (", absl::StrJoin(unroutable, ", "), ") published by ", name_,
+      "; the broker returned them"));
+}
+
+absl::StatusOr<std::vector<std::string>> ConfirmingPublisher::PublishBatchReportingUnroutable(
+    const std::vector<AmqpMessage>& messages) {
+  if (messages.empty()) return std::vector<std::string>{};
   if (conn_ != nullptr) {
     // Probe an existing connection: a close or EOF the broker sent while we were idle (e.g.
     // missed heartbeats) shows up here and costs a reconnect instead of a failed batch.
@@ -851,8 +886,9 @@ absl::Status ConfirmingPublisher::PublishBatch(const std::vector<AmqpMessage>& m
                {"messages", static_cast<unsigned long>(messages.size())},
                {"error", std::string(status.message())}});
     conn_.reset();
+    return status;
   }
-  return status;
+  return conn_->TakeReturned();
 }
 
 }  // namespace skk

@@ -94,11 +94,15 @@ class AmqpConnection {
 
   // Puts channel 1 into confirm mode; every Publish then gets a delivery tag from 1 upwards.
   absl::Status EnableConfirms();
-  // Publishes one persistent message. With confirms on, the broker's ack arrives later.
+  // Publishes one persistent message, mandatory: a message no queue is bound for comes back
+  // (basic.return) instead of vanishing. With confirms on, the broker's ack arrives later.
   absl::Status Publish(const AmqpMessage& message);
-  // Waits for broker confirms until every published message is confirmed. A nack or a
-  // returned message fails the whole wait. Call after a window of Publish calls.
+  // Waits for broker confirms until every published message is confirmed. A nack fails the
+  // whole wait. A returned (unroutable) message is still confirmed by the broker; its message
+  // id is kept for TakeReturned.
   absl::Status WaitForConfirms(absl::Duration timeout);
+  // The message ids the broker returned as unroutable since the last call, oldest first.
+  std::vector<std::string> TakeReturned();
 
   // Starts consuming `queue` with manual acks and `prefetch` unacked messages at most.
   absl::Status StartConsuming(const std::string& queue, int prefetch);
@@ -123,6 +127,7 @@ class AmqpConnection {
   // order (e.g. a message routed to several queues). Sorted, usually empty.
   std::vector<uint64_t> confirmed_ahead_;
   bool confirms_ = false;
+  std::vector<std::string> returned_;
 };
 
 // Publishes batches of messages with publisher confirms, keeping up to `window` in flight.
@@ -132,7 +137,14 @@ class ConfirmingPublisher {
  public:
   ConfirmingPublisher(AmqpEndpoint endpoint, std::string name, int window = 1000)
       : endpoint_(std::move(endpoint)), name_(std::move(name)), window_(window) {}
+  // A message no queue is bound for fails the batch (FAILED_PRECONDITION naming it), after
+  // the rest of the batch was published and confirmed.
   absl::Status PublishBatch(const std::vector<AmqpMessage>& messages);
+  // Like PublishBatch, but an unroutable message is not an error: returns the message ids the
+  // broker gave back as unroutable (the rest were confirmed), for a caller that sets them
+  // aside and goes on with the others (the outbox relay).
+  absl::StatusOr<std::vector<std::string>> PublishBatchReportingUnroutable(
+      const std::vector<AmqpMessage>& messages);
 
  private:
   absl::Status Connect();

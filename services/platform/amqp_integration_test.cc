@@ -271,6 +271,36 @@ TEST_CASE("A conflicting declaration or a missing queue is reported and the conn
   CHECK(conn->Ack(d->delivery_tag).ok());
 }
 
+TEST_CASE("A message no queue is bound for comes back named instead of vanishing, the rest of "
+          "its batch is delivered, and the publisher goes on",
+          "[amqp]") {
+  IsolatedWorld world("amqp");
+  const AmqpEndpoint endpoint = EndpointOf(world);
+  const TopologyOptions t = TestTopology();  // complaint.* and case.closed only
+  auto admin = Connect(endpoint, "unroutable-admin");
+  REQUIRE(admin->DeclareTopology(t).ok());
+
+  AmqpMessage lost = Event(t, "nobody-reads-me");
+  lost.routing_key = "case.routed";
+  ConfirmingPublisher publisher(endpoint, "unroutable-publisher", 2);
+  const std::vector<AmqpMessage> batch = {Event(t, "before"), lost, Event(t, "after")};
+  auto returned = publisher.PublishBatchReportingUnroutable(batch);
+  REQUIRE(returned.ok());
+  CHECK(*returned == std::vector<std::string>{"nobody-reads-me"});
+  CHECK(Depth(*admin, "svc.events") == 2);
+
+  // Without a caller that sets it aside, the batch fails and says which message and why.
+  absl::Status failed = publisher.PublishBatch({lost, Event(t, "next")});
+  INFO(failed.ToString());
+  CHECK(failed.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(failed.message()).find("nobody-reads-me") != std::string::npos);
+  CHECK(Depth(*admin, "svc.events") == 3);
+
+  // The publisher is still good for the next batch.
+  REQUIRE(publisher.PublishBatch({Event(t, "later")}).ok());
+  CHECK(Depth(*admin, "svc.events") == 4);
+}
+
 TEST_CASE("5,000 messages round-trip through ConfirmingPublisher with every property", "[amqp]") {
   IsolatedWorld world("amqp");
   const AmqpEndpoint endpoint = EndpointOf(world);

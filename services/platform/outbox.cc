@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/platform/events.h"
 #include "services/platform/log.h"
 #include "services/platform/status_macros.h"
@@ -19,11 +20,25 @@ constexpr SqlStatement kInsertOutbox{"skk_outbox_insert", R"sql(
 // SKIP LOCKED instead of "rows after the highest id sent": ids commit out of order, and a
 // relay that remembered a high-water mark would miss the late ones (design.md, known traps).
 constexpr SqlStatement kClaimOutbox{"skk_outbox_claim", R"sql(
-  SELECT id, event_id, routing_key, complaint_id, correlation_id, payload, created_at
-  FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)sql"};
+  SELECT id, event_id, routing_key, complaint_id, correlation_id, payload, created_at,
+         unroutable_count
+  FROM outbox WHERE retry_at IS NULL OR retry_at <= now()
+  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)sql"};
 
 constexpr SqlStatement kDeleteOutbox{"skk_outbox_delete",
                                      "DELETE FROM outbox WHERE id = ANY($1::bigint[])"};
+
+constexpr SqlStatement kSetAsideOutbox{"skk_outbox_set_aside", R"sql(
+  UPDATE outbox o SET unroutable_count = o.unroutable_count + 1,
+                      retry_at = now() + make_interval(secs => r.seconds)
+  FROM unnest($1::bigint[], $2::double precision[]) AS r(id, seconds)
+  WHERE o.id = r.id)sql"};
+
+std::string IdArray(const std::vector<int64_t>& ids) {
+  std::string out = "{";
+  for (size_t i = 0; i < ids.size(); ++i) absl::StrAppend(&out, i ? "," : "", ids[i]);
+  return out + "}";
+}
 
 // FOR UPDATE: a relay that claimed some of these rows holds them until it has published
 // (and deleted) them or given up; either way the rows read here are then the current ones.
@@ -41,13 +56,30 @@ class PgOutboxBatch final : public OutboxBatch {
     if (!done_ && conn_.healthy()) (void)conn_.ExecuteScript("ROLLBACK");
   }
   const std::vector<OutboxRow>& rows() const override { return rows_; }
-  absl::Status Complete() override {
-    std::string ids = "{";
-    for (size_t i = 0; i < rows_.size(); ++i) {
-      absl::StrAppend(&ids, i ? "," : "", rows_[i].id);
+  absl::Status Complete(const std::vector<SetAsideRow>& set_aside) override {
+    std::vector<int64_t> published;
+    for (const OutboxRow& row : rows_) {
+      if (std::none_of(set_aside.begin(), set_aside.end(),
+                       [&](const SetAsideRow& s) { return s.row_id == row.id; })) {
+        published.push_back(row.id);
+      }
     }
-    ids += "}";
-    SKK_RETURN_IF_ERROR(conn_.Execute(kDeleteOutbox, {SqlParam::Text(ids)}).status());
+    if (!published.empty()) {
+      SKK_RETURN_IF_ERROR(
+          conn_.Execute(kDeleteOutbox, {SqlParam::Text(IdArray(published))}).status());
+    }
+    if (!set_aside.empty()) {
+      std::vector<int64_t> ids;
+      std::string seconds = "{";
+      for (size_t i = 0; i < set_aside.size(); ++i) {
+        ids.push_back(set_aside[i].row_id);
+        absl::StrAppend(&seconds, i ? "," : "", absl::ToDoubleSeconds(set_aside[i].retry_in));
+      }
+      seconds += "}";
+      SKK_RETURN_IF_ERROR(conn_.Execute(kSetAsideOutbox, {SqlParam::Text(IdArray(ids)),
+                                                          SqlParam::Text(seconds)})
+                              .status());
+    }
     SKK_RETURN_IF_ERROR(conn_.ExecuteScript("COMMIT"));
     done_ = true;
     return absl::OkStatus();
@@ -86,6 +118,7 @@ class PgOutboxStore final : public OutboxStore {
       row.correlation_id = result->GetString(i, 4);
       row.payload = result->GetBytes(i, 5);
       row.created_at = result->GetTime(i, 6);
+      row.unroutable_count = static_cast<int>(result->GetInt(i, 7));
       rows.push_back(std::move(row));
     }
     return std::make_unique<PgOutboxBatch>(*conn_, std::move(rows));
@@ -114,8 +147,9 @@ class AmqpEventPublisher final : public EventPublisher {
  public:
   AmqpEventPublisher(AmqpEndpoint endpoint, std::string name)
       : publisher_(std::move(endpoint), std::move(name)) {}
-  absl::Status PublishBatch(const std::vector<AmqpMessage>& messages) override {
-    return publisher_.PublishBatch(messages);
+  absl::StatusOr<std::vector<std::string>> PublishBatch(
+      const std::vector<AmqpMessage>& messages) override {
+    return publisher_.PublishBatchReportingUnroutable(messages);
   }
 
  private:
@@ -185,13 +219,54 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
   }
   // Rows are removed only after the broker confirmed every message; a failure leaves them all
   // to be published again (consumers drop the duplicates).
-  SKK_RETURN_IF_ERROR(publisher_.PublishBatch(messages));
-  SKK_RETURN_IF_ERROR(batch->Complete());
-  for (const OutboxRow& row : rows) {
-    log::Debug("event published", {{"event_id", row.event_id}, {"type", row.routing_key},
-                                   {"complaint_id", row.complaint_id}});
+  SKK_ASSIGN_OR_RETURN(const std::vector<std::string> unroutable,
+                       publisher_.PublishBatch(messages));
+  if (unroutable.empty()) {
+    SKK_RETURN_IF_ERROR(batch->Complete());
+    for (const OutboxRow& row : rows) {
+      log::Debug("event published", {{"event_id", row.event_id}, {"type", row.routing_key},
+                                     {"complaint_id", row.complaint_id}});
+    }
+    return static_cast<int>(rows.size());
   }
-  return static_cast<int>(rows.size());
+
+  // Returned events reached no queue: keep them, loudly, and try them again later (the
+  // consuming service may just not have declared its queue yet). One unroutable type must
+  // not hold back every other event, so the rest of the batch is done with.
+  std::vector<SetAsideRow> set_aside;
+  for (const OutboxRow& row : rows) {
+    if (std::find(unroutable.begin(), unroutable.end(), row.event_id) == unroutable.end()) {
+      continue;
+    }
+    absl::Duration retry_in = options_.unroutable_first_retry;
+    for (int i = 0; i < row.unroutable_count && retry_in < options_.unroutable_max_retry; ++i) {
+      retry_in *= 2;
+    }
+    set_aside.push_back({row.id, std::min(retry_in, options_.unroutable_max_retry)});
+  }
+  if (set_aside.size() != unroutable.size()) {
+    // A returned message this batch cannot name (no or unknown id): keep the whole batch.
+    return absl::InternalError(absl::StrCat(
+        "the broker returned ", unroutable.size(), " messages, ", set_aside.size(),
+        " of them known in this outbox batch: ", absl::StrJoin(unroutable, ", ")));
+  }
+  SKK_RETURN_IF_ERROR(batch->Complete(set_aside));
+  for (const OutboxRow& row : rows) {
+    auto kept = std::find_if(set_aside.begin(), set_aside.end(),
+                             [&](const SetAsideRow& s) { return s.row_id == row.id; });
+    if (kept == set_aside.end()) {
+      log::Debug("event published", {{"event_id", row.event_id}, {"type", row.routing_key},
+                                     {"complaint_id", row.complaint_id}});
+      continue;
+    }
+    log::Error("event reached no queue: no consuming service is bound for its type; kept in "
+               "the outbox and tried again",
+               {{"event_id", row.event_id}, {"type", row.routing_key},
+                {"complaint_id", row.complaint_id},
+                {"times_returned", row.unroutable_count + 1},
+                {"retry_in_s", static_cast<long long>(absl::ToInt64Seconds(kept->retry_in))}});
+  }
+  return static_cast<int>(rows.size() - set_aside.size());
 }
 
 void OutboxRelay::Run(const std::atomic<bool>& stop) {

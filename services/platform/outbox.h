@@ -42,6 +42,13 @@ struct OutboxRow {
   std::string correlation_id;
   std::string payload;  // serialized sambat.v1.Event
   absl::Time created_at;
+  int unroutable_count = 0;  // how often the broker returned it as unroutable
+};
+
+// An outbox row the broker returned as unroutable, kept to be tried again in `retry_in`.
+struct SetAsideRow {
+  int64_t row_id = 0;
+  absl::Duration retry_in;
 };
 
 // A batch of outbox rows claimed by one relay (other relays skip them). Destroying a batch
@@ -50,14 +57,17 @@ class OutboxBatch {
  public:
   virtual ~OutboxBatch() = default;
   virtual const std::vector<OutboxRow>& rows() const = 0;
-  // Removes the rows: call only after every one was confirmed by the broker.
-  virtual absl::Status Complete() = 0;
+  // Call only after the broker confirmed every row. Removes the rows, except those
+  // `set_aside` (returned by the broker as unroutable): those stay, with their
+  // unroutable_count raised, and are not claimed again before their retry_in has passed.
+  virtual absl::Status Complete(const std::vector<SetAsideRow>& set_aside = {}) = 0;
 };
 
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
-  // Claims up to `limit` unpublished rows, oldest first, skipping rows other relays hold.
+  // Claims up to `limit` unpublished rows, oldest first, skipping rows other relays hold and
+  // rows set aside as unroutable whose retry time has not come.
   virtual absl::StatusOr<std::unique_ptr<OutboxBatch>> Claim(int limit) = 0;
   // Waits up to `timeout` for new rows to be committed. Spurious wake-ups are fine.
   virtual void WaitForRows(absl::Duration timeout) = 0;
@@ -66,8 +76,10 @@ class OutboxStore {
 class EventPublisher {
  public:
   virtual ~EventPublisher() = default;
-  // OK only if every message was confirmed by the broker.
-  virtual absl::Status PublishBatch(const std::vector<AmqpMessage>& messages) = 0;
+  // OK only if every message was confirmed by the broker. Returns the message ids the broker
+  // returned as unroutable (no queue bound for them): confirmed, but delivered to nobody.
+  virtual absl::StatusOr<std::vector<std::string>> PublishBatch(
+      const std::vector<AmqpMessage>& messages) = 0;
 };
 
 // The outbox in a service's PostgreSQL schema. Holds its own connections.
@@ -85,13 +97,19 @@ class OutboxRelay {
     // Backstop for a missed notification; new rows normally wake the relay at once.
     absl::Duration idle_wait = absl::Milliseconds(500);
     absl::Duration max_backoff = absl::Seconds(10);
+    // An event no queue is bound for is tried again after this, doubling up to the maximum:
+    // it comes through by itself once the consuming service has declared its queue.
+    absl::Duration unroutable_first_retry = absl::Minutes(1);
+    absl::Duration unroutable_max_retry = absl::Hours(1);
   };
 
   OutboxRelay(OutboxStore& store, EventPublisher& publisher, Options options)
       : store_(store), publisher_(publisher), options_(std::move(options)) {}
 
   // Publishes one batch. Returns how many events were published and removed; on an error
-  // nothing of the batch is removed, so the rows are published again later.
+  // nothing of the batch is removed, so the rows are published again later. An event the
+  // broker returns as unroutable is logged as an error and set aside for a later try; the
+  // rest of the batch goes on (design.md: nothing vanishes, nothing blocks the others).
   absl::StatusOr<int> RelayOnce();
 
   // Relays until `stop` is set, backing off while PostgreSQL or RabbitMQ is away. Finishes the

@@ -119,6 +119,59 @@ TEST_CASE("committed events are published exactly as written and rolled-back one
   }
 }
 
+
+TEST_CASE("an event no queue is bound for stays in the outbox, set aside, and goes out once a "
+          "queue is bound",
+          "[outbox]") {
+  Fixture f("unroutable");  // binds complaint.submitted only
+  sambat::v1::Event submitted = f.Submitted("complaint-bound");
+  sambat::v1::Event routed = NewEvent(kCaseRouted, "complaint-unbound", absl::Now(), "test", nullptr);
+  routed.mutable_case_routed()->set_agency_code("DLH");
+  sambat::v1::Event later = f.Submitted("complaint-later");
+  REQUIRE(InTransaction(*f.db, [&](PgConnection& tx) -> absl::Status {
+            SKK_RETURN_IF_ERROR(EnqueueEvent(tx, routed));  // first: it must not block the rest
+            SKK_RETURN_IF_ERROR(EnqueueEvent(tx, submitted));
+            return EnqueueEvent(tx, later);
+          }).ok());
+
+  auto store = MakePgOutboxStore(f.world.PgUri("routing"), "routing");
+  auto publisher = MakeAmqpEventPublisher(f.amqp, "test-relay");
+  OutboxRelay relay(*store, *publisher, {.batch_size = 64});
+  auto n = relay.RelayOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 2);
+  const auto got = Drain(f.amqp, "routing.events", 2);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].message.message_id == submitted.event_id());
+  CHECK(got[1].message.message_id == later.event_id());
+
+  // The broker returned case.routed: it is kept, counted, and not tried again at once.
+  CHECK(f.Count("SELECT count(*) FROM outbox") == 1);
+  CHECK(f.Count(absl::StrCat("SELECT unroutable_count FROM outbox WHERE event_id = '",
+                             routed.event_id(), "'")) == 1);
+  CHECK(f.Count("SELECT count(*) FROM outbox WHERE retry_at > now() + interval '50 seconds'") == 1);
+  n = relay.RelayOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 0);
+  CHECK(f.Count("SELECT unroutable_count FROM outbox") == 1);
+
+  // sla declares its queue; when the row's retry time comes, the event reaches it.
+  TopologyOptions sla = f.topology;
+  sla.service = "sla";
+  sla.bindings = {kCaseRouted};
+  auto conn = AmqpConnection::Open(f.amqp, "test-sla-setup");
+  REQUIRE(conn.ok());
+  REQUIRE((*conn)->DeclareTopology(sla).ok());
+  REQUIRE(f.db->ExecuteScript("UPDATE outbox SET retry_at = now()").ok());
+  n = relay.RelayOnce();
+  REQUIRE(n.ok());
+  CHECK(*n == 1);
+  CHECK(f.Count("SELECT count(*) FROM outbox") == 0);
+  const auto arrived = Drain(f.amqp, "sla.events", 1);
+  REQUIRE(arrived.size() == 1);
+  CHECK(arrived[0].message.message_id == routed.event_id());
+}
+
 TEST_CASE("erasing a complaint's personal data rewrites its waiting events, and only those",
           "[outbox][erasure]") {
   Fixture f("outboxerase");
@@ -178,7 +231,14 @@ TEST_CASE("erasing a complaint's personal data rewrites its waiting events, and 
   CHECK(rewritten == 1);
   CHECK(holding("5f0c3a9e") == 0);
 
-  // What the relay publishes is the erased event, with its id and place in the order.
+  // What the relay publishes is the erased event, with its id and place in the order. The
+  // case events go to a queue of their own (publishing is mandatory: they need one).
+  TopologyOptions cases = f.topology;
+  cases.service = "sla";
+  cases.bindings = {"case.*"};
+  auto setup = AmqpConnection::Open(f.amqp, "test-cases-setup");
+  REQUIRE(setup.ok());
+  REQUIRE((*setup)->DeclareTopology(cases).ok());
   auto store = MakePgOutboxStore(f.world.PgUri("routing"), "routing");
   auto publisher = MakeAmqpEventPublisher(f.amqp, "test-relay");
   OutboxRelay relay(*store, *publisher, {});

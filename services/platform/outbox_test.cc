@@ -10,6 +10,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,6 +66,8 @@ class FakeOutbox final : public OutboxStore {
   std::atomic<int> claims{0};
   std::atomic<int> waits{0};
   int last_limit = 0;
+  // Every retry_in a row was set aside with, by row id (the fake claims it again at once).
+  std::map<int64_t, std::vector<absl::Duration>> retry_in;
 
  private:
   class Batch final : public OutboxBatch {
@@ -72,10 +75,17 @@ class FakeOutbox final : public OutboxStore {
     Batch(FakeOutbox& outbox, std::vector<OutboxRow> rows)
         : outbox_(outbox), rows_(std::move(rows)) {}
     const std::vector<OutboxRow>& rows() const override { return rows_; }
-    absl::Status Complete() override {
+    absl::Status Complete(const std::vector<SetAsideRow>& set_aside) override {
       std::lock_guard lock(outbox_.mu_);
       if (outbox_.fail_complete) return absl::UnavailableError("connection lost at COMMIT");
       for (const OutboxRow& row : rows_) outbox_.rows_.erase(row.id);
+      for (const SetAsideRow& kept : set_aside) {
+        OutboxRow row = *std::find_if(rows_.begin(), rows_.end(),
+                                      [&](const OutboxRow& r) { return r.id == kept.row_id; });
+        ++row.unroutable_count;
+        outbox_.rows_[row.id] = row;
+        outbox_.retry_in[row.id].push_back(kept.retry_in);
+      }
       return absl::OkStatus();
     }
 
@@ -90,10 +100,15 @@ class FakeOutbox final : public OutboxStore {
 
 class FakePublisher final : public EventPublisher {
  public:
-  absl::Status PublishBatch(const std::vector<AmqpMessage>& messages) override {
+  absl::StatusOr<std::vector<std::string>> PublishBatch(
+      const std::vector<AmqpMessage>& messages) override {
     batches.push_back(messages);
     if (fail) return absl::UnavailableError("broker nacked");
-    return absl::OkStatus();
+    std::vector<std::string> returned;
+    for (const AmqpMessage& m : messages) {
+      if (unbound_keys.contains(m.routing_key)) returned.push_back(m.message_id);
+    }
+    return returned;
   }
 
   std::vector<std::string> PublishedIds() const {
@@ -105,6 +120,8 @@ class FakePublisher final : public EventPublisher {
   }
 
   bool fail = false;
+  // Routing keys no queue is bound for: the broker returns these messages.
+  std::set<std::string> unbound_keys;
   std::vector<std::vector<AmqpMessage>> batches;
 };
 
@@ -282,6 +299,56 @@ TEST_CASE("a relay backing off from a failing database still stops promptly", "[
   REQUIRE(done.wait_for(std::chrono::seconds(2)) == std::future_status::ready);
   CHECK(std::chrono::steady_clock::now() - asked < std::chrono::milliseconds(500));
   CHECK(publisher.batches.empty());
+}
+
+TEST_CASE("an event no queue is bound for is set aside with a growing delay, not lost, and the "
+          "rest of its batch goes on",
+          "[outbox]") {
+  FakeOutbox outbox;
+  for (int64_t id : {1, 2, 3, 4}) outbox.Add(id);  // even ids are case.routed
+  FakePublisher publisher;
+  publisher.unbound_keys = {"case.routed"};
+  OutboxRelay::Options options = SmallBatches(100);
+  options.unroutable_first_retry = absl::Minutes(1);
+  options.unroutable_max_retry = absl::Minutes(5);
+  OutboxRelay relay(outbox, publisher, options);
+
+  auto published = relay.RelayOnce();
+  REQUIRE(published.ok());
+  CHECK(*published == 2);
+  // The routable ones are gone; the returned ones stay to be published later.
+  CHECK(outbox.Ids() == std::vector<int64_t>{2, 4});
+  CHECK(outbox.retry_in[2] == std::vector<absl::Duration>{absl::Minutes(1)});
+
+  // Returned again and again: the delay doubles up to its ceiling.
+  for (int i = 0; i < 4; ++i) REQUIRE(relay.RelayOnce().ok());
+  CHECK(outbox.retry_in[4] == std::vector<absl::Duration>{absl::Minutes(1), absl::Minutes(2),
+                                                          absl::Minutes(4), absl::Minutes(5),
+                                                          absl::Minutes(5)});
+
+  // Once the consuming service has bound its queue, they go out and leave the outbox.
+  publisher.unbound_keys.clear();
+  published = relay.RelayOnce();
+  REQUIRE(published.ok());
+  CHECK(*published == 2);
+  CHECK(outbox.Ids().empty());
+}
+
+TEST_CASE("a returned message the batch cannot name keeps the whole batch", "[outbox]") {
+  FakeOutbox outbox;
+  outbox.Add(1);
+  outbox.Add(2);
+  class Stranger final : public EventPublisher {
+   public:
+    absl::StatusOr<std::vector<std::string>> PublishBatch(
+        const std::vector<AmqpMessage>&) override {
+      return std::vector<std::string>{"not-in-this-batch"};
+    }
+  } publisher;
+  OutboxRelay relay(outbox, publisher, SmallBatches(100));
+  auto published = relay.RelayOnce();
+  CHECK(published.status().code() == absl::StatusCode::kInternal);
+  CHECK(outbox.Ids() == std::vector<int64_t>{1, 2});
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
@@ -31,35 +32,40 @@ System::System(const std::string& name, const std::vector<std::string>& services
   REQUIRE(::mkdir(dir_.c_str(), 0700) == 0);
   clock_file_ = dir_ + "/clock";
   SetClock(start);
+  DeclareQueuesOfOthers(services);
   for (const std::string& s : services) Start(s);
 }
 
-System::~System() {
-  for (auto it = processes_.begin(); it != processes_.end();) {
-    const std::string service = it->first;
-    ++it;
-    Stop(service, SIGTERM);
+void System::DeclareQueuesOfOthers(const std::vector<std::string>& starting) {
+  // As in a deployment, every service's queues exist before anything is published, whichever
+  // services a test runs: publishing is mandatory, and an event no queue is bound for would
+  // stay in its outbox. Those not starting now run at once; each declares and exits.
+  std::map<std::string, pid_t> declaring;
+  for (const std::string& service : kAllServices) {
+    if (std::find(starting.begin(), starting.end(), service) != starting.end()) continue;
+    std::vector<std::string> args = Flags(service);
+    args.push_back("--declare_topology_only");
+    declaring[service] = Spawn(args, absl::StrCat(dir_, "/", service, ".log"));
   }
-  admin_.reset();
+  for (const auto& [service, pid] : declaring) {
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    INFO(service << " --declare_topology_only:\n" << LogTail(service));
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+  }
 }
 
-std::string System::ServiceOf(const std::string& process) {
-  return process.substr(0, process.find('#'));
-}
-
-void System::Start(const std::string& service, const std::vector<std::string>& extra_flags) {
-  REQUIRE_FALSE(Running(service));
+std::vector<std::string> System::Flags(const std::string& service) {
   // "routing#2" is a second replica of routing: the same binary, role and queues.
   const std::string binary = ServiceOf(service);
-  const std::string ready = absl::StrCat(dir_, "/", service, ".port");
-  ::unlink(ready.c_str());
   std::vector<std::string> args = {
       absl::StrCat(SKK_BIN_DIR, "/skk-", binary),
       // Tests run on the repository's public development secrets and keys.
       "--dev",
       // A restarted service comes back on the port it had, as behind a Kubernetes Service.
       absl::StrCat("--listen=127.0.0.1:", last_ports_.contains(service) ? last_ports_[service] : 0),
-      absl::StrCat("--ready_file=", ready),
+      absl::StrCat("--ready_file=", dir_, "/", service, ".port"),
       absl::StrCat("--pg_uri=", world_->PgUri(binary)),
       absl::StrCat("--amqp_uri=", world_->AmqpUri()),
       absl::StrCat("--redis_addr=", Stack().redis_addr),
@@ -83,9 +89,10 @@ void System::Start(const std::string& service, const std::vector<std::string>& e
     args.push_back("--tracking_limit=0");
     args.push_back("--max_uploads_per_peer=64");
   }
-  args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+  return args;
+}
 
-  const std::string log = absl::StrCat(dir_, "/", service, ".log");
+pid_t System::Spawn(std::vector<std::string> args, const std::string& log) {
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -100,6 +107,29 @@ void System::Start(const std::string& service, const std::vector<std::string>& e
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
+  return pid;
+}
+
+System::~System() {
+  for (auto it = processes_.begin(); it != processes_.end();) {
+    const std::string service = it->first;
+    ++it;
+    Stop(service, SIGTERM);
+  }
+  admin_.reset();
+}
+
+std::string System::ServiceOf(const std::string& process) {
+  return process.substr(0, process.find('#'));
+}
+
+void System::Start(const std::string& service, const std::vector<std::string>& extra_flags) {
+  REQUIRE_FALSE(Running(service));
+  const std::string ready = absl::StrCat(dir_, "/", service, ".port");
+  ::unlink(ready.c_str());
+  std::vector<std::string> args = Flags(service);
+  args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+  const pid_t pid = Spawn(std::move(args), absl::StrCat(dir_, "/", service, ".log"));
   processes_[service] = pid;
   const bool ready_in_time = WaitUntil(
       [&] {

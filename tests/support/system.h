@@ -77,6 +77,13 @@ class System {
   std::map<std::string, int> ports_;
   std::map<std::string, int> last_ports_;
   mutable std::unique_ptr<PgConnection> admin_;
+
+  // Runs every service but those `starting` once with --declare_topology_only.
+  void DeclareQueuesOfOthers(const std::vector<std::string>& starting);
+  // The command line of a service (or replica) as the tests run it, before extra flags.
+  std::vector<std::string> Flags(const std::string& service);
+  // Starts a process with stdout and stderr appended to `log`.
+  static pid_t Spawn(std::vector<std::string> args, const std::string& log);
 };
 
 // A submission inside Kota Malang (Klojen, near the town square), from a citizen with a phone.
