@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/notification/digest.h"
+#include "services/notification/store.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
 #include "tests/support/notification_harness.h"
@@ -321,10 +322,34 @@ TEST_CASE("a delivery that keeps failing or fails for good is dead-lettered, lis
                         "'email' AND a.outcome = 'dead'") == 2;
   }, absl::Seconds(30)));
   CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE state = 'dead'") == 1);
+
+  // The record of each attempt serves the operator's diagnosis for a while, then goes; the
+  // deliveries keep their count and last error.
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM notification.delivery_attempts "
+                        "WHERE finished_at IS NULL") == 0;
+  }, absl::Seconds(10)));
+  const long long sms_attempts = system.Count(
+      "SELECT count(*) FROM notification.delivery_attempts a JOIN notification.deliveries d "
+      "ON d.id = a.delivery_id WHERE d.channel = 'sms'");
+  CHECK(sms_attempts == 5);
+  auto pruned = notification::PruneDeliveryAttempts(admin.pool(), absl::Now() - absl::Hours(24 * 90));
+  REQUIRE(pruned.ok());
+  CHECK(*pruned == 0);  // everything finished minutes ago
+  CHECK(system.Count(
+            "WITH aged AS (UPDATE notification.delivery_attempts a SET finished_at = "
+            "a.finished_at - interval '91 days' FROM notification.deliveries d WHERE "
+            "d.id = a.delivery_id AND d.channel = 'sms' RETURNING 1) SELECT count(*) FROM aged") ==
+        sms_attempts);
+  pruned = notification::PruneDeliveryAttempts(admin.pool(), absl::Now() - absl::Hours(24 * 90));
+  REQUIRE(pruned.ok());
+  CHECK(*pruned == sms_attempts);
+  CHECK(system.Count("SELECT count(*) FROM notification.delivery_attempts") == 2);  // the email's
+  CHECK(system.Count("SELECT attempts FROM notification.deliveries WHERE channel = 'sms'") == 1);
 }
 
 TEST_CASE("a staff member reads only their own inbox and their own agency's notification log, "
-          "and only an admin sees a citizen's address",
+          "and only an admin sees a citizen's name and address",
           "[notification]") {
   FakeReceiver smtp("fake_smtp.py");
   FakeReceiver gateway("fake_gateway.py");
@@ -471,18 +496,28 @@ TEST_CASE("a staff member reads only their own inbox and their own agency's noti
   REQUIRE(seen_by_leadership.ok());
   REQUIRE(seen_by_admin.ok());
   CHECK(seen_by_officer->notifications_size() > 0);
-  std::set<std::string> masked, whole;
+  std::set<std::string> masked, whole, names_to_staff, names_to_admin;
   for (const auto& n : seen_by_officer->notifications()) {
-    if (n.recipient_role() == "citizen") masked.insert(n.address());
+    if (n.recipient_role() != "citizen") continue;
+    masked.insert(n.address());
+    names_to_staff.insert(n.recipient_name());
   }
   for (const auto& n : seen_by_leadership->notifications()) {
-    if (n.recipient_role() == "citizen") masked.insert(n.address());
+    if (n.recipient_role() != "citizen") continue;
+    masked.insert(n.address());
+    names_to_staff.insert(n.recipient_name());
   }
   for (const auto& n : seen_by_admin->notifications()) {
-    if (n.recipient_role() == "citizen") whole.insert(n.address());
+    if (n.recipient_role() != "citizen") continue;
+    whole.insert(n.address());
+    names_to_admin.insert(n.recipient_name());
   }
   CHECK(whole == std::set<std::string>{kCitizenEmail, kCitizenPhone});
   CHECK(masked == std::set<std::string>{"si***@example.com", "0812****7890"});
+  // Who the citizen is stays with the administrator (an anonymous complaint's agency never
+  // learns it).
+  CHECK(names_to_admin == std::set<std::string>{"Siti Aminah"});
+  CHECK(names_to_staff == std::set<std::string>{"Pelapor"});
 }
 
 TEST_CASE("the daily digest goes once per recipient and day with several replicas, and a "

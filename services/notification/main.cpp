@@ -8,6 +8,7 @@
 #include "services/notification/digest.h"
 #include "services/notification/notifications.h"
 #include "services/notification/service.h"
+#include "services/notification/store.h"
 #include "services/platform/log.h"
 #include "services/platform/service_host.h"
 
@@ -22,6 +23,9 @@ ABSL_FLAG(int, delivery_backoff_steps, 7, "retry queues per channel (the last st
 ABSL_FLAG(int, max_delivery_attempts, 0,
           "attempts at one delivery before it is dead-lettered (0: notification.max_attempts)");
 ABSL_FLAG(int, channel_workers, 2, "worker threads per channel (email, sms, whatsapp)");
+ABSL_FLAG(absl::Duration, delivery_attempts_retention, absl::Hours(24 * 90),
+          "the record of each attempt at a sent or dead message is pruned this long after its "
+          "last attempt (real time; 0: kept)");
 ABSL_FLAG(absl::Duration, dispatch_poll, absl::Milliseconds(200),
           "how often pending deliveries are looked for (real time)");
 ABSL_FLAG(bool, daily_digest, true,
@@ -93,6 +97,12 @@ int main(int argc, char** argv) {
     Die(st.ToString());
   }
 
+  if (const absl::Duration keep = absl::GetFlag(FLAGS_delivery_attempts_retention);
+      keep > absl::ZeroDuration()) {
+    host.AddHourlyPruning("delivery attempts", [&host, keep] {
+      return skk::notification::PruneDeliveryAttempts(host.pool(), absl::Now() - keep);
+    });
+  }
   skk::notification::Dispatcher dispatcher(host.pool(), host.clock(), delivery);
   host.AddBackgroundLoop("dispatch", [&](const std::atomic<bool>& stop) { dispatcher.Run(stop); });
   std::vector<std::unique_ptr<skk::notification::ChannelWorker>> workers;

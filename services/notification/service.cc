@@ -96,8 +96,14 @@ absl::StatusOr<sambat::v1::ListNotificationsResponse> NotificationApi::List(
   const bool admin = caller->role == StaffRole::kAdmin;
   sambat::v1::ListNotificationsResponse response;
   for (auto& n : list) {
-    // A citizen's phone and email are theirs: only an administrator sees them whole.
-    if (n.recipient_role() == "citizen" && !admin) n.set_address(MaskAddress(n.address()));
+    // A citizen's phone and email are theirs: only an administrator sees them whole. Nor do
+    // officers, heads or leadership learn who the citizen is from the log: an anonymous
+    // complaint's agency never sees who sent it (design.md), and the log needs no name to
+    // show that the citizen was told.
+    if (n.recipient_role() == "citizen" && !admin) {
+      n.set_address(MaskAddress(n.address()));
+      n.set_recipient_name(kCitizenWithoutName);
+    }
     *response.add_notifications() = std::move(n);
   }
   return response;

@@ -17,6 +17,9 @@
 
 namespace skk::notification {
 
+// What callers other than an admin see as the name of a citizen a message went to.
+inline constexpr char kCitizenWithoutName[] = "Pelapor";
+
 // Who is calling; UNAUTHENTICATED when nobody is (see CallerOf in auth.h).
 using CallerLookup = std::function<absl::StatusOr<Caller>(const grpc::ServerContextBase&)>;
 
@@ -26,8 +29,8 @@ class NotificationApi {
   NotificationApi(PgPool& pool, Clock& clock, NotificationDesk& desk)
       : pool_(pool), clock_(clock), desk_(desk) {}
 
-  // `caller` may be an error (no token): then citizens' addresses are masked, as for any
-  // caller who is not an admin.
+  // Only an admin sees a citizen's name and whole address in the log; other staff see the
+  // address masked and kCitizenWithoutName.
   absl::StatusOr<sambat::v1::ListNotificationsResponse> List(
       const absl::StatusOr<Caller>& caller, const sambat::v1::ListNotificationsRequest& request);
   absl::StatusOr<sambat::v1::ListInboxResponse> Inbox(const Caller& caller,

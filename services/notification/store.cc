@@ -590,4 +590,18 @@ absl::StatusOr<int> MarkRead(PgConnection& tx, const std::string& subject,
   return static_cast<int>(r.affected());
 }
 
+absl::StatusOr<int64_t> PruneDeliveryAttempts(PgPool& pool, absl::Time before) {
+  // A whole delivery's attempts go together: a replayed dead delivery starts again, and its
+  // new attempts are not finished before `before`.
+  static constexpr SqlStatement kPrune{"ntf_attempts_prune", R"sql(
+    DELETE FROM delivery_attempts WHERE id IN (
+      SELECT a.id FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+      WHERE d.state IN ('sent', 'dead')
+        AND NOT EXISTS (SELECT 1 FROM delivery_attempts newer
+                        WHERE newer.delivery_id = a.delivery_id
+                          AND (newer.finished_at IS NULL OR newer.finished_at >= $1))
+      LIMIT $2))sql"};
+  return DeleteInBatches(pool, kPrune, {SqlParam::Time(before)});
+}
+
 }  // namespace skk::notification

@@ -117,6 +117,11 @@ absl::StatusOr<AttemptStart> BeginAttempt(PgPool& pool, const std::string& id,
 absl::Status FinishAttempt(PgPool& pool, const Delivery& d, const std::string& outcome,
                            const std::string& detail, absl::Time now);
 
+// Removes the record of attempts at deliveries that are finished (sent or dead) and whose
+// last attempt ended before `before` (real time): the operator's diagnosis of a delivery is
+// done by then, and the delivery itself keeps its count and last error. Returns the rows.
+absl::StatusOr<int64_t> PruneDeliveryAttempts(PgPool& pool, absl::Time before);
+
 // Open and overdue cases for the digest: of one agency, or of all (empty code).
 struct CaseCounts {
   int open = 0;

@@ -66,14 +66,8 @@ absl::StatusOr<bool> PgIdempotentApplier::Apply(const sambat::v1::Event& event,
 absl::StatusOr<int64_t> PruneAppliedEvents(PgPool& pool, absl::Time before) {
   static constexpr SqlStatement kPrune{"skk_applied_prune", R"sql(
     DELETE FROM applied_events WHERE event_id IN (
-      SELECT event_id FROM applied_events WHERE applied_at < $1 LIMIT 5000))sql"};
-  int64_t pruned = 0;
-  while (true) {
-    SKK_ASSIGN_OR_RETURN(PgPool::Lease lease, pool.Acquire());
-    SKK_ASSIGN_OR_RETURN(PgResult r, lease->Execute(kPrune, {SqlParam::Time(before)}));
-    pruned += r.affected();
-    if (r.affected() < 5000) return pruned;
-  }
+      SELECT event_id FROM applied_events WHERE applied_at < $1 LIMIT $2))sql"};
+  return DeleteInBatches(pool, kPrune, {SqlParam::Time(before)});
 }
 
 absl::Status PgIdempotentApplier::CheckReachable() {

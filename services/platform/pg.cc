@@ -385,4 +385,16 @@ absl::Status PgPool::Transact(const std::function<absl::Status(PgConnection&)>& 
   return InTransaction(*lease, body);
 }
 
+absl::StatusOr<int64_t> DeleteInBatches(PgPool& pool, const SqlStatement& statement,
+                                        std::vector<SqlParam> params, int batch) {
+  params.push_back(SqlParam::Int(batch));
+  int64_t deleted = 0;
+  while (true) {
+    SKK_ASSIGN_OR_RETURN(PgPool::Lease lease, pool.Acquire());
+    SKK_ASSIGN_OR_RETURN(PgResult r, lease->Execute(statement, params));
+    deleted += r.affected();
+    if (r.affected() < batch) return deleted;
+  }
+}
+
 }  // namespace skk

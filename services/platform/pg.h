@@ -197,4 +197,11 @@ class PgPool {
   int open_ = 0;
 };
 
+// Prunes bookkeeping that has served its purpose without one long transaction: runs the
+// DELETE `statement` again and again until it removes fewer than `batch` rows. The statement
+// takes `params` and then the batch size as its last parameter (for its LIMIT). Returns how
+// many rows it removed in all.
+absl::StatusOr<int64_t> DeleteInBatches(PgPool& pool, const SqlStatement& statement,
+                                        std::vector<SqlParam> params, int batch = 5000);
+
 }  // namespace skk

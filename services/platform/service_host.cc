@@ -13,6 +13,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -84,7 +85,9 @@ ABSL_FLAG(absl::Duration, grpc_max_connection_age, absl::Minutes(30),
           "replicas; calls in flight get 30 s to finish)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(bool, declare_topology_only, false,
-          "declare the service's RabbitMQ queues and exit");
+          "declare the queues other services publish to for this service (its event queues "
+          "with their retry and dead queues) and exit: a deployment step that runs before any "
+          "service publishes");
 
 namespace skk {
 namespace {
@@ -319,6 +322,23 @@ void ServiceHost::AddBackgroundLoop(std::string name,
   loops_.push_back({std::move(name), std::move(loop)});
 }
 
+void ServiceHost::AddHourlyPruning(std::string what,
+                                   std::function<absl::StatusOr<int64_t>()> prune) {
+  std::string name = absl::StrCat(absl::StrReplaceAll(what, {{" ", "-"}}), "-pruning");
+  loops_.push_back({std::move(name), [what = std::move(what), prune = std::move(prune)](
+                                         const std::atomic<bool>& stop) {
+    do {
+      absl::StatusOr<int64_t> pruned = prune();
+      if (!pruned.ok()) {
+        log::Warn(absl::StrCat("pruning ", what, " failed"),
+                  {{"error", std::string(pruned.status().message())}});
+      } else if (*pruned > 0) {
+        log::Info(absl::StrCat(what, " pruned"), {{"rows", static_cast<long long>(*pruned)}});
+      }
+    } while (SleepUnlessStopped(stop, absl::Hours(1)));
+  }});
+}
+
 int ServiceHost::Run() {
   // Signals are taken by sigwait on this thread only; every thread started below inherits
   // the mask. SIGPIPE from a peer that went away must not kill the process.
@@ -427,18 +447,9 @@ int ServiceHost::Run() {
     }
   }
   if (!consumers_.empty() && options_.applied_events_retention > absl::ZeroDuration()) {
-    loops_.push_back({"applied-events-pruning", [this](const std::atomic<bool>& stop) {
-      do {
-        absl::StatusOr<int64_t> pruned =
-            PruneAppliedEvents(*pool_, absl::Now() - options_.applied_events_retention);
-        if (!pruned.ok()) {
-          log::Warn("pruning applied events failed",
-                    {{"error", std::string(pruned.status().message())}});
-        } else if (*pruned > 0) {
-          log::Info("applied events pruned", {{"rows", static_cast<long long>(*pruned)}});
-        }
-      } while (SleepUnlessStopped(stop, absl::Hours(1)));
-    }});
+    AddHourlyPruning("applied events", [this] {
+      return PruneAppliedEvents(*pool_, absl::Now() - options_.applied_events_retention);
+    });
   }
   std::vector<std::thread> loop_threads;
   for (LoopSpec& l : loops_) {

@@ -101,6 +101,9 @@ class ServiceHost {
   void RequireStaffAuth(const TokenVerifier* verifier);
   // Runs `loop` on its own thread until shutdown; for periodic work such as the sla timer loop.
   void AddBackgroundLoop(std::string name, std::function<void(const std::atomic<bool>&)> loop);
+  // Runs `prune` now and then hourly until shutdown, logging what it removed (`what`, e.g.
+  // "applied events") or why it failed; for bookkeeping kept only for a while.
+  void AddHourlyPruning(std::string what, std::function<absl::StatusOr<int64_t>()> prune);
 
   // Starts everything, writes the ready file, waits for SIGTERM or SIGINT and shuts down:
   // health NOT_SERVING, no new RPCs, in-flight RPCs finish (up to shutdown_grace), consumers
