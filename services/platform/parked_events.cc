@@ -1,6 +1,7 @@
 #include "services/platform/parked_events.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -115,6 +116,28 @@ absl::Status CheckService(const std::string& service) {
   return absl::OkStatus();
 }
 
+// Receives the `budget` messages counted in the dead queue `conn` consumes (holding them
+// unacked), handing each to `take`. `lull`, if given, runs whenever none arrived for a moment.
+// Gives up after kGiveUp when others hold the rest. Returns how many it saw.
+absl::StatusOr<int> ScanDeadQueue(AmqpConnection& conn, int budget,
+                                  const std::function<absl::Status(AmqpDelivery)>& take,
+                                  const std::function<absl::Status()>& lull = nullptr) {
+  int seen = 0;
+  const absl::Time give_up = absl::Now() + kGiveUp;
+  while (seen < budget) {
+    SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> delivery,
+                         conn.NextDelivery(absl::Milliseconds(50)));
+    if (!delivery.has_value()) {
+      if (lull) SKK_RETURN_IF_ERROR(lull());
+      if (absl::Now() >= give_up) break;  // someone else holds the rest
+      continue;
+    }
+    ++seen;
+    SKK_RETURN_IF_ERROR(take(*std::move(delivery)));
+  }
+  return seen;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<ParkedEvent>> ListParked(const AmqpEndpoint& endpoint,
@@ -162,8 +185,8 @@ absl::StatusOr<int> ReplayParked(const AmqpEndpoint& endpoint, const std::string
   SKK_ASSIGN_OR_RETURN(auto conn,
                        AmqpConnection::Open(endpoint, absl::StrCat(service, "-parked-replay")));
   SKK_ASSIGN_OR_RETURN(const uint32_t ready, conn->QueueDepth(queues.dead));
-  // The events queue must exist: through the default exchange a message for a missing queue is
-  // dropped, and the broker still confirms it. (Publish is not mandatory.)
+  // The events queue must exist: publishing is mandatory, so a copy for a missing queue would
+  // come back and fail the replay halfway; better to refuse before anything moves.
   SKK_RETURN_IF_ERROR(conn->QueueDepth(queues.main).status());
   if (ready == 0) return 0;
   // Only what was parked when we started: a replayed event that fails again is parked again,
@@ -199,22 +222,16 @@ absl::StatusOr<int> ReplayParked(const AmqpEndpoint& endpoint, const std::string
   };
 
   auto run = [&]() -> absl::Status {
-    int seen = 0;
-    const absl::Time give_up = absl::Now() + kGiveUp;
-    while (seen < budget) {
-      SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> delivery,
-                           conn->NextDelivery(absl::Milliseconds(50)));
-      if (!delivery.has_value()) {
-        // A lull: confirm what is waiting, then keep waiting for the rest of the messages
-        // counted at the start, unless someone else holds them.
-        SKK_RETURN_IF_ERROR(flush());
-        if (absl::Now() >= give_up) break;
-        continue;
-      }
-      ++seen;
-      if (Selected(*delivery, filter)) pending.push_back(*std::move(delivery));
-      if (pending.size() >= kReplayWindow) SKK_RETURN_IF_ERROR(flush());
-    }
+    // In a lull, what is waiting is confirmed while the rest is awaited.
+    SKK_RETURN_IF_ERROR(ScanDeadQueue(
+                            *conn, budget,
+                            [&](AmqpDelivery delivery) -> absl::Status {
+                              if (Selected(delivery, filter)) pending.push_back(std::move(delivery));
+                              if (pending.size() >= kReplayWindow) return flush();
+                              return absl::OkStatus();
+                            },
+                            flush)
+                            .status());
     return flush();
   };
   if (absl::Status s = run(); !s.ok()) {
@@ -243,21 +260,15 @@ absl::StatusOr<int> EraseParked(const AmqpEndpoint& endpoint, const std::string&
   // closes. The copies are published only once the scan is over, so the scan never meets them.
   std::vector<AmqpDelivery> originals;
   std::vector<AmqpMessage> copies;
-  int seen = 0;
-  const absl::Time give_up = absl::Now() + kGiveUp;
-  while (seen < budget) {
-    SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> delivery,
-                         conn->NextDelivery(absl::Milliseconds(50)));
-    if (!delivery.has_value()) {
-      if (absl::Now() >= give_up) break;  // someone else holds the rest
-      continue;
-    }
-    ++seen;
-    sambat::v1::Event event;
-    if (!AboutComplaint(*delivery, complaint_id, &event)) continue;
-    copies.push_back(ErasedCopy(*delivery, std::move(event), queues.dead, photos));
-    originals.push_back(*std::move(delivery));
-  }
+  SKK_ASSIGN_OR_RETURN(
+      const int seen,
+      ScanDeadQueue(*conn, budget, [&](AmqpDelivery delivery) -> absl::Status {
+        sambat::v1::Event event;
+        if (!AboutComplaint(delivery, complaint_id, &event)) return absl::OkStatus();
+        copies.push_back(ErasedCopy(delivery, std::move(event), queues.dead, photos));
+        originals.push_back(std::move(delivery));
+        return absl::OkStatus();
+      }));
   // Messages another listing or replay held until we gave up on them were not looked at: the
   // caller must know, or the complaint's words could stay in them unnoticed.
   auto all_seen = [&](int erased) -> absl::StatusOr<int> {
