@@ -84,6 +84,9 @@ inline int EveryOrderAsInOrder(
   const std::string expected = run(events);
   int orders = 0;
   int mismatches = 0;
+  // The first few mismatches, reported with the one check: a broken order would flood the
+  // report otherwise.
+  std::string report;
   while (std::next_permutation(order.begin(), order.end())) {
     std::vector<sambat::v1::Event> delivered;
     for (int i : order) delivered.push_back(events[i]);
@@ -92,13 +95,11 @@ inline int EveryOrderAsInOrder(
     if (got != expected && ++mismatches <= 3) {
       std::vector<std::string> types;
       for (const sambat::v1::Event& e : delivered) types.push_back(e.type());
-      // Reported, not asserted one by one: a broken order would flood the report otherwise.
-      UNSCOPED_INFO("delivered " << absl::StrJoin(types, ", ") << "\ngot\n"
-                                 << got << "\nexpected (in order)\n"
-                                 << expected);
+      report += "delivered " + absl::StrJoin(types, ", ") + "\ngot\n" + got + "\n\n";
     }
   }
   WARN(orders + 1 << " orders, " << mismatches << " not as in order");
+  INFO(report << "expected (in order)\n" << expected);
   CHECK(mismatches == 0);
   return orders + 1;
 }
