@@ -446,29 +446,32 @@ namespace {
 
 // Found by the fault suite: claimed, answered and resolved within one tick of the clock, and
 // applied by parallel consumers in the reverse order, left the citizen's view at "in progress"
-// for a resolved case. The case's transition sequence orders them.
+// for a resolved case. The case's chain (case_sequence, previous_case_sequence) orders them:
+// the running service sets the early ones aside until their predecessors are applied
+// (issue 13; every order in process: tests/intake_order_test.cc).
 TEST_CASE("a case's events applied out of order within one clock tick show the newest state",
           "[intake]") {
   System system("outoforder", {"intake"});
   const auto submitted = Submit(system, SampleComplaint());
   const absl::Time tick = system.Now();
-  auto event = [&](const std::string& type, int64_t sequence) {
+  auto event = [&](const std::string& type, int64_t sequence, int64_t previous) {
     sambat::v1::Event e = NewEvent(type, submitted.complaint_id(), tick, "routing", nullptr);
     e.set_case_sequence(sequence);
+    e.set_previous_case_sequence(previous);
     return e;
   };
-  sambat::v1::Event routed = event(kCaseRouted, 11);
+  sambat::v1::Event routed = event(kCaseRouted, 11, 0);
   routed.mutable_case_routed()->set_ticket(submitted.ticket());
   routed.mutable_case_routed()->set_agency_code("DPUPRPKP");
   routed.mutable_case_routed()->set_agency_name("Dinas PUPRPKP");
-  sambat::v1::Event claimed = event(kCaseClaimed, 12);
+  sambat::v1::Event claimed = event(kCaseClaimed, 12, 11);
   claimed.mutable_case_claimed()->set_ticket(submitted.ticket());
   claimed.mutable_case_claimed()->set_agency_code("DPUPRPKP");
-  sambat::v1::Event forwarded = event(kCaseForwarded, 13);
+  sambat::v1::Event forwarded = event(kCaseForwarded, 13, 12);
   forwarded.mutable_case_forwarded()->set_ticket(submitted.ticket());
   forwarded.mutable_case_forwarded()->set_to_agency_code("DLH");
   forwarded.mutable_case_forwarded()->set_to_agency_name("Dinas Lingkungan Hidup");
-  sambat::v1::Event resolved = event(kCaseResolved, 15);
+  sambat::v1::Event resolved = event(kCaseResolved, 15, 13);
   resolved.mutable_case_resolved()->set_ticket(submitted.ticket());
   resolved.mutable_case_resolved()->set_note("Sudah ditangani");
   // Newest first, then the older ones, all with the same occurred_at.
@@ -478,6 +481,11 @@ TEST_CASE("a case's events applied out of order within one clock tick show the n
   CHECK(view.state() == sambat::v1::CASE_STATE_RESOLVED);
   // The routing (older than the transfer) does not take the case back from DLH.
   CHECK(view.agency_code() == "DLH");
+  // And the citizen reads them in the case's order.
+  std::vector<std::string> kinds;
+  for (const auto& entry : view.timeline()) kinds.push_back(entry.kind());
+  CHECK(kinds ==
+        std::vector<std::string>{"submitted", "routed", "claimed", "forwarded", "resolved"});
 }
 
 }  // namespace

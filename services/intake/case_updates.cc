@@ -1,17 +1,33 @@
 // How routing's and sla's events change what the citizen sees.
+//
+// routing's case events are applied strictly in their case's order (TakeCaseTurn,
+// services/platform/case_order.h): the next one of the case applies, one that arrived before
+// its predecessor waits for it, one already passed changes nothing. complaints.case_sequence is
+// the last one applied. Applied in arrival order, each event's timeline entry would land in
+// arrival order, a replay would add its entry again, and the first of two resolutions arriving
+// last would set the reopen window. sla's events are not in the case's chain and apply on
+// arrival: a deadline only when it is the newest (cause_case_sequence), the highest escalation
+// level; the timeline, read in business-time order, places their entries where they happened.
 
 #include "absl/strings/str_cat.h"
 #include "services/intake/citizen_words.h"
 #include "services/intake/complaints.h"
+#include "services/platform/case_order.h"
 #include "services/platform/events.h"
 #include "services/platform/status_macros.h"
 
 namespace skk::intake {
 namespace {
 
+// The complaint's row, locked for the event: one complaint's events apply one at a time across
+// consumer threads and replicas, so the sequence read here is still the last one at commit.
+constexpr SqlStatement kLockCaseOrder{"intake_lock_case_order", R"sql(
+  SELECT case_sequence, state FROM complaints WHERE complaint_id = $1 FOR UPDATE)sql"};
+
 // "Newer" for a case event with sequence $seq and time $at: routing's events carry the case's
 // transition sequence, which orders them even within one clock tick; an event without one
-// (0) falls back to its time. The citizen's view never goes back to an older transition.
+// (0, from a routing older than the sequence) falls back to its time. Sequenced events reach
+// these statements only in their case's order (TakeCaseTurn), so for them it always holds.
 #define SKK_NEWER(seq, at)                                                            \
   "(CASE WHEN " seq "::bigint > 0 THEN " seq "::bigint > case_sequence "                \
   "ELSE state_changed_at IS NULL OR state_changed_at <= " at " END)"
@@ -32,9 +48,27 @@ constexpr SqlStatement kApplyRouted{"intake_apply_routed", R"sql(
       updated_at = $4
   WHERE complaint_id = $1)sql"};
 
+// The deadline shown is the one of the newest clock: sla's deadlines race each other and the
+// case's events, so a late deadline of the first agency must not replace the new agency's.
+// Without cause_case_sequence ($4 = 0, from an sla older than it) the last to arrive wins,
+// unless a sequenced one was already shown.
 constexpr SqlStatement kApplyDeadline{"intake_apply_deadline", R"sql(
-  UPDATE complaints SET first_response_due_at = $2, updated_at = $3
+  UPDATE complaints
+  SET first_response_due_at = CASE WHEN ($4::bigint > 0 AND $4::bigint >= deadline_sequence)
+                                        OR ($4::bigint = 0 AND deadline_sequence = 0)
+                                   THEN $2 ELSE first_response_due_at END,
+      deadline_sequence = GREATEST(deadline_sequence, $4::bigint),
+      updated_at = $3
   WHERE complaint_id = $1)sql"};
+
+// An entry of an event that is not in the case's chain (sla's, or an unsequenced one), unless
+// the same entry is there already: such an event delivered again under a new id must not show
+// twice. Runs under the complaint's row lock (kLockCaseOrder).
+constexpr SqlStatement kInsertTimelineOnce{"intake_insert_timeline_once", R"sql(
+  INSERT INTO complaint_timeline (complaint_id, at, kind, text)
+  SELECT $1, $2, $3, $4
+  WHERE NOT EXISTS (SELECT 1 FROM complaint_timeline
+                    WHERE complaint_id = $1 AND at = $2 AND kind = $3 AND text = $4))sql"};
 
 constexpr SqlStatement kApplyEscalated{"intake_apply_escalated", R"sql(
   UPDATE complaints SET escalation_level = GREATEST(escalation_level, $2), updated_at = $3
@@ -42,12 +76,14 @@ constexpr SqlStatement kApplyEscalated{"intake_apply_escalated", R"sql(
 
 // A state change applies only if it is newer than the last one: events of different
 // producers, parallel consumers and retries deliver out of order.
-constexpr SqlStatement kApplyState{"intake_apply_state",
-                                   "UPDATE complaints SET state = CASE WHEN " SKK_NEWER("$4", "$3")
-                                   " THEN $2 ELSE state END, " R"sql(
+constexpr SqlStatement kApplyState{
+    "intake_apply_state",
+    "UPDATE complaints SET "
+    "state = CASE WHEN " SKK_NEWER("$4", "$3") " THEN $2 ELSE state END, "
+    "resolved_at = CASE WHEN $2 = 'RESOLVED' AND " SKK_NEWER("$4", "$3") " THEN $3 "
+    "ELSE resolved_at END, " R"sql(
       case_sequence = GREATEST(case_sequence, $4::bigint),
       state_changed_at = GREATEST(state_changed_at, $3),
-      resolved_at = CASE WHEN $2 = 'RESOLVED' THEN $3 ELSE resolved_at END,
       updated_at = $3
   WHERE complaint_id = $1)sql"};
 
@@ -102,6 +138,9 @@ std::optional<Update> UpdateFor(const sambat::v1::Event& e) {
       return Update{"REOPENED", "", ""};
     case E::kCaseClaimed:
       return Update{"IN_PROGRESS", "claimed", "Petugas dinas mulai menangani pengaduan Anda"};
+    case E::kCaseCitizenAnswered:
+      // The citizen's own answer already stands in the timeline (Complaints::AddInfo).
+      return Update{"IN_PROGRESS", "", ""};
     case E::kCaseClosed:
       return Update{"CLOSED", "closed", "Pengaduan ditutup"};
     default:
@@ -112,9 +151,12 @@ std::optional<Update> UpdateFor(const sambat::v1::Event& e) {
 }  // namespace
 
 std::vector<std::string> ConsumedEvents() {
-  return {kCaseRouted,    kDeadlineSet,   kEscalated,   kCaseInfoRequested,
-          kCaseResponded, kCaseResolved,  kCaseRejected, kCaseReopened,
-          kCaseClosed,    kCaseClaimed,   kCaseForwarded, kCaseHandedOff};
+  // Every event of the case's chain, case.citizen_answered too: without a link, the event
+  // after it would wait for its predecessor forever.
+  return {kCaseRouted,    kDeadlineSet,   kEscalated,     kCaseInfoRequested,
+          kCaseResponded, kCaseResolved,  kCaseRejected,  kCaseReopened,
+          kCaseClosed,    kCaseClaimed,   kCaseForwarded, kCaseHandedOff,
+          kCaseCitizenAnswered};
 }
 
 EventHandlers Complaints::Handlers() {
@@ -129,6 +171,14 @@ EventHandlers Complaints::Handlers() {
 absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Event& event) {
   const absl::Time at = FromProtoTime(event.occurred_at());
   const std::string& id = event.complaint_id();
+  SKK_ASSIGN_OR_RETURN(PgResult order, tx.Execute(kLockCaseOrder, {SqlParam::Text(id)}));
+  SKK_RETURN_IF_ERROR(RequireComplaint(order, event));
+  // A complaint whose case events were applied before they carried a sequence has moved on
+  // from SUBMITTED with none recorded: its first sequenced event starts the chain.
+  const int64_t last = order.GetInt(0, 0);
+  const bool began_unsequenced = last == 0 && order.GetString(0, 1) != "SUBMITTED";
+  SKK_ASSIGN_OR_RETURN(const bool turn, TakeCaseTurn(event, last, began_unsequenced));
+  if (!turn) return absl::OkStatus();
   std::string kind;
   std::string text;
   if (event.has_case_routed()) {
@@ -143,9 +193,11 @@ absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Even
     text = absl::StrCat("Diteruskan ke ", routed.agency_name());
   } else if (event.has_deadline_set()) {
     const absl::Time due = FromProtoTime(event.deadline_set().due_at());
-    SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyDeadline, {SqlParam::Text(id),
-                                                                 SqlParam::Time(due),
-                                                                 SqlParam::Time(at)}));
+    SKK_ASSIGN_OR_RETURN(
+        PgResult r,
+        tx.Execute(kApplyDeadline,
+                   {SqlParam::Text(id), SqlParam::Time(due), SqlParam::Time(at),
+                    SqlParam::Int(event.deadline_set().cause_case_sequence())}));
     SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
     kind = "deadline_set";
     text = absl::StrCat("Batas waktu tanggapan pertama: ",
@@ -188,7 +240,11 @@ absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Even
   } else {
     return absl::OkStatus();
   }
-  return AddTimeline(tx, id, at, kind, text);
+  // A sequenced event is applied once (TakeCaseTurn); any other may come again under a new id.
+  if (event.case_sequence() > 0) return AddTimeline(tx, id, at, kind, text);
+  return tx.Execute(kInsertTimelineOnce, {SqlParam::Text(id), SqlParam::Time(at),
+                                          SqlParam::Text(kind), SqlParam::Text(text)})
+      .status();
 }
 
 }  // namespace skk::intake

@@ -34,8 +34,12 @@ constexpr SqlStatement kSelectComplaint{"intake_select_complaint", R"sql(
          rating, resolved_at
   FROM complaints WHERE complaint_id = $1)sql"};
 
+// In business-time order: sla's events are not in the case's chain and arrive in any order
+// with routing's, so the order entries were written in is not the order things happened in.
+// Entries of one instant keep the order they were written in (a case's events are written in
+// the case's order).
 constexpr SqlStatement kSelectTimeline{"intake_select_timeline", R"sql(
-  SELECT at, kind, text FROM complaint_timeline WHERE complaint_id = $1 ORDER BY id)sql"};
+  SELECT at, kind, text FROM complaint_timeline WHERE complaint_id = $1 ORDER BY at, id)sql"};
 
 constexpr SqlStatement kSelectMedia{"intake_select_media", R"sql(
   SELECT media_id FROM media WHERE complaint_id = $1 ORDER BY stored_at, media_id)sql"};

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/notification/erasure.h"
+#include "services/platform/case_order.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
 #include "services/platform/log.h"
@@ -150,15 +151,23 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
   const absl::Time now = clock_.Now();
   const std::vector<Notice> notices = NoticesFor(event);
   const bool tells_someone = event.has_reporter_contact() || !notices.empty();
+  const bool in_case_order = event.case_sequence() > 0 || event.has_deadline_set();
   ComplaintPrivacy privacy;  // confidential until complaint.submitted says otherwise
-  if (tells_someone && !event.complaint_id().empty()) {
+  if ((tells_someone || in_case_order) && !event.complaint_id().empty()) {
     // One transaction at a time per complaint for everything that writes a contact or a
     // message. A citizen event that finds no contact is held until complaint.reporter_contact
     // arrives, which sends what is held: applied concurrently (READ COMMITTED), each would miss
     // the other's uncommitted row, and the held message would never go out (found by the fault
     // suite's checker). And an erasure applied beside an event would miss the contact or the
-    // message that event is writing, and leave it behind.
+    // message that event is writing, and leave it behind. A case's events, too, take their
+    // turn (TakeTurn) under it.
     SKK_RETURN_IF_ERROR(tx.Execute(kLockComplaint, {SqlParam::Text(event.complaint_id())}).status());
+  }
+  if (in_case_order) {
+    SKK_ASSIGN_OR_RETURN(const bool turn, TakeTurn(tx, event));
+    if (!turn) return absl::OkStatus();
+  }
+  if (tells_someone && !event.complaint_id().empty()) {
     SKK_ASSIGN_OR_RETURN(privacy, LoadPrivacy(tx, event.complaint_id()));
   }
   if (privacy.erased && event.has_reporter_contact()) {
@@ -205,43 +214,84 @@ absl::Status NotificationDesk::Erase(PgConnection& tx, const sambat::v1::Event& 
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> NotificationDesk::TakeTurn(PgConnection& tx,
+                                                const sambat::v1::Event& event) {
+  SKK_ASSIGN_OR_RETURN(const CaseOrder order, LoadCaseOrder(tx, event.complaint_id()));
+  if (!event.has_deadline_set()) {
+    // A case whose events were applied before they carried a sequence starts its chain at its
+    // first sequenced event; a case first heard of with sequences never takes an early event
+    // for its start (its row is made by its first event, case.routed or case.handed_off).
+    return TakeCaseTurn(event, order.last_applied, order.known && order.last_applied == 0);
+  }
+  const int64_t cause = event.deadline_set().cause_case_sequence();
+  if (!order.known || cause > order.last_applied) {
+    // The case event that started the clock is still on the way: applied first, the deadline
+    // would be cleared by it (a forward) or be set on no case at all.
+    return EarlierEventPending(absl::StrCat(
+        "sla.deadline_set of ", event.complaint_id(), " set by case event ", cause,
+        " arrived before it was applied (last applied ", order.last_applied, ")"));
+  }
+  if (cause > 0 && cause < order.due_sequence) {
+    // A later case event answered, stopped or replaced that clock: a deadline nobody runs.
+    log::Info("deadline of an earlier clock ignored",
+              {{"complaint_id", event.complaint_id()},
+               {"event_id", event.event_id()},
+               {"cause_case_sequence", static_cast<long long>(cause)},
+               {"due_sequence", static_cast<long long>(order.due_sequence)}});
+    return false;
+  }
+  return true;
+}
+
 absl::Status NotificationDesk::NoteCaseFacts(PgConnection& tx, const sambat::v1::Event& e,
                                              absl::Time now) {
   const std::string& id = e.complaint_id();
   const std::string ticket = TicketOf(e);
+  const int64_t sequence = e.case_sequence();
   const std::optional<absl::Time> keep;
   const std::optional<absl::Time> clear = absl::InfinitePast();
   switch (e.payload_case()) {
     case sambat::v1::Event::kComplaintSubmitted:
       return NoteComplaint(tx, id, ticket, e.complaint_submitted().confidential(), now);
     case sambat::v1::Event::kCaseRouted:
-      return NoteCase(tx, id, ticket, e.case_routed().agency_code(), "open", keep, now);
+      return NoteCase(tx, id, ticket, e.case_routed().agency_code(), "open", keep, sequence, now);
     case sambat::v1::Event::kCaseHandedOff:
-      return NoteCase(tx, id, ticket, e.case_handed_off().agency_code(), "open", keep, now);
+      // A partner outside the city runs no clock here (sla stops every clock).
+      return NoteCase(tx, id, ticket, e.case_handed_off().agency_code(), "open", clear, sequence,
+                      now);
     case sambat::v1::Event::kCaseForwarded:
       // The old agency's clock stopped; the new one's arrives as sla.deadline_set.
-      return NoteCase(tx, id, ticket, e.case_forwarded().to_agency_code(), "open", clear, now);
+      return NoteCase(tx, id, ticket, e.case_forwarded().to_agency_code(), "open", clear,
+                      sequence, now);
     case sambat::v1::Event::kCaseClaimed:
-      return NoteCase(tx, id, ticket, e.case_claimed().agency_code(), "open", keep, now);
+      return NoteCase(tx, id, ticket, e.case_claimed().agency_code(), "open", keep, sequence, now);
     case sambat::v1::Event::kCaseResponded:
       return NoteCase(tx, id, ticket, e.case_responded().agency_code(), "",
-                      e.case_responded().first_response() ? clear : keep, now);
+                      e.case_responded().first_response() ? clear : keep, sequence, now);
     case sambat::v1::Event::kCaseInfoRequested:
       return NoteCase(tx, id, ticket, e.case_info_requested().agency_code(), "waiting", keep,
-                      now);
+                      sequence, now);
     case sambat::v1::Event::kCaseCitizenAnswered:
-      return NoteCase(tx, id, ticket, e.case_citizen_answered().agency_code(), "open", keep, now);
+      return NoteCase(tx, id, ticket, e.case_citizen_answered().agency_code(), "open", keep,
+                      sequence, now);
     case sambat::v1::Event::kCaseResolved:
-      return NoteCase(tx, id, ticket, e.case_resolved().agency_code(), "resolved", clear, now);
+      return NoteCase(tx, id, ticket, e.case_resolved().agency_code(), "resolved", clear,
+                      sequence, now);
     case sambat::v1::Event::kCaseRejected:
-      return NoteCase(tx, id, ticket, e.case_rejected().agency_code(), "rejected", clear, now);
+      return NoteCase(tx, id, ticket, e.case_rejected().agency_code(), "rejected", clear,
+                      sequence, now);
     case sambat::v1::Event::kCaseReopened:
-      return NoteCase(tx, id, ticket, e.case_reopened().agency_code(), "open", keep, now);
+      // Every clock starts again: no deadline until sla sets the new one.
+      return NoteCase(tx, id, ticket, e.case_reopened().agency_code(), "open", clear, sequence,
+                      now);
     case sambat::v1::Event::kCaseClosed:
-      return NoteCase(tx, id, ticket, e.case_closed().agency_code(), "closed", clear, now);
+      return NoteCase(tx, id, ticket, e.case_closed().agency_code(), "closed", clear,
+                      sequence, now);
     case sambat::v1::Event::kDeadlineSet:
-      return NoteCase(tx, id, ticket, e.deadline_set().agency_code(), "",
-                      FromProtoTime(e.deadline_set().due_at()), now);
+      // Its turn was taken (TakeTurn): the case is known and this is its newest clock. The
+      // agency stays as the case events say.
+      return NoteDeadline(tx, id, FromProtoTime(e.deadline_set().due_at()),
+                          e.deadline_set().cause_case_sequence(), now);
     case sambat::v1::Event::kReporterContact: {
       const auto& c = e.reporter_contact();
       return SaveContact(tx, id, {c.ticket(), c.name(), c.email(), c.phone()}, now);

@@ -55,6 +55,8 @@ class NotificationDesk {
 
   EventHandlers Handlers();
   // Records the event's facts and decides its deliveries, inside `tx`; applies an erasure.
+  // A case's events in the case's order (see TakeTurn); OK and nothing done for a stale one,
+  // EarlierEventPending for an early one.
   absl::Status Apply(PgConnection& tx, const sambat::v1::Event& event);
 
   // The deliveries of one message to one recipient on each of its channels, applying its
@@ -71,6 +73,11 @@ class NotificationDesk {
  private:
   // complaint.erasure_requested (erasure.h), under the complaint's lock.
   absl::Status Erase(PgConnection& tx, const sambat::v1::Event& event);
+  // A case's events apply in the case's order (TakeCaseTurn, case_order.h): true to apply the
+  // event now, false for one already passed (nothing changes, nobody is told again), or
+  // EarlierEventPending. sla.deadline_set waits for the case event that started its clock and
+  // is passed once a later case event answered, stopped or replaced that clock.
+  absl::StatusOr<bool> TakeTurn(PgConnection& tx, const sambat::v1::Event& event);
   absl::Status NoteCaseFacts(PgConnection& tx, const sambat::v1::Event& event, absl::Time now);
   absl::Status NotifyCitizen(PgConnection& tx, const sambat::v1::Event& event,
                              const Notice& notice, const ComplaintPrivacy& privacy);

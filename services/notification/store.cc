@@ -1,6 +1,7 @@
 #include "services/notification/store.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -43,16 +44,30 @@ constexpr SqlStatement kHold{"ntf_backlog_hold", R"sql(
 constexpr SqlStatement kTakeHeld{"ntf_backlog_take", R"sql(
   DELETE FROM citizen_backlog WHERE complaint_id = $1 RETURNING event)sql"};
 
+// $8: the event's case_sequence (0 without one, which records nothing of the order).
 constexpr SqlStatement kNoteCase{"ntf_case_note", R"sql(
-  INSERT INTO cases (complaint_id, ticket, agency_code, state, due_at, updated_at)
+  INSERT INTO cases (complaint_id, ticket, agency_code, state, due_at, updated_at,
+                     case_sequence, due_sequence)
   VALUES ($1, $2, $3, COALESCE(NULLIF($4::text, ''), 'open'),
-          CASE WHEN $5::boolean THEN $6::timestamptz END, $7)
+          CASE WHEN $5::boolean THEN $6::timestamptz END, $7,
+          $8::bigint, CASE WHEN $5::boolean THEN $8::bigint ELSE 0 END)
   ON CONFLICT (complaint_id) DO UPDATE SET
     agency_code = COALESCE(NULLIF(EXCLUDED.agency_code, ''), cases.agency_code),
     ticket = COALESCE(NULLIF(EXCLUDED.ticket, ''), cases.ticket),
     state = COALESCE(NULLIF($4::text, ''), cases.state),
     due_at = CASE WHEN $5::boolean THEN $6::timestamptz ELSE cases.due_at END,
+    case_sequence = CASE WHEN $8::bigint > 0 THEN $8::bigint ELSE cases.case_sequence END,
+    due_sequence = CASE WHEN $5::boolean AND $8::bigint > 0 THEN $8::bigint
+                        ELSE cases.due_sequence END,
     updated_at = EXCLUDED.updated_at)sql"};
+
+constexpr SqlStatement kNoteDeadline{"ntf_case_deadline", R"sql(
+  UPDATE cases SET due_at = $2, due_sequence = GREATEST(due_sequence, $3::bigint),
+                   updated_at = $4
+  WHERE complaint_id = $1)sql"};
+
+constexpr SqlStatement kCaseOrder{"ntf_case_order", R"sql(
+  SELECT case_sequence, due_sequence FROM cases WHERE complaint_id = $1)sql"};
 
 
 constexpr SqlStatement kRecipientsFor{"ntf_recipients_for", R"sql(
@@ -358,8 +373,10 @@ absl::StatusOr<std::vector<sambat::v1::Event>> TakeHeldForContact(
     }
     out.push_back(std::move(e));
   }
+  // Events of one instant in their case's order (they were held in it).
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return FromProtoTime(a.occurred_at()) < FromProtoTime(b.occurred_at());
+    return std::make_tuple(FromProtoTime(a.occurred_at()), a.case_sequence(), a.event_id()) <
+           std::make_tuple(FromProtoTime(b.occurred_at()), b.case_sequence(), b.event_id());
   });
   return out;
 }
@@ -367,15 +384,32 @@ absl::StatusOr<std::vector<sambat::v1::Event>> TakeHeldForContact(
 absl::Status NoteCase(PgConnection& tx, const std::string& complaint_id,
                       const std::string& ticket, const std::string& agency_code,
                       const std::string& state, std::optional<absl::Time> due_at,
-                      absl::Time now) {
+                      int64_t case_sequence, absl::Time now) {
   const bool set_due = due_at.has_value();
   const bool clear = set_due && *due_at == absl::InfinitePast();
   return tx.Execute(kNoteCase,
                     {SqlParam::Text(complaint_id), SqlParam::Text(ticket),
                      SqlParam::Text(agency_code), SqlParam::Text(state), SqlParam::Bool(set_due),
                      set_due && !clear ? SqlParam::Time(*due_at) : SqlParam::Null(),
-                     SqlParam::Time(now)})
+                     SqlParam::Time(now), SqlParam::Int(case_sequence)})
       .status();
+}
+
+absl::Status NoteDeadline(PgConnection& tx, const std::string& complaint_id, absl::Time due_at,
+                          int64_t cause_case_sequence, absl::Time now) {
+  return tx.Execute(kNoteDeadline, {SqlParam::Text(complaint_id), SqlParam::Time(due_at),
+                                    SqlParam::Int(cause_case_sequence), SqlParam::Time(now)})
+      .status();
+}
+
+absl::StatusOr<CaseOrder> LoadCaseOrder(PgConnection& tx, const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kCaseOrder, {SqlParam::Text(complaint_id)}));
+  CaseOrder order;
+  if (r.rows() == 0) return order;
+  order.known = true;
+  order.last_applied = r.GetInt(0, 0);
+  order.due_sequence = r.GetInt(0, 1);
+  return order;
 }
 
 absl::StatusOr<std::vector<sambat::v1::Recipient>> RecipientsFor(PgConnection& conn,

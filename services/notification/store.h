@@ -72,12 +72,26 @@ absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event);
 absl::StatusOr<std::vector<sambat::v1::Event>> TakeHeldForContact(PgConnection& tx,
                                                                   const std::string& complaint_id);
 
-// Case facts for the digest. `state` empty leaves it; `due_at` nullopt leaves it, and
-// InfinitePast clears it.
+// Case facts for the digest from a case event. `state` empty leaves it; `due_at` nullopt leaves
+// it, and InfinitePast clears it. `case_sequence` (the event's; 0 without one) becomes the
+// case's last applied, and the one that last set the deadline when `due_at` is set.
 absl::Status NoteCase(PgConnection& tx, const std::string& complaint_id,
                       const std::string& ticket, const std::string& agency_code,
                       const std::string& state, std::optional<absl::Time> due_at,
-                      absl::Time now);
+                      int64_t case_sequence, absl::Time now);
+// The pending deadline sla set for the clock the case event `cause_case_sequence` started, on
+// a case notification knows. Decide first that it is not superseded (CaseOrder).
+absl::Status NoteDeadline(PgConnection& tx, const std::string& complaint_id, absl::Time due_at,
+                          int64_t cause_case_sequence, absl::Time now);
+
+// Where a case stands in its chain of events, as far as notification applied it.
+struct CaseOrder {
+  bool known = false;         // a case event of it was applied
+  int64_t last_applied = 0;   // case_sequence of the last one; 0: none with a sequence
+  int64_t due_sequence = 0;   // the case event that last set or cleared the pending deadline
+};
+// Read under the complaint's lock (NotificationDesk::Apply).
+absl::StatusOr<CaseOrder> LoadCaseOrder(PgConnection& tx, const std::string& complaint_id);
 
 // The agency that has the complaint's case now, as the case events said; nullopt before its
 // case.routed was applied.

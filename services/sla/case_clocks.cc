@@ -1,6 +1,7 @@
 #include "services/sla/case_clocks.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/platform/case_order.h"
 #include "services/platform/events.h"
 #include "services/platform/log.h"
 #include "services/platform/outbox.h"
@@ -108,52 +109,28 @@ EventHandlers CaseClocks::Handlers() {
 }
 
 absl::Status CaseClocks::Apply(PgConnection& tx, const sambat::v1::Event& event) {
-  const int64_t sequence = event.case_sequence();
   // A producer older than case_sequence: nothing to order by; applied on arrival as before.
-  if (sequence <= 0) return Change(tx, event);
+  if (event.case_sequence() <= 0) return Change(tx, event);
   const std::string& id = event.complaint_id();
   const SqlParam now = SqlParam::Time(clock_.Now());
   SKK_ASSIGN_OR_RETURN(PgResult created, tx.Execute(kEnsureSequence, {SqlParam::Text(id), now}));
   SKK_ASSIGN_OR_RETURN(PgResult locked, tx.Execute(kLockSequence, {SqlParam::Text(id)}));
   const int64_t last = locked.GetInt(0, 0);
-  if (sequence <= last) {
-    // Already passed: a replay from the dead-letter queue, or a duplicate under a new id.
-    // Applying it would act on a case that has moved on (stop a reopened clock).
-    log::Info("stale case event ignored", {{"complaint_id", id},
-                                           {"event_id", event.event_id()},
-                                           {"type", event.type()},
-                                           {"case_sequence", static_cast<long long>(sequence)},
-                                           {"last_applied", static_cast<long long>(last)}});
-    return absl::OkStatus();
-  }
-  // previous_case_sequence 0 with a chain already started comes only from a routing older
-  // than the field (or a case older than routing's event_sequence): its order is unknown, and
-  // it applies on arrival as before, as long as it is newer than what was applied.
-  const int64_t previous = event.previous_case_sequence();
-  bool chain_starts = previous == 0;
-  if (!chain_starts && created.affected() == 1) {
-    // The first sequenced event sla sees of a case that already has clocks: the case is older
-    // than this table (its earlier events were applied before sla kept sequences), so the
-    // predecessor it names will never come; the chain starts here. A case of today creates its
-    // row with its case.routed, so this never lets an early event through.
+  // The first sequenced event sla sees of a case that already has clocks: the case is older
+  // than this table (its earlier events were applied before sla kept sequences), so the
+  // predecessor it names will never come. A case of today creates its row with its
+  // case.routed, before any clock, so this never lets an early event through.
+  bool began_unsequenced = false;
+  if (created.affected() == 1 && event.previous_case_sequence() != 0) {
     SKK_ASSIGN_OR_RETURN(PgResult any, tx.Execute(kAnyClock, {SqlParam::Text(id)}));
-    chain_starts = any.rows() > 0;
-    if (chain_starts) {
-      log::Info("case sequence tracking starts mid-case",
-                {{"complaint_id", id}, {"type", event.type()},
-                 {"case_sequence", static_cast<long long>(sequence)}});
-    }
+    began_unsequenced = any.rows() > 0;
   }
-  if (previous != last && !chain_starts) {
-    // Early: its predecessor is still on the way (another thread, a retry, the dead-letter
-    // queue). Set aside without spending an attempt; once the predecessor applies, so does
-    // this one.
-    return EarlierEventPending(absl::StrCat(
-        event.type(), " of ", id, " with case_sequence ", sequence, " arrived before case event ",
-        previous, " was applied (last applied ", last, "): not applied yet"));
-  }
+  SKK_ASSIGN_OR_RETURN(const bool turn, TakeCaseTurn(event, last, began_unsequenced));
+  if (!turn) return absl::OkStatus();
   SKK_RETURN_IF_ERROR(Change(tx, event));
-  return tx.Execute(kStoreSequence, {SqlParam::Text(id), SqlParam::Int(sequence), now}).status();
+  return tx.Execute(kStoreSequence,
+                    {SqlParam::Text(id), SqlParam::Int(event.case_sequence()), now})
+      .status();
 }
 
 absl::Status CaseClocks::Change(PgConnection& tx, const sambat::v1::Event& event) {
@@ -361,6 +338,7 @@ absl::Status CaseClocks::PlanTimers(PgConnection& tx, const sambat::v1::Event& c
     payload->set_ticket(ticket);
     payload->set_agency_code(agency);
     payload->set_kind(kind);
+    payload->set_cause_case_sequence(cause.case_sequence());
     *payload->mutable_starts_at() = ToProtoTime(plan.starts_at);
     *payload->mutable_due_at() = ToProtoTime(plan.due_at);
     SKK_RETURN_IF_ERROR(EnqueueEvent(tx, set));

@@ -10,7 +10,9 @@
 //   case.resolved, .rejected, .closed, .handed_off stop every clock of the case
 // Each change runs in the consumer's transaction: it rewrites the clock row, cancels the
 // timers planned for the old state, plans new ones (tagged with the clock's new generation)
-// and emits sla.deadline_set for every first-response clock that starts or resumes. The new
+// and emits sla.deadline_set for every first-response clock that starts or resumes, naming
+// the case event that started or resumed it (cause_case_sequence), so that the consumers of
+// deadlines can tell the newest of a case's deadlines whatever order they arrive in. The new
 // timers go to the Redis schedule through Timers. An officer's action that arrives before the
 // case's case.routed was applied is retried, not lost.
 //
@@ -20,7 +22,8 @@
 // from the dead-letter queue, a duplicate) is ignored. Consumers run in parallel, and applied
 // in arrival order an answer before its request for information, or a replayed resolution after
 // a reopen, would silently leave a deadline paused or stopped. Events with case_sequence 0
-// (producers older than the sequence) are applied on arrival, as before.
+// (producers older than the sequence) are applied on arrival, as before. The decision is the
+// platform's TakeCaseTurn (case_order.h), shared with intake and notification.
 
 #include <string>
 #include <vector>
