@@ -225,6 +225,30 @@ host    all       all   127.0.0.1/32  scram-sha-256
 EOF
 }
 
+# The profiles' ports lie inside Linux's ephemeral range (32768-60999). Under load (the fault
+# suite opens thousands of connections) a client socket can be given a server's port as its
+# own local port while that server is down, and the server's restart then fails with "Address
+# already in use" though nothing listens there. Reserved ports are never handed out that way.
+# Best effort: where /proc/sys is read-only (some containers) the start goes on, and says so.
+reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports current wanted port
+  [ -r "$file" ] || return 0
+  current=$(cat "$file")
+  wanted=$current
+  for port in "$PG_PORT" "$REDIS_PORT" "$AMQP_PORT" "$AMQPS_PORT" "$DIST_PORT" "$EPMD_PORT"; do
+    # The kernel keeps single ports and ranges ("56671-56673"): add only a port none covers.
+    echo "$current" | tr ',' '\n' | awk -F- -v p="$port" \
+      'NF && p >= $1 && p <= ($2 == "" ? $1 : $2) { found = 1 } END { exit !found }' && continue
+    wanted=${wanted:+$wanted,}$port
+  done
+  [ "$wanted" != "$current" ] || return 0
+  if echo "$wanted" >"$file" 2>/dev/null; then
+    say "reserved ports $PG_PORT,$REDIS_PORT,$AMQP_PORT,$AMQPS_PORT,$DIST_PORT,$EPMD_PORT from the ephemeral range (net.ipv4.ip_local_reserved_ports)"
+  else
+    say "cannot reserve the ports from the ephemeral range ($file is read-only); a restart may rarely find its port taken by a client"
+  fi
+}
+
 # Checked for every server before any is launched, so a taken port fails the start before
 # anything was left half-started.
 preflight_ports() {

@@ -72,6 +72,7 @@ cmd_start() {
   chmod 0755 "$REPO_ROOT/.run" "$RUN_DIR"
   write_stack_env
   tls_prepare
+  reserve_ports
   preflight_ports
   rabbit_launch        # returns at once; the Erlang boot overlaps with the two below
   pg_start
