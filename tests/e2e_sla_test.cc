@@ -12,20 +12,12 @@
 #include "services/platform/amqp.h"
 #include "services/platform/events.h"
 #include "services/platform/redis.h"
+#include "tests/support/city_time.h"
 #include "tests/support/staff_tokens.h"
 #include "tests/support/system.h"
 
 namespace skk::testing {
 namespace {
-
-absl::Time Wib(int y, int mo, int d, int h = 0, int mi = 0) {
-  static const absl::TimeZone zone = [] {
-    absl::TimeZone z;
-    REQUIRE(absl::LoadTimeZone("Asia/Jakarta", &z));
-    return z;
-  }();
-  return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), zone);
-}
 
 sambat::v1::SubmitComplaintResponse Submit(System& system, const std::string& category,
                                            const std::string& key) {

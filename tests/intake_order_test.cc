@@ -23,6 +23,7 @@
 #include "services/platform/migrations.h"
 #include "services/platform/testing/test_env.h"
 #include "tests/support/case_order.h"
+#include "tests/support/city_time.h"
 
 namespace skk::intake {
 namespace {
@@ -33,15 +34,7 @@ using testing::Sequenced;
 
 constexpr char kPeer[] = "ipv4:10.1.2.3";
 
-absl::Time Wib(int y, int mo, int d, int h = 0, int mi = 0) {
-  static const absl::TimeZone zone = [] {
-    absl::TimeZone z;
-    REQUIRE(absl::LoadTimeZone("Asia/Jakarta", &z));
-    return z;
-  }();
-  return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), zone);
-}
-
+using testing::Wib;
 // intake's complaints and the handlers of its consumer on a private world. Events are applied
 // as the consumer would (one transaction each, through the applier).
 struct IntakeWorld {

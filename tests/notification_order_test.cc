@@ -22,6 +22,7 @@
 #include "services/platform/migrations.h"
 #include "services/platform/testing/test_env.h"
 #include "tests/support/case_order.h"
+#include "tests/support/city_time.h"
 
 namespace skk::notification {
 namespace {
@@ -30,15 +31,7 @@ using sambat::v1::Event;
 using testing::ForComplaint;
 using testing::Sequenced;
 
-absl::Time Wib(int y, int mo, int d, int h = 0, int mi = 0) {
-  static const absl::TimeZone zone = [] {
-    absl::TimeZone z;
-    REQUIRE(absl::LoadTimeZone("Asia/Jakarta", &z));
-    return z;
-  }();
-  return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), zone);
-}
-
+using testing::Wib;
 constexpr char kNoId[] = "00000000-0000-4000-8000-000000000000";
 constexpr char kTicket[] = "SKK-2026-000321";
 

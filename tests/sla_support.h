@@ -14,6 +14,7 @@
 #include "services/platform/migrations.h"
 #include "services/platform/redis.h"
 #include "services/platform/testing/test_env.h"
+#include "tests/support/city_time.h"
 #include "services/sla/case_clocks.h"
 #include "services/sla/policy.h"
 #include "services/sla/timers.h"
@@ -25,11 +26,6 @@ inline sla::WorkingCalendar IndonesianCalendar() {
       "Asia/Jakarta", SourcePath("deploy/config/holidays-indonesia.textproto"));
   REQUIRE(c.ok());
   return *c;
-}
-
-inline absl::Time Wib(int y, int mo, int d, int h = 0, int mi = 0) {
-  static const absl::TimeZone zone = IndonesianCalendar().zone();
-  return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), zone);
 }
 
 inline sambat::v1::Event Routed(const std::string& id, const std::string& category,
