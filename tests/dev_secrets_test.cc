@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "services/platform/testing/local.h"
 #include "services/platform/testing/test_env.h"
 
 namespace skk {
@@ -38,14 +39,7 @@ constexpr char kCleanEnvironment[] = "env -u SKK_AMQP_URI -u SKK_PG_URI ";
 // Runs `command` to its end (services that refuse to start exit within a second); returns its
 // exit status and its output (standard output and error together).
 int Run(const std::string& command, std::string* out) {
-  FILE* pipe = popen(absl::StrCat(kCleanEnvironment, command, " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  out->clear();
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out->append(buffer, n);
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::RunCommand(absl::StrCat(kCleanEnvironment, command, " 2>&1"), out);
 }
 
 // Flags that get a service past everything but the secret under test. The URIs point at a

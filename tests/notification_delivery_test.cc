@@ -21,6 +21,7 @@
 #include "services/notification/store.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
+#include "services/platform/testing/local.h"
 #include "tests/support/notification_harness.h"
 #include "tests/support/staff_tokens.h"
 
@@ -118,13 +119,9 @@ std::pair<int, std::string> Sambatctl(const System& system, const std::string& t
   const std::string command =
       absl::StrCat("SKK_STAFF_TOKEN='", token, "' ", SKK_BIN_DIR, "/sambatctl --notification=127.0.0.1:",
                    system.Port("notification"), " ", args, " 2>&1");
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
   std::string out;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  const int code = RunCommand(command, &out);
+  return {code, out};
 }
 
 long long Unfinished(System& system) {

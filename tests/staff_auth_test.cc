@@ -26,6 +26,7 @@
 #include "services/platform/grpc_edge.h"
 #include "services/platform/service_host.h"
 #include "services/platform/testing/keys.h"
+#include "services/platform/testing/local.h"
 #include "services/platform/testing/test_env.h"
 #include "tests/support/staff_tokens.h"
 
@@ -372,23 +373,15 @@ TEST_CASE("an officer's good token is refused by a method for heads and leadersh
   CHECK(officer.callback_caller.empty());
 }
 
-// Runs a shell command; returns its exit status and fills `out` with its standard output.
-int Run(const std::string& command, std::string* out) {
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  out->clear();
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out->append(buffer, n);
-  return pclose(pipe);
-}
+using testing::RunCommand;
 
 TEST_CASE("sambatctl token mints at the services' clock and --staff_token carries it") {
   StaffServer server;
   const std::string sambatctl = absl::StrCat(SKK_BIN_DIR, "/sambatctl");
   const std::string config = testing::SourcePath("deploy/config/kota-malang.textproto");
   std::string token;
-  REQUIRE(Run(absl::StrCat(sambatctl, " token --role agency_head --agency dlh --subject sri.dlh",
+  REQUIRE(RunCommand(
+              absl::StrCat(sambatctl, " token --role agency_head --agency dlh --subject sri.dlh",
                            " --name 'Sri Wahyuni' --valid_for 2h --issued_at clock --clock_file ",
                            server.clock_file(), " --city_config ", config),
               &token) == 0);
@@ -401,14 +394,15 @@ TEST_CASE("sambatctl token mints at the services' clock and --staff_token carrie
   std::string listing;
   const std::string list = absl::StrCat(sambatctl, " notifications some-complaint --notification ",
                                         "127.0.0.1:", server.port());
-  CHECK(Run(absl::StrCat(list, " --staff_token ", token), &listing) == 0);
+  CHECK(RunCommand(absl::StrCat(list, " --staff_token ", token), &listing) == 0);
   CHECK_THAT(listing, Catch::Contains("sri.dlh|Sri Wahyuni|agency_head|dlh"));
-  CHECK(Run(absl::StrCat("SKK_STAFF_TOKEN=", token, " ", list), &listing) == 0);
+  CHECK(RunCommand(absl::StrCat("SKK_STAFF_TOKEN=", token, " ", list), &listing) == 0);
   CHECK_THAT(listing, Catch::Contains("sri.dlh|Sri Wahyuni|agency_head|dlh"));
-  CHECK(Run(absl::StrCat(list, " 2>&1"), &listing) != 0);
+  CHECK(RunCommand(absl::StrCat(list, " 2>&1"), &listing) != 0);
   CHECK_THAT(listing, Catch::Contains("staff token missing"));
 
-  CHECK(Run(absl::StrCat(sambatctl, " token --role officer --city_config ", config, " 2>&1"),
+  CHECK(RunCommand(
+            absl::StrCat(sambatctl, " token --role officer --city_config ", config, " 2>&1"),
             &listing) != 0);
   CHECK_THAT(listing, Catch::Contains("requires an agency"));
 }

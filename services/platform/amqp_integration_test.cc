@@ -1,13 +1,7 @@
 // AmqpConnection and ConfirmingPublisher against the test stack's RabbitMQ. Each test case has
 // its own vhost (IsolatedWorld), so cases run in parallel without seeing each other's queues.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <array>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
@@ -19,6 +13,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/platform/amqp.h"
+#include "services/platform/testing/bus_world.h"
+#include "services/platform/testing/local.h"
 #include "services/platform/testing/test_env.h"
 
 namespace skk {
@@ -67,37 +63,17 @@ std::optional<AmqpDelivery> Next(AmqpConnection& conn, absl::Duration timeout) {
   return *std::move(d);
 }
 
-uint32_t Depth(AmqpConnection& conn, const std::string& queue) {
-  auto depth = conn.QueueDepth(queue);
-  INFO(depth.status().ToString());
-  REQUIRE(depth.ok());
-  return *depth;
-}
+using testing::ClosedPort;
 
 // Runs a shell command and returns its standard output.
 std::string Run(const std::string& command) {
   std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  REQUIRE(pclose(p) == 0);
+  REQUIRE(testing::RunCommand(command, &out) == 0);
   return out;
 }
 
-// A loopback port nothing listens on: bound by us, then released.
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
+uint32_t Depth(AmqpConnection& conn, const std::string& queue) {
+  return testing::QueueDepth(conn, queue);
 }
 
 TEST_CASE("ParseAmqpUri reads every part and percent-decodes the vhost", "[amqp]") {

@@ -14,49 +14,14 @@
 #include "services/platform/migrations.h"
 #include "services/platform/outbox.h"
 #include "services/platform/status_macros.h"
+#include "services/platform/testing/bus_world.h"
 #include "services/platform/testing/test_env.h"
 
 namespace skk {
 namespace {
 
-using testing::IsolatedWorld;
-using testing::QueryInt;
-
-const std::vector<Migration> kEffects = {
-    {1, "effects", "CREATE TABLE effects (event_id uuid NOT NULL, note text NOT NULL)"}};
-
-struct Fixture {
-  explicit Fixture(const std::string& name) : world(name) {
-    auto conn = PgConnection::Connect(world.PgUri("routing"), "routing");
-    REQUIRE(conn.ok());
-    db = std::move(conn).value();
-    REQUIRE(ApplyMigrations(*db, "platform", platform_migrations()).ok());
-    REQUIRE(ApplyMigrations(*db, "test", kEffects).ok());
-    auto endpoint = ParseAmqpUri(world.AmqpUri());
-    REQUIRE(endpoint.ok());
-    amqp = *endpoint;
-    topology.service = "routing";
-    topology.bindings = {kComplaintSubmitted};
-    topology.retry_delays = {absl::Milliseconds(100), absl::Milliseconds(200)};
-    auto conn2 = AmqpConnection::Open(amqp, "test-setup");
-    REQUIRE(conn2.ok());
-    REQUIRE((*conn2)->DeclareTopology(topology).ok());
-  }
-
-  sambat::v1::Event Submitted(const std::string& complaint_id) {
-    sambat::v1::Event e = NewEvent(kComplaintSubmitted, complaint_id, absl::Now(), "test", nullptr);
-    e.mutable_complaint_submitted()->set_ticket("SKK-2026-000001");
-    e.mutable_complaint_submitted()->set_category("jalan-rusak");
-    return e;
-  }
-
-  long long Count(const std::string& sql) { return QueryInt(*db, sql); }
-
-  IsolatedWorld world;
-  std::unique_ptr<PgConnection> db;
-  AmqpEndpoint amqp;
-  TopologyOptions topology;
-};
+// Routing's database and queues on a private world (services/platform/testing/bus_world.h).
+using Fixture = testing::BusWorld;
 
 // Reads up to `n` messages from `queue` (acking them), waiting at most `timeout` in all.
 std::vector<AmqpDelivery> Drain(const AmqpEndpoint& amqp, const std::string& queue, size_t n,

@@ -2,8 +2,6 @@
 // and replayable, not lost and not blocking the queue). Each case has its own vhost and
 // database (IsolatedWorld).
 
-#include <sys/wait.h>
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -18,52 +16,19 @@
 #include "services/platform/events.h"
 #include "services/platform/migrations.h"
 #include "services/platform/parked_events.h"
+#include "services/platform/testing/bus_world.h"
+#include "services/platform/testing/local.h"
 #include "services/platform/testing/test_env.h"
 
 namespace skk {
 namespace {
 
-using testing::IsolatedWorld;
-using testing::QueryInt;
+using testing::RunCommand;
 
-const std::vector<Migration> kEffects = {
-    {1, "effects", "CREATE TABLE effects (event_id uuid NOT NULL, note text NOT NULL)"}};
-
-// The routing service's schema and topology on a private world.
-struct Fixture {
-  explicit Fixture(const std::string& name) : world(name) {
-    auto conn = PgConnection::Connect(world.PgUri("routing"), "routing");
-    REQUIRE(conn.ok());
-    db = std::move(conn).value();
-    REQUIRE(ApplyMigrations(*db, "platform", platform_migrations()).ok());
-    REQUIRE(ApplyMigrations(*db, "test", kEffects).ok());
-    auto endpoint = ParseAmqpUri(world.AmqpUri());
-    REQUIRE(endpoint.ok());
-    amqp = *endpoint;
-    topology.service = "routing";
-    topology.bindings = {kComplaintSubmitted};
-    topology.retry_delays = {absl::Milliseconds(100), absl::Milliseconds(200)};
-    auto admin = AmqpConnection::Open(amqp, "test-setup");
-    REQUIRE(admin.ok());
-    REQUIRE((*admin)->DeclareTopology(topology).ok());
-    broker = std::move(admin).value();
-  }
-
-  sambat::v1::Event Submitted(const std::string& complaint_id) {
-    sambat::v1::Event e = NewEvent(kComplaintSubmitted, complaint_id, absl::Now(), "test", nullptr);
-    e.mutable_complaint_submitted()->set_ticket("SKK-2026-000001");
-    e.mutable_complaint_submitted()->set_category("jalan-rusak");
-    return e;
-  }
-
-  long long Count(const std::string& sql) { return QueryInt(*db, sql); }
-
-  uint32_t Depth(const std::string& queue) {
-    auto depth = broker->QueueDepth(queue);
-    INFO(depth.status().ToString());
-    REQUIRE(depth.ok());
-    return *depth;
-  }
+// Routing's database and queues on a private world (services/platform/testing/bus_world.h),
+// with the parked-event helpers of these tests.
+struct Fixture : testing::BusWorld {
+  using BusWorld::BusWorld;
 
   // Waits until `queue` holds `n` ready messages (messages a listing held come back
   // asynchronously, within moments); false after `timeout`.
@@ -91,12 +56,6 @@ struct Fixture {
     ConfirmingPublisher publisher(amqp, "test-park");
     REQUIRE(publisher.PublishBatch(parked).ok());
   }
-
-  IsolatedWorld world;
-  std::unique_ptr<PgConnection> db;
-  AmqpEndpoint amqp;
-  TopologyOptions topology;
-  std::unique_ptr<AmqpConnection> broker;
 };
 
 std::vector<std::string> Ids(const std::vector<ParkedEvent>& parked) {
@@ -132,17 +91,6 @@ std::vector<ParkedEvent> List(Fixture& f, int limit = 100) {
   return *parked;
 }
 
-// Runs a shell command; returns its exit code and fills `out` with its standard output.
-int Run(const std::string& command, std::string* out) {
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  out->clear();
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out->append(buffer, n);
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 }  // namespace
 
@@ -450,7 +398,7 @@ TEST_CASE("sambatctl parked lists and sambatctl replay-parked replays", "[parked
   const std::string sambatctl = absl::StrCat(SKK_BIN_DIR, "/sambatctl");
   const std::string uri = absl::StrCat(" --amqp_uri '", f.world.AmqpUri(), "'");
   std::string out;
-  CHECK(Run(absl::StrCat(sambatctl, " parked routing", uri), &out) == 0);
+  CHECK(RunCommand(absl::StrCat(sambatctl, " parked routing", uri), &out) == 0);
   INFO(out);
   CHECK_THAT(out, Catch::Contains(absl::StrCat(a.event_id(), "  complaint.submitted  complaint "
                                                "complaint-a  attempts 1  INVALID_ARGUMENT: bad ",
@@ -459,19 +407,20 @@ TEST_CASE("sambatctl parked lists and sambatctl replay-parked replays", "[parked
   CHECK_THAT(out, Catch::Contains("2 parked event(s) in routing.events.dead"));
 
   // The URI can come from the environment as well.
-  CHECK(Run(absl::StrCat("SKK_AMQP_URI='", f.world.AmqpUri(), "' ", sambatctl, " parked routing"),
-            &out) == 0);
+  CHECK(RunCommand(absl::StrCat("SKK_AMQP_URI='", f.world.AmqpUri(), "' ", sambatctl, " parked routing"),
+                 &out) == 0);
   CHECK_THAT(out, Catch::Contains("2 parked event(s)"));
 
-  CHECK(Run(absl::StrCat(sambatctl, " parked billing", uri, " 2>&1"), &out) == 2);
+  CHECK(RunCommand(absl::StrCat(sambatctl, " parked billing", uri, " 2>&1"), &out) == 2);
   CHECK_THAT(out, Catch::Contains("unknown service 'billing'"));
-  CHECK(Run(absl::StrCat(sambatctl, " replay-parked routing", uri, " 2>&1"), &out) == 2);
-  CHECK(Run(absl::StrCat(sambatctl, " replay-parked routing --event_id nope", uri, " 2>&1"),
+  CHECK(RunCommand(absl::StrCat(sambatctl, " replay-parked routing", uri, " 2>&1"), &out) == 2);
+  CHECK(RunCommand(
+            absl::StrCat(sambatctl, " replay-parked routing --event_id nope", uri, " 2>&1"),
             &out) == 1);
   CHECK_THAT(out, Catch::Contains("no parked event with id nope"));
 
   REQUIRE(f.AwaitDepth("routing.events.dead", 2));
-  CHECK(Run(absl::StrCat(sambatctl, " replay-parked routing --all", uri), &out) == 0);
+  CHECK(RunCommand(absl::StrCat(sambatctl, " replay-parked routing --all", uri), &out) == 0);
   CHECK_THAT(out, Catch::Contains("replayed 2 parked event(s) from routing.events.dead to "
                                   "routing.events"));
   CHECK(f.AwaitDepth("routing.events", 2));

@@ -1,10 +1,6 @@
 // RedisClient against the test stack's Redis. Every key lives under the world's prefix, so test
 // cases run in parallel without seeing each other's data; each case deletes its keys.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -13,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/platform/redis.h"
+#include "services/platform/testing/local.h"
 #include "services/platform/testing/test_env.h"
 
 namespace skk {
@@ -43,19 +40,7 @@ class KeyCleanup {
   std::vector<std::string> keys_;
 };
 
-// A loopback port nothing listens on: bound by us, then released.
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+using testing::ClosedPort;
 
 std::vector<std::string> Strings(const RedisReply& array) {
   REQUIRE(array.kind == Kind::kArray);
