@@ -28,12 +28,18 @@ namespace skk::notification {
 namespace {
 
 using sambat::v1::Event;
+using testing::Claimed;
+using testing::CitizenAnswered;
+using testing::DeadlineSet;
 using testing::ForComplaint;
-using testing::Sequenced;
-
+using testing::Forwarded;
+using testing::InfoRequested;
+using testing::Reopened;
+using testing::Resolved;
+using testing::Responded;
+using testing::Routed;
 using testing::Wib;
-constexpr char kNoId[] = "00000000-0000-4000-8000-000000000000";
-constexpr char kTicket[] = "SKK-2026-000321";
+constexpr const char* kTicket = testing::kOrderTicket;
 
 // notification's desk and the handlers of its consumer on a private world, with the shipped
 // city's contacts as recipients.
@@ -134,104 +140,17 @@ struct NotificationWorld {
   std::unique_ptr<PgConnection> admin;
 };
 
-// Builders of routing's and sla's events, for a complaint id the delivery fills in.
-Event Routed(const std::string& agency, absl::Time at) {
-  Event e = NewEvent(kCaseRouted, kNoId, at, "routing", nullptr);
-  e.mutable_case_routed()->set_ticket(kTicket);
-  e.mutable_case_routed()->set_category("jalan-rusak");
-  e.mutable_case_routed()->set_agency_code(agency);
-  e.mutable_case_routed()->set_agency_name(agency);
-  *e.mutable_case_routed()->mutable_routed_at() = ToProtoTime(at);
-  return e;
-}
-
-Event Claimed(const std::string& agency, absl::Time at) {
-  Event e = NewEvent(kCaseClaimed, kNoId, at, "routing", nullptr);
-  e.mutable_case_claimed()->set_ticket(kTicket);
-  e.mutable_case_claimed()->set_agency_code(agency);
-  e.mutable_case_claimed()->set_officer_id("officer-1");
-  return e;
-}
-
-Event InfoRequested(const std::string& agency, absl::Time at) {
-  Event e = NewEvent(kCaseInfoRequested, kNoId, at, "routing", nullptr);
-  e.mutable_case_info_requested()->set_ticket(kTicket);
-  e.mutable_case_info_requested()->set_agency_code(agency);
-  e.mutable_case_info_requested()->set_question("Di sisi jalan yang mana lubangnya?");
-  return e;
-}
-
-Event CitizenAnswered(const std::string& agency, absl::Time at) {
-  Event e = NewEvent(kCaseCitizenAnswered, kNoId, at, "routing", nullptr);
-  e.mutable_case_citizen_answered()->set_ticket(kTicket);
-  e.mutable_case_citizen_answered()->set_agency_code(agency);
-  e.mutable_case_citizen_answered()->set_text("Sisi utara, dekat tiang listrik 12.");
-  return e;
-}
-
-Event Responded(const std::string& agency, const std::string& message, absl::Time at) {
-  Event e = NewEvent(kCaseResponded, kNoId, at, "routing", nullptr);
-  e.mutable_case_responded()->set_ticket(kTicket);
-  e.mutable_case_responded()->set_agency_code(agency);
-  e.mutable_case_responded()->set_message(message);
-  e.mutable_case_responded()->set_first_response(true);
-  return e;
-}
-
-Event Resolved(const std::string& agency, const std::string& note, absl::Time at) {
-  Event e = NewEvent(kCaseResolved, kNoId, at, "routing", nullptr);
-  e.mutable_case_resolved()->set_ticket(kTicket);
-  e.mutable_case_resolved()->set_agency_code(agency);
-  e.mutable_case_resolved()->set_note(note);
-  return e;
-}
-
-Event Reopened(const std::string& agency, absl::Time at) {
-  Event e = NewEvent(kCaseReopened, kNoId, at, "routing", nullptr);
-  e.mutable_case_reopened()->set_ticket(kTicket);
-  e.mutable_case_reopened()->set_agency_code(agency);
-  e.mutable_case_reopened()->set_category("jalan-rusak");
-  e.mutable_case_reopened()->set_reason("masih berlubang");
-  return e;
-}
-
-Event Forwarded(const std::string& from, const std::string& to, absl::Time at) {
-  Event e = NewEvent(kCaseForwarded, kNoId, at, "routing", nullptr);
-  e.mutable_case_forwarded()->set_ticket(kTicket);
-  e.mutable_case_forwarded()->set_from_agency_code(from);
-  e.mutable_case_forwarded()->set_to_agency_code(to);
-  e.mutable_case_forwarded()->set_to_agency_name(to);
-  e.mutable_case_forwarded()->set_category("drainase");
-  e.mutable_case_forwarded()->set_reason("saluran, bukan jalan");
-  *e.mutable_case_forwarded()->mutable_forwarded_at() = ToProtoTime(at);
-  e.mutable_case_forwarded()->set_forward_count(1);
-  return e;
-}
-
-// sla's deadline for the clock the case event with sequence `cause` started, announced a
-// minute after it.
-Event DeadlineSet(const std::string& agency, int64_t cause, absl::Time cause_at, absl::Time due) {
-  Event e = NewEvent(kDeadlineSet, kNoId, cause_at + absl::Minutes(1), "sla", nullptr);
-  e.set_actor("system");
-  e.mutable_deadline_set()->set_ticket(kTicket);
-  e.mutable_deadline_set()->set_agency_code(agency);
-  e.mutable_deadline_set()->set_kind(sambat::v1::DEADLINE_KIND_FIRST_RESPONSE);
-  *e.mutable_deadline_set()->mutable_starts_at() = ToProtoTime(cause_at);
-  *e.mutable_deadline_set()->mutable_due_at() = ToProtoTime(due);
-  e.mutable_deadline_set()->set_cause_case_sequence(cause);
-  return e;
-}
-
 // routed, claimed, (a release: no event), info requested, answered, responded, resolved.
 std::vector<Event> LifeOfACase() {
   const std::string a = "dpuprpkp";
   return {
-      Sequenced(Routed(a, Wib(2026, 3, 2, 9)), 11, 0),
-      Sequenced(Claimed(a, Wib(2026, 3, 2, 10)), 12, 11),
-      Sequenced(InfoRequested(a, Wib(2026, 3, 3, 9)), 14, 12),
-      Sequenced(CitizenAnswered(a, Wib(2026, 3, 4, 9)), 15, 14),
-      Sequenced(Responded(a, "Perbaikan dijadwalkan Kamis.", Wib(2026, 3, 5, 9)), 17, 15),
-      Sequenced(Resolved(a, "Lubang sudah ditambal.", Wib(2026, 3, 6, 9)), 18, 17),
+      Routed({.sequence = 11}, a, a, Wib(2026, 3, 2, 9)),
+      Claimed({.sequence = 12, .previous = 11}, a, Wib(2026, 3, 2, 10)),
+      InfoRequested({.sequence = 14, .previous = 12}, a, Wib(2026, 3, 3, 9)),
+      CitizenAnswered({.sequence = 15, .previous = 14}, a, Wib(2026, 3, 4, 9)),
+      Responded({.sequence = 17, .previous = 15}, a, "Perbaikan dijadwalkan Kamis.",
+                Wib(2026, 3, 5, 9)),
+      Resolved({.sequence = 18, .previous = 17}, a, "Lubang sudah ditambal.", Wib(2026, 3, 6, 9)),
   };
 }
 
@@ -241,11 +160,12 @@ std::vector<Event> AForward() {
   const absl::Time routed = Wib(2026, 3, 2, 9);
   const absl::Time forwarded = Wib(2026, 3, 3, 9);
   return {
-      Sequenced(Routed("dpuprpkp", routed), 1, 0),
-      DeadlineSet("dpuprpkp", 1, routed, Wib(2026, 3, 5, 9)),
-      Sequenced(Forwarded("dpuprpkp", "dlh", forwarded), 3, 1),
-      DeadlineSet("dlh", 3, forwarded, Wib(2026, 3, 10, 9)),
-      Sequenced(InfoRequested("dlh", Wib(2026, 3, 4, 9)), 4, 3),
+      Routed({.sequence = 1}, "dpuprpkp", "dpuprpkp", routed),
+      DeadlineSet({}, "dpuprpkp", 1, routed, Wib(2026, 3, 5, 9)),
+      Forwarded({.category = "drainase", .sequence = 3, .previous = 1}, "dpuprpkp", "dlh", "dlh",
+                forwarded),
+      DeadlineSet({}, "dlh", 3, forwarded, Wib(2026, 3, 10, 9)),
+      InfoRequested({.sequence = 4, .previous = 3}, "dlh", Wib(2026, 3, 4, 9)),
   };
 }
 
@@ -255,11 +175,11 @@ std::vector<Event> AReopen() {
   const absl::Time routed = Wib(2026, 3, 2, 9);
   const absl::Time reopened = Wib(2026, 3, 9, 9);
   return {
-      Sequenced(Routed(a, routed), 1, 0),
-      DeadlineSet(a, 1, routed, Wib(2026, 3, 5, 9)),
-      Sequenced(Resolved(a, "Sudah ditambal.", Wib(2026, 3, 4, 9)), 2, 1),
-      Sequenced(Reopened(a, reopened), 4, 2),
-      DeadlineSet(a, 4, reopened, Wib(2026, 3, 12, 9)),
+      Routed({.sequence = 1}, a, a, routed),
+      DeadlineSet({}, a, 1, routed, Wib(2026, 3, 5, 9)),
+      Resolved({.sequence = 2, .previous = 1}, a, "Sudah ditambal.", Wib(2026, 3, 4, 9)),
+      Reopened({.sequence = 4, .previous = 2}, a, "masih berlubang", reopened),
+      DeadlineSet({}, a, 4, reopened, Wib(2026, 3, 12, 9)),
   };
 }
 
@@ -306,11 +226,12 @@ TEST_CASE("every delivery order of the citizen's contact among the case's events
   NotificationWorld w("ntf_order_contact");
   const std::string a = "dpuprpkp";
   const std::vector<Event> events = {
-      NotificationWorld::Contact(kNoId),
-      Sequenced(Routed(a, Wib(2026, 3, 2, 9)), 1, 0),
-      Sequenced(InfoRequested(a, Wib(2026, 3, 3, 9)), 3, 1),
-      Sequenced(Responded(a, "Perbaikan dijadwalkan Kamis.", Wib(2026, 3, 5, 9)), 5, 3),
-      Sequenced(Resolved(a, "Lubang sudah ditambal.", Wib(2026, 3, 6, 9)), 6, 5),
+      NotificationWorld::Contact(testing::kNoComplaint),
+      Routed({.sequence = 1}, a, a, Wib(2026, 3, 2, 9)),
+      InfoRequested({.sequence = 3, .previous = 1}, a, Wib(2026, 3, 3, 9)),
+      Responded({.sequence = 5, .previous = 3}, a, "Perbaikan dijadwalkan Kamis.",
+                Wib(2026, 3, 5, 9)),
+      Resolved({.sequence = 6, .previous = 5}, a, "Lubang sudah ditambal.", Wib(2026, 3, 6, 9)),
   };
   testing::EveryOrderAsInOrder(events, [&](const std::vector<Event>& order) {
     const std::string id = NewUuid();

@@ -25,11 +25,7 @@ using testing::Sequenced;
 using testing::Wib;
 
 Event Claimed(const std::string& id, const std::string& agency, absl::Time at) {
-  Event e = NewEvent(kCaseClaimed, id, at, "routing", nullptr);
-  e.mutable_case_claimed()->set_ticket("SKK-2026-" + id.substr(0, 6));
-  e.mutable_case_claimed()->set_agency_code(agency);
-  e.mutable_case_claimed()->set_officer_id("officer-1");
-  return e;
+  return testing::Claimed(testing::SlaCase(id), agency, at);
 }
 
 // Delivers `events` in the given order as the consumer does (tests/support/case_order.h).

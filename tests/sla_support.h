@@ -1,7 +1,8 @@
 #pragma once
 
 // An in-process sla for tests: its clocks and timers on a private database and Redis prefix,
-// with a hand-set business clock, and builders of the case events routing emits.
+// with a hand-set business clock, and short forms of the case event builders
+// (tests/support/case_order.h) for a case of a complaint id.
 
 #include <catch2/catch.hpp>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "services/platform/migrations.h"
 #include "services/platform/redis.h"
 #include "services/platform/testing/test_env.h"
+#include "tests/support/case_order.h"
 #include "tests/support/city_time.h"
 #include "services/sla/case_clocks.h"
 #include "services/sla/policy.h"
@@ -28,71 +30,40 @@ inline sla::WorkingCalendar IndonesianCalendar() {
   return *c;
 }
 
+// The case of complaint `id` as routing names it on its events (tests/support/case_order.h
+// builds them).
+inline CaseRef SlaCase(const std::string& id, const std::string& category = "jalan-rusak") {
+  return {.complaint_id = id, .ticket = "SKK-2026-" + id.substr(0, 6), .category = category};
+}
+
 inline sambat::v1::Event Routed(const std::string& id, const std::string& category,
                                 const std::string& agency, absl::Time at) {
-  sambat::v1::Event e = NewEvent(kCaseRouted, id, at, "routing", nullptr);
-  auto* p = e.mutable_case_routed();
-  p->set_ticket("SKK-2026-" + id.substr(0, 6));
-  p->set_category(category);
-  p->set_agency_code(agency);
-  p->set_agency_name(agency);
-  *p->mutable_routed_at() = ToProtoTime(at);
-  return e;
+  return Routed(SlaCase(id, category), agency, agency, at);
 }
 
 inline sambat::v1::Event Forwarded(const std::string& id, const std::string& from,
                                    const std::string& to, const std::string& category,
                                    absl::Time at) {
-  sambat::v1::Event e = NewEvent(kCaseForwarded, id, at, "routing", nullptr);
-  auto* p = e.mutable_case_forwarded();
-  p->set_ticket("SKK-2026-" + id.substr(0, 6));
-  p->set_from_agency_code(from);
-  p->set_to_agency_code(to);
-  p->set_category(category);
-  *p->mutable_forwarded_at() = ToProtoTime(at);
-  p->set_forward_count(1);
-  return e;
+  return Forwarded(SlaCase(id, category), from, to, to, at);
 }
 
 inline sambat::v1::Event Reopened(const std::string& id, const std::string& agency,
                                   const std::string& category, absl::Time at) {
-  sambat::v1::Event e = NewEvent(kCaseReopened, id, at, "routing", nullptr);
-  auto* p = e.mutable_case_reopened();
-  p->set_ticket("SKK-2026-" + id.substr(0, 6));
-  p->set_agency_code(agency);
-  p->set_category(category);
-  p->set_reason("masih rusak");
-  return e;
+  return Reopened(SlaCase(id, category), agency, "masih rusak", at);
 }
 
 // case.info_requested, .citizen_answered, .responded, .resolved, .rejected, .closed.
 inline sambat::v1::Event CaseEvent(const std::string& id, const std::string& type,
                                    const std::string& agency, absl::Time at) {
-  sambat::v1::Event e = NewEvent(type, id, at, "routing", nullptr);
-  const std::string ticket = "SKK-2026-" + id.substr(0, 6);
-  if (type == kCaseInfoRequested) {
-    e.mutable_case_info_requested()->set_ticket(ticket);
-    e.mutable_case_info_requested()->set_agency_code(agency);
-  } else if (type == kCaseCitizenAnswered) {
-    e.mutable_case_citizen_answered()->set_ticket(ticket);
-    e.mutable_case_citizen_answered()->set_agency_code(agency);
-  } else if (type == kCaseResponded) {
-    e.mutable_case_responded()->set_ticket(ticket);
-    e.mutable_case_responded()->set_agency_code(agency);
-    e.mutable_case_responded()->set_first_response(true);
-  } else if (type == kCaseResolved) {
-    e.mutable_case_resolved()->set_ticket(ticket);
-    e.mutable_case_resolved()->set_agency_code(agency);
-  } else if (type == kCaseRejected) {
-    e.mutable_case_rejected()->set_ticket(ticket);
-    e.mutable_case_rejected()->set_agency_code(agency);
-  } else if (type == kCaseClosed) {
-    e.mutable_case_closed()->set_ticket(ticket);
-    e.mutable_case_closed()->set_agency_code(agency);
-  } else {
-    FAIL("no builder for " << type);
-  }
-  return e;
+  const CaseRef c = SlaCase(id);
+  if (type == kCaseInfoRequested) return InfoRequested(c, agency, at);
+  if (type == kCaseCitizenAnswered) return CitizenAnswered(c, agency, at);
+  if (type == kCaseResponded) return Responded(c, agency, "", at);
+  if (type == kCaseResolved) return Resolved(c, agency, "", at);
+  if (type == kCaseRejected) return Rejected(c, agency, at);
+  if (type == kCaseClosed) return Closed(c, agency, at);
+  FAIL("no builder for " << type);
+  return {};
 }
 
 // The sla's clocks and timers on a private world. Events are applied as the consumer would

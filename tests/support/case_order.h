@@ -5,6 +5,10 @@
 // transaction each; one refused as early (EarlierEventPending) goes back to the queue, as the
 // consumer sends it through the retry queues, and comes again after the others. Each order
 // runs on a case of its own, and its view must equal the view of delivery in order.
+//
+// Also the one set of builders of the case events routing emits (and of sla's deadline_set),
+// one a type, every one made by NewCaseEvent: what routing puts on every event of a case is
+// written in one place.
 
 #include <catch2/catch.hpp>
 #include <algorithm>
@@ -15,17 +19,162 @@
 #include <vector>
 
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "sambat/v1/events.pb.h"
 #include "services/platform/consumer.h"
+#include "services/platform/events.h"
 #include "services/platform/ids.h"
 #include "services/platform/pg.h"
 
 namespace skk::testing {
 
+// A complaint id that ForComplaint fills in.
+constexpr char kNoComplaint[] = "00000000-0000-4000-8000-000000000000";
+constexpr char kOrderTicket[] = "SKK-2026-000321";
+
+// What routing writes on every event of one case: the complaint, its ticket and category, and
+// the event's place in the case's chain (case_sequence, previous_case_sequence; 0: none).
+struct CaseRef {
+  std::string complaint_id = kNoComplaint;
+  std::string ticket = kOrderTicket;
+  std::string category = "jalan-rusak";
+  int64_t sequence = 0;
+  int64_t previous = 0;
+};
+
 // Stamps an event with its place in the case's chain, as routing does.
 inline sambat::v1::Event Sequenced(sambat::v1::Event e, int64_t sequence, int64_t previous) {
   e.set_case_sequence(sequence);
   e.set_previous_case_sequence(previous);
+  return e;
+}
+
+// Every builder below starts here: an event of `type` by routing at `at`, stamped with the
+// case's complaint id and the event's place in its chain.
+inline sambat::v1::Event NewCaseEvent(const std::string& type, const CaseRef& c, absl::Time at) {
+  return Sequenced(NewEvent(type, c.complaint_id, at, "routing", nullptr), c.sequence,
+                   c.previous);
+}
+
+inline sambat::v1::Event Routed(const CaseRef& c, const std::string& agency,
+                                const std::string& agency_name, absl::Time at) {
+  sambat::v1::Event e = NewCaseEvent(kCaseRouted, c, at);
+  auto* p = e.mutable_case_routed();
+  p->set_ticket(c.ticket);
+  p->set_category(c.category);
+  p->set_agency_code(agency);
+  p->set_agency_name(agency_name);
+  *p->mutable_routed_at() = ToProtoTime(at);
+  return e;
+}
+
+inline sambat::v1::Event Claimed(const CaseRef& c, const std::string& agency, absl::Time at) {
+  sambat::v1::Event e = NewCaseEvent(kCaseClaimed, c, at);
+  auto* p = e.mutable_case_claimed();
+  p->set_ticket(c.ticket);
+  p->set_agency_code(agency);
+  p->set_officer_id("officer-1");
+  return e;
+}
+
+inline sambat::v1::Event InfoRequested(const CaseRef& c, const std::string& agency,
+                                       absl::Time at) {
+  sambat::v1::Event e = NewCaseEvent(kCaseInfoRequested, c, at);
+  auto* p = e.mutable_case_info_requested();
+  p->set_ticket(c.ticket);
+  p->set_agency_code(agency);
+  p->set_question("Di sisi jalan yang mana lubangnya?");
+  return e;
+}
+
+inline sambat::v1::Event CitizenAnswered(const CaseRef& c, const std::string& agency,
+                                         absl::Time at) {
+  sambat::v1::Event e = NewCaseEvent(kCaseCitizenAnswered, c, at);
+  auto* p = e.mutable_case_citizen_answered();
+  p->set_ticket(c.ticket);
+  p->set_agency_code(agency);
+  p->set_text("Sisi utara, dekat tiang listrik 12.");
+  return e;
+}
+
+// The agency's first response.
+inline sambat::v1::Event Responded(const CaseRef& c, const std::string& agency,
+                                   const std::string& message, absl::Time at) {
+  sambat::v1::Event e = NewCaseEvent(kCaseResponded, c, at);
+  auto* p = e.mutable_case_responded();
+  p->set_ticket(c.ticket);
+  p->set_agency_code(agency);
+  p->set_message(message);
+  p->set_first_response(true);
+  return e;
+}
+
+inline sambat::v1::Event Resolved(const CaseRef& c, const std::string& agency,
+                                  const std::string& note, absl::Time at) {
+  sambat::v1::Event e = NewCaseEvent(kCaseResolved, c, at);
+  auto* p = e.mutable_case_resolved();
+  p->set_ticket(c.ticket);
+  p->set_agency_code(agency);
+  p->set_note(note);
+  return e;
+}
+
+inline sambat::v1::Event Rejected(const CaseRef& c, const std::string& agency, absl::Time at) {
+  sambat::v1::Event e = NewCaseEvent(kCaseRejected, c, at);
+  e.mutable_case_rejected()->set_ticket(c.ticket);
+  e.mutable_case_rejected()->set_agency_code(agency);
+  return e;
+}
+
+inline sambat::v1::Event Closed(const CaseRef& c, const std::string& agency, absl::Time at) {
+  sambat::v1::Event e = NewCaseEvent(kCaseClosed, c, at);
+  e.mutable_case_closed()->set_ticket(c.ticket);
+  e.mutable_case_closed()->set_agency_code(agency);
+  return e;
+}
+
+inline sambat::v1::Event Reopened(const CaseRef& c, const std::string& agency,
+                                  const std::string& reason, absl::Time at) {
+  sambat::v1::Event e = NewCaseEvent(kCaseReopened, c, at);
+  auto* p = e.mutable_case_reopened();
+  p->set_ticket(c.ticket);
+  p->set_agency_code(agency);
+  p->set_category(c.category);
+  p->set_reason(reason);
+  return e;
+}
+
+// The first forward of the case, to an agency of `c.category`.
+inline sambat::v1::Event Forwarded(const CaseRef& c, const std::string& from,
+                                   const std::string& to, const std::string& to_name,
+                                   absl::Time at) {
+  sambat::v1::Event e = NewCaseEvent(kCaseForwarded, c, at);
+  auto* p = e.mutable_case_forwarded();
+  p->set_ticket(c.ticket);
+  p->set_from_agency_code(from);
+  p->set_to_agency_code(to);
+  p->set_to_agency_name(to_name);
+  p->set_category(c.category);
+  p->set_reason("saluran, bukan jalan");
+  *p->mutable_forwarded_at() = ToProtoTime(at);
+  p->set_forward_count(1);
+  return e;
+}
+
+// sla's first-response deadline for the clock the case event with sequence `cause` started,
+// announced a minute after it. Not a case event: no place in the chain of its own.
+inline sambat::v1::Event DeadlineSet(const CaseRef& c, const std::string& agency, int64_t cause,
+                                     absl::Time cause_at, absl::Time due) {
+  sambat::v1::Event e = NewEvent(kDeadlineSet, c.complaint_id, cause_at + absl::Minutes(1), "sla",
+                                 nullptr);
+  e.set_actor("system");
+  auto* p = e.mutable_deadline_set();
+  p->set_ticket(c.ticket);
+  p->set_agency_code(agency);
+  p->set_kind(sambat::v1::DEADLINE_KIND_FIRST_RESPONSE);
+  *p->mutable_starts_at() = ToProtoTime(cause_at);
+  *p->mutable_due_at() = ToProtoTime(due);
+  p->set_cause_case_sequence(cause);
   return e;
 }
 
