@@ -5,7 +5,7 @@
 
 #include "services/platform/ids.h"
 #include "services/sla/leadership.h"
-#include "tests/sla_support.h"
+#include "tests/sla/sla_support.h"
 
 namespace skk::sla {
 namespace {

@@ -15,7 +15,7 @@
 #include "services/sla/case_clocks.h"
 #include "services/sla/policy.h"
 #include "services/sla/timers.h"
-#include "tests/sla_support.h"
+#include "tests/sla/sla_support.h"
 
 namespace skk::sla {
 namespace {

@@ -13,7 +13,7 @@
 #include "services/platform/consumer.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
-#include "tests/sla_support.h"
+#include "tests/sla/sla_support.h"
 #include "tests/support/case_order.h"
 
 namespace skk::sla {

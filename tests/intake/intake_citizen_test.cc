@@ -459,7 +459,7 @@ namespace {
 // applied by parallel consumers in the reverse order, left the citizen's view at "in progress"
 // for a resolved case. The case's chain (case_sequence, previous_case_sequence) orders them:
 // the running service sets the early ones aside until their predecessors are applied
-// (issue 13; every order in process: tests/intake_order_test.cc).
+// (issue 13; every order in process: tests/intake/intake_order_test.cc).
 TEST_CASE("a case's events applied out of order within one clock tick show the newest state",
           "[intake]") {
   System system("outoforder", {"intake"});
