@@ -48,18 +48,9 @@ using testing::Wib;
 struct IntakeWorld {
   explicit IntakeWorld(const std::string& name)
       : world(name), clock(Wib(2026, 3, 2, 8)) {
-    // Thousands of one-event transactions: this test's database does not wait for the disk at
-    // each commit (it changes nothing a test can see short of a crash of the server).
-    REQUIRE(world.Admin()
-                ->ExecuteScript(absl::StrCat("ALTER DATABASE \"", world.database(),
-                                             "\" SET synchronous_commit = off"))
-                .ok());
-    pool = std::make_unique<PgPool>(
-        PgPool::Options{.uri = world.PgUri("intake"), .schema = "intake", .size = 4});
-    auto conn = pool->Acquire();
-    REQUIRE(conn.ok());
-    REQUIRE(ApplyMigrations(**conn, "platform", platform_migrations()).ok());
-    REQUIRE(ApplyMigrations(**conn, "intake", intake_migrations()).ok());
+    // Thousands of one-event transactions: commits do not wait for the disk.
+    pool = testing::MigratedPool(world, "intake", intake_migrations(),
+                                 /*commit_without_waiting=*/true);
     media = std::make_unique<MediaStore>(*pool, media_dir.path(), MediaLimits{}, clock);
     limiter = std::make_unique<RateLimiter>(testing::Stack().redis_addr, world.redis_prefix(),
                                             "order-test-limits", RateLimiter::Limits{}, clock);
@@ -127,19 +118,7 @@ struct IntakeWorld {
   EventHandlers handlers;
 };
 
-// routed, claimed, (a release: no event), info requested, answered, responded, resolved.
-std::vector<Event> LifeOfACase() {
-  const std::string a = "dpuprpkp";
-  return {
-      Routed({.sequence = 11}, a, "DPUPRPKP", Wib(2026, 3, 2, 9)),
-      Claimed({.sequence = 12, .previous = 11}, a, Wib(2026, 3, 2, 10)),
-      InfoRequested({.sequence = 14, .previous = 12}, a, Wib(2026, 3, 3, 9)),
-      CitizenAnswered({.sequence = 15, .previous = 14}, a, Wib(2026, 3, 4, 9)),
-      Responded({.sequence = 17, .previous = 15}, a, "Perbaikan dijadwalkan Kamis.",
-                Wib(2026, 3, 5, 9)),
-      Resolved({.sequence = 18, .previous = 17}, a, "Lubang sudah ditambal.", Wib(2026, 3, 6, 9)),
-  };
-}
+std::vector<Event> LifeOfACase() { return testing::LifeOfACase("DPUPRPKP"); }
 
 // routed with its deadline, (a release: no event), forwarded with the new agency's deadline,
 // claimed by the new agency.

@@ -46,18 +46,9 @@ constexpr const char* kTicket = testing::kOrderTicket;
 struct NotificationWorld {
   explicit NotificationWorld(const std::string& name) : world(name), clock(Wib(2026, 3, 2, 8)) {
     admin = world.Admin();
-    // Thousands of one-event transactions: this test's database does not wait for the disk at
-    // each commit (it changes nothing a test can see short of a crash of the server).
-    REQUIRE(admin
-                ->ExecuteScript(absl::StrCat("ALTER DATABASE \"", world.database(),
-                                             "\" SET synchronous_commit = off"))
-                .ok());
-    pool = std::make_unique<PgPool>(PgPool::Options{
-        .uri = world.PgUri("notification"), .schema = "notification", .size = 4});
-    auto conn = pool->Acquire();
-    REQUIRE(conn.ok());
-    REQUIRE(ApplyMigrations(**conn, "platform", platform_migrations()).ok());
-    REQUIRE(ApplyMigrations(**conn, "notification", notification_migrations()).ok());
+    // Thousands of one-event transactions: commits do not wait for the disk.
+    pool = testing::MigratedPool(world, "notification", notification_migrations(),
+                                 /*commit_without_waiting=*/true);
     auto settings = SettingsFrom(testing::ShippedCityConfig());
     REQUIRE(settings.ok());
     desk = std::make_unique<NotificationDesk>(*settings, clock);
@@ -140,19 +131,7 @@ struct NotificationWorld {
   std::unique_ptr<PgConnection> admin;
 };
 
-// routed, claimed, (a release: no event), info requested, answered, responded, resolved.
-std::vector<Event> LifeOfACase() {
-  const std::string a = "dpuprpkp";
-  return {
-      Routed({.sequence = 11}, a, a, Wib(2026, 3, 2, 9)),
-      Claimed({.sequence = 12, .previous = 11}, a, Wib(2026, 3, 2, 10)),
-      InfoRequested({.sequence = 14, .previous = 12}, a, Wib(2026, 3, 3, 9)),
-      CitizenAnswered({.sequence = 15, .previous = 14}, a, Wib(2026, 3, 4, 9)),
-      Responded({.sequence = 17, .previous = 15}, a, "Perbaikan dijadwalkan Kamis.",
-                Wib(2026, 3, 5, 9)),
-      Resolved({.sequence = 18, .previous = 17}, a, "Lubang sudah ditambal.", Wib(2026, 3, 6, 9)),
-  };
-}
+std::vector<Event> LifeOfACase() { return testing::LifeOfACase("dpuprpkp"); }
 
 // routed with its deadline, (a release: no event), forwarded with the new agency's deadline;
 // the new agency asks the citizen (the clock pauses, the deadline stays pending).

@@ -76,12 +76,7 @@ struct SlaWorld {
 
   SlaWorld(const std::string& name, absl::Time start)
       : world(name), clock(start), policies(ShippedCityConfig(), IndonesianCalendar()) {
-    pool = std::make_unique<PgPool>(
-        PgPool::Options{.uri = world.PgUri("sla"), .schema = "sla", .size = 4});
-    auto conn = pool->Acquire();
-    REQUIRE(conn.ok());
-    REQUIRE(ApplyMigrations(**conn, "platform", platform_migrations()).ok());
-    REQUIRE(ApplyMigrations(**conn, "sla", sla_migrations()).ok());
+    pool = MigratedPool(world, "sla", sla_migrations());
     admin = world.Admin();
     StartTimers();
   }

@@ -13,18 +13,23 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <deque>
+#include <memory>
 #include <functional>
 #include <numeric>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "sambat/v1/events.pb.h"
 #include "services/platform/consumer.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
+#include "services/platform/migrations.h"
 #include "services/platform/pg.h"
+#include "services/platform/testing/test_env.h"
+#include "tests/support/city_time.h"
 
 namespace skk::testing {
 
@@ -189,6 +194,43 @@ inline std::vector<sambat::v1::Event> ForComplaint(const std::vector<sambat::v1:
     out.push_back(std::move(e));
   }
   return out;
+}
+
+// A pool of four connections as `service` on `world`'s database, with the platform's tables
+// and `migrations` applied to the service's schema. With `commit_without_waiting`, the
+// database does not wait for the disk at each commit: for thousands of one-event transactions
+// (it changes nothing a test can see short of a crash of the server).
+inline std::unique_ptr<PgPool> MigratedPool(const IsolatedWorld& world, const std::string& service,
+                                            const std::vector<Migration>& migrations,
+                                            bool commit_without_waiting = false) {
+  if (commit_without_waiting) {
+    REQUIRE(world.Admin()
+                ->ExecuteScript(absl::StrCat("ALTER DATABASE \"", world.database(),
+                                             "\" SET synchronous_commit = off"))
+                .ok());
+  }
+  auto pool = std::make_unique<PgPool>(
+      PgPool::Options{.uri = world.PgUri(service), .schema = service, .size = 4});
+  auto conn = pool->Acquire();
+  REQUIRE(conn.ok());
+  REQUIRE(ApplyMigrations(**conn, "platform", platform_migrations()).ok());
+  REQUIRE(ApplyMigrations(**conn, service, migrations).ok());
+  return pool;
+}
+
+// routed, claimed, (a release: no event), info requested, answered, responded, resolved: a
+// case of DPUPRPKP, named `agency_name` on the routed event.
+inline std::vector<sambat::v1::Event> LifeOfACase(const std::string& agency_name) {
+  const std::string a = "dpuprpkp";
+  return {
+      Routed({.sequence = 11}, a, agency_name, Wib(2026, 3, 2, 9)),
+      Claimed({.sequence = 12, .previous = 11}, a, Wib(2026, 3, 2, 10)),
+      InfoRequested({.sequence = 14, .previous = 12}, a, Wib(2026, 3, 3, 9)),
+      CitizenAnswered({.sequence = 15, .previous = 14}, a, Wib(2026, 3, 4, 9)),
+      Responded({.sequence = 17, .previous = 15}, a, "Perbaikan dijadwalkan Kamis.",
+                Wib(2026, 3, 5, 9)),
+      Resolved({.sequence = 18, .previous = 17}, a, "Lubang sudah ditambal.", Wib(2026, 3, 6, 9)),
+  };
 }
 
 // Delivers `events` in the given order as the consumer does. Returns how many deliveries were
