@@ -29,16 +29,8 @@ namespace skk::intake {
 namespace {
 
 using sambat::v1::Event;
-using testing::Claimed;
-using testing::CitizenAnswered;
-using testing::DeadlineSet;
-using testing::ForComplaint;
-using testing::Forwarded;
-using testing::InfoRequested;
-using testing::Reopened;
-using testing::Resolved;
-using testing::Responded;
-using testing::Routed;
+// The case event builders and the order driver (tests/support/case_order.h).
+using namespace skk::testing;  // NOLINT(build/namespaces)
 
 constexpr char kPeer[] = "ipv4:10.1.2.3";
 

@@ -28,16 +28,8 @@ namespace skk::notification {
 namespace {
 
 using sambat::v1::Event;
-using testing::Claimed;
-using testing::CitizenAnswered;
-using testing::DeadlineSet;
-using testing::ForComplaint;
-using testing::Forwarded;
-using testing::InfoRequested;
-using testing::Reopened;
-using testing::Resolved;
-using testing::Responded;
-using testing::Routed;
+// The case event builders and the order driver (tests/support/case_order.h).
+using namespace skk::testing;  // NOLINT(build/namespaces)
 using testing::Wib;
 constexpr const char* kTicket = testing::kOrderTicket;
 
