@@ -33,6 +33,9 @@ std::string StatusText(sambat::v1::CaseState state, const std::string& agency_na
     case sambat::v1::CASE_STATE_MERGED:
       text = "Digabung dengan pengaduan lain yang sama";
       break;
+    case sambat::v1::CASE_STATE_HANDED_OFF:
+      text = absl::StrCat("Diserahkan ke ", agency, " untuk ditindaklanjuti");
+      break;
     case sambat::v1::CASE_STATE_REOPENED:
       text = absl::StrCat("Dibuka kembali, kembali ditangani oleh ", agency);
       break;

@@ -59,10 +59,8 @@ constexpr SqlStatement kSetRating{"intake_set_rating", R"sql(
   UPDATE complaints SET rating = $2, rating_comment = $3, updated_at = $4
   WHERE complaint_id = $1)sql"};
 
-sambat::v1::CaseState StateFromName(const std::string& name) {
-  sambat::v1::CaseState state = sambat::v1::CASE_STATE_UNSPECIFIED;
-  sambat::v1::CaseState_Parse(absl::StrCat("CASE_STATE_", name), &state);
-  return state;
+sambat::v1::CaseState StateOf(const PgResult& row, int column) {
+  return static_cast<sambat::v1::CaseState>(row.GetInt(0, column));
 }
 
 std::vector<std::string> Ids(const google::protobuf::RepeatedPtrField<std::string>& ids) {
@@ -266,7 +264,7 @@ absl::StatusOr<Complaints::Locked> Complaints::Lock(PgConnection& tx,
   if (row.rows() == 0) return absl::NotFoundError("no complaint with this ticket and token");
   Locked locked;
   locked.complaint_id = complaint_id;
-  locked.state = row.GetString(0, 0);
+  locked.state = StateOf(row, 0);
   if (!row.IsNull(0, 1)) locked.resolved_at = row.GetTime(0, 1);
   locked.rated = row.GetBool(0, 2);
   return locked;
@@ -300,7 +298,7 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Load(PgConnection& conn,
     c.mutable_location()->set_longitude(row.GetDouble(0, 4));
   }
   *c.mutable_submitted_at() = ToProtoTime(row.GetTime(0, 5));
-  c.set_state(StateFromName(row.GetString(0, 6)));
+  c.set_state(StateOf(row, 6));
   if (!row.IsNull(0, 7)) c.set_agency_code(row.GetString(0, 7));
   if (!row.IsNull(0, 8)) c.set_agency_name(row.GetString(0, 8));
   if (!row.IsNull(0, 9)) *c.mutable_first_response_due_at() = ToProtoTime(row.GetTime(0, 9));
@@ -344,13 +342,13 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::AddInfo(const sambat::v1::AddI
                                                      const std::string& peer) {
   return FollowUp(request.ticket(), request.tracking_token(), peer,
                   [&](PgConnection& tx, const Locked& c, absl::Time now) -> absl::Status {
-    if (c.state != "WAITING_CITIZEN") {
+    if (c.state != sambat::v1::CASE_STATE_WAITING_CITIZEN) {
       return absl::FailedPreconditionError(
           "the agency has not asked for more information on this complaint");
     }
     SKK_RETURN_IF_ERROR(media_.Attach(tx, c.complaint_id, Ids(request.media_ids()), "media_ids"));
     SKK_RETURN_IF_ERROR(tx.Execute(kSetState, {SqlParam::Text(c.complaint_id),
-                                               SqlParam::Text("IN_PROGRESS"), SqlParam::Time(now)})
+                                               SqlParam::Int(sambat::v1::CASE_STATE_IN_PROGRESS), SqlParam::Time(now)})
                             .status());
     SKK_RETURN_IF_ERROR(AddTimeline(tx, c.complaint_id, now, "info_added",
                                     "Anda menambahkan informasi yang diminta"));
@@ -366,7 +364,8 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Rate(const sambat::v1::RateReq
                                                      const std::string& peer) {
   return FollowUp(request.ticket(), request.tracking_token(), peer,
                   [&](PgConnection& tx, const Locked& c, absl::Time now) -> absl::Status {
-    if (c.state != "RESOLVED" && !(c.state == "CLOSED" && c.resolved_at != absl::InfinitePast())) {
+    if (c.state != sambat::v1::CASE_STATE_RESOLVED &&
+        !(c.state == sambat::v1::CASE_STATE_CLOSED && c.resolved_at != absl::InfinitePast())) {
       return absl::FailedPreconditionError("a complaint can be rated once it is resolved");
     }
     if (c.rated) return absl::FailedPreconditionError("this complaint was already rated");
@@ -389,7 +388,7 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Reopen(const sambat::v1::Reope
                                                      const std::string& peer) {
   return FollowUp(request.ticket(), request.tracking_token(), peer,
                   [&](PgConnection& tx, const Locked& c, absl::Time now) -> absl::Status {
-    if (c.state != "RESOLVED") {
+    if (c.state != sambat::v1::CASE_STATE_RESOLVED) {
       return absl::FailedPreconditionError("only a resolved complaint can be reopened");
     }
     const absl::Time until = c.resolved_at + options_.reopen_window;
@@ -398,7 +397,7 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Reopen(const sambat::v1::Reope
           "the time to reopen ended on ", absl::FormatTime("%d-%m-%Y %H:%M %Z", until, zone_)));
     }
     SKK_RETURN_IF_ERROR(tx.Execute(kSetState, {SqlParam::Text(c.complaint_id),
-                                               SqlParam::Text("REOPENED"), SqlParam::Time(now)})
+                                               SqlParam::Int(sambat::v1::CASE_STATE_REOPENED), SqlParam::Time(now)})
                             .status());
     SKK_RETURN_IF_ERROR(AddTimeline(tx, c.complaint_id, now, "reopened",
                                     "Anda membuka kembali pengaduan ini"));

@@ -81,7 +81,7 @@ class Complaints {
  private:
   struct Locked {
     std::string complaint_id;
-    std::string state;
+    sambat::v1::CaseState state = sambat::v1::CASE_STATE_UNSPECIFIED;
     absl::Time resolved_at = absl::InfinitePast();
     bool rated = false;
   };
@@ -105,6 +105,8 @@ class Complaints {
 
   // Event handlers (case_updates.cc).
   absl::Status ApplyCaseEvent(PgConnection& tx, const sambat::v1::Event& event);
+  // sla.deadline_set and sla.escalated, which are not in the case's chain.
+  absl::Status ApplyClockEvent(PgConnection& tx, const sambat::v1::Event& event);
 
   PgPool& pool_;
   Clock& clock_;

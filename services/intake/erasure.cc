@@ -28,10 +28,11 @@ constexpr SqlStatement kByEmail{"intake_erase_by_email", R"sql(
   FROM complaints c JOIN reporters r USING (complaint_id)
   WHERE lower(r.email) = $1 ORDER BY c.submitted_at FOR UPDATE OF c)sql"};
 
-// Finished complaints past retention; SKIP LOCKED so two replicas share the work.
+// Finished complaints past retention (states RESOLVED, CLOSED, REJECTED and MERGED, as
+// sambat.v1.CaseState numbers); SKIP LOCKED so two replicas share the work.
 constexpr SqlStatement kExpired{"intake_erase_expired", R"sql(
   SELECT complaint_id, ticket FROM complaints
-  WHERE erased_at IS NULL AND state IN ('RESOLVED', 'CLOSED', 'REJECTED', 'MERGED')
+  WHERE erased_at IS NULL AND state IN (5, 6, 7, 8)
     AND state_changed_at < $1
   ORDER BY state_changed_at LIMIT $2 FOR UPDATE SKIP LOCKED)sql"};
 

@@ -172,19 +172,9 @@ std::string RejectionReason(const sambat::v1::CaseRejected& r, bool en) {
 }  // namespace
 
 std::string TicketOf(const sambat::v1::Event& e) {
+  if (e.has_case_after()) return e.case_after().ticket();
   switch (e.payload_case()) {
     case sambat::v1::Event::kReporterContact: return e.reporter_contact().ticket();
-    case sambat::v1::Event::kCaseRouted: return e.case_routed().ticket();
-    case sambat::v1::Event::kCaseForwarded: return e.case_forwarded().ticket();
-    case sambat::v1::Event::kCaseHandedOff: return e.case_handed_off().ticket();
-    case sambat::v1::Event::kCaseResponded: return e.case_responded().ticket();
-    case sambat::v1::Event::kCaseInfoRequested: return e.case_info_requested().ticket();
-    case sambat::v1::Event::kCaseResolved: return e.case_resolved().ticket();
-    case sambat::v1::Event::kCaseRejected: return e.case_rejected().ticket();
-    case sambat::v1::Event::kCaseReopened: return e.case_reopened().ticket();
-    case sambat::v1::Event::kCaseClosed: return e.case_closed().ticket();
-    case sambat::v1::Event::kCaseClaimed: return e.case_claimed().ticket();
-    case sambat::v1::Event::kCaseCitizenAnswered: return e.case_citizen_answered().ticket();
     case sambat::v1::Event::kReminderDue: return e.reminder_due().ticket();
     case sambat::v1::Event::kEscalated: return e.escalated().ticket();
     case sambat::v1::Event::kDeadlineSet: return e.deadline_set().ticket();
@@ -201,13 +191,13 @@ std::vector<Notice> NoticesFor(const sambat::v1::Event& e) {
       return {{A::kCitizen, "", K::kReceived}};
     case sambat::v1::Event::kCaseRouted:
       return {{A::kCitizen, "", K::kRouted},
-              {A::kHumas, e.case_routed().agency_code(), K::kNewCase}};
+              {A::kHumas, e.case_after().agency_code(), K::kNewCase}};
     case sambat::v1::Event::kCaseHandedOff:
       return {{A::kCitizen, "", K::kRouted},
-              {A::kHumas, e.case_handed_off().agency_code(), K::kNewCase}};
+              {A::kHumas, e.case_after().agency_code(), K::kNewCase}};
     case sambat::v1::Event::kCaseForwarded:
       return {{A::kCitizen, "", K::kRouted},
-              {A::kHumas, e.case_forwarded().to_agency_code(), K::kForwardedIn}};
+              {A::kHumas, e.case_after().agency_code(), K::kForwardedIn}};
     case sambat::v1::Event::kCaseResponded:
       // Later answers show in the citizen's tracking view; the first one is news.
       if (!e.case_responded().first_response()) return {};
@@ -220,9 +210,9 @@ std::vector<Notice> NoticesFor(const sambat::v1::Event& e) {
       return {{A::kCitizen, "", K::kRejected}};
     case sambat::v1::Event::kCaseReopened:
       return {{A::kCitizen, "", K::kReopened},
-              {A::kHumas, e.case_reopened().agency_code(), K::kCaseReopened}};
+              {A::kHumas, e.case_after().agency_code(), K::kCaseReopened}};
     case sambat::v1::Event::kCaseCitizenAnswered:
-      return {{A::kHumas, e.case_citizen_answered().agency_code(), K::kCitizenAnswered}};
+      return {{A::kHumas, e.case_after().agency_code(), K::kCitizenAnswered}};
     case sambat::v1::Event::kReminderDue:
       return {{A::kHumas, e.reminder_due().agency_code(), K::kReminder}};
     case sambat::v1::Event::kEscalated:
@@ -256,50 +246,35 @@ Rendered Render(const Notice& notice, const sambat::v1::Event& e, const std::str
   // (case.handed_off carries both) must set it too.
   bool citizen_words = false;
   std::string link = absl::StrReplaceAll(context.tracking_url, {{"{ticket}", ticket}});
+  if (e.has_case_after()) {
+    // Who has the case now and what it is about: the case as routing left it.
+    const sambat::v1::CaseSnapshot& after = e.case_after();
+    agency = after.agency_name().empty() ? agency_name(after.agency_code()) : after.agency_name();
+    category = after.category();
+  }
   switch (e.payload_case()) {
-    case sambat::v1::Event::kCaseRouted:
-      agency = e.case_routed().agency_name().empty() ? agency_name(e.case_routed().agency_code())
-                                                     : e.case_routed().agency_name();
-      category = e.case_routed().category();
-      break;
-    case sambat::v1::Event::kCaseHandedOff:
-      agency = e.case_handed_off().agency_name().empty()
-                   ? agency_name(e.case_handed_off().agency_code())
-                   : e.case_handed_off().agency_name();
-      category = e.case_handed_off().category();
-      break;
     case sambat::v1::Event::kCaseForwarded:
-      agency = e.case_forwarded().to_agency_name().empty()
-                   ? agency_name(e.case_forwarded().to_agency_code())
-                   : e.case_forwarded().to_agency_name();
       from = agency_name(e.case_forwarded().from_agency_code());
-      category = e.case_forwarded().category();
       words = e.case_forwarded().reason();
       break;
     case sambat::v1::Event::kCaseResponded:
-      agency = agency_name(e.case_responded().agency_code());
       words = e.case_responded().message();
       break;
     case sambat::v1::Event::kCaseInfoRequested:
-      agency = agency_name(e.case_info_requested().agency_code());
       words = e.case_info_requested().question();
       break;
     case sambat::v1::Event::kCaseResolved:
-      agency = agency_name(e.case_resolved().agency_code());
       words = e.case_resolved().note();
       link = absl::StrReplaceAll(context.rating_url, {{"{ticket}", ticket}});
       break;
     case sambat::v1::Event::kCaseRejected:
-      agency = agency_name(e.case_rejected().agency_code());
       words = RejectionReason(e.case_rejected(), en);
       break;
     case sambat::v1::Event::kCaseReopened:
-      agency = agency_name(e.case_reopened().agency_code());
       words = e.case_reopened().reason();
       citizen_words = true;
       break;
     case sambat::v1::Event::kCaseCitizenAnswered:
-      agency = agency_name(e.case_citizen_answered().agency_code());
       words = e.case_citizen_answered().text();
       citizen_words = true;
       break;

@@ -11,6 +11,7 @@
 #include "services/notification/notifications.h"
 #include "services/platform/events.h"
 #include "services/platform/testing/test_env.h"
+#include "tests/support/case_order.h"
 
 namespace skk::notification {
 namespace {
@@ -32,6 +33,7 @@ sambat::v1::Event Routed(const std::string& agency) {
   r->set_category("jalan-rusak");
   r->set_agency_code(agency);
   r->set_agency_name("DPUPRPKP");
+  testing::StandInRouting().Stamp(e);
   return e;
 }
 
@@ -91,6 +93,7 @@ std::vector<sambat::v1::Event> EveryKind() {
   *reminder->mutable_due_at() = ToProtoTime(kNow + absl::Hours(24));
   all.push_back(Escalated("dlh", 1));
   all.push_back(Escalated("dlh", 2));
+  for (sambat::v1::Event& e : all) testing::StandInRouting().Stamp(e);
   return all;
 }
 
@@ -258,6 +261,7 @@ TEST_CASE("an officer's words cannot break an SMS into lines", "[notification]")
   e.mutable_case_info_requested()->set_ticket(kTicket);
   e.mutable_case_info_requested()->set_agency_code("dlh");
   e.mutable_case_info_requested()->set_question(std::string(500, 'x') + "\r\nSTOP");
+  testing::StandInRouting().Stamp(e);
   const Rendered r = Render(NoticesFor(e)[0], e, "id", "sms", Shipped().render, kPublic);
   CHECK_FALSE(absl::StrContains(r.body, "\n"));
   CHECK_FALSE(absl::StrContains(r.body, "STOP"));

@@ -151,7 +151,7 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
   const absl::Time now = clock_.Now();
   const std::vector<Notice> notices = NoticesFor(event);
   const bool tells_someone = event.has_reporter_contact() || !notices.empty();
-  const bool in_case_order = event.case_sequence() > 0 || event.has_deadline_set();
+  const bool in_case_order = IsCaseEvent(event.type()) || event.has_deadline_set();
   ComplaintPrivacy privacy;  // confidential until complaint.submitted says otherwise
   if ((tells_someone || in_case_order) && !event.complaint_id().empty()) {
     // One transaction at a time per complaint for everything that writes a contact or a
@@ -218,10 +218,9 @@ absl::StatusOr<bool> NotificationDesk::TakeTurn(PgConnection& tx,
                                                 const sambat::v1::Event& event) {
   SKK_ASSIGN_OR_RETURN(const CaseOrder order, LoadCaseOrder(tx, event.complaint_id()));
   if (!event.has_deadline_set()) {
-    // A case whose events were applied before they carried a sequence starts its chain at its
-    // first sequenced event; a case first heard of with sequences never takes an early event
-    // for its start (its row is made by its first event, case.routed or case.handed_off).
-    return TakeCaseTurn(event, order.last_applied, order.known && order.last_applied == 0);
+    // A case's row is made by its first event (case.routed or case.handed_off), so an early
+    // event never starts the chain.
+    return TakeCaseTurn(event, order.last_applied);
   }
   const int64_t cause = event.deadline_set().cause_case_sequence();
   if (!order.known || cause > order.last_applied) {
@@ -243,50 +242,53 @@ absl::StatusOr<bool> NotificationDesk::TakeTurn(PgConnection& tx,
   return true;
 }
 
+namespace {
+
+// What the desk calls a case's state in its own table (cases.status): whether it is still
+// open for the agency, waiting for the citizen, or finished and how.
+std::string CaseStatus(sambat::v1::CaseState state) {
+  switch (state) {
+    case sambat::v1::CASE_STATE_WAITING_CITIZEN: return "waiting";
+    case sambat::v1::CASE_STATE_RESOLVED: return "resolved";
+    case sambat::v1::CASE_STATE_REJECTED:
+    case sambat::v1::CASE_STATE_MERGED: return "rejected";
+    case sambat::v1::CASE_STATE_CLOSED: return "closed";
+    default: return "open";
+  }
+}
+
+// Whether the case event ends the deadline the desk shows: the clock it belonged to stopped
+// (answered, forwarded, handed to a partner outside the city, finished) or starts again
+// (reopened). A new one arrives as sla.deadline_set.
+bool EndsDeadline(const sambat::v1::Event& e) {
+  switch (e.payload_case()) {
+    case sambat::v1::Event::kCaseResponded: return e.case_responded().first_response();
+    case sambat::v1::Event::kCaseHandedOff:
+    case sambat::v1::Event::kCaseForwarded:
+    case sambat::v1::Event::kCaseResolved:
+    case sambat::v1::Event::kCaseRejected:
+    case sambat::v1::Event::kCaseReopened:
+    case sambat::v1::Event::kCaseClosed: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
 absl::Status NotificationDesk::NoteCaseFacts(PgConnection& tx, const sambat::v1::Event& e,
                                              absl::Time now) {
   const std::string& id = e.complaint_id();
-  const std::string ticket = TicketOf(e);
-  const int64_t sequence = e.case_sequence();
-  const std::optional<absl::Time> keep;
-  const std::optional<absl::Time> clear = absl::InfinitePast();
+  if (e.has_case_after()) {
+    // Its turn was taken (TakeTurn): the case as routing left it is the newest the desk knows.
+    const sambat::v1::CaseSnapshot& after = e.case_after();
+    const std::optional<absl::Time> deadline =
+        EndsDeadline(e) ? std::optional<absl::Time>(absl::InfinitePast()) : std::nullopt;
+    return NoteCase(tx, id, after.ticket(), after.agency_code(), CaseStatus(after.state()),
+                    deadline, e.case_sequence(), now);
+  }
   switch (e.payload_case()) {
     case sambat::v1::Event::kComplaintSubmitted:
-      return NoteComplaint(tx, id, ticket, e.complaint_submitted().confidential(), now);
-    case sambat::v1::Event::kCaseRouted:
-      return NoteCase(tx, id, ticket, e.case_routed().agency_code(), "open", keep, sequence, now);
-    case sambat::v1::Event::kCaseHandedOff:
-      // A partner outside the city runs no clock here (sla stops every clock).
-      return NoteCase(tx, id, ticket, e.case_handed_off().agency_code(), "open", clear, sequence,
-                      now);
-    case sambat::v1::Event::kCaseForwarded:
-      // The old agency's clock stopped; the new one's arrives as sla.deadline_set.
-      return NoteCase(tx, id, ticket, e.case_forwarded().to_agency_code(), "open", clear,
-                      sequence, now);
-    case sambat::v1::Event::kCaseClaimed:
-      return NoteCase(tx, id, ticket, e.case_claimed().agency_code(), "open", keep, sequence, now);
-    case sambat::v1::Event::kCaseResponded:
-      return NoteCase(tx, id, ticket, e.case_responded().agency_code(), "",
-                      e.case_responded().first_response() ? clear : keep, sequence, now);
-    case sambat::v1::Event::kCaseInfoRequested:
-      return NoteCase(tx, id, ticket, e.case_info_requested().agency_code(), "waiting", keep,
-                      sequence, now);
-    case sambat::v1::Event::kCaseCitizenAnswered:
-      return NoteCase(tx, id, ticket, e.case_citizen_answered().agency_code(), "open", keep,
-                      sequence, now);
-    case sambat::v1::Event::kCaseResolved:
-      return NoteCase(tx, id, ticket, e.case_resolved().agency_code(), "resolved", clear,
-                      sequence, now);
-    case sambat::v1::Event::kCaseRejected:
-      return NoteCase(tx, id, ticket, e.case_rejected().agency_code(), "rejected", clear,
-                      sequence, now);
-    case sambat::v1::Event::kCaseReopened:
-      // Every clock starts again: no deadline until sla sets the new one.
-      return NoteCase(tx, id, ticket, e.case_reopened().agency_code(), "open", clear, sequence,
-                      now);
-    case sambat::v1::Event::kCaseClosed:
-      return NoteCase(tx, id, ticket, e.case_closed().agency_code(), "closed", clear,
-                      sequence, now);
+      return NoteComplaint(tx, id, TicketOf(e), e.complaint_submitted().confidential(), now);
     case sambat::v1::Event::kDeadlineSet:
       // Its turn was taken (TakeTurn): the case is known and this is its newest clock. The
       // agency stays as the case events say.

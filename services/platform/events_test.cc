@@ -204,6 +204,14 @@ const std::map<std::string, Erased> kPersonal = {
 // Not the citizen's personal data: ids, codes, categories, the case's facts, and staff's own
 // words and names (officers' answers, questions, notes, forward reasons; their proof photos).
 const std::set<std::string> kNotPersonal = {
+    // The case after a transition: the city's facts about the case and its officer, never the
+    // citizen's words or identity.
+    "sambat.v1.CaseSnapshot.ticket",
+    "sambat.v1.CaseSnapshot.agency_code",
+    "sambat.v1.CaseSnapshot.agency_name",
+    "sambat.v1.CaseSnapshot.category",
+    "sambat.v1.CaseSnapshot.holder_id",
+    "sambat.v1.CaseSnapshot.holder_name",
     "sambat.v1.Event.event_id",
     "sambat.v1.Event.type",
     "sambat.v1.Event.complaint_id",

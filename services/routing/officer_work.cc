@@ -41,6 +41,15 @@ sambat::v1::Event CaseEvent(const std::string& type, const CaseRow& row, absl::T
   event.set_actor(actor.id);
   event.set_case_sequence(row.sequence);
   event.set_previous_case_sequence(row.event_sequence);
+  sambat::v1::CaseSnapshot* after = event.mutable_case_after();
+  after->set_ticket(row.ticket);
+  after->set_state(row.state);
+  after->set_agency_code(row.agency_code);
+  after->set_agency_name(row.agency_name);
+  after->set_category(row.category);
+  after->set_holder_id(row.holder_id);
+  after->set_holder_name(row.holder_name);
+  after->set_confidential(row.confidential);
   return event;
 }
 

@@ -60,8 +60,9 @@ class OfficerWork {
 
 // An event about `row` from routing, in the case's correlation chain, with its actor.
 // `cause` (may be null) is the event that led to it. `row` is the case after the transition:
-// the event carries the transition's case_sequence and, as previous_case_sequence, the
-// sequence of the case's last emitted event (row.event_sequence). Write it with
+// the event carries the transition's case_sequence, the case as it stands after it
+// (case_after) and, as previous_case_sequence, the sequence of the case's last emitted event
+// (row.event_sequence). Write it with
 // EnqueueCaseEvent, never EnqueueEvent, or the case's next event names the wrong predecessor.
 sambat::v1::Event CaseEvent(const std::string& type, const CaseRow& row, absl::Time now,
                             const Actor& actor, const sambat::v1::Event* cause);

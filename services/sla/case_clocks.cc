@@ -109,23 +109,11 @@ EventHandlers CaseClocks::Handlers() {
 }
 
 absl::Status CaseClocks::Apply(PgConnection& tx, const sambat::v1::Event& event) {
-  // A producer older than case_sequence: nothing to order by; applied on arrival as before.
-  if (event.case_sequence() <= 0) return Change(tx, event);
   const std::string& id = event.complaint_id();
   const SqlParam now = SqlParam::Time(clock_.Now());
-  SKK_ASSIGN_OR_RETURN(PgResult created, tx.Execute(kEnsureSequence, {SqlParam::Text(id), now}));
+  SKK_RETURN_IF_ERROR(tx.Execute(kEnsureSequence, {SqlParam::Text(id), now}).status());
   SKK_ASSIGN_OR_RETURN(PgResult locked, tx.Execute(kLockSequence, {SqlParam::Text(id)}));
-  const int64_t last = locked.GetInt(0, 0);
-  // The first sequenced event sla sees of a case that already has clocks: the case is older
-  // than this table (its earlier events were applied before sla kept sequences), so the
-  // predecessor it names will never come. A case of today creates its row with its
-  // case.routed, before any clock, so this never lets an early event through.
-  bool began_unsequenced = false;
-  if (created.affected() == 1 && event.previous_case_sequence() != 0) {
-    SKK_ASSIGN_OR_RETURN(PgResult any, tx.Execute(kAnyClock, {SqlParam::Text(id)}));
-    began_unsequenced = any.rows() > 0;
-  }
-  SKK_ASSIGN_OR_RETURN(const bool turn, TakeCaseTurn(event, last, began_unsequenced));
+  SKK_ASSIGN_OR_RETURN(const bool turn, TakeCaseTurn(event, locked.GetInt(0, 0)));
   if (!turn) return absl::OkStatus();
   SKK_RETURN_IF_ERROR(Change(tx, event));
   return tx.Execute(kStoreSequence,
@@ -136,28 +124,24 @@ absl::Status CaseClocks::Apply(PgConnection& tx, const sambat::v1::Event& event)
 absl::Status CaseClocks::Change(PgConnection& tx, const sambat::v1::Event& event) {
   const std::string& id = event.complaint_id();
   const absl::Time at = FromProtoTime(event.occurred_at());
+  // Whose clock starts, for which ticket and category: the case as routing left it.
+  const sambat::v1::CaseSnapshot& after = event.case_after();
   using sambat::v1::DEADLINE_KIND_FIRST_RESPONSE;
   using sambat::v1::DEADLINE_KIND_RESOLUTION;
 
-  if (event.has_case_routed()) {
-    const auto& p = event.case_routed();
-    const absl::Time routed_at = p.has_routed_at() ? FromProtoTime(p.routed_at()) : at;
-    SKK_RETURN_IF_ERROR(StopAll(tx, id, routed_at, "rerouted"));
-    return Start(tx, event, DEADLINE_KIND_FIRST_RESPONSE, p.ticket(), p.agency_code(),
-                 p.category(), routed_at);
-  }
-  if (event.has_case_forwarded()) {
-    const auto& p = event.case_forwarded();
-    const absl::Time when = p.has_forwarded_at() ? FromProtoTime(p.forwarded_at()) : at;
-    SKK_RETURN_IF_ERROR(StopAll(tx, id, when, "forwarded"));
-    return Start(tx, event, DEADLINE_KIND_FIRST_RESPONSE, p.ticket(), p.to_agency_code(),
-                 p.category(), when);
-  }
-  if (event.has_case_reopened()) {
-    const auto& p = event.case_reopened();
-    SKK_RETURN_IF_ERROR(StopAll(tx, id, at, "reopened"));
-    return Start(tx, event, DEADLINE_KIND_FIRST_RESPONSE, p.ticket(), p.agency_code(),
-                 p.category(), at);
+  if (event.has_case_routed() || event.has_case_forwarded() || event.has_case_reopened()) {
+    // When the case reached its agency; the event's own time when it does not say.
+    absl::Time started = at;
+    if (event.case_routed().has_routed_at()) started = FromProtoTime(event.case_routed().routed_at());
+    if (event.case_forwarded().has_forwarded_at()) {
+      started = FromProtoTime(event.case_forwarded().forwarded_at());
+    }
+    const char* reason = event.has_case_routed()      ? "rerouted"
+                         : event.has_case_forwarded() ? "forwarded"
+                                                      : "reopened";
+    SKK_RETURN_IF_ERROR(StopAll(tx, id, started, reason));
+    return Start(tx, event, DEADLINE_KIND_FIRST_RESPONSE, after.ticket(), after.agency_code(),
+                 after.category(), started);
   }
   if (event.has_case_info_requested() || event.has_case_citizen_answered() ||
       event.has_case_responded()) {
@@ -181,7 +165,6 @@ absl::Status CaseClocks::Change(PgConnection& tx, const sambat::v1::Event& event
     SKK_ASSIGN_OR_RETURN(std::vector<OpenClock> open, LockOpenClocks(tx, id));
     bool resolution_open = false;
     std::string category;
-    std::string ticket = event.case_responded().ticket();
     for (const OpenClock& c : open) {
       if (c.kind == DEADLINE_KIND_FIRST_RESPONSE) {
         SKK_RETURN_IF_ERROR(Stop(tx, c, at, "responded"));
@@ -196,8 +179,8 @@ absl::Status CaseClocks::Change(PgConnection& tx, const sambat::v1::Event& event
     if (policies_.Allowance(DEADLINE_KIND_RESOLUTION, category) <= absl::ZeroDuration()) {
       return absl::OkStatus();
     }
-    return Start(tx, event, DEADLINE_KIND_RESOLUTION, ticket,
-                 event.case_responded().agency_code(), category, at);
+    return Start(tx, event, DEADLINE_KIND_RESOLUTION, after.ticket(), after.agency_code(),
+                 category, at);
   }
   if (event.has_case_resolved()) return StopAll(tx, id, at, "resolved");
   if (event.has_case_rejected()) return StopAll(tx, id, at, "rejected");

@@ -21,9 +21,10 @@
 // applied is retried (UNAVAILABLE, as for case.routed above), one already passed (a replay
 // from the dead-letter queue, a duplicate) is ignored. Consumers run in parallel, and applied
 // in arrival order an answer before its request for information, or a replayed resolution after
-// a reopen, would silently leave a deadline paused or stopped. Events with case_sequence 0
-// (producers older than the sequence) are applied on arrival, as before. The decision is the
-// platform's TakeCaseTurn (case_order.h), shared with intake and notification.
+// a reopen, would silently leave a deadline paused or stopped. The decision is the platform's
+// TakeCaseTurn (case_order.h), shared with intake and notification. The event's type says what
+// happens to the clocks; whose clock it is (ticket, agency, category) comes from the case after
+// the transition (Event.case_after), never from the payload.
 
 #include <string>
 #include <vector>

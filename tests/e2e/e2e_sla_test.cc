@@ -9,10 +9,10 @@
 #include <catch2/catch.hpp>
 
 #include "sambat/v1/sla.grpc.pb.h"
-#include "services/platform/amqp.h"
 #include "services/platform/events.h"
 #include "services/platform/redis.h"
 #include "tests/support/city_time.h"
+#include "tests/support/officer.h"
 #include "tests/support/staff_tokens.h"
 #include "tests/support/system.h"
 
@@ -28,20 +28,6 @@ sambat::v1::SubmitComplaintResponse Submit(System& system, const std::string& ca
   REQUIRE(system.Intake()->SubmitComplaint(&context, request, &submitted).ok());
   REQUIRE(System::WaitUntil([&] { return Track(system, submitted).has_first_response_due_at(); }));
   return submitted;
-}
-
-// Publishes an officer's action the way routing does: on the events exchange of the test's
-// vhost, with confirms.
-void PublishAsRouting(System& system, sambat::v1::Event event) {
-  event.set_producer("routing");
-  event.set_actor("officer:test.humas");
-  auto endpoint = ParseAmqpUri(system.world().AmqpUri());
-  REQUIRE(endpoint.ok());
-  auto conn = AmqpConnection::Open(*endpoint, "e2e-sla-officer");
-  REQUIRE(conn.ok());
-  REQUIRE((*conn)->EnableConfirms().ok());
-  REQUIRE((*conn)->Publish(ToAmqpMessage(event, kEventsExchange)).ok());
-  REQUIRE((*conn)->WaitForConfirms(absl::Seconds(10)).ok());
 }
 
 std::unique_ptr<sambat::v1::LeadershipService::Stub> Leadership(const System& system) {
@@ -135,25 +121,16 @@ TEST_CASE("a complaint answered and resolved in time never escalates", "[e2e][sl
 
   // The humas answer on Thursday, after the clock has run three working days.
   system.SetClock(Wib(2026, 3, 5, 9));
-  sambat::v1::Event responded =
-      NewEvent(kCaseResponded, submitted.complaint_id(), system.Now(), "routing", nullptr);
-  responded.mutable_case_responded()->set_ticket(submitted.ticket());
-  responded.mutable_case_responded()->set_agency_code("dpuprpkp");
-  responded.mutable_case_responded()->set_message("Tim akan menambal jalan minggu ini");
-  responded.mutable_case_responded()->set_first_response(true);
-  PublishAsRouting(system, responded);
+  const OfficerClient humas(system, StaffRole::kOfficer, "dpuprpkp");
+  REQUIRE(humas.Claim(submitted.complaint_id()).ok());
+  REQUIRE(humas.Respond(submitted.complaint_id(), "Tim akan menambal jalan minggu ini").ok());
   REQUIRE(System::WaitUntil([&] {
     return system.Count("SELECT count(*) FROM sla.deadlines WHERE kind = 'RESOLUTION' "
                         "AND state = 'running'") == 1;
   }));
   // ... and resolve it the next week, inside the ten working days.
   system.SetClock(Wib(2026, 3, 12, 14));
-  sambat::v1::Event resolved =
-      NewEvent(kCaseResolved, submitted.complaint_id(), system.Now(), "routing", nullptr);
-  resolved.mutable_case_resolved()->set_ticket(submitted.ticket());
-  resolved.mutable_case_resolved()->set_agency_code("dpuprpkp");
-  resolved.mutable_case_resolved()->set_note("Sudah ditambal");
-  PublishAsRouting(system, resolved);
+  REQUIRE(humas.Resolve(submitted.complaint_id(), "Sudah ditambal").ok());
   REQUIRE(System::WaitUntil([&] {
     return system.Count("SELECT count(*) FROM sla.deadlines WHERE state <> 'stopped'") == 0;
   }));

@@ -90,7 +90,7 @@ void RequireEveryStepExactlyOnce(System& system, int n) {
       },
       absl::Seconds(120)));
   CHECK(system.Count("SELECT count(*) FROM intake.complaints") == n);
-  CHECK(system.Count("SELECT count(*) FROM intake.complaints WHERE state = 'ROUTED'") == n);
+  CHECK(system.Count("SELECT count(*) FROM intake.complaints WHERE state = 2") == n);  // ROUTED
   CHECK(system.Count("SELECT count(*) FROM routing.cases") == n);
   CHECK(system.Count("SELECT count(*) FROM routing.case_history") == n);
   CHECK(system.Count("SELECT count(DISTINCT complaint_id) FROM sla.deadlines") == n);

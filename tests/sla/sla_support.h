@@ -102,7 +102,10 @@ struct SlaWorld {
     return r;
   }
 
-  void Apply(const sambat::v1::Event& e) {
+  // Applies `event` as the consumer would; a case event built without its place in the case's
+  // chain gets the next one (StandInRouting).
+  void Apply(sambat::v1::Event e) {
+    StandInRouting().Stamp(e);
     const absl::Status st =
         pool->Transact([&](PgConnection& tx) { return clocks->Apply(tx, e); });
     INFO(st.ToString());

@@ -15,6 +15,7 @@
 #include <deque>
 #include <memory>
 #include <functional>
+#include <map>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "sambat/v1/events.pb.h"
+#include "services/platform/case_order.h"
 #include "services/platform/consumer.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
@@ -55,15 +57,25 @@ inline sambat::v1::Event Sequenced(sambat::v1::Event e, int64_t sequence, int64_
 }
 
 // Every builder below starts here: an event of `type` by routing at `at`, stamped with the
-// case's complaint id and the event's place in its chain.
-inline sambat::v1::Event NewCaseEvent(const std::string& type, const CaseRef& c, absl::Time at) {
-  return Sequenced(NewEvent(type, c.complaint_id, at, "routing", nullptr), c.sequence,
-                   c.previous);
+// case's complaint id, the event's place in its chain and the case after it (`state`, with the
+// agency that has the case then), as routing's CaseEvent does.
+inline sambat::v1::Event NewCaseEvent(const std::string& type, const CaseRef& c, absl::Time at,
+                                      sambat::v1::CaseState state, const std::string& agency,
+                                      const std::string& agency_name) {
+  sambat::v1::Event e = Sequenced(NewEvent(type, c.complaint_id, at, "routing", nullptr),
+                                  c.sequence, c.previous);
+  sambat::v1::CaseSnapshot* after = e.mutable_case_after();
+  after->set_ticket(c.ticket);
+  after->set_category(c.category);
+  after->set_state(state);
+  after->set_agency_code(agency);
+  after->set_agency_name(agency_name);
+  return e;
 }
 
 inline sambat::v1::Event Routed(const CaseRef& c, const std::string& agency,
                                 const std::string& agency_name, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseRouted, c, at);
+  sambat::v1::Event e = NewCaseEvent(kCaseRouted, c, at, sambat::v1::CASE_STATE_ROUTED, agency, agency_name);
   auto* p = e.mutable_case_routed();
   p->set_ticket(c.ticket);
   p->set_category(c.category);
@@ -74,7 +86,7 @@ inline sambat::v1::Event Routed(const CaseRef& c, const std::string& agency,
 }
 
 inline sambat::v1::Event Claimed(const CaseRef& c, const std::string& agency, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseClaimed, c, at);
+  sambat::v1::Event e = NewCaseEvent(kCaseClaimed, c, at, sambat::v1::CASE_STATE_IN_PROGRESS, agency, agency);
   auto* p = e.mutable_case_claimed();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -84,7 +96,7 @@ inline sambat::v1::Event Claimed(const CaseRef& c, const std::string& agency, ab
 
 inline sambat::v1::Event InfoRequested(const CaseRef& c, const std::string& agency,
                                        absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseInfoRequested, c, at);
+  sambat::v1::Event e = NewCaseEvent(kCaseInfoRequested, c, at, sambat::v1::CASE_STATE_WAITING_CITIZEN, agency, agency);
   auto* p = e.mutable_case_info_requested();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -94,7 +106,7 @@ inline sambat::v1::Event InfoRequested(const CaseRef& c, const std::string& agen
 
 inline sambat::v1::Event CitizenAnswered(const CaseRef& c, const std::string& agency,
                                          absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseCitizenAnswered, c, at);
+  sambat::v1::Event e = NewCaseEvent(kCaseCitizenAnswered, c, at, sambat::v1::CASE_STATE_IN_PROGRESS, agency, agency);
   auto* p = e.mutable_case_citizen_answered();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -105,7 +117,7 @@ inline sambat::v1::Event CitizenAnswered(const CaseRef& c, const std::string& ag
 // The agency's first response.
 inline sambat::v1::Event Responded(const CaseRef& c, const std::string& agency,
                                    const std::string& message, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseResponded, c, at);
+  sambat::v1::Event e = NewCaseEvent(kCaseResponded, c, at, sambat::v1::CASE_STATE_IN_PROGRESS, agency, agency);
   auto* p = e.mutable_case_responded();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -116,7 +128,7 @@ inline sambat::v1::Event Responded(const CaseRef& c, const std::string& agency,
 
 inline sambat::v1::Event Resolved(const CaseRef& c, const std::string& agency,
                                   const std::string& note, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseResolved, c, at);
+  sambat::v1::Event e = NewCaseEvent(kCaseResolved, c, at, sambat::v1::CASE_STATE_RESOLVED, agency, agency);
   auto* p = e.mutable_case_resolved();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -125,14 +137,14 @@ inline sambat::v1::Event Resolved(const CaseRef& c, const std::string& agency,
 }
 
 inline sambat::v1::Event Rejected(const CaseRef& c, const std::string& agency, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseRejected, c, at);
+  sambat::v1::Event e = NewCaseEvent(kCaseRejected, c, at, sambat::v1::CASE_STATE_REJECTED, agency, agency);
   e.mutable_case_rejected()->set_ticket(c.ticket);
   e.mutable_case_rejected()->set_agency_code(agency);
   return e;
 }
 
 inline sambat::v1::Event Closed(const CaseRef& c, const std::string& agency, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseClosed, c, at);
+  sambat::v1::Event e = NewCaseEvent(kCaseClosed, c, at, sambat::v1::CASE_STATE_CLOSED, agency, agency);
   e.mutable_case_closed()->set_ticket(c.ticket);
   e.mutable_case_closed()->set_agency_code(agency);
   return e;
@@ -140,7 +152,7 @@ inline sambat::v1::Event Closed(const CaseRef& c, const std::string& agency, abs
 
 inline sambat::v1::Event Reopened(const CaseRef& c, const std::string& agency,
                                   const std::string& reason, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseReopened, c, at);
+  sambat::v1::Event e = NewCaseEvent(kCaseReopened, c, at, sambat::v1::CASE_STATE_REOPENED, agency, agency);
   auto* p = e.mutable_case_reopened();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -153,7 +165,7 @@ inline sambat::v1::Event Reopened(const CaseRef& c, const std::string& agency,
 inline sambat::v1::Event Forwarded(const CaseRef& c, const std::string& from,
                                    const std::string& to, const std::string& to_name,
                                    absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseForwarded, c, at);
+  sambat::v1::Event e = NewCaseEvent(kCaseForwarded, c, at, sambat::v1::CASE_STATE_ROUTED, to, to_name);
   auto* p = e.mutable_case_forwarded();
   p->set_ticket(c.ticket);
   p->set_from_agency_code(from);
@@ -293,6 +305,81 @@ inline int EveryOrderAsInOrder(
   INFO(report << "expected (in order)\n" << expected);
   CHECK(mismatches == 0);
   return orders + 1;
+}
+
+// Stands in for routing where a test builds a case event by hand, without its place in the
+// case's chain or the case after it (both of which routing's CaseEvent always sets): gives it
+// the next place in its case's chain and the case after it, taken from its payload and the
+// case's earlier events. An event that has its place already is left as it is, so a copy of a
+// stamped event published again is the stale duplicate it is meant to be. One case's events
+// are stamped in the order the test builds them.
+class RoutingStandIn {
+ public:
+  void Stamp(sambat::v1::Event& e) {
+    if (!IsCaseEvent(e.type()) || e.case_sequence() > 0) return;
+    int64_t& last = last_[e.complaint_id()];
+    e.set_previous_case_sequence(last);
+    e.set_case_sequence(++last);
+    sambat::v1::CaseSnapshot& c = cases_[e.complaint_id()];
+    c.set_state(StateAfter(e.type(), c.state()));
+    const auto payload = Payload(e);
+    const std::string ticket = payload("ticket");
+    const std::string category = payload("category");
+    std::string agency = payload("to_agency_code");
+    std::string agency_name = payload("to_agency_name");
+    if (agency.empty()) agency = payload("agency_code");
+    if (agency_name.empty()) agency_name = payload("agency_name");
+    if (!ticket.empty()) c.set_ticket(ticket);
+    if (!category.empty()) c.set_category(category);
+    if (!agency.empty() && agency != c.agency_code()) {
+      c.set_agency_code(agency);
+      c.clear_agency_name();  // a name routing would know; consumers fall back to the code
+    }
+    if (!agency_name.empty()) c.set_agency_name(agency_name);
+    *e.mutable_case_after() = c;
+  }
+
+ private:
+  static sambat::v1::CaseState StateAfter(const std::string& type,
+                                          sambat::v1::CaseState before) {
+    static const auto* states = new std::map<std::string, sambat::v1::CaseState>{
+        {kCaseRouted, sambat::v1::CASE_STATE_ROUTED},
+        {kCaseForwarded, sambat::v1::CASE_STATE_ROUTED},
+        {kCaseHandedOff, sambat::v1::CASE_STATE_HANDED_OFF},
+        {kCaseClaimed, sambat::v1::CASE_STATE_IN_PROGRESS},
+        {kCaseResponded, sambat::v1::CASE_STATE_IN_PROGRESS},
+        {kCaseCitizenAnswered, sambat::v1::CASE_STATE_IN_PROGRESS},
+        {kCaseInfoRequested, sambat::v1::CASE_STATE_WAITING_CITIZEN},
+        {kCaseResolved, sambat::v1::CASE_STATE_RESOLVED},
+        {kCaseRejected, sambat::v1::CASE_STATE_REJECTED},
+        {kCaseReopened, sambat::v1::CASE_STATE_REOPENED},
+        {kCaseClosed, sambat::v1::CASE_STATE_CLOSED}};
+    const auto it = states->find(type);
+    return it == states->end() ? before : it->second;
+  }
+
+  // A string field of the event's payload by name; empty when the payload has none.
+  static std::function<std::string(const std::string&)> Payload(const sambat::v1::Event& e) {
+    const google::protobuf::Reflection* r = e.GetReflection();
+    const google::protobuf::FieldDescriptor* set = r->GetOneofFieldDescriptor(
+        e, e.GetDescriptor()->FindOneofByName("payload"));
+    return [&e, r, set](const std::string& name) -> std::string {
+      if (set == nullptr) return "";
+      const google::protobuf::Message& payload = r->GetMessage(e, set);
+      const google::protobuf::FieldDescriptor* f = payload.GetDescriptor()->FindFieldByName(name);
+      if (f == nullptr || f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) return "";
+      return payload.GetReflection()->GetString(payload, f);
+    };
+  }
+
+  std::map<std::string, int64_t> last_;
+  std::map<std::string, sambat::v1::CaseSnapshot> cases_;
+};
+
+// The one stand-in of a test process: complaint ids are new in every test.
+inline RoutingStandIn& StandInRouting() {
+  static RoutingStandIn* routing = new RoutingStandIn();
+  return *routing;
 }
 
 }  // namespace skk::testing

@@ -1,5 +1,7 @@
 #include "tests/support/notification_harness.h"
 
+#include "tests/support/case_order.h"
+
 #include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -27,7 +29,10 @@ void Publish(const IsolatedWorld& world, const std::vector<sambat::v1::Event>& e
   REQUIRE(endpoint.ok());
   ConfirmingPublisher publisher(*endpoint, "test-publisher", 100);
   std::vector<AmqpMessage> messages;
-  for (const auto& e : events) messages.push_back(ToAmqpMessage(e, kEventsExchange));
+  for (sambat::v1::Event e : events) {
+    StandInRouting().Stamp(e);
+    messages.push_back(ToAmqpMessage(e, kEventsExchange));
+  }
   const absl::Status st = publisher.PublishBatch(messages);
   INFO(st.ToString());
   REQUIRE(st.ok());
