@@ -30,8 +30,8 @@ constexpr SqlStatement kLockCaseOrder{"intake_lock_case_order", R"sql(
 // resolution (state 5, RESOLVED) starts the citizen's window to reopen.
 constexpr SqlStatement kApplyCase{"intake_apply_case", R"sql(
   UPDATE complaints
-  SET state = $2, agency_code = $3, agency_name = $4,
-      resolved_at = CASE WHEN $2 = 5 THEN $5 ELSE resolved_at END,
+  SET state = $2::smallint, agency_code = $3, agency_name = $4,
+      resolved_at = CASE WHEN $2::smallint = 5 THEN $5 ELSE resolved_at END,
       case_sequence = $6,
       state_changed_at = GREATEST(state_changed_at, $5),
       updated_at = $5

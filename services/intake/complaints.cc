@@ -126,9 +126,8 @@ absl::StatusOr<std::optional<sambat::v1::SubmitComplaintResponse>> Complaints::F
 
 absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
     const sambat::v1::SubmitComplaintRequest& request, const std::string& peer) {
-  const sambat::v1::Reporter& reporter = request.reporter();
   const RateLimiter::Submitter submitter{
-      .reporter = ReporterKey(reporter), .device = request.device_id(), .peer = peer};
+      .reporter = ReporterKey(request.reporter()), .device = request.device_id(), .peer = peer};
   const std::string& key = request.idempotency_key();
 
   // The limit is counted first and given back if the request turns out to be a retry: one
@@ -148,84 +147,8 @@ absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
     limiter_.Refund(submitter);
     return ticket_number.status();
   }
-  const sambat::v1::Channel channel = request.channel() == sambat::v1::CHANNEL_UNSPECIFIED
-                                          ? sambat::v1::CHANNEL_APP
-                                          : request.channel();
-  auto optional_text = [](const std::string& s) -> std::optional<std::string> {
-    if (s.empty()) return std::nullopt;
-    return s;
-  };
-
-  SubmissionRow row;
-  row.complaint_id = NewUuid();
-  row.ticket = absl::StrFormat("%s-%s-%06d", ticket_prefix_, absl::FormatTime("%Y", now, zone_),
-                               *ticket_number);
-  row.idempotency_key = optional_text(key);
-  row.category = request.category();
-  row.description = request.description();
-  if (request.has_location()) {
-    row.latitude = request.location().latitude();
-    row.longitude = request.location().longitude();
-  }
-  row.address = optional_text(request.address());
-  row.channel = sambat::v1::Channel_Name(channel);
-  row.volunteer_id = optional_text(request.volunteer_id());
-  row.anonymous = reporter.anonymous();
-  row.confidential = request.confidential();
-  row.submitted_at = now;
-  const std::string phone = NormalizePhone(reporter.phone());
-  const bool has_contact = !phone.empty() || !reporter.email().empty();
-  row.has_reporter = has_contact || !reporter.name().empty();
-  row.reporter_name = optional_text(reporter.name());
-  row.reporter_phone = optional_text(phone);
-  row.reporter_email = optional_text(reporter.email());
-  row.timeline_text = absl::StrCat("Pengaduan diterima dengan nomor tiket ", row.ticket);
-
-  sambat::v1::Event event = NewEvent(kComplaintSubmitted, row.complaint_id, now, "intake", nullptr);
-  event.set_actor("citizen");
-  auto* submitted = event.mutable_complaint_submitted();
-  submitted->set_ticket(row.ticket);
-  submitted->set_category(request.category());
-  submitted->set_description(request.description());
-  if (request.has_location()) *submitted->mutable_location() = request.location();
-  *submitted->mutable_submitted_at() = ToProtoTime(now);
-  submitted->set_address(request.address());
-  *submitted->mutable_media_ids() = request.media_ids();
-  submitted->set_channel(row.channel);
-  submitted->set_volunteer_id(request.volunteer_id());
-  submitted->set_anonymous(reporter.anonymous());
-  submitted->set_confidential(request.confidential());
-  row.events.push_back(event);
-  // The contact travels in its own event, bound only to the notification service's queue.
-  if (has_contact) {
-    sambat::v1::Event contact = NewEvent(kReporterContact, row.complaint_id, now, "intake", &event);
-    contact.set_actor("citizen");
-    auto* c = contact.mutable_reporter_contact();
-    c->set_ticket(row.ticket);
-    c->set_name(reporter.anonymous() ? "" : reporter.name());
-    c->set_phone(phone);
-    c->set_email(reporter.email());
-    row.events.push_back(std::move(contact));
-  }
-
-  absl::StatusOr<bool> stored;
-  if (request.media_ids().empty() && options_.writer != nullptr) {
-    stored = options_.writer->Write(row);
-  } else {
-    // Photos are attached in the same transaction: they must exist and belong to no one else.
-    bool written = false;
-    absl::Status st = pool_.Transact([&](PgConnection& tx) -> absl::Status {
-      SKK_ASSIGN_OR_RETURN(std::vector<bool> result, WriteSubmissions(tx, {&row}));
-      written = result[0];
-      if (!written) return absl::OkStatus();
-      return media_.Attach(tx, row.complaint_id, Ids(request.media_ids()), "media_ids");
-    });
-    if (st.ok()) {
-      stored = written;
-    } else {
-      stored = st;
-    }
-  }
+  SubmissionRow row = NewSubmission(request, *ticket_number, now);
+  const absl::StatusOr<bool> stored = Store(row, request);
   if (!stored.ok() || !*stored) limiter_.Refund(submitter);
   SKK_RETURN_IF_ERROR(stored.status());
 
@@ -245,6 +168,92 @@ absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
             {{"complaint_id", response.complaint_id()}, {"ticket", response.ticket()},
              {"category", request.category()}, {"photos", request.media_ids_size()}});
   return response;
+}
+
+SubmissionRow Complaints::NewSubmission(const sambat::v1::SubmitComplaintRequest& request,
+                                        int64_t ticket_number, absl::Time now) const {
+  const sambat::v1::Reporter& reporter = request.reporter();
+  const sambat::v1::Channel channel = request.channel() == sambat::v1::CHANNEL_UNSPECIFIED
+                                          ? sambat::v1::CHANNEL_APP
+                                          : request.channel();
+  auto optional_text = [](const std::string& s) -> std::optional<std::string> {
+    if (s.empty()) return std::nullopt;
+    return s;
+  };
+  SubmissionRow row;
+  row.complaint_id = NewUuid();
+  row.ticket = absl::StrFormat("%s-%s-%06d", ticket_prefix_, absl::FormatTime("%Y", now, zone_),
+                               ticket_number);
+  row.idempotency_key = optional_text(request.idempotency_key());
+  row.category = request.category();
+  row.description = request.description();
+  if (request.has_location()) {
+    row.latitude = request.location().latitude();
+    row.longitude = request.location().longitude();
+  }
+  row.address = optional_text(request.address());
+  row.channel = sambat::v1::Channel_Name(channel);
+  row.volunteer_id = optional_text(request.volunteer_id());
+  row.anonymous = reporter.anonymous();
+  row.confidential = request.confidential();
+  row.submitted_at = now;
+  const std::string phone = NormalizePhone(reporter.phone());
+  row.has_reporter = !phone.empty() || !reporter.email().empty() || !reporter.name().empty();
+  row.reporter_name = optional_text(reporter.name());
+  row.reporter_phone = optional_text(phone);
+  row.reporter_email = optional_text(reporter.email());
+  row.timeline_text = absl::StrCat("Pengaduan diterima dengan nomor tiket ", row.ticket);
+  AddSubmissionEvents(row, request, phone);
+  return row;
+}
+
+void Complaints::AddSubmissionEvents(SubmissionRow& row,
+                                     const sambat::v1::SubmitComplaintRequest& request,
+                                     const std::string& phone) {
+  const sambat::v1::Reporter& reporter = request.reporter();
+  sambat::v1::Event event =
+      NewEvent(kComplaintSubmitted, row.complaint_id, row.submitted_at, "intake", nullptr);
+  event.set_actor("citizen");
+  auto* submitted = event.mutable_complaint_submitted();
+  submitted->set_ticket(row.ticket);
+  submitted->set_category(request.category());
+  submitted->set_description(request.description());
+  if (request.has_location()) *submitted->mutable_location() = request.location();
+  *submitted->mutable_submitted_at() = ToProtoTime(row.submitted_at);
+  submitted->set_address(request.address());
+  *submitted->mutable_media_ids() = request.media_ids();
+  submitted->set_channel(row.channel);
+  submitted->set_volunteer_id(request.volunteer_id());
+  submitted->set_anonymous(reporter.anonymous());
+  submitted->set_confidential(request.confidential());
+  row.events.push_back(event);
+  // The contact travels in its own event, bound only to the notification service's queue.
+  if (phone.empty() && reporter.email().empty()) return;
+  sambat::v1::Event contact =
+      NewEvent(kReporterContact, row.complaint_id, row.submitted_at, "intake", &event);
+  contact.set_actor("citizen");
+  auto* c = contact.mutable_reporter_contact();
+  c->set_ticket(row.ticket);
+  c->set_name(reporter.anonymous() ? "" : reporter.name());
+  c->set_phone(phone);
+  c->set_email(reporter.email());
+  row.events.push_back(std::move(contact));
+}
+
+absl::StatusOr<bool> Complaints::Store(SubmissionRow& row,
+                                       const sambat::v1::SubmitComplaintRequest& request) {
+  if (request.media_ids().empty() && options_.writer != nullptr) {
+    return options_.writer->Write(row);
+  }
+  // Photos are attached in the same transaction: they must exist and belong to no one else.
+  bool written = false;
+  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    SKK_ASSIGN_OR_RETURN(std::vector<bool> result, WriteSubmissions(tx, {&row}));
+    written = result[0];
+    if (!written) return absl::OkStatus();
+    return media_.Attach(tx, row.complaint_id, Ids(request.media_ids()), "media_ids");
+  }));
+  return written;
 }
 
 absl::StatusOr<std::string> Complaints::Authorize(PgConnection& conn, const std::string& ticket,

@@ -86,6 +86,16 @@ class Complaints {
     bool rated = false;
   };
   std::string TokenFor(const std::string& complaint_id) const;
+  // A new complaint's row, with its ticket and the events it emits (complaint.submitted, and
+  // complaint.reporter_contact when the citizen left a way to reach them).
+  SubmissionRow NewSubmission(const sambat::v1::SubmitComplaintRequest& request,
+                              int64_t ticket_number, absl::Time now) const;
+  static void AddSubmissionEvents(SubmissionRow& row,
+                                  const sambat::v1::SubmitComplaintRequest& request,
+                                  const std::string& phone);
+  // Stores `row` (through the batch writer, or with its photos in one transaction): false when
+  // its idempotency key was stored already.
+  absl::StatusOr<bool> Store(SubmissionRow& row, const sambat::v1::SubmitComplaintRequest& request);
   // The next ticket number of this replica, from a block reserved in the database.
   absl::StatusOr<int64_t> NextTicketNumber();
   // The reply for a complaint already stored under `key`, if there is one.

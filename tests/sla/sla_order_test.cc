@@ -202,30 +202,19 @@ TEST_CASE("an answer delivered before the request it answers waits for it, not a
         14);
 }
 
-TEST_CASE("a case that began before sequences were kept goes on, its first sequenced event "
-          "starting the chain, and events of an older routing apply on arrival",
+TEST_CASE("a case event without its place in the case's chain or the case after it is refused "
+          "for an operator, and an early one of a new case waits",
           "[sla][security]") {
-  testing::SlaWorld w("sla_order_upgrade", Wib(2026, 3, 2, 9));
+  testing::SlaWorld w("sla_order_refused", Wib(2026, 3, 2, 9));
   const std::string id = NewUuid();
-  // Routed by a routing older than case_sequence, applied by an sla older than case_sequences.
   w.Apply(testing::Routed(id, "jalan-rusak", "dpuprpkp", Wib(2026, 3, 2, 9)));
-  REQUIRE(w.Count("SELECT count(*) FROM case_sequences") == 0);
-  // The next event names a predecessor sla never sequenced: it applies, and the chain starts.
-  REQUIRE(Deliver(w, {Sequenced(testing::CaseEvent(id, kCaseInfoRequested, "dpuprpkp",
-                                                   Wib(2026, 3, 3, 9)),
-                                7, 5)}) == 0);
-  CHECK(w.Count("SELECT count(*) FROM deadlines WHERE state = 'paused'") == 1);
-  // From a routing without previous_case_sequence (0): applied if newer, ignored if not.
-  REQUIRE(Deliver(w, {Sequenced(testing::CaseEvent(id, kCaseCitizenAnswered, "dpuprpkp",
-                                                   Wib(2026, 3, 4, 9)),
-                                9, 0)}) == 0);
+  sambat::v1::Event bare = Sequenced(
+      testing::CaseEvent(id, kCaseInfoRequested, "dpuprpkp", Wib(2026, 3, 3, 9)), 2, 1);
+  bare.clear_case_after();
+  const absl::Status refused =
+      w.pool->Transact([&](PgConnection& tx) { return w.clocks->Apply(tx, bare); });
+  CHECK(absl::IsInvalidArgument(refused));
   CHECK(w.Count("SELECT count(*) FROM deadlines WHERE state = 'running'") == 1);
-  REQUIRE(Deliver(w, {Sequenced(testing::CaseEvent(id, kCaseResolved, "dpuprpkp",
-                                                   Wib(2026, 3, 2, 10)),
-                                6, 0)}) == 0);
-  CHECK(w.Count("SELECT count(*) FROM deadlines WHERE state = 'running'") == 1);
-  CHECK(w.Count("SELECT last_sequence FROM case_sequences WHERE complaint_id = '" + id + "'") ==
-        9);
   // A case of today with no clock yet never takes an early event for the start of its chain.
   const std::string fresh = NewUuid();
   const absl::Status early = w.pool->Transact([&](PgConnection& tx) {
