@@ -81,7 +81,6 @@ class ChannelWorker final : public MessageProcessor {
   absl::StatusOr<ProcessResult> Process(const AmqpDelivery& delivery) override;
 
  private:
-
   std::string channel_;
   PgPool& pool_;
   Clock& clock_;

@@ -80,14 +80,7 @@ absl::StatusOr<int64_t> PruneAppliedEvents(PgPool& pool, absl::Time before);
 // kRevisitLater: someone else holds the work the message names (another worker's lease); the
 // message goes through the longest retry queue, nothing counted, in case that worker dies
 // before it finishes.
-enum class Disposition {
-  kAck,
-  kRetry,
-  kDeadLetter,
-  kWaitForStore,
-  kWaitForEarlier,
-  kRevisitLater
-};
+enum class Disposition { kAck, kRetry, kDeadLetter, kWaitForStore, kWaitForEarlier, kRevisitLater };
 
 struct ProcessResult {
   Disposition disposition = Disposition::kAck;
