@@ -6,7 +6,7 @@
 #include "services/notification/store.h"
 #include "services/platform/log.h"
 #include "services/platform/status_macros.h"
-#include "services/platform/wait.h"
+#include "services/platform/retry_loop.h"
 
 namespace skk::notification {
 namespace {
@@ -79,65 +79,33 @@ absl::StatusOr<int> Dispatcher::DispatchOnce() {
 }
 
 void Dispatcher::Run(const std::atomic<bool>& stop) {
-  absl::Duration backoff = options_.idle_poll;
-  while (!stop.load()) {
-    absl::StatusOr<int> n = DispatchOnce();
-    if (!n.ok()) {
-      log::Warn("dispatch failed", {{"error", std::string(n.status().message())}});
-      SleepUnlessStopped(stop, backoff);
-      backoff = std::min(backoff * 2, absl::Seconds(10));
-      continue;
-    }
-    backoff = options_.idle_poll;
-    if (*n == 0) SleepUnlessStopped(stop, options_.idle_poll);
-  }
+  RunUntilStopped(stop,
+                  {.failure_message = "dispatch failed",
+                   .backoff = {.initial = options_.idle_poll, .max = absl::Seconds(10)}},
+                  [&]() -> RoundResult {
+                    SKK_ASSIGN_OR_RETURN(const int queued, DispatchOnce());
+                    return queued == 0 ? options_.idle_poll : absl::ZeroDuration();
+                  });
 }
 
 void ChannelWorker::Run(const std::atomic<bool>& stop) {
-  absl::Duration backoff = absl::Milliseconds(100);
-  while (!stop.load()) {
-    absl::Status st = ConsumeOnce(stop);
-    if (stop.load()) break;
-    log::Warn("channel worker disconnected, reconnecting",
-              {{"channel", channel_}, {"error", std::string(st.message())}});
-    SleepUnlessStopped(stop, backoff);
-    backoff = std::min(backoff * 2, absl::Seconds(10));
-  }
+  EventConsumer consumer({.endpoint = options_.endpoint,
+                          .topology = ChannelTopology(channel_, options_.backoff),
+                          .prefetch = options_.prefetch},
+                         *this);
+  consumer.Run(stop);
 }
 
-absl::Status ChannelWorker::ConsumeOnce(const std::atomic<bool>& stop) {
-  const std::string name = absl::StrCat("notification-", channel_);
-  SKK_ASSIGN_OR_RETURN(auto conn, AmqpConnection::Open(options_.endpoint, name));
-  const TopologyOptions topology = ChannelTopology(channel_, options_.backoff);
-  SKK_RETURN_IF_ERROR(conn->DeclareTopology(topology));
-  SKK_RETURN_IF_ERROR(conn->StartConsuming(QueuesFor(topology).main, options_.prefetch));
-  ConfirmingPublisher parker(options_.endpoint, absl::StrCat(name, "-parker"), 1);
-  while (!stop.load()) {
-    SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> delivery,
-                         conn->NextDelivery(absl::Milliseconds(200)));
-    if (!delivery.has_value()) continue;
-    SKK_RETURN_IF_ERROR(Handle(*delivery, parker));
-    // Acked only after the outcome is recorded and any parked copy confirmed.
-    SKK_RETURN_IF_ERROR(conn->Ack(delivery->delivery_tag));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ChannelWorker::Handle(const AmqpDelivery& delivery, ConfirmingPublisher& parker) {
+absl::StatusOr<ProcessResult> ChannelWorker::Process(const AmqpDelivery& delivery) {
   const std::string id = delivery.message.body;
-  const ServiceQueues queues = QueuesFor(ChannelTopology(channel_, options_.backoff));
   SKK_ASSIGN_OR_RETURN(AttemptStart start, BeginAttempt(pool_, id, options_.lease));
   if (!start.delivery.has_value()) {
-    if (start.state == "sending") {
-      // Another worker holds it (a duplicate message): look again after the longest wait,
-      // in case that worker dies before it finishes.
-      AmqpMessage later = DeliveryMessage(id, queues.retry.back());
-      later.original_routing_key = queues.main;
-      return parker.PublishBatch({later});
-    }
+    // Another worker holds it (a duplicate message): look again after the longest wait, in
+    // case that worker dies before it finishes.
+    if (start.state == "sending") return ProcessResult{Disposition::kRevisitLater};
     // Sent, dead, not yet due again (pending) or unknown: nothing to do for this copy.
     log::Debug("delivery message skipped", {{"delivery_id", id}, {"state", start.state}});
-    return absl::OkStatus();
+    return ProcessResult{};
   }
   const Delivery& d = *start.delivery;
   const SendResult result = sender_->Send(OutgoingMessage{d.id, d.ticket, d.recipient_name,
@@ -155,22 +123,16 @@ absl::Status ChannelWorker::Handle(const AmqpDelivery& delivery, ConfirmingPubli
       {"channel", channel_},            {"attempt", d.attempts}, {"status", result.status}};
   if (outcome == "sent") {
     log::Info("notification sent", fields);
-    return absl::OkStatus();
+    return ProcessResult{};
   }
-  AmqpMessage parked = DeliveryMessage(id, "");
-  parked.attempt = d.attempts;
-  // The broker's copy outlives an erasure of the complaint: it carries the status only.
-  parked.last_error = result.status.substr(0, 1000);
-  parked.original_routing_key = queues.main;
   if (outcome == "retry") {
-    const size_t step = std::min<size_t>(d.attempts - 1, queues.retry.size() - 1);
-    parked.routing_key = queues.retry[step];
     log::Warn("notification failed, will retry", fields);
   } else {
-    parked.routing_key = queues.dead;
     log::Error("notification dead-lettered", fields);
   }
-  return parker.PublishBatch({parked});
+  // The broker's copy outlives an erasure of the complaint: it carries the status only.
+  return ProcessResult{outcome == "retry" ? Disposition::kRetry : Disposition::kDeadLetter,
+                       result.status, d.attempts};
 }
 
 }  // namespace skk::notification

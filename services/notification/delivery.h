@@ -10,7 +10,8 @@
 //  - A worker records the attempt in PostgreSQL before it sends (state sending, a lease) and
 //    its outcome after; a failure that may pass goes to the channel's retry queue for the
 //    next backoff step (TTL, then dead-lettered back to the work queue); a permanent one, or
-//    the last allowed attempt, to the channel's dead queue, and the delivery is dead.
+//    the last allowed attempt, to the channel's dead queue, and the delivery is dead. The
+//    platform's EventConsumer consumes the queue, parks and acks; the worker only sends.
 
 #include <atomic>
 #include <map>
@@ -23,6 +24,7 @@
 #include "services/notification/channels.h"
 #include "services/platform/amqp.h"
 #include "services/platform/clock.h"
+#include "services/platform/consumer.h"
 #include "services/platform/pg.h"
 
 namespace skk::notification {
@@ -60,7 +62,8 @@ class Dispatcher {
   std::unique_ptr<ConfirmingPublisher> publisher_;
 };
 
-class ChannelWorker {
+// Sends the deliveries named by the messages of one channel's work queue.
+class ChannelWorker final : public MessageProcessor {
  public:
   ChannelWorker(std::string channel, PgPool& pool, Clock& clock, std::unique_ptr<Sender> sender,
                 DeliveryOptions options)
@@ -72,11 +75,12 @@ class ChannelWorker {
   // Consumes the channel's work queue until `stop`, reconnecting with backoff.
   void Run(const std::atomic<bool>& stop);
 
- private:
-  absl::Status ConsumeOnce(const std::atomic<bool>& stop);
-  // Attempts one delivery and parks its message when it must wait or failed for good.
-  absl::Status Handle(const AmqpDelivery& delivery, ConfirmingPublisher& parker);
+  // Attempts the delivery a message names once and records its outcome: kAck when sent or
+  // nothing is left to do, kRetry or kDeadLetter (counted by the delivery's attempts) when it
+  // failed, kRevisitLater while another worker holds it. Fails when the database does.
+  absl::StatusOr<ProcessResult> Process(const AmqpDelivery& delivery) override;
 
+ private:
   std::string channel_;
   PgPool& pool_;
   Clock& clock_;

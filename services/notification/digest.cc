@@ -6,7 +6,7 @@
 #include "services/notification/store.h"
 #include "services/platform/log.h"
 #include "services/platform/status_macros.h"
-#include "services/platform/wait.h"
+#include "services/platform/retry_loop.h"
 
 namespace skk::notification {
 
@@ -60,11 +60,13 @@ absl::StatusOr<int> DigestJob::RunOnce() {
 }
 
 void DigestJob::Run(const std::atomic<bool>& stop, absl::Duration poll) {
-  while (!stop.load()) {
-    absl::StatusOr<int> n = RunOnce();
-    if (!n.ok()) log::Warn("digest run failed", {{"error", std::string(n.status().message())}});
-    SleepUnlessStopped(stop, poll);
-  }
+  // A failed run is tried again at the next poll, like a day that has not come yet.
+  RunUntilStopped(stop, {.failure_message = "digest run failed",
+                         .backoff = {.initial = poll, .max = poll}},
+                  [&]() -> RoundResult {
+                    SKK_RETURN_IF_ERROR(RunOnce().status());
+                    return poll;
+                  });
 }
 
 }  // namespace skk::notification

@@ -2,13 +2,11 @@
 
 #include <algorithm>
 
-#include "absl/random/random.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "services/platform/events.h"
 #include "services/platform/log.h"
 #include "services/platform/status_macros.h"
-#include "services/platform/wait.h"
 
 namespace skk {
 namespace {
@@ -81,19 +79,19 @@ Disposition DecideAfterFailure(const absl::Status& status, int attempt, int max_
   return attempt + 1 >= max_attempts ? Disposition::kDeadLetter : Disposition::kRetry;
 }
 
-ProcessResult DeliveryProcessor::Process(const AmqpDelivery& delivery) {
+absl::StatusOr<ProcessResult> DeliveryProcessor::Process(const AmqpDelivery& delivery) {
   absl::StatusOr<sambat::v1::Event> event = ParseEvent(delivery.message.body);
   if (!event.ok()) {
     log::Error("undecodable message dead-lettered",
                {{"message_id", delivery.message.message_id},
                 {"error", std::string(event.status().message())}});
-    return {Disposition::kDeadLetter, std::string(event.status().message())};
+    return ProcessResult{Disposition::kDeadLetter, std::string(event.status().message())};
   }
   auto handler = handlers_.find(event->type());
   if (handler == handlers_.end()) {
     log::Debug("event ignored", {{"event_id", event->event_id()}, {"type", event->type()},
                                  {"complaint_id", event->complaint_id()}});
-    return {Disposition::kAck, ""};
+    return ProcessResult{Disposition::kAck, ""};
   }
   absl::StatusOr<bool> applied = applier_.Apply(*event, handler->second);
   if (applied.ok()) {
@@ -101,7 +99,7 @@ ProcessResult DeliveryProcessor::Process(const AmqpDelivery& delivery) {
               {{"event_id", event->event_id()}, {"type", event->type()},
                {"complaint_id", event->complaint_id()},
                {"correlation_id", event->correlation_id()}});
-    return {Disposition::kAck, ""};
+    return ProcessResult{Disposition::kAck, ""};
   }
   const int attempt = delivery.message.attempt;
   if (IsEarlierEventPending(applied.status())) {
@@ -115,10 +113,12 @@ ProcessResult DeliveryProcessor::Process(const AmqpDelivery& delivery) {
                {{"event_id", event->event_id()}, {"type", event->type()},
                 {"complaint_id", event->complaint_id()}, {"waits", waits},
                 {"error", std::string(applied.status().message())}});
-    if (!waited_enough) return {Disposition::kWaitForEarlier, applied.status().ToString()};
-    return {Disposition::kDeadLetter,
-            absl::StrCat("waited ", waits, " times for an earlier event of the case: ",
-                         applied.status().message())};
+    if (!waited_enough) {
+      return ProcessResult{Disposition::kWaitForEarlier, applied.status().ToString()};
+    }
+    return ProcessResult{Disposition::kDeadLetter,
+                         absl::StrCat("waited ", waits, " times for an earlier event of the case: ",
+                                      applied.status().message())};
   }
   if (IsTransient(applied.status())) {
     if (absl::Status store = applier_.CheckReachable(); !store.ok()) {
@@ -127,7 +127,7 @@ ProcessResult DeliveryProcessor::Process(const AmqpDelivery& delivery) {
                  {"complaint_id", event->complaint_id()},
                  {"error", std::string(applied.status().message())},
                  {"database", std::string(store.message())}});
-      return {Disposition::kWaitForStore, applied.status().ToString()};
+      return ProcessResult{Disposition::kWaitForStore, applied.status().ToString()};
     }
   }
   Disposition d = DecideAfterFailure(applied.status(), attempt, max_attempts_);
@@ -135,23 +135,60 @@ ProcessResult DeliveryProcessor::Process(const AmqpDelivery& delivery) {
             {{"event_id", event->event_id()}, {"type", event->type()},
              {"complaint_id", event->complaint_id()}, {"attempt", attempt + 1},
              {"error", std::string(applied.status().ToString())}});
-  return {d, applied.status().ToString()};
+  return ProcessResult{d, applied.status().ToString()};
+}
+
+AmqpMessage ParkedCopy(const AmqpDelivery& delivery, const ProcessResult& result,
+                       const ServiceQueues& queues) {
+  AmqpMessage parked = delivery.message;
+  parked.exchange = "";
+  parked.last_error = result.error.substr(0, 1000);
+  if (parked.original_routing_key.empty()) parked.original_routing_key = delivery.routing_key;
+  switch (result.disposition) {
+    case Disposition::kWaitForEarlier:
+      parked.waits = delivery.message.waits + 1;
+      break;
+    case Disposition::kRetry:
+    case Disposition::kDeadLetter:
+      parked.attempt = result.failed_attempts.value_or(delivery.message.attempt + 1);
+      break;
+    default:
+      break;
+  }
+  if (queues.retry.empty()) {
+    parked.routing_key = queues.dead;
+    return parked;
+  }
+  // Each step waits longer: the first comes back at once for the common near-miss, a long
+  // wait settles on the longest delay instead of spinning.
+  const auto step = [&](int done) {
+    return queues.retry[std::min<size_t>(std::max(done, 0), queues.retry.size() - 1)];
+  };
+  switch (result.disposition) {
+    case Disposition::kRetry:
+      parked.routing_key = step(parked.attempt - 1);
+      break;
+    case Disposition::kWaitForEarlier:
+      parked.routing_key = step(delivery.message.waits);
+      break;
+    case Disposition::kRevisitLater:
+      parked.routing_key = queues.retry.back();
+      break;
+    default:
+      parked.routing_key = queues.dead;
+  }
+  return parked;
 }
 
 void EventConsumer::Run(const std::atomic<bool>& stop) {
-  absl::Duration backoff = options_.initial_backoff;
-  absl::BitGen jitter;
-  while (!stop.load()) {
-    absl::Status st = ConsumeOnce(stop);
-    if (stop.load()) break;
-    log::Warn("consumer disconnected, reconnecting",
-              {{"service", options_.topology.service}, {"error", std::string(st.message())},
-               {"retry_in_ms", static_cast<long long>(absl::ToInt64Milliseconds(backoff))}});
-    // Jitter keeps a fleet of replicas from reconnecting in lockstep after a broker restart.
-    SleepUnlessStopped(stop, backoff * absl::Uniform(jitter, 0.5, 1.5));
-    backoff = std::min(backoff * 2, options_.max_backoff);
-    if (st.ok()) backoff = options_.initial_backoff;
-  }
+  RunUntilStopped(stop,
+                  {.failure_message = "consumer disconnected, reconnecting",
+                   .about = {"service", options_.topology.service},
+                   .backoff = options_.backoff},
+                  [&]() -> RoundResult {
+                    SKK_RETURN_IF_ERROR(ConsumeOnce(stop));
+                    return absl::ZeroDuration();
+                  });
 }
 
 absl::Status EventConsumer::ConsumeOnce(const std::atomic<bool>& stop) {
@@ -166,20 +203,12 @@ absl::Status EventConsumer::ConsumeOnce(const std::atomic<bool>& stop) {
     SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> delivery,
                          conn->NextDelivery(absl::Milliseconds(200)));
     if (!delivery.has_value()) continue;
-    ProcessResult result = processor_.Process(*delivery);
-    // The database is down: keep this message in hand and try it again as the database comes
-    // back, backing off. No other message is taken meanwhile; they would fail the same way.
-    // Waiting past the broker's heartbeat timeout costs the connection, and the message comes
-    // back as a redelivery, which the applier's event id absorbs.
-    absl::Duration wait = options_.initial_backoff;
-    while (result.disposition == Disposition::kWaitForStore) {
-      SleepUnlessStopped(stop, wait);
-      if (stop.load()) return absl::OkStatus();  // unacked: back to the queue on close
-      wait = std::min(wait * 2, options_.max_backoff);
-      result = processor_.Process(*delivery);
-    }
-    if (result.disposition != Disposition::kAck) {
-      SKK_RETURN_IF_ERROR(Park(*conn, parker, *delivery, result));
+    SKK_ASSIGN_OR_RETURN(std::optional<ProcessResult> result, ProcessHolding(*delivery, stop));
+    if (!result.has_value()) return absl::OkStatus();  // unacked: back to the queue on close
+    if (result->disposition != Disposition::kAck) {
+      // Confirmed before the original is acked: a crash in between leaves a duplicate, never
+      // a loss.
+      SKK_RETURN_IF_ERROR(parker.PublishBatch({ParkedCopy(*delivery, *result, queues)}));
     }
     // Acked only now: after the change committed, or after the message was safely parked.
     SKK_RETURN_IF_ERROR(conn->Ack(delivery->delivery_tag));
@@ -188,30 +217,19 @@ absl::Status EventConsumer::ConsumeOnce(const std::atomic<bool>& stop) {
   return absl::OkStatus();
 }
 
-absl::Status EventConsumer::Park(AmqpConnection& /*conn*/, ConfirmingPublisher& publisher,
-                                 const AmqpDelivery& delivery, const ProcessResult& result) {
-  const ServiceQueues queues = QueuesFor(options_.topology);
-  AmqpMessage parked = delivery.message;
-  parked.exchange = "";
-  parked.last_error = result.error.substr(0, 1000);
-  if (parked.original_routing_key.empty()) parked.original_routing_key = delivery.routing_key;
-  const bool waits = result.disposition == Disposition::kWaitForEarlier;
-  if (waits) {
-    parked.waits = delivery.message.waits + 1;
-  } else {
-    parked.attempt = delivery.message.attempt + 1;
+absl::StatusOr<std::optional<ProcessResult>> EventConsumer::ProcessHolding(
+    const AmqpDelivery& delivery, const std::atomic<bool>& stop) {
+  SKK_ASSIGN_OR_RETURN(ProcessResult result, processor_.Process(delivery));
+  // The database is down: keep this message in hand and try it again as the database comes
+  // back, backing off. No other message is taken meanwhile; they would fail the same way.
+  // Waiting past the broker's heartbeat timeout costs the connection, and the message comes
+  // back as a redelivery, which the applier's event id absorbs.
+  Backoff wait(options_.backoff);
+  while (result.disposition == Disposition::kWaitForStore) {
+    if (!wait.Sleep(stop)) return std::nullopt;
+    SKK_ASSIGN_OR_RETURN(result, processor_.Process(delivery));
   }
-  if ((result.disposition == Disposition::kRetry || waits) && !queues.retry.empty()) {
-    // Each step waits longer: the first comes back at once for the common near-miss, a long
-    // wait settles on the longest delay instead of spinning.
-    const int done = waits ? delivery.message.waits : delivery.message.attempt;
-    const size_t step = std::min<size_t>(done, queues.retry.size() - 1);
-    parked.routing_key = queues.retry[step];
-  } else {
-    parked.routing_key = queues.dead;
-  }
-  // Confirmed before the original is acked: a crash in between leaves a duplicate, never a loss.
-  return publisher.PublishBatch({parked});
+  return result;
 }
 
 }  // namespace skk

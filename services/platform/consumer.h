@@ -1,13 +1,15 @@
 #pragma once
 
-// Consuming events: manual acks after commit, idempotent application (the event id is recorded
-// in the same transaction as the change), bounded retries through delay queues, then the
-// service's dead-letter queue. Nothing is dropped.
+// Consuming a work queue: manual acks after commit, bounded retries through delay queues, then
+// the queue's dead-letter queue. Nothing is dropped. EventConsumer does the queue's part for
+// any MessageProcessor; DeliveryProcessor is the one for events, applied idempotently (the
+// event id is recorded in the same transaction as the change).
 
 #include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "sambat/v1/events.pb.h"
 #include "services/platform/amqp.h"
 #include "services/platform/pg.h"
+#include "services/platform/retry_loop.h"
 
 namespace skk {
 
@@ -73,20 +76,44 @@ absl::StatusOr<int64_t> PruneAppliedEvents(PgPool& pool, absl::Time before);
 // kWaitForEarlier: the event came before an earlier event of its case; it goes through the
 // retry queues again with its attempts untouched and its waits counted. It is not held in hand
 // as kWaitForStore is: its predecessor may be among the messages prefetched behind it.
-enum class Disposition { kAck, kRetry, kDeadLetter, kWaitForStore, kWaitForEarlier };
+//
+// kRevisitLater: someone else holds the work the message names (another worker's lease); the
+// message goes through the longest retry queue, nothing counted, in case that worker dies
+// before it finishes.
+enum class Disposition { kAck, kRetry, kDeadLetter, kWaitForStore, kWaitForEarlier, kRevisitLater };
 
 struct ProcessResult {
   Disposition disposition = Disposition::kAck;
-  std::string error;  // why, when not kAck
+  std::string error{};  // why, when not kAck; the parked copy carries it (x-skk-last-error)
+  // kRetry and kDeadLetter: how many attempts have failed, this one included, when the
+  // processor keeps that count itself (notification, in its database). Otherwise the message's
+  // x-skk-attempt plus one. It picks the retry queue: the n-th failure waits in the n-th.
+  std::optional<int> failed_attempts = std::nullopt;
 };
+
+// What a consumer does with each message of its queue.
+class MessageProcessor {
+ public:
+  virtual ~MessageProcessor() = default;
+  // Handles one message and says what becomes of it; the consumer parks it (if it is not kAck)
+  // and acks it afterwards. An error means this consumer cannot go on (its database went away
+  // mid-way): the message stays unacked, returns to the queue, and the consumer reconnects.
+  virtual absl::StatusOr<ProcessResult> Process(const AmqpDelivery& delivery) = 0;
+};
+
+// The copy of `delivery` that a result other than kAck or kWaitForStore publishes: to the
+// retry queue for its step or to the dead queue of `queues`, its counts and last error updated.
+AmqpMessage ParkedCopy(const AmqpDelivery& delivery, const ProcessResult& result,
+                       const ServiceQueues& queues);
 
 // Whether a failure with `status`, on a message that had already failed `attempt` times,
 // is worth another attempt.
 Disposition DecideAfterFailure(const absl::Status& status, int attempt, int max_attempts);
 
-// Decodes a delivery, applies it once through the applier and decides what becomes of it.
-// Has no I/O of its own, so its decisions are unit-tested.
-class DeliveryProcessor {
+// Decodes an event, applies it once through the applier and decides what becomes of it.
+// Has no I/O of its own, so its decisions are unit-tested. Never fails: every outcome is a
+// disposition.
+class DeliveryProcessor final : public MessageProcessor {
  public:
   // How many times an event may be set aside for an earlier one before it is parked: with the
   // longest retry delay of 30 s, about three hours, long enough for a predecessor that was
@@ -101,7 +128,7 @@ class DeliveryProcessor {
         max_attempts_(max_attempts),
         max_waits_(max_waits) {}
 
-  ProcessResult Process(const AmqpDelivery& delivery);
+  absl::StatusOr<ProcessResult> Process(const AmqpDelivery& delivery) override;
 
  private:
   std::string service_;
@@ -111,33 +138,39 @@ class DeliveryProcessor {
   int max_waits_;
 };
 
+// Consumes the main queue of a topology (services' event queues, notification's channel work
+// queues): connects, declares the topology, and hands each message to its processor.
 class EventConsumer {
  public:
   struct Options {
     AmqpEndpoint endpoint;
     TopologyOptions topology;
     int prefetch = 50;
-    absl::Duration initial_backoff = absl::Milliseconds(100);
-    absl::Duration max_backoff = absl::Seconds(10);
+    // Between reconnections, and between tries of a message waiting for the database.
+    BackoffPolicy backoff = {.jitter = true};
   };
 
-  EventConsumer(Options options, DeliveryProcessor& processor)
+  EventConsumer(Options options, MessageProcessor& processor)
       : options_(std::move(options)), processor_(processor) {}
 
-  // Consumes until `stop` is set, reconnecting with backoff when RabbitMQ goes away. While the
-  // database is down, the message in hand waits (backing off) and no other is taken. On stop,
-  // it finishes (and acks) the message in hand and leaves everything else unacked, so the
-  // broker hands it to another replica.
+  // Consumes until `stop` is set, reconnecting with backoff when RabbitMQ goes away or the
+  // processor fails. While the database is down (kWaitForStore), the message in hand waits
+  // (backing off) and no other is taken. A message is acked only after its processor is done
+  // with it and its parked copy, if any, is confirmed. On stop, it finishes (and acks) the
+  // message in hand and leaves everything else unacked, so the broker hands it to another
+  // replica.
   void Run(const std::atomic<bool>& stop);
 
  private:
   // Consumes on one connection until stop or a connection error.
   absl::Status ConsumeOnce(const std::atomic<bool>& stop);
-  absl::Status Park(AmqpConnection& conn, ConfirmingPublisher& publisher,
-                    const AmqpDelivery& delivery, const ProcessResult& result);
+  // The processor's result for a message, tried again while it waits for the database.
+  // nullopt if stopped meanwhile: the message stays unacked.
+  absl::StatusOr<std::optional<ProcessResult>> ProcessHolding(const AmqpDelivery& delivery,
+                                                              const std::atomic<bool>& stop);
 
   Options options_;
-  DeliveryProcessor& processor_;
+  MessageProcessor& processor_;
 };
 
 }  // namespace skk

@@ -68,7 +68,7 @@ TEST_CASE("an event applied for the first time is acknowledged", "[consumer]") {
   DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
   const sambat::v1::Event event = SubmittedEvent();
 
-  const ProcessResult r = processor.Process(DeliveryOf(event));
+  const ProcessResult r = *processor.Process(DeliveryOf(event));
   CHECK(r.disposition == Disposition::kAck);
   CHECK(applier.calls == std::vector<std::string>{event.event_id()});
 }
@@ -81,13 +81,13 @@ TEST_CASE("a redelivered event is applied once and acknowledged both times", "[c
   AmqpDelivery again = DeliveryOf(event);
   again.delivery_tag = 2;
   again.redelivered = true;
-  CHECK(processor.Process(DeliveryOf(event)).disposition == Disposition::kAck);
-  CHECK(processor.Process(again).disposition == Disposition::kAck);
+  CHECK(processor.Process(DeliveryOf(event))->disposition == Disposition::kAck);
+  CHECK(processor.Process(again)->disposition == Disposition::kAck);
   CHECK(applier.applied == std::set<std::string>{event.event_id()});
 
   // A different event is still applied.
   const sambat::v1::Event other = SubmittedEvent();
-  CHECK(processor.Process(DeliveryOf(other)).disposition == Disposition::kAck);
+  CHECK(processor.Process(DeliveryOf(other))->disposition == Disposition::kAck);
   CHECK(applier.applied.size() == 2);
 }
 
@@ -97,7 +97,7 @@ TEST_CASE("an event the applier reports as already applied is acknowledged", "[c
   applier.applied.insert(event.event_id());  // applied before a crash lost the ack
   DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
 
-  const ProcessResult r = processor.Process(DeliveryOf(event, /*attempt=*/0));
+  const ProcessResult r = *processor.Process(DeliveryOf(event, /*attempt=*/0));
   CHECK(r.disposition == Disposition::kAck);
   CHECK(r.error.empty());
 }
@@ -110,14 +110,14 @@ TEST_CASE("an undecodable message is dead-lettered without being applied", "[con
     AmqpDelivery d;
     d.message.message_id = "m-1";
     d.message.body = std::string("\xff\xff\xff\xff garbage", 12);
-    const ProcessResult r = processor.Process(d);
+    const ProcessResult r = *processor.Process(d);
     CHECK(r.disposition == Disposition::kDeadLetter);
     CHECK_FALSE(r.error.empty());
   }
   SECTION("an envelope that breaks the contract") {
     sambat::v1::Event event = SubmittedEvent();
     event.set_complaint_id("");
-    const ProcessResult r = processor.Process(DeliveryOf(event));
+    const ProcessResult r = *processor.Process(DeliveryOf(event));
     CHECK(r.disposition == Disposition::kDeadLetter);
     CHECK_THAT(r.error, Catch::Contains("complaint_id"));
   }
@@ -132,7 +132,7 @@ TEST_CASE("an event type the service has no handler for is acknowledged and igno
       NewEvent(kCaseRouted, "c-0001", absl::FromUnixSeconds(1772416800), "routing", nullptr);
   event.mutable_case_routed()->set_ticket("SKK-2026-000001");
 
-  const ProcessResult r = processor.Process(DeliveryOf(event));
+  const ProcessResult r = *processor.Process(DeliveryOf(event));
   CHECK(r.disposition == Disposition::kAck);
   CHECK(applier.calls.empty());
 }
@@ -146,11 +146,11 @@ TEST_CASE("a transient failure is retried until the last attempt, then dead-lett
 
   for (int attempt = 0; attempt < kMaxAttempts - 1; ++attempt) {
     INFO("attempt " << attempt);
-    const ProcessResult r = processor.Process(DeliveryOf(event, attempt));
+    const ProcessResult r = *processor.Process(DeliveryOf(event, attempt));
     CHECK(r.disposition == Disposition::kRetry);
     CHECK_THAT(r.error, Catch::Contains("postgres is away"));
   }
-  const ProcessResult last = processor.Process(DeliveryOf(event, kMaxAttempts - 1));
+  const ProcessResult last = *processor.Process(DeliveryOf(event, kMaxAttempts - 1));
   CHECK(last.disposition == Disposition::kDeadLetter);
   CHECK_THAT(last.error, Catch::Contains("postgres is away"));
   CHECK(applier.applied.empty());
@@ -161,7 +161,7 @@ TEST_CASE("an event that can never apply is dead-lettered at once", "[consumer]"
   applier.fail_with = absl::InvalidArgumentError("no such category");
   DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
 
-  const ProcessResult r = processor.Process(DeliveryOf(SubmittedEvent(), /*attempt=*/0));
+  const ProcessResult r = *processor.Process(DeliveryOf(SubmittedEvent(), /*attempt=*/0));
   CHECK(r.disposition == Disposition::kDeadLetter);
   CHECK_THAT(r.error, Catch::Contains("no such category"));
 }
@@ -208,12 +208,12 @@ TEST_CASE("an event that failed while the database is down waits and keeps its a
   applier.store_down = absl::UnavailableError("postgresql connect: connection refused");
   DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
   // Even on its last attempt: an outage longer than the retry schedule parks nothing.
-  const ProcessResult result = processor.Process(DeliveryOf(SubmittedEvent(), kMaxAttempts - 1));
+  const ProcessResult result = *processor.Process(DeliveryOf(SubmittedEvent(), kMaxAttempts - 1));
   CHECK(result.disposition == Disposition::kWaitForStore);
   // The database is back: the same delivery applies.
   applier.fail_with.reset();
   applier.store_down.reset();
-  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), kMaxAttempts - 1)).disposition ==
+  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), kMaxAttempts - 1))->disposition ==
         Disposition::kAck);
   CHECK(applier.applied.size() == 1);
 }
@@ -222,8 +222,8 @@ TEST_CASE("a transient failure with the database up still spends its attempts", 
   FakeApplier applier;
   applier.fail_with = absl::UnavailableError("case.routed not applied yet");
   DeliveryProcessor processor("sla", Handlers(), applier, kMaxAttempts);
-  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), 0)).disposition == Disposition::kRetry);
-  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), kMaxAttempts - 1)).disposition ==
+  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), 0))->disposition == Disposition::kRetry);
+  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), kMaxAttempts - 1))->disposition ==
         Disposition::kDeadLetter);
 }
 
@@ -237,12 +237,12 @@ TEST_CASE("an event that came before an earlier event of its case waits without 
   // is late, not the event wrong.
   AmqpDelivery late = DeliveryOf(SubmittedEvent(), kMaxAttempts - 1);
   late.message.waits = 3;
-  const ProcessResult r = processor.Process(late);
+  const ProcessResult r = *processor.Process(late);
   CHECK(r.disposition == Disposition::kWaitForEarlier);
   CHECK_THAT(r.error, Catch::Contains("before case.info_requested"));
   // The predecessor came: the same delivery applies.
   applier.fail_with.reset();
-  CHECK(processor.Process(late).disposition == Disposition::kAck);
+  CHECK(processor.Process(late)->disposition == Disposition::kAck);
 }
 
 TEST_CASE("an event that waited its last time for an earlier event is parked, saying why",
@@ -252,7 +252,7 @@ TEST_CASE("an event that waited its last time for an earlier event is parked, sa
   DeliveryProcessor processor("sla", Handlers(), applier, kMaxAttempts, /*max_waits=*/10);
   AmqpDelivery last = DeliveryOf(SubmittedEvent(), 0);
   last.message.waits = 9;
-  const ProcessResult r = processor.Process(last);
+  const ProcessResult r = *processor.Process(last);
   CHECK(r.disposition == Disposition::kDeadLetter);
   CHECK_THAT(r.error, Catch::Contains("waited 10 times"));
 }
@@ -269,8 +269,90 @@ TEST_CASE("a permanent failure is parked even while the database is down", "[con
   applier.fail_with = absl::InvalidArgumentError("payload has no ticket");
   applier.store_down = absl::UnavailableError("postgresql connect: connection refused");
   DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
-  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), 0)).disposition ==
+  CHECK(processor.Process(DeliveryOf(SubmittedEvent(), 0))->disposition ==
         Disposition::kDeadLetter);
+}
+
+ServiceQueues RoutingQueues() {
+  TopologyOptions topology;
+  topology.service = "routing";
+  return QueuesFor(topology);  // three retry queues
+}
+
+TEST_CASE("a failed event is parked in the retry queue of its attempt, then the longest one",
+          "[consumer]") {
+  const ServiceQueues queues = RoutingQueues();
+  const AmqpMessage first =
+      ParkedCopy(DeliveryOf(SubmittedEvent(), 0), {Disposition::kRetry, "deadlock"}, queues);
+  CHECK(first.exchange.empty());
+  CHECK(first.routing_key == "routing.events.retry.1");
+  CHECK(first.attempt == 1);
+  CHECK(first.waits == 0);
+  CHECK(first.last_error == "deadlock");
+  CHECK(first.original_routing_key == kComplaintSubmitted);
+  CHECK(ParkedCopy(DeliveryOf(SubmittedEvent(), 1), {Disposition::kRetry, "x"}, queues)
+            .routing_key == "routing.events.retry.2");
+  CHECK(ParkedCopy(DeliveryOf(SubmittedEvent(), 7), {Disposition::kRetry, "x"}, queues)
+            .routing_key == "routing.events.retry.3");
+}
+
+TEST_CASE("a dead-lettered event goes to the dead queue with its attempt counted",
+          "[consumer]") {
+  const AmqpMessage dead = ParkedCopy(DeliveryOf(SubmittedEvent(), 3),
+                                      {Disposition::kDeadLetter, "no ticket"}, RoutingQueues());
+  CHECK(dead.routing_key == "routing.events.dead");
+  CHECK(dead.attempt == 4);
+  CHECK(dead.last_error == "no ticket");
+}
+
+TEST_CASE("a processor that counts its own attempts picks the retry queue by its count",
+          "[consumer]") {
+  // A notification delivery message: its attempts are counted in the database, not the header.
+  const AmqpMessage retry = ParkedCopy(DeliveryOf(SubmittedEvent(), 0),
+                                       {Disposition::kRetry, "500", 2}, RoutingQueues());
+  CHECK(retry.routing_key == "routing.events.retry.2");
+  CHECK(retry.attempt == 2);
+  const AmqpMessage dead = ParkedCopy(DeliveryOf(SubmittedEvent(), 0),
+                                      {Disposition::kDeadLetter, "550", 4}, RoutingQueues());
+  CHECK(dead.routing_key == "routing.events.dead");
+  CHECK(dead.attempt == 4);
+}
+
+TEST_CASE("an event waiting for an earlier one counts a wait, not an attempt", "[consumer]") {
+  AmqpDelivery late = DeliveryOf(SubmittedEvent(), 1);
+  late.message.waits = 1;
+  const AmqpMessage parked =
+      ParkedCopy(late, {Disposition::kWaitForEarlier, "earlier pending"}, RoutingQueues());
+  CHECK(parked.routing_key == "routing.events.retry.2");
+  CHECK(parked.waits == 2);
+  CHECK(parked.attempt == 1);
+}
+
+TEST_CASE("work another worker holds is revisited after the longest wait, nothing counted",
+          "[consumer]") {
+  const AmqpMessage later =
+      ParkedCopy(DeliveryOf(SubmittedEvent(), 1), {Disposition::kRevisitLater}, RoutingQueues());
+  CHECK(later.routing_key == "routing.events.retry.3");
+  CHECK(later.attempt == 1);
+  CHECK(later.waits == 0);
+  CHECK(later.last_error.empty());
+}
+
+TEST_CASE("with no retry queues a failed event goes to the dead queue", "[consumer]") {
+  TopologyOptions topology;
+  topology.service = "routing";
+  topology.retry_delays.clear();
+  const AmqpMessage parked = ParkedCopy(DeliveryOf(SubmittedEvent(), 0),
+                                        {Disposition::kRetry, "x"}, QueuesFor(topology));
+  CHECK(parked.routing_key == "routing.events.dead");
+}
+
+TEST_CASE("a parked copy keeps the routing key it was first published with", "[consumer]") {
+  AmqpDelivery back = DeliveryOf(SubmittedEvent(), 1);
+  back.routing_key = "routing.events";  // dead-lettered back from a retry queue
+  back.message.original_routing_key = kComplaintSubmitted;
+  CHECK(ParkedCopy(back, {Disposition::kRetry, "x"}, RoutingQueues()).original_routing_key ==
+        kComplaintSubmitted);
 }
 
 }  // namespace

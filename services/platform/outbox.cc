@@ -7,8 +7,8 @@
 #include "absl/strings/str_join.h"
 #include "services/platform/events.h"
 #include "services/platform/log.h"
+#include "services/platform/retry_loop.h"
 #include "services/platform/status_macros.h"
-#include "services/platform/wait.h"
 
 namespace skk {
 namespace {
@@ -270,20 +270,15 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
 }
 
 void OutboxRelay::Run(const std::atomic<bool>& stop) {
-  absl::Duration backoff = absl::Milliseconds(100);
-  while (!stop.load()) {
-    absl::StatusOr<int> published = RelayOnce();
-    if (!published.ok()) {
-      log::Warn("outbox relay failed, will retry",
-                {{"error", std::string(published.status().message())},
-                 {"retry_in_ms", static_cast<long long>(absl::ToInt64Milliseconds(backoff))}});
-      SleepUnlessStopped(stop, backoff);
-      backoff = std::min(backoff * 2, options_.max_backoff);
-      continue;
-    }
-    backoff = absl::Milliseconds(100);
-    if (*published < options_.batch_size) store_.WaitForRows(options_.idle_wait);
-  }
+  RunUntilStopped(stop,
+                  {.failure_message = "outbox relay failed, will retry",
+                   .backoff = {.max = options_.max_backoff}},
+                  [&]() -> RoundResult {
+                    SKK_ASSIGN_OR_RETURN(const int published, RelayOnce());
+                    // Rows arriving wake the relay at once; a full batch means more are there.
+                    if (published < options_.batch_size) store_.WaitForRows(options_.idle_wait);
+                    return absl::ZeroDuration();
+                  });
 }
 
 }  // namespace skk

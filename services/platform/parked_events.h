@@ -1,7 +1,7 @@
 #pragma once
 
 // Parked events: what a consumer gave up on (a permanent failure, or retries exhausted) waits in
-// the service's dead queue "<service>.events.dead" (EventConsumer::Park). Operators list those
+// the service's dead queue "<service>.events.dead" (ParkedCopy, consumer.h). Operators list those
 // messages and, once the cause is fixed, replay them into "<service>.events"; a complaint's
 // personal data is erased from them when the citizen's data is. See docs/parked-events.md.
 

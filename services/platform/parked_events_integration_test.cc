@@ -42,7 +42,7 @@ struct Fixture : testing::BusWorld {
     return true;
   }
 
-  // Puts messages straight into the dead queue, the way EventConsumer::Park does.
+  // Puts messages straight into the dead queue, the way the consumer parks them (ParkedCopy).
   void Park(const std::vector<AmqpMessage>& messages) {
     std::vector<AmqpMessage> parked;
     for (AmqpMessage m : messages) {

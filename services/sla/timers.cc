@@ -8,7 +8,7 @@
 #include "services/platform/log.h"
 #include "services/platform/outbox.h"
 #include "services/platform/status_macros.h"
-#include "services/platform/wait.h"
+#include "services/platform/retry_loop.h"
 #include "services/sla/case_clocks.h"
 
 namespace skk::sla {
@@ -220,31 +220,28 @@ absl::StatusOr<int> Timers::Reconcile() {
   return total;
 }
 
+// A failed round is tried again every second: firing late is what an outage costs.
+constexpr BackoffPolicy kEverySecond = {.initial = absl::Seconds(1), .max = absl::Seconds(1)};
+
 void Timers::Run(const std::atomic<bool>& stop) {
-  while (!stop.load()) {
-    absl::StatusOr<int> fired = FireDue();
-    if (!fired.ok()) {
-      log::Warn("firing timers failed, will retry", {{"error", std::string(fired.status().message())}});
-      SleepUnlessStopped(stop, absl::Seconds(1));
-      continue;
-    }
-    // A full batch means more may be due: go again at once.
-    if (*fired < options_.claim_batch) SleepUnlessStopped(stop, options_.poll_interval);
-  }
+  RunUntilStopped(stop, {.failure_message = "firing timers failed, will retry",
+                         .backoff = kEverySecond},
+                  [&]() -> RoundResult {
+                    SKK_ASSIGN_OR_RETURN(const int fired, FireDue());
+                    // A full batch means more may be due: go again at once.
+                    return fired < options_.claim_batch ? options_.poll_interval
+                                                        : absl::ZeroDuration();
+                  });
 }
 
 void Timers::RunReconciler(const std::atomic<bool>& stop) {
-  while (!stop.load()) {
-    absl::StatusOr<int> n = Reconcile();
-    if (n.ok()) {
-      log::Debug("schedule reconciled", {{"pending_timers", *n}});
-      SleepUnlessStopped(stop, options_.reconcile_interval);
-    } else {
-      log::Warn("reconciliation failed, will retry",
-                {{"error", std::string(n.status().message())}});
-      SleepUnlessStopped(stop, absl::Seconds(1));
-    }
-  }
+  RunUntilStopped(stop, {.failure_message = "reconciliation failed, will retry",
+                         .backoff = kEverySecond},
+                  [&]() -> RoundResult {
+                    SKK_ASSIGN_OR_RETURN(const int n, Reconcile());
+                    log::Debug("schedule reconciled", {{"pending_timers", n}});
+                    return options_.reconcile_interval;
+                  });
 }
 
 }  // namespace skk::sla
