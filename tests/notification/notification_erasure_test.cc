@@ -16,6 +16,7 @@
 #include "services/platform/consumer.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
+#include "tests/support/case_order.h"
 #include "tests/support/notification_harness.h"
 
 namespace skk::testing {
@@ -47,8 +48,10 @@ struct Desk {
     admin = world.Admin();
   }
 
-  // Applies `e` once, as the consumer does; false if it had been applied before.
-  bool Apply(const sambat::v1::Event& e) {
+  // Applies `e` once, as the consumer does; false if it had been applied before. A case event
+  // built without its place in the case's chain gets the next one (StandInRouting).
+  bool Apply(sambat::v1::Event e) {
+    StandInRouting().Stamp(e);
     PgIdempotentApplier applier(*pool);
     REQUIRE(handlers.contains(e.type()));
     absl::StatusOr<bool> applied = applier.Apply(e, handlers.at(e.type()));

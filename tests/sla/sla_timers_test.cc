@@ -102,11 +102,14 @@ TEST_CASE("waiting for the citizen pauses the clock, and the answer resumes it w
 TEST_CASE("an officer's action that overtakes its case.routed is retried, not lost", "[sla]") {
   testing::SlaWorld w("sla_order", Wib(2026, 3, 2, 9));
   const std::string id = NewUuid();
-  const auto asked = testing::CaseEvent(id, kCaseInfoRequested, "dpuprpkp", Wib(2026, 3, 2, 10));
+  // The second event of the case's chain, delivered before the first.
+  const auto asked = testing::Sequenced(
+      testing::CaseEvent(id, kCaseInfoRequested, "dpuprpkp", Wib(2026, 3, 2, 10)), 2, 1);
   const absl::Status early =
       w.pool->Transact([&](PgConnection& tx) { return w.clocks->Apply(tx, asked); });
   CHECK(early.code() == absl::StatusCode::kUnavailable);
-  w.Apply(testing::Routed(id, "jalan-rusak", "dpuprpkp", Wib(2026, 3, 2, 9)));
+  w.Apply(testing::Sequenced(testing::Routed(id, "jalan-rusak", "dpuprpkp", Wib(2026, 3, 2, 9)),
+                             1, 0));
   w.Apply(asked);  // the retry
   CHECK(w.Count("SELECT count(*) FROM deadlines WHERE state = 'paused'") == 1);
 }
