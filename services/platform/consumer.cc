@@ -179,7 +179,7 @@ absl::Status EventConsumer::ConsumeOnce(const std::atomic<bool>& stop) {
       result = processor_.Process(*delivery);
     }
     if (result.disposition != Disposition::kAck) {
-      SKK_RETURN_IF_ERROR(Park(*conn, parker, *delivery, result));
+      SKK_RETURN_IF_ERROR(Park(parker, *delivery, result));
     }
     // Acked only now: after the change committed, or after the message was safely parked.
     SKK_RETURN_IF_ERROR(conn->Ack(delivery->delivery_tag));
@@ -188,8 +188,8 @@ absl::Status EventConsumer::ConsumeOnce(const std::atomic<bool>& stop) {
   return absl::OkStatus();
 }
 
-absl::Status EventConsumer::Park(AmqpConnection& /*conn*/, ConfirmingPublisher& publisher,
-                                 const AmqpDelivery& delivery, const ProcessResult& result) {
+absl::Status EventConsumer::Park(ConfirmingPublisher& publisher, const AmqpDelivery& delivery,
+                                 const ProcessResult& result) {
   const ServiceQueues queues = QueuesFor(options_.topology);
   AmqpMessage parked = delivery.message;
   parked.exchange = "";

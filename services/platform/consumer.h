@@ -133,8 +133,8 @@ class EventConsumer {
  private:
   // Consumes on one connection until stop or a connection error.
   absl::Status ConsumeOnce(const std::atomic<bool>& stop);
-  absl::Status Park(AmqpConnection& conn, ConfirmingPublisher& publisher,
-                    const AmqpDelivery& delivery, const ProcessResult& result);
+  absl::Status Park(ConfirmingPublisher& publisher, const AmqpDelivery& delivery,
+                    const ProcessResult& result);
 
   Options options_;
   DeliveryProcessor& processor_;
