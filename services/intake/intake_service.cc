@@ -78,13 +78,8 @@ grpc::ServerUnaryReactor* IntakeService::Reopen(grpc::CallbackServerContext* con
 grpc::ServerUnaryReactor* CitizenDataService::EraseCitizenData(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  using sambat::v1::EraseCitizenDataRequest;
-  using sambat::v1::EraseCitizenDataResponse;
-  return ServeStaffUnary<EraseCitizenDataRequest, EraseCitizenDataResponse>(
-      context, request, response, executor_,
-      [this](const Caller& caller, const EraseCitizenDataRequest& r) {
-        return data_.Erase(caller, r);
-      });
+  return ServeStaffUnary(context, request, response, executor_, callers_, data_,
+                         &CitizenData::Erase);
 }
 
 grpc::ServerUnaryReactor* CitizenDataService::ListErasures(grpc::CallbackServerContext* context,
@@ -93,7 +88,7 @@ grpc::ServerUnaryReactor* CitizenDataService::ListErasures(grpc::CallbackServerC
   using sambat::v1::ListErasuresRequest;
   using sambat::v1::ListErasuresResponse;
   return ServeStaffUnary<ListErasuresRequest, ListErasuresResponse>(
-      context, request, response, executor_,
+      context, request, response, executor_, callers_,
       [this](const Caller&, const ListErasuresRequest& r) { return data_.List(r); });
 }
 

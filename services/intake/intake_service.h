@@ -57,11 +57,13 @@ using CitizenDataServiceBase =
         sambat::v1::CitizenDataService::WithRawCallbackMethod_ListErasures<
             sambat::v1::CitizenDataService::Service>>;
 
-// The data protection officer's tools; admins only (declared in intake.proto).
+// The data protection officer's tools; admins only (declared in intake.proto), served with
+// ServeStaffUnary.
 class CitizenDataService final : public CitizenDataServiceBase {
  public:
-  CitizenDataService(CitizenData& data, RequestExecutor& executor)
-      : data_(data), executor_(executor) {}
+  CitizenDataService(CitizenData& data, RequestExecutor& executor,
+                     CallerLookup callers = CallerOf)
+      : data_(data), executor_(executor), callers_(std::move(callers)) {}
 
   grpc::ServerUnaryReactor* EraseCitizenData(grpc::CallbackServerContext* context,
                                              const grpc::ByteBuffer* request,
@@ -73,6 +75,7 @@ class CitizenDataService final : public CitizenDataServiceBase {
  private:
   CitizenData& data_;
   RequestExecutor& executor_;
+  CallerLookup callers_;
 };
 
 }  // namespace skk::intake

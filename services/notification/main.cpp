@@ -35,13 +35,37 @@ ABSL_FLAG(absl::Duration, digest_poll, absl::Seconds(5),
 
 namespace {
 
-[[noreturn]] void Die(const std::string& what) {
-  skk::log::Error("cannot start", {{"error", what}});
-  std::exit(2);
-}
-
 std::string Override(const std::string& flag, const std::string& configured) {
   return flag.empty() ? configured : flag;
+}
+
+struct Channels {
+  skk::notification::SmtpOptions smtp;
+  skk::notification::GatewayOptions sms;
+  skk::notification::GatewayOptions whatsapp;
+};
+
+// The channels of the city configuration (files relative to its directory), with the flags'
+// overrides.
+Channels LoadChannelsOrExit(const skk::ServiceOptions& options,
+                            const sambat::v1::CityConfig& city) {
+  const std::string config_dir =
+      std::filesystem::path(options.city_config).parent_path().string();
+  const auto& configured = city.notification();
+  Channels c{
+      .smtp = skk::ValueOrExit(skk::notification::SmtpOptionsFrom(configured.email(), config_dir)),
+      .sms = skk::ValueOrExit(skk::notification::GatewayOptionsFrom(configured.sms(), config_dir)),
+      .whatsapp = skk::ValueOrExit(
+          skk::notification::GatewayOptionsFrom(configured.whatsapp(), config_dir))};
+  c.smtp.url = Override(absl::GetFlag(FLAGS_smtp_url), c.smtp.url);
+  // The local stack and the tests talk to a fake server on loopback without TLS.
+  if (options.dev) c.smtp.require_tls = false;
+  c.sms.url = Override(absl::GetFlag(FLAGS_sms_gateway_url), c.sms.url);
+  c.whatsapp.url = Override(absl::GetFlag(FLAGS_whatsapp_gateway_url), c.whatsapp.url);
+  if (const absl::Duration t = absl::GetFlag(FLAGS_channel_timeout); t > absl::ZeroDuration()) {
+    c.smtp.timeout = c.sms.timeout = c.whatsapp.timeout = t;
+  }
+  return c;
 }
 
 }  // namespace
@@ -51,35 +75,18 @@ int main(int argc, char** argv) {
   const sambat::v1::CityConfig city = skk::LoadCityConfigOrExit(options);
   // Before anything connects: a service without keys of its own stops at once.
   const skk::TokenVerifier staff = skk::LoadTokenVerifierOrExit(options, city);
-  auto settings = skk::notification::SettingsFrom(city);
-  if (!settings.ok()) Die(settings.status().ToString());
+  skk::notification::Settings settings = skk::ValueOrExit(skk::notification::SettingsFrom(city));
   if (absl::GetFlag(FLAGS_max_delivery_attempts) > 0) {
-    settings->max_attempts = absl::GetFlag(FLAGS_max_delivery_attempts);
+    settings.max_attempts = absl::GetFlag(FLAGS_max_delivery_attempts);
   }
-  const std::string config_dir =
-      std::filesystem::path(options.city_config).parent_path().string();
-  const auto& channels = city.notification();
-  auto smtp = skk::notification::SmtpOptionsFrom(channels.email(), config_dir);
-  auto sms = skk::notification::GatewayOptionsFrom(channels.sms(), config_dir);
-  auto whatsapp = skk::notification::GatewayOptionsFrom(channels.whatsapp(), config_dir);
-  if (!smtp.ok()) Die(smtp.status().ToString());
-  if (!sms.ok()) Die(sms.status().ToString());
-  if (!whatsapp.ok()) Die(whatsapp.status().ToString());
-  smtp->url = Override(absl::GetFlag(FLAGS_smtp_url), smtp->url);
-  // The local stack and the tests talk to a fake server on loopback without TLS.
-  if (options.dev) smtp->require_tls = false;
-  sms->url = Override(absl::GetFlag(FLAGS_sms_gateway_url), sms->url);
-  whatsapp->url = Override(absl::GetFlag(FLAGS_whatsapp_gateway_url), whatsapp->url);
-  if (const absl::Duration t = absl::GetFlag(FLAGS_channel_timeout); t > absl::ZeroDuration()) {
-    smtp->timeout = sms->timeout = whatsapp->timeout = t;
-  }
+  const Channels channels = LoadChannelsOrExit(options, city);
   skk::notification::InitCurl();
 
   skk::ServiceHost host(options);
   host.MigrateOrExit("notification", skk::notification_migrations());
 
-  skk::notification::NotificationDesk desk(*std::move(settings), host.clock());
-  if (absl::Status st = desk.SyncRecipients(host.pool()); !st.ok()) Die(st.ToString());
+  skk::notification::NotificationDesk desk(std::move(settings), host.clock());
+  skk::OkOrExit(desk.SyncRecipients(host.pool()));
 
   skk::notification::DeliveryOptions delivery{
       .endpoint = host.amqp(),
@@ -93,9 +100,7 @@ int main(int argc, char** argv) {
     host.AddConsumer(skk::notification::ConsumedEvents(), desk.Handlers());
     return host.Run();
   }
-  if (absl::Status st = skk::notification::DeclareChannelQueues(delivery); !st.ok()) {
-    Die(st.ToString());
-  }
+  skk::OkOrExit(skk::notification::DeclareChannelQueues(delivery));
 
   if (const absl::Duration keep = absl::GetFlag(FLAGS_delivery_attempts_retention);
       keep > absl::ZeroDuration()) {
@@ -109,13 +114,13 @@ int main(int argc, char** argv) {
   for (int i = 0; i < absl::GetFlag(FLAGS_channel_workers); ++i) {
     workers.push_back(std::make_unique<skk::notification::ChannelWorker>(
         skk::notification::kEmail, host.pool(), host.clock(),
-        skk::notification::MakeSmtpSender(*smtp), delivery));
+        skk::notification::MakeSmtpSender(channels.smtp), delivery));
     workers.push_back(std::make_unique<skk::notification::ChannelWorker>(
         skk::notification::kSms, host.pool(), host.clock(),
-        skk::notification::MakeGatewaySender(*sms), delivery));
+        skk::notification::MakeGatewaySender(channels.sms), delivery));
     workers.push_back(std::make_unique<skk::notification::ChannelWorker>(
         skk::notification::kWhatsApp, host.pool(), host.clock(),
-        skk::notification::MakeGatewaySender(*whatsapp), delivery));
+        skk::notification::MakeGatewaySender(channels.whatsapp), delivery));
   }
   for (auto& w : workers) {
     host.AddBackgroundLoop("channel", [w = w.get()](const std::atomic<bool>& stop) { w->Run(stop); });
@@ -130,8 +135,7 @@ int main(int argc, char** argv) {
   // Every method is for staff: the log holds citizens' words, the inbox officers' work.
   host.RequireStaffAuth(&staff);
   skk::notification::NotificationApi api(host.pool(), host.clock(), desk);
-  skk::notification::NotificationService service(
-      api, host.executor(), [](const grpc::ServerContextBase& c) { return skk::CallerOf(c); });
+  skk::notification::NotificationService service(api, host.executor());
   host.AddConsumer(skk::notification::ConsumedEvents(), desk.Handlers());
   host.AddGrpcService(&service);
   return host.Run();

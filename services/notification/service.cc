@@ -60,40 +60,25 @@ absl::Status CheckRecipient(const sambat::v1::Recipient& r, const Settings& sett
   return InvalidFields(v);
 }
 
-template <class Request, class Response>
-grpc::ServerUnaryReactor* Staff(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response, RequestExecutor& executor, const CallerLookup& lookup,
-    std::function<absl::StatusOr<Response>(const Caller&, const Request&)> handler) {
-  absl::StatusOr<Caller> caller = lookup(*context);
-  return ServeUnary<Request, Response>(
-      context, request, response, executor,
-      [caller, handler = std::move(handler)](const Request& r) -> absl::StatusOr<Response> {
-        if (!caller.ok()) return caller.status();
-        return handler(*caller, r);
-      });
-}
-
 }  // namespace
 
 absl::StatusOr<sambat::v1::ListNotificationsResponse> NotificationApi::List(
-    const absl::StatusOr<Caller>& caller, const sambat::v1::ListNotificationsRequest& request) {
+    const Caller& caller, const sambat::v1::ListNotificationsRequest& request) {
   if (!IsUuid(request.complaint_id())) {
     return InvalidFields({{"complaint_id", "must be a complaint id (UUID)"}});
   }
-  SKK_RETURN_IF_ERROR(caller.status());
   SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
   // Officers and agency heads read their own agency's complaints only, as GetCase does: another
   // agency's complaint, and one not routed yet, is exactly as absent as one that never existed.
-  if (RoleHasAgency(caller->role)) {
+  if (RoleHasAgency(caller.role)) {
     SKK_ASSIGN_OR_RETURN(std::optional<std::string> agency,
                          CaseAgency(*conn, request.complaint_id()));
-    if (!agency.has_value() || *agency != caller->agency_code) {
+    if (!agency.has_value() || *agency != caller.agency_code) {
       return absl::NotFoundError(absl::StrCat("no complaint ", request.complaint_id()));
     }
   }
   SKK_ASSIGN_OR_RETURN(auto list, ListByComplaint(*conn, request.complaint_id()));
-  const bool admin = caller->role == StaffRole::kAdmin;
+  const bool admin = caller.role == StaffRole::kAdmin;
   sambat::v1::ListNotificationsResponse response;
   for (auto& n : list) {
     // A citizen's phone and email are theirs: only an administrator sees them whole. Nor do
@@ -196,54 +181,43 @@ absl::StatusOr<sambat::v1::ReplayDeadLettersResponse> NotificationApi::Replay(
 grpc::ServerUnaryReactor* NotificationService::ListNotifications(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  absl::StatusOr<Caller> caller = caller_(*context);
-  return ServeUnary<sambat::v1::ListNotificationsRequest, sambat::v1::ListNotificationsResponse>(
-      context, request, response, executor_,
-      [this, caller](const sambat::v1::ListNotificationsRequest& r) { return api_.List(caller, r); });
+  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
+                         &NotificationApi::List);
 }
 
-grpc::ServerUnaryReactor* NotificationService::ListInbox(grpc::CallbackServerContext* context,
-                                                         const grpc::ByteBuffer* request,
-                                                         grpc::ByteBuffer* response) {
-  return Staff<sambat::v1::ListInboxRequest, sambat::v1::ListInboxResponse>(
-      context, request, response, executor_, caller_,
-      [this](const Caller& c, const sambat::v1::ListInboxRequest& r) { return api_.Inbox(c, r); });
+grpc::ServerUnaryReactor* NotificationService::ListInbox(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
+                         &NotificationApi::Inbox);
 }
 
-grpc::ServerUnaryReactor* NotificationService::MarkRead(grpc::CallbackServerContext* context,
-                                                        const grpc::ByteBuffer* request,
-                                                        grpc::ByteBuffer* response) {
-  return Staff<sambat::v1::MarkReadRequest, sambat::v1::MarkReadResponse>(
-      context, request, response, executor_, caller_,
-      [this](const Caller& c, const sambat::v1::MarkReadRequest& r) { return api_.MarkRead(c, r); });
+grpc::ServerUnaryReactor* NotificationService::MarkRead(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
+                         &NotificationApi::MarkRead);
 }
 
 grpc::ServerUnaryReactor* NotificationService::UpsertRecipient(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Staff<sambat::v1::Recipient, sambat::v1::Recipient>(
-      context, request, response, executor_, caller_,
-      [this](const Caller& c, const sambat::v1::Recipient& r) { return api_.Upsert(c, r); });
+  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
+                         &NotificationApi::Upsert);
 }
 
 grpc::ServerUnaryReactor* NotificationService::ListDeadLetters(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Staff<sambat::v1::ListDeadLettersRequest, sambat::v1::ListDeadLettersResponse>(
-      context, request, response, executor_, caller_,
-      [this](const Caller& c, const sambat::v1::ListDeadLettersRequest& r) {
-        return api_.DeadLetters(c, r);
-      });
+  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
+                         &NotificationApi::DeadLetters);
 }
 
 grpc::ServerUnaryReactor* NotificationService::ReplayDeadLetters(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return Staff<sambat::v1::ReplayDeadLettersRequest, sambat::v1::ReplayDeadLettersResponse>(
-      context, request, response, executor_, caller_,
-      [this](const Caller& c, const sambat::v1::ReplayDeadLettersRequest& r) {
-        return api_.Replay(c, r);
-      });
+  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
+                         &NotificationApi::Replay);
 }
 
 }  // namespace skk::notification

@@ -1,8 +1,8 @@
 #pragma once
 
 // notification's gRPC edge: the delivery log per complaint, the staff's own inbox, and the
-// admin's recipients and dead letters. Callers are staff identified by their token
-// (services/platform/auth.h); the lookup is injected so the edge is tested without a token
+// admin's recipients and dead letters. Every method is for staff, served with ServeStaffUnary
+// (grpc_edge.h); the caller lookup is injected so the edge can be tested without a token
 // authority.
 
 #include <functional>
@@ -20,9 +20,6 @@ namespace skk::notification {
 // What callers other than an admin see as the name of a citizen a message went to.
 inline constexpr char kCitizenWithoutName[] = "Pelapor";
 
-// Who is calling; UNAUTHENTICATED when nobody is (see CallerOf in auth.h).
-using CallerLookup = std::function<absl::StatusOr<Caller>(const grpc::ServerContextBase&)>;
-
 // The logic behind the RPCs, without gRPC.
 class NotificationApi {
  public:
@@ -32,7 +29,7 @@ class NotificationApi {
   // Only an admin sees a citizen's name and whole address in the log; other staff see the
   // address masked and kCitizenWithoutName.
   absl::StatusOr<sambat::v1::ListNotificationsResponse> List(
-      const absl::StatusOr<Caller>& caller, const sambat::v1::ListNotificationsRequest& request);
+      const Caller& caller, const sambat::v1::ListNotificationsRequest& request);
   absl::StatusOr<sambat::v1::ListInboxResponse> Inbox(const Caller& caller,
                                                       const sambat::v1::ListInboxRequest& r);
   absl::StatusOr<sambat::v1::MarkReadResponse> MarkRead(const Caller& caller,
@@ -61,8 +58,9 @@ using NotificationServiceBase =
 
 class NotificationService final : public NotificationServiceBase {
  public:
-  NotificationService(NotificationApi& api, RequestExecutor& executor, CallerLookup caller)
-      : api_(api), executor_(executor), caller_(std::move(caller)) {}
+  NotificationService(NotificationApi& api, RequestExecutor& executor,
+                      CallerLookup callers = CallerOf)
+      : api_(api), executor_(executor), callers_(std::move(callers)) {}
 
   grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* context,
                                               const grpc::ByteBuffer* request,
@@ -86,7 +84,7 @@ class NotificationService final : public NotificationServiceBase {
  private:
   NotificationApi& api_;
   RequestExecutor& executor_;
-  CallerLookup caller_;
+  CallerLookup callers_;
 };
 
 }  // namespace skk::notification

@@ -125,6 +125,36 @@ std::map<std::string, sambat::v1::AgencyKind> CheckAgencies(const CityConfig& co
   return agencies;
 }
 
+// One category's clocks (docs/sla-rules.md): first response 3 to 7 working days, level 2
+// 1 to 10 working days after the due time, resolution none or from the first response's days
+// to 60, and at most 5 distinct reminders inside the first-response clock.
+void CheckSlaPolicy(int i, const sambat::v1::SlaPolicy& s, Problems& p) {
+  const ConfigLines& at = p.lines();
+  auto problem = [&](const std::string& field, const auto&... parts) {
+    p.At(at.Of("sla_policies", i, field), "sla policy for '", s.category(), "': ", field, " ",
+         parts...);
+  };
+  if (s.first_response_days() < 3 || s.first_response_days() > 7) {
+    problem("first_response_days", "must be 3 to 7 working days, not ", s.first_response_days());
+  }
+  if (s.level2_after_days() < 1 || s.level2_after_days() > 10) {
+    problem("level2_after_days", "must be 1 to 10 working days, not ", s.level2_after_days());
+  }
+  const int resolution = s.resolution_working_days();
+  if (resolution != 0 && (resolution < s.first_response_days() || resolution > 60)) {
+    problem("resolution_working_days",
+            "must be 0 (none) or from first_response_days to 60 working days, not ", resolution);
+  }
+  const std::string reminders = "reminder_working_hours_before";
+  if (s.reminder_working_hours_before_size() > 5) problem(reminders, "lists more than 5 reminders");
+  const int limit = s.first_response_days() * 24 - 1;
+  std::set<int> seen;
+  for (int h : s.reminder_working_hours_before()) {
+    if (h < 1 || h > limit) problem(reminders, "has ", h, ": each must be 1 to ", limit);
+    if (!seen.insert(h).second) problem(reminders, "lists ", h, " twice");
+  }
+}
+
 std::set<std::string> CheckCategories(const CityConfig& config, Problems& p) {
   const ConfigLines& at = p.lines();
   std::set<std::string> categories;
@@ -145,14 +175,7 @@ std::set<std::string> CheckCategories(const CityConfig& config, Problems& p) {
     if (!with_policy.insert(s.category()).second) {
       p.At(at.Of("sla_policies", i), "category '", s.category(), "' has two sla policies");
     }
-    if (s.first_response_days() < 1 || s.first_response_days() > 30) {
-      p.At(at.Of("sla_policies", i, "first_response_days"), "sla policy for '", s.category(),
-           "': first_response_days must be 1 to 30");
-    }
-    if (s.level2_after_days() < 1 || s.level2_after_days() > 30) {
-      p.At(at.Of("sla_policies", i, "level2_after_days"), "sla policy for '", s.category(),
-           "': level2_after_days must be 1 to 30");
-    }
+    CheckSlaPolicy(i, s, p);
   }
   for (int i = 0; i < config.categories_size(); ++i) {
     const std::string& c = config.categories(i).code();

@@ -1,8 +1,9 @@
 #pragma once
 
 // The city's configuration file (proto sambat.v1.CityConfig), shared by every service. Each
-// service reads the part it needs. The file is protobuf text format, or protobuf JSON when its
-// name ends in ".json"; both are parsed by protobuf's own parsers.
+// service reads the part it needs; every service validates the whole with the same checks,
+// so a file one service accepts no other refuses. The file is protobuf text format, or
+// protobuf JSON when its name ends in ".json"; both are parsed by protobuf's own parsers.
 
 #include <string>
 
@@ -13,7 +14,10 @@ namespace skk {
 
 // Reads the file and validates it as a whole:
 // - agencies: unique codes, a kind, at least one humas contact per city agency;
-// - categories: unique codes, each with exactly one SLA policy in range;
+// - categories: unique codes, each with exactly one SLA policy: first response 3 to 7 working
+//   days, level 2 1 to 10 working days later, resolution 0 (none) or from the first
+//   response's days to 60, at most 5 distinct reminders each 1 to first_response_days x 24 - 1
+//   working hours before the due time (docs/sla-rules.md);
 // - areas: unique codes, a kind, kelurahan inside a known kecamatan, boundaries that are
 //   valid polygons (closed, 3+ points, not self-intersecting) inside the city bounds, and no
 //   two areas of one kind overlapping;

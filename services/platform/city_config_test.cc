@@ -166,11 +166,34 @@ TEST_CASE("an sla policy out of range or for an unknown category is refused",
   sambat::v1::CityConfig config = Shipped();
   SECTION("zero days to answer") {
     config.mutable_sla_policies(0)->set_first_response_days(0);
-    CHECK_THAT(ProblemWith(config), Catch::Contains("first_response_days must be 1 to 30"));
+    CHECK_THAT(ProblemWith(config),
+               Catch::Contains("first_response_days must be 3 to 7 working days, not 0"));
+  }
+  SECTION("more than seven working days to answer") {
+    config.mutable_sla_policies(0)->set_first_response_days(10);
+    CHECK_THAT(ProblemWith(config),
+               Catch::Contains("first_response_days must be 3 to 7 working days, not 10"));
   }
   SECTION("no level 2 delay") {
     config.mutable_sla_policies(0)->set_level2_after_days(0);
-    CHECK_THAT(ProblemWith(config), Catch::Contains("level2_after_days must be 1 to 30"));
+    CHECK_THAT(ProblemWith(config),
+               Catch::Contains("level2_after_days must be 1 to 10 working days, not 0"));
+  }
+  SECTION("a resolution shorter than the first response") {
+    config.mutable_sla_policies(0)->set_resolution_working_days(2);
+    CHECK_THAT(ProblemWith(config), Catch::Contains("resolution_working_days must be 0 (none)"));
+  }
+  SECTION("a reminder outside the clock") {
+    auto* p = config.mutable_sla_policies(0);
+    p->set_first_response_days(3);
+    p->add_reminder_working_hours_before(0);
+    CHECK_THAT(ProblemWith(config),
+               Catch::Contains("reminder_working_hours_before has 0: each must be 1 to 71"));
+  }
+  SECTION("a reminder listed twice") {
+    config.mutable_sla_policies(0)->add_reminder_working_hours_before(24);
+    CHECK_THAT(ProblemWith(config),
+               Catch::Contains("reminder_working_hours_before lists 24 twice"));
   }
   SECTION("unknown category") {
     auto* p = config.add_sla_policies();

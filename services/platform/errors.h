@@ -1,7 +1,7 @@
 #pragma once
 
 // Errors a client can act on, as absl::Status values carrying the standard google.rpc details
-// (BadRequest field violations, RetryInfo) as payloads. ToGrpcStatus (service_host.h) turns the
+// (BadRequest field violations, RetryInfo) as payloads. ToGrpcStatus (grpc_edge.h) turns the
 // payloads into the grpc-status-details-bin trailer that gRPC clients decode.
 
 #include <string>

@@ -7,7 +7,9 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
+#include "google/rpc/status.pb.h"
 #include "services/platform/errors.h"
+#include "services/platform/log.h"
 #include "services/platform/text.h"
 
 namespace skk {
@@ -52,6 +54,37 @@ std::optional<FieldViolation> FindInvalidUtf8(const Descriptor* descriptor,
 }
 
 }  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  switch (status.code()) {
+    // What went wrong inside (SQL text, hosts) is for the operator's log, not for a stranger.
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kDataLoss:
+      log::Error("internal error", {{"error", status.ToString()}});
+      return grpc::Status(grpc::StatusCode::INTERNAL, "internal error; nothing was changed");
+    case absl::StatusCode::kUnavailable:
+      log::Warn("dependency unavailable", {{"error", status.ToString()}});
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "temporarily unavailable; nothing was changed, please retry");
+    default:
+      break;
+  }
+  // absl and gRPC share the canonical code numbers. Payloads (BadRequest, RetryInfo) travel as
+  // a google.rpc.Status in the details trailer.
+  google::rpc::Status details;
+  details.set_code(static_cast<int>(status.code()));
+  details.set_message(std::string(status.message()));
+  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
+    auto* any = details.add_details();
+    any->set_type_url(std::string(type_url));
+    any->set_value(std::string(payload));
+  });
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()),
+                      details.details_size() > 0 ? details.SerializeAsString() : "");
+}
 
 RequestExecutor::RequestExecutor(int threads, int max_queued)
     : max_queued_(static_cast<size_t>(max_queued)) {

@@ -4,7 +4,8 @@
 // is not UTF-8, gets INVALID_ARGUMENT naming the field instead of gRPC's opaque INTERNAL) and
 // handled on a bounded pool of threads (handlers block on PostgreSQL; gRPC's own callback
 // threads must never block). A full pool answers RESOURCE_EXHAUSTED at once rather than
-// queueing without bound.
+// queueing without bound. A staff method is served with ServeStaffUnary, which hands the
+// handler the caller its token names.
 
 #include <condition_variable>
 #include <deque>
@@ -14,15 +15,21 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "services/platform/auth.h"
 #include "services/platform/pg.h"
-#include "services/platform/service_host.h"
 
 namespace skk {
+
+// Maps an absl::Status to the gRPC status a client sees, in one place: what went wrong inside
+// (INTERNAL, UNKNOWN, DATA_LOSS) is logged and answered without detail, UNAVAILABLE is logged
+// and answered "please retry", any other code travels with its message and payloads
+// (BadRequest, RetryInfo) in the google.rpc.Status details trailer.
+grpc::Status ToGrpcStatus(const absl::Status& status);
 
 class RequestExecutor {
  public:
@@ -94,20 +101,42 @@ grpc::ServerUnaryReactor* ServeUnary(
   return reactor;
 }
 
-// ServeUnary for a staff method: the handler gets the caller the interceptor verified
-// (CallerOf); a call without one is answered with the interceptor's refusal and the handler
-// never runs.
+// Who is calling a staff method: CallerOf (auth.h) in a service, which returns what the auth
+// interceptor decided from the token and the method's access policy (UNAUTHENTICATED,
+// PERMISSION_DENIED, or the caller); a test may pass its own.
+using CallerLookup = std::function<absl::StatusOr<Caller>(const grpc::ServerContextBase&)>;
+
+// ServeUnary for a staff method, the one way every service serves one: the handler gets the
+// caller `callers` names; a call refused by the method's access policy is answered with the
+// refusal and the handler never runs. The handler still checks what the policy cannot (whose
+// agency, which case).
 template <class Request, class Response>
 grpc::ServerUnaryReactor* ServeStaffUnary(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* wire_request,
-    grpc::ByteBuffer* wire_response, RequestExecutor& executor,
+    grpc::ByteBuffer* wire_response, RequestExecutor& executor, CallerLookup callers,
     std::function<absl::StatusOr<Response>(const Caller&, const Request&)> handler) {
   return ServeUnary<Request, Response>(
       context, wire_request, wire_response, executor,
-      [context, handler = std::move(handler)](const Request& r) -> absl::StatusOr<Response> {
-        absl::StatusOr<Caller> caller = CallerOf(*context);
+      [context, callers = std::move(callers), handler = std::move(handler)](
+          const Request& r) -> absl::StatusOr<Response> {
+        absl::StatusOr<Caller> caller = callers(*context);
         if (!caller.ok()) return caller.status();
         return handler(*caller, r);
+      });
+}
+
+// ServeStaffUnary by a member of `logic` that takes the caller and the request, the usual shape
+// of a service's logic: ServeStaffUnary(context, request, response, executor_, callers_,
+// work_, &OfficerWork::Claim).
+template <class Logic, class Request, class Response>
+grpc::ServerUnaryReactor* ServeStaffUnary(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* wire_request,
+    grpc::ByteBuffer* wire_response, RequestExecutor& executor, CallerLookup callers,
+    Logic& logic, absl::StatusOr<Response> (Logic::*method)(const Caller&, const Request&)) {
+  return ServeStaffUnary<Request, Response>(
+      context, wire_request, wire_response, executor, std::move(callers),
+      [&logic, method](const Caller& caller, const Request& r) {
+        return (logic.*method)(caller, r);
       });
 }
 

@@ -249,10 +249,6 @@ absl::Status PgConnection::ExecuteScript(std::string_view sql) {
   return st;
 }
 
-bool IsRetryable(const absl::Status& status) {
-  return absl::IsUnavailable(status) || absl::IsAborted(status);
-}
-
 namespace {
 std::mutex outbox_commit_mu;
 std::condition_variable outbox_commit_cv;

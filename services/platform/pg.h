@@ -92,6 +92,8 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
+  // Failures map libpq/SQLSTATE to absl codes: connection trouble is UNAVAILABLE (worth a
+  // retry), a unique violation ALREADY_EXISTS, serialization failures and deadlocks ABORTED.
   absl::StatusOr<PgResult> Execute(const SqlStatement& statement,
                                    const std::vector<SqlParam>& params = {});
   // Runs SQL text as given, possibly several statements (migrations, BEGIN/COMMIT).
@@ -123,10 +125,6 @@ void SignalOutboxCommit();
 // `seen` (true) or after `timeout` (false).
 uint64_t OutboxCommitCount();
 bool WaitForOutboxCommit(uint64_t seen, absl::Duration timeout);
-
-// Maps libpq/SQLSTATE failures to absl codes: connection trouble is UNAVAILABLE (worth a
-// retry), a unique violation ALREADY_EXISTS, serialization failures and deadlocks ABORTED.
-bool IsRetryable(const absl::Status& status);
 
 // The deadline of the client request this thread serves (ServeUnary sets it for the handler's
 // run). A transaction begun under it gets a statement_timeout that ends at the deadline, so a

@@ -3,9 +3,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
-
-#include <vector>
 
 #include "services/platform/status_macros.h"
 
@@ -40,12 +37,6 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
                  &length) != nullptr,
             "HMAC-SHA256 failed");
   return Hex(mac, length);
-}
-
-std::string RandomHex(int bytes) {
-  std::vector<unsigned char> buffer(static_cast<size_t>(bytes));
-  SKK_CHECK(RAND_bytes(buffer.data(), bytes) == 1, "the OS random source failed");
-  return Hex(buffer.data(), buffer.size());
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

@@ -14,9 +14,6 @@ std::string Sha256Hex(std::string_view data);
 // Lowercase hex HMAC-SHA256 of `data` under `key`.
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
-// `bytes` random bytes from the OS's CSPRNG, as lowercase hex (2 * bytes characters).
-std::string RandomHex(int bytes);
-
 // Compares two strings in time that does not depend on where they differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

@@ -15,7 +15,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "google/protobuf/stubs/logging.h"
-#include "google/rpc/status.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "services/platform/log.h"
@@ -92,9 +91,9 @@ ABSL_FLAG(bool, declare_topology_only, false,
 namespace skk {
 namespace {
 
-[[noreturn]] void Die(const std::string& what) {
-  log::Error("cannot start", {{"error", what}});
-  std::exit(2);
+// A flag or setting that cannot be: the service does not start.
+[[noreturn]] void BadFlag(const std::string& what) {
+  ExitAtStart(absl::InvalidArgumentError(what));
 }
 
 // SKK_<FLAG> environment variables set flags first; the command line then overrides them.
@@ -105,8 +104,36 @@ void ApplyEnvironment() {
     const char* value = std::getenv(var.c_str());
     if (value == nullptr) continue;
     std::string error;
-    if (!flag->ParseFrom(value, &error)) Die(absl::StrCat(var, ": ", error));
+    if (!flag->ParseFrom(value, &error)) BadFlag(absl::StrCat(var, ": ", error));
   }
+}
+
+// The structured log, at --log_level; protobuf's own complaints (e.g. a request with invalid
+// UTF-8) go into it too.
+void SetUpLogging(const std::string& service) {
+  log::SetService(service);
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* file, int line,
+                                     const std::string& message) {
+    log::Write(level >= google::protobuf::LOGLEVEL_ERROR ? log::Level::kWarn : log::Level::kDebug,
+               "protobuf", {{"message", message}, {"at", absl::StrCat(file, ":", line)}});
+  });
+  const std::string level = absl::GetFlag(FLAGS_log_level);
+  if (level == "debug") log::SetMinLevel(log::Level::kDebug);
+  else if (level == "warn") log::SetMinLevel(log::Level::kWarn);
+  else if (level == "error") log::SetMinLevel(log::Level::kError);
+  else if (level != "info") BadFlag(absl::StrCat("--log_level: unknown level ", level));
+}
+
+std::vector<absl::Duration> RetryDelays() {
+  std::vector<absl::Duration> delays;
+  for (const std::string& d : absl::GetFlag(FLAGS_retry_delays)) {
+    absl::Duration delay;
+    if (!absl::ParseDuration(d, &delay) || delay <= absl::ZeroDuration()) {
+      BadFlag(absl::StrCat("--retry_delays: '", d, "' is not a positive duration such as 5s"));
+    }
+    delays.push_back(delay);
+  }
+  return delays;
 }
 
 absl::Status WriteReadyFile(const std::string& path, int port) {
@@ -124,24 +151,22 @@ absl::Status WriteReadyFile(const std::string& path, int port) {
 
 }  // namespace
 
+void ExitAtStart(const absl::Status& why) {
+  log::Error("cannot start", {{"error", why.ToString()}});
+  std::exit(2);
+}
+
+void OkOrExit(const absl::Status& status) {
+  if (!status.ok()) ExitAtStart(status);
+}
+
 ServiceOptions InitService(const std::string& service, int default_port, int argc, char** argv) {
   absl::SetProgramUsageMessage(absl::StrCat("Sambat Kene Ker ", service,
                                             " service. Every flag may also be set through the "
                                             "environment as SKK_<FLAG>."));
   ApplyEnvironment();
   absl::ParseCommandLine(argc, argv);
-  log::SetService(service);
-  // protobuf's own complaints (e.g. a request with invalid UTF-8) go into the structured log.
-  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* file, int line,
-                                     const std::string& message) {
-    log::Write(level >= google::protobuf::LOGLEVEL_ERROR ? log::Level::kWarn : log::Level::kDebug,
-               "protobuf", {{"message", message}, {"at", absl::StrCat(file, ":", line)}});
-  });
-  const std::string level = absl::GetFlag(FLAGS_log_level);
-  if (level == "debug") log::SetMinLevel(log::Level::kDebug);
-  else if (level == "warn") log::SetMinLevel(log::Level::kWarn);
-  else if (level == "error") log::SetMinLevel(log::Level::kError);
-  else if (level != "info") Die(absl::StrCat("--log_level: unknown level ", level));
+  SetUpLogging(service);
 
   ServiceOptions o;
   o.service = service;
@@ -155,7 +180,7 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
                 .ca_file = absl::GetFlag(FLAGS_grpc_tls_client_ca_file)};
   o.grpc_plaintext = absl::GetFlag(FLAGS_grpc_plaintext);
   if (o.grpc_tls.empty() && !o.dev && !o.grpc_plaintext) {
-    Die("no TLS for gRPC outside development mode: give --grpc_tls_cert_file and "
+    BadFlag("no TLS for gRPC outside development mode: give --grpc_tls_cert_file and "
         "--grpc_tls_key_file (and --grpc_tls_client_ca_file for mutual TLS), or "
         "--grpc_plaintext when the network encrypts; see docs/security.md");
   }
@@ -177,9 +202,7 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
                                  .min_bytes = 1},
                                 o);
   if (!o.dev && !absl::GetFlag(FLAGS_servers_plaintext)) {
-    if (absl::Status st = RequireEncryptedServers(o.pg_uri, o.amqp_uri); !st.ok()) {
-      Die(std::string(st.message()));
-    }
+    OkOrExit(RequireEncryptedServers(o.pg_uri, o.amqp_uri));
   }
   o.redis_addr = absl::GetFlag(FLAGS_redis_addr);
   if (const std::string file = absl::GetFlag(FLAGS_redis_addr_file); !file.empty()) {
@@ -193,31 +216,21 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
   o.prefetch = absl::GetFlag(FLAGS_prefetch);
   o.max_attempts = absl::GetFlag(FLAGS_max_attempts);
   o.max_waits = absl::GetFlag(FLAGS_max_waits);
-  for (const std::string& d : absl::GetFlag(FLAGS_retry_delays)) {
-    absl::Duration delay;
-    if (!absl::ParseDuration(d, &delay) || delay <= absl::ZeroDuration()) {
-      Die(absl::StrCat("--retry_delays: '", d, "' is not a positive duration such as 5s"));
-    }
-    o.retry_delays.push_back(delay);
-  }
+  o.retry_delays = RetryDelays();
   o.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   o.applied_events_retention = absl::GetFlag(FLAGS_applied_events_retention);
   o.declare_topology_only = absl::GetFlag(FLAGS_declare_topology_only);
   if (o.pg_pool_size < 1 || o.request_threads < 0 || o.consumer_threads < 0 || o.prefetch < 1 ||
       o.max_attempts < 1 || o.max_waits < 1 || o.retry_delays.empty()) {
-    Die("pool size, prefetch, attempts and waits must be positive, with at least one retry "
+    BadFlag("pool size, prefetch, attempts and waits must be positive, with at least one retry "
         "delay");
   }
   return o;
 }
 
 ServiceHost::ServiceHost(ServiceOptions options) : options_(std::move(options)) {
-  auto endpoint = ParseAmqpUri(options_.amqp_uri);
-  if (!endpoint.ok()) Die(std::string(endpoint.status().message()));
-  amqp_ = *endpoint;
-  auto clock = MakeClock(options_.clock);
-  if (!clock.ok()) Die(std::string(clock.status().message()));
-  clock_ = std::move(clock).value();
+  amqp_ = ValueOrExit(ParseAmqpUri(options_.amqp_uri));
+  clock_ = ValueOrExit(MakeClock(options_.clock));
   pool_ = std::make_unique<PgPool>(PgPool::Options{
       .uri = options_.pg_uri, .schema = options_.pg_schema, .size = options_.pg_pool_size});
   const int request_threads =
@@ -247,29 +260,22 @@ absl::Status ServiceHost::Migrate(const std::string& component,
 
 void ServiceHost::MigrateOrExit(const std::string& component,
                                 const std::vector<Migration>& migrations) {
-  if (absl::Status st = Migrate(component, migrations); !st.ok()) Die(st.ToString());
+  OkOrExit(Migrate(component, migrations));
 }
 
 sambat::v1::CityConfig LoadCityConfigOrExit(const ServiceOptions& options) {
-  auto city = LoadCityConfig(options.city_config);
-  if (!city.ok()) Die(city.status().ToString());
-  return *std::move(city);
+  return ValueOrExit(LoadCityConfig(options.city_config));
 }
 
 TokenVerifier LoadTokenVerifierOrExit(const ServiceOptions& options,
                                       const sambat::v1::CityConfig& city) {
-  auto verifier = TokenVerifierFromConfig(city, options.city_config);
-  if (!verifier.ok()) Die(verifier.status().ToString());
-  if (absl::Status st = RefuseDevelopmentKeys(*verifier, options.dev); !st.ok()) {
-    Die(st.ToString());
-  }
-  return *std::move(verifier);
+  TokenVerifier verifier = ValueOrExit(TokenVerifierFromConfig(city, options.city_config));
+  OkOrExit(RefuseDevelopmentKeys(verifier, options.dev));
+  return verifier;
 }
 
 std::string LoadSecretOrExit(const SecretSource& source, const ServiceOptions& options) {
-  auto secret = LoadSecret(source, options.dev);
-  if (!secret.ok()) Die(secret.status().ToString());
-  return *std::move(secret);
+  return ValueOrExit(LoadSecret(source, options.dev));
 }
 
 void ServiceHost::RequireStaffAuth(const TokenVerifier* verifier) {
@@ -339,60 +345,39 @@ void ServiceHost::AddHourlyPruning(std::string what,
   }});
 }
 
-int ServiceHost::Run() {
-  // Signals are taken by sigwait on this thread only; every thread started below inherits
-  // the mask. SIGPIPE from a peer that went away must not kill the process.
+namespace {
+
+// Signals are taken by sigwait on the calling thread only; every thread started afterwards
+// inherits the mask. SIGPIPE from a peer that went away must not kill the process.
+sigset_t BlockShutdownSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
 
-  EraseParkedOnErasure();
-  std::vector<TopologyOptions> topologies;
-  for (const ConsumerSpec& c : consumers_) {
-    topologies.push_back({.exchange = kEventsExchange, .service = options_.service,
-                          .bindings = c.bindings, .retry_delays = options_.retry_delays});
-  }
-  // The queues must exist before anything is published to them, or events would be dropped
-  // as unroutable: declare them before serving a single request.
+// Declares one consumer's queues, waiting up to a minute for RabbitMQ (containers start in
+// any order).
+absl::Status DeclareQueues(const AmqpEndpoint& amqp, const std::string& service,
+                           const TopologyOptions& topology) {
   std::atomic<bool> never{false};
-  for (const TopologyOptions& t : topologies) {
-    for (int attempt = 0;; ++attempt) {
-      auto conn = AmqpConnection::Open(amqp_, options_.service + "-topology");
-      absl::Status st = conn.ok() ? (*conn)->DeclareTopology(t) : conn.status();
-      if (st.ok()) break;
-      if (!absl::IsUnavailable(st) || attempt >= 60) {
-        log::Error("cannot declare queues", {{"error", std::string(st.message())}});
-        return 2;
-      }
-      log::Warn("rabbitmq not reachable yet", {{"error", std::string(st.message())}});
-      SleepUnlessStopped(never, absl::Seconds(1));
+  for (int attempt = 0;; ++attempt) {
+    auto conn = AmqpConnection::Open(amqp, service + "-topology");
+    absl::Status st = conn.ok() ? (*conn)->DeclareTopology(topology) : conn.status();
+    if (st.ok()) return st;
+    if (!absl::IsUnavailable(st) || attempt >= 60) {
+      return absl::Status(st.code(), absl::StrCat("cannot declare queues: ", st.message()));
     }
+    log::Warn("rabbitmq not reachable yet", {{"error", std::string(st.message())}});
+    SleepUnlessStopped(never, absl::Seconds(1));
   }
-  if (options_.declare_topology_only) {
-    log::Info("queues declared", {{"service", options_.service}});
-    return 0;
-  }
+}
 
-  grpc::EnableDefaultHealthCheckService(true);
-  // Reflection lets an operator at 3 a.m. call any service with grpcurl, no .proto at hand,
-  // and gives a stranger the same map: only when asked for.
-  if (options_.grpc_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int port = 0;
-  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
-  if (!options_.grpc_tls.empty()) {
-    auto tls = TlsServerCredentials(options_.grpc_tls);
-    if (!tls.ok()) {
-      log::Error("cannot set up TLS", {{"error", std::string(tls.status().message())}});
-      return 2;
-    }
-    credentials = *tls;
-  }
-  builder.AddListeningPort(options_.listen, credentials, &port);
-  // Limits on what one client may hold: a slow or hostile one cannot pin a process.
+// The limits on what one client may hold, so a slow or hostile one cannot pin a process.
+void LimitClients(grpc::ServerBuilder& builder) {
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_grpc_max_receive_bytes));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              absl::GetFlag(FLAGS_grpc_max_concurrent_streams));
@@ -406,44 +391,91 @@ int ServiceHost::Run() {
   // Dead peers (a phone that left the network) are found by pings, not by waiting forever.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
-  for (grpc::Service* s : grpc_services_) builder.RegisterService(s);
-  {
-    // Every method's declared access policy, staff verifier or not (fail closed).
-    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
-    creators.push_back(MakeAuthInterceptorFactory(
-        staff_verifier_, [clock = clock_.get()] { return clock->Now(); }));
-    builder.experimental().SetInterceptorCreators(std::move(creators));
-  }
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || port == 0) {
-    log::Error("cannot listen", {{"address", options_.listen}});
-    return 2;
-  }
+}
 
+}  // namespace
+
+// What runs beside the gRPC server until shutdown: the outbox relay, the event consumers and
+// the background loops, each group with its own stop flag (stopped in that order by Stop).
+struct ServiceHost::Work {
   std::atomic<bool> stop_consumers{false};
   std::atomic<bool> stop_loops{false};
   std::atomic<bool> stop_relay{false};
-
-  auto store = MakePgOutboxStore(options_.pg_uri, options_.pg_schema);
-  auto publisher = MakeAmqpEventPublisher(amqp_, options_.service + "-relay");
-  OutboxRelay relay(*store, *publisher, OutboxRelay::Options{.exchange = kEventsExchange});
-  std::thread relay_thread([&] { relay.Run(stop_relay); });
-
-  PgIdempotentApplier applier(*pool_);
+  std::unique_ptr<OutboxStore> store;
+  std::unique_ptr<EventPublisher> publisher;
+  std::unique_ptr<OutboxRelay> relay;
+  std::thread relay_thread;
+  std::unique_ptr<PgIdempotentApplier> applier;
   std::vector<std::unique_ptr<DeliveryProcessor>> processors;
   std::vector<std::unique_ptr<EventConsumer>> consumers;
   std::vector<std::thread> consumer_threads;
+  std::vector<std::thread> loop_threads;
+
+  // Consumers finish the message in hand, loops their round, the relay its batch.
+  void Stop() {
+    stop_consumers = true;
+    for (std::thread& t : consumer_threads) t.join();
+    stop_loops = true;
+    for (std::thread& t : loop_threads) t.join();
+    stop_relay = true;
+    relay_thread.join();
+  }
+};
+
+std::vector<TopologyOptions> ServiceHost::Topologies() const {
+  std::vector<TopologyOptions> topologies;
+  for (const ConsumerSpec& c : consumers_) {
+    topologies.push_back({.exchange = kEventsExchange, .service = options_.service,
+                          .bindings = c.bindings, .retry_delays = options_.retry_delays});
+  }
+  return topologies;
+}
+
+absl::StatusOr<std::unique_ptr<grpc::Server>> ServiceHost::StartGrpcServer(int& port) {
+  grpc::EnableDefaultHealthCheckService(true);
+  // Reflection lets an operator at 3 a.m. call any service with grpcurl, no .proto at hand,
+  // and gives a stranger the same map: only when asked for.
+  if (options_.grpc_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!options_.grpc_tls.empty()) {
+    SKK_ASSIGN_OR_RETURN(credentials, TlsServerCredentials(options_.grpc_tls));
+  }
+  builder.AddListeningPort(options_.listen, credentials, &port);
+  LimitClients(builder);
+  for (grpc::Service* s : grpc_services_) builder.RegisterService(s);
+  // Every method's declared access policy, staff verifier or not (fail closed).
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  creators.push_back(MakeAuthInterceptorFactory(
+      staff_verifier_, [clock = clock_.get()] { return clock->Now(); }));
+  builder.experimental().SetInterceptorCreators(std::move(creators));
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen));
+  }
+  return server;
+}
+
+std::unique_ptr<ServiceHost::Work> ServiceHost::StartWork(
+    const std::vector<TopologyOptions>& topologies) {
+  auto work = std::make_unique<Work>();
+  work->store = MakePgOutboxStore(options_.pg_uri, options_.pg_schema);
+  work->publisher = MakeAmqpEventPublisher(amqp_, options_.service + "-relay");
+  work->relay = std::make_unique<OutboxRelay>(*work->store, *work->publisher,
+                                              OutboxRelay::Options{.exchange = kEventsExchange});
+  work->relay_thread = std::thread([w = work.get()] { w->relay->Run(w->stop_relay); });
+  work->applier = std::make_unique<PgIdempotentApplier>(*pool_);
   for (size_t i = 0; i < consumers_.size(); ++i) {
-    processors.push_back(std::make_unique<DeliveryProcessor>(
-        options_.service, consumers_[i].handlers, applier, options_.max_attempts, options_.max_waits));
+    work->processors.push_back(std::make_unique<DeliveryProcessor>(
+        options_.service, consumers_[i].handlers, *work->applier, options_.max_attempts,
+        options_.max_waits));
     for (int t = 0; t < options_.consumer_threads; ++t) {
-      consumers.push_back(std::make_unique<EventConsumer>(
+      work->consumers.push_back(std::make_unique<EventConsumer>(
           EventConsumer::Options{.endpoint = amqp_, .topology = topologies[i],
                                  .prefetch = options_.prefetch},
-          *processors.back()));
-      consumer_threads.emplace_back([&c = *consumers.back(), &stop_consumers] {
-        c.Run(stop_consumers);
-      });
+          *work->processors.back()));
+      work->consumer_threads.emplace_back(
+          [&c = *work->consumers.back(), w = work.get()] { c.Run(w->stop_consumers); });
     }
   }
   if (!consumers_.empty() && options_.applied_events_retention > absl::ZeroDuration()) {
@@ -451,71 +483,57 @@ int ServiceHost::Run() {
       return PruneAppliedEvents(*pool_, absl::Now() - options_.applied_events_retention);
     });
   }
-  std::vector<std::thread> loop_threads;
   for (LoopSpec& l : loops_) {
-    loop_threads.emplace_back([&l, &stop_loops] { l.loop(stop_loops); });
+    work->loop_threads.emplace_back([&l, w = work.get()] { l.loop(w->stop_loops); });
   }
+  return work;
+}
 
-  server->GetHealthCheckService()->SetServingStatus(true);
+void ServiceHost::AnnounceServing(grpc::Server& server, int port) {
+  server.GetHealthCheckService()->SetServingStatus(true);
   if (!options_.ready_file.empty()) {
     absl::Status st = WriteReadyFile(options_.ready_file, port);
     if (!st.ok()) log::Error("cannot write ready file", {{"error", std::string(st.message())}});
   }
   log::Info("serving", {{"address", options_.listen}, {"port", port},
-                        {"consumer_threads", options_.consumer_threads * 
+                        {"consumer_threads", options_.consumer_threads *
                                                  static_cast<int>(consumers_.size())}});
+}
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  log::Info("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
-
+void ServiceHost::ShutDown(grpc::Server& server, Work& work) {
   // Stop taking work first, then let in-flight work finish, then stop publishing.
-  server->GetHealthCheckService()->SetServingStatus(false);
-  server->Shutdown(std::chrono::system_clock::now() +
-                   absl::ToChronoMilliseconds(options_.shutdown_grace));
-  stop_consumers = true;
-  for (std::thread& t : consumer_threads) t.join();
-  stop_loops = true;
-  for (std::thread& t : loop_threads) t.join();
-  stop_relay = true;
-  relay_thread.join();
-  server->Wait();
+  server.GetHealthCheckService()->SetServingStatus(false);
+  server.Shutdown(std::chrono::system_clock::now() +
+                  absl::ToChronoMilliseconds(options_.shutdown_grace));
+  work.Stop();
+  server.Wait();
   // Handlers still queued or running finish now, while the objects they use still exist (the
   // service objects in main are destroyed right after Run returns).
   executor_.reset();
   log::Info("stopped");
-  return 0;
 }
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  switch (status.code()) {
-    // What went wrong inside (SQL text, hosts) is for the operator's log, not for a stranger.
-    case absl::StatusCode::kInternal:
-    case absl::StatusCode::kUnknown:
-    case absl::StatusCode::kDataLoss:
-      log::Error("internal error", {{"error", status.ToString()}});
-      return grpc::Status(grpc::StatusCode::INTERNAL, "internal error; nothing was changed");
-    case absl::StatusCode::kUnavailable:
-      log::Warn("dependency unavailable", {{"error", status.ToString()}});
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          "temporarily unavailable; nothing was changed, please retry");
-    default:
-      break;
+int ServiceHost::Run() {
+  const sigset_t signals = BlockShutdownSignals();
+  EraseParkedOnErasure();
+  // The queues must exist before anything is published to them, or events would be dropped
+  // as unroutable: declare them before serving a single request.
+  const std::vector<TopologyOptions> topologies = Topologies();
+  for (const TopologyOptions& t : topologies) OkOrExit(DeclareQueues(amqp_, options_.service, t));
+  if (options_.declare_topology_only) {
+    log::Info("queues declared", {{"service", options_.service}});
+    return 0;
   }
-  // absl and gRPC share the canonical code numbers. Payloads (BadRequest, RetryInfo) travel as
-  // a google.rpc.Status in the details trailer.
-  google::rpc::Status details;
-  details.set_code(static_cast<int>(status.code()));
-  details.set_message(std::string(status.message()));
-  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
-    auto* any = details.add_details();
-    any->set_type_url(std::string(type_url));
-    any->set_value(std::string(payload));
-  });
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()),
-                      details.details_size() > 0 ? details.SerializeAsString() : "");
+  int port = 0;
+  std::unique_ptr<grpc::Server> server = ValueOrExit(StartGrpcServer(port));
+  std::unique_ptr<Work> work = StartWork(topologies);
+  AnnounceServing(*server, port);
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  log::Info("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  ShutDown(*server, *work);
+  return 0;
 }
 
 }  // namespace skk

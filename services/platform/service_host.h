@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "sambat/v1/config.pb.h"
@@ -74,6 +75,19 @@ struct ServiceOptions {
   bool declare_topology_only = false;
 };
 
+// The one way a service fails at start-up (a bad flag or configuration, a missing secret, a
+// server that never came up): logs "cannot start" with `why` and exits with status 2, before
+// the service serves anything. Never for failures after start-up, which are handled or logged.
+[[noreturn]] void ExitAtStart(const absl::Status& why);
+// ExitAtStart unless `status` is OK.
+void OkOrExit(const absl::Status& status);
+// The value, or ExitAtStart with the error.
+template <class T>
+T ValueOrExit(absl::StatusOr<T> value) {
+  if (!value.ok()) ExitAtStart(value.status());
+  return *std::move(value);
+}
+
 // Parses flags (after applying SKK_* environment variables) and sets up logging.
 // Exits the process with a message on invalid flags, as a command-line tool does.
 ServiceOptions InitService(const std::string& service, int default_port, int argc, char** argv);
@@ -133,6 +147,15 @@ class ServiceHost {
     std::function<void(const std::atomic<bool>&)> loop;
   };
 
+  // The steps of Run.
+  struct Work;
+  std::vector<TopologyOptions> Topologies() const;
+  // The server listening (port: the one bound), with every service and the access policies.
+  absl::StatusOr<std::unique_ptr<grpc::Server>> StartGrpcServer(int& port);
+  std::unique_ptr<Work> StartWork(const std::vector<TopologyOptions>& topologies);
+  void AnnounceServing(grpc::Server& server, int port);
+  void ShutDown(grpc::Server& server, Work& work);
+
   ServiceOptions options_;
   AmqpEndpoint amqp_;
   std::unique_ptr<Clock> clock_;
@@ -157,8 +180,5 @@ TokenVerifier LoadTokenVerifierOrExit(const ServiceOptions& options,
 // A secret of the service (tracking, cursor, ...) as dev_mode.h's LoadSecret reads it, or logs
 // why it cannot be had and exits.
 std::string LoadSecretOrExit(const SecretSource& source, const ServiceOptions& options);
-
-// Maps an absl::Status to the gRPC status a client sees, in one place.
-grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace skk

@@ -40,8 +40,7 @@ int main(int argc, char** argv) {
   skk::routing::OfficerWork work(host.pool(), host.clock(), routing_config,
                                  skk::routing::QueueCursorCodec(cursor_secret));
   host.RequireStaffAuth(&staff);
-  const skk::routing::CallerResolver callers = skk::CallerOf;
-  skk::routing::OfficerService officers(work, callers, host.executor());
+  skk::routing::OfficerService officers(work, host.executor());
   skk::routing::RoutingAdminService admin(
       [&routing_config]() -> absl::StatusOr<std::string> {
         if (absl::Status st = routing_config.Reload(); !st.ok()) return st;
@@ -49,7 +48,7 @@ int main(int argc, char** argv) {
         return absl::StrCat(current->routing_rules_size(), " rules, ", current->areas_size(),
                             " areas, ", current->agencies_size(), " agencies");
       },
-      callers, host.executor());
+      host.executor());
 
   host.AddConsumer(skk::routing::ConsumedEvents(), cases.Handlers());
   host.AddGrpcService(&officers);

@@ -1,8 +1,8 @@
 #pragma once
 
-// The officers' and administrators' gRPC API (proto/sambat/v1/routing.proto). Requests are
-// parsed at the edge (grpc_edge.h), the caller is read from the staff token, and the work is
-// done by OfficerWork on the host's request threads.
+// The officers' and administrators' gRPC API (proto/sambat/v1/routing.proto), served with
+// ServeStaffUnary (grpc_edge.h): the request parsed, the caller read from the staff token, and
+// the work done by OfficerWork on the host's request threads.
 
 #include <functional>
 #include <string>
@@ -15,9 +15,6 @@
 #include "services/routing/officer_work.h"
 
 namespace skk::routing {
-
-// Who is calling: CallerOf (auth.h) in the service; UNAUTHENTICATED without a good token.
-using CallerResolver = std::function<absl::StatusOr<Caller>(const grpc::ServerContextBase&)>;
 
 namespace internal {
 using S = sambat::v1::OfficerService;
@@ -32,28 +29,41 @@ using AdminServiceBase = sambat::v1::RoutingAdminService::WithRawCallbackMethod_
 
 class OfficerService final : public internal::OfficerServiceBase {
  public:
-  OfficerService(OfficerWork& work, CallerResolver callers, RequestExecutor& executor)
-      : work_(work), callers_(std::move(callers)), executor_(executor) {}
+  OfficerService(OfficerWork& work, RequestExecutor& executor, CallerLookup callers = CallerOf)
+      : work_(work), executor_(executor), callers_(std::move(callers)) {}
 
-#define SKK_OFFICER_METHOD(Name)                                                    \
-  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,              \
-                                 const grpc::ByteBuffer* request,                   \
-                                 grpc::ByteBuffer* response) override;
-  SKK_OFFICER_METHOD(ListQueue)
-  SKK_OFFICER_METHOD(GetCase)
-  SKK_OFFICER_METHOD(Claim)
-  SKK_OFFICER_METHOD(Release)
-  SKK_OFFICER_METHOD(Respond)
-  SKK_OFFICER_METHOD(RequestInfo)
-  SKK_OFFICER_METHOD(Forward)
-  SKK_OFFICER_METHOD(Resolve)
-  SKK_OFFICER_METHOD(Reject)
-#undef SKK_OFFICER_METHOD
+grpc::ServerUnaryReactor* ListQueue(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* Claim(grpc::CallbackServerContext* context,
+                                  const grpc::ByteBuffer* request,
+                                  grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* Release(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* Respond(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RequestInfo(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* Forward(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* Resolve(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
 
  private:
   OfficerWork& work_;
-  CallerResolver callers_;
   RequestExecutor& executor_;
+  CallerLookup callers_;
 };
 
 // Reloads the routing configuration; returns a summary of what is now in force.
@@ -61,8 +71,9 @@ using ConfigReloader = std::function<absl::StatusOr<std::string>()>;
 
 class RoutingAdminService final : public internal::AdminServiceBase {
  public:
-  RoutingAdminService(ConfigReloader reload, CallerResolver callers, RequestExecutor& executor)
-      : reload_(std::move(reload)), callers_(std::move(callers)), executor_(executor) {}
+  RoutingAdminService(ConfigReloader reload, RequestExecutor& executor,
+                      CallerLookup callers = CallerOf)
+      : reload_(std::move(reload)), executor_(executor), callers_(std::move(callers)) {}
 
   grpc::ServerUnaryReactor* ReloadRoutingConfig(grpc::CallbackServerContext* context,
                                                 const grpc::ByteBuffer* request,
@@ -70,8 +81,8 @@ class RoutingAdminService final : public internal::AdminServiceBase {
 
  private:
   ConfigReloader reload_;
-  CallerResolver callers_;
   RequestExecutor& executor_;
+  CallerLookup callers_;
 };
 
 }  // namespace skk::routing

@@ -1,6 +1,5 @@
 #include "services/sambatctl/citizen_data_commands.h"
 
-#include <chrono>
 #include <iostream>
 #include <string>
 
@@ -23,12 +22,7 @@ namespace skk::sambatctl {
 namespace {
 
 std::unique_ptr<sambat::v1::CitizenDataService::Stub> Stub() {
-  return sambat::v1::CitizenDataService::NewStub(::sambatctl::Dial(absl::GetFlag(FLAGS_intake)));
-}
-
-void Prepare(grpc::ClientContext& context) {
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  ::sambatctl::AuthorizeAsStaff(context);
+  return sambat::v1::CitizenDataService::NewStub(Dial(absl::GetFlag(FLAGS_intake)));
 }
 
 int Fail(const std::string& what, const grpc::Status& status) {
@@ -51,7 +45,7 @@ int Erase(const std::vector<char*>& args) {
   request.set_reason(absl::GetFlag(FLAGS_reason));
   request.set_photos(absl::GetFlag(FLAGS_photos));
   grpc::ClientContext context;
-  Prepare(context);
+  PrepareStaffCall(context, absl::Seconds(30));
   sambat::v1::EraseCitizenDataResponse response;
   const grpc::Status status = Stub()->EraseCitizenData(&context, request, &response);
   if (!status.ok()) return Fail("erase", status);
@@ -66,7 +60,7 @@ int Erase(const std::vector<char*>& args) {
 
 int Erasures() {
   grpc::ClientContext context;
-  Prepare(context);
+  PrepareStaffCall(context, absl::Seconds(30));
   sambat::v1::ListErasuresResponse response;
   const grpc::Status status = Stub()->ListErasures(&context, {}, &response);
   if (!status.ok()) return Fail("erasures", status);

@@ -92,7 +92,7 @@ int Fail(const std::string& what, const grpc::Status& status) {
 }
 
 std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
-  return sambatctl::Dial(address);
+  return skk::sambatctl::Dial(address);
 }
 
 // Every call has a deadline; a client on a bad network never hangs forever.
@@ -302,8 +302,7 @@ int Notifications(const std::string& id) {
   request.set_complaint_id(id);
   sambat::v1::ListNotificationsResponse response;
   grpc::ClientContext context;
-  SetDeadline(context);
-  sambatctl::AuthorizeAsStaff(context);
+  skk::sambatctl::PrepareStaffCall(context);
   grpc::Status status = stub->ListNotifications(&context, request, &response);
   if (!status.ok()) return Fail("notifications", status);
   for (const auto& n : response.notifications()) {
@@ -384,8 +383,8 @@ int main(int argc, char** argv) {
   if (command == "rate" && args.size() == 3) return Rate(args[2]);
   if (command == "reopen" && args.size() == 3) return Reopen(args[2]);
   if (command == "clock") return Clock(args);
-  if (command == "token") return sambatctl::MintToken(args);
-  if (sambatctl::IsOfficerCommand(command)) return sambatctl::RunOfficerCommand(args);
+  if (command == "token") return skk::sambatctl::MintToken(args);
+  if (skk::sambatctl::IsOfficerCommand(command)) return skk::sambatctl::RunOfficerCommand(args);
   std::cerr << "sambatctl: unknown command or wrong arguments: " << command << "\n";
   return 2;
 }

@@ -1,6 +1,5 @@
 #include "services/sambatctl/notification_commands.h"
 
-#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -22,14 +21,7 @@ namespace {
 
 std::unique_ptr<sambat::v1::NotificationService::Stub> Stub() {
   return sambat::v1::NotificationService::NewStub(
-      ::sambatctl::Dial(absl::GetFlag(FLAGS_notification)));
-}
-
-// A deadline and the operator's token (--staff_token or $SKK_STAFF_TOKEN) on every call.
-bool Prepare(grpc::ClientContext& context) {
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  ::sambatctl::AuthorizeAsStaff(context);
-  return true;
+      Dial(absl::GetFlag(FLAGS_notification)));
 }
 
 int Fail(const std::string& what, const grpc::Status& status) {
@@ -39,7 +31,7 @@ int Fail(const std::string& what, const grpc::Status& status) {
 
 int DeadLetters() {
   grpc::ClientContext context;
-  if (!Prepare(context)) return 2;
+  PrepareStaffCall(context);
   sambat::v1::ListDeadLettersRequest request;
   sambat::v1::ListDeadLettersResponse response;
   const grpc::Status status = Stub()->ListDeadLetters(&context, request, &response);
@@ -59,7 +51,7 @@ int DeadLetters() {
 
 int Replay(const std::string& target) {
   grpc::ClientContext context;
-  if (!Prepare(context)) return 2;
+  PrepareStaffCall(context);
   sambat::v1::ReplayDeadLettersRequest request;
   if (target == "--all" || target == "all") {
     request.set_all(true);

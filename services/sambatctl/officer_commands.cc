@@ -1,6 +1,5 @@
 #include "services/sambatctl/officer_commands.h"
 
-#include <chrono>
 #include <iostream>
 #include <set>
 
@@ -29,7 +28,7 @@ ABSL_FLAG(std::string, duplicate_of, "", "reject --reject_reason=duplicate: the 
 // Declared in main.cpp: shared with other commands.
 ABSL_DECLARE_FLAG(std::string, reason);
 
-namespace sambatctl {
+namespace skk::sambatctl {
 namespace {
 
 namespace v1 = sambat::v1;
@@ -40,7 +39,7 @@ std::string StateWord(v1::CaseState s) {
 }
 
 std::string When(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M", skk::FromProtoTime(t),
+  return absl::FormatTime("%Y-%m-%d %H:%M", FromProtoTime(t),
                           absl::FixedTimeZone(7 * 3600));
 }
 
@@ -68,8 +67,7 @@ void PrintCase(const v1::Case& c) {
 template <class Request, class Call>
 int ActOn(const Request& request, Call call) {
   grpc::ClientContext context;
-  AuthorizeAsStaff(context);
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  PrepareStaffCall(context);
   v1::Case c;
   auto stub = v1::OfficerService::NewStub(
       Dial(absl::GetFlag(FLAGS_routing)));
@@ -98,8 +96,7 @@ int Queue() {
   request.set_page_token(absl::GetFlag(FLAGS_page_token));
   request.set_agency_code(absl::GetFlag(FLAGS_queue_agency));
   grpc::ClientContext context;
-  AuthorizeAsStaff(context);
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  PrepareStaffCall(context);
   v1::ListQueueResponse response;
   auto stub = v1::OfficerService::NewStub(
       Dial(absl::GetFlag(FLAGS_routing)));
@@ -193,4 +190,4 @@ int RunOfficerCommand(const std::vector<char*>& args) {
   return ActOn(r, SKK_RPC(Reject));
 }
 
-}  // namespace sambatctl
+}  // namespace skk::sambatctl

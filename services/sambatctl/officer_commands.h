@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-namespace sambatctl {
+namespace skk::sambatctl {
 
 bool IsOfficerCommand(const std::string& command);
 
 // Runs the command in args[1] (args as main received them); returns the exit code.
 int RunOfficerCommand(const std::vector<char*>& args);
 
-}  // namespace sambatctl
+}  // namespace skk::sambatctl

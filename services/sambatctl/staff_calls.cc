@@ -35,7 +35,7 @@ ABSL_FLAG(std::string, tls_key_file, "", "the client certificate's key");
 ABSL_DECLARE_FLAG(std::string, name);
 ABSL_DECLARE_FLAG(std::string, clock_file);
 
-namespace sambatctl {
+namespace skk::sambatctl {
 namespace {
 
 absl::StatusOr<absl::Time> IssuedAt() {
@@ -43,7 +43,7 @@ absl::StatusOr<absl::Time> IssuedAt() {
   if (at == "now") return absl::Now();
   if (at == "clock") {
     const std::string file = absl::GetFlag(FLAGS_clock_file);
-    absl::Time t = skk::FileClock(file).Now();
+    absl::Time t = FileClock(file).Now();
     if (t == absl::InfinitePast()) {
       return absl::FailedPreconditionError(
           absl::StrCat("--issued_at=clock: ", file, " holds no time (see --clock_file)"));
@@ -62,7 +62,7 @@ absl::StatusOr<absl::Time> IssuedAt() {
 }  // namespace
 
 std::shared_ptr<grpc::Channel> Dial(const std::string& address) {
-  auto credentials = skk::ClientCredentials({.cert_file = absl::GetFlag(FLAGS_tls_cert_file),
+  auto credentials = ClientCredentials({.cert_file = absl::GetFlag(FLAGS_tls_cert_file),
                                              .key_file = absl::GetFlag(FLAGS_tls_key_file),
                                              .ca_file = absl::GetFlag(FLAGS_tls_ca_file)});
   if (!credentials.ok()) {
@@ -72,13 +72,14 @@ std::shared_ptr<grpc::Channel> Dial(const std::string& address) {
   return grpc::CreateChannel(address, *credentials);
 }
 
-void AuthorizeAsStaff(grpc::ClientContext& context) {
+void PrepareStaffCall(grpc::ClientContext& context, absl::Duration timeout) {
   std::string token = absl::GetFlag(FLAGS_staff_token);
   if (token.empty()) {
     const char* env = std::getenv("SKK_STAFF_TOKEN");
     if (env != nullptr) token = env;
   }
-  if (!token.empty()) skk::AttachBearerToken(context, token);
+  if (!token.empty()) AttachBearerToken(context, token);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
 }
 
 int MintToken(const std::vector<char*>& args) {
@@ -88,23 +89,23 @@ int MintToken(const std::vector<char*>& args) {
                  "[--issued_at now|clock|<RFC 3339>] [--city_config F]\n";
     return 2;
   }
-  auto role = skk::ParseRole(absl::GetFlag(FLAGS_role));
+  auto role = ParseRole(absl::GetFlag(FLAGS_role));
   if (!role.ok()) {
     std::cerr << "token: --role: " << role.status().message() << "\n";
     return 2;
   }
-  skk::Caller caller{.subject = absl::GetFlag(FLAGS_subject),
+  Caller caller{.subject = absl::GetFlag(FLAGS_subject),
                      .name = absl::GetFlag(FLAGS_name),
                      .role = *role,
                      .agency_code = absl::GetFlag(FLAGS_agency)};
   if (caller.subject.empty()) {
-    caller.subject = absl::StrCat("dev.", skk::RoleName(caller.role),
+    caller.subject = absl::StrCat("dev.", RoleName(caller.role),
                                   caller.agency_code.empty() ? "" : ".", caller.agency_code);
   }
   if (caller.name.empty()) caller.name = caller.subject;
 
   const std::string config_file = absl::GetFlag(FLAGS_city_config);
-  auto city = skk::LoadCityConfig(config_file);
+  auto city = LoadCityConfig(config_file);
   if (!city.ok()) {
     std::cerr << "token: " << city.status().message() << "\n";
     return 1;
@@ -118,7 +119,7 @@ int MintToken(const std::vector<char*>& args) {
       return 2;
     }
   }
-  auto authority = skk::TokenIssuerFromConfig(*city, config_file);
+  auto authority = TokenIssuerFromConfig(*city, config_file);
   if (!authority.ok()) {
     std::cerr << "token: " << authority.status().message() << "\n";
     return 1;
@@ -137,4 +138,4 @@ int MintToken(const std::vector<char*>& args) {
   return 0;
 }
 
-}  // namespace sambatctl
+}  // namespace skk::sambatctl

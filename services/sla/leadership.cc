@@ -4,7 +4,6 @@
 #include "absl/strings/str_cat.h"
 #include "services/platform/errors.h"
 #include "services/platform/events.h"
-#include "services/platform/grpc_edge.h"
 #include "services/platform/status_macros.h"
 #include "services/sla/case_clocks.h"
 
@@ -228,34 +227,22 @@ absl::StatusOr<AgencyStatsResponse> Leadership::AgencyStats(const Caller& caller
 grpc::ServerUnaryReactor* LeadershipGrpcService::ListEscalations(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return ServeUnary<ListEscalationsRequest, ListEscalationsResponse>(
-      context, request, response, executor_,
-      [this, context](const ListEscalationsRequest& r) -> absl::StatusOr<ListEscalationsResponse> {
-        SKK_ASSIGN_OR_RETURN(Caller caller, caller_of_(*context));
-        return leadership_.ListEscalations(caller, r);
-      });
+  return ServeStaffUnary(context, request, response, executor_, callers_, leadership_,
+                         &Leadership::ListEscalations);
 }
 
-grpc::ServerUnaryReactor* LeadershipGrpcService::Acknowledge(grpc::CallbackServerContext* context,
-                                                             const grpc::ByteBuffer* request,
-                                                             grpc::ByteBuffer* response) {
-  return ServeUnary<AcknowledgeRequest, EscalationView>(
-      context, request, response, executor_,
-      [this, context](const AcknowledgeRequest& r) -> absl::StatusOr<EscalationView> {
-        SKK_ASSIGN_OR_RETURN(Caller caller, caller_of_(*context));
-        return leadership_.Acknowledge(caller, r);
-      });
+grpc::ServerUnaryReactor* LeadershipGrpcService::Acknowledge(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeStaffUnary(context, request, response, executor_, callers_, leadership_,
+                         &Leadership::Acknowledge);
 }
 
-grpc::ServerUnaryReactor* LeadershipGrpcService::AgencyStats(grpc::CallbackServerContext* context,
-                                                             const grpc::ByteBuffer* request,
-                                                             grpc::ByteBuffer* response) {
-  return ServeUnary<AgencyStatsRequest, AgencyStatsResponse>(
-      context, request, response, executor_,
-      [this, context](const AgencyStatsRequest& r) -> absl::StatusOr<AgencyStatsResponse> {
-        SKK_ASSIGN_OR_RETURN(Caller caller, caller_of_(*context));
-        return leadership_.AgencyStats(caller, r);
-      });
+grpc::ServerUnaryReactor* LeadershipGrpcService::AgencyStats(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeStaffUnary(context, request, response, executor_, callers_, leadership_,
+                         &Leadership::AgencyStats);
 }
 
 }  // namespace skk::sla

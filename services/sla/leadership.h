@@ -3,7 +3,8 @@
 // What leadership reads and does about late cases (proto/sambat/v1/sla.proto): escalations,
 // acknowledgements, and each agency's record. Leadership sees every agency; an agency head
 // only their own; officers and administrators nothing (PERMISSION_DENIED). The caller comes
-// from the staff token (services/platform/auth.h), checked by the gRPC edge.
+// from the staff token (services/platform/auth.h); the methods are served with ServeStaffUnary
+// (grpc_edge.h).
 
 #include <functional>
 #include <string>
@@ -13,12 +14,9 @@
 #include "sambat/v1/sla.grpc.pb.h"
 #include "services/platform/auth.h"
 #include "services/platform/clock.h"
+#include "services/platform/grpc_edge.h"
 #include "services/platform/pg.h"
 #include "services/sla/working_calendar.h"
-
-namespace skk {
-class RequestExecutor;
-}
 
 namespace skk::sla {
 
@@ -47,13 +45,12 @@ using LeadershipServiceBase = sambat::v1::LeadershipService::WithRawCallbackMeth
         sambat::v1::LeadershipService::WithRawCallbackMethod_AgencyStats<
             sambat::v1::LeadershipService::Service>>>;
 
-// The gRPC edge of Leadership. `caller_of` reads the caller of a call (CallerOf from auth.h in
-// production; the auth interceptor must protect "/sambat.v1.LeadershipService/").
+// The gRPC edge of Leadership.
 class LeadershipGrpcService final : public LeadershipServiceBase {
  public:
-  using CallerFn = std::function<absl::StatusOr<Caller>(const grpc::ServerContextBase&)>;
-  LeadershipGrpcService(Leadership& leadership, RequestExecutor& executor, CallerFn caller_of)
-      : leadership_(leadership), executor_(executor), caller_of_(std::move(caller_of)) {}
+  LeadershipGrpcService(Leadership& leadership, RequestExecutor& executor,
+                        CallerLookup callers = CallerOf)
+      : leadership_(leadership), executor_(executor), callers_(std::move(callers)) {}
 
   grpc::ServerUnaryReactor* ListEscalations(grpc::CallbackServerContext* context,
                                             const grpc::ByteBuffer* request,
@@ -68,7 +65,7 @@ class LeadershipGrpcService final : public LeadershipServiceBase {
  private:
   Leadership& leadership_;
   RequestExecutor& executor_;
-  CallerFn caller_of_;
+  CallerLookup callers_;
 };
 
 }  // namespace skk::sla

@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "services/platform/auth.h"
-#include "services/platform/log.h"
 #include "services/platform/service_host.h"
 #include "services/sla/case_clocks.h"
 #include "services/sla/leadership.h"
@@ -22,19 +22,11 @@ skk::sla::WorkingCalendar LoadCalendarOrExit(const skk::ServiceOptions& options,
                                              const sambat::v1::CityConfig& city) {
   std::filesystem::path path = city.holiday_calendar_file();
   if (path.empty()) {
-    skk::log::Error("the city configuration names no holiday_calendar_file",
-                    {{"config", options.city_config}});
-    std::exit(2);
+    skk::ExitAtStart(absl::FailedPreconditionError(
+        absl::StrCat(options.city_config, ": names no holiday_calendar_file")));
   }
   if (path.is_relative()) path = std::filesystem::path(options.city_config).parent_path() / path;
-  absl::StatusOr<skk::sla::WorkingCalendar> calendar =
-      skk::sla::WorkingCalendar::Load(city.time_zone(), path.string());
-  if (!calendar.ok()) {
-    skk::log::Error("invalid holiday calendar",
-                    {{"error", std::string(calendar.status().message())}});
-    std::exit(2);
-  }
-  return *std::move(calendar);
+  return skk::ValueOrExit(skk::sla::WorkingCalendar::Load(city.time_zone(), path.string()));
 }
 
 }  // namespace
@@ -44,11 +36,6 @@ int main(int argc, char** argv) {
   const sambat::v1::CityConfig city = skk::LoadCityConfigOrExit(options);
   // Before anything connects: a service without keys of its own stops at once.
   const skk::TokenVerifier authority = skk::LoadTokenVerifierOrExit(options, city);
-  if (absl::Status valid = skk::sla::ValidateSlaPolicies(city); !valid.ok()) {
-    skk::log::Error("invalid sla policies", {{"config", options.city_config},
-                                             {"error", std::string(valid.message())}});
-    return 2;
-  }
   const skk::sla::SlaPolicies policies(city, LoadCalendarOrExit(options, city));
   skk::ServiceHost host(options);
   host.MigrateOrExit("sla", skk::sla_migrations());
@@ -66,9 +53,7 @@ int main(int argc, char** argv) {
   // Leadership and agency heads only: every call carries a staff token (auth.h).
   host.RequireStaffAuth(&authority);
   skk::sla::Leadership leadership(host.pool(), host.clock());
-  skk::sla::LeadershipGrpcService leadership_service(
-      leadership, host.executor(),
-      [](const grpc::ServerContextBase& context) { return skk::CallerOf(context); });
+  skk::sla::LeadershipGrpcService leadership_service(leadership, host.executor());
   host.AddGrpcService(&leadership_service);
   return host.Run();
 }

@@ -3,41 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-
 namespace skk::sla {
-
-absl::Status ValidateSlaPolicies(const sambat::v1::CityConfig& city) {
-  std::vector<std::string> problems;
-  for (const auto& p : city.sla_policies()) {
-    auto problem = [&](auto&&... parts) {
-      problems.push_back(absl::StrCat("sla policy for '", p.category(), "': ", parts...));
-    };
-    if (p.first_response_days() < 3 || p.first_response_days() > 7) {
-      problem("first_response_days must be 3 to 7 working days, not ", p.first_response_days());
-    }
-    if (p.level2_after_days() < 1 || p.level2_after_days() > 10) {
-      problem("level2_after_days must be 1 to 10 working days, not ", p.level2_after_days());
-    }
-    const int resolution = p.resolution_working_days();
-    if (resolution != 0 && (resolution < p.first_response_days() || resolution > 60)) {
-      problem("resolution_working_days must be 0 (none) or from first_response_days to 60, not ",
-              resolution);
-    }
-    if (p.reminder_working_hours_before_size() > 5) problem("at most 5 reminders");
-    std::set<int> seen;
-    const int limit = p.first_response_days() * 24 - 1;
-    for (int h : p.reminder_working_hours_before()) {
-      if (h < 1 || h > limit) {
-        problem("reminder ", h, " working hours before the due time must be 1 to ", limit);
-      }
-      if (!seen.insert(h).second) problem("reminder ", h, " hours before is listed twice");
-    }
-  }
-  if (problems.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
-}
 
 SlaPolicies::SlaPolicies(const sambat::v1::CityConfig& city, WorkingCalendar calendar)
     : calendar_(std::move(calendar)) {

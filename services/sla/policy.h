@@ -7,20 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "sambat/v1/common.pb.h"
 #include "sambat/v1/config.pb.h"
 #include "services/sla/working_calendar.h"
 
 namespace skk::sla {
-
-// The SLA part of the city configuration, checked beyond what ValidateCityConfig checks:
-// first response 3 to 7 working days, level 2 after 1 to 10, resolution 0 (none) or at least
-// the first response and at most 60, reminders distinct, at most 5, each inside the shortest
-// clock (1 to first_response_days x 24 - 1 working hours). sla refuses to start otherwise.
-// The message names each policy and problem.
-absl::Status ValidateSlaPolicies(const sambat::v1::CityConfig& city);
 
 enum class TimerKind { kReminder, kEscalation };
 
@@ -41,7 +33,7 @@ struct ClockPlan {
 
 class SlaPolicies {
  public:
-  // `city` must have passed ValidateCityConfig and ValidateSlaPolicies.
+  // `city` must have passed ValidateCityConfig (city_config.h), which checks the policies.
   SlaPolicies(const sambat::v1::CityConfig& city, WorkingCalendar calendar);
 
   // The policy of `category`. An unknown category (the configuration changed since the
