@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "services/notification/escaping.h"
+#include "services/platform/text.h"
 
 namespace skk::notification {
 namespace {

@@ -23,9 +23,6 @@ std::string EmailHeaderValue(std::string_view text);
 // start with '.').
 std::string EmailBody(std::string_view text);
 
-// The inside of a JSON string literal (no quotes): ", \ and control characters escaped.
-std::string JsonEscape(std::string_view text);
-
 // Text for an application/x-www-form-urlencoded body.
 std::string FormEscape(std::string_view text);
 

@@ -10,4 +10,8 @@ namespace skk {
 // U+10FFFF). Sets `chars`, if given, to the number of code points.
 bool IsValidUtf8(std::string_view text, size_t* chars = nullptr);
 
+// The inside of a JSON string literal (no quotes): ", \ and control characters (DEL too)
+// escaped. The one JSON string escaper: log lines and the SMS/WhatsApp gateways' bodies.
+std::string JsonEscape(std::string_view text);
+
 }  // namespace skk

@@ -9,16 +9,6 @@ bool WorksCases(const Caller& caller) {
   return caller.role == StaffRole::kOfficer || caller.role == StaffRole::kAgencyHead;
 }
 
-absl::string_view RoleWord(StaffRole role) {
-  switch (role) {
-    case StaffRole::kOfficer: return "officer";
-    case StaffRole::kAgencyHead: return "agency_head";
-    case StaffRole::kLeadership: return "leadership";
-    case StaffRole::kAdmin: return "admin";
-  }
-  return "unknown";
-}
-
 std::string HolderText(const CaseFacts& c) {
   return absl::StrCat(c.holder_name.empty() ? c.holder_id : c.holder_name, " (", c.holder_id,
                       ")");
@@ -45,7 +35,7 @@ absl::Status MayRead(const Caller& caller, const CaseFacts& c) {
 absl::Status MayChangeCases(const Caller& caller) {
   if (!WorksCases(caller)) {
     return absl::PermissionDeniedError(
-        absl::StrCat("a caller with role ", RoleWord(caller.role), " does not change cases"));
+        absl::StrCat("a caller with role ", RoleName(caller.role), " does not change cases"));
   }
   return absl::OkStatus();
 }
