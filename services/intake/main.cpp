@@ -10,7 +10,6 @@
 #include "services/intake/rate_limits.h"
 #include "services/platform/log.h"
 #include "services/platform/service_host.h"
-#include "services/platform/wait.h"
 
 ABSL_FLAG(std::string, media_dir, ".run/dev/media", "where photos are stored (a volume)");
 ABSL_FLAG(int64_t, max_photo_bytes, 10 * 1024 * 1024, "largest photo accepted, in bytes");
@@ -63,7 +62,23 @@ ABSL_FLAG(absl::Duration, retention_interval, absl::Hours(1),
 namespace {
 // Handlers mostly wait for a shared commit, not for a connection of their own.
 constexpr int kDefaultRequestThreads = 64;
+
+skk::intake::MediaLimits MediaLimitsFromFlags() {
+  skk::intake::MediaLimits limits;
+  limits.max_photo_bytes = absl::GetFlag(FLAGS_max_photo_bytes);
+  limits.max_concurrent_decodes = std::max(1, absl::GetFlag(FLAGS_max_concurrent_decodes));
+  return limits;
 }
+
+skk::intake::RateLimiter::Limits RateLimitsFromFlags() {
+  const absl::Duration window = absl::GetFlag(FLAGS_rate_window);
+  return {.per_reporter = {absl::GetFlag(FLAGS_reporter_limit), window},
+          .per_device = {absl::GetFlag(FLAGS_device_limit), window},
+          .anonymous_per_peer = {absl::GetFlag(FLAGS_anonymous_peer_limit), window},
+          .tracking_per_peer = {absl::GetFlag(FLAGS_tracking_limit),
+                                absl::GetFlag(FLAGS_tracking_window)}};
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   skk::ServiceOptions options = skk::InitService("intake", 50051, argc, argv);
@@ -84,11 +99,8 @@ int main(int argc, char** argv) {
   skk::ServiceHost host(options);
   host.MigrateOrExit("intake", skk::intake_migrations());
 
-  skk::intake::MediaLimits limits;
-  limits.max_photo_bytes = absl::GetFlag(FLAGS_max_photo_bytes);
-  limits.max_concurrent_decodes = std::max(1, absl::GetFlag(FLAGS_max_concurrent_decodes));
   skk::intake::MediaStore media(
-      host.pool(), absl::GetFlag(FLAGS_media_dir), limits, host.clock(),
+      host.pool(), absl::GetFlag(FLAGS_media_dir), MediaLimitsFromFlags(), host.clock(),
       {.decode_wait = absl::GetFlag(FLAGS_decode_wait),
        .max_bytes_per_uploader = absl::GetFlag(FLAGS_max_unattached_bytes_per_peer),
        .max_bytes = absl::GetFlag(FLAGS_max_unattached_bytes),
@@ -96,15 +108,8 @@ int main(int argc, char** argv) {
   skk::intake::UploadSlots upload_slots(std::max(1, absl::GetFlag(FLAGS_max_concurrent_uploads)),
                                         std::max(1, absl::GetFlag(FLAGS_max_uploads_per_peer)));
   skk::intake::MediaUploads uploads(media, host.executor(), upload_slots);
-  const absl::Duration window = absl::GetFlag(FLAGS_rate_window);
-  skk::intake::RateLimiter limiter(
-      options.redis_addr, options.redis_prefix, rate_limit_secret,
-      {.per_reporter = {absl::GetFlag(FLAGS_reporter_limit), window},
-       .per_device = {absl::GetFlag(FLAGS_device_limit), window},
-       .anonymous_per_peer = {absl::GetFlag(FLAGS_anonymous_peer_limit), window},
-       .tracking_per_peer = {absl::GetFlag(FLAGS_tracking_limit),
-                             absl::GetFlag(FLAGS_tracking_window)}},
-      host.clock());
+  skk::intake::RateLimiter limiter(options.redis_addr, options.redis_prefix, rate_limit_secret,
+                                   RateLimitsFromFlags(), host.clock());
   skk::intake::SubmissionWriter writer(
       {.pg_uri = options.pg_uri,
        .pg_schema = options.pg_schema,
@@ -127,22 +132,15 @@ int main(int argc, char** argv) {
   host.AddGrpcService(&service);
   host.AddGrpcService(&citizen_data_service);
   host.RequireStaffAuth(&staff);
-  const absl::Duration collect_every = absl::GetFlag(FLAGS_media_collect_interval);
-  host.AddBackgroundLoop("media-collector", [&media, collect_every](const std::atomic<bool>& stop) {
-    do {
-      if (absl::StatusOr<skk::intake::Collected> done = media.CollectGarbage(); !done.ok()) {
-        skk::log::Warn("media collection failed",
-                       {{"error", std::string(done.status().message())}});
-      }
-    } while (skk::SleepUnlessStopped(stop, collect_every));
+  host.AddPeriodicWork("media-collector", absl::GetFlag(FLAGS_media_collect_interval), [&media] {
+    if (absl::StatusOr<skk::intake::Collected> done = media.CollectGarbage(); !done.ok()) {
+      skk::log::Warn("media collection failed", {{"error", std::string(done.status().message())}});
+    }
   });
-  const absl::Duration retention_every = absl::GetFlag(FLAGS_retention_interval);
-  host.AddBackgroundLoop("retention", [&citizen_data, retention_every](const std::atomic<bool>& stop) {
-    do {
-      if (absl::StatusOr<int> done = citizen_data.EraseExpired(); !done.ok()) {
-        skk::log::Warn("retention pass failed", {{"error", std::string(done.status().message())}});
-      }
-    } while (skk::SleepUnlessStopped(stop, retention_every));
+  host.AddPeriodicWork("retention", absl::GetFlag(FLAGS_retention_interval), [&citizen_data] {
+    if (absl::StatusOr<int> done = citizen_data.EraseExpired(); !done.ok()) {
+      skk::log::Warn("retention pass failed", {{"error", std::string(done.status().message())}});
+    }
   });
   return host.Run();
 }

@@ -328,21 +328,29 @@ void ServiceHost::AddBackgroundLoop(std::string name,
   loops_.push_back({std::move(name), std::move(loop)});
 }
 
+void ServiceHost::AddPeriodicWork(std::string name, absl::Duration every,
+                                  std::function<void()> pass) {
+  loops_.push_back({std::move(name), [every, pass = std::move(pass)](const std::atomic<bool>& stop) {
+    do {
+      pass();
+    } while (SleepUnlessStopped(stop, every));
+  }});
+}
+
 void ServiceHost::AddHourlyPruning(std::string what,
                                    std::function<absl::StatusOr<int64_t>()> prune) {
   std::string name = absl::StrCat(absl::StrReplaceAll(what, {{" ", "-"}}), "-pruning");
-  loops_.push_back({std::move(name), [what = std::move(what), prune = std::move(prune)](
-                                         const std::atomic<bool>& stop) {
-    do {
-      absl::StatusOr<int64_t> pruned = prune();
-      if (!pruned.ok()) {
-        log::Warn(absl::StrCat("pruning ", what, " failed"),
-                  {{"error", std::string(pruned.status().message())}});
-      } else if (*pruned > 0) {
-        log::Info(absl::StrCat(what, " pruned"), {{"rows", static_cast<long long>(*pruned)}});
-      }
-    } while (SleepUnlessStopped(stop, absl::Hours(1)));
-  }});
+  AddPeriodicWork(std::move(name), absl::Hours(1),
+                  [what = std::move(what), prune = std::move(prune)] {
+                    absl::StatusOr<int64_t> pruned = prune();
+                    if (!pruned.ok()) {
+                      log::Warn(absl::StrCat("pruning ", what, " failed"),
+                                {{"error", std::string(pruned.status().message())}});
+                    } else if (*pruned > 0) {
+                      log::Info(absl::StrCat(what, " pruned"),
+                                {{"rows", static_cast<long long>(*pruned)}});
+                    }
+                  });
 }
 
 namespace {

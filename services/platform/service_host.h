@@ -115,6 +115,9 @@ class ServiceHost {
   void RequireStaffAuth(const TokenVerifier* verifier);
   // Runs `loop` on its own thread until shutdown; for periodic work such as the sla timer loop.
   void AddBackgroundLoop(std::string name, std::function<void(const std::atomic<bool>&)> loop);
+  // Runs `pass` now and then every `every` (real time) until shutdown; a pass logs its own
+  // failures, and the next one comes on time.
+  void AddPeriodicWork(std::string name, absl::Duration every, std::function<void()> pass);
   // Runs `prune` now and then hourly until shutdown, logging what it removed (`what`, e.g.
   // "applied events") or why it failed; for bookkeeping kept only for a while.
   void AddHourlyPruning(std::string what, std::function<absl::StatusOr<int64_t>()> prune);
