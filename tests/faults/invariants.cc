@@ -236,8 +236,11 @@ constexpr SqlStatement kOfficerActions{"faults_officer_actions", R"sql(
            AND r.state IS DISTINCT FROM 'CLOSED' AND r.state IS DISTINCT FROM 'REOPENED'),
     (SELECT count(*) FROM la LEFT JOIN routing.cases r USING (complaint_id)
      WHERE la.action = 'respond' AND r.first_responded_at IS NULL),
+    -- intake keeps the state as the sambat.v1.CaseState number (1 SUBMITTED .. 10 HANDED_OFF),
+    -- copied from the case events' snapshots: it must name routing's state
     (SELECT count(*) FROM routing.cases r JOIN intake.complaints c USING (complaint_id)
-     WHERE c.state <> CASE r.state WHEN 'HANDED_OFF' THEN 'ROUTED' ELSE r.state END),
+     WHERE r.state <> (ARRAY['SUBMITTED', 'ROUTED', 'IN_PROGRESS', 'WAITING_CITIZEN', 'RESOLVED',
+                             'CLOSED', 'REJECTED', 'MERGED', 'REOPENED', 'HANDED_OFF'])[c.state]),
     -- answered or finished, yet its first-response clock still runs (and would escalate)
     (SELECT count(*) FROM routing.cases r JOIN sla.deadlines d USING (complaint_id)
      WHERE d.kind = 'FIRST_RESPONSE' AND d.state <> 'stopped'
