@@ -357,7 +357,8 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::AddInfo(const sambat::v1::AddI
     }
     SKK_RETURN_IF_ERROR(media_.Attach(tx, c.complaint_id, Ids(request.media_ids()), "media_ids"));
     SKK_RETURN_IF_ERROR(tx.Execute(kSetState, {SqlParam::Text(c.complaint_id),
-                                               SqlParam::Int(sambat::v1::CASE_STATE_IN_PROGRESS), SqlParam::Time(now)})
+                                               SqlParam::Int(sambat::v1::CASE_STATE_IN_PROGRESS),
+                                               SqlParam::Time(now)})
                             .status());
     SKK_RETURN_IF_ERROR(AddTimeline(tx, c.complaint_id, now, "info_added",
                                     "Anda menambahkan informasi yang diminta"));
@@ -406,7 +407,8 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Reopen(const sambat::v1::Reope
           "the time to reopen ended on ", absl::FormatTime("%d-%m-%Y %H:%M %Z", until, zone_)));
     }
     SKK_RETURN_IF_ERROR(tx.Execute(kSetState, {SqlParam::Text(c.complaint_id),
-                                               SqlParam::Int(sambat::v1::CASE_STATE_REOPENED), SqlParam::Time(now)})
+                                               SqlParam::Int(sambat::v1::CASE_STATE_REOPENED),
+                                               SqlParam::Time(now)})
                             .status());
     SKK_RETURN_IF_ERROR(AddTimeline(tx, c.complaint_id, now, "reopened",
                                     "Anda membuka kembali pengaduan ini"));

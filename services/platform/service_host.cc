@@ -330,11 +330,12 @@ void ServiceHost::AddBackgroundLoop(std::string name,
 
 void ServiceHost::AddPeriodicWork(std::string name, absl::Duration every,
                                   std::function<void()> pass) {
-  loops_.push_back({std::move(name), [every, pass = std::move(pass)](const std::atomic<bool>& stop) {
+  auto loop = [every, pass = std::move(pass)](const std::atomic<bool>& stop) {
     do {
       pass();
     } while (SleepUnlessStopped(stop, every));
-  }});
+  };
+  loops_.push_back({std::move(name), std::move(loop)});
 }
 
 void ServiceHost::AddHourlyPruning(std::string what,

@@ -132,7 +132,9 @@ absl::Status CaseClocks::Change(PgConnection& tx, const sambat::v1::Event& event
   if (event.has_case_routed() || event.has_case_forwarded() || event.has_case_reopened()) {
     // When the case reached its agency; the event's own time when it does not say.
     absl::Time started = at;
-    if (event.case_routed().has_routed_at()) started = FromProtoTime(event.case_routed().routed_at());
+    if (event.case_routed().has_routed_at()) {
+      started = FromProtoTime(event.case_routed().routed_at());
+    }
     if (event.case_forwarded().has_forwarded_at()) {
       started = FromProtoTime(event.case_forwarded().forwarded_at());
     }

@@ -75,7 +75,8 @@ inline sambat::v1::Event NewCaseEvent(const std::string& type, const CaseRef& c,
 
 inline sambat::v1::Event Routed(const CaseRef& c, const std::string& agency,
                                 const std::string& agency_name, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseRouted, c, at, sambat::v1::CASE_STATE_ROUTED, agency, agency_name);
+  sambat::v1::Event e = NewCaseEvent(kCaseRouted, c, at,
+                                     sambat::v1::CASE_STATE_ROUTED, agency, agency_name);
   auto* p = e.mutable_case_routed();
   p->set_ticket(c.ticket);
   p->set_category(c.category);
@@ -86,7 +87,8 @@ inline sambat::v1::Event Routed(const CaseRef& c, const std::string& agency,
 }
 
 inline sambat::v1::Event Claimed(const CaseRef& c, const std::string& agency, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseClaimed, c, at, sambat::v1::CASE_STATE_IN_PROGRESS, agency, agency);
+  sambat::v1::Event e = NewCaseEvent(kCaseClaimed, c, at,
+                                     sambat::v1::CASE_STATE_IN_PROGRESS, agency, agency);
   auto* p = e.mutable_case_claimed();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -96,7 +98,8 @@ inline sambat::v1::Event Claimed(const CaseRef& c, const std::string& agency, ab
 
 inline sambat::v1::Event InfoRequested(const CaseRef& c, const std::string& agency,
                                        absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseInfoRequested, c, at, sambat::v1::CASE_STATE_WAITING_CITIZEN, agency, agency);
+  sambat::v1::Event e = NewCaseEvent(kCaseInfoRequested, c, at,
+                                     sambat::v1::CASE_STATE_WAITING_CITIZEN, agency, agency);
   auto* p = e.mutable_case_info_requested();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -106,7 +109,8 @@ inline sambat::v1::Event InfoRequested(const CaseRef& c, const std::string& agen
 
 inline sambat::v1::Event CitizenAnswered(const CaseRef& c, const std::string& agency,
                                          absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseCitizenAnswered, c, at, sambat::v1::CASE_STATE_IN_PROGRESS, agency, agency);
+  sambat::v1::Event e = NewCaseEvent(kCaseCitizenAnswered, c, at,
+                                     sambat::v1::CASE_STATE_IN_PROGRESS, agency, agency);
   auto* p = e.mutable_case_citizen_answered();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -117,7 +121,8 @@ inline sambat::v1::Event CitizenAnswered(const CaseRef& c, const std::string& ag
 // The agency's first response.
 inline sambat::v1::Event Responded(const CaseRef& c, const std::string& agency,
                                    const std::string& message, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseResponded, c, at, sambat::v1::CASE_STATE_IN_PROGRESS, agency, agency);
+  sambat::v1::Event e = NewCaseEvent(kCaseResponded, c, at,
+                                     sambat::v1::CASE_STATE_IN_PROGRESS, agency, agency);
   auto* p = e.mutable_case_responded();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -128,7 +133,8 @@ inline sambat::v1::Event Responded(const CaseRef& c, const std::string& agency,
 
 inline sambat::v1::Event Resolved(const CaseRef& c, const std::string& agency,
                                   const std::string& note, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseResolved, c, at, sambat::v1::CASE_STATE_RESOLVED, agency, agency);
+  sambat::v1::Event e = NewCaseEvent(kCaseResolved, c, at,
+                                     sambat::v1::CASE_STATE_RESOLVED, agency, agency);
   auto* p = e.mutable_case_resolved();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -137,14 +143,16 @@ inline sambat::v1::Event Resolved(const CaseRef& c, const std::string& agency,
 }
 
 inline sambat::v1::Event Rejected(const CaseRef& c, const std::string& agency, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseRejected, c, at, sambat::v1::CASE_STATE_REJECTED, agency, agency);
+  sambat::v1::Event e = NewCaseEvent(kCaseRejected, c, at,
+                                     sambat::v1::CASE_STATE_REJECTED, agency, agency);
   e.mutable_case_rejected()->set_ticket(c.ticket);
   e.mutable_case_rejected()->set_agency_code(agency);
   return e;
 }
 
 inline sambat::v1::Event Closed(const CaseRef& c, const std::string& agency, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseClosed, c, at, sambat::v1::CASE_STATE_CLOSED, agency, agency);
+  sambat::v1::Event e = NewCaseEvent(kCaseClosed, c, at,
+                                     sambat::v1::CASE_STATE_CLOSED, agency, agency);
   e.mutable_case_closed()->set_ticket(c.ticket);
   e.mutable_case_closed()->set_agency_code(agency);
   return e;
@@ -152,7 +160,8 @@ inline sambat::v1::Event Closed(const CaseRef& c, const std::string& agency, abs
 
 inline sambat::v1::Event Reopened(const CaseRef& c, const std::string& agency,
                                   const std::string& reason, absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseReopened, c, at, sambat::v1::CASE_STATE_REOPENED, agency, agency);
+  sambat::v1::Event e = NewCaseEvent(kCaseReopened, c, at,
+                                     sambat::v1::CASE_STATE_REOPENED, agency, agency);
   auto* p = e.mutable_case_reopened();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
@@ -165,7 +174,8 @@ inline sambat::v1::Event Reopened(const CaseRef& c, const std::string& agency,
 inline sambat::v1::Event Forwarded(const CaseRef& c, const std::string& from,
                                    const std::string& to, const std::string& to_name,
                                    absl::Time at) {
-  sambat::v1::Event e = NewCaseEvent(kCaseForwarded, c, at, sambat::v1::CASE_STATE_ROUTED, to, to_name);
+  sambat::v1::Event e = NewCaseEvent(kCaseForwarded, c, at,
+                                     sambat::v1::CASE_STATE_ROUTED, to, to_name);
   auto* p = e.mutable_case_forwarded();
   p->set_ticket(c.ticket);
   p->set_from_agency_code(from);
