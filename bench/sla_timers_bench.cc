@@ -88,7 +88,8 @@ void ScheduleNewTimers(PgConnection& admin, skk::sla::Timers& timers, long long 
   if (!rows.ok()) std::exit(1);
   std::vector<std::pair<int64_t, absl::Time>> batch;
   for (int i = 0; i < rows->rows(); ++i) {
-    batch.emplace_back(rows->GetInt(i, 0), rows->GetTime(i, 1));
+    const skk::PgRow timer = rows->Row(i);
+    batch.emplace_back(timer.Int("id"), timer.Time("due_at"));
     if (batch.size() == 5000 || i + 1 == rows->rows()) {
       timers.Schedule(batch);
       batch.clear();

@@ -135,7 +135,7 @@ absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Even
   const std::string& id = event.complaint_id();
   SKK_ASSIGN_OR_RETURN(PgResult order, tx.Execute(kLockCaseOrder, {SqlParam::Text(id)}));
   SKK_RETURN_IF_ERROR(RequireComplaint(order, event));
-  SKK_ASSIGN_OR_RETURN(const bool turn, TakeCaseTurn(event, order.GetInt(0, 0)));
+  SKK_ASSIGN_OR_RETURN(const bool turn, TakeCaseTurn(event, order.Row(0).Int("case_sequence")));
   if (!turn) return absl::OkStatus();
   if (event.has_deadline_set() || event.has_escalated()) return ApplyClockEvent(tx, event);
   const absl::Time at = FromProtoTime(event.occurred_at());

@@ -21,9 +21,9 @@ constexpr SqlStatement kFindByIdempotencyKey{"intake_find_by_key", R"sql(
 // A block of ticket numbers: the sequence's next value and its increment (migration 004 sets
 // it), read together so the block size is the sequence's own, never a copy that could drift.
 constexpr SqlStatement kNextTicketBlock{"intake_next_ticket_block", R"sql(
-  SELECT nextval('ticket_seq'),
+  SELECT nextval('ticket_seq') AS first,
          (SELECT increment_by FROM pg_sequences
-          WHERE schemaname = current_schema() AND sequencename = 'ticket_seq'))sql"};
+          WHERE schemaname = current_schema() AND sequencename = 'ticket_seq') AS size)sql"};
 
 constexpr SqlStatement kInsertTimeline{"intake_insert_timeline", R"sql(
   INSERT INTO complaint_timeline (complaint_id, at, kind, text) VALUES ($1, $2, $3, $4))sql"};
@@ -48,7 +48,7 @@ constexpr SqlStatement kFindByTicket{"intake_find_by_ticket", R"sql(
   SELECT complaint_id FROM complaints WHERE ticket = $1)sql"};
 
 constexpr SqlStatement kLockComplaint{"intake_lock_complaint", R"sql(
-  SELECT state, resolved_at, rating IS NOT NULL
+  SELECT state, resolved_at, rating IS NOT NULL AS rated
   FROM complaints WHERE complaint_id = $1 FOR UPDATE)sql"};
 
 constexpr SqlStatement kSetState{"intake_set_state", R"sql(
@@ -59,8 +59,9 @@ constexpr SqlStatement kSetRating{"intake_set_rating", R"sql(
   UPDATE complaints SET rating = $2, rating_comment = $3, updated_at = $4
   WHERE complaint_id = $1)sql"};
 
-sambat::v1::CaseState StateOf(const PgResult& row, int column) {
-  return static_cast<sambat::v1::CaseState>(row.GetInt(0, column));
+// complaints.state holds the sambat.v1.CaseState number (migration 009).
+sambat::v1::CaseState StateOf(const PgRow& row) {
+  return static_cast<sambat::v1::CaseState>(row.Int("state"));
 }
 
 std::vector<std::string> Ids(const google::protobuf::RepeatedPtrField<std::string>& ids) {
@@ -103,8 +104,8 @@ absl::StatusOr<int64_t> Complaints::NextTicketNumber() {
   if (next_ticket_ >= ticket_block_end_) {
     SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
     SKK_ASSIGN_OR_RETURN(PgResult block, conn->Execute(kNextTicketBlock));
-    next_ticket_ = block.GetInt(0, 0);
-    ticket_block_end_ = next_ticket_ + block.GetInt(0, 1);
+    next_ticket_ = block.Row(0).Int("first");
+    ticket_block_end_ = next_ticket_ + block.Row(0).Int("size");
   }
   return next_ticket_++;
 }
@@ -116,9 +117,10 @@ absl::StatusOr<std::optional<sambat::v1::SubmitComplaintResponse>> Complaints::F
                                                         {SqlParam::Text(key)}));
   if (existing.rows() != 1) return std::nullopt;
   sambat::v1::SubmitComplaintResponse response;
-  response.set_complaint_id(existing.GetString(0, 0));
-  response.set_ticket(existing.GetString(0, 1));
-  *response.mutable_submitted_at() = ToProtoTime(existing.GetTime(0, 2));
+  const PgRow found = existing.Row(0);
+  response.set_complaint_id(found.String("complaint_id"));
+  response.set_ticket(found.String("ticket"));
+  *response.mutable_submitted_at() = ToProtoTime(found.Time("submitted_at"));
   response.set_duplicate(true);
   response.set_tracking_token(TokenFor(response.complaint_id()));
   return response;
@@ -262,7 +264,7 @@ absl::StatusOr<std::string> Complaints::Authorize(PgConnection& conn, const std:
   const absl::Status not_found = absl::NotFoundError("no complaint with this ticket and token");
   SKK_ASSIGN_OR_RETURN(PgResult row, conn.Execute(kFindByTicket, {SqlParam::Text(ticket)}));
   if (row.rows() == 0) return not_found;
-  std::string complaint_id = row.GetString(0, 0);
+  std::string complaint_id = row.Row(0).String("complaint_id");
   if (!ConstantTimeEquals(TokenFor(complaint_id), token)) return not_found;
   return complaint_id;
 }
@@ -273,9 +275,10 @@ absl::StatusOr<Complaints::Locked> Complaints::Lock(PgConnection& tx,
   if (row.rows() == 0) return absl::NotFoundError("no complaint with this ticket and token");
   Locked locked;
   locked.complaint_id = complaint_id;
-  locked.state = StateOf(row, 0);
-  if (!row.IsNull(0, 1)) locked.resolved_at = row.GetTime(0, 1);
-  locked.rated = row.GetBool(0, 2);
+  const PgRow complaint = row.Row(0);
+  locked.state = StateOf(complaint);
+  if (const auto resolved = complaint.OptionalTime("resolved_at")) locked.resolved_at = *resolved;
+  locked.rated = complaint.Bool("rated");
   return locked;
 }
 
@@ -295,38 +298,43 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Track(const std::string& ticke
 
 absl::StatusOr<sambat::v1::Complaint> Complaints::Load(PgConnection& conn,
                                                        const std::string& complaint_id) {
-  SKK_ASSIGN_OR_RETURN(PgResult row, conn.Execute(kSelectComplaint, {SqlParam::Text(complaint_id)}));
-  if (row.rows() == 0) return absl::NotFoundError("no complaint with this ticket and token");
+  SKK_ASSIGN_OR_RETURN(PgResult found,
+                       conn.Execute(kSelectComplaint, {SqlParam::Text(complaint_id)}));
+  if (found.rows() == 0) return absl::NotFoundError("no complaint with this ticket and token");
+  const PgRow row = found.Row(0);
   sambat::v1::Complaint c;
   c.set_complaint_id(complaint_id);
-  c.set_ticket(row.GetString(0, 0));
-  c.set_category(row.GetString(0, 1));
-  c.set_description(row.GetString(0, 2));
-  if (!row.IsNull(0, 3)) {
-    c.mutable_location()->set_latitude(row.GetDouble(0, 3));
-    c.mutable_location()->set_longitude(row.GetDouble(0, 4));
+  c.set_ticket(row.String("ticket"));
+  c.set_category(row.String("category"));
+  c.set_description(row.String("description"));
+  if (!row.IsNull("latitude")) {
+    c.mutable_location()->set_latitude(row.Double("latitude"));
+    c.mutable_location()->set_longitude(row.Double("longitude"));
   }
-  *c.mutable_submitted_at() = ToProtoTime(row.GetTime(0, 5));
-  c.set_state(StateOf(row, 6));
-  if (!row.IsNull(0, 7)) c.set_agency_code(row.GetString(0, 7));
-  if (!row.IsNull(0, 8)) c.set_agency_name(row.GetString(0, 8));
-  if (!row.IsNull(0, 9)) *c.mutable_first_response_due_at() = ToProtoTime(row.GetTime(0, 9));
-  c.set_escalation_level(static_cast<int32_t>(row.GetInt(0, 10)));
-  if (!row.IsNull(0, 11)) c.set_address(row.GetString(0, 11));
-  if (!row.IsNull(0, 12)) c.set_rating(static_cast<int32_t>(row.GetInt(0, 12)));
-  if (!row.IsNull(0, 13) && c.state() == sambat::v1::CASE_STATE_RESOLVED) {
-    *c.mutable_reopen_until() = ToProtoTime(row.GetTime(0, 13) + options_.reopen_window);
+  *c.mutable_submitted_at() = ToProtoTime(row.Time("submitted_at"));
+  c.set_state(StateOf(row));
+  c.set_agency_code(row.String("agency_code"));
+  c.set_agency_name(row.String("agency_name"));
+  if (const auto due = row.OptionalTime("first_response_due_at")) {
+    *c.mutable_first_response_due_at() = ToProtoTime(*due);
+  }
+  c.set_escalation_level(static_cast<int32_t>(row.Int("escalation_level")));
+  c.set_address(row.String("address"));
+  c.set_rating(static_cast<int32_t>(row.OptionalInt("rating").value_or(0)));
+  const auto resolved = row.OptionalTime("resolved_at");
+  if (resolved.has_value() && c.state() == sambat::v1::CASE_STATE_RESOLVED) {
+    *c.mutable_reopen_until() = ToProtoTime(*resolved + options_.reopen_window);
   }
   c.set_status_text(StatusText(c.state(), c.agency_name(), c.escalation_level()));
   SKK_ASSIGN_OR_RETURN(PgResult media, conn.Execute(kSelectMedia, {SqlParam::Text(complaint_id)}));
-  for (int i = 0; i < media.rows(); ++i) c.add_media_ids(media.GetString(i, 0));
+  for (PgRow photo : media) c.add_media_ids(photo.String("media_id"));
   SKK_ASSIGN_OR_RETURN(PgResult timeline,
                        conn.Execute(kSelectTimeline, {SqlParam::Text(complaint_id)}));
-  for (int i = 0; i < timeline.rows(); ++i) {
+  for (PgRow line : timeline) {
     auto* entry = c.add_timeline();
-    *entry->mutable_at() = ToProtoTime(timeline.GetTime(i, 0));
-    entry->set_kind(timeline.GetString(i, 1));
-    entry->set_text(timeline.GetString(i, 2));
+    *entry->mutable_at() = ToProtoTime(line.Time("at"));
+    entry->set_kind(line.String("kind"));
+    entry->set_text(line.String("text"));
   }
   return c;
 }

@@ -4,7 +4,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "services/intake/validation.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
@@ -17,14 +16,14 @@ namespace {
 
 // The complaints a selector names, locked, with whether each is already erased as asked.
 constexpr SqlStatement kByTicket{"intake_erase_by_ticket", R"sql(
-  SELECT complaint_id, ticket, erased_at IS NOT NULL AND (photos_erased OR NOT $2)
+  SELECT complaint_id, ticket, erased_at IS NOT NULL AND (photos_erased OR NOT $2) AS done
   FROM complaints WHERE ticket = $1 FOR UPDATE)sql"};
 constexpr SqlStatement kByPhone{"intake_erase_by_phone", R"sql(
-  SELECT c.complaint_id, c.ticket, c.erased_at IS NOT NULL AND (c.photos_erased OR NOT $2)
+  SELECT c.complaint_id, c.ticket, c.erased_at IS NOT NULL AND (c.photos_erased OR NOT $2) AS done
   FROM complaints c JOIN reporters r USING (complaint_id)
   WHERE r.phone = $1 ORDER BY c.submitted_at FOR UPDATE OF c)sql"};
 constexpr SqlStatement kByEmail{"intake_erase_by_email", R"sql(
-  SELECT c.complaint_id, c.ticket, c.erased_at IS NOT NULL AND (c.photos_erased OR NOT $2)
+  SELECT c.complaint_id, c.ticket, c.erased_at IS NOT NULL AND (c.photos_erased OR NOT $2) AS done
   FROM complaints c JOIN reporters r USING (complaint_id)
   WHERE lower(r.email) = $1 ORDER BY c.submitted_at FOR UPDATE OF c)sql"};
 
@@ -63,8 +62,7 @@ constexpr SqlStatement kRecordErasure{"intake_record_erasure", R"sql(
   INSERT INTO erasures (erasure_id, requested_at, requested_by, reason, basis, photos, tickets)
   VALUES ($1, $2, $3, $4, $5, $6, $7::text[]))sql"};
 constexpr SqlStatement kListErasures{"intake_list_erasures", R"sql(
-  SELECT erasure_id, requested_at, requested_by, reason, basis, photos,
-         array_to_string(tickets, ' ')
+  SELECT erasure_id, requested_at, requested_by, reason, basis, photos, tickets
   FROM erasures ORDER BY requested_at DESC, erasure_id LIMIT $1)sql"};
 
 std::string BasisName(sambat::v1::ErasureBasis basis) {
@@ -93,9 +91,9 @@ absl::StatusOr<sambat::v1::EraseCitizenDataResponse> CitizenData::Erase(
     SKK_RETURN_IF_ERROR(found.status());
     any = found->rows() > 0;
     std::vector<Target> targets;
-    for (int i = 0; i < found->rows(); ++i) {
-      if (found->GetBool(i, 2)) continue;  // erased before, as asked
-      targets.push_back({found->GetString(i, 0), found->GetString(i, 1)});
+    for (PgRow complaint : *found) {
+      if (complaint.Bool("done")) continue;  // erased before, as asked
+      targets.push_back({complaint.String("complaint_id"), complaint.String("ticket")});
     }
     if (targets.empty()) return absl::OkStatus();
     SKK_ASSIGN_OR_RETURN(std::string id,
@@ -168,18 +166,16 @@ absl::StatusOr<sambat::v1::ListErasuresResponse> CitizenData::List(
   SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
   SKK_ASSIGN_OR_RETURN(PgResult r, conn->Execute(kListErasures, {SqlParam::Int(limit)}));
   sambat::v1::ListErasuresResponse response;
-  for (int i = 0; i < r.rows(); ++i) {
+  for (PgRow row : r) {
     sambat::v1::Erasure* e = response.add_erasures();
-    e->set_erasure_id(r.GetString(i, 0));
-    *e->mutable_requested_at() = ToProtoTime(r.GetTime(i, 1));
-    e->set_requested_by(r.GetString(i, 2));
-    e->set_reason(r.GetString(i, 3));
-    e->set_basis(r.GetString(i, 4) == "retention" ? sambat::v1::ERASURE_BASIS_RETENTION
-                                                  : sambat::v1::ERASURE_BASIS_REQUEST);
-    e->set_photos(r.GetBool(i, 5));
-    for (absl::string_view t : absl::StrSplit(r.GetString(i, 6), ' ', absl::SkipEmpty())) {
-      e->add_tickets(std::string(t));
-    }
+    e->set_erasure_id(row.String("erasure_id"));
+    *e->mutable_requested_at() = ToProtoTime(row.Time("requested_at"));
+    e->set_requested_by(row.String("requested_by"));
+    e->set_reason(row.String("reason"));
+    e->set_basis(row.String("basis") == "retention" ? sambat::v1::ERASURE_BASIS_RETENTION
+                                                    : sambat::v1::ERASURE_BASIS_REQUEST);
+    e->set_photos(row.Bool("photos"));
+    for (std::string& ticket : row.TextArray("tickets")) e->add_tickets(std::move(ticket));
   }
   return response;
 }
@@ -200,7 +196,9 @@ absl::StatusOr<int> CitizenData::EraseExpired() {
       found = r.rows();
       if (found == 0) return absl::OkStatus();
       std::vector<Target> targets;
-      for (int i = 0; i < found; ++i) targets.push_back({r.GetString(i, 0), r.GetString(i, 1)});
+      for (PgRow complaint : r) {
+        targets.push_back({complaint.String("complaint_id"), complaint.String("ticket")});
+      }
       return EraseIn(tx, targets, "retention", reason, sambat::v1::ERASURE_BASIS_RETENTION,
                      /*photos=*/true, now)
           .status();

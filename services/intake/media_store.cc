@@ -137,8 +137,8 @@ constexpr SqlStatement kLockMediaId{"intake_media_lock_id", R"sql(
   SELECT pg_advisory_xact_lock(hashtextextended('intake.media:' || $1, 0)))sql"};
 
 constexpr SqlStatement kUnattachedBytes{"intake_media_unattached_bytes", R"sql(
-  SELECT coalesce(sum(size_bytes) FILTER (WHERE uploader = $1), 0)::bigint,
-         coalesce(sum(size_bytes), 0)::bigint
+  SELECT coalesce(sum(size_bytes) FILTER (WHERE uploader = $1), 0)::bigint AS of_uploader,
+         coalesce(sum(size_bytes), 0)::bigint AS of_all
   FROM media WHERE complaint_id IS NULL)sql"};
 
 constexpr SqlStatement kExpiredUnattached{"intake_media_expired", R"sql(
@@ -157,7 +157,7 @@ constexpr SqlStatement kMediaExists{"intake_media_exists", R"sql(
 // Locks the photos in id order (so two attachments of overlapping lists cannot deadlock) and
 // says which belong to a complaint other than $2.
 constexpr SqlStatement kLockMedia{"intake_media_lock", R"sql(
-  SELECT media_id, complaint_id IS NOT NULL AND complaint_id <> $2::uuid FROM media
+  SELECT media_id, complaint_id IS NOT NULL AND complaint_id <> $2::uuid AS elsewhere FROM media
   WHERE media_id = ANY($1::text[]) ORDER BY media_id FOR UPDATE)sql"};
 
 // The uploader's address was kept only to cap what it leaves unattached.
@@ -165,13 +165,13 @@ constexpr SqlStatement kAttachMedia{"intake_media_attach", R"sql(
   UPDATE media SET complaint_id = $2::uuid, uploader = NULL
   WHERE media_id = ANY($1::text[]) AND complaint_id IS NULL)sql"};
 
-sambat::v1::UploadMediaResponse ResponseFromRow(const PgResult& row, bool already_stored) {
+sambat::v1::UploadMediaResponse ResponseFromRow(const PgRow& row, bool already_stored) {
   sambat::v1::UploadMediaResponse response;
-  response.set_media_id(row.GetString(0, 0));
-  response.set_content_type(row.GetString(0, 1));
-  response.set_size_bytes(row.GetInt(0, 2));
-  response.set_width(static_cast<int32_t>(row.GetInt(0, 3)));
-  response.set_height(static_cast<int32_t>(row.GetInt(0, 4)));
+  response.set_media_id(row.String("media_id"));
+  response.set_content_type(row.String("content_type"));
+  response.set_size_bytes(row.Int("size_bytes"));
+  response.set_width(static_cast<int32_t>(row.Int("width")));
+  response.set_height(static_cast<int32_t>(row.Int("height")));
   response.set_already_stored(already_stored);
   return response;
 }
@@ -230,15 +230,16 @@ absl::Status MediaStore::CheckUnattachedRoom(const std::string& uploader) {
   SKK_ASSIGN_OR_RETURN(PgResult kept, conn->Execute(kUnattachedBytes, {SqlParam::Text(uploader)}));
   const absl::Duration retry = std::min(unattached_.max_age, absl::Hours(1));
   if (unattached_.max_bytes_per_uploader > 0 && !uploader.empty() &&
-      kept.GetInt(0, 0) >= unattached_.max_bytes_per_uploader) {
+      kept.Row(0).Int("of_uploader") >= unattached_.max_bytes_per_uploader) {
     return RetryLater(
         "too many photos from this address are not yet part of a complaint; send the "
         "complaint first",
         retry);
   }
-  if (unattached_.max_bytes > 0 && kept.GetInt(0, 1) >= unattached_.max_bytes) {
+  const int64_t unattached_bytes = kept.Row(0).Int("of_all");
+  if (unattached_.max_bytes > 0 && unattached_bytes >= unattached_.max_bytes) {
     log::Warn("photo refused, unattached photos at their cap",
-              {{"unattached_bytes", static_cast<long long>(kept.GetInt(0, 1))}});
+              {{"unattached_bytes", static_cast<long long>(unattached_bytes)}});
     return RetryLater("the photo store is full for now; retry later", retry);
   }
   return absl::OkStatus();
@@ -291,7 +292,7 @@ absl::StatusOr<sambat::v1::UploadMediaResponse> MediaStore::Store(std::string_vi
     SKK_ASSIGN_OR_RETURN(PgResult known,
                          conn->Execute(kFindUpload, {SqlParam::Text(upload_sha256)}));
     if (known.rows() == 1) {
-      sambat::v1::UploadMediaResponse response = ResponseFromRow(known, true);
+      sambat::v1::UploadMediaResponse response = ResponseFromRow(known.Row(0), true);
       log::Info("photo uploaded again", {{"media_id", response.media_id()}});
       return response;
     }
@@ -308,7 +309,7 @@ absl::StatusOr<sambat::v1::UploadMediaResponse> MediaStore::Store(std::string_vi
       SKK_ASSIGN_OR_RETURN(existing, conn->Execute(kFindUpload, {SqlParam::Text(upload_sha256)}));
     }
     if (existing.rows() != 1) return absl::AbortedError("media row vanished; retry the upload");
-    return ResponseFromRow(existing, true);
+    return ResponseFromRow(existing.Row(0), true);
   }
   log::Info("photo stored", {{"media_id", media_id},
                              {"detected_type", photo.detected_type},
@@ -339,7 +340,7 @@ absl::StatusOr<int> MediaStore::CollectPhotos() {
     SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
     SKK_ASSIGN_OR_RETURN(PgResult rows,
                          conn->Execute(kExpiredUnattached, {SqlParam::Time(cutoff)}));
-    for (int i = 0; i < rows.rows(); ++i) expired.push_back(rows.GetString(i, 0));
+    for (PgRow photo : rows) expired.push_back(photo.String("media_id"));
   }
   int removed = 0;
   for (const std::string& media_id : expired) {
@@ -438,16 +439,14 @@ absl::Status MediaStore::Attach(PgConnection& tx, const std::string& complaint_i
       unique.push_back(media_ids[i]);
     }
   }
-  // Only validated hex ids go into the array literal.
-  const std::string array = absl::StrCat("{", absl::StrJoin(unique, ","), "}");
   std::vector<std::string> found;
   std::vector<std::string> foreign;
   if (!unique.empty()) {
-    SKK_ASSIGN_OR_RETURN(PgResult locked, tx.Execute(kLockMedia, {SqlParam::Text(array),
+    SKK_ASSIGN_OR_RETURN(PgResult locked, tx.Execute(kLockMedia, {SqlParam::Array(unique),
                                                                   SqlParam::Text(complaint_id)}));
-    for (int r = 0; r < locked.rows(); ++r) {
-      found.push_back(locked.GetString(r, 0));
-      if (locked.GetBool(r, 1)) foreign.push_back(locked.GetString(r, 0));
+    for (PgRow photo : locked) {
+      found.push_back(photo.String("media_id"));
+      if (photo.Bool("elsewhere")) foreign.push_back(photo.String("media_id"));
     }
   }
   const auto contains = [](const std::vector<std::string>& v, const std::string& id) {
@@ -462,7 +461,8 @@ absl::Status MediaStore::Attach(PgConnection& tx, const std::string& complaint_i
     if (!reasons[i].empty()) violations.push_back({element(i), reasons[i]});
   }
   if (!violations.empty()) return InvalidFields(violations);
-  return tx.Execute(kAttachMedia, {SqlParam::Text(array), SqlParam::Text(complaint_id)}).status();
+  return tx.Execute(kAttachMedia, {SqlParam::Array(unique), SqlParam::Text(complaint_id)})
+      .status();
 }
 
 absl::StatusOr<std::string> MediaStore::ReadStored(const std::string& media_id,

@@ -1,9 +1,8 @@
 #include "services/intake/submission_writer.h"
 
 #include <algorithm>
-#include <map>
+#include <set>
 
-#include "absl/strings/escaping.h"
 #include "services/platform/log.h"
 #include "services/platform/outbox.h"
 #include "services/platform/status_macros.h"
@@ -44,15 +43,8 @@ constexpr SqlStatement kWriteSubmissions{"intake_write_submissions", R"sql(
     INSERT INTO complaint_timeline (complaint_id, at, kind, text)
     SELECT i.complaint_id, i.submitted_at, 'submitted', i.timeline_text
     FROM input i JOIN inserted n ON n.complaint_id = i.complaint_id
-  ),
-  outbox_rows AS (
-    INSERT INTO outbox (event_id, routing_key, complaint_id, correlation_id, payload)
-    SELECT o.event_id, o.routing_key, o.complaint_id, o.correlation_id, decode(o.payload, 'hex')
-    FROM unnest($19::uuid[], $20::text[], $21::text[], $22::text[], $23::text[])
-           AS o(event_id, routing_key, complaint_id, correlation_id, payload)
-    JOIN inserted n ON n.complaint_id::text = o.complaint_id
   )
-  SELECT complaint_id::text FROM inserted)sql"};
+  SELECT complaint_id::text AS complaint_id FROM inserted)sql"};
 
 using Column = std::vector<std::optional<std::string>>;
 
@@ -68,7 +60,6 @@ absl::StatusOr<std::vector<bool>> WriteSubmissions(PgConnection& tx,
   Column id, ticket, key, category, description, latitude, longitude, address, channel,
       volunteer, anonymous, confidential, submitted_at, timeline;
   Column reporter_id, reporter_name, reporter_phone, reporter_email;
-  Column event_id, routing_key, event_complaint, correlation, payload;
   for (const SubmissionRow* row : rows) {
     id.push_back(row->complaint_id);
     ticket.push_back(row->ticket);
@@ -90,29 +81,26 @@ absl::StatusOr<std::vector<bool>> WriteSubmissions(PgConnection& tx,
       reporter_phone.push_back(row->reporter_phone);
       reporter_email.push_back(row->reporter_email);
     }
-    for (const sambat::v1::Event& event : row->events) {
-      event_id.push_back(event.event_id());
-      routing_key.push_back(event.type());
-      event_complaint.push_back(event.complaint_id());
-      correlation.push_back(event.correlation_id());
-      payload.push_back(absl::BytesToHexString(event.SerializeAsString()));
-    }
   }
   std::vector<SqlParam> params;
   for (const Column* column :
        {&id, &ticket, &key, &category, &description, &latitude, &longitude, &address, &channel,
         &volunteer, &anonymous, &confidential, &submitted_at, &timeline, &reporter_id,
-        &reporter_name, &reporter_phone, &reporter_email, &event_id, &routing_key,
-        &event_complaint, &correlation, &payload}) {
+        &reporter_name, &reporter_phone, &reporter_email}) {
     params.push_back(SqlParam::Array(*column));
   }
   SKK_ASSIGN_OR_RETURN(PgResult inserted, tx.Execute(kWriteSubmissions, params));
-  if (!event_id.empty()) tx.NoteOutboxWrite();
-  std::map<std::string, bool> stored;
-  for (int i = 0; i < inserted.rows(); ++i) stored[inserted.GetString(i, 0)] = true;
+  std::set<std::string> stored;
+  for (PgRow complaint : inserted) stored.insert(complaint.String("complaint_id"));
+  // Events only for the complaints this batch stored: a retry already stored has its events.
   std::vector<bool> result;
-  result.reserve(rows.size());
-  for (const SubmissionRow* row : rows) result.push_back(stored.count(row->complaint_id) > 0);
+  std::vector<const sambat::v1::Event*> events;
+  for (const SubmissionRow* row : rows) {
+    result.push_back(stored.contains(row->complaint_id));
+    if (!result.back()) continue;
+    for (const sambat::v1::Event& event : row->events) events.push_back(&event);
+  }
+  SKK_RETURN_IF_ERROR(EnqueueEvents(tx, events));
   return result;
 }
 

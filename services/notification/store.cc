@@ -34,8 +34,9 @@ constexpr SqlStatement kNoteComplaint{"ntf_complaint_note", R"sql(
   VALUES ($1, $2, $3, $4) ON CONFLICT (complaint_id) DO NOTHING)sql"};
 
 constexpr SqlStatement kLoadPrivacy{"ntf_complaint_privacy", R"sql(
-  SELECT COALESCE((SELECT confidential FROM complaints WHERE complaint_id = $1), true),
-         EXISTS (SELECT 1 FROM erased_complaints WHERE complaint_id = $1))sql"};
+  SELECT COALESCE((SELECT confidential FROM complaints WHERE complaint_id = $1),
+                  true) AS confidential,
+         EXISTS (SELECT 1 FROM erased_complaints WHERE complaint_id = $1) AS erased)sql"};
 
 constexpr SqlStatement kHold{"ntf_backlog_hold", R"sql(
   INSERT INTO citizen_backlog (complaint_id, event_id, event) VALUES ($1, $2, $3)
@@ -70,20 +71,15 @@ constexpr SqlStatement kCaseOrder{"ntf_case_order", R"sql(
   SELECT case_sequence, due_sequence FROM cases WHERE complaint_id = $1)sql"};
 
 
+// Whole recipients: RecipientFromRow reads the columns it needs by name.
 constexpr SqlStatement kRecipientsFor{"ntf_recipients_for", R"sql(
-  SELECT id, role, agency_code, name, email, phone, whatsapp, staff_subject, locale, channels,
-         quiet_start, quiet_end, digest_only, daily_digest, active
-  FROM recipients WHERE active AND role = $1 AND agency_code = $2 ORDER BY id)sql"};
+  SELECT * FROM recipients WHERE active AND role = $1 AND agency_code = $2 ORDER BY id)sql"};
 
 constexpr SqlStatement kDigestRecipients{"ntf_recipients_digest", R"sql(
-  SELECT id, role, agency_code, name, email, phone, whatsapp, staff_subject, locale, channels,
-         quiet_start, quiet_end, digest_only, daily_digest, active
-  FROM recipients WHERE active AND daily_digest ORDER BY id)sql"};
+  SELECT * FROM recipients WHERE active AND daily_digest ORDER BY id)sql"};
 
-constexpr SqlStatement kLoadRecipient{"ntf_recipient_load", R"sql(
-  SELECT id, role, agency_code, name, email, phone, whatsapp, staff_subject, locale, channels,
-         quiet_start, quiet_end, digest_only, daily_digest, active
-  FROM recipients WHERE id = $1)sql"};
+constexpr SqlStatement kLoadRecipient{"ntf_recipient_load",
+                                      "SELECT * FROM recipients WHERE id = $1"};
 
 constexpr SqlStatement kWriteConfigRecipient{"ntf_recipient_config", R"sql(
   INSERT INTO recipients (id, role, agency_code, name, email, phone, whatsapp, staff_subject,
@@ -137,14 +133,13 @@ constexpr SqlStatement kBeginAttempt{"ntf_begin_attempt", R"sql(
   UPDATE deliveries SET state = 'sending', attempts = attempts + 1,
                         lease_until = now() + $2::interval
   WHERE id = $1
-  RETURNING event_id, COALESCE(complaint_id::text, ''), ticket, recipient_id, recipient_role,
-            recipient_name, channel, address, subject, body, attempts)sql"};
+  RETURNING *)sql"};
 
 // FOR UPDATE waits for a dispatcher still holding the row (its message may arrive before its
 // commit) and then reads the committed state.
 constexpr SqlStatement kLockDelivery{"ntf_lock_delivery", R"sql(
-  SELECT state, COALESCE(lease_until < now(), true) FROM deliveries WHERE id = $1
-  FOR UPDATE)sql"};
+  SELECT state, COALESCE(lease_until < now(), true) AS lease_expired FROM deliveries
+  WHERE id = $1 FOR UPDATE)sql"};
 
 constexpr SqlStatement kRecordAttemptStart{"ntf_attempt_start", R"sql(
   INSERT INTO delivery_attempts (delivery_id, attempt, started_at) VALUES ($1, $2, now()))sql"};
@@ -163,20 +158,20 @@ constexpr SqlStatement kLockFinished{"ntf_finish_lock", R"sql(
 
 constexpr SqlStatement kErasedDelivery{"ntf_finish_erased", R"sql(
   SELECT EXISTS (SELECT 1 FROM deliveries d JOIN erased_complaints e
-                 ON e.complaint_id = d.complaint_id WHERE d.id = $1))sql"};
+                 ON e.complaint_id = d.complaint_id WHERE d.id = $1) AS erased)sql"};
 
 constexpr SqlStatement kRecordAttemptEnd{"ntf_attempt_end", R"sql(
   UPDATE delivery_attempts SET finished_at = now(), outcome = $3, detail = $4
   WHERE id = (SELECT max(id) FROM delivery_attempts WHERE delivery_id = $1 AND attempt = $2))sql"};
 
 constexpr SqlStatement kCountCases{"ntf_count_cases", R"sql(
-  SELECT count(*),
-         count(*) FILTER (WHERE due_at < $2::timestamptz),
+  SELECT count(*) AS open,
+         count(*) FILTER (WHERE due_at < $2::timestamptz) AS overdue,
          COALESCE((SELECT string_agg(ticket, ',' ORDER BY due_at)
                    FROM (SELECT ticket, due_at FROM cases
                          WHERE state IN ('open', 'waiting') AND due_at < $2::timestamptz
                                AND ($1::text = '' OR agency_code = $1::text)
-                         ORDER BY due_at LIMIT 20) late), '')
+                         ORDER BY due_at LIMIT 20) late), '') AS overdue_tickets
   FROM cases WHERE state IN ('open', 'waiting') AND ($1::text = '' OR agency_code = $1::text))sql"};
 
 constexpr SqlStatement kClaimDigest{"ntf_claim_digest", R"sql(
@@ -184,24 +179,19 @@ constexpr SqlStatement kClaimDigest{"ntf_claim_digest", R"sql(
   ON CONFLICT DO NOTHING)sql"};
 
 constexpr SqlStatement kLastDigest{"ntf_last_digest", R"sql(
-  SELECT max(day)::text FROM digests WHERE recipient_id = $1)sql"};
+  SELECT max(day)::text AS day FROM digests WHERE recipient_id = $1)sql"};
 
 
+// Whole deliveries: NotificationFromRow reads the columns it needs by name.
 constexpr SqlStatement kListByComplaint{"ntf_list_complaint", R"sql(
-  SELECT id, event_id, COALESCE(complaint_id::text, ''), recipient_id, recipient_role,
-         recipient_name, channel, address, subject, body, created_at, state, attempts,
-         last_error
-  FROM deliveries WHERE complaint_id = $1 ORDER BY created_at, recipient_id, channel
+  SELECT * FROM deliveries WHERE complaint_id = $1 ORDER BY created_at, recipient_id, channel
   LIMIT 1000)sql"};
 
 constexpr SqlStatement kCaseAgency{"ntf_case_agency", R"sql(
   SELECT agency_code FROM cases WHERE complaint_id = $1)sql"};
 
 constexpr SqlStatement kListDead{"ntf_list_dead", R"sql(
-  SELECT id, event_id, COALESCE(complaint_id::text, ''), recipient_id, recipient_role,
-         recipient_name, channel, address, subject, body, created_at, state, attempts,
-         last_error
-  FROM deliveries d WHERE state = 'dead' AND NOT (recipient_role = 'citizen' AND EXISTS (
+  SELECT * FROM deliveries d WHERE state = 'dead' AND NOT (recipient_role = 'citizen' AND EXISTS (
     SELECT 1 FROM erased_complaints e WHERE e.complaint_id = d.complaint_id))
   ORDER BY created_at, id LIMIT $1)sql"};
 
@@ -217,14 +207,14 @@ constexpr SqlStatement kReplayAll{"ntf_replay_all", R"sql(
     SELECT 1 FROM erased_complaints e WHERE e.complaint_id = d.complaint_id)))sql"};
 
 constexpr SqlStatement kListInbox{"ntf_inbox", R"sql(
-  SELECT d.id, COALESCE(d.complaint_id::text, ''), d.ticket, d.subject, d.body, d.created_at,
-         d.read_at IS NOT NULL
+  SELECT d.id, d.complaint_id, d.ticket, d.subject, d.body, d.created_at,
+         d.read_at IS NOT NULL AS read
   FROM deliveries d JOIN recipients r ON r.id = d.recipient_id
   WHERE d.channel = 'inbox' AND r.staff_subject = $1 AND ($2::boolean = false OR d.read_at IS NULL)
   ORDER BY d.created_at DESC, d.id LIMIT $3)sql"};
 
 constexpr SqlStatement kCountUnread{"ntf_inbox_unread", R"sql(
-  SELECT count(*) FROM deliveries d JOIN recipients r ON r.id = d.recipient_id
+  SELECT count(*) AS unread FROM deliveries d JOIN recipients r ON r.id = d.recipient_id
   WHERE d.channel = 'inbox' AND r.staff_subject = $1 AND d.read_at IS NULL)sql"};
 
 constexpr SqlStatement kMarkRead{"ntf_inbox_read", R"sql(
@@ -233,44 +223,23 @@ constexpr SqlStatement kMarkRead{"ntf_inbox_read", R"sql(
   WHERE r.id = d.recipient_id AND d.channel = 'inbox' AND r.staff_subject = $1
         AND d.id = ANY($2::uuid[]))sql"};
 
-std::string PgArray(const std::vector<std::string>& items) {
-  std::vector<std::string> quoted;
-  for (const std::string& s : items) {
-    std::string q = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') q += '\\';
-      q += c;
-    }
-    quoted.push_back(q + "\"");
-  }
-  return absl::StrCat("{", absl::StrJoin(quoted, ","), "}");
-}
-
-std::vector<std::string> ParsePgArray(const std::string& text) {
-  // Channel names are plain words: no quoting to undo.
-  if (text.size() < 2) return {};
-  std::string inner = text.substr(1, text.size() - 2);
-  if (inner.empty()) return {};
-  return absl::StrSplit(inner, ',');
-}
-
-sambat::v1::Recipient RecipientFromRow(const PgResult& r, int i) {
+sambat::v1::Recipient RecipientFromRow(const PgRow& r) {
   sambat::v1::Recipient out;
-  out.set_id(r.GetString(i, 0));
-  out.set_role(r.GetString(i, 1));
-  out.set_agency_code(r.GetString(i, 2));
-  out.set_name(r.GetString(i, 3));
-  out.set_email(r.GetString(i, 4));
-  out.set_phone(r.GetString(i, 5));
-  out.set_whatsapp(r.GetString(i, 6));
-  out.set_staff_subject(r.GetString(i, 7));
-  out.set_locale(r.GetString(i, 8));
-  for (const std::string& c : ParsePgArray(r.GetString(i, 9))) out.add_channels(c);
-  out.set_quiet_start(FormatClockMinute(static_cast<int>(r.GetInt(i, 10))));
-  out.set_quiet_end(FormatClockMinute(static_cast<int>(r.GetInt(i, 11))));
-  out.set_digest_only(r.GetBool(i, 12));
-  out.set_daily_digest(r.GetBool(i, 13));
-  out.set_active(r.GetBool(i, 14));
+  out.set_id(r.String("id"));
+  out.set_role(r.String("role"));
+  out.set_agency_code(r.String("agency_code"));
+  out.set_name(r.String("name"));
+  out.set_email(r.String("email"));
+  out.set_phone(r.String("phone"));
+  out.set_whatsapp(r.String("whatsapp"));
+  out.set_staff_subject(r.String("staff_subject"));
+  out.set_locale(r.String("locale"));
+  for (const std::string& c : r.TextArray("channels")) out.add_channels(c);
+  out.set_quiet_start(FormatClockMinute(static_cast<int>(r.Int("quiet_start"))));
+  out.set_quiet_end(FormatClockMinute(static_cast<int>(r.Int("quiet_end"))));
+  out.set_digest_only(r.Bool("digest_only"));
+  out.set_daily_digest(r.Bool("daily_digest"));
+  out.set_active(r.Bool("active"));
   return out;
 }
 
@@ -279,27 +248,36 @@ absl::StatusOr<std::vector<sambat::v1::Recipient>> Recipients(PgConnection& conn
                                                               const std::vector<SqlParam>& p) {
   SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(statement, p));
   std::vector<sambat::v1::Recipient> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(RecipientFromRow(r, i));
+  for (PgRow row : r) out.push_back(RecipientFromRow(row));
   return out;
 }
 
-sambat::v1::Notification NotificationFromRow(const PgResult& r, int i) {
+// A row of deliveries (complaint_id NULL for a digest, read as "").
+sambat::v1::Notification NotificationFromRow(const PgRow& r) {
   sambat::v1::Notification n;
-  n.set_delivery_id(r.GetString(i, 0));
-  n.set_event_id(r.GetString(i, 1));
-  n.set_complaint_id(r.GetString(i, 2));
-  n.set_recipient_id(r.GetString(i, 3));
-  n.set_recipient_role(r.GetString(i, 4));
-  n.set_recipient_name(r.GetString(i, 5));
-  n.set_channel(r.GetString(i, 6));
-  n.set_address(r.GetString(i, 7));
-  n.set_subject(r.GetString(i, 8));
-  n.set_body(r.GetString(i, 9));
-  *n.mutable_recorded_at() = ToProtoTime(r.GetTime(i, 10));
-  n.set_state(r.GetString(i, 11));
-  n.set_attempts(static_cast<int>(r.GetInt(i, 12)));
-  n.set_last_error(r.GetString(i, 13));
+  n.set_delivery_id(r.String("id"));
+  n.set_event_id(r.String("event_id"));
+  n.set_complaint_id(r.String("complaint_id"));
+  n.set_recipient_id(r.String("recipient_id"));
+  n.set_recipient_role(r.String("recipient_role"));
+  n.set_recipient_name(r.String("recipient_name"));
+  n.set_channel(r.String("channel"));
+  n.set_address(r.String("address"));
+  n.set_subject(r.String("subject"));
+  n.set_body(r.String("body"));
+  *n.mutable_recorded_at() = ToProtoTime(r.Time("created_at"));
+  n.set_state(r.String("state"));
+  n.set_attempts(static_cast<int>(r.Int("attempts")));
+  n.set_last_error(r.String("last_error"));
   return n;
+}
+
+absl::StatusOr<std::vector<sambat::v1::Notification>> Notifications(
+    PgConnection& conn, const SqlStatement& statement, const std::vector<SqlParam>& p) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(statement, p));
+  std::vector<sambat::v1::Notification> out;
+  for (PgRow row : r) out.push_back(NotificationFromRow(row));
+  return out;
 }
 
 int Minute(const std::string& text) {
@@ -336,8 +314,10 @@ absl::StatusOr<std::optional<CitizenContact>> LoadContact(PgConnection& tx,
                                                           const std::string& complaint_id) {
   SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kLoadContact, {SqlParam::Text(complaint_id)}));
   if (r.rows() == 0) return std::optional<CitizenContact>();
-  return std::optional<CitizenContact>(
-      CitizenContact{r.GetString(0, 0), r.GetString(0, 1), r.GetString(0, 2), r.GetString(0, 3)});
+  const PgRow contact = r.Row(0);
+  return std::optional<CitizenContact>(CitizenContact{
+      .ticket = contact.String("ticket"), .name = contact.String("name"),
+      .email = contact.String("email"), .phone = contact.String("phone")});
 }
 
 absl::Status NoteComplaint(PgConnection& tx, const std::string& complaint_id,
@@ -350,10 +330,8 @@ absl::Status NoteComplaint(PgConnection& tx, const std::string& complaint_id,
 absl::StatusOr<ComplaintPrivacy> LoadPrivacy(PgConnection& conn,
                                              const std::string& complaint_id) {
   SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kLoadPrivacy, {SqlParam::Text(complaint_id)}));
-  ComplaintPrivacy out;
-  out.confidential = r.GetBool(0, 0);
-  out.erased = r.GetBool(0, 1);
-  return out;
+  return ComplaintPrivacy{.confidential = r.Row(0).Bool("confidential"),
+                          .erased = r.Row(0).Bool("erased")};
 }
 
 absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event) {
@@ -366,9 +344,9 @@ absl::StatusOr<std::vector<sambat::v1::Event>> TakeHeldForContact(
     PgConnection& tx, const std::string& complaint_id) {
   SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kTakeHeld, {SqlParam::Text(complaint_id)}));
   std::vector<sambat::v1::Event> out;
-  for (int i = 0; i < r.rows(); ++i) {
+  for (PgRow held : r) {
     sambat::v1::Event e;
-    if (!e.ParseFromString(r.GetBytes(i, 0))) {
+    if (!e.ParseFromString(held.Bytes("event"))) {
       return absl::DataLossError(absl::StrCat("citizen_backlog: undecodable event for ", complaint_id));
     }
     out.push_back(std::move(e));
@@ -407,8 +385,8 @@ absl::StatusOr<CaseOrder> LoadCaseOrder(PgConnection& tx, const std::string& com
   CaseOrder order;
   if (r.rows() == 0) return order;
   order.known = true;
-  order.last_applied = r.GetInt(0, 0);
-  order.due_sequence = r.GetInt(0, 1);
+  order.last_applied = r.Row(0).Int("case_sequence");
+  order.due_sequence = r.Row(0).Int("due_sequence");
   return order;
 }
 
@@ -437,7 +415,7 @@ absl::Status WriteRecipient(PgConnection& tx, const sambat::v1::Recipient& r, bo
       SqlParam::Text(r.agency_code()), SqlParam::Text(r.name()),
       SqlParam::Text(r.email()),       SqlParam::Text(r.phone()),
       SqlParam::Text(r.whatsapp()),    SqlParam::Text(r.staff_subject()),
-      SqlParam::Text(r.locale()),      SqlParam::Text(PgArray(channels)),
+      SqlParam::Text(r.locale()),      SqlParam::Array(channels),
       SqlParam::Int(Minute(r.quiet_start())), SqlParam::Int(Minute(r.quiet_end())),
       SqlParam::Bool(r.digest_only()), SqlParam::Bool(r.daily_digest())};
   if (from_config) {
@@ -451,7 +429,7 @@ absl::Status WriteRecipient(PgConnection& tx, const sambat::v1::Recipient& r, bo
 
 absl::Status DeactivateConfigRecipientsExcept(PgConnection& tx,
                                               const std::vector<std::string>& keep) {
-  return tx.Execute(kDeactivateConfig, {SqlParam::Text(PgArray(keep))}).status();
+  return tx.Execute(kDeactivateConfig, {SqlParam::Array(keep)}).status();
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ClaimDue(PgConnection& tx,
@@ -460,12 +438,12 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ClaimDue(PgConn
   SKK_ASSIGN_OR_RETURN(PgResult r,
                        tx.Execute(kClaimDue, {SqlParam::Time(now), SqlParam::Int(limit)}));
   std::vector<std::pair<std::string, std::string>> out;
-  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.GetString(i, 0), r.GetString(i, 1));
+  for (PgRow due : r) out.emplace_back(due.String("id"), due.String("channel"));
   return out;
 }
 
 absl::Status MarkQueued(PgConnection& tx, const std::vector<std::string>& ids) {
-  return tx.Execute(kMarkQueued, {SqlParam::Text(PgArray(ids))}).status();
+  return tx.Execute(kMarkQueued, {SqlParam::Array(ids)}).status();
 }
 
 absl::StatusOr<AttemptStart> BeginAttempt(PgPool& pool, const std::string& id,
@@ -475,8 +453,8 @@ absl::StatusOr<AttemptStart> BeginAttempt(PgPool& pool, const std::string& id,
     out = AttemptStart{};
     SKK_ASSIGN_OR_RETURN(PgResult lock, tx.Execute(kLockDelivery, {SqlParam::Text(id)}));
     if (lock.rows() == 0) return absl::OkStatus();
-    out.state = lock.GetString(0, 0);
-    const bool lease_expired = lock.GetBool(0, 1);
+    out.state = lock.Row(0).String("state");
+    const bool lease_expired = lock.Row(0).Bool("lease_expired");
     const bool may_send = out.state == "queued" || out.state == "retrying" ||
                           (out.state == "sending" && lease_expired);
     if (!may_send) return absl::OkStatus();
@@ -486,19 +464,20 @@ absl::StatusOr<AttemptStart> BeginAttempt(PgPool& pool, const std::string& id,
                    {SqlParam::Text(id), SqlParam::Text(absl::StrCat(
                                             absl::ToInt64Milliseconds(lease), " milliseconds"))}));
     if (r.rows() != 1) return absl::InternalError("delivery vanished while locked");
+    const PgRow row = r.Row(0);
     Delivery d;
     d.id = id;
-    d.event_id = r.GetString(0, 0);
-    d.complaint_id = r.GetString(0, 1);
-    d.ticket = r.GetString(0, 2);
-    d.recipient_id = r.GetString(0, 3);
-    d.recipient_role = r.GetString(0, 4);
-    d.recipient_name = r.GetString(0, 5);
-    d.channel = r.GetString(0, 6);
-    d.address = r.GetString(0, 7);
-    d.subject = r.GetString(0, 8);
-    d.body = r.GetString(0, 9);
-    d.attempts = static_cast<int>(r.GetInt(0, 10));
+    d.event_id = row.String("event_id");
+    d.complaint_id = row.String("complaint_id");
+    d.ticket = row.String("ticket");
+    d.recipient_id = row.String("recipient_id");
+    d.recipient_role = row.String("recipient_role");
+    d.recipient_name = row.String("recipient_name");
+    d.channel = row.String("channel");
+    d.address = row.String("address");
+    d.subject = row.String("subject");
+    d.body = row.String("body");
+    d.attempts = static_cast<int>(row.Int("attempts"));
     d.state = "sending";
     SKK_RETURN_IF_ERROR(
         tx.Execute(kRecordAttemptStart, {SqlParam::Text(id), SqlParam::Int(d.attempts)})
@@ -516,7 +495,7 @@ absl::Status FinishAttempt(PgPool& pool, const Delivery& d, const std::string& o
     SKK_RETURN_IF_ERROR(tx.Execute(kLockFinished, {SqlParam::Text(d.id)}).status());
     SKK_ASSIGN_OR_RETURN(PgResult erased, tx.Execute(kErasedDelivery, {SqlParam::Text(d.id)}));
     // What the server said may echo the address or the text: not kept once they are erased.
-    const std::string said = erased.GetBool(0, 0) ? "" : detail.substr(0, 1000);
+    const std::string said = erased.Row(0).Bool("erased") ? "" : detail.substr(0, 1000);
     const std::string error = outcome == "sent" ? "" : said;
     SKK_RETURN_IF_ERROR(tx.Execute(kFinishDelivery,
                                    {SqlParam::Text(d.id), SqlParam::Text(outcome),
@@ -534,9 +513,9 @@ absl::StatusOr<CaseCounts> CountCases(PgConnection& conn, const std::string& age
   SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kCountCases, {SqlParam::Text(agency_code),
                                                               SqlParam::Time(now)}));
   CaseCounts out;
-  out.open = static_cast<int>(r.GetInt(0, 0));
-  out.overdue = static_cast<int>(r.GetInt(0, 1));
-  const std::string tickets = r.GetString(0, 2);
+  out.open = static_cast<int>(r.Row(0).Int("open"));
+  out.overdue = static_cast<int>(r.Row(0).Int("overdue"));
+  const std::string tickets = r.Row(0).String("overdue_tickets");
   if (!tickets.empty()) out.overdue_tickets = absl::StrSplit(tickets, ',');
   return out;
 }
@@ -553,34 +532,29 @@ absl::StatusOr<bool> ClaimDigest(PgConnection& tx, const std::string& recipient_
 absl::StatusOr<std::optional<absl::CivilDay>> LastDigestDay(PgConnection& conn,
                                                             const std::string& recipient_id) {
   SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kLastDigest, {SqlParam::Text(recipient_id)}));
-  if (r.rows() == 0 || r.IsNull(0, 0)) return std::optional<absl::CivilDay>();
+  if (r.rows() == 0 || r.Row(0).IsNull("day")) return std::optional<absl::CivilDay>();
+  const std::string text = r.Row(0).String("day");
   absl::CivilDay day;
-  if (!absl::ParseCivilTime(r.GetString(0, 0), &day)) {
-    return absl::InternalError(absl::StrCat("digests.day: cannot parse ", r.GetString(0, 0)));
+  if (!absl::ParseCivilTime(text, &day)) {
+    return absl::InternalError(absl::StrCat("digests.day: cannot parse ", text));
   }
   return std::optional<absl::CivilDay>(day);
 }
 
 absl::StatusOr<std::vector<sambat::v1::Notification>> ListByComplaint(
     PgConnection& conn, const std::string& complaint_id) {
-  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kListByComplaint, {SqlParam::Text(complaint_id)}));
-  std::vector<sambat::v1::Notification> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(NotificationFromRow(r, i));
-  return out;
+  return Notifications(conn, kListByComplaint, {SqlParam::Text(complaint_id)});
 }
 
 absl::StatusOr<std::optional<std::string>> CaseAgency(PgConnection& conn,
                                                       const std::string& complaint_id) {
   SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kCaseAgency, {SqlParam::Text(complaint_id)}));
   if (r.rows() == 0) return std::nullopt;
-  return r.GetString(0, 0);
+  return r.Row(0).String("agency_code");
 }
 
 absl::StatusOr<std::vector<sambat::v1::Notification>> ListDead(PgConnection& conn, int limit) {
-  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kListDead, {SqlParam::Int(limit)}));
-  std::vector<sambat::v1::Notification> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(NotificationFromRow(r, i));
-  return out;
+  return Notifications(conn, kListDead, {SqlParam::Int(limit)});
 }
 
 absl::StatusOr<int> Replay(PgConnection& tx, const std::string& delivery_id, bool all,
@@ -601,18 +575,18 @@ absl::StatusOr<sambat::v1::ListInboxResponse> ListInbox(PgConnection& conn,
                                                              SqlParam::Bool(unread_only),
                                                              SqlParam::Int(limit)}));
   sambat::v1::ListInboxResponse out;
-  for (int i = 0; i < r.rows(); ++i) {
+  for (PgRow row : r) {
     auto* m = out.add_messages();
-    m->set_id(r.GetString(i, 0));
-    m->set_complaint_id(r.GetString(i, 1));
-    m->set_ticket(r.GetString(i, 2));
-    m->set_subject(r.GetString(i, 3));
-    m->set_body(r.GetString(i, 4));
-    *m->mutable_received_at() = ToProtoTime(r.GetTime(i, 5));
-    m->set_read(r.GetBool(i, 6));
+    m->set_id(row.String("id"));
+    m->set_complaint_id(row.String("complaint_id"));
+    m->set_ticket(row.String("ticket"));
+    m->set_subject(row.String("subject"));
+    m->set_body(row.String("body"));
+    *m->mutable_received_at() = ToProtoTime(row.Time("created_at"));
+    m->set_read(row.Bool("read"));
   }
   SKK_ASSIGN_OR_RETURN(PgResult u, conn.Execute(kCountUnread, {SqlParam::Text(subject)}));
-  out.set_unread(static_cast<int>(u.GetInt(0, 0)));
+  out.set_unread(static_cast<int>(u.Row(0).Int("unread")));
   return out;
 }
 
@@ -620,7 +594,7 @@ absl::StatusOr<int> MarkRead(PgConnection& tx, const std::string& subject,
                              const std::vector<std::string>& ids, absl::Time now) {
   SKK_ASSIGN_OR_RETURN(PgResult r,
                        tx.Execute(kMarkRead, {SqlParam::Text(subject),
-                                              SqlParam::Text(PgArray(ids)), SqlParam::Time(now)}));
+                                              SqlParam::Array(ids), SqlParam::Time(now)}));
   return static_cast<int>(r.affected());
 }
 

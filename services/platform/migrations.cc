@@ -38,7 +38,7 @@ absl::Status ApplyMigrations(PgConnection& conn, std::string_view component,
     SKK_RETURN_IF_ERROR(tx.Execute(kCreateMigrationsTable).status());
     SKK_ASSIGN_OR_RETURN(PgResult applied, tx.Execute(kAppliedVersions, {SqlParam::Text(comp)}));
     int highest = 0;
-    for (int i = 0; i < applied.rows(); ++i) highest = static_cast<int>(applied.GetInt(i, 0));
+    for (PgRow row : applied) highest = static_cast<int>(row.Int("version"));
     int known = migrations.empty() ? 0 : migrations.back().version;
     if (highest > known) {
       return absl::FailedPreconditionError(absl::StrCat(

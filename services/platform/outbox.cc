@@ -1,8 +1,12 @@
 #include "services/platform/outbox.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/platform/events.h"
@@ -13,9 +17,13 @@
 namespace skk {
 namespace {
 
+// Many events in one round trip, in the order given (the outbox's id orders publishing).
 constexpr SqlStatement kInsertOutbox{"skk_outbox_insert", R"sql(
   INSERT INTO outbox (event_id, routing_key, complaint_id, correlation_id, payload)
-  VALUES ($1, $2, $3, $4, $5))sql"};
+  SELECT e.event_id, e.routing_key, e.complaint_id, e.correlation_id, decode(e.payload, 'hex')
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+         AS e(event_id, routing_key, complaint_id, correlation_id, payload, position)
+  ORDER BY e.position)sql"};
 
 // SKIP LOCKED instead of "rows after the highest id sent": ids commit out of order, and a
 // relay that remembered a high-water mark would miss the late ones (design.md, known traps).
@@ -47,6 +55,32 @@ constexpr SqlStatement kLockComplaintOutbox{"skk_outbox_lock_complaint", R"sql(
 
 constexpr SqlStatement kRewriteOutbox{"skk_outbox_rewrite",
                                       "UPDATE outbox SET payload = $2 WHERE id = $1"};
+
+// Commits of this process that wrote outbox rows, counted, so its relay wakes at once.
+// In-process instead of NOTIFY: NOTIFY takes PostgreSQL's global notify-queue lock at every
+// commit, which serialized all submissions.
+std::mutex commit_mu;
+std::condition_variable commit_cv;
+uint64_t commits_with_events = 0;
+
+void SignalOutboxCommit() {
+  {
+    std::lock_guard lock(commit_mu);
+    ++commits_with_events;
+  }
+  commit_cv.notify_all();
+}
+
+uint64_t OutboxCommitCount() {
+  std::lock_guard lock(commit_mu);
+  return commits_with_events;
+}
+
+void WaitForOutboxCommit(uint64_t seen, absl::Duration timeout) {
+  std::unique_lock lock(commit_mu);
+  commit_cv.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                     [&] { return commits_with_events != seen; });
+}
 
 class PgOutboxBatch final : public OutboxBatch {
  public:
@@ -109,30 +143,28 @@ class PgOutboxStore final : public OutboxStore {
     }
     std::vector<OutboxRow> rows;
     rows.reserve(result->rows());
-    for (int i = 0; i < result->rows(); ++i) {
-      OutboxRow row;
-      row.id = result->GetInt(i, 0);
-      row.event_id = result->GetString(i, 1);
-      row.routing_key = result->GetString(i, 2);
-      row.complaint_id = result->GetString(i, 3);
-      row.correlation_id = result->GetString(i, 4);
-      row.payload = result->GetBytes(i, 5);
-      row.created_at = result->GetTime(i, 6);
-      row.unroutable_count = static_cast<int>(result->GetInt(i, 7));
-      rows.push_back(std::move(row));
+    for (PgRow row : *result) {
+      rows.push_back({.id = row.Int("id"),
+                      .event_id = row.String("event_id"),
+                      .routing_key = row.String("routing_key"),
+                      .complaint_id = row.String("complaint_id"),
+                      .correlation_id = row.String("correlation_id"),
+                      .payload = row.Bytes("payload"),
+                      .created_at = row.Time("created_at"),
+                      .unroutable_count = static_cast<int>(row.Int("unroutable_count"))});
     }
     return std::make_unique<PgOutboxBatch>(*conn_, std::move(rows));
   }
 
   void WaitForRows(absl::Duration timeout) override {
-    // Woken by a commit of this process that wrote events (InTransaction signals it); rows of
-    // other processes sharing the schema wait for the timeout at most.
+    // Woken by a commit of this process that wrote events (EnqueueEvents asks for the signal);
+    // rows of other processes sharing the schema wait for the timeout at most.
     const uint64_t seen = OutboxCommitCount();
     if (seen != last_seen_) {
       last_seen_ = seen;
       return;
     }
-    (void)WaitForOutboxCommit(seen, timeout);
+    WaitForOutboxCommit(seen, timeout);
     last_seen_ = OutboxCommitCount();
   }
 
@@ -159,13 +191,26 @@ class AmqpEventPublisher final : public EventPublisher {
 }  // namespace
 
 absl::Status EnqueueEvent(PgConnection& tx, const sambat::v1::Event& event) {
-  SKK_RETURN_IF_ERROR(tx.Execute(kInsertOutbox, {SqlParam::Text(event.event_id()),
-                                                 SqlParam::Text(event.type()),
-                                                 SqlParam::Text(event.complaint_id()),
-                                                 SqlParam::Text(event.correlation_id()),
-                                                 SqlParam::Bytes(event.SerializeAsString())})
-                          .status());
-  tx.NoteOutboxWrite();
+  return EnqueueEvents(tx, {&event});
+}
+
+absl::Status EnqueueEvents(PgConnection& tx, const std::vector<const sambat::v1::Event*>& events) {
+  if (events.empty()) return absl::OkStatus();
+  std::vector<std::optional<std::string>> event_id, routing_key, complaint_id, correlation_id,
+      payload;
+  for (const sambat::v1::Event* event : events) {
+    event_id.push_back(event->event_id());
+    routing_key.push_back(event->type());
+    complaint_id.push_back(event->complaint_id());
+    correlation_id.push_back(event->correlation_id());
+    payload.push_back(absl::BytesToHexString(event->SerializeAsString()));
+  }
+  SKK_RETURN_IF_ERROR(
+      tx.Execute(kInsertOutbox, {SqlParam::Array(event_id), SqlParam::Array(routing_key),
+                                 SqlParam::Array(complaint_id), SqlParam::Array(correlation_id),
+                                 SqlParam::Array(payload)})
+          .status());
+  tx.AfterCommit(SignalOutboxCommit);
   return absl::OkStatus();
 }
 
@@ -174,9 +219,9 @@ absl::StatusOr<int> EraseOutboxPersonalData(PgConnection& tx, const std::string&
   SKK_ASSIGN_OR_RETURN(PgResult rows,
                        tx.Execute(kLockComplaintOutbox, {SqlParam::Text(complaint_id)}));
   int rewritten = 0;
-  for (int i = 0; i < rows.rows(); ++i) {
-    const int64_t id = rows.GetInt(i, 0);
-    const std::string payload = rows.GetBytes(i, 1);
+  for (PgRow row : rows) {
+    const int64_t id = row.Int("id");
+    const std::string payload = row.Bytes("payload");
     sambat::v1::Event event;
     if (!event.ParseFromString(payload)) {
       return absl::InternalError(absl::StrCat("outbox row ", id, " is not a sambat.v1.Event"));

@@ -20,9 +20,12 @@
 
 namespace skk {
 
-// Adds `event` to the outbox inside the caller's open transaction on `tx`, and wakes the relay
-// when that transaction commits.
+// Adds `event` to the outbox inside the caller's open transaction on `tx` (InTransaction), and
+// wakes this process's relay when that transaction commits. The only way events enter an
+// outbox.
 absl::Status EnqueueEvent(PgConnection& tx, const sambat::v1::Event& event);
+// The same for many events in one statement, published in the order given.
+absl::Status EnqueueEvents(PgConnection& tx, const std::vector<const sambat::v1::Event*>& events);
 
 // Erases the citizen's personal data (ErasePersonalData with `photos`) from the events about
 // `complaint_id` still waiting in the outbox, inside the caller's open transaction on `tx`

@@ -35,6 +35,10 @@ SqlParam SqlParam::Array(const std::vector<std::optional<std::string>>& items) {
   return {std::move(literal), false};
 }
 
+SqlParam SqlParam::Array(const std::vector<std::string>& items) {
+  return Array(std::vector<std::optional<std::string>>(items.begin(), items.end()));
+}
+
 SqlParam SqlParam::Time(absl::Time t) {
   return {absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone()), false};
 }
@@ -61,45 +65,118 @@ int64_t PgResult::affected() const {
   return absl::SimpleAtoi(PQcmdTuples(result_), &n) ? n : 0;
 }
 
-bool PgResult::IsNull(int row, int col) const { return PQgetisnull(result_, row, col) != 0; }
-
-std::string PgResult::GetString(int row, int col) const {
-  return std::string(PQgetvalue(result_, row, col),
-                     static_cast<size_t>(PQgetlength(result_, row, col)));
+std::string PgResult::OnlyCell() const {
+  SKK_CHECK(rows() == 1 && PQnfields(result_) == 1, "a result of one row and one column");
+  return std::string(PQgetvalue(result_, 0, 0), static_cast<size_t>(PQgetlength(result_, 0, 0)));
 }
 
-int64_t PgResult::GetInt(int row, int col) const {
+int64_t PgResult::OnlyInt() const {
   int64_t v = 0;
-  SKK_CHECK(absl::SimpleAtoi(PQgetvalue(result_, row, col), &v), "integer column expected");
+  SKK_CHECK(absl::SimpleAtoi(OnlyCell(), &v), "integer column expected");
   return v;
 }
 
-double PgResult::GetDouble(int row, int col) const {
+int PgRow::Column(std::string_view name) const {
+  PGresult* raw = result_->raw();
+  const int columns = raw == nullptr ? 0 : PQnfields(raw);
+  for (int i = 0; i < columns; ++i) {
+    if (name == PQfname(raw, i)) return i;
+  }
+  const std::string message = absl::StrCat("the result has no column \"", std::string(name), "\"");
+  internal::CheckFailed(__FILE__, __LINE__, "a known column", message.c_str());
+}
+
+const char* PgRow::Cell(std::string_view name) const {
+  return PQgetvalue(result_->raw(), row_, Column(name));
+}
+
+bool PgRow::IsNull(std::string_view column) const {
+  return PQgetisnull(result_->raw(), row_, Column(column)) != 0;
+}
+
+std::string PgRow::String(std::string_view column) const {
+  const int col = Column(column);
+  return std::string(PQgetvalue(result_->raw(), row_, col),
+                     static_cast<size_t>(PQgetlength(result_->raw(), row_, col)));
+}
+
+int64_t PgRow::Int(std::string_view column) const {
+  int64_t v = 0;
+  SKK_CHECK(absl::SimpleAtoi(Cell(column), &v), "integer column expected");
+  return v;
+}
+
+double PgRow::Double(std::string_view column) const {
   double v = 0;
-  SKK_CHECK(absl::SimpleAtod(PQgetvalue(result_, row, col), &v), "numeric column expected");
+  SKK_CHECK(absl::SimpleAtod(Cell(column), &v), "numeric column expected");
   return v;
 }
 
-bool PgResult::GetBool(int row, int col) const { return PQgetvalue(result_, row, col)[0] == 't'; }
+bool PgRow::Bool(std::string_view column) const { return Cell(column)[0] == 't'; }
 
-std::string PgResult::GetBytes(int row, int col) const {
+std::string PgRow::Bytes(std::string_view column) const {
   size_t len = 0;
-  unsigned char* raw = PQunescapeBytea(
-      reinterpret_cast<const unsigned char*>(PQgetvalue(result_, row, col)), &len);
+  unsigned char* raw =
+      PQunescapeBytea(reinterpret_cast<const unsigned char*>(Cell(column)), &len);
   SKK_CHECK(raw != nullptr, "bytea column expected");
   std::string out(reinterpret_cast<char*>(raw), len);
   PQfreemem(raw);
   return out;
 }
 
-absl::Time PgResult::GetTime(int row, int col) const {
+absl::Time PgRow::Time(std::string_view column) const {
   // The session TimeZone is UTC, so timestamptz reads like "2026-03-02 02:00:00.123+00".
-  std::string text = GetString(row, col);
+  const std::string text = String(column);
+  if (text == "infinity") return absl::InfiniteFuture();
+  if (text == "-infinity") return absl::InfinitePast();
   absl::Time t;
   std::string err;
   SKK_CHECK(absl::ParseTime("%Y-%m-%d %H:%M:%E*S%z", text, &t, &err),
             "timestamptz column expected");
   return t;
+}
+
+std::vector<std::string> PgRow::TextArray(std::string_view column) const {
+  // PostgreSQL's text form of a one-dimensional text[]: {a,"b c","d\"e"}.
+  const std::string text = String(column);
+  std::vector<std::string> items;
+  if (text.size() < 2) return items;
+  std::string current;
+  bool quoted = false;
+  bool any = false;
+  for (size_t i = 1; i + 1 < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '\\' && i + 2 < text.size()) {
+        current += text[++i];
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        current += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+      any = true;
+    } else if (c == ',') {
+      items.push_back(std::move(current));
+      current.clear();
+    } else {
+      current += c;
+      any = true;
+    }
+  }
+  if (any || !items.empty()) items.push_back(std::move(current));
+  return items;
+}
+
+std::optional<int64_t> PgRow::OptionalInt(std::string_view column) const {
+  if (IsNull(column)) return std::nullopt;
+  return Int(column);
+}
+
+std::optional<absl::Time> PgRow::OptionalTime(std::string_view column) const {
+  if (IsNull(column)) return std::nullopt;
+  return Time(column);
 }
 
 absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& uri,
@@ -250,31 +327,6 @@ absl::Status PgConnection::ExecuteScript(std::string_view sql) {
 }
 
 namespace {
-std::mutex outbox_commit_mu;
-std::condition_variable outbox_commit_cv;
-uint64_t outbox_commits = 0;
-}  // namespace
-
-void SignalOutboxCommit() {
-  {
-    std::lock_guard lock(outbox_commit_mu);
-    ++outbox_commits;
-  }
-  outbox_commit_cv.notify_all();
-}
-
-uint64_t OutboxCommitCount() {
-  std::lock_guard lock(outbox_commit_mu);
-  return outbox_commits;
-}
-
-bool WaitForOutboxCommit(uint64_t seen, absl::Duration timeout) {
-  std::unique_lock lock(outbox_commit_mu);
-  return outbox_commit_cv.wait_for(lock, absl::ToChronoNanoseconds(timeout),
-                                   [&] { return outbox_commits != seen; });
-}
-
-namespace {
 thread_local absl::Time request_deadline = absl::InfiniteFuture();
 
 // Past this the session's own statement_timeout (60 s) is the tighter bound.
@@ -310,12 +362,12 @@ absl::Status InTransaction(PgConnection& conn,
       }
     }
     SKK_RETURN_IF_ERROR(conn.ExecuteScript(begin));
-    (void)conn.TakeOutboxWrite();
+    (void)conn.TakeAfterCommit();
     absl::Status st = body(conn);
     if (st.ok()) st = conn.ExecuteScript("COMMIT");
-    const bool wrote_outbox = conn.TakeOutboxWrite();
+    std::vector<std::function<void()>> after_commit = conn.TakeAfterCommit();
     if (st.ok()) {
-      if (wrote_outbox) SignalOutboxCommit();
+      for (const std::function<void()>& action : after_commit) action();
       return st;
     }
     if (conn.healthy()) {

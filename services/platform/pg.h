@@ -47,9 +47,45 @@ struct SqlParam {
   // A PostgreSQL array literal of text items (nullopt is NULL), to cast in SQL, e.g.
   // unnest($1::uuid[]): many rows in one statement.
   static SqlParam Array(const std::vector<std::optional<std::string>>& items);
+  static SqlParam Array(const std::vector<std::string>& items);
 };
 
-// The result of a statement. Cells are read as text (columns are requested in text format).
+class PgResult;
+
+// One row of a result, its cells read by column name: a statement names its columns in its
+// SQL (`AS name` where an expression would have none), so the code that reads a row does not
+// depend on the order of the SELECT list. An unknown name is a programming error and crashes
+// (every statement's reader runs in the tests). Cells are text, as requested from the server.
+class PgRow {
+ public:
+  PgRow(const PgResult& result, int row) : result_(&result), row_(row) {}
+
+  bool IsNull(std::string_view column) const;
+  // NULL reads as "".
+  std::string String(std::string_view column) const;
+  int64_t Int(std::string_view column) const;
+  double Double(std::string_view column) const;
+  // NULL reads as false.
+  bool Bool(std::string_view column) const;
+  // A bytea cell, unescaped.
+  std::string Bytes(std::string_view column) const;
+  // A timestamptz cell (the connection's TimeZone is UTC); 'infinity' and '-infinity' read as
+  // InfiniteFuture and InfinitePast.
+  absl::Time Time(std::string_view column) const;
+  // A one-dimensional text[] cell (SqlParam::Array's counterpart); NULL reads as empty.
+  std::vector<std::string> TextArray(std::string_view column) const;
+  std::optional<int64_t> OptionalInt(std::string_view column) const;
+  std::optional<absl::Time> OptionalTime(std::string_view column) const;
+
+ private:
+  int Column(std::string_view name) const;
+  const char* Cell(std::string_view name) const;
+
+  const PgResult* result_;
+  int row_;
+};
+
+// The result of a statement: `for (PgRow row : result)` reads its rows in order.
 class PgResult {
  public:
   explicit PgResult(PGresult* result);
@@ -62,15 +98,28 @@ class PgResult {
   int rows() const;
   // Number of rows an INSERT/UPDATE/DELETE touched.
   int64_t affected() const;
-  bool IsNull(int row, int col) const;
-  std::string GetString(int row, int col) const;
-  int64_t GetInt(int row, int col) const;
-  double GetDouble(int row, int col) const;
-  bool GetBool(int row, int col) const;
-  // A bytea cell, unescaped.
-  std::string GetBytes(int row, int col) const;
-  // A timestamptz cell (the connection's TimeZone is UTC).
-  absl::Time GetTime(int row, int col) const;
+  PgRow Row(int row) const { return PgRow(*this, row); }
+  // The one cell of a result of one row and one column, whatever its name (a count, an
+  // aggregate, a test's probe); any other shape is a programming error and crashes.
+  std::string OnlyCell() const;
+  int64_t OnlyInt() const;
+
+  class Iterator {
+   public:
+    Iterator(const PgResult* result, int row) : result_(result), row_(row) {}
+    PgRow operator*() const { return PgRow(*result_, row_); }
+    Iterator& operator++() {
+      ++row_;
+      return *this;
+    }
+    bool operator!=(const Iterator& other) const { return row_ != other.row_; }
+
+   private:
+    const PgResult* result_;
+    int row_;
+  };
+  Iterator begin() const { return Iterator(this, 0); }
+  Iterator end() const { return Iterator(this, rows()); }
 
   PGresult* raw() const { return result_; }
 
@@ -102,10 +151,11 @@ class PgConnection {
   // False once the server connection is lost; a pool replaces such a connection.
   bool healthy() const;
 
-  // The outbox marks a transaction that wrote events, so InTransaction can wake this
-  // process's relay once the rows are committed (see SignalOutboxCommit).
-  void NoteOutboxWrite() { wrote_outbox_ = true; }
-  bool TakeOutboxWrite() { return std::exchange(wrote_outbox_, false); }
+  // Runs `action` after the transaction this connection is in commits (InTransaction), and
+  // never if it rolls back: what a commit makes true elsewhere (a relay woken for the rows it
+  // wrote) happens only once it is true.
+  void AfterCommit(std::function<void()> action) { after_commit_.push_back(std::move(action)); }
+  std::vector<std::function<void()>> TakeAfterCommit() { return std::exchange(after_commit_, {}); }
 
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
@@ -114,17 +164,8 @@ class PgConnection {
   PGconn* conn_;
   std::unordered_set<std::string> prepared_;
   bool broken_ = false;
-  bool wrote_outbox_ = false;
+  std::vector<std::function<void()>> after_commit_;
 };
-
-// Wakes the outbox relay of this process after a commit that wrote outbox rows. In-process
-// instead of NOTIFY: NOTIFY takes PostgreSQL's global notify-queue lock at every commit, which
-// serialized all submissions. Rows written by another process are found by the relay's poll.
-void SignalOutboxCommit();
-// A counter that grows with every signal; WaitForOutboxCommit returns when it differs from
-// `seen` (true) or after `timeout` (false).
-uint64_t OutboxCommitCount();
-bool WaitForOutboxCommit(uint64_t seen, absl::Duration timeout);
 
 // The deadline of the client request this thread serves (ServeUnary sets it for the handler's
 // run). A transaction begun under it gets a statement_timeout that ends at the deadline, so a

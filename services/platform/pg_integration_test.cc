@@ -101,6 +101,31 @@ TEST_CASE("a transaction that fails changes nothing, and a duplicate is ALREADY_
   CHECK(conn->healthy());
 }
 
+TEST_CASE("what waits for a commit happens after it, and never after a rollback", "[pg]") {
+  IsolatedWorld world("after_commit");
+  auto conn = Connect(world);
+  REQUIRE(ApplyMigrations(*conn, "post", kV1).ok());
+  const SqlStatement insert{"insert_letter", "INSERT INTO letters (body) VALUES ($1)"};
+  std::vector<std::string> told;
+
+  absl::Status st = InTransaction(*conn, [&](PgConnection& tx) -> absl::Status {
+    if (auto r = tx.Execute(insert, {SqlParam::Text("lost")}); !r.ok()) return r.status();
+    tx.AfterCommit([&] { told.push_back("lost"); });
+    return absl::InternalError("the handler failed after writing");
+  });
+  CHECK(absl::IsInternal(st));
+  CHECK(told.empty());
+
+  REQUIRE(InTransaction(*conn, [&](PgConnection& tx) -> absl::Status {
+            tx.AfterCommit([&] {
+              // Runs once the row is there for everyone to read.
+              told.push_back(absl::StrCat("kept ", QueryInt(*conn, "SELECT count(*) FROM letters")));
+            });
+            return tx.Execute(insert, {SqlParam::Text("kept")}).status();
+          }).ok());
+  CHECK(told == std::vector<std::string>{"kept 1"});
+}
+
 TEST_CASE("a failed statement's status names the constraint and the SQLSTATE but never the "
           "row's values",
           "[pg][erasure]") {
@@ -161,15 +186,20 @@ TEST_CASE("bytes, text, numbers and times round-trip exactly", "[pg]") {
   const std::string bytes("\x00\x01\xff\x00zero", 8);
   const absl::Time t = absl::FromUnixMicros(1772416800123456);  // microsecond precision
   auto r = conn->Execute(
-      {"roundtrip", "SELECT $1::bytea, $2::text, $3::float8, $4::timestamptz, $5::bigint"},
+      {"roundtrip", "SELECT $1::bytea AS b, $2::text AS t, $3::float8 AS d, $4::timestamptz AS at,"
+                    " $5::bigint AS n, ARRAY['a', 'b c', 'd\"e', '']::text[] AS words,"
+                    " 'infinity'::timestamptz AS never"},
       {SqlParam::Bytes(bytes), SqlParam::Text("Jalan Ijen — Klojen 🚧"), SqlParam::Double(-7.9826),
        SqlParam::Time(t), SqlParam::Int(-42)});
   REQUIRE(r.ok());
-  CHECK(r->GetBytes(0, 0) == bytes);
-  CHECK(r->GetString(0, 1) == "Jalan Ijen — Klojen 🚧");
-  CHECK(r->GetDouble(0, 2) == -7.9826);
-  CHECK(r->GetTime(0, 3) == t);
-  CHECK(r->GetInt(0, 4) == -42);
+  const PgRow row = r->Row(0);
+  CHECK(row.Bytes("b") == bytes);
+  CHECK(row.String("t") == "Jalan Ijen — Klojen 🚧");
+  CHECK(row.Double("d") == -7.9826);
+  CHECK(row.Time("at") == t);
+  CHECK(row.Int("n") == -42);
+  CHECK(row.TextArray("words") == std::vector<std::string>{"a", "b c", "d\"e", ""});
+  CHECK(row.Time("never") == absl::InfiniteFuture());
 }
 
 TEST_CASE("an unreachable database is UNAVAILABLE, and a busy pool says so", "[pg]") {

@@ -10,14 +10,6 @@
 namespace skk::routing {
 namespace {
 
-// The columns every read of a case selects, in CaseFromRow's order.
-#define SKK_CASE_COLUMNS                                                                     \
-  "complaint_id, ticket, category, description, latitude, longitude, address, media_ids, " \
-  "anonymous, confidential, submitted_at, correlation_id, rule_id, state, agency_code, "   \
-  "agency_name, holder_id, holder_name, claimed_at, clock_started_at, "                    \
-  "NULLIF(due_at, 'infinity'), first_responded_at, forward_count, rating, rating_comment, " \
-  "created_at, event_sequence"
-
 constexpr SqlStatement kInsertCase{"routing_create_case", R"sql(
   INSERT INTO cases (complaint_id, ticket, category, description, latitude, longitude,
                      agency_code, agency_name, rule_id, state, correlation_id, address,
@@ -27,11 +19,11 @@ constexpr SqlStatement kInsertCase{"routing_create_case", R"sql(
           $17, $17)
   ON CONFLICT (complaint_id) DO NOTHING)sql"};
 
+// The whole case: CaseFromRow reads its columns by name.
 constexpr SqlStatement kLockCase{"routing_lock_case",
-                                 "SELECT " SKK_CASE_COLUMNS
-                                 " FROM cases WHERE complaint_id = $1 FOR UPDATE"};
+                                 "SELECT * FROM cases WHERE complaint_id = $1 FOR UPDATE"};
 constexpr SqlStatement kReadCase{"routing_read_case",
-                                 "SELECT " SKK_CASE_COLUMNS " FROM cases WHERE complaint_id = $1"};
+                                 "SELECT * FROM cases WHERE complaint_id = $1"};
 
 constexpr SqlStatement kUpdateCase{"routing_update_case", R"sql(
   UPDATE cases
@@ -61,81 +53,56 @@ constexpr SqlStatement kRecordEventSequence{"routing_record_event_sequence", R"s
 constexpr SqlStatement kTicketExists{"routing_ticket_exists",
                                      "SELECT 1 FROM cases WHERE ticket = $1 LIMIT 1"};
 
-#define SKK_QUEUE_COLUMNS                                                                \
-  "complaint_id, ticket, category, state, agency_code, holder_id, holder_name, "       \
-  "NULLIF(due_at, 'infinity') AS due, due_at::text AS due_text, created_at, "  \
-  "left(description, 140) AS summary"
+// An officer's queue, one page after a keyset position, on (due_at, complaint_id): 'infinity'
+// sorts after every date, so cases without a deadline come last, and overdue ones (the earliest
+// due) first. One statement per shape of query, each matching an index of 002_officer_work.sql
+// so that a page is an ordered index scan that stops after the page: all open states (the
+// partial indexes, whose predicate is repeated here word for word), one state, and, the one
+// shape that sorts, any other set of states. $1 due_at, $2 complaint_id, $3 page size.
+constexpr SqlStatement kQueueOpenOfAgency{"routing_queue_open_of_agency", R"sql(
+  SELECT complaint_id, ticket, category, state, agency_code, holder_id, holder_name, due_at,
+         due_at::text AS due_text, created_at, left(description, 140) AS summary
+  FROM cases
+  WHERE agency_code = $4 AND state IN ('ROUTED', 'IN_PROGRESS', 'WAITING_CITIZEN', 'REOPENED')
+    AND (due_at, complaint_id) > ($1::timestamptz, $2::uuid)
+  ORDER BY cases.due_at, cases.complaint_id LIMIT $3)sql"};
 
-// Keyset paging on (due_at, complaint_id): 'infinity' sorts after every date, so cases without
-// a deadline come last, and overdue ones (the earliest due) first. One statement per shape of
-// query, each matching an index of 002_officer_work.sql so that a page is an ordered index scan
-// that stops after the page: all open states (the partial indexes, whose predicate is repeated
-// here word for word), one state, and, the one shape that sorts, any other set of states.
-#define SKK_OPEN_STATES "state IN ('ROUTED', 'IN_PROGRESS', 'WAITING_CITIZEN', 'REOPENED')"
-#define SKK_QUEUE_STATEMENT(name, where)                                                 \
-  SqlStatement {                                                                         \
-    name, "SELECT " SKK_QUEUE_COLUMNS " FROM cases WHERE " where                         \
-          " AND (due_at, complaint_id) > ($1::timestamptz, $2::uuid)"                    \
-          " ORDER BY cases.due_at, cases.complaint_id LIMIT $3"                                      \
-  }
-constexpr SqlStatement kQueueOpenOfAgency =
-    SKK_QUEUE_STATEMENT("routing_queue_open_of_agency", "agency_code = $4 AND " SKK_OPEN_STATES);
-constexpr SqlStatement kQueueStateOfAgency =
-    SKK_QUEUE_STATEMENT("routing_queue_state_of_agency", "agency_code = $4 AND state = $5");
-constexpr SqlStatement kQueueStatesOfAgency = SKK_QUEUE_STATEMENT(
-    "routing_queue_states_of_agency", "agency_code = $4 AND state = ANY($5::text[])");
-constexpr SqlStatement kQueueOpenOfCity =
-    SKK_QUEUE_STATEMENT("routing_queue_open_of_city", SKK_OPEN_STATES);
-constexpr SqlStatement kQueueStateOfCity =
-    SKK_QUEUE_STATEMENT("routing_queue_state_of_city", "state = $4");
-constexpr SqlStatement kQueueStatesOfCity =
-    SKK_QUEUE_STATEMENT("routing_queue_states_of_city", "state = ANY($4::text[])");
+constexpr SqlStatement kQueueStateOfAgency{"routing_queue_state_of_agency", R"sql(
+  SELECT complaint_id, ticket, category, state, agency_code, holder_id, holder_name, due_at,
+         due_at::text AS due_text, created_at, left(description, 140) AS summary
+  FROM cases WHERE agency_code = $4 AND state = $5
+    AND (due_at, complaint_id) > ($1::timestamptz, $2::uuid)
+  ORDER BY cases.due_at, cases.complaint_id LIMIT $3)sql"};
 
-std::string ToTextArray(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ",";
-    out += "\"";
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += "\"";
-  }
-  return out + "}";
-}
+// The one shape that sorts: a page of any set of states (not all open, not one).
+constexpr SqlStatement kQueueStatesOfAgency{"routing_queue_states_of_agency", R"sql(
+  SELECT complaint_id, ticket, category, state, agency_code, holder_id, holder_name, due_at,
+         due_at::text AS due_text, created_at, left(description, 140) AS summary
+  FROM cases WHERE agency_code = $4 AND state = ANY($5::text[])
+    AND (due_at, complaint_id) > ($1::timestamptz, $2::uuid)
+  ORDER BY cases.due_at, cases.complaint_id LIMIT $3)sql"};
 
-// PostgreSQL's text form of a one-dimensional text[]: {a,"b c","d\"e"}.
-std::vector<std::string> FromTextArray(const std::string& text) {
-  std::vector<std::string> items;
-  if (text.size() < 2) return items;
-  std::string current;
-  bool quoted = false;
-  bool any = false;
-  for (size_t i = 1; i + 1 < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '\\' && i + 2 < text.size()) {
-        current += text[++i];
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        current += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-      any = true;
-    } else if (c == ',') {
-      items.push_back(current);
-      current.clear();
-    } else {
-      current += c;
-      any = true;
-    }
-  }
-  if (any || !items.empty()) items.push_back(current);
-  return items;
-}
+// The city's queue (leadership and admins): the same three shapes without the agency.
+constexpr SqlStatement kQueueOpenOfCity{"routing_queue_open_of_city", R"sql(
+  SELECT complaint_id, ticket, category, state, agency_code, holder_id, holder_name, due_at,
+         due_at::text AS due_text, created_at, left(description, 140) AS summary
+  FROM cases
+  WHERE state IN ('ROUTED', 'IN_PROGRESS', 'WAITING_CITIZEN', 'REOPENED')
+    AND (due_at, complaint_id) > ($1::timestamptz, $2::uuid)
+  ORDER BY cases.due_at, cases.complaint_id LIMIT $3)sql"};
+
+constexpr SqlStatement kQueueStateOfCity{"routing_queue_state_of_city", R"sql(
+  SELECT complaint_id, ticket, category, state, agency_code, holder_id, holder_name, due_at,
+         due_at::text AS due_text, created_at, left(description, 140) AS summary
+  FROM cases WHERE state = $4 AND (due_at, complaint_id) > ($1::timestamptz, $2::uuid)
+  ORDER BY cases.due_at, cases.complaint_id LIMIT $3)sql"};
+
+constexpr SqlStatement kQueueStatesOfCity{"routing_queue_states_of_city", R"sql(
+  SELECT complaint_id, ticket, category, state, agency_code, holder_id, holder_name, due_at,
+         due_at::text AS due_text, created_at, left(description, 140) AS summary
+  FROM cases WHERE state = ANY($4::text[])
+    AND (due_at, complaint_id) > ($1::timestamptz, $2::uuid)
+  ORDER BY cases.due_at, cases.complaint_id LIMIT $3)sql"};
 
 SqlParam TimeOrNull(absl::Time t) {
   return t == absl::InfinitePast() || t == absl::InfiniteFuture() ? SqlParam::Null()
@@ -146,46 +113,42 @@ SqlParam TextOrNull(const std::string& s) {
   return s.empty() ? SqlParam::Null() : SqlParam::Text(s);
 }
 
-absl::Time TimeOr(const PgResult& r, int row, int col, absl::Time fallback) {
-  return r.IsNull(row, col) ? fallback : r.GetTime(row, col);
-}
-
 CaseState StateOf(const std::string& name) {
   absl::StatusOr<CaseState> state = ParseState(name);
   SKK_CHECK(state.ok(), "routing.cases holds a state the state machine does not know");
   return *state;
 }
 
-CaseRow CaseFromRow(const PgResult& r, int i) {
-  CaseRow c;
-  c.complaint_id = r.GetString(i, 0);
-  c.ticket = r.GetString(i, 1);
-  c.category = r.GetString(i, 2);
-  c.description = r.GetString(i, 3);
-  c.latitude = r.GetDouble(i, 4);
-  c.longitude = r.GetDouble(i, 5);
-  c.address = r.GetString(i, 6);
-  c.media_ids = FromTextArray(r.GetString(i, 7));
-  c.anonymous = r.GetBool(i, 8);
-  c.confidential = r.GetBool(i, 9);
-  c.submitted_at = TimeOr(r, i, 10, absl::InfinitePast());
-  c.correlation_id = r.GetString(i, 11);
-  c.rule_id = r.IsNull(i, 12) ? "" : r.GetString(i, 12);
-  c.state = StateOf(r.GetString(i, 13));
-  c.agency_code = r.GetString(i, 14);
-  c.agency_name = r.GetString(i, 15);
-  c.holder_id = r.IsNull(i, 16) ? "" : r.GetString(i, 16);
-  c.holder_name = r.IsNull(i, 17) ? "" : r.GetString(i, 17);
-  c.claimed_at = TimeOr(r, i, 18, absl::InfinitePast());
-  c.clock_started_at = TimeOr(r, i, 19, absl::InfinitePast());
-  c.due_at = TimeOr(r, i, 20, absl::InfiniteFuture());
-  c.first_responded_at = TimeOr(r, i, 21, absl::InfinitePast());
-  c.forward_count = static_cast<int>(r.GetInt(i, 22));
-  c.rating = r.IsNull(i, 23) ? 0 : static_cast<int>(r.GetInt(i, 23));
-  c.rating_comment = r.IsNull(i, 24) ? "" : r.GetString(i, 24);
-  c.created_at = r.GetTime(i, 25);
-  c.event_sequence = r.GetInt(i, 26);
-  return c;
+// Times not set are NULL in the table (due_at: 'infinity', which reads as InfiniteFuture).
+CaseRow CaseFromRow(const PgRow& r) {
+  return {.complaint_id = r.String("complaint_id"),
+          .event_sequence = r.Int("event_sequence"),
+          .ticket = r.String("ticket"),
+          .category = r.String("category"),
+          .description = r.String("description"),
+          .latitude = r.Double("latitude"),
+          .longitude = r.Double("longitude"),
+          .address = r.String("address"),
+          .media_ids = r.TextArray("media_ids"),
+          .anonymous = r.Bool("anonymous"),
+          .confidential = r.Bool("confidential"),
+          .submitted_at = r.OptionalTime("submitted_at").value_or(absl::InfinitePast()),
+          .correlation_id = r.String("correlation_id"),
+          .rule_id = r.String("rule_id"),
+          .state = StateOf(r.String("state")),
+          .agency_code = r.String("agency_code"),
+          .agency_name = r.String("agency_name"),
+          .holder_id = r.String("holder_id"),
+          .holder_name = r.String("holder_name"),
+          .claimed_at = r.OptionalTime("claimed_at").value_or(absl::InfinitePast()),
+          .clock_started_at = r.OptionalTime("clock_started_at").value_or(absl::InfinitePast()),
+          .due_at = r.OptionalTime("due_at").value_or(absl::InfiniteFuture()),
+          .first_responded_at =
+              r.OptionalTime("first_responded_at").value_or(absl::InfinitePast()),
+          .forward_count = static_cast<int>(r.Int("forward_count")),
+          .rating = static_cast<int>(r.OptionalInt("rating").value_or(0)),
+          .rating_comment = r.String("rating_comment"),
+          .created_at = r.Time("created_at")};
 }
 
 // Returns the new entry's id: the case's sequence number for this transition.
@@ -200,7 +163,7 @@ absl::StatusOr<int64_t> InsertHistory(PgConnection& tx, const std::string& compl
                                    SqlParam::Text(actor.id), SqlParam::Text(actor.name),
                                    SqlParam::Text(std::string(ActionName(action))),
                                    SqlParam::Text(agency_code), SqlParam::Text(reason)}));
-  return r.GetInt(0, 0);
+  return r.Row(0).Int("id");
 }
 
 absl::Status NoCase(const std::string& complaint_id) {
@@ -222,7 +185,7 @@ absl::StatusOr<bool> CaseStore::Create(PgConnection& tx, CaseRow& row, CaseActio
                   SqlParam::Text(row.agency_code), SqlParam::Text(row.agency_name),
                   TextOrNull(row.rule_id), SqlParam::Text(StateName(row.state)),
                   SqlParam::Text(row.correlation_id), SqlParam::Text(row.address),
-                  SqlParam::Text(ToTextArray(row.media_ids)), SqlParam::Bool(row.anonymous),
+                  SqlParam::Array(row.media_ids), SqlParam::Bool(row.anonymous),
                   SqlParam::Bool(row.confidential), TimeOrNull(row.submitted_at),
                   SqlParam::Time(now)}));
   if (inserted.affected() == 0) return false;
@@ -235,13 +198,13 @@ absl::StatusOr<bool> CaseStore::Create(PgConnection& tx, CaseRow& row, CaseActio
 absl::StatusOr<CaseRow> CaseStore::Lock(PgConnection& tx, const std::string& complaint_id) {
   SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kLockCase, {SqlParam::Text(complaint_id)}));
   if (r.rows() == 0) return NoCase(complaint_id);
-  return CaseFromRow(r, 0);
+  return CaseFromRow(r.Row(0));
 }
 
 absl::StatusOr<CaseRow> CaseStore::Read(PgConnection& conn, const std::string& complaint_id) {
   SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kReadCase, {SqlParam::Text(complaint_id)}));
   if (r.rows() == 0) return NoCase(complaint_id);
-  return CaseFromRow(r, 0);
+  return CaseFromRow(r.Row(0));
 }
 
 absl::StatusOr<CaseRow> CaseStore::Apply(PgConnection& tx, const CaseRow& before,
@@ -299,16 +262,16 @@ absl::StatusOr<std::vector<sambat::v1::CaseHistoryEntry>> CaseStore::History(
     PgConnection& conn, const std::string& complaint_id) {
   SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kHistory, {SqlParam::Text(complaint_id)}));
   std::vector<sambat::v1::CaseHistoryEntry> entries;
-  for (int i = 0; i < r.rows(); ++i) {
+  for (PgRow row : r) {
     sambat::v1::CaseHistoryEntry e;
-    *e.mutable_at() = ToProtoTime(r.GetTime(i, 0));
-    e.set_action(r.GetString(i, 1));
-    if (!r.IsNull(i, 2)) e.set_from_state(StateOf(r.GetString(i, 2)));
-    e.set_to_state(StateOf(r.GetString(i, 3)));
-    e.set_actor(r.GetString(i, 4));
-    e.set_actor_name(r.GetString(i, 5));
-    e.set_agency_code(r.GetString(i, 6));
-    e.set_reason(r.GetString(i, 7));
+    *e.mutable_at() = ToProtoTime(row.Time("at"));
+    e.set_action(row.String("action"));
+    if (!row.IsNull("from_state")) e.set_from_state(StateOf(row.String("from_state")));
+    e.set_to_state(StateOf(row.String("to_state")));
+    e.set_actor(row.String("actor"));
+    e.set_actor_name(row.String("actor_name"));
+    e.set_agency_code(row.String("agency_code"));
+    e.set_reason(row.String("reason"));
     entries.push_back(std::move(e));
   }
   return entries;
@@ -337,7 +300,7 @@ absl::StatusOr<std::vector<QueueEntry>> CaseStore::Queue(PgConnection& conn, con
       SqlParam::Int(q.limit)};
   if (!city) params.push_back(SqlParam::Text(q.agency_code));
   if (one_state) params.push_back(SqlParam::Text(states[0]));
-  if (!all_open && !one_state) params.push_back(SqlParam::Text(ToTextArray(states)));
+  if (!all_open && !one_state) params.push_back(SqlParam::Array(states));
   const SqlStatement& statement =
       all_open  ? (city ? kQueueOpenOfCity : kQueueOpenOfAgency)
       : one_state ? (city ? kQueueStateOfCity : kQueueStateOfAgency)
@@ -345,24 +308,23 @@ absl::StatusOr<std::vector<QueueEntry>> CaseStore::Queue(PgConnection& conn, con
   SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(statement, params));
   std::vector<QueueEntry> entries;
   entries.reserve(r.rows());
-  for (int i = 0; i < r.rows(); ++i) {
+  for (PgRow row : r) {
     QueueEntry e;
     auto& s = e.summary;
-    s.set_complaint_id(r.GetString(i, 0));
-    s.set_ticket(r.GetString(i, 1));
-    s.set_category(r.GetString(i, 2));
-    s.set_state(StateOf(r.GetString(i, 3)));
-    s.set_agency_code(r.GetString(i, 4));
-    if (!r.IsNull(i, 5)) s.set_holder_id(r.GetString(i, 5));
-    if (!r.IsNull(i, 6)) s.set_holder_name(r.GetString(i, 6));
-    if (!r.IsNull(i, 7)) {
-      const absl::Time due = r.GetTime(i, 7);
+    s.set_complaint_id(row.String("complaint_id"));
+    s.set_ticket(row.String("ticket"));
+    s.set_category(row.String("category"));
+    s.set_state(StateOf(row.String("state")));
+    s.set_agency_code(row.String("agency_code"));
+    s.set_holder_id(row.String("holder_id"));
+    s.set_holder_name(row.String("holder_name"));
+    if (const absl::Time due = row.Time("due_at"); due != absl::InfiniteFuture()) {
       *s.mutable_due_at() = ToProtoTime(due);
       s.set_overdue(due < now);
     }
-    e.due_text = r.GetString(i, 8);
-    *s.mutable_created_at() = ToProtoTime(r.GetTime(i, 9));
-    s.set_summary(r.GetString(i, 10));
+    e.due_text = row.String("due_text");
+    *s.mutable_created_at() = ToProtoTime(row.Time("created_at"));
+    s.set_summary(row.String("summary"));
     entries.push_back(std::move(e));
   }
   return entries;

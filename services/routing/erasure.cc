@@ -64,7 +64,7 @@ absl::Status ApplyErasure(PgConnection& tx, const sambat::v1::Event& event, absl
                                   {SqlParam::Text(id), SqlParam::Text(erasure.erasure_id()),
                                    SqlParam::Bool(erasure.photos()), SqlParam::Time(now)}));
   // An earlier erasure that took the photos took them for good.
-  const bool photos = recorded.GetBool(0, 0);
+  const bool photos = recorded.Row(0).Bool("photos");
   SKK_ASSIGN_OR_RETURN(PgResult cases,
                        tx.Execute(kEraseCase, {SqlParam::Text(id), SqlParam::Text(kErasedText),
                                                SqlParam::Bool(photos)}));
@@ -91,7 +91,7 @@ absl::StatusOr<sambat::v1::Event> ErasedIfErased(PgConnection& tx,
                        tx.Execute(kFindErasure, {SqlParam::Text(event.complaint_id())}));
   if (found.rows() == 0) return event;
   sambat::v1::Event erased = event;
-  ErasePersonalData(erased, found.GetBool(0, 0));
+  ErasePersonalData(erased, found.Row(0).Bool("photos"));
   log::Info("event of an erased complaint applied erased",
             {{"complaint_id", event.complaint_id()}, {"event_id", event.event_id()},
              {"type", event.type()}});

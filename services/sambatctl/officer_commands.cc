@@ -64,23 +64,22 @@ void PrintCase(const v1::Case& c) {
   }
 }
 
-template <class Request, class Call>
-int ActOn(const Request& request, Call call) {
+// An officer's action on one case: every one answers with the case as it now is.
+template <class Request>
+using CaseAction = grpc::Status (v1::OfficerService::Stub::*)(grpc::ClientContext*,
+                                                              const Request&, v1::Case*);
+
+template <class Request>
+int ActOn(const Request& request, CaseAction<Request> action) {
   grpc::ClientContext context;
   PrepareStaffCall(context);
   v1::Case c;
-  auto stub = v1::OfficerService::NewStub(
-      Dial(absl::GetFlag(FLAGS_routing)));
-  const grpc::Status status = call(*stub, &context, request, &c);
+  auto stub = v1::OfficerService::NewStub(Dial(absl::GetFlag(FLAGS_routing)));
+  const grpc::Status status = (stub.get()->*action)(&context, request, &c);
   if (!status.ok()) return Fail(status);
   PrintCase(c);
   return 0;
 }
-
-#define SKK_RPC(Method) \
-  [](v1::OfficerService::Stub& s, grpc::ClientContext* ctx, const auto& r, v1::Case* c) { \
-    return s.Method(ctx, r, c);                                                           \
-  }
 
 int Queue() {
   v1::ListQueueRequest request;
@@ -143,51 +142,51 @@ int RunOfficerCommand(const std::vector<char*>& args) {
   if (command == "case") {
     v1::GetCaseRequest r;
     r.set_complaint_id(id);
-    return ActOn(r, SKK_RPC(GetCase));
+    return ActOn(r, &v1::OfficerService::Stub::GetCase);
   }
   if (command == "claim") {
     v1::ClaimRequest r;
     r.set_complaint_id(id);
-    return ActOn(r, SKK_RPC(Claim));
+    return ActOn(r, &v1::OfficerService::Stub::Claim);
   }
   if (command == "release") {
     v1::ReleaseRequest r;
     r.set_complaint_id(id);
     r.set_reason(absl::GetFlag(FLAGS_reason));
-    return ActOn(r, SKK_RPC(Release));
+    return ActOn(r, &v1::OfficerService::Stub::Release);
   }
   if (command == "respond") {
     v1::RespondRequest r;
     r.set_complaint_id(id);
     r.set_message(absl::GetFlag(FLAGS_message));
-    return ActOn(r, SKK_RPC(Respond));
+    return ActOn(r, &v1::OfficerService::Stub::Respond);
   }
   if (command == "ask") {
     v1::RequestInfoRequest r;
     r.set_complaint_id(id);
     r.set_question(absl::GetFlag(FLAGS_question));
-    return ActOn(r, SKK_RPC(RequestInfo));
+    return ActOn(r, &v1::OfficerService::Stub::RequestInfo);
   }
   if (command == "forward") {
     v1::ForwardRequest r;
     r.set_complaint_id(id);
     r.set_to_agency_code(absl::GetFlag(FLAGS_to));
     r.set_reason(absl::GetFlag(FLAGS_reason));
-    return ActOn(r, SKK_RPC(Forward));
+    return ActOn(r, &v1::OfficerService::Stub::Forward);
   }
   if (command == "resolve") {
     v1::ResolveRequest r;
     r.set_complaint_id(id);
     r.set_note(absl::GetFlag(FLAGS_note));
     for (const auto& m : absl::GetFlag(FLAGS_proof)) r.add_proof_media_ids(m);
-    return ActOn(r, SKK_RPC(Resolve));
+    return ActOn(r, &v1::OfficerService::Stub::Resolve);
   }
   v1::RejectRequest r;  // reject
   r.set_complaint_id(id);
   r.set_reason(RejectReasonFlag());
   r.set_note(absl::GetFlag(FLAGS_note));
   r.set_duplicate_of_ticket(absl::GetFlag(FLAGS_duplicate_of));
-  return ActOn(r, SKK_RPC(Reject));
+  return ActOn(r, &v1::OfficerService::Stub::Reject);
 }
 
 }  // namespace skk::sambatctl

@@ -59,7 +59,7 @@ constexpr SqlStatement kCancelTimers{"sla_cancel_timers", R"sql(
   WHERE deadline_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL)sql"};
 
 constexpr SqlStatement kFiredLevel{"sla_fired_level", R"sql(
-  SELECT coalesce(max(t.level), 0) FROM timers t
+  SELECT coalesce(max(t.level), 0) AS level FROM timers t
   WHERE t.deadline_id = $1 AND t.kind = 'escalation' AND t.fired_at IS NOT NULL)sql"};
 
 constexpr SqlStatement kInsertTimer{"sla_insert_planned_timer", R"sql(
@@ -113,7 +113,7 @@ absl::Status CaseClocks::Apply(PgConnection& tx, const sambat::v1::Event& event)
   const SqlParam now = SqlParam::Time(clock_.Now());
   SKK_RETURN_IF_ERROR(tx.Execute(kEnsureSequence, {SqlParam::Text(id), now}).status());
   SKK_ASSIGN_OR_RETURN(PgResult locked, tx.Execute(kLockSequence, {SqlParam::Text(id)}));
-  SKK_ASSIGN_OR_RETURN(const bool turn, TakeCaseTurn(event, locked.GetInt(0, 0)));
+  SKK_ASSIGN_OR_RETURN(const bool turn, TakeCaseTurn(event, locked.Row(0).Int("last_sequence")));
   if (!turn) return absl::OkStatus();
   SKK_RETURN_IF_ERROR(Change(tx, event));
   return tx.Execute(kStoreSequence,
@@ -205,18 +205,18 @@ absl::StatusOr<std::vector<CaseClocks::OpenClock>> CaseClocks::LockOpenClocks(
     PgConnection& tx, const std::string& complaint_id) {
   SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kLockOpenClocks, {SqlParam::Text(complaint_id)}));
   std::vector<OpenClock> clocks;
-  for (int i = 0; i < r.rows(); ++i) {
+  for (PgRow row : r) {
     OpenClock c;
-    c.id = r.GetInt(i, 0);
-    c.kind = ParseDeadlineKind(r.GetString(i, 1));
-    c.ticket = r.GetString(i, 2);
-    c.agency = r.GetString(i, 3);
-    c.category = r.GetString(i, 4);
-    c.state = r.GetString(i, 5);
-    c.generation = static_cast<int>(r.GetInt(i, 6));
-    c.allowance = absl::Seconds(r.GetInt(i, 7));
-    c.used = absl::Seconds(r.GetInt(i, 8));
-    c.running_since = r.IsNull(i, 9) ? absl::InfinitePast() : r.GetTime(i, 9);
+    c.id = row.Int("id");
+    c.kind = ParseDeadlineKind(row.String("kind"));
+    c.ticket = row.String("ticket");
+    c.agency = row.String("agency_code");
+    c.category = row.String("category");
+    c.state = row.String("state");
+    c.generation = static_cast<int>(row.Int("generation"));
+    c.allowance = absl::Seconds(row.Int("allowance_seconds"));
+    c.used = absl::Seconds(row.Int("used_seconds"));
+    c.running_since = row.OptionalTime("running_since").value_or(absl::InfinitePast());
     clocks.push_back(std::move(c));
   }
   return clocks;
@@ -271,10 +271,10 @@ absl::Status CaseClocks::Resume(PgConnection& tx, const sambat::v1::Event& cause
   SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kResumeClock, {SqlParam::Int(c.id),
                                                              SqlParam::Time(plan.starts_at),
                                                              SqlParam::Time(plan.due_at)}));
-  const int generation = static_cast<int>(r.GetInt(0, 0));
+  const int generation = static_cast<int>(r.Row(0).Int("generation"));
   SKK_ASSIGN_OR_RETURN(PgResult fired, tx.Execute(kFiredLevel, {SqlParam::Int(c.id)}));
   return PlanTimers(tx, cause, c.id, generation, c.kind, c.ticket, c.agency, plan,
-                    static_cast<int>(fired.GetInt(0, 0)));
+                    static_cast<int>(fired.Row(0).Int("level")));
 }
 
 absl::Status CaseClocks::Start(PgConnection& tx, const sambat::v1::Event& cause,
@@ -291,7 +291,7 @@ absl::Status CaseClocks::Start(PgConnection& tx, const sambat::v1::Event& cause,
                   SqlParam::Time(plan.starts_at), SqlParam::Time(plan.due_at),
                   SqlParam::Time(clock_.Now()), SqlParam::Text(category),
                   SqlParam::Int(absl::ToInt64Seconds(allowance))}));
-  return PlanTimers(tx, cause, r.GetInt(0, 0), 1, kind, ticket, agency, plan, 0);
+  return PlanTimers(tx, cause, r.Row(0).Int("id"), 1, kind, ticket, agency, plan, 0);
 }
 
 absl::Status CaseClocks::PlanTimers(PgConnection& tx, const sambat::v1::Event& cause,
@@ -313,7 +313,7 @@ absl::Status CaseClocks::PlanTimers(PgConnection& tx, const sambat::v1::Event& c
                     SqlParam::Text(cause.event_id()),
                     SqlParam::Text(t.kind == TimerKind::kReminder ? "reminder" : "escalation"),
                     SqlParam::Int(generation), SqlParam::Text(DeadlineKindName(kind))}));
-    scheduled.emplace_back(r.GetInt(0, 0), t.due_at);
+    scheduled.emplace_back(r.Row(0).Int("id"), t.due_at);
   }
   if (kind == sambat::v1::DEADLINE_KIND_FIRST_RESPONSE) {
     sambat::v1::Event set =

@@ -18,11 +18,9 @@ using sambat::v1::ListEscalationsRequest;
 using sambat::v1::ListEscalationsResponse;
 
 
+// Whole escalations, with the deadline that was missed (older rows have only the timer's due).
 constexpr SqlStatement kListEscalations{"sla_list_escalations", R"sql(
-  SELECT id, complaint_id, ticket, agency_code, level, deadline_kind,
-         coalesce(deadline_due_at, due_at), fired_at, acknowledged_at,
-         coalesce(acknowledged_by, ''), coalesce(acknowledged_by_name, ''),
-         coalesce(acknowledgement_note, '')
+  SELECT *, coalesce(deadline_due_at, due_at) AS missed_due_at
   FROM escalations
   WHERE ($1::text = '' OR agency_code = $1::text)
     AND ($2::int = 0 OR level = $2::int)
@@ -42,58 +40,58 @@ constexpr SqlStatement kAcknowledge{"sla_acknowledge", R"sql(
   WHERE id = $1 AND acknowledged_at IS NULL)sql"};
 
 constexpr SqlStatement kGetEscalation{"sla_get_escalation", R"sql(
-  SELECT id, complaint_id, ticket, agency_code, level, deadline_kind,
-         coalesce(deadline_due_at, due_at), fired_at, acknowledged_at,
-         coalesce(acknowledged_by, ''), coalesce(acknowledged_by_name, ''),
-         coalesce(acknowledgement_note, '')
+  SELECT *, coalesce(deadline_due_at, due_at) AS missed_due_at
   FROM escalations WHERE id = $1)sql"};
 
 constexpr SqlStatement kOpenCases{"sla_stats_open", R"sql(
-  SELECT count(DISTINCT complaint_id),
+  SELECT count(DISTINCT complaint_id) AS open,
          count(DISTINCT complaint_id) FILTER (WHERE state = 'running' AND due_at < $2)
+           AS overdue
   FROM deadlines WHERE agency_code = $1 AND state <> 'stopped')sql"};
 
 // A first response is given by an answer, and also by a resolution or rejection (each is an
 // answer the citizen sees).
 constexpr SqlStatement kFirstResponses{"sla_stats_first_responses", R"sql(
-  SELECT count(*) FILTER (WHERE answered),
-         count(*) FILTER (WHERE answered AND stopped_at <= due_at),
-         count(*) FILTER (WHERE state = 'running' AND due_at < $4),
+  SELECT count(*) FILTER (WHERE answered) AS answered,
+         count(*) FILTER (WHERE answered AND stopped_at <= due_at) AS answered_in_time,
+         count(*) FILTER (WHERE state = 'running' AND due_at < $4) AS late_unanswered,
          coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY used_seconds)
-                  FILTER (WHERE answered), 0),
+                  FILTER (WHERE answered), 0) AS median_seconds,
          coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY used_seconds)
-                  FILTER (WHERE answered), 0)
+                  FILTER (WHERE answered), 0) AS p90_seconds
   FROM (SELECT *, stop_reason IN ('responded', 'resolved', 'rejected') AS answered
         FROM deadlines
         WHERE agency_code = $1 AND kind = 'FIRST_RESPONSE'
           AND starts_at >= $2 AND starts_at < $3) d)sql"};
 
 constexpr SqlStatement kEscalationsByLevel{"sla_stats_escalations", R"sql(
-  SELECT level, count(*) FROM escalations
+  SELECT level, count(*) AS escalations FROM escalations
   WHERE agency_code = $1 AND fired_at >= $2 AND fired_at < $3
   GROUP BY level)sql"};
 
 const absl::Time kBeginning = absl::FromUnixSeconds(0);
 const absl::Time kEnd = absl::FromCivil(absl::CivilSecond(9999, 1, 1, 0, 0, 0), absl::UTCTimeZone());
 
-EscalationView ViewOf(const PgResult& r, int i) {
+EscalationView ViewOf(const PgRow& r) {
   EscalationView v;
-  v.set_escalation_id(r.GetInt(i, 0));
-  v.set_complaint_id(r.GetString(i, 1));
-  v.set_ticket(r.GetString(i, 2));
-  v.set_agency_code(r.GetString(i, 3));
-  v.set_level(static_cast<int32_t>(r.GetInt(i, 4)));
-  v.set_deadline_kind(ParseDeadlineKind(r.GetString(i, 5)));
-  const absl::Time due = r.GetTime(i, 6);
-  const absl::Time fired = r.GetTime(i, 7);
+  v.set_escalation_id(r.Int("id"));
+  v.set_complaint_id(r.String("complaint_id"));
+  v.set_ticket(r.String("ticket"));
+  v.set_agency_code(r.String("agency_code"));
+  v.set_level(static_cast<int32_t>(r.Int("level")));
+  v.set_deadline_kind(ParseDeadlineKind(r.String("deadline_kind")));
+  const absl::Time due = r.Time("missed_due_at");
+  const absl::Time fired = r.Time("fired_at");
   *v.mutable_due_at() = ToProtoTime(due);
   *v.mutable_fired_at() = ToProtoTime(fired);
   v.set_late_by_seconds(absl::ToInt64Seconds(fired - due));
-  v.set_acknowledged(!r.IsNull(i, 8));
-  if (v.acknowledged()) *v.mutable_acknowledged_at() = ToProtoTime(r.GetTime(i, 8));
-  v.set_acknowledged_by(r.GetString(i, 9));
-  v.set_acknowledged_by_name(r.GetString(i, 10));
-  v.set_acknowledgement_note(r.GetString(i, 11));
+  if (const auto acknowledged = r.OptionalTime("acknowledged_at")) {
+    v.set_acknowledged(true);
+    *v.mutable_acknowledged_at() = ToProtoTime(*acknowledged);
+  }
+  v.set_acknowledged_by(r.String("acknowledged_by"));
+  v.set_acknowledged_by_name(r.String("acknowledged_by_name"));
+  v.set_acknowledgement_note(r.String("acknowledgement_note"));
   return v;
 }
 
@@ -144,7 +142,7 @@ absl::StatusOr<ListEscalationsResponse> Leadership::ListEscalations(
                      SqlParam::Time(Bound(request.to(), request.has_to(), kEnd)),
                      SqlParam::Int(before), SqlParam::Int(page + 1)}));
   ListEscalationsResponse response;
-  for (int i = 0; i < r.rows() && i < page; ++i) *response.add_escalations() = ViewOf(r, i);
+  for (int i = 0; i < r.rows() && i < page; ++i) *response.add_escalations() = ViewOf(r.Row(i));
   if (r.rows() > page) {
     response.set_next_page_token(std::to_string(response.escalations(page - 1).escalation_id()));
   }
@@ -167,7 +165,7 @@ absl::StatusOr<EscalationView> Leadership::Acknowledge(const Caller& caller,
     if (e.rows() == 0) {
       return absl::NotFoundError(absl::StrCat("no escalation ", request.escalation_id()));
     }
-    SKK_RETURN_IF_ERROR(AgencyScope(caller, e.GetString(0, 0)).status());
+    SKK_RETURN_IF_ERROR(AgencyScope(caller, e.Row(0).String("agency_code")).status());
     SKK_RETURN_IF_ERROR(tx.Execute(kAcknowledge,
                                    {SqlParam::Int(request.escalation_id()),
                                     SqlParam::Time(clock_.Now()), SqlParam::Text(caller.subject),
@@ -175,7 +173,7 @@ absl::StatusOr<EscalationView> Leadership::Acknowledge(const Caller& caller,
                             .status());
     SKK_ASSIGN_OR_RETURN(PgResult r,
                          tx.Execute(kGetEscalation, {SqlParam::Int(request.escalation_id())}));
-    view = ViewOf(r, 0);
+    view = ViewOf(r.Row(0));
     return absl::OkStatus();
   }));
   return view;
@@ -202,24 +200,26 @@ absl::StatusOr<AgencyStatsResponse> Leadership::AgencyStats(const Caller& caller
   stats.set_agency_code(agency);
   SKK_ASSIGN_OR_RETURN(PgResult open,
                        conn->Execute(kOpenCases, {SqlParam::Text(agency), SqlParam::Time(now)}));
-  stats.set_open(open.GetInt(0, 0));
-  stats.set_overdue(open.GetInt(0, 1));
+  stats.set_open(open.Row(0).Int("open"));
+  stats.set_overdue(open.Row(0).Int("overdue"));
   SKK_ASSIGN_OR_RETURN(PgResult fr, conn->Execute(kFirstResponses,
                                                   {SqlParam::Text(agency), SqlParam::Time(from),
                                                    SqlParam::Time(to), SqlParam::Time(now)}));
-  stats.set_answered(fr.GetInt(0, 0));
-  stats.set_answered_in_time(fr.GetInt(0, 1));
-  const int64_t measured = fr.GetInt(0, 0) + fr.GetInt(0, 2);
-  stats.set_answered_in_time_percent(measured == 0 ? 0.0
-                                                   : 100.0 * fr.GetInt(0, 1) / measured);
-  stats.set_median_first_response_working_hours(fr.GetDouble(0, 3) / 3600.0);
-  stats.set_p90_first_response_working_hours(fr.GetDouble(0, 4) / 3600.0);
+  const PgRow first = fr.Row(0);
+  stats.set_answered(first.Int("answered"));
+  stats.set_answered_in_time(first.Int("answered_in_time"));
+  // Cases still unanswered after their deadline count against the agency too.
+  const int64_t measured = first.Int("answered") + first.Int("late_unanswered");
+  stats.set_answered_in_time_percent(
+      measured == 0 ? 0.0 : 100.0 * first.Int("answered_in_time") / measured);
+  stats.set_median_first_response_working_hours(first.Double("median_seconds") / 3600.0);
+  stats.set_p90_first_response_working_hours(first.Double("p90_seconds") / 3600.0);
   SKK_ASSIGN_OR_RETURN(PgResult esc, conn->Execute(kEscalationsByLevel,
                                                    {SqlParam::Text(agency), SqlParam::Time(from),
                                                     SqlParam::Time(to)}));
-  for (int i = 0; i < esc.rows(); ++i) {
-    if (esc.GetInt(i, 0) == 1) stats.set_escalations_level1(esc.GetInt(i, 1));
-    if (esc.GetInt(i, 0) == 2) stats.set_escalations_level2(esc.GetInt(i, 1));
+  for (PgRow level : esc) {
+    if (level.Int("level") == 1) stats.set_escalations_level1(level.Int("escalations"));
+    if (level.Int("level") == 2) stats.set_escalations_level2(level.Int("escalations"));
   }
   return stats;
 }

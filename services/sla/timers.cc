@@ -22,9 +22,7 @@ constexpr SqlStatement kLockClockOfTimer{"sla_lock_clock_of_timer", R"sql(
   FOR UPDATE)sql"};
 
 constexpr SqlStatement kLockTimer{"sla_lock_timer", R"sql(
-  SELECT complaint_id, ticket, agency_code, level, due_at, correlation_id, cause_event_id,
-         kind, generation, deadline_kind, fired_at IS NOT NULL, cancelled_at IS NOT NULL
-  FROM timers WHERE id = $1 FOR UPDATE)sql"};
+  SELECT * FROM timers WHERE id = $1 FOR UPDATE)sql"};
 
 // The guard that makes a timer fire once: only the first transaction gets a row back.
 constexpr SqlStatement kRecordFiring{"sla_record_firing", R"sql(
@@ -134,11 +132,13 @@ absl::StatusOr<Timers::Outcome> Timers::Fire(PgConnection& tx, int64_t timer_id,
   SKK_ASSIGN_OR_RETURN(PgResult t, tx.Execute(kLockTimer, {SqlParam::Int(timer_id)}));
   if (t.rows() == 0) return outcome;
   // Decided before (fired by another replica, or cancelled by a clock change).
-  if (t.GetBool(0, 10) || t.GetBool(0, 11)) return outcome;
+  const PgRow timer = t.Row(0);
+  if (!timer.IsNull("fired_at") || !timer.IsNull("cancelled_at")) return outcome;
 
-  const absl::Time due = t.GetTime(0, 4);
-  const bool stale = clock.GetString(0, 1) != "running" ||
-                     clock.GetInt(0, 2) != t.GetInt(0, 8);
+  const PgRow deadline = clock.Row(0);
+  const absl::Time due = timer.Time("due_at");
+  const bool stale = deadline.String("state") != "running" ||
+                     deadline.Int("generation") != timer.Int("generation");
   SKK_ASSIGN_OR_RETURN(
       PgResult recorded,
       tx.Execute(kRecordFiring, {SqlParam::Int(timer_id), SqlParam::Time(now),
@@ -153,19 +153,19 @@ absl::StatusOr<Timers::Outcome> Timers::Fire(PgConnection& tx, int64_t timer_id,
   SKK_RETURN_IF_ERROR(
       tx.Execute(kMarkFired, {SqlParam::Int(timer_id), SqlParam::Time(now)}).status());
 
-  const std::string complaint_id = t.GetString(0, 0);
-  const std::string ticket = t.GetString(0, 1);
-  const std::string agency = t.GetString(0, 2);
-  const int level = static_cast<int>(t.GetInt(0, 3));
-  const std::string kind_name = t.GetString(0, 9);
+  const std::string complaint_id = timer.String("complaint_id");
+  const std::string ticket = timer.String("ticket");
+  const std::string agency = timer.String("agency_code");
+  const int level = static_cast<int>(timer.Int("level"));
+  const std::string kind_name = timer.String("deadline_kind");
   const sambat::v1::DeadlineKind kind = ParseDeadlineKind(kind_name);
-  const absl::Time deadline_due = clock.GetTime(0, 3);
+  const absl::Time deadline_due = deadline.Time("due_at");
   sambat::v1::Event cause;
-  cause.set_event_id(t.GetString(0, 6));
-  cause.set_correlation_id(t.GetString(0, 5));
+  cause.set_event_id(timer.String("cause_event_id"));
+  cause.set_correlation_id(timer.String("correlation_id"));
 
   sambat::v1::Event event;
-  if (t.GetString(0, 7) == "reminder") {
+  if (timer.String("kind") == "reminder") {
     event = NewEvent(kReminderDue, complaint_id, now, "sla", &cause);
     auto* payload = event.mutable_reminder_due();
     payload->set_ticket(ticket);
@@ -208,10 +208,10 @@ absl::StatusOr<int> Timers::Reconcile() {
                                                                        SqlParam::Int(kChunk)}));
     if (rows.rows() == 0) break;
     std::vector<std::string> zadd = {"ZADD", ScheduleKey()};
-    for (int i = 0; i < rows.rows(); ++i) {
-      zadd.push_back(Score(rows.GetTime(i, 1)));
-      zadd.push_back(rows.GetString(i, 0));
-      after = rows.GetInt(i, 0);
+    for (PgRow timer : rows) {
+      zadd.push_back(Score(timer.Time("due_at")));
+      zadd.push_back(timer.String("id"));
+      after = timer.Int("id");
     }
     SKK_RETURN_IF_ERROR(reconcile_client_.Command(zadd).status());
     total += rows.rows();

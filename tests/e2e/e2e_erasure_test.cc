@@ -62,10 +62,11 @@ std::vector<std::string> FindInDatabase(System& system) {
   REQUIRE(columns->rows() > 20);  // the four services' schemas are there to be searched
   std::vector<std::string> found;
   for (int i = 0; i < columns->rows(); ++i) {
-    const std::string table =
-        absl::StrCat("\"", columns->GetString(i, 0), "\".\"", columns->GetString(i, 1), "\"");
-    const std::string column = absl::StrCat("\"", columns->GetString(i, 2), "\"");
-    const bool bytes = columns->GetString(i, 3) == "bytea";
+    const PgRow where = columns->Row(i);
+    const std::string table = absl::StrCat("\"", where.String("table_schema"), "\".\"",
+                                           where.String("table_name"), "\"");
+    const std::string column = absl::StrCat("\"", where.String("column_name"), "\"");
+    const bool bytes = where.String("data_type") == "bytea";
     // One statement per column, naming which needles it holds; kept alive while prepared.
     const std::string name = absl::StrCat("erasure_search_", i);
     const std::string sql = absl::StrCat(
@@ -77,9 +78,9 @@ std::vector<std::string> FindInDatabase(System& system) {
     auto hits = db->Execute(SqlStatement{name, sql}, {SqlParam::Array(needles)});
     INFO(sql);
     REQUIRE(hits.ok());
-    for (int h = 0; h < hits->rows(); ++h) {
-      found.push_back(absl::StrCat(columns->GetString(i, 0), ".", columns->GetString(i, 1), ".",
-                                   columns->GetString(i, 2), ": ", hits->GetString(h, 0)));
+    for (PgRow hit : *hits) {
+      found.push_back(absl::StrCat(where.String("table_schema"), ".", where.String("table_name"),
+                                   ".", where.String("column_name"), ": ", hit.String("n")));
     }
   }
   return found;

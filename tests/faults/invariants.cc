@@ -1,5 +1,7 @@
 #include "tests/faults/invariants.h"
 
+#include <libpq-fe.h>
+
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -32,15 +34,24 @@ using skk::testing::System;
 
 using Row = std::vector<long long>;
 
-// The one row of a query of `columns` integer columns (NULL reads as 0).
+// The one row of a query of `columns` integer columns, in the order the query lists them
+// (NULL reads as 0): the checker's counts are a vector its lines index, not named columns.
 absl::StatusOr<Row> OneRow(PgConnection& db, const SqlStatement& q, int columns,
                            const std::vector<SqlParam>& params = {}) {
   SKK_ASSIGN_OR_RETURN(PgResult r, db.Execute(q, params));
-  if (r.rows() != 1) {
-    return absl::InternalError(absl::StrCat(std::string(q.name), ": ", r.rows(), " rows, expected one"));
+  if (r.rows() != 1 || PQnfields(r.raw()) != columns) {
+    return absl::InternalError(absl::StrCat(std::string(q.name), ": ", r.rows(), " rows of ",
+                                            PQnfields(r.raw()), " columns, expected one of ",
+                                            columns));
   }
   Row out;
-  for (int c = 0; c < columns; ++c) out.push_back(r.IsNull(0, c) ? 0 : r.GetInt(0, c));
+  for (int c = 0; c < columns; ++c) {
+    long long count = 0;
+    if (!PQgetisnull(r.raw(), 0, c) && !absl::SimpleAtoi(PQgetvalue(r.raw(), 0, c), &count)) {
+      return absl::InternalError(absl::StrCat(std::string(q.name), ": column ", c, " is no count"));
+    }
+    out.push_back(count);
+  }
   return out;
 }
 
@@ -348,12 +359,13 @@ constexpr SqlStatement kDeliveryStates{"faults_delivery_states", R"sql(
   FROM notification.deliveries)sql"};
 
 constexpr SqlStatement kWireDeliveries{"faults_wire_deliveries", R"sql(
-  SELECT id::text, channel, state FROM notification.deliveries
+  SELECT id::text AS id, channel, state FROM notification.deliveries
   WHERE channel IN ('email', 'sms', 'whatsapp') AND state IN ('sent', 'dead'))sql"};
 
 // Per consuming service: events applied, and how many of them twice.
 constexpr SqlStatement kApplied{"faults_applied", R"sql(
-  SELECT 'intake', count(*), count(*) - count(DISTINCT event_id) FROM intake.applied_events
+  SELECT 'intake' AS consumer, count(*) AS applied, count(*) - count(DISTINCT event_id) AS twice
+  FROM intake.applied_events
   UNION ALL
   SELECT 'routing', count(*), count(*) - count(DISTINCT event_id) FROM routing.applied_events
   UNION ALL
@@ -381,7 +393,7 @@ constexpr SqlStatement kHeldTypes{"faults_held_types", R"sql(
 // Deliveries given up on, per wire channel: each was parked once in its channel's dead queue.
 // A citizen's delivery finished by an erasure (last_error 'erased') was never parked.
 constexpr SqlStatement kDeadDeliveries{"faults_dead_deliveries", R"sql(
-  SELECT channel, count(*) FROM notification.deliveries
+  SELECT channel, count(*) AS dead FROM notification.deliveries
   WHERE state = 'dead' AND channel <> 'inbox' AND last_error <> 'erased' GROUP BY channel)sql"};
 
 // What WaitUntilQuiet waits for. $1 the business clock, $2 acknowledged complaint ids.
@@ -572,10 +584,10 @@ InvariantLine ReachedWire(PgConnection& db, const FakeReceiver& smtp,
   if (!rows.ok()) return Failed(name, rows.status());
   long long sent = 0, sent_missing = 0, dead_received = 0;
   std::set<std::string> known_mail, known_message;
-  for (int i = 0; i < rows->rows(); ++i) {
-    const std::string id = rows->GetString(i, 0);
-    const bool email = rows->GetString(i, 1) == "email";
-    const bool is_sent = rows->GetString(i, 2) == "sent";
+  for (PgRow delivery : *rows) {
+    const std::string id = delivery.String("id");
+    const bool email = delivery.String("channel") == "email";
+    const bool is_sent = delivery.String("state") == "sent";
     auto& seen = email ? mails : messages;
     (email ? known_mail : known_message).insert(id);
     const bool received = seen.contains(id);
@@ -613,10 +625,10 @@ InvariantLine AppliedOnce(PgConnection& db) {
   if (!r.ok()) return Failed(name, r.status());
   std::vector<std::string> parts;
   bool held = true;
-  for (int i = 0; i < r->rows(); ++i) {
-    if (r->GetInt(i, 2) != 0) held = false;
-    parts.push_back(absl::StrCat(r->GetString(i, 0), " ", r->GetInt(i, 1), " applied, ",
-                                 r->GetInt(i, 2), " twice"));
+  for (PgRow consumer : *r) {
+    if (consumer.Int("twice") != 0) held = false;
+    parts.push_back(absl::StrCat(consumer.String("consumer"), " ", consumer.Int("applied"),
+                                 " applied, ", consumer.Int("twice"), " twice"));
   }
   return Line(name, held, absl::StrJoin(parts, "; "));
 }
@@ -628,9 +640,9 @@ absl::StatusOr<ExpectedParked> DeadQueueExpectations(PgConnection& db,
                                                      const ExpectedParked& parked) {
   SKK_ASSIGN_OR_RETURN(PgResult r, db.Execute(kDeadDeliveries));
   ExpectedParked out;
-  for (int i = 0; i < r.rows(); ++i) {
-    out.per_queue[absl::StrCat("notification.", r.GetString(i, 0), ".events.dead")] =
-        static_cast<int>(r.GetInt(i, 1));
+  for (PgRow channel : r) {
+    out.per_queue[absl::StrCat("notification.", channel.String("channel"), ".events.dead")] =
+        static_cast<int>(channel.Int("dead"));
   }
   for (const auto& [queue, n] : parked.per_queue) out.per_queue[queue] = n;
   return out;
@@ -685,7 +697,7 @@ InvariantLine NothingStuck(PgConnection& db, const std::string& vhost,
   if (v[3] != 0) {
     auto h = db.Execute(kHeldTypes);
     if (!h.ok()) return Failed(name, h.status());
-    held_types = absl::StrCat(" (", h->GetString(0, 0), ")");
+    held_types = absl::StrCat(" (", h->OnlyCell(), ")");
   }
   return Line(name, v[0] == 0 && v[1] == 0 && v[2] == 0 && v[3] == 0 && busy == 0 && wrong_dead == 0,
               absl::StrCat("outboxes intake ", v[0], ", routing ", v[1], ", sla ", v[2], "; ",

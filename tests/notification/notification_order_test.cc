@@ -99,7 +99,7 @@ struct NotificationWorld {
         kTold, {SqlParam::Text(id),
                 SqlParam::Text(absl::StrCat("{", absl::StrJoin(event_ids_in_case_order, ","), "}"))});
     REQUIRE(told.ok());
-    return absl::StrCat("case: ", c->GetString(0, 0), "\ntold:\n", told->GetString(0, 0));
+    return absl::StrCat("case: ", c->OnlyCell(), "\ntold:\n", told->OnlyCell());
   }
 
   // A new complaint with `events` delivered in the given order; its view.

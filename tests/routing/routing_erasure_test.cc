@@ -116,16 +116,18 @@ std::vector<std::string> WhereFound(const System& system, const std::string& wor
   auto admin = system.world().Admin();
   auto columns = admin->Execute(
       {"routing_columns",
-       "SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns"
+       "SELECT table_name::text AS table_name, column_name::text AS column_name,"
+       " data_type::text AS data_type FROM information_schema.columns"
        " WHERE table_schema = 'routing' ORDER BY 1, 2"});
   REQUIRE(columns.ok());
   REQUIRE(columns->rows() > 20);
   std::vector<std::string> found;
   for (int i = 0; i < columns->rows(); ++i) {
-    const std::string table = columns->GetString(i, 0);
-    const std::string column = columns->GetString(i, 1);
+    const PgRow row = columns->Row(i);
+    const std::string table = row.String("table_name");
+    const std::string column = row.String("column_name");
     const std::string cell = absl::StrCat("\"", column, "\"");
-    const std::string test = columns->GetString(i, 2) == "bytea"
+    const std::string test = row.String("data_type") == "bytea"
                                  ? absl::StrCat("position(convert_to($1, 'UTF8') in ", cell, ")")
                                  : absl::StrCat("strpos(", cell, "::text, $1)");
     const std::string name = absl::StrCat("find_", i);
@@ -134,7 +136,7 @@ std::vector<std::string> WhereFound(const System& system, const std::string& wor
     auto r = admin->Execute({name, sql}, {SqlParam::Text(words)});
     INFO(sql << ": " << r.status().ToString());
     REQUIRE(r.ok());
-    if (r->GetInt(0, 0) > 0) found.push_back(absl::StrCat(table, ".", column));
+    if (r->OnlyInt() > 0) found.push_back(absl::StrCat(table, ".", column));
   }
   return found;
 }
@@ -152,7 +154,7 @@ std::string Text(const System& system, const std::string& sql) {
   INFO(sql << ": " << r.status().ToString());
   REQUIRE(r.ok());
   REQUIRE(r->rows() == 1);
-  return r->GetString(0, 0);
+  return r->OnlyCell();
 }
 
 }  // namespace

@@ -55,13 +55,13 @@ std::string Snapshot(testing::SlaWorld& w, const std::string& id) {
   REQUIRE(d.ok());
   auto t = w.admin->Execute(timers, {SqlParam::Text(id)});
   REQUIRE(t.ok());
-  absl::StrAppend(&out, "clocks:\n", d->GetString(0, 0), "\nplanned timers:\n", t->GetString(0, 0),
+  absl::StrAppend(&out, "clocks:\n", d->OnlyCell(), "\nplanned timers:\n", t->OnlyCell(),
                   "\ndeadlines set:\n");
   auto a = w.admin->Execute(announced, {SqlParam::Text(id), SqlParam::Text(kDeadlineSet)});
   REQUIRE(a.ok());
-  for (int i = 0; i < a->rows(); ++i) {
+  for (PgRow row : *a) {
     Event e;
-    REQUIRE(e.ParseFromString(a->GetBytes(i, 0)));
+    REQUIRE(e.ParseFromString(row.Bytes("payload")));
     absl::StrAppend(&out, e.deadline_set().agency_code(), " ",
                     absl::FormatTime(FromProtoTime(e.deadline_set().due_at())), " after ",
                     e.deadline_set().cause_case_sequence(), "\n");

@@ -136,9 +136,9 @@ struct SlaWorld {
     auto r = admin->Execute(kRows, {SqlParam::Text(type)});
     REQUIRE(r.ok());
     std::vector<sambat::v1::Event> events;
-    for (int i = 0; i < r->rows(); ++i) {
+    for (skk::PgRow row : *r) {
       sambat::v1::Event e;
-      REQUIRE(e.ParseFromString(r->GetBytes(i, 0)));
+      REQUIRE(e.ParseFromString(row.Bytes("payload")));
       events.push_back(std::move(e));
     }
     return events;
@@ -164,9 +164,9 @@ struct SlaWorld {
     auto r = admin->Execute({"test_all_timers", "SELECT id FROM sla.timers"});
     REQUIRE(r.ok());
     std::vector<std::string> zadd = {"ZADD", Key()};
-    for (int i = 0; i < r->rows(); ++i) {
+    for (skk::PgRow timer : *r) {
       zadd.push_back("0");
-      zadd.push_back(r->GetString(i, 0));
+      zadd.push_back(timer.String("id"));
     }
     std::lock_guard lock(mu);
     REQUIRE(redis.Command(zadd).ok());

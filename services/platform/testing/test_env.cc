@@ -159,8 +159,7 @@ long long QueryInt(PgConnection& conn, const std::string& sql) {
   std::string name = absl::StrCat("test_query_", ++counter);
   auto result = conn.Execute(SqlStatement{name, sql});
   SKK_CHECK(result.ok(), result.status().ToString().c_str());
-  SKK_CHECK(result->rows() == 1, "query must return one row");
-  return result->GetInt(0, 0);
+  return result->OnlyInt();
 }
 
 }  // namespace skk::testing
