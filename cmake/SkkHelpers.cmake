@@ -46,3 +46,17 @@ function(skk_test name)
        "endif()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_file}")
 endfunction()
+
+# skk_service(<name> SOURCES <files...> [LIBS <targets...>] MIGRATIONS <sql files...>)
+#
+# One service folder: its logic as the library skk_<name> on top of skk_platform (linked by its
+# binary, its tests and its benchmark), its SQL migrations embedded in that library, and its
+# binary skk-<name> built from main.cpp.
+function(skk_service name)
+  cmake_parse_arguments(S "" "" "SOURCES;LIBS;MIGRATIONS" ${ARGN})
+  add_library(skk_${name} STATIC ${S_SOURCES})
+  target_link_libraries(skk_${name} PUBLIC skk_platform ${S_LIBS})
+  skk_embed_migrations(skk_${name} ${name} ${S_MIGRATIONS})
+  add_executable(skk-${name} main.cpp)
+  target_link_libraries(skk-${name} PRIVATE skk_${name})
+endfunction()

@@ -1,95 +1,59 @@
 #include "services/intake/intake_service.h"
 
 #include "services/intake/rate_limits.h"
+#include "services/platform/status_macros.h"
 
 namespace skk::intake {
 
-using sambat::v1::AddInfoRequest;
-using sambat::v1::Complaint;
-using sambat::v1::GetComplaintRequest;
-using sambat::v1::RateRequest;
-using sambat::v1::ReopenRequest;
-using sambat::v1::SubmitComplaintRequest;
-using sambat::v1::SubmitComplaintResponse;
+namespace v1 = sambat::v1;
 
-grpc::ServerReadReactor<grpc::ByteBuffer>* IntakeService::UploadMedia(
-    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
-  return uploads_.Start(context, response);
-}
-
-grpc::ServerUnaryReactor* IntakeService::SubmitComplaint(grpc::CallbackServerContext* context,
-                                                         const grpc::ByteBuffer* request,
-                                                         grpc::ByteBuffer* response) {
-  return ServeUnary<SubmitComplaintRequest, SubmitComplaintResponse>(
-      context, request, response, executor_,
-      [this, peer = PeerAddress(context->peer())](
-          const SubmitComplaintRequest& r) -> absl::StatusOr<SubmitComplaintResponse> {
-        if (absl::Status st = InvalidFields(ValidateSubmission(r, rules_)); !st.ok()) return st;
-        return complaints_.Submit(r, peer);
+IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
+                             SubmissionRules rules, RequestExecutor& executor)
+    : GrpcEdge(executor), complaints_(complaints), rules_(std::move(rules)) {
+  ServeStream("UploadMedia", [&uploads](CallContext* context, WireBytes* response) {
+    return uploads.Start(context, response);
+  });
+  Serve<v1::SubmitComplaintRequest, v1::SubmitComplaintResponse>(
+      "SubmitComplaint",
+      [this](const CallContext& context, const v1::SubmitComplaintRequest& r)
+          -> absl::StatusOr<v1::SubmitComplaintResponse> {
+        SKK_RETURN_IF_ERROR(InvalidFields(ValidateSubmission(r, rules_)));
+        return complaints_.Submit(r, PeerAddress(context.peer()));
+      });
+  Serve<v1::GetComplaintRequest, v1::Complaint>(
+      "GetComplaint", [this](const CallContext& context, const v1::GetComplaintRequest& r) {
+        return complaints_.Track(r.ticket(), r.tracking_token(), PeerAddress(context.peer()));
+      });
+  Serve<v1::AddInfoRequest, v1::Complaint>(
+      "AddInfo",
+      [this](const CallContext& context,
+             const v1::AddInfoRequest& r) -> absl::StatusOr<v1::Complaint> {
+        SKK_RETURN_IF_ERROR(InvalidFields(ValidateAddInfo(r, rules_)));
+        return complaints_.AddInfo(r, PeerAddress(context.peer()));
+      });
+  Serve<v1::RateRequest, v1::Complaint>(
+      "Rate",
+      [this](const CallContext& context,
+             const v1::RateRequest& r) -> absl::StatusOr<v1::Complaint> {
+        SKK_RETURN_IF_ERROR(InvalidFields(ValidateRate(r)));
+        return complaints_.Rate(r, PeerAddress(context.peer()));
+      });
+  Serve<v1::ReopenRequest, v1::Complaint>(
+      "Reopen",
+      [this](const CallContext& context,
+             const v1::ReopenRequest& r) -> absl::StatusOr<v1::Complaint> {
+        SKK_RETURN_IF_ERROR(InvalidFields(ValidateReopen(r)));
+        return complaints_.Reopen(r, PeerAddress(context.peer()));
       });
 }
 
-grpc::ServerUnaryReactor* IntakeService::GetComplaint(grpc::CallbackServerContext* context,
-                                                      const grpc::ByteBuffer* request,
-                                                      grpc::ByteBuffer* response) {
-  return ServeUnary<GetComplaintRequest, Complaint>(
-      context, request, response, executor_,
-      [this, peer = PeerAddress(context->peer())](const GetComplaintRequest& r) {
-        return complaints_.Track(r.ticket(), r.tracking_token(), peer);
-      });
-}
-
-grpc::ServerUnaryReactor* IntakeService::AddInfo(grpc::CallbackServerContext* context,
-                                                 const grpc::ByteBuffer* request,
-                                                 grpc::ByteBuffer* response) {
-  return ServeUnary<AddInfoRequest, Complaint>(
-      context, request, response, executor_,
-      [this, peer = PeerAddress(context->peer())](
-          const AddInfoRequest& r) -> absl::StatusOr<Complaint> {
-        if (absl::Status st = InvalidFields(ValidateAddInfo(r, rules_)); !st.ok()) return st;
-        return complaints_.AddInfo(r, peer);
-      });
-}
-
-grpc::ServerUnaryReactor* IntakeService::Rate(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return ServeUnary<RateRequest, Complaint>(
-      context, request, response, executor_,
-      [this, peer = PeerAddress(context->peer())](
-          const RateRequest& r) -> absl::StatusOr<Complaint> {
-        if (absl::Status st = InvalidFields(ValidateRate(r)); !st.ok()) return st;
-        return complaints_.Rate(r, peer);
-      });
-}
-
-grpc::ServerUnaryReactor* IntakeService::Reopen(grpc::CallbackServerContext* context,
-                                                const grpc::ByteBuffer* request,
-                                                grpc::ByteBuffer* response) {
-  return ServeUnary<ReopenRequest, Complaint>(
-      context, request, response, executor_,
-      [this, peer = PeerAddress(context->peer())](
-          const ReopenRequest& r) -> absl::StatusOr<Complaint> {
-        if (absl::Status st = InvalidFields(ValidateReopen(r)); !st.ok()) return st;
-        return complaints_.Reopen(r, peer);
-      });
-}
-
-grpc::ServerUnaryReactor* CitizenDataService::EraseCitizenData(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeStaffUnary(context, request, response, executor_, callers_, data_,
-                         &CitizenData::Erase);
-}
-
-grpc::ServerUnaryReactor* CitizenDataService::ListErasures(grpc::CallbackServerContext* context,
-                                                           const grpc::ByteBuffer* request,
-                                                           grpc::ByteBuffer* response) {
-  using sambat::v1::ListErasuresRequest;
-  using sambat::v1::ListErasuresResponse;
-  return ServeStaffUnary<ListErasuresRequest, ListErasuresResponse>(
-      context, request, response, executor_, callers_,
-      [this](const Caller&, const ListErasuresRequest& r) { return data_.List(r); });
+CitizenDataService::CitizenDataService(CitizenData& data, RequestExecutor& executor,
+                                       CallerLookup callers)
+    : GrpcEdge(executor, std::move(callers)) {
+  ServeStaff("EraseCitizenData", data, &CitizenData::Erase);
+  ServeStaff<v1::ListErasuresRequest, v1::ListErasuresResponse>(
+      "ListErasures",
+      [&data](const Caller&, const v1::ListErasuresRequest& r) { return data.List(r); });
 }
 
 }  // namespace skk::intake

@@ -90,17 +90,21 @@ std::string TakeBuffer(void* data, size_t size) {
 
 enum class Kind { kJpeg, kPng, kWebp, kHeic };
 
+// libvips' loader of one kind from memory, e.g. vips_jpegload_buffer.
+using BufferLoader = int (*)(void* buf, size_t len, VipsImage** out, ...);
+
 struct KindInfo {
   const char* mime;
   std::string_view loader;  // libvips' nickname of the loader that must agree
+  BufferLoader load;        // that loader
 };
 
 KindInfo Info(Kind kind) {
   switch (kind) {
-    case Kind::kJpeg: return {"image/jpeg", "jpegload_buffer"};
-    case Kind::kPng: return {"image/png", "pngload_buffer"};
-    case Kind::kWebp: return {"image/webp", "webpload_buffer"};
-    case Kind::kHeic: return {"image/heic", "heifload_buffer"};
+    case Kind::kJpeg: return {"image/jpeg", "jpegload_buffer", vips_jpegload_buffer};
+    case Kind::kPng: return {"image/png", "pngload_buffer", vips_pngload_buffer};
+    case Kind::kWebp: return {"image/webp", "webpload_buffer", vips_webpload_buffer};
+    case Kind::kHeic: return {"image/heic", "heifload_buffer", vips_heifload_buffer};
   }
   SKK_CHECK(false, "every kind is listed");
 }
@@ -178,21 +182,8 @@ absl::StatusOr<Image> Open(std::string_view upload, Kind kind) {
   void* data = const_cast<char*>(upload.data());
   const size_t size = upload.size();
   return Apply("load", [&](VipsImage** out) {
-    switch (kind) {
-      case Kind::kJpeg:
-        return vips_jpegload_buffer(data, size, out, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                                    VIPS_FAIL_ON_ERROR, nullptr);
-      case Kind::kPng:
-        return vips_pngload_buffer(data, size, out, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                                   VIPS_FAIL_ON_ERROR, nullptr);
-      case Kind::kWebp:
-        return vips_webpload_buffer(data, size, out, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                                    VIPS_FAIL_ON_ERROR, nullptr);
-      case Kind::kHeic:
-        return vips_heifload_buffer(data, size, out, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                                    VIPS_FAIL_ON_ERROR, nullptr);
-    }
-    return -1;
+    return Info(kind).load(data, size, out, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
+                           VIPS_FAIL_ON_ERROR, nullptr);
   });
 }
 

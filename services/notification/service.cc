@@ -178,46 +178,4 @@ absl::StatusOr<sambat::v1::ReplayDeadLettersResponse> NotificationApi::Replay(
   return response;
 }
 
-grpc::ServerUnaryReactor* NotificationService::ListNotifications(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
-                         &NotificationApi::List);
-}
-
-grpc::ServerUnaryReactor* NotificationService::ListInbox(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
-                         &NotificationApi::Inbox);
-}
-
-grpc::ServerUnaryReactor* NotificationService::MarkRead(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
-                         &NotificationApi::MarkRead);
-}
-
-grpc::ServerUnaryReactor* NotificationService::UpsertRecipient(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
-                         &NotificationApi::Upsert);
-}
-
-grpc::ServerUnaryReactor* NotificationService::ListDeadLetters(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
-                         &NotificationApi::DeadLetters);
-}
-
-grpc::ServerUnaryReactor* NotificationService::ReplayDeadLetters(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeStaffUnary(context, request, response, executor_, callers_, api_,
-                         &NotificationApi::Replay);
-}
-
 }  // namespace skk::notification

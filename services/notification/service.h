@@ -1,7 +1,7 @@
 #pragma once
 
 // notification's gRPC edge: the delivery log per complaint, the staff's own inbox, and the
-// admin's recipients and dead letters. Every method is for staff, served with ServeStaffUnary
+// admin's recipients and dead letters. Every method is for staff, served with ServeStaff
 // (grpc_edge.h); the caller lookup is injected so the edge can be tested without a token
 // authority.
 
@@ -47,44 +47,18 @@ class NotificationApi {
   NotificationDesk& desk_;
 };
 
-using NotificationServiceBase =
-    sambat::v1::NotificationService::WithRawCallbackMethod_ListNotifications<
-        sambat::v1::NotificationService::WithRawCallbackMethod_ListInbox<
-            sambat::v1::NotificationService::WithRawCallbackMethod_MarkRead<
-                sambat::v1::NotificationService::WithRawCallbackMethod_UpsertRecipient<
-                    sambat::v1::NotificationService::WithRawCallbackMethod_ListDeadLetters<
-                        sambat::v1::NotificationService::WithRawCallbackMethod_ReplayDeadLetters<
-                            sambat::v1::NotificationService::Service>>>>>>;
-
-class NotificationService final : public NotificationServiceBase {
+class NotificationService final : public GrpcEdge<sambat::v1::NotificationService> {
  public:
   NotificationService(NotificationApi& api, RequestExecutor& executor,
                       CallerLookup callers = CallerOf)
-      : api_(api), executor_(executor), callers_(std::move(callers)) {}
-
-  grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* ListInbox(grpc::CallbackServerContext* context,
-                                      const grpc::ByteBuffer* request,
-                                      grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* MarkRead(grpc::CallbackServerContext* context,
-                                     const grpc::ByteBuffer* request,
-                                     grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* UpsertRecipient(grpc::CallbackServerContext* context,
-                                            const grpc::ByteBuffer* request,
-                                            grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* ListDeadLetters(grpc::CallbackServerContext* context,
-                                            const grpc::ByteBuffer* request,
-                                            grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* ReplayDeadLetters(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) override;
-
- private:
-  NotificationApi& api_;
-  RequestExecutor& executor_;
-  CallerLookup callers_;
+      : GrpcEdge(executor, std::move(callers)) {
+    ServeStaff("ListNotifications", api, &NotificationApi::List);
+    ServeStaff("ListInbox", api, &NotificationApi::Inbox);
+    ServeStaff("MarkRead", api, &NotificationApi::MarkRead);
+    ServeStaff("UpsertRecipient", api, &NotificationApi::Upsert);
+    ServeStaff("ListDeadLetters", api, &NotificationApi::DeadLetters);
+    ServeStaff("ReplayDeadLetters", api, &NotificationApi::Replay);
+  }
 };
 
 }  // namespace skk::notification

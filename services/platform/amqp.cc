@@ -80,48 +80,23 @@ class TableBuilder {
  public:
   TableBuilder& String(const char* key, std::string value) {
     strings_.push_back(std::move(value));
-    amqp_table_entry_t e;
-    e.key = amqp_cstring_bytes(key);
-    e.value.kind = AMQP_FIELD_KIND_UTF8;
-    e.value.value.bytes = Bytes(strings_.back());
-    entries_.push_back(e);
-    return *this;
+    return Add(key, {.kind = AMQP_FIELD_KIND_UTF8, .value = {.bytes = Bytes(strings_.back())}});
   }
   // Integers go out as signed 64-bit ('l'), as the management UI, rabbitmqadmin and most
   // clients send them: RabbitMQ compares the type as well as the value when a queue is
   // declared again, so every declarer must agree.
   TableBuilder& Long(const char* key, int64_t value) {
-    amqp_table_entry_t e;
-    e.key = amqp_cstring_bytes(key);
-    e.value.kind = AMQP_FIELD_KIND_I64;
-    e.value.value.i64 = value;
-    entries_.push_back(e);
-    return *this;
+    return Add(key, {.kind = AMQP_FIELD_KIND_I64, .value = {.i64 = value}});
   }
   TableBuilder& Int32(const char* key, int32_t value) {
-    amqp_table_entry_t e;
-    e.key = amqp_cstring_bytes(key);
-    e.value.kind = AMQP_FIELD_KIND_I32;
-    e.value.value.i32 = value;
-    entries_.push_back(e);
-    return *this;
+    return Add(key, {.kind = AMQP_FIELD_KIND_I32, .value = {.i32 = value}});
   }
   TableBuilder& Bool(const char* key, bool value) {
-    amqp_table_entry_t e;
-    e.key = amqp_cstring_bytes(key);
-    e.value.kind = AMQP_FIELD_KIND_BOOLEAN;
-    e.value.value.boolean = value ? 1 : 0;
-    entries_.push_back(e);
-    return *this;
+    return Add(key, {.kind = AMQP_FIELD_KIND_BOOLEAN, .value = {.boolean = value ? 1 : 0}});
   }
   // `table` must outlive the returned table.
   TableBuilder& Table(const char* key, const amqp_table_t& table) {
-    amqp_table_entry_t e;
-    e.key = amqp_cstring_bytes(key);
-    e.value.kind = AMQP_FIELD_KIND_TABLE;
-    e.value.value.table = table;
-    entries_.push_back(e);
-    return *this;
+    return Add(key, {.kind = AMQP_FIELD_KIND_TABLE, .value = {.table = table}});
   }
   amqp_table_t Build() {
     amqp_table_t t;
@@ -131,6 +106,11 @@ class TableBuilder {
   }
 
  private:
+  TableBuilder& Add(const char* key, amqp_field_value_t value) {
+    entries_.push_back({.key = amqp_cstring_bytes(key), .value = value});
+    return *this;
+  }
+
   std::deque<std::string> strings_;  // a deque: growing it never moves the strings
   std::vector<amqp_table_entry_t> entries_;
 };
@@ -255,6 +235,195 @@ void DrainContent(amqp_connection_state_t st, amqp_channel_t channel) {
   amqp_message_t message;
   amqp_rpc_reply_t r = amqp_read_message(st, channel, &message, 0);
   if (r.reply_type == AMQP_RESPONSE_NORMAL) amqp_destroy_message(&message);
+}
+
+// When `frame` is a channel.close or connection.close from the broker: answers close-ok and
+// says why. Otherwise nullopt.
+std::optional<std::string> CloseReason(amqp_connection_state_t st, const amqp_frame_t& frame) {
+  const amqp_method_t& method = frame.payload.method;
+  switch (method.id) {
+    case AMQP_CHANNEL_CLOSE_METHOD: return HandleChannelClose(st, frame.channel, method).second;
+    case AMQP_CONNECTION_CLOSE_METHOD: return HandleConnectionClose(st, method);
+    default: return std::nullopt;
+  }
+}
+
+// After a basic.return: reads the returned message (header and body), logs it, and names it by
+// its id, or by its routing key when it has none.
+absl::StatusOr<std::string> ReadReturnedMessage(amqp_connection_state_t st,
+                                                const amqp_frame_t& frame,
+                                                const std::string& where) {
+  const auto* ret = static_cast<const amqp_basic_return_t*>(frame.payload.method.decoded);
+  const std::string routing_key = ToString(ret->routing_key);
+  const std::string reason = absl::StrCat(ret->reply_code, " ", ToString(ret->reply_text));
+  amqp_message_t returned;
+  amqp_rpc_reply_t r = amqp_read_message(st, frame.channel, &returned, 0);
+  if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+    return absl::UnavailableError(absl::StrCat("reading a message the broker returned on ", where,
+                                               " (routing key '", routing_key, "')"));
+  }
+  std::string id;
+  if (returned.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
+    id = ToString(returned.properties.message_id);
+  }
+  amqp_destroy_message(&returned);
+  log::Warn("broker returned an unroutable message",
+            {{"broker", where}, {"message_id", id}, {"routing_key", routing_key},
+             {"reason", reason}});
+  return id.empty() ? absl::StrCat("(no id, routing key ", routing_key, ")") : id;
+}
+
+// A basic.deliver while only waiting for confirms (a caller that also consumes on the
+// connection, which it should not): gives the message back rather than lose it until the
+// connection closes.
+void RequeueStrayDelivery(amqp_connection_state_t st, const amqp_frame_t& frame,
+                          const std::string& where) {
+  const auto* deliver = static_cast<const amqp_basic_deliver_t*>(frame.payload.method.decoded);
+  uint64_t tag = deliver->delivery_tag;
+  DrainContent(st, frame.channel);
+  amqp_basic_reject(st, frame.channel, tag, /*requeue=*/1);
+  log::Warn("amqp delivery while waiting for confirms; requeued it",
+            {{"broker", where}, {"delivery_tag", static_cast<unsigned long>(tag)}});
+}
+
+// The skk headers of a delivered message (see AmqpMessage).
+void ReadSkkHeaders(const amqp_table_t& headers, AmqpMessage& m) {
+  if (const amqp_field_value_t* v = FindHeader(headers, "x-skk-attempt")) {
+    m.attempt = static_cast<int>(FieldInt(*v).value_or(0));
+  }
+  if (const amqp_field_value_t* v = FindHeader(headers, "x-skk-original-routing-key")) {
+    m.original_routing_key = FieldString(*v);
+  }
+  if (const amqp_field_value_t* v = FindHeader(headers, "x-skk-last-error")) {
+    m.last_error = FieldString(*v);
+  }
+  if (const amqp_field_value_t* v = FindHeader(headers, "x-skk-waits")) {
+    m.waits = static_cast<int>(FieldInt(*v).value_or(0));
+  }
+}
+
+// A delivery as the consumer sees it, copied out of rabbitmq-c's envelope.
+AmqpDelivery DeliveryOf(const amqp_envelope_t& envelope) {
+  AmqpDelivery d;
+  d.delivery_tag = envelope.delivery_tag;
+  d.redelivered = envelope.redelivered != 0;
+  d.routing_key = ToString(envelope.routing_key);
+  AmqpMessage& m = d.message;
+  m.exchange = ToString(envelope.exchange);
+  m.routing_key = d.routing_key;
+  m.body = ToString(envelope.message.body);
+  const amqp_basic_properties_t& p = envelope.message.properties;
+  if (p._flags & AMQP_BASIC_MESSAGE_ID_FLAG) m.message_id = ToString(p.message_id);
+  if (p._flags & AMQP_BASIC_TYPE_FLAG) m.type = ToString(p.type);
+  if (p._flags & AMQP_BASIC_CORRELATION_ID_FLAG) m.correlation_id = ToString(p.correlation_id);
+  if (p._flags & AMQP_BASIC_TIMESTAMP_FLAG) {
+    m.timestamp = absl::FromUnixSeconds(static_cast<int64_t>(p.timestamp));
+  }
+  if (p._flags & AMQP_BASIC_HEADERS_FLAG) ReadSkkHeaders(p.headers, m);
+  return d;
+}
+
+// Declarations and passive declares run on kAdminChannel, opened for one call and closed after
+// it. On a failure there is nothing to close: a broker error has closed the channel
+// (ReplyStatus answered close-ok), and a library error means the connection itself is gone.
+class AdminChannel {
+ public:
+  AdminChannel(amqp_connection_state_t st, const std::string& where) : st_(st), where_(where) {}
+
+  absl::Status Open(absl::string_view purpose) {
+    amqp_channel_open(st_, kAdminChannel);
+    return Reply(absl::StrCat("open channel for ", purpose));
+  }
+  absl::Status DeclareExchange(const std::string& exchange) {
+    amqp_exchange_declare(st_, kAdminChannel, Bytes(exchange), amqp_cstring_bytes("topic"),
+                          /*passive=*/0, /*durable=*/1, /*auto_delete=*/0, /*internal=*/0,
+                          amqp_empty_table);
+    return Reply(absl::StrCat("declare exchange '", exchange, "'"));
+  }
+  absl::Status DeclareQueue(const std::string& queue, TableBuilder& args) {
+    amqp_queue_declare(st_, kAdminChannel, Bytes(queue), /*passive=*/0, /*durable=*/1,
+                       /*exclusive=*/0, /*auto_delete=*/0, args.Build());
+    return Reply(absl::StrCat("declare queue '", queue, "'"));
+  }
+  absl::Status Bind(const std::string& queue, const std::string& exchange,
+                    const std::string& key) {
+    amqp_queue_bind(st_, kAdminChannel, Bytes(queue), Bytes(exchange), Bytes(key),
+                    amqp_empty_table);
+    return Reply(absl::StrCat("bind queue '", queue, "' to exchange '", exchange, "' with key '",
+                              key, "'"));
+  }
+  // The number of messages ready in `queue`, by a passive declare.
+  absl::StatusOr<uint32_t> CountMessages(const std::string& queue) {
+    amqp_queue_declare_ok_t* ok =
+        amqp_queue_declare(st_, kAdminChannel, Bytes(queue), /*passive=*/1, /*durable=*/0,
+                           /*exclusive=*/0, /*auto_delete=*/0, amqp_empty_table);
+    SKK_RETURN_IF_ERROR(Reply(absl::StrCat("count messages in queue '", queue, "'")));
+    return ok->message_count;  // read before the next call reuses the buffer
+  }
+  absl::Status Close(absl::string_view what) {
+    amqp_channel_close(st_, kAdminChannel, AMQP_REPLY_SUCCESS);
+    return Reply(what);
+  }
+
+ private:
+  absl::Status Reply(absl::string_view what) {
+    return ReplyStatus(st_, kAdminChannel, amqp_get_rpc_reply(st_), what, where_);
+  }
+
+  amqp_connection_state_t st_;
+  const std::string& where_;
+};
+
+absl::Status CheckTopologyOptions(const TopologyOptions& options) {
+  if (options.service.empty()) {
+    return absl::InvalidArgumentError("DeclareTopology: TopologyOptions.service is empty");
+  }
+  if (options.exchange.empty()) {
+    return absl::InvalidArgumentError("DeclareTopology: TopologyOptions.exchange is empty");
+  }
+  for (absl::Duration d : options.retry_delays) {
+    if (d < absl::Milliseconds(1)) {
+      return absl::InvalidArgumentError(absl::StrCat("DeclareTopology for '", options.service,
+                                                     "': retry delay ", absl::FormatDuration(d),
+                                                     " is below 1ms"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A quorum queue that dead-letters through the default exchange to `target`, at least once
+// (the message is kept until `target` confirmed it, which requires reject-publish).
+TableBuilder& DeadLettersTo(TableBuilder& args, const std::string& target) {
+  return args.String("x-dead-letter-exchange", "")
+      .String("x-dead-letter-routing-key", target)
+      .String("x-dead-letter-strategy", "at-least-once")
+      .String("x-overflow", "reject-publish");
+}
+
+// A service's queues, each dead-letter target declared before the queue that feeds it.
+absl::Status DeclareServiceQueues(AdminChannel& channel, const ServiceQueues& queues,
+                                  const std::vector<absl::Duration>& retry_delays) {
+  // Dead queue: kept until an operator looks at it and replays or discards.
+  TableBuilder dead_args;
+  dead_args.String("x-queue-type", "quorum");
+  SKK_RETURN_IF_ERROR(channel.DeclareQueue(queues.dead, dead_args));
+
+  // Main queue: dead-letters to the dead queue what the broker gives up on after
+  // kDeliveryLimit deliveries.
+  TableBuilder main_args;
+  main_args.String("x-queue-type", "quorum").Long("x-delivery-limit", kDeliveryLimit);
+  SKK_RETURN_IF_ERROR(channel.DeclareQueue(queues.main, DeadLettersTo(main_args, queues.dead)));
+
+  // Retry queue n: holds a failed message for retry_delays[n-1], then dead-letters it back to
+  // the main queue. Not bound: messages are parked here through the default exchange.
+  for (size_t i = 0; i < queues.retry.size(); ++i) {
+    TableBuilder retry_args;
+    retry_args.String("x-queue-type", "quorum")
+        .Long("x-message-ttl", absl::ToInt64Milliseconds(retry_delays[i]));
+    SKK_RETURN_IF_ERROR(
+        channel.DeclareQueue(queues.retry[i], DeadLettersTo(retry_args, queues.main)));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -446,85 +615,16 @@ absl::Status AmqpConnection::CheckReply(const char* what) {
 }
 
 absl::Status AmqpConnection::DeclareTopology(const TopologyOptions& options) {
-  if (options.service.empty()) {
-    return absl::InvalidArgumentError("DeclareTopology: TopologyOptions.service is empty");
-  }
-  if (options.exchange.empty()) {
-    return absl::InvalidArgumentError("DeclareTopology: TopologyOptions.exchange is empty");
-  }
-  for (absl::Duration d : options.retry_delays) {
-    if (d < absl::Milliseconds(1)) {
-      return absl::InvalidArgumentError(absl::StrCat("DeclareTopology for '", options.service,
-                                                     "': retry delay ", absl::FormatDuration(d),
-                                                     " is below 1ms"));
-    }
-  }
-  amqp_connection_state_t st = State(state_);
+  SKK_RETURN_IF_ERROR(CheckTopologyOptions(options));
   const ServiceQueues queues = QueuesFor(options);
-
-  amqp_channel_open(st, kAdminChannel);
-  SKK_RETURN_IF_ERROR(ReplyStatus(st, kAdminChannel, amqp_get_rpc_reply(st),
-                                  "open channel for declarations", where_));
-  // On failure there is nothing to close: a broker error has closed channel 2 (ReplyStatus
-  // answered close-ok), and a library error means the connection itself is gone.
-  auto declare_queue = [&](const std::string& queue, TableBuilder& args) -> absl::Status {
-    amqp_queue_declare(st, kAdminChannel, Bytes(queue), /*passive=*/0, /*durable=*/1,
-                       /*exclusive=*/0, /*auto_delete=*/0, args.Build());
-    return ReplyStatus(st, kAdminChannel, amqp_get_rpc_reply(st),
-                       absl::StrCat("declare queue '", queue, "'"), where_);
-  };
-
-  amqp_exchange_declare(st, kAdminChannel, Bytes(options.exchange), amqp_cstring_bytes("topic"),
-                        /*passive=*/0, /*durable=*/1, /*auto_delete=*/0, /*internal=*/0,
-                        amqp_empty_table);
-  SKK_RETURN_IF_ERROR(ReplyStatus(st, kAdminChannel, amqp_get_rpc_reply(st),
-                                  absl::StrCat("declare exchange '", options.exchange, "'"),
-                                  where_));
-
-  // Each dead-letter target is declared before the queue that feeds it.
-
-  // Dead queue: kept until an operator looks at it and replays or discards.
-  TableBuilder dead_args;
-  dead_args.String("x-queue-type", "quorum");
-  SKK_RETURN_IF_ERROR(declare_queue(queues.dead, dead_args));
-
-  // Main queue: dead-letters to the dead queue (through the default exchange) what the broker
-  // gives up on after kDeliveryLimit deliveries. at-least-once dead-lettering (quorum queues
-  // only) keeps a message until the dead queue confirmed it, and requires reject-publish.
-  TableBuilder main_args;
-  main_args.String("x-queue-type", "quorum")
-      .Long("x-delivery-limit", kDeliveryLimit)
-      .String("x-dead-letter-exchange", "")
-      .String("x-dead-letter-routing-key", queues.dead)
-      .String("x-dead-letter-strategy", "at-least-once")
-      .String("x-overflow", "reject-publish");
-  SKK_RETURN_IF_ERROR(declare_queue(queues.main, main_args));
-
-  // Retry queue n: holds a failed message for retry_delays[n-1], then dead-letters it back to
-  // the main queue. Not bound: messages are parked here through the default exchange.
-  for (size_t i = 0; i < queues.retry.size(); ++i) {
-    TableBuilder retry_args;
-    retry_args.String("x-queue-type", "quorum")
-        .Long("x-message-ttl", absl::ToInt64Milliseconds(options.retry_delays[i]))
-        .String("x-dead-letter-exchange", "")
-        .String("x-dead-letter-routing-key", queues.main)
-        .String("x-dead-letter-strategy", "at-least-once")
-        .String("x-overflow", "reject-publish");
-    SKK_RETURN_IF_ERROR(declare_queue(queues.retry[i], retry_args));
-  }
-
+  AdminChannel channel(State(state_), where_);
+  SKK_RETURN_IF_ERROR(channel.Open("declarations"));
+  SKK_RETURN_IF_ERROR(channel.DeclareExchange(options.exchange));
+  SKK_RETURN_IF_ERROR(DeclareServiceQueues(channel, queues, options.retry_delays));
   for (const std::string& key : options.bindings) {
-    amqp_queue_bind(st, kAdminChannel, Bytes(queues.main), Bytes(options.exchange), Bytes(key),
-                    amqp_empty_table);
-    SKK_RETURN_IF_ERROR(ReplyStatus(st, kAdminChannel, amqp_get_rpc_reply(st),
-                                    absl::StrCat("bind queue '", queues.main, "' to exchange '",
-                                                 options.exchange, "' with key '", key, "'"),
-                                    where_));
+    SKK_RETURN_IF_ERROR(channel.Bind(queues.main, options.exchange, key));
   }
-
-  amqp_channel_close(st, kAdminChannel, AMQP_REPLY_SUCCESS);
-  return ReplyStatus(st, kAdminChannel, amqp_get_rpc_reply(st), "close declaration channel",
-                     where_);
+  return channel.Close("close declaration channel");
 }
 
 absl::Status AmqpConnection::EnableConfirms() {
@@ -610,75 +710,48 @@ absl::Status AmqpConnection::WaitForConfirms(absl::Duration timeout) {
       return absl::UnavailableError(LibraryError("waiting for publisher confirms", where_, rc));
     }
     if (frame.frame_type != AMQP_FRAME_METHOD) continue;  // stray content: nothing to confirm
+    SKK_RETURN_IF_ERROR(OnFrameWhileConfirming(frame));
+  }
+  return absl::OkStatus();
+}
 
-    const amqp_method_t& method = frame.payload.method;
-    switch (method.id) {
-      case AMQP_BASIC_ACK_METHOD: {
-        const auto* ack = static_cast<const amqp_basic_ack_t*>(method.decoded);
-        ApplyAck(ack->delivery_tag, ack->multiple != 0, confirmed_, confirmed_ahead_);
-        break;
-      }
-      case AMQP_BASIC_NACK_METHOD: {
-        const auto* nack = static_cast<const amqp_basic_nack_t*>(method.decoded);
-        return absl::UnavailableError(
-            absl::StrCat("broker nacked published message (delivery tag ", nack->delivery_tag,
-                         nack->multiple ? " and all before it" : "", ") on ", where_));
-      }
-      case AMQP_BASIC_RETURN_METHOD: {
-        // The broker returns the whole message (header and body) and then confirms it: keep
-        // its id, and wait on for the confirm like any other.
-        const auto* ret = static_cast<const amqp_basic_return_t*>(method.decoded);
-        const std::string routing_key = ToString(ret->routing_key);
-        const std::string reason =
-            absl::StrCat(ret->reply_code, " ", ToString(ret->reply_text));
-        amqp_message_t returned;
-        amqp_rpc_reply_t r = amqp_read_message(st, frame.channel, &returned, 0);
-        if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-          return absl::UnavailableError(absl::StrCat(
-              "reading a message the broker returned on ", where_, " (routing key '",
-              routing_key, "')"));
-        }
-        std::string id;
-        if (returned.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
-          id = ToString(returned.properties.message_id);
-        }
-        amqp_destroy_message(&returned);
-        log::Warn("broker returned an unroutable message",
-                  {{"broker", where_}, {"message_id", id}, {"routing_key", routing_key},
-                   {"reason", reason}});
-        returned_.push_back(id.empty() ? absl::StrCat("(no id, routing key ", routing_key, ")")
-                                       : id);
-        break;
-      }
-      case AMQP_CHANNEL_CLOSE_METHOD:
-        return absl::UnavailableError(
-            absl::StrCat("waiting for publisher confirms on ", where_, ": ",
-                         HandleChannelClose(st, frame.channel, method).second));
-      case AMQP_CONNECTION_CLOSE_METHOD:
-        return absl::UnavailableError(absl::StrCat("waiting for publisher confirms on ", where_,
-                                                   ": ", HandleConnectionClose(st, method)));
-      case AMQP_BASIC_DELIVER_METHOD: {
-        // Only if the caller also consumes on this connection (it should not): give the
-        // message back rather than lose it until the connection closes.
-        const auto* deliver = static_cast<const amqp_basic_deliver_t*>(method.decoded);
-        uint64_t tag = deliver->delivery_tag;
-        DrainContent(st, frame.channel);
-        amqp_basic_reject(st, frame.channel, tag, /*requeue=*/1);
-        log::Warn("amqp delivery while waiting for confirms; requeued it",
-                  {{"broker", where_}, {"delivery_tag", static_cast<unsigned long>(tag)}});
-        break;
-      }
-      case AMQP_CONNECTION_BLOCKED_METHOD: {
-        const auto* blocked = static_cast<const amqp_connection_blocked_t*>(method.decoded);
-        log::Warn("amqp broker blocked publishing",
-                  {{"broker", where_}, {"reason", ToString(blocked->reason)}});
-        break;
-      }
-      case AMQP_CONNECTION_UNBLOCKED_METHOD:
-        log::Info("amqp broker unblocked publishing", {{"broker", where_}});
-        break;
-      default: break;
+absl::Status AmqpConnection::OnFrameWhileConfirming(const amqp_frame_t& frame) {
+  amqp_connection_state_t st = State(state_);
+  if (std::optional<std::string> why = CloseReason(st, frame)) {
+    return absl::UnavailableError(
+        absl::StrCat("waiting for publisher confirms on ", where_, ": ", *why));
+  }
+  const amqp_method_t& method = frame.payload.method;
+  switch (method.id) {
+    case AMQP_BASIC_ACK_METHOD: {
+      const auto* ack = static_cast<const amqp_basic_ack_t*>(method.decoded);
+      ApplyAck(ack->delivery_tag, ack->multiple != 0, confirmed_, confirmed_ahead_);
+      break;
     }
+    case AMQP_BASIC_NACK_METHOD: {
+      const auto* nack = static_cast<const amqp_basic_nack_t*>(method.decoded);
+      return absl::UnavailableError(
+          absl::StrCat("broker nacked published message (delivery tag ", nack->delivery_tag,
+                       nack->multiple ? " and all before it" : "", ") on ", where_));
+    }
+    case AMQP_BASIC_RETURN_METHOD: {
+      // The broker returns the whole message (header and body) and then confirms it: keep its
+      // id, and wait on for the confirm like any other.
+      SKK_ASSIGN_OR_RETURN(std::string returned, ReadReturnedMessage(st, frame, where_));
+      returned_.push_back(std::move(returned));
+      break;
+    }
+    case AMQP_BASIC_DELIVER_METHOD: RequeueStrayDelivery(st, frame, where_); break;
+    case AMQP_CONNECTION_BLOCKED_METHOD: {
+      const auto* blocked = static_cast<const amqp_connection_blocked_t*>(method.decoded);
+      log::Warn("amqp broker blocked publishing",
+                {{"broker", where_}, {"reason", ToString(blocked->reason)}});
+      break;
+    }
+    case AMQP_CONNECTION_UNBLOCKED_METHOD:
+      log::Info("amqp broker unblocked publishing", {{"broker", where_}});
+      break;
+    default: break;
   }
   return absl::OkStatus();
 }
@@ -714,39 +787,10 @@ absl::StatusOr<std::optional<AmqpDelivery>> AmqpConnection::NextDelivery(absl::D
     amqp_rpc_reply_t r = amqp_consume_message(st, &envelope, TimeLeft(deadline, storage), 0);
 
     if (r.reply_type == AMQP_RESPONSE_NORMAL) {
-      AmqpDelivery d;
-      d.delivery_tag = envelope.delivery_tag;
-      d.redelivered = envelope.redelivered != 0;
-      d.routing_key = ToString(envelope.routing_key);
-      AmqpMessage& m = d.message;
-      m.exchange = ToString(envelope.exchange);
-      m.routing_key = d.routing_key;
-      m.body = ToString(envelope.message.body);
-      const amqp_basic_properties_t& p = envelope.message.properties;
-      if (p._flags & AMQP_BASIC_MESSAGE_ID_FLAG) m.message_id = ToString(p.message_id);
-      if (p._flags & AMQP_BASIC_TYPE_FLAG) m.type = ToString(p.type);
-      if (p._flags & AMQP_BASIC_CORRELATION_ID_FLAG) m.correlation_id = ToString(p.correlation_id);
-      if (p._flags & AMQP_BASIC_TIMESTAMP_FLAG) {
-        m.timestamp = absl::FromUnixSeconds(static_cast<int64_t>(p.timestamp));
-      }
-      if (p._flags & AMQP_BASIC_HEADERS_FLAG) {
-        if (const amqp_field_value_t* v = FindHeader(p.headers, "x-skk-attempt")) {
-          m.attempt = static_cast<int>(FieldInt(*v).value_or(0));
-        }
-        if (const amqp_field_value_t* v = FindHeader(p.headers, "x-skk-original-routing-key")) {
-          m.original_routing_key = FieldString(*v);
-        }
-        if (const amqp_field_value_t* v = FindHeader(p.headers, "x-skk-last-error")) {
-          m.last_error = FieldString(*v);
-        }
-        if (const amqp_field_value_t* v = FindHeader(p.headers, "x-skk-waits")) {
-          m.waits = static_cast<int>(FieldInt(*v).value_or(0));
-        }
-      }
+      AmqpDelivery d = DeliveryOf(envelope);
       amqp_destroy_envelope(&envelope);
       return std::optional<AmqpDelivery>(std::move(d));
     }
-
     if (r.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) {
       // A channel or connection close in the middle of a message.
       absl::Status s = ReplyStatus(st, kChannel, r, "waiting for a delivery", where_);
@@ -767,39 +811,39 @@ absl::StatusOr<std::optional<AmqpDelivery>> AmqpConnection::NextDelivery(absl::D
     if (int rc = amqp_simple_wait_frame(st, &frame); rc != AMQP_STATUS_OK) {
       return absl::UnavailableError(LibraryError("waiting for a delivery", where_, rc));
     }
-    if (frame.frame_type == AMQP_FRAME_METHOD) {
-      const amqp_method_t& method = frame.payload.method;
-      switch (method.id) {
-        case AMQP_CHANNEL_CLOSE_METHOD:
-          return absl::UnavailableError(
-              absl::StrCat("waiting for a delivery on ", where_, ": ",
-                           HandleChannelClose(st, frame.channel, method).second));
-        case AMQP_CONNECTION_CLOSE_METHOD:
-          return absl::UnavailableError(absl::StrCat("waiting for a delivery on ", where_, ": ",
-                                                     HandleConnectionClose(st, method)));
-        case AMQP_BASIC_CANCEL_METHOD:
-          return absl::UnavailableError(
-              absl::StrCat("waiting for a delivery on ", where_,
-                           ": the broker cancelled the consumer (queue deleted or unavailable)"));
-        case AMQP_BASIC_ACK_METHOD:
-          // Publisher confirms, if this connection also publishes: keep the count right.
-          if (confirms_) {
-            const auto* ack = static_cast<const amqp_basic_ack_t*>(method.decoded);
-            ApplyAck(ack->delivery_tag, ack->multiple != 0, confirmed_, confirmed_ahead_);
-          }
-          break;
-        case AMQP_BASIC_RETURN_METHOD:
-          DrainContent(st, frame.channel);
-          log::Warn("amqp message returned by the broker while consuming", {{"broker", where_}});
-          break;
-        case AMQP_CONNECTION_BLOCKED_METHOD:
-          log::Warn("amqp broker blocked publishing", {{"broker", where_}});
-          break;
-        default: break;  // basic.nack without a waiter, connection.unblocked, ...
-      }
-    }
+    if (frame.frame_type == AMQP_FRAME_METHOD) SKK_RETURN_IF_ERROR(OnFrameWhileConsuming(frame));
     if (absl::Now() >= deadline) return std::optional<AmqpDelivery>();
   }
+}
+
+absl::Status AmqpConnection::OnFrameWhileConsuming(const amqp_frame_t& frame) {
+  amqp_connection_state_t st = State(state_);
+  if (std::optional<std::string> why = CloseReason(st, frame)) {
+    return absl::UnavailableError(absl::StrCat("waiting for a delivery on ", where_, ": ", *why));
+  }
+  const amqp_method_t& method = frame.payload.method;
+  switch (method.id) {
+    case AMQP_BASIC_CANCEL_METHOD:
+      return absl::UnavailableError(
+          absl::StrCat("waiting for a delivery on ", where_,
+                       ": the broker cancelled the consumer (queue deleted or unavailable)"));
+    case AMQP_BASIC_ACK_METHOD:
+      // Publisher confirms, if this connection also publishes: keep the count right.
+      if (confirms_) {
+        const auto* ack = static_cast<const amqp_basic_ack_t*>(method.decoded);
+        ApplyAck(ack->delivery_tag, ack->multiple != 0, confirmed_, confirmed_ahead_);
+      }
+      break;
+    case AMQP_BASIC_RETURN_METHOD:
+      DrainContent(st, frame.channel);
+      log::Warn("amqp message returned by the broker while consuming", {{"broker", where_}});
+      break;
+    case AMQP_CONNECTION_BLOCKED_METHOD:
+      log::Warn("amqp broker blocked publishing", {{"broker", where_}});
+      break;
+    default: break;  // basic.nack without a waiter, connection.unblocked, ...
+  }
+  return absl::OkStatus();
 }
 
 absl::Status AmqpConnection::Ack(uint64_t delivery_tag) {
@@ -821,21 +865,12 @@ absl::Status AmqpConnection::Reject(uint64_t delivery_tag, bool requeue) {
 }
 
 absl::StatusOr<uint32_t> AmqpConnection::QueueDepth(const std::string& queue) {
-  amqp_connection_state_t st = State(state_);
   // The passive declare runs on its own channel: a missing queue closes that one (404), not the
   // channel a consumer or publisher is using.
-  amqp_channel_open(st, kAdminChannel);
-  SKK_RETURN_IF_ERROR(ReplyStatus(st, kAdminChannel, amqp_get_rpc_reply(st),
-                                  "open channel for a passive declare", where_));
-  amqp_queue_declare_ok_t* ok =
-      amqp_queue_declare(st, kAdminChannel, Bytes(queue), /*passive=*/1, /*durable=*/0,
-                         /*exclusive=*/0, /*auto_delete=*/0, amqp_empty_table);
-  SKK_RETURN_IF_ERROR(ReplyStatus(st, kAdminChannel, amqp_get_rpc_reply(st),
-                                  absl::StrCat("count messages in queue '", queue, "'"), where_));
-  const uint32_t depth = ok->message_count;  // read before the next call reuses the buffer
-  amqp_channel_close(st, kAdminChannel, AMQP_REPLY_SUCCESS);
-  SKK_RETURN_IF_ERROR(ReplyStatus(st, kAdminChannel, amqp_get_rpc_reply(st),
-                                  "close passive-declare channel", where_));
+  AdminChannel channel(State(state_), where_);
+  SKK_RETURN_IF_ERROR(channel.Open("a passive declare"));
+  SKK_ASSIGN_OR_RETURN(const uint32_t depth, channel.CountMessages(queue));
+  SKK_RETURN_IF_ERROR(channel.Close("close passive-declare channel"));
   return depth;
 }
 

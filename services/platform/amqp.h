@@ -14,6 +14,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
+// rabbitmq-c's frame, kept out of this header like its connection state.
+struct amqp_frame_t_;
+
 namespace skk {
 
 // Where and how to reach RabbitMQ, from an amqp:// URI.
@@ -118,6 +121,10 @@ class AmqpConnection {
  private:
   AmqpConnection() = default;
   absl::Status CheckReply(const char* what);
+  // A method frame that came while waiting for confirms, or for a delivery: OK to wait on, or
+  // the error that ends the wait.
+  absl::Status OnFrameWhileConfirming(const amqp_frame_t_& frame);
+  absl::Status OnFrameWhileConsuming(const amqp_frame_t_& frame);
 
   void* state_ = nullptr;  // amqp_connection_state_t
   std::string where_;      // "amqp://host:port/vhost", named in every error message

@@ -10,6 +10,7 @@
 #include "google/rpc/status.pb.h"
 #include "services/platform/errors.h"
 #include "services/platform/log.h"
+#include "services/platform/status_macros.h"
 #include "services/platform/text.h"
 
 namespace skk {
@@ -152,6 +153,25 @@ void SerializeResponse(const google::protobuf::Message& response, grpc::ByteBuff
   const std::string bytes = response.SerializeAsString();
   grpc::Slice slice(bytes);
   *wire = grpc::ByteBuffer(&slice, 1);
+}
+
+int RawMethodIndex(absl::string_view service, absl::string_view method,
+                   const google::protobuf::Descriptor* request,
+                   const google::protobuf::Descriptor* response) {
+  const google::protobuf::ServiceDescriptor* s =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(std::string(service));
+  SKK_CHECK(s != nullptr, "a GrpcEdge serves a service its .proto declares");
+  const google::protobuf::MethodDescriptor* m = s->FindMethodByName(std::string(method));
+  if (m == nullptr) {
+    log::Error("GrpcEdge names a method the service lacks",
+               {{"service", std::string(service)}, {"method", std::string(method)}});
+  }
+  SKK_CHECK(m != nullptr, "a GrpcEdge serves only methods its .proto declares");
+  SKK_CHECK(request == nullptr || m->input_type() == request,
+            "a GrpcEdge handler takes the method's request type");
+  SKK_CHECK(response == nullptr || m->output_type() == response,
+            "a GrpcEdge handler returns the method's response type");
+  return m->index();
 }
 
 }  // namespace skk

@@ -5,7 +5,8 @@
 // handled on a bounded pool of threads (handlers block on PostgreSQL; gRPC's own callback
 // threads must never block). A full pool answers RESOURCE_EXHAUSTED at once rather than
 // queueing without bound. A staff method is served with ServeStaffUnary, which hands the
-// handler the caller its token names.
+// handler the caller its token names. A service's gRPC class derives from GrpcEdge (below): a
+// table of its methods and their handlers, served with these on one executor.
 
 #include <condition_variable>
 #include <deque>
@@ -17,8 +18,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/impl/codegen/server_callback_handlers.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "services/platform/auth.h"
 #include "services/platform/pg.h"
@@ -139,5 +142,97 @@ grpc::ServerUnaryReactor* ServeStaffUnary(
         return (logic.*method)(caller, r);
       });
 }
+
+// The index of `method` in the gRPC service named `service` ("sambat.v1.OfficerService"), by
+// its descriptor. Crashes if the .proto declares no such method, or when `request` or
+// `response` (unless null) is not the method's type: the table of a GrpcEdge is code, and a
+// wrong row is a bug to find at start-up.
+int RawMethodIndex(absl::string_view service, absl::string_view method,
+                   const google::protobuf::Descriptor* request,
+                   const google::protobuf::Descriptor* response);
+
+// Short names for the types of a raw callback: a call's context and its wire bytes.
+using UnaryReactor = grpc::ServerUnaryReactor;
+using CallContext = grpc::CallbackServerContext;
+using WireBytes = grpc::ByteBuffer;
+
+// The gRPC class of a service, as a table: its constructor names each method of the generated
+// `GrpcService` (e.g. sambat::v1::OfficerService) with the handler that answers it,
+//   ServeStaff("Claim", work, &OfficerWork::Claim);
+// and GrpcEdge serves them with ServeUnary / ServeStaffUnary on one executor and one caller
+// lookup, exactly as a generated WithRawCallbackMethod_X class would register them. A name the
+// .proto does not declare, or request and response types other than the method's, crash at
+// start-up; a method left out answers UNIMPLEMENTED.
+template <class GrpcService>
+class GrpcEdge : public GrpcService::Service {
+ protected:
+  // `callers` is CallerOf (auth.h) in a service; a test may pass its own.
+  explicit GrpcEdge(RequestExecutor& executor, CallerLookup callers = CallerOf)
+      : executor_(executor), callers_(std::move(callers)) {}
+
+  // A method anyone may call, answered by `handler` from the call's context (its peer) and the
+  // request (ServeUnary).
+  template <class Request, class Response>
+  void Serve(
+      const char* method,
+      std::function<absl::StatusOr<Response>(const CallContext&, const Request&)> handler) {
+    Register(method, Request::descriptor(), Response::descriptor(),
+             [this, handler = std::move(handler)](CallContext* context, const WireBytes* request,
+                                                  WireBytes* response) {
+               return ServeUnary<Request, Response>(
+                   context, request, response, executor_,
+                   [context, handler](const Request& r) { return handler(*context, r); });
+             });
+  }
+
+  // A staff method answered by a member of `logic` that takes the caller and the request.
+  template <class Logic, class Request, class Response>
+  void ServeStaff(const char* method, Logic& logic,
+                  absl::StatusOr<Response> (Logic::*answer)(const Caller&, const Request&)) {
+    ServeStaff<Request, Response>(method, [&logic, answer](const Caller& c, const Request& r) {
+      return (logic.*answer)(c, r);
+    });
+  }
+
+  // A staff method answered by `handler` (ServeStaffUnary).
+  template <class Request, class Response>
+  void ServeStaff(const char* method,
+                  std::function<absl::StatusOr<Response>(const Caller&, const Request&)> handler) {
+    Register(method, Request::descriptor(), Response::descriptor(),
+             [this, handler = std::move(handler)](CallContext* context, const WireBytes* request,
+                                                  WireBytes* response) {
+               return ServeStaffUnary<Request, Response>(context, request, response, executor_,
+                                                         callers_, handler);
+             });
+  }
+
+  // A client-streaming method, whose reactor reads the request messages itself.
+  void ServeStream(
+      const char* method,
+      std::function<grpc::ServerReadReactor<WireBytes>*(CallContext*, WireBytes*)> start) {
+    this->MarkMethodRawCallback(
+        MethodIndex(method, nullptr, nullptr),
+        new grpc::internal::CallbackClientStreamingHandler<WireBytes, WireBytes>(
+            std::move(start)));
+  }
+
+ private:
+  void Register(const char* method, const google::protobuf::Descriptor* request,
+                const google::protobuf::Descriptor* response,
+                std::function<UnaryReactor*(CallContext*, const WireBytes*, WireBytes*)> serve) {
+    this->MarkMethodRawCallback(
+        MethodIndex(method, request, response),
+        new grpc::internal::CallbackUnaryHandler<WireBytes, WireBytes>(std::move(serve)));
+  }
+
+  // The method's index in the service, the order in which the generated code added it.
+  static int MethodIndex(const char* method, const google::protobuf::Descriptor* request,
+                         const google::protobuf::Descriptor* response) {
+    return RawMethodIndex(GrpcService::service_full_name(), method, request, response);
+  }
+
+  RequestExecutor& executor_;
+  CallerLookup callers_;
+};
 
 }  // namespace skk

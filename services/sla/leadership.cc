@@ -224,25 +224,4 @@ absl::StatusOr<AgencyStatsResponse> Leadership::AgencyStats(const Caller& caller
   return stats;
 }
 
-grpc::ServerUnaryReactor* LeadershipGrpcService::ListEscalations(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeStaffUnary(context, request, response, executor_, callers_, leadership_,
-                         &Leadership::ListEscalations);
-}
-
-grpc::ServerUnaryReactor* LeadershipGrpcService::Acknowledge(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeStaffUnary(context, request, response, executor_, callers_, leadership_,
-                         &Leadership::Acknowledge);
-}
-
-grpc::ServerUnaryReactor* LeadershipGrpcService::AgencyStats(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeStaffUnary(context, request, response, executor_, callers_, leadership_,
-                         &Leadership::AgencyStats);
-}
-
 }  // namespace skk::sla

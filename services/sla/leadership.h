@@ -3,7 +3,7 @@
 // What leadership reads and does about late cases (proto/sambat/v1/sla.proto): escalations,
 // acknowledgements, and each agency's record. Leadership sees every agency; an agency head
 // only their own; officers and administrators nothing (PERMISSION_DENIED). The caller comes
-// from the staff token (services/platform/auth.h); the methods are served with ServeStaffUnary
+// from the staff token (services/platform/auth.h); the methods are served with ServeStaff
 // (grpc_edge.h).
 
 #include <functional>
@@ -40,32 +40,16 @@ class Leadership {
   Clock& clock_;
 };
 
-using LeadershipServiceBase = sambat::v1::LeadershipService::WithRawCallbackMethod_ListEscalations<
-    sambat::v1::LeadershipService::WithRawCallbackMethod_Acknowledge<
-        sambat::v1::LeadershipService::WithRawCallbackMethod_AgencyStats<
-            sambat::v1::LeadershipService::Service>>>;
-
 // The gRPC edge of Leadership.
-class LeadershipGrpcService final : public LeadershipServiceBase {
+class LeadershipGrpcService final : public GrpcEdge<sambat::v1::LeadershipService> {
  public:
   LeadershipGrpcService(Leadership& leadership, RequestExecutor& executor,
                         CallerLookup callers = CallerOf)
-      : leadership_(leadership), executor_(executor), callers_(std::move(callers)) {}
-
-  grpc::ServerUnaryReactor* ListEscalations(grpc::CallbackServerContext* context,
-                                            const grpc::ByteBuffer* request,
-                                            grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* Acknowledge(grpc::CallbackServerContext* context,
-                                        const grpc::ByteBuffer* request,
-                                        grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* AgencyStats(grpc::CallbackServerContext* context,
-                                        const grpc::ByteBuffer* request,
-                                        grpc::ByteBuffer* response) override;
-
- private:
-  Leadership& leadership_;
-  RequestExecutor& executor_;
-  CallerLookup callers_;
+      : GrpcEdge(executor, std::move(callers)) {
+    ServeStaff("ListEscalations", leadership, &Leadership::ListEscalations);
+    ServeStaff("Acknowledge", leadership, &Leadership::Acknowledge);
+    ServeStaff("AgencyStats", leadership, &Leadership::AgencyStats);
+  }
 };
 
 }  // namespace skk::sla
