@@ -111,12 +111,16 @@ pid_t System::Spawn(std::vector<std::string> args, const std::string& log) {
 }
 
 System::~System() {
+  StopAll();
+  admin_.reset();
+}
+
+void System::StopAll() {
   for (auto it = processes_.begin(); it != processes_.end();) {
     const std::string service = it->first;
     ++it;
     Stop(service, SIGTERM);
   }
-  admin_.reset();
 }
 
 std::string System::ServiceOf(const std::string& process) {

@@ -31,6 +31,7 @@ class System {
                   absl::Time start = DefaultStart());
   // Stops every running service with SIGTERM.
   ~System();
+  void StopAll();
 
   static absl::Time DefaultStart();
 
