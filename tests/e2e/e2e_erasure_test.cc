@@ -173,15 +173,7 @@ TEST_CASE("an erasure by the citizen's phone leaves no trace of them in any tabl
   REQUIRE(officer.RequestInfo(id, "Seberapa lebar lubangnya?").ok());
   REQUIRE(System::WaitUntil([&] { return Track(system, submitted).state() ==
                                          sambat::v1::CASE_STATE_WAITING_CITIZEN; }));
-  {
-    sambat::v1::AddInfoRequest info;
-    info.set_ticket(ticket);
-    info.set_tracking_token(submitted.tracking_token());
-    info.set_text(kAnswer);
-    grpc::ClientContext context;
-    sambat::v1::Complaint view;
-    REQUIRE(system.Intake()->AddInfo(&context, info, &view).ok());
-  }
+  REQUIRE(CitizenAnswers(system, submitted, kAnswer).ok());
   REQUIRE(System::WaitUntil([&] {
     return Track(system, submitted).state() == sambat::v1::CASE_STATE_IN_PROGRESS;
   }));
