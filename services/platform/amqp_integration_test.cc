@@ -76,29 +76,58 @@ uint32_t Depth(AmqpConnection& conn, const std::string& queue) {
   return testing::QueueDepth(conn, queue);
 }
 
+// Starts consuming `queue` on `conn` and returns its first delivery, waiting up to 10 s.
+AmqpDelivery FirstOf(AmqpConnection& conn, const std::string& queue) {
+  REQUIRE(conn.StartConsuming(queue, 10).ok());
+  std::optional<AmqpDelivery> d = Next(conn, absl::Seconds(10));
+  REQUIRE(d.has_value());
+  return *std::move(d);
+}
+
+// A test case's own vhost with TestTopology() declared on it by `conn`, a connection named
+// `name` (as operators see it) that the test goes on with.
+struct DeclaredWorld {
+  explicit DeclaredWorld(const std::string& name)
+      : endpoint(EndpointOf(world)), conn(Connect(endpoint, name)) {
+    const absl::Status declared = conn->DeclareTopology(t);
+    INFO(declared.ToString());
+    REQUIRE(declared.ok());
+  }
+
+  IsolatedWorld world{"amqp"};
+  AmqpEndpoint endpoint;
+  const TopologyOptions t = TestTopology();
+  std::unique_ptr<AmqpConnection> conn;
+};
+
 TEST_CASE("ParseAmqpUri reads every part and percent-decodes the vhost", "[amqp]") {
-  auto full = ParseAmqpUri("amqp://alice:s%40cret@mq.example:5673/city%2fsambat");
-  REQUIRE(full.ok());
-  CHECK(full->user == "alice");
-  CHECK(full->password == "s@cret");
-  CHECK(full->host == "mq.example");
-  CHECK(full->port == 5673);
-  CHECK(full->vhost == "city/sambat");
-
-  auto slash = ParseAmqpUri("amqp://skk:pw@127.0.0.1:5672/%2f");
-  REQUIRE(slash.ok());
-  CHECK(slash->vhost == "/");
-
-  auto defaults = ParseAmqpUri("amqp://mq");
-  REQUIRE(defaults.ok());
-  CHECK(defaults->user == "guest");
-  CHECK(defaults->password == "guest");
-  CHECK(defaults->port == 5672);
-  CHECK(defaults->vhost == "/");
-
-  auto empty_path = ParseAmqpUri("amqp://mq:5672/");
-  REQUIRE(empty_path.ok());
-  CHECK(empty_path->vhost == "/");
+  struct Parsed {
+    const char* uri;
+    const char* user;
+    const char* password;
+    const char* host;
+    int port;
+    const char* vhost;
+  };
+  const Parsed uris[] = {
+      {"amqp://alice:s%40cret@mq.example:5673/city%2fsambat", "alice", "s@cret", "mq.example",
+       5673, "city/sambat"},
+      {"amqp://skk:pw@127.0.0.1:5672/%2f", "skk", "pw", "127.0.0.1", 5672, "/"},
+      // What the URI leaves out: RabbitMQ's defaults.
+      {"amqp://mq", "guest", "guest", "mq", 5672, "/"},
+      {"amqp://mq:5672/", "guest", "guest", "mq", 5672, "/"},
+  };
+  for (const Parsed& want : uris) {
+    INFO(want.uri);
+    absl::StatusOr<AmqpEndpoint> e = ParseAmqpUri(want.uri);
+    REQUIRE(e.ok());
+    CHECK(e->user == want.user);
+    CHECK(e->password == want.password);
+    CHECK(e->host == want.host);
+    CHECK(e->port == want.port);
+    CHECK(e->vhost == want.vhost);
+    CHECK_FALSE(e->tls);
+  }
 }
 
 TEST_CASE("ParseAmqpUri reads amqps with RabbitMQ's TLS parameters", "[amqp]") {
@@ -155,41 +184,38 @@ TEST_CASE("Open with a wrong password or vhost fails with UNAVAILABLE and the br
   const AmqpEndpoint good = ParseAmqpUri(testing::Stack().amqp_uri).value();
   AmqpEndpoint wrong_password = good;
   wrong_password.password = "not-the-password";
-  auto a = AmqpConnection::Open(wrong_password, "wrong-password-test");
-  REQUIRE_FALSE(a.ok());
-  CHECK(a.status().code() == absl::StatusCode::kUnavailable);
-  CHECK(std::string(a.status().message()).find("ACCESS_REFUSED") != std::string::npos);
-
   AmqpEndpoint wrong_vhost = good;
   wrong_vhost.vhost = "skk-no-such-vhost";
-  auto b = AmqpConnection::Open(wrong_vhost, "wrong-vhost-test");
-  REQUIRE_FALSE(b.ok());
-  CHECK(b.status().code() == absl::StatusCode::kUnavailable);
-  CHECK(std::string(b.status().message()).find("skk-no-such-vhost") != std::string::npos);
+  // Each endpoint, and what the broker's reason must name.
+  for (const auto& [endpoint, reason] : {std::pair(wrong_password, "ACCESS_REFUSED"),
+                                         std::pair(wrong_vhost, "skk-no-such-vhost")}) {
+    INFO(reason);
+    auto conn = AmqpConnection::Open(endpoint, "wrong-endpoint-test");
+    REQUIRE_FALSE(conn.ok());
+    CHECK(conn.status().code() == absl::StatusCode::kUnavailable);
+    CHECK(std::string(conn.status().message()).find(reason) != std::string::npos);
+  }
 }
 
 TEST_CASE("DeclareTopology declares durable quorum queues with their arguments, idempotently",
           "[amqp]") {
-  IsolatedWorld world("amqp");
-  const TopologyOptions t = TestTopology();
-  const ServiceQueues q = QueuesFor(t);
+  DeclaredWorld w("topology-test");
+  const ServiceQueues q = QueuesFor(w.t);
   CHECK(q.main == "svc.events");
   CHECK(q.retry == std::vector<std::string>{"svc.events.retry.1", "svc.events.retry.2"});
   CHECK(q.dead == "svc.events.dead");
 
-  auto conn = Connect(EndpointOf(world), "topology-test");
-  REQUIRE(conn->DeclareTopology(t).ok());
-  absl::Status again = conn->DeclareTopology(t);
+  absl::Status again = w.conn->DeclareTopology(w.t);
   INFO(again.ToString());
   REQUIRE(again.ok());
   for (const std::string& queue : {q.main, q.retry[0], q.retry[1], q.dead}) {
-    CHECK(Depth(*conn, queue) == 0);
+    CHECK(Depth(*w.conn, queue) == 0);
   }
 
   // What the broker holds, as an operator sees it.
   const std::string listing =
       Run(absl::StrCat(testing::Stack().rabbitmqctl, " -q list_queues --no-table-headers -p ",
-                       world.vhost(), " name type durable arguments"));
+                       w.world.vhost(), " name type durable arguments"));
   INFO(listing);
   std::map<std::string, std::string> lines;
   size_t pos = 0;
@@ -218,72 +244,60 @@ TEST_CASE("DeclareTopology declares durable quorum queues with their arguments, 
 
 TEST_CASE("A conflicting declaration or a missing queue is reported and the connection survives",
           "[amqp]") {
-  IsolatedWorld world("amqp");
-  const TopologyOptions t = TestTopology();
-  auto conn = Connect(EndpointOf(world), "conflict-test");
-  REQUIRE(conn->DeclareTopology(t).ok());
-
-  TopologyOptions changed = t;
+  DeclaredWorld w("conflict-test");
+  AmqpConnection& conn = *w.conn;
+  TopologyOptions changed = w.t;
   changed.retry_delays[0] = absl::Milliseconds(250);
-  absl::Status conflict = conn->DeclareTopology(changed);
+  absl::Status conflict = conn.DeclareTopology(changed);
   INFO(conflict.ToString());
   CHECK(conflict.code() == absl::StatusCode::kFailedPrecondition);
   CHECK(std::string(conflict.message()).find("PRECONDITION_FAILED") != std::string::npos);
   CHECK(std::string(conflict.message()).find("svc.events.retry.1") != std::string::npos);
 
-  auto missing = conn->QueueDepth("no-such-queue");
+  auto missing = conn.QueueDepth("no-such-queue");
   CHECK(missing.status().code() == absl::StatusCode::kNotFound);
   CHECK(std::string(missing.status().message()).find("no-such-queue") != std::string::npos);
 
   // Channel 1 was never touched: publishing and consuming still work on the same connection.
-  CHECK(Depth(*conn, "svc.events") == 0);
-  REQUIRE(conn->EnableConfirms().ok());
-  REQUIRE(conn->Publish(Event(t, "after-errors")).ok());
-  REQUIRE(conn->WaitForConfirms(absl::Seconds(10)).ok());
-  REQUIRE(conn->StartConsuming("svc.events", 10).ok());
-  auto d = Next(*conn, absl::Seconds(10));
-  REQUIRE(d.has_value());
-  CHECK(d->message.message_id == "after-errors");
-  CHECK(conn->Ack(d->delivery_tag).ok());
+  CHECK(Depth(conn, "svc.events") == 0);
+  REQUIRE(conn.EnableConfirms().ok());
+  REQUIRE(conn.Publish(Event(w.t, "after-errors")).ok());
+  REQUIRE(conn.WaitForConfirms(absl::Seconds(10)).ok());
+  const AmqpDelivery d = FirstOf(conn, "svc.events");
+  CHECK(d.message.message_id == "after-errors");
+  CHECK(conn.Ack(d.delivery_tag).ok());
 }
 
 TEST_CASE("A message no queue is bound for comes back named instead of vanishing, the rest of "
           "its batch is delivered, and the publisher goes on",
           "[amqp]") {
-  IsolatedWorld world("amqp");
-  const AmqpEndpoint endpoint = EndpointOf(world);
-  const TopologyOptions t = TestTopology();  // complaint.* and case.closed only
-  auto admin = Connect(endpoint, "unroutable-admin");
-  REQUIRE(admin->DeclareTopology(t).ok());
-
+  DeclaredWorld w("unroutable-admin");  // complaint.* and case.closed only
+  const TopologyOptions& t = w.t;
+  AmqpConnection& admin = *w.conn;
   AmqpMessage lost = Event(t, "nobody-reads-me");
   lost.routing_key = "case.routed";
-  ConfirmingPublisher publisher(endpoint, "unroutable-publisher", 2);
+  ConfirmingPublisher publisher(w.endpoint, "unroutable-publisher", 2);
   const std::vector<AmqpMessage> batch = {Event(t, "before"), lost, Event(t, "after")};
   auto returned = publisher.PublishBatchReportingUnroutable(batch);
   REQUIRE(returned.ok());
   CHECK(*returned == std::vector<std::string>{"nobody-reads-me"});
-  CHECK(Depth(*admin, "svc.events") == 2);
+  CHECK(Depth(admin, "svc.events") == 2);
 
   // Without a caller that sets it aside, the batch fails and says which message and why.
   absl::Status failed = publisher.PublishBatch({lost, Event(t, "next")});
   INFO(failed.ToString());
   CHECK(failed.code() == absl::StatusCode::kFailedPrecondition);
   CHECK(std::string(failed.message()).find("nobody-reads-me") != std::string::npos);
-  CHECK(Depth(*admin, "svc.events") == 3);
+  CHECK(Depth(admin, "svc.events") == 3);
 
   // The publisher is still good for the next batch.
   REQUIRE(publisher.PublishBatch({Event(t, "later")}).ok());
-  CHECK(Depth(*admin, "svc.events") == 4);
+  CHECK(Depth(admin, "svc.events") == 4);
 }
 
 TEST_CASE("5,000 messages round-trip through ConfirmingPublisher with every property", "[amqp]") {
-  IsolatedWorld world("amqp");
-  const AmqpEndpoint endpoint = EndpointOf(world);
-  const TopologyOptions t = TestTopology();
-  auto admin = Connect(endpoint, "roundtrip-admin");
-  REQUIRE(admin->DeclareTopology(t).ok());
-
+  DeclaredWorld w("roundtrip-admin");
+  const TopologyOptions& t = w.t;
   constexpr int kCount = 5000;
   std::vector<AmqpMessage> batch;
   for (int i = 0; i < kCount; ++i) {
@@ -302,7 +316,7 @@ TEST_CASE("5,000 messages round-trip through ConfirmingPublisher with every prop
     batch.push_back(std::move(m));
   }
 
-  ConfirmingPublisher publisher(endpoint, "roundtrip-publisher", 1000);
+  ConfirmingPublisher publisher(w.endpoint, "roundtrip-publisher", 1000);
   const absl::Time publish_start = absl::Now();
   absl::Status published = publisher.PublishBatch(batch);
   const absl::Duration publish_time = absl::Now() - publish_start;
@@ -311,9 +325,9 @@ TEST_CASE("5,000 messages round-trip through ConfirmingPublisher with every prop
   WARN("published " << kCount << " confirmed messages in " << absl::FormatDuration(publish_time)
                     << " (" << static_cast<int>(kCount / absl::ToDoubleSeconds(publish_time))
                     << " msg/s)");
-  CHECK(Depth(*admin, "svc.events") == kCount);
+  CHECK(Depth(*w.conn, "svc.events") == kCount);
 
-  auto consumer = Connect(endpoint, "roundtrip-consumer");
+  auto consumer = Connect(w.endpoint, "roundtrip-consumer");
   REQUIRE(consumer->StartConsuming("svc.events", 500).ok());
   std::set<std::string> seen;
   const absl::Time consume_start = absl::Now();
@@ -342,71 +356,58 @@ TEST_CASE("5,000 messages round-trip through ConfirmingPublisher with every prop
   const absl::Duration consume_time = absl::Now() - consume_start;
   WARN("consumed and acked " << kCount << " messages in " << absl::FormatDuration(consume_time));
   CHECK_FALSE(Next(*consumer, absl::Milliseconds(200)).has_value());
-  CHECK(Depth(*admin, "svc.events") == 0);
+  CHECK(Depth(*w.conn, "svc.events") == 0);
 }
 
 TEST_CASE("NextDelivery returns nothing after its timeout on an empty queue", "[amqp]") {
-  IsolatedWorld world("amqp");
-  auto conn = Connect(EndpointOf(world), "empty-queue-test");
-  REQUIRE(conn->DeclareTopology(TestTopology()).ok());
-  REQUIRE(conn->StartConsuming("svc.events", 10).ok());
+  DeclaredWorld w("empty-queue-test");
+  REQUIRE(w.conn->StartConsuming("svc.events", 10).ok());
   const absl::Time start = absl::Now();
-  CHECK_FALSE(Next(*conn, absl::Milliseconds(300)).has_value());
+  CHECK_FALSE(Next(*w.conn, absl::Milliseconds(300)).has_value());
   const absl::Duration took = absl::Now() - start;
   CHECK(took >= absl::Milliseconds(290));
   CHECK(took < absl::Seconds(2));
 }
 
 TEST_CASE("An unacked message is redelivered after the consuming connection closes", "[amqp]") {
-  IsolatedWorld world("amqp");
-  const AmqpEndpoint endpoint = EndpointOf(world);
-  const TopologyOptions t = TestTopology();
-  auto admin = Connect(endpoint, "redelivery-admin");
-  REQUIRE(admin->DeclareTopology(t).ok());
-  ConfirmingPublisher publisher(endpoint, "redelivery-publisher");
-  REQUIRE(publisher.PublishBatch({Event(t, "unacked")}).ok());
+  DeclaredWorld w("redelivery-admin");
+  ConfirmingPublisher publisher(w.endpoint, "redelivery-publisher");
+  REQUIRE(publisher.PublishBatch({Event(w.t, "unacked")}).ok());
 
   {
-    auto first = Connect(endpoint, "redelivery-first");
-    REQUIRE(first->StartConsuming("svc.events", 10).ok());
-    auto d = Next(*first, absl::Seconds(10));
-    REQUIRE(d.has_value());
-    CHECK(d->message.message_id == "unacked");
-    CHECK_FALSE(d->redelivered);
+    auto first = Connect(w.endpoint, "redelivery-first");
+    const AmqpDelivery d = FirstOf(*first, "svc.events");
+    CHECK(d.message.message_id == "unacked");
+    CHECK_FALSE(d.redelivered);
     // Closes without acking, as a crashed consumer would.
   }
 
-  auto second = Connect(endpoint, "redelivery-second");
-  REQUIRE(second->StartConsuming("svc.events", 10).ok());
-  auto d = Next(*second, absl::Seconds(10));
-  REQUIRE(d.has_value());
-  CHECK(d->message.message_id == "unacked");
-  CHECK(d->redelivered);
-  REQUIRE(second->Ack(d->delivery_tag).ok());
+  auto second = Connect(w.endpoint, "redelivery-second");
+  const AmqpDelivery d = FirstOf(*second, "svc.events");
+  CHECK(d.message.message_id == "unacked");
+  CHECK(d.redelivered);
+  REQUIRE(second->Ack(d.delivery_tag).ok());
   CHECK_FALSE(Next(*second, absl::Milliseconds(200)).has_value());
 }
 
 TEST_CASE("A message parked in a retry queue returns to the main queue after its delay", "[amqp]") {
-  IsolatedWorld world("amqp");
-  const AmqpEndpoint endpoint = EndpointOf(world);
-  const TopologyOptions t = TestTopology();
-  const ServiceQueues q = QueuesFor(t);
-  auto consumer = Connect(endpoint, "retry-consumer");
-  REQUIRE(consumer->DeclareTopology(t).ok());
-  REQUIRE(consumer->StartConsuming(q.main, 10).ok());
+  DeclaredWorld w("retry-consumer");
+  const ServiceQueues q = QueuesFor(w.t);
+  AmqpConnection& consumer = *w.conn;
+  REQUIRE(consumer.StartConsuming(q.main, 10).ok());
 
   // Parked the way a failing consumer parks it: through the default exchange, by queue name.
-  AmqpMessage parked = Event(t, "retry-me");
+  AmqpMessage parked = Event(w.t, "retry-me");
   parked.exchange = "";
   parked.routing_key = q.retry[0];
   parked.attempt = 1;
   parked.original_routing_key = "complaint.submitted";
   parked.last_error = "database unavailable";
-  ConfirmingPublisher publisher(endpoint, "retry-publisher");
+  ConfirmingPublisher publisher(w.endpoint, "retry-publisher");
   const absl::Time start = absl::Now();
   REQUIRE(publisher.PublishBatch({parked}).ok());
 
-  auto d = Next(*consumer, absl::Seconds(10));
+  auto d = Next(consumer, absl::Seconds(10));
   const absl::Duration took = absl::Now() - start;
   REQUIRE(d.has_value());
   CHECK(took >= absl::Milliseconds(150));  // it waited out (most of) the 200 ms TTL
@@ -416,51 +417,40 @@ TEST_CASE("A message parked in a retry queue returns to the main queue after its
   CHECK(d->message.original_routing_key == "complaint.submitted");
   CHECK(d->message.last_error == "database unavailable");
   CHECK(d->message.body == parked.body);
-  REQUIRE(consumer->Ack(d->delivery_tag).ok());
-  CHECK(Depth(*consumer, q.retry[0]) == 0);
+  REQUIRE(consumer.Ack(d->delivery_tag).ok());
+  CHECK(Depth(consumer, q.retry[0]) == 0);
 }
 
 TEST_CASE("A message that is requeued over and over ends in the dead queue", "[amqp]") {
-  IsolatedWorld world("amqp");
-  const AmqpEndpoint endpoint = EndpointOf(world);
-  const TopologyOptions t = TestTopology();
-  auto conn = Connect(endpoint, "poison-consumer");
-  REQUIRE(conn->DeclareTopology(t).ok());
-  ConfirmingPublisher publisher(endpoint, "poison-publisher");
-  REQUIRE(publisher.PublishBatch({Event(t, "poison")}).ok());
+  DeclaredWorld w("poison-consumer");
+  AmqpConnection& conn = *w.conn;
+  ConfirmingPublisher publisher(w.endpoint, "poison-publisher");
+  REQUIRE(publisher.PublishBatch({Event(w.t, "poison")}).ok());
 
-  REQUIRE(conn->StartConsuming("svc.events", 1).ok());
+  REQUIRE(conn.StartConsuming("svc.events", 1).ok());
   int deliveries = 0;
   for (;;) {
-    auto d = Next(*conn, absl::Seconds(3));
+    auto d = Next(conn, absl::Seconds(3));
     if (!d.has_value()) break;
     CHECK(d->message.message_id == "poison");
     ++deliveries;
     REQUIRE(deliveries <= 30);
-    REQUIRE(conn->Reject(d->delivery_tag, /*requeue=*/true).ok());
+    REQUIRE(conn.Reject(d->delivery_tag, /*requeue=*/true).ok());
   }
   // The first delivery plus the 20 the main queue's x-delivery-limit allows after it.
   CHECK(deliveries == 21);
 
-  auto dead = Connect(endpoint, "poison-dead-reader");
-  REQUIRE(dead->StartConsuming("svc.events.dead", 10).ok());
-  auto d = Next(*dead, absl::Seconds(10));
-  REQUIRE(d.has_value());
-  CHECK(d->message.message_id == "poison");
-  CHECK(d->message.body == "body of poison");
-  REQUIRE(dead->Ack(d->delivery_tag).ok());
+  auto dead = Connect(w.endpoint, "poison-dead-reader");
+  const AmqpDelivery d = FirstOf(*dead, "svc.events.dead");
+  CHECK(d.message.message_id == "poison");
+  CHECK(d.message.body == "body of poison");
+  REQUIRE(dead->Ack(d.delivery_tag).ok());
 }
 
 TEST_CASE("A failed batch drops the connection and the next batch reconnects", "[amqp]") {
-  IsolatedWorld world("amqp");
-  const AmqpEndpoint endpoint = EndpointOf(world);
-  const TopologyOptions t = TestTopology();
-  auto conn = Connect(endpoint, "failed-batch-consumer");
-  REQUIRE(conn->DeclareTopology(t).ok());
-  REQUIRE(conn->StartConsuming("svc.events", 10).ok());
-
-  ConfirmingPublisher publisher(endpoint, "failed-batch-publisher");
-  AmqpMessage lost = Event(t, "to-missing-exchange");
+  DeclaredWorld w("failed-batch-consumer");
+  ConfirmingPublisher publisher(w.endpoint, "failed-batch-publisher");
+  AmqpMessage lost = Event(w.t, "to-missing-exchange");
   lost.exchange = "no-such-exchange";
   absl::Status failed = publisher.PublishBatch({lost});
   INFO(failed.ToString());
@@ -468,51 +458,42 @@ TEST_CASE("A failed batch drops the connection and the next batch reconnects", "
   CHECK(std::string(failed.message()).find("NOT_FOUND") != std::string::npos);
   CHECK(std::string(failed.message()).find("no-such-exchange") != std::string::npos);
 
-  REQUIRE(publisher.PublishBatch({Event(t, "after-reconnect")}).ok());
-  auto d = Next(*conn, absl::Seconds(10));
-  REQUIRE(d.has_value());
-  CHECK(d->message.message_id == "after-reconnect");
-  REQUIRE(conn->Ack(d->delivery_tag).ok());
+  REQUIRE(publisher.PublishBatch({Event(w.t, "after-reconnect")}).ok());
+  const AmqpDelivery d = FirstOf(*w.conn, "svc.events");
+  CHECK(d.message.message_id == "after-reconnect");
+  REQUIRE(w.conn->Ack(d.delivery_tag).ok());
 }
 
 TEST_CASE("Connections the broker closes: the consumer is told, the publisher reconnects",
           "[amqp]") {
-  IsolatedWorld world("amqp");
-  const AmqpEndpoint endpoint = EndpointOf(world);
-  const TopologyOptions t = TestTopology();
-  auto consumer = Connect(endpoint, "forced-close-consumer");
-  REQUIRE(consumer->DeclareTopology(t).ok());
-  REQUIRE(consumer->StartConsuming("svc.events", 10).ok());
-  ConfirmingPublisher publisher(endpoint, "forced-close-publisher");
-  REQUIRE(publisher.PublishBatch({Event(t, "before-close")}).ok());
-  auto before = Next(*consumer, absl::Seconds(10));
-  REQUIRE(before.has_value());
-  REQUIRE(consumer->Ack(before->delivery_tag).ok());
+  DeclaredWorld w("forced-close-consumer");
+  ConfirmingPublisher publisher(w.endpoint, "forced-close-publisher");
+  REQUIRE(publisher.PublishBatch({Event(w.t, "before-close")}).ok());
+  const AmqpDelivery before = FirstOf(*w.conn, "svc.events");
+  REQUIRE(w.conn->Ack(before.delivery_tag).ok());
 
   // What an operator (or a node restart) does to every connection in the vhost.
-  Run(absl::StrCat(testing::Stack().rabbitmqctl, " -q close_all_connections -p ", world.vhost(),
-                   " 'closed by the test' >/dev/null"));
+  Run(absl::StrCat(testing::Stack().rabbitmqctl, " -q close_all_connections -p ",
+                   w.world.vhost(), " 'closed by the test' >/dev/null"));
 
-  auto lost = consumer->NextDelivery(absl::Seconds(10));
+  auto lost = w.conn->NextDelivery(absl::Seconds(10));
   REQUIRE_FALSE(lost.ok());
   CHECK(lost.status().code() == absl::StatusCode::kUnavailable);
   CHECK(std::string(lost.status().message()).find("CONNECTION_FORCED") != std::string::npos);
-  consumer.reset();
+  w.conn.reset();
 
   // The publisher's connection was closed while it was idle: the next batch notices before
   // publishing, reconnects and succeeds.
   const absl::Time start = absl::Now();
-  absl::Status after = publisher.PublishBatch({Event(t, "after-close")});
+  absl::Status after = publisher.PublishBatch({Event(w.t, "after-close")});
   INFO(after.ToString());
   REQUIRE(after.ok());
   CHECK(absl::Now() - start < absl::Seconds(3));
 
-  auto fresh = Connect(endpoint, "forced-close-consumer-2");
-  REQUIRE(fresh->StartConsuming("svc.events", 10).ok());
-  auto d = Next(*fresh, absl::Seconds(10));
-  REQUIRE(d.has_value());
-  CHECK(d->message.message_id == "after-close");
-  REQUIRE(fresh->Ack(d->delivery_tag).ok());
+  auto fresh = Connect(w.endpoint, "forced-close-consumer-2");
+  const AmqpDelivery d = FirstOf(*fresh, "svc.events");
+  CHECK(d.message.message_id == "after-close");
+  REQUIRE(fresh->Ack(d.delivery_tag).ok());
 }
 
 TEST_CASE("Operators see the connection name in rabbitmqctl list_connections", "[amqp]") {

@@ -269,12 +269,7 @@ TEST_CASE("a missing configuration file is reported by name", "[city_config]") {
 // --- Mistakes in a file, each reported at the line of the item at fault ---
 
 // A small valid city; tests add the item at fault on lines of their own.
-constexpr const char* kSmallCity = R"pb(city_name: "Kota Uji"
-time_zone: "Asia/Jakarta"
-ticket_prefix: "UJI"
-verifier_agency: "diskominfo"
-bounds { min_latitude: -8.06 max_latitude: -7.88 min_longitude: 112.56 max_longitude: 112.72 }
-leadership { name: "Sekda" email: "sekda@uji.go.id" }
+const std::string kSmallCity = std::string(testing::kTestCityHead) + R"pb(
 agencies { code: "diskominfo" name: "Diskominfo" kind: AGENCY_KIND_CITY humas { name: "Humas" email: "h@uji.go.id" } }
 agencies { code: "dishub" name: "Dishub" kind: AGENCY_KIND_CITY humas { name: "Humas" email: "h@uji.go.id" } }
 agencies { code: "polresta" name: "Polresta" kind: AGENCY_KIND_EXTERNAL }

@@ -331,25 +331,19 @@ TEST_CASE("an event is applied once, however often and however concurrently it a
 TEST_CASE("the consumer retries a failing event, parks a poison one, and acks each once",
           "[outbox]") {
   Fixture f("consumer");
-  PgPool pool({.uri = f.world.PgUri("routing"), .schema = "routing", .size = 4});
-  PgIdempotentApplier applier(pool);
-  const SqlStatement effect{"effect", "INSERT INTO effects (event_id, note) VALUES ($1, $2)"};
   std::atomic<int> flaky_attempts{0};
-  EventHandlers handlers = {
-      {kComplaintSubmitted, [&](PgConnection& tx, const sambat::v1::Event& e) -> absl::Status {
-         if (e.complaint_id() == "flaky" && ++flaky_attempts < 3) {
-           return absl::UnavailableError("database hiccup");
-         }
-         if (e.complaint_id() == "poison") {
-           return absl::FailedPreconditionError("names a case that cannot exist");
-         }
-         return tx.Execute(effect, {SqlParam::Text(e.event_id()), SqlParam::Text(e.complaint_id())})
-             .status();
-       }}};
-  DeliveryProcessor processor("routing", handlers, applier, /*max_attempts=*/5);
-  EventConsumer consumer({.endpoint = f.amqp, .topology = f.topology, .prefetch = 10}, processor);
-  std::atomic<bool> stop{false};
-  std::thread running([&] { consumer.Run(stop); });
+  testing::RunningConsumer consumer(
+      f,
+      {{kComplaintSubmitted, [&](PgConnection& tx, const sambat::v1::Event& e) -> absl::Status {
+          if (e.complaint_id() == "flaky" && ++flaky_attempts < 3) {
+            return absl::UnavailableError("database hiccup");
+          }
+          if (e.complaint_id() == "poison") {
+            return absl::FailedPreconditionError("names a case that cannot exist");
+          }
+          return Fixture::NoteComplaint(tx, e);
+        }}},
+      /*max_attempts=*/5);
 
   std::vector<AmqpMessage> messages;
   const sambat::v1::Event good = f.Submitted("good");
@@ -365,13 +359,9 @@ TEST_CASE("the consumer retries a failing event, parks a poison one, and acks ea
 
   // good once (its duplicate changes nothing), flaky after two retries.
   CHECK(testing::QueryInt(*f.db, "SELECT 1") == 1);
-  const absl::Time give_up = absl::Now() + absl::Seconds(20);
-  while (f.Count("SELECT count(*) FROM effects") < 2 && absl::Now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  f.AwaitCount("SELECT count(*) FROM effects", 2, absl::Seconds(20));
   const auto dead = Drain(f.amqp, "routing.events.dead", 2);
-  stop = true;
-  running.join();
+  consumer.Stop();
 
   CHECK(f.Count("SELECT count(*) FROM effects WHERE note = 'good'") == 1);
   CHECK(f.Count("SELECT count(*) FROM effects WHERE note = 'flaky'") == 1);
@@ -396,45 +386,34 @@ TEST_CASE("an event that comes before an earlier event of its case waits for it,
           "and is never parked for it",
           "[outbox]") {
   Fixture f("consumer_waits");
-  PgPool pool({.uri = f.world.PgUri("routing"), .schema = "routing", .size = 4});
-  PgIdempotentApplier applier(pool);
-  const SqlStatement effect{"effect", "INSERT INTO effects (event_id, note) VALUES ($1, $2)"};
   const SqlStatement earlier{"earlier", "SELECT 1 FROM effects WHERE note = 'earlier'"};
   std::atomic<int> early_tries{0};
-  EventHandlers handlers = {
-      {kComplaintSubmitted, [&](PgConnection& tx, const sambat::v1::Event& e) -> absl::Status {
-         if (e.complaint_id() == "later") {
-           SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(earlier));
-           if (r.rows() == 0) {
-             ++early_tries;
-             return EarlierEventPending("later before earlier");
-           }
-         }
-         return tx.Execute(effect, {SqlParam::Text(e.event_id()), SqlParam::Text(e.complaint_id())})
-             .status();
-       }}};
   constexpr int kMaxAttempts = 2;
-  DeliveryProcessor processor("routing", handlers, applier, kMaxAttempts, /*max_waits=*/1000);
-  EventConsumer consumer({.endpoint = f.amqp, .topology = f.topology, .prefetch = 10}, processor);
-  std::atomic<bool> stop{false};
-  std::thread running([&] { consumer.Run(stop); });
+  testing::RunningConsumer consumer(
+      f,
+      {{kComplaintSubmitted, [&](PgConnection& tx, const sambat::v1::Event& e) -> absl::Status {
+          if (e.complaint_id() == "later") {
+            SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(earlier));
+            if (r.rows() == 0) {
+              ++early_tries;
+              return EarlierEventPending("later before earlier");
+            }
+          }
+          return Fixture::NoteComplaint(tx, e);
+        }}},
+      kMaxAttempts, /*max_waits=*/1000);
 
-  ConfirmingPublisher publisher(f.amqp, "test-publisher");
-  REQUIRE(publisher.PublishBatch({ToAmqpMessage(f.Submitted("later"), kEventsExchange)}).ok());
+  f.Publish({f.Submitted("later")});
   // The earlier event is late by many times the attempts the later one has: it would have
   // been parked if waiting counted as failing.
-  absl::Time give_up = absl::Now() + absl::Seconds(20);
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
   while (early_tries < 4 * kMaxAttempts && absl::Now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   CHECK(early_tries >= 4 * kMaxAttempts);
-  REQUIRE(publisher.PublishBatch({ToAmqpMessage(f.Submitted("earlier"), kEventsExchange)}).ok());
-  give_up = absl::Now() + absl::Seconds(20);
-  while (f.Count("SELECT count(*) FROM effects") < 2 && absl::Now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  stop = true;
-  running.join();
+  f.Publish({f.Submitted("earlier")});
+  f.AwaitCount("SELECT count(*) FROM effects", 2, absl::Seconds(20));
+  consumer.Stop();
 
   CHECK(f.Count("SELECT count(*) FROM effects WHERE note = 'earlier'") == 1);
   CHECK(f.Count("SELECT count(*) FROM effects WHERE note = 'later'") == 1);
@@ -451,21 +430,15 @@ namespace skk {
 TEST_CASE("an event whose earlier event never comes is parked after its waits, saying so",
           "[outbox]") {
   Fixture f("consumer_orphan");
-  PgPool pool({.uri = f.world.PgUri("routing"), .schema = "routing", .size = 4});
-  PgIdempotentApplier applier(pool);
-  EventHandlers handlers = {
-      {kComplaintSubmitted, [](PgConnection&, const sambat::v1::Event&) -> absl::Status {
-         return EarlierEventPending("case.responded before case.routed");
-       }}};
-  DeliveryProcessor processor("routing", handlers, applier, /*max_attempts=*/5, /*max_waits=*/3);
-  EventConsumer consumer({.endpoint = f.amqp, .topology = f.topology, .prefetch = 10}, processor);
-  std::atomic<bool> stop{false};
-  std::thread running([&] { consumer.Run(stop); });
-  ConfirmingPublisher publisher(f.amqp, "test-publisher");
-  REQUIRE(publisher.PublishBatch({ToAmqpMessage(f.Submitted("orphan"), kEventsExchange)}).ok());
+  testing::RunningConsumer consumer(
+      f,
+      {{kComplaintSubmitted, [](PgConnection&, const sambat::v1::Event&) -> absl::Status {
+          return EarlierEventPending("case.responded before case.routed");
+        }}},
+      /*max_attempts=*/5, /*max_waits=*/3);
+  f.Publish({f.Submitted("orphan")});
   const auto dead = Drain(f.amqp, "routing.events.dead", 1);
-  stop = true;
-  running.join();
+  consumer.Stop();
 
   REQUIRE(dead.size() == 1);
   // Two waits, then the third try gave up: the giving up is its only failed attempt.

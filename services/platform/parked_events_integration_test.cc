@@ -97,38 +97,26 @@ std::vector<ParkedEvent> List(Fixture& f, int limit = 100) {
 TEST_CASE("A poison event is parked without blocking the queue and replays once after the fix",
           "[parked]") {
   Fixture f("parked");
-  PgPool pool({.uri = f.world.PgUri("routing"), .schema = "routing", .size = 4});
-  PgIdempotentApplier applier(pool);
-  const SqlStatement effect{"effect", "INSERT INTO effects (event_id, note) VALUES ($1, $2)"};
   std::atomic<bool> fixed{false};
   std::atomic<int> poison_attempts{0};
-  EventHandlers handlers = {
-      {kComplaintSubmitted, [&](PgConnection& tx, const sambat::v1::Event& e) -> absl::Status {
-         if (e.complaint_id() == "poison") {
-           ++poison_attempts;
-           if (!fixed) return absl::InvalidArgumentError("area 3507-99 is not in the city");
-         }
-         return tx.Execute(effect, {SqlParam::Text(e.event_id()), SqlParam::Text(e.complaint_id())})
-             .status();
-       }}};
-  DeliveryProcessor processor("routing", handlers, applier, /*max_attempts=*/5);
-  EventConsumer consumer({.endpoint = f.amqp, .topology = f.topology, .prefetch = 10}, processor);
-  std::atomic<bool> stop{false};
-  std::thread running([&] { consumer.Run(stop); });
+  testing::RunningConsumer consumer(
+      f,
+      {{kComplaintSubmitted, [&](PgConnection& tx, const sambat::v1::Event& e) -> absl::Status {
+          if (e.complaint_id() == "poison") {
+            ++poison_attempts;
+            if (!fixed) return absl::InvalidArgumentError("area 3507-99 is not in the city");
+          }
+          return Fixture::NoteComplaint(tx, e);
+        }}},
+      /*max_attempts=*/5);
 
   const sambat::v1::Event poison = f.Submitted("poison");
-  std::vector<AmqpMessage> messages = {ToAmqpMessage(poison, kEventsExchange)};
-  for (int i = 0; i < 50; ++i) {
-    messages.push_back(ToAmqpMessage(f.Submitted(absl::StrCat("good-", i)), kEventsExchange));
-  }
-  ConfirmingPublisher publisher(f.amqp, "test-publisher");
-  REQUIRE(publisher.PublishBatch(messages).ok());
+  std::vector<sambat::v1::Event> events = {poison};
+  for (int i = 0; i < 50; ++i) events.push_back(f.Submitted(absl::StrCat("good-", i)));
+  f.Publish(events);
 
   // The poison goes first, and the 50 behind it are all applied: it does not block the queue.
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
-  while (f.Count("SELECT count(*) FROM effects") < 50 && absl::Now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  f.AwaitCount("SELECT count(*) FROM effects", 50, absl::Seconds(30));
   CHECK(f.Count("SELECT count(*) FROM effects WHERE note LIKE 'good-%'") == 50);
   REQUIRE(f.AwaitDepth("routing.events.dead", 1));
   CHECK(poison_attempts == 1);  // a permanent failure is not retried
@@ -159,15 +147,10 @@ TEST_CASE("A poison event is parked without blocking the queue and replays once 
   INFO(replayed.status().ToString());
   REQUIRE(replayed.ok());
   CHECK(*replayed == 1);
-  const absl::Time applied_by = absl::Now() + absl::Seconds(10);
-  while (f.Count("SELECT count(*) FROM effects WHERE note = 'poison'") < 1 &&
-         absl::Now() < applied_by) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  f.AwaitCount("SELECT count(*) FROM effects WHERE note = 'poison'", 1, absl::Seconds(10));
   // Give a stray duplicate time to show up before counting.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  stop = true;
-  running.join();
+  consumer.Stop();
 
   CHECK(f.Count("SELECT count(*) FROM effects WHERE note = 'poison'") == 1);
   CHECK(f.Count("SELECT count(*) FROM effects") == 51);

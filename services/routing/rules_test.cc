@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "services/platform/city_config.h"
@@ -26,40 +27,50 @@ constexpr GeoPoint kSelatanBarat{-7.97, 112.61};
 constexpr GeoPoint kSelatanTimur{-7.97, 112.64};  // in the kecamatan, in no kelurahan
 constexpr GeoPoint kOutside{-7.85, 112.62};
 
+// Where a complaint at `where` goes: the agency, the rule that matched, and where the point
+// lies (`area`: its kelurahan, or its kecamatan where no kelurahan of it is mapped; never the
+// rule's area) with its kecamatan.
+struct Expected {
+  GeoPoint where;
+  const char* agency;
+  const char* rule;
+  const char* area;
+  const char* kecamatan;
+};
+
+// Routes a complaint of `category` at each point of `expected` and checks its decision.
+void CheckRoutes(const RoutingRules& rules, const std::string& category,
+                 const std::vector<Expected>& expected) {
+  for (const Expected& e : expected) {
+    INFO(category << " at " << e.where.latitude << ", " << e.where.longitude);
+    const RoutingDecision d = rules.Route(category, e.where);
+    CHECK(d.agency_code == e.agency);
+    CHECK(d.rule_id == e.rule);
+    CHECK(d.area_code == e.area);
+    CHECK(d.kecamatan_code == e.kecamatan);
+  }
+}
+
 TEST_CASE("a kelurahan rule beats its kecamatan's, which beats the category's", "[routing]") {
   const RoutingRules rules(TestCity());
+  CheckRoutes(rules, "parkir-liar",
+              {{kUtaraTimur, "dlh", "parkir-liar-utara-timur", "utara/timur", "utara"},
+               {kUtaraBarat, "satpol-pp", "parkir-liar-utara", "utara/barat", "utara"},
+               {kSelatanBarat, "dishub", "parkir-liar", "selatan/barat", "selatan"}});
 
   const RoutingDecision kelurahan = rules.Route("parkir-liar", kUtaraTimur);
-  CHECK(kelurahan.agency_code == "dlh");
   CHECK(kelurahan.agency_name == "DLH");
-  CHECK(kelurahan.rule_id == "parkir-liar-utara-timur");
-  CHECK(kelurahan.area_code == "utara/timur");
-  CHECK(kelurahan.kecamatan_code == "utara");
   CHECK_FALSE(kelurahan.external);
   CHECK(kelurahan.reason == "rule parkir-liar-utara-timur: parkir-liar in kelurahan utara/timur");
-
-  const RoutingDecision kecamatan = rules.Route("parkir-liar", kUtaraBarat);
-  CHECK(kecamatan.agency_code == "satpol-pp");
-  CHECK(kecamatan.rule_id == "parkir-liar-utara");
-  CHECK(kecamatan.area_code == "utara/barat");  // where it is, not the rule's area
-  CHECK(kecamatan.kecamatan_code == "utara");
-  CHECK(kecamatan.reason == "rule parkir-liar-utara: parkir-liar in kecamatan utara");
-
-  const RoutingDecision category = rules.Route("parkir-liar", kSelatanBarat);
-  CHECK(category.agency_code == "dishub");
-  CHECK(category.rule_id == "parkir-liar");
-  CHECK(category.area_code == "selatan/barat");
-  CHECK(category.reason == "rule parkir-liar: parkir-liar");
+  CHECK(rules.Route("parkir-liar", kUtaraBarat).reason ==
+        "rule parkir-liar-utara: parkir-liar in kecamatan utara");
+  CHECK(rules.Route("parkir-liar", kSelatanBarat).reason == "rule parkir-liar: parkir-liar");
 }
 
 TEST_CASE("a point in a kecamatan but in no kelurahan of it is matched by the kecamatan",
           "[routing]") {
-  const RoutingRules rules(TestCity());
-  const RoutingDecision d = rules.Route("sampah", kSelatanTimur);
-  CHECK(d.agency_code == "dlh");
-  CHECK(d.rule_id == "sampah-selatan");
-  CHECK(d.area_code == "selatan");
-  CHECK(d.kecamatan_code == "selatan");
+  CheckRoutes(RoutingRules(TestCity()), "sampah",
+              {{kSelatanTimur, "dlh", "sampah-selatan", "selatan", "selatan"}});
 }
 
 TEST_CASE("without a location or outside every area only a rule with no area matches",
@@ -230,32 +241,27 @@ TEST_CASE("Kota Malang's landmarks lie in their kecamatan and kelurahan", "[rout
 }
 
 TEST_CASE("illegal parking in Kota Malang goes by where it is", "[routing]") {
-  const RoutingRules rules(Shipped());
-  // Kayutangan Heritage (kelurahan Kauman): Dishub's parking unit.
-  const RoutingDecision kauman = rules.Route("parkir-liar", kAlunAlunMerdeka);
-  CHECK(kauman.agency_code == "dishub");
-  CHECK(kauman.rule_id == "parkir-liar-kauman");
-  CHECK(kauman.area_code == "klojen/kauman");
-  // Elsewhere in Klojen, the city centre: Satpol PP.
-  const RoutingDecision klojen = rules.Route("parkir-liar", kStasiunKotaBaru);
-  CHECK(klojen.agency_code == "satpol-pp");
-  CHECK(klojen.rule_id == "parkir-liar-klojen");
-  // Elsewhere in the city: Dishub, by the rule for anywhere.
-  const RoutingDecision lowokwaru = rules.Route("parkir-liar", kUniversitasBrawijaya);
-  CHECK(lowokwaru.agency_code == "dishub");
-  CHECK(lowokwaru.rule_id == "parkir-liar");
+  CheckRoutes(
+      RoutingRules(Shipped()), "parkir-liar",
+      {// Kayutangan Heritage (kelurahan Kauman): Dishub's parking unit.
+       {kAlunAlunMerdeka, "dishub", "parkir-liar-kauman", "klojen/kauman", "klojen"},
+       // Elsewhere in Klojen, the city centre: Satpol PP.
+       {kStasiunKotaBaru, "satpol-pp", "parkir-liar-klojen", "klojen/kiduldalem", "klojen"},
+       // Elsewhere in the city: Dishub, by the rule for anywhere.
+       {kUniversitasBrawijaya, "dishub", "parkir-liar", "lowokwaru/ketawanggede", "lowokwaru"}});
 }
 
 TEST_CASE("public order in the Rampal military complex goes to Kodim 0833's adapter", "[routing]") {
   const RoutingRules rules(Shipped());
+  CheckRoutes(rules, "ketertiban-umum",
+              {{kLapanganRampal, "kodim-0833", "ketertiban-umum-kesatrian", "blimbing/kesatrian",
+                "blimbing"},
+               {kTerminalArjosari, "satpol-pp", "ketertiban-umum", "blimbing/arjosari",
+                "blimbing"}});
   const RoutingDecision rampal = rules.Route("ketertiban-umum", kLapanganRampal);
-  CHECK(rampal.agency_code == "kodim-0833");
   CHECK(rampal.agency_name == "Kodim 0833");
   CHECK(rampal.external);
-  CHECK(rampal.rule_id == "ketertiban-umum-kesatrian");
-  const RoutingDecision arjosari = rules.Route("ketertiban-umum", kTerminalArjosari);
-  CHECK(arjosari.agency_code == "satpol-pp");
-  CHECK_FALSE(arjosari.external);
+  CHECK_FALSE(rules.Route("ketertiban-umum", kTerminalArjosari).external);
 }
 
 TEST_CASE("a Malang complaint no rule matches goes to Diskominfo's triage", "[routing]") {

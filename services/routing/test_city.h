@@ -20,17 +20,12 @@
 #include "google/protobuf/text_format.h"
 #include "sambat/v1/config.pb.h"
 #include "services/platform/city_config.h"
+#include "services/platform/testing/test_env.h"
 
 namespace skk::routing::testing {
 
 inline std::string TestCityText() {
-  return R"pb(
-city_name: "Kota Uji"
-time_zone: "Asia/Jakarta"
-ticket_prefix: "UJI"
-verifier_agency: "diskominfo"
-bounds { min_latitude: -8.06 max_latitude: -7.88 min_longitude: 112.56 max_longitude: 112.72 }
-leadership { name: "Sekda" email: "sekda@uji.go.id" }
+  return std::string(skk::testing::kTestCityHead) + R"pb(
 agencies { code: "diskominfo" name: "Diskominfo" kind: AGENCY_KIND_CITY humas { name: "Humas" email: "humas.diskominfo@uji.go.id" } }
 agencies { code: "dishub" name: "Dishub" kind: AGENCY_KIND_CITY humas { name: "Humas" email: "humas.dishub@uji.go.id" } }
 agencies { code: "satpol-pp" name: "Satpol PP" kind: AGENCY_KIND_CITY humas { name: "Humas" email: "humas.satpol-pp@uji.go.id" } }

@@ -156,13 +156,7 @@ grpc::Status Erase(const System& system, const sambat::v1::EraseCitizenDataReque
 TEST_CASE("an erasure by the citizen's phone leaves no trace of them in any table, queue or log, "
           "and the case goes on",
           "[e2e][security][erasure]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("e2e_erase", {});
-  system.Start("notification", NotificationFlags(smtp, gateway));
-  system.Start("intake");
-  system.Start("routing");
-  system.Start("sla");
+  NotifyingSystem system("e2e_erase", {"intake", "routing", "sla"});
 
   sambat::v1::SubmitComplaintResponse submitted;
   {
@@ -180,15 +174,7 @@ TEST_CASE("an erasure by the citizen's phone leaves no trace of them in any tabl
   REQUIRE(officer.RequestInfo(id, "Seberapa lebar lubangnya?").ok());
   REQUIRE(System::WaitUntil([&] { return Track(system, submitted).state() ==
                                          sambat::v1::CASE_STATE_WAITING_CITIZEN; }));
-  {
-    sambat::v1::AddInfoRequest info;
-    info.set_ticket(ticket);
-    info.set_tracking_token(submitted.tracking_token());
-    info.set_text(kAnswer);
-    grpc::ClientContext context;
-    sambat::v1::Complaint view;
-    REQUIRE(system.Intake()->AddInfo(&context, info, &view).ok());
-  }
+  REQUIRE(CitizenAnswers(system, submitted, kAnswer).ok());
   REQUIRE(System::WaitUntil([&] {
     return Track(system, submitted).state() == sambat::v1::CASE_STATE_IN_PROGRESS;
   }));
@@ -262,10 +248,7 @@ TEST_CASE("an erasure by the citizen's phone leaves no trace of them in any tabl
 
 TEST_CASE("retention erases a finished complaint's personal data once its period has passed",
           "[e2e][security][erasure]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("e2e_retain", {});
-  system.Start("notification", NotificationFlags(smtp, gateway));
+  NotifyingSystem system("e2e_retain");
   system.Start("intake", {"--personal_data_retention=720h", "--retention_interval=100ms"});
   system.Start("routing");
   system.Start("sla");

@@ -49,14 +49,7 @@ std::multiset<std::string> SmsAbout(const FakeReceiver& gateway, const std::stri
 TEST_CASE("the citizen and the humas hear of a complaint that is routed, reminded, escalated "
           "and resolved, each message once",
           "[e2e][notification]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("e2e_ntf", {});
-  // notification first: its queue exists before anything is published.
-  system.Start("notification", NotificationFlags(smtp, gateway));
-  system.Start("intake");
-  system.Start("routing");
-  system.Start("sla");
+  NotifyingSystem system("e2e_ntf", {"intake", "routing", "sla"});
 
   sambat::v1::SubmitComplaintRequest request = SampleComplaint("jalan-rusak");
   request.mutable_reporter()->set_email("siti.aminah@example.com");
@@ -73,8 +66,8 @@ TEST_CASE("the citizen and the humas hear of a complaint that is routed, reminde
   auto subject = [&](const std::string& text) { return absl::StrCat("[", ticket, "] ", text); };
 
   // Received and routed: the citizen hears both, DPUPRPKP's humas hear of a new case.
-  REQUIRE(System::WaitUntil([&] { return MailsAbout(smtp, ticket).size() >= 3; }));
-  CHECK(MailsAbout(smtp, ticket) ==
+  REQUIRE(System::WaitUntil([&] { return MailsAbout(system.smtp, ticket).size() >= 3; }));
+  CHECK(MailsAbout(system.smtp, ticket) ==
         std::multiset<Mail>{{citizen, subject("Pengaduan Anda diterima")},
                             {citizen, subject("Pengaduan Anda diteruskan ke DPUPRPKP")},
                             {humas, subject("Pengaduan baru: jalan-rusak")}});
@@ -91,7 +84,7 @@ TEST_CASE("the citizen and the humas hear of a complaint that is routed, reminde
   REQUIRE(due > system.Now());
   auto mails_to = [&](const std::string& who, const std::string& words) {
     int n = 0;
-    for (const auto& [to, about] : MailsAbout(smtp, ticket)) {
+    for (const auto& [to, about] : MailsAbout(system.smtp, ticket)) {
       if (to == who && absl::StrContains(about, words)) ++n;
     }
     return n;
@@ -151,14 +144,14 @@ TEST_CASE("the citizen and the humas hear of a complaint that is routed, reminde
       {head, subject("Eskalasi level 1: belum ditanggapi DPUPRPKP")},
   };
   REQUIRE(System::WaitUntil([&] {
-    return SmsAbout(gateway, ticket).size() >= 7;
+    return SmsAbout(system.gateway, ticket).size() >= 7;
   }));
-  CHECK(MailsAbout(smtp, ticket) == expected);
-  CHECK(SmsAbout(gateway, ticket) ==
+  CHECK(MailsAbout(system.smtp, ticket) == expected);
+  CHECK(SmsAbout(system.gateway, ticket) ==
         std::multiset<std::string>{"+6281234567890", "+6281234567890", "+6281234567890",
                                    "+628123000000", "+628123000000", "+628123000000",
                                    "+628134000000"});
-  for (const auto& r : smtp.Records()) {
+  for (const auto& r : system.smtp.Records()) {
     if (Field(r, "ticket") != ticket) continue;
     if (absl::StrContains(Field(r, "subject"), "diselesaikan")) {
       CHECK_THAT(Field(r, "body"), Catch::Contains("Lubang sudah ditambal dengan aspal."));

@@ -87,15 +87,7 @@ TEST_CASE("a complaint is claimed, questioned, answered, forwarded, resolved, ra
                      "info_requested", "lampunya");
 
   // 4. The citizen answers through intake; the case is back with the officer.
-  {
-    sambat::v1::AddInfoRequest info;
-    info.set_ticket(submitted.ticket());
-    info.set_tracking_token(submitted.tracking_token());
-    info.set_text("Ya, lampu mati total setiap malam.");
-    Complaint view;
-    grpc::ClientContext context;
-    RequireOk(intake->AddInfo(&context, info, &view));
-  }
+  RequireOk(CitizenAnswers(system, submitted, "Ya, lampu mati total setiap malam."));
   WaitForCaseState(system, id, "IN_PROGRESS");
 
   // 5. Street lights are Dishub's: forwarded, and Dishub's clock starts.
@@ -121,30 +113,13 @@ TEST_CASE("a complaint is claimed, questioned, answered, forwarded, resolved, ra
                      "sudah diganti");
 
   // 7. The citizen rates it: recorded on the case.
-  {
-    sambat::v1::RateRequest rate;
-    rate.set_ticket(submitted.ticket());
-    rate.set_tracking_token(submitted.tracking_token());
-    rate.set_stars(2);
-    rate.set_comment("Lampu menyala, tapi jalannya masih berlubang.");
-    Complaint view;
-    grpc::ClientContext context;
-    RequireOk(intake->Rate(&context, rate, &view));
-  }
+  RequireOk(CitizenRates(system, submitted, 2, "Lampu menyala, tapi jalannya masih berlubang."));
   REQUIRE(System::WaitUntil([&] {
     return sari.GetCase(id, &c).ok() && c.rating() == 2;
   }));
 
   // 8. ... and reopens it: back with Dishub, unclaimed, its clock restarted.
-  {
-    sambat::v1::ReopenRequest reopen;
-    reopen.set_ticket(submitted.ticket());
-    reopen.set_tracking_token(submitted.tracking_token());
-    reopen.set_reason("Lampu mati lagi setelah dua hari.");
-    Complaint view;
-    grpc::ClientContext context;
-    RequireOk(intake->Reopen(&context, reopen, &view));
-  }
+  RequireOk(CitizenReopens(system, submitted, "Lampu mati lagi setelah dua hari."));
   WaitForCaseState(system, id, "REOPENED");
   WaitForCitizenView(system, submitted, sambat::v1::CASE_STATE_REOPENED, "reopened");
   RequireOk(sari.GetCase(id, &c));

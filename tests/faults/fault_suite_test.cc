@@ -206,7 +206,7 @@ TEST_CASE("nothing is lost or duplicated under load while every part crashes", "
   skk::testing::FakeReceiver smtp("fake_smtp.py");
   skk::testing::FakeReceiver gateway("fake_gateway.py");
   const std::vector<std::string> notification_flags =
-      skk::testing::NotificationFlags(smtp, gateway, /*max_attempts=*/8);
+      skk::testing::NotificationFlags(smtp, gateway, {.max_attempts = 8});
 
   // Two replicas of every service: both consume from the same queues, both serve.
   System system("faults", {});

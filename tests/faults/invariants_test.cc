@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -20,7 +22,7 @@
 namespace skk::faults {
 namespace {
 
-using skk::testing::FakeReceiver;
+using skk::testing::NotifyingSystem;
 using skk::testing::System;
 
 // Urgent (3 working days), ordinary (5), slow (7), and one handed to a partner outside the city.
@@ -61,15 +63,21 @@ long long CountBefore(const InvariantLine& line, const std::string& label) {
   return std::stoll(line.counts.substr(begin, at - begin));
 }
 
-// `name` is BROKEN in `bad`, and the count before `label` grew by exactly `by` since `good`
-// (a count the quiet system already had wrong stays wrong; only the corruption's part is ours).
+// `bad`, the invariants checked after `what` was broken on purpose: each invariant of
+// `broken`, named with the label of one of its counts, is BROKEN, and that count grew by exactly
+// one since `good` (a count the quiet system already had wrong stays wrong; only the
+// corruption's part is ours).
 void RequireBroken(const std::vector<InvariantLine>& good, const std::vector<InvariantLine>& bad,
-                   const std::string& name, const std::string& label, long long by = 1) {
-  const InvariantLine& before = Find(good, name);
-  const InvariantLine& after = Find(bad, name);
-  INFO("before: " << Format(before) << "\nafter: " << Format(after));
-  CHECK_FALSE(after.held);
-  CHECK(CountBefore(after, label) - CountBefore(before, label) == by);
+                   const std::string& what,
+                   const std::vector<std::pair<std::string, std::string>>& broken) {
+  WARN("broken on purpose (" << what << "):\n" << All(bad));
+  for (const auto& [name, label] : broken) {
+    const InvariantLine& before = Find(good, name);
+    const InvariantLine& after = Find(bad, name);
+    INFO("before: " << Format(before) << "\nafter: " << Format(after));
+    CHECK_FALSE(after.held);
+    CHECK(CountBefore(after, label) - CountBefore(before, label) == 1);
+  }
 }
 
 }  // namespace
@@ -77,13 +85,7 @@ void RequireBroken(const std::vector<InvariantLine>& good, const std::vector<Inv
 TEST_CASE("the fault checker holds on a quiet system and reports each broken invariant",
           "[faults][integration]") {
   const absl::Time started = absl::Now();
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("faults_inv", {});
-  system.Start("notification", skk::testing::NotificationFlags(smtp, gateway));
-  system.Start("intake");
-  system.Start("routing");
-  system.Start("sla");
+  NotifyingSystem system("faults_inv", {"intake", "routing", "sla"});
 
   ClientLedger ledger;
   std::vector<std::string> ids;
@@ -141,7 +143,8 @@ TEST_CASE("the fault checker holds on a quiet system and reports each broken inv
   REQUIRE(system.Count("SELECT count(*) FROM sla.timers WHERE kind = 'reminder' "
                        "AND fired_at IS NOT NULL") > 0);
 
-  const std::vector<InvariantLine> good = CheckInvariants(system, ledger, {}, smtp, gateway);
+  const std::vector<InvariantLine> good =
+      CheckInvariants(system, ledger, {}, system.smtp, system.gateway);
   WARN("quiet system:\n" << All(good));
   REQUIRE(good.size() >= 12);
   for (const auto& l : good) {
@@ -185,15 +188,16 @@ TEST_CASE("the fault checker holds on a quiet system and reports each broken inv
   for (const auto& a : ledger.actions()) more.Add(a);
   more.Add(AcknowledgedComplaint{"00000000-0000-4000-8000-000000000001", "SKK-X",
                                  "faults-inv-lost", "sampah", false, false, 0, system.Now()});
-  const std::vector<InvariantLine> bad = CheckInvariants(system, more, {}, smtp, gateway);
-  WARN("broken on purpose (notifications, outbox, ledger):\n" << All(bad));
-  RequireBroken(good, bad, "acknowledged_complaints_stored_once", " missing");
-  RequireBroken(good, bad, "acknowledged_complaints_stored_once", " stored otherwise than sent");
-  RequireBroken(good, bad, "deliveries_unique", " duplicated (event, address, channel)");
-  RequireBroken(good, bad, "notifications_expected_once", " with more than expected");
-  RequireBroken(good, bad, "notifications_expected_once", " (complaint, event type, citizen or staff) short");
-  RequireBroken(good, bad, "sent_deliveries_reached_the_wire", " sent but never received");
-  RequireBroken(good, bad, "nothing_stuck", ", sla ");
+  RequireBroken(good, CheckInvariants(system, more, {}, system.smtp, system.gateway),
+                "notifications, outbox, ledger",
+                {{"acknowledged_complaints_stored_once", " missing"},
+                 {"acknowledged_complaints_stored_once", " stored otherwise than sent"},
+                 {"deliveries_unique", " duplicated (event, address, channel)"},
+                 {"notifications_expected_once", " with more than expected"},
+                 {"notifications_expected_once",
+                  " (complaint, event type, citizen or staff) short"},
+                 {"sent_deliveries_reached_the_wire", " sent but never received"},
+                 {"nothing_stuck", ", sla "}});
   // The wait names what is still busy rather than calling a stuck outbox quiet.
   const absl::Status stuck = WaitUntilQuiet(system, ledger, {}, absl::Seconds(2));
   INFO(stuck);
@@ -219,12 +223,12 @@ TEST_CASE("the fault checker holds on a quiet system and reports each broken inv
   // Routing lost the resolution an officer was told of.
   Exec(system, absl::StrCat("UPDATE routing.cases SET state = 'IN_PROGRESS' WHERE "
                             "complaint_id = '", ids[1], "'"));
-  const std::vector<InvariantLine> worse = CheckInvariants(system, ledger, {}, smtp, gateway);
-  WARN("broken on purpose (routing, sla, intake):\n" << All(worse));
-  RequireBroken(good, worse, "complaints_routed_once", " without a case");
-  RequireBroken(good, worse, "due_timers_fired_once", " due but never fired");
-  RequireBroken(good, worse, "escalation_levels_consistent", " level disagreements");
-  RequireBroken(good, worse, "officer_actions_reflected", " resolved but not RESOLVED");
+  RequireBroken(good, CheckInvariants(system, ledger, {}, system.smtp, system.gateway),
+                "routing, sla, intake",
+                {{"complaints_routed_once", " without a case"},
+                 {"due_timers_fired_once", " due but never fired"},
+                 {"escalation_levels_consistent", " level disagreements"},
+                 {"officer_actions_reflected", " resolved but not RESOLVED"}});
   WARN("faults_invariants_test took " << absl::FormatDuration(absl::Now() - started));
 }
 

@@ -83,17 +83,13 @@ void PublishCaseEvent(System& system, sambat::v1::Event event) {
   REQUIRE(publisher.PublishBatch({ToAmqpMessage(event, kEventsExchange)}).ok());
 }
 
-sambat::v1::Event CaseEvent(System& system, const std::string& type,
-                            const sambat::v1::SubmitComplaintResponse& s) {
-  return NewEvent(type, s.complaint_id(), system.Now(), "routing", nullptr);
-}
-
-template <class Request>
-Request ForTicket(const sambat::v1::SubmitComplaintResponse& s) {
-  Request r;
-  r.set_ticket(s.ticket());
-  r.set_tracking_token(s.tracking_token());
-  return r;
+// The case of complaint `s` as routing names it on its events (tests/support/case_order.h
+// builds them), its event at `sequence` after `previous` in the case's chain (0: the next place,
+// given when it is published).
+CaseRef CaseOf(const sambat::v1::SubmitComplaintResponse& s, int64_t sequence = 0,
+               int64_t previous = 0) {
+  return {.complaint_id = s.complaint_id(), .ticket = s.ticket(), .sequence = sequence,
+          .previous = previous};
 }
 
 }  // namespace
@@ -290,46 +286,33 @@ TEST_CASE("a citizen answers a request for information, rates the resolution and
   System system("followups", {"intake"});
   Observer observer(system);
   const auto submitted = Submit(system, SampleComplaint());
-  auto intake = system.Intake();
-  auto call = [&](auto method, const auto& request, grpc::Status* status) {
-    sambat::v1::Complaint complaint;
-    grpc::ClientContext context;
-    *status = ((*intake).*method)(&context, request, &complaint);
-    return complaint;
-  };
-  grpc::Status status;
+  constexpr char kAnswer[] = "Lubangnya di sisi kiri, dekat tiang listrik nomor 12.";
+  constexpr char kComment[] = "Cepat, terima kasih";
+  constexpr char kReason[] = "Tambalannya sudah lepas lagi setelah hujan";
 
   // Nobody asked yet: an answer is refused.
-  auto info = ForTicket<sambat::v1::AddInfoRequest>(submitted);
-  info.set_text("Lubangnya di sisi kiri, dekat tiang listrik nomor 12.");
-  call(&sambat::v1::IntakeService::Stub::AddInfo, info, &status);
-  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(CitizenAnswers(system, submitted, kAnswer).error_code() ==
+        grpc::StatusCode::FAILED_PRECONDITION);
 
   // The agency asks; the citizen sees the question and answers.
-  sambat::v1::Event asked = CaseEvent(system, kCaseInfoRequested, submitted);
-  asked.mutable_case_info_requested()->set_ticket(submitted.ticket());
-  asked.mutable_case_info_requested()->set_question("Di sisi jalan yang mana lubangnya?");
+  const sambat::v1::Event asked = InfoRequested(CaseOf(submitted), "DPUPRPKP", system.Now());
   PublishCaseEvent(system, asked);
   REQUIRE(System::WaitUntil([&] {
     return Track(system, submitted).state() == sambat::v1::CASE_STATE_WAITING_CITIZEN;
   }));
   CHECK(absl::StrContains(Track(system, submitted).timeline().rbegin()->text(),
-                          "Di sisi jalan yang mana"));
-  sambat::v1::Complaint after = call(&sambat::v1::IntakeService::Stub::AddInfo, info, &status);
-  REQUIRE(status.ok());
+                          asked.case_info_requested().question()));
+  sambat::v1::Complaint after;
+  REQUIRE(CitizenAnswers(system, submitted, kAnswer, &after).ok());
   CHECK(after.state() == sambat::v1::CASE_STATE_IN_PROGRESS);
-  CHECK(observer.Next(kInfoAdded).info_added().text() == info.text());
+  CHECK(observer.Next(kInfoAdded).info_added().text() == kAnswer);
 
   // Not resolved yet: no rating, no reopening.
-  auto rate = ForTicket<sambat::v1::RateRequest>(submitted);
-  rate.set_stars(4);
-  rate.set_comment("Cepat, terima kasih");
-  call(&sambat::v1::IntakeService::Stub::Rate, rate, &status);
-  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(CitizenRates(system, submitted, 4, kComment).error_code() ==
+        grpc::StatusCode::FAILED_PRECONDITION);
 
-  sambat::v1::Event resolved = CaseEvent(system, kCaseResolved, submitted);
-  resolved.mutable_case_resolved()->set_ticket(submitted.ticket());
-  resolved.mutable_case_resolved()->set_note("Lubang sudah ditambal");
+  sambat::v1::Event resolved =
+      Resolved(CaseOf(submitted), "DPUPRPKP", "Lubang sudah ditambal", system.Now());
   StandInRouting().Stamp(resolved);  // kept: published again below as a late duplicate
   PublishCaseEvent(system, resolved);
   REQUIRE(System::WaitUntil([&] {
@@ -337,19 +320,15 @@ TEST_CASE("a citizen answers a request for information, rates the resolution and
   }));
   CHECK(Track(system, submitted).has_reopen_until());
 
-  after = call(&sambat::v1::IntakeService::Stub::Rate, rate, &status);
-  REQUIRE(status.ok());
+  REQUIRE(CitizenRates(system, submitted, 4, kComment, &after).ok());
   CHECK(after.rating() == 4);
   CHECK(observer.Next(kRated).rated().stars() == 4);
-  call(&sambat::v1::IntakeService::Stub::Rate, rate, &status);
-  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(CitizenRates(system, submitted, 4, kComment).error_code() ==
+        grpc::StatusCode::FAILED_PRECONDITION);
 
-  auto reopen = ForTicket<sambat::v1::ReopenRequest>(submitted);
-  reopen.set_reason("Tambalannya sudah lepas lagi setelah hujan");
-  after = call(&sambat::v1::IntakeService::Stub::Reopen, reopen, &status);
-  REQUIRE(status.ok());
+  REQUIRE(CitizenReopens(system, submitted, kReason, &after).ok());
   CHECK(after.state() == sambat::v1::CASE_STATE_REOPENED);
-  CHECK(observer.Next(kReopenRequested).reopen_requested().reason() == reopen.reason());
+  CHECK(observer.Next(kReopenRequested).reopen_requested().reason() == kReason);
 
   // A late event from before the reopening does not move the citizen's view back.
   sambat::v1::Event stale = resolved;
@@ -367,18 +346,12 @@ TEST_CASE("a resolved complaint can be reopened only within the window", "[intak
   System system("reopenwindow", {});
   system.Start("intake", {"--reopen_window=240h"});
   const auto submitted = Submit(system, SampleComplaint());
-  sambat::v1::Event resolved = CaseEvent(system, kCaseResolved, submitted);
-  resolved.mutable_case_resolved()->set_ticket(submitted.ticket());
-  PublishCaseEvent(system, resolved);
+  PublishCaseEvent(system, Resolved(CaseOf(submitted), "DPUPRPKP", "", system.Now()));
   REQUIRE(System::WaitUntil([&] {
     return Track(system, submitted).state() == sambat::v1::CASE_STATE_RESOLVED;
   }));
   system.AdvanceClock(absl::Hours(241));
-  auto reopen = ForTicket<sambat::v1::ReopenRequest>(submitted);
-  reopen.set_reason("Masih rusak");
-  sambat::v1::Complaint complaint;
-  grpc::ClientContext context;
-  const grpc::Status status = system.Intake()->Reopen(&context, reopen, &complaint);
+  const grpc::Status status = CitizenReopens(system, submitted, "Masih rusak");
   CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
   CHECK(absl::StrContains(status.error_message(), "ended on"));
 }
@@ -387,63 +360,44 @@ TEST_CASE("the citizen sees who has the case as it is taken up then transferred 
           "[intake]") {
   System system("newagency", {"intake"});
   const auto submitted = Submit(system, SampleComplaint());
-  auto publish = [&](const std::string& type, auto fill) {
-    sambat::v1::Event e = CaseEvent(system, type, submitted);
-    fill(e);
-    PublishCaseEvent(system, e);
-  };
-  publish(kCaseClaimed, [&](sambat::v1::Event& e) {
-    e.mutable_case_claimed()->set_ticket(submitted.ticket());
-    e.mutable_case_claimed()->set_agency_code("DPUPRPKP");
-    e.mutable_case_claimed()->set_officer_name("Budi Santoso");
-  });
+  sambat::v1::Event claimed = Claimed(CaseOf(submitted), "DPUPRPKP", system.Now());
+  claimed.mutable_case_claimed()->set_officer_name("Budi Santoso");
+  PublishCaseEvent(system, claimed);
   REQUIRE(System::WaitUntil([&] {
     return Track(system, submitted).state() == sambat::v1::CASE_STATE_IN_PROGRESS;
   }));
   // The officer's name stays inside the city government.
   CHECK_FALSE(absl::StrContains(Track(system, submitted).timeline().rbegin()->text(), "Budi"));
 
-  publish(kCaseForwarded, [&](sambat::v1::Event& e) {
-    auto* f = e.mutable_case_forwarded();
-    f->set_ticket(submitted.ticket());
-    f->set_from_agency_code("DPUPRPKP");
-    f->set_to_agency_code("DLH");
-    f->set_to_agency_name("Dinas Lingkungan Hidup");
-    f->set_reason("sampah, bukan jalan");
-  });
+  PublishCaseEvent(system, Forwarded(CaseOf(submitted), "DPUPRPKP", "DLH",
+                                     "Dinas Lingkungan Hidup", system.Now()));
   REQUIRE(System::WaitUntil([&] { return Track(system, submitted).agency_code() == "DLH"; }));
   auto view = Track(system, submitted);
   CHECK(view.state() == sambat::v1::CASE_STATE_ROUTED);
   CHECK(view.agency_name() == "Dinas Lingkungan Hidup");
   CHECK(absl::StrContains(view.timeline().rbegin()->text(), "Dinas Lingkungan Hidup"));
 
-  publish(kCaseHandedOff, [&](sambat::v1::Event& e) {
-    e.mutable_case_handed_off()->set_ticket(submitted.ticket());
-    e.mutable_case_handed_off()->set_agency_code("POLRESTA");
-    e.mutable_case_handed_off()->set_agency_name("Polresta Malang Kota");
-  });
+  sambat::v1::Event handed_off =
+      NewCaseEvent(kCaseHandedOff, CaseOf(submitted), system.Now(),
+                   sambat::v1::CASE_STATE_HANDED_OFF, "POLRESTA", "Polresta Malang Kota");
+  handed_off.mutable_case_handed_off()->set_ticket(submitted.ticket());
+  handed_off.mutable_case_handed_off()->set_agency_code("POLRESTA");
+  handed_off.mutable_case_handed_off()->set_agency_name("Polresta Malang Kota");
+  PublishCaseEvent(system, handed_off);
   REQUIRE(System::WaitUntil([&] { return Track(system, submitted).agency_code() == "POLRESTA"; }));
   view = Track(system, submitted);
   CHECK(view.timeline().rbegin()->kind() == "handed_off");
   CHECK(absl::StrContains(view.timeline().rbegin()->text(), "Polresta Malang Kota"));
 
   // Resolved, then reopened by the citizen: one reopening in the timeline, not two.
-  publish(kCaseResolved, [&](sambat::v1::Event& e) {
-    e.mutable_case_resolved()->set_ticket(submitted.ticket());
-    e.mutable_case_resolved()->set_note("Sudah ditangani");
-  });
+  PublishCaseEvent(system,
+                   Resolved(CaseOf(submitted), "POLRESTA", "Sudah ditangani", system.Now()));
   REQUIRE(System::WaitUntil([&] {
     return Track(system, submitted).state() == sambat::v1::CASE_STATE_RESOLVED;
   }));
-  auto reopen = ForTicket<sambat::v1::ReopenRequest>(submitted);
-  reopen.set_reason("Masih ada");
-  sambat::v1::Complaint after;
-  grpc::ClientContext context;
-  REQUIRE(system.Intake()->Reopen(&context, reopen, &after).ok());
-  publish(kCaseReopened, [&](sambat::v1::Event& e) {
-    e.mutable_case_reopened()->set_ticket(submitted.ticket());
-    e.mutable_case_reopened()->set_agency_code("POLRESTA");
-  });
+  REQUIRE(CitizenReopens(system, submitted, "Masih ada").ok());
+  PublishCaseEvent(system,
+                   Reopened(CaseOf(submitted), "POLRESTA", "Masih ada", system.Now()));
   REQUIRE(System::WaitUntil([&] {
     return system.Count("SELECT count(*) FROM intake.applied_events") >= 5;
   }));
@@ -469,15 +423,13 @@ TEST_CASE("a case's events applied out of order within one clock tick show the n
   System system("outoforder", {"intake"});
   const auto submitted = Submit(system, SampleComplaint());
   const absl::Time tick = system.Now();
-  auto step = [&](int64_t sequence, int64_t previous) {
-    return CaseRef{.complaint_id = submitted.complaint_id(), .ticket = submitted.ticket(),
-                   .sequence = sequence, .previous = previous};
-  };
-  const sambat::v1::Event routed = Routed(step(11, 0), "DPUPRPKP", "Dinas PUPRPKP", tick);
-  const sambat::v1::Event claimed = Claimed(step(12, 11), "DPUPRPKP", tick);
+  const sambat::v1::Event routed =
+      Routed(CaseOf(submitted, 11), "DPUPRPKP", "Dinas PUPRPKP", tick);
+  const sambat::v1::Event claimed = Claimed(CaseOf(submitted, 12, 11), "DPUPRPKP", tick);
   const sambat::v1::Event forwarded =
-      Forwarded(step(13, 12), "DPUPRPKP", "DLH", "Dinas Lingkungan Hidup", tick);
-  const sambat::v1::Event resolved = Resolved(step(15, 13), "DLH", "Sudah ditangani", tick);
+      Forwarded(CaseOf(submitted, 13, 12), "DPUPRPKP", "DLH", "Dinas Lingkungan Hidup", tick);
+  const sambat::v1::Event resolved =
+      Resolved(CaseOf(submitted, 15, 13), "DLH", "Sudah ditangani", tick);
   // Newest first, then the older ones, all with the same occurred_at.
   for (const auto& e : {resolved, forwarded, claimed, routed}) PublishCaseEvent(system, e);
   REQUIRE(System::WaitUntil([&] { return Track(system, submitted).timeline_size() >= 5; }));

@@ -135,11 +135,7 @@ long long Unfinished(System& system) {
 TEST_CASE("a complaint's life reaches the citizen and the humas with exactly these messages, "
           "none twice under redelivery and a restart",
           "[notification]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("ntf_life", {});
-  const auto flags = NotificationFlags(smtp, gateway);
-  system.Start("notification", flags);
+  NotifyingSystem system("ntf_life");
   const std::string id = NewUuid();
   const auto life = Life(id, system.Now());
   Publish(system.world(), life);
@@ -157,18 +153,18 @@ TEST_CASE("a complaint's life reaches the citizen and the humas with exactly the
                                                    kCitizenPhone, kCitizenPhone, kHumasPhone,
                                                    kHumasPhone};
   REQUIRE(System::WaitUntil([&] {
-    return Emails(smtp).size() >= expected_emails.size() &&
-           Texts(gateway, "/sms").size() >= expected_sms.size();
+    return Emails(system.smtp).size() >= expected_emails.size() &&
+           Texts(system.gateway, "/sms").size() >= expected_sms.size();
   }, absl::Seconds(30)));
-  CHECK(Emails(smtp) == expected_emails);
-  CHECK(Texts(gateway, "/sms") == expected_sms);
+  CHECK(Emails(system.smtp) == expected_emails);
+  CHECK(Texts(system.gateway, "/sms") == expected_sms);
   CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE channel = 'inbox' "
                      "AND recipient_id = 'humas:dpuprpkp:1' AND ticket = 'SKK-2026-000777'") == 2);
 
   // The same events again (a broker redelivering), then a restart, then again.
   Publish(system.world(), life);
   system.Stop("notification", SIGTERM);
-  system.Start("notification", flags);
+  system.Start("notification", NotificationFlags(system.smtp, system.gateway));
   Publish(system.world(), life);
   // A later event of another complaint: once its message arrives, the copies before it were
   // consumed.
@@ -177,18 +173,18 @@ TEST_CASE("a complaint's life reaches the citizen and the humas with exactly the
   sentinel.mutable_reporter_contact()->set_ticket("SKK-2026-000778");
   Publish(system.world(), {sentinel});
   REQUIRE(System::WaitUntil([&] {
-    for (const auto& r : smtp.Records()) {
+    for (const auto& r : system.smtp.Records()) {
       if (Field(r, "rcpt_tos") == "sentinel@example.com") return true;
     }
     return false;
   }, absl::Seconds(30)));
   REQUIRE(System::WaitUntil([&] { return Unfinished(system) == 0; }, absl::Seconds(30)));
-  CHECK(Emails(smtp) == expected_emails);
-  CHECK(Texts(gateway, "/sms") == expected_sms);
+  CHECK(Emails(system.smtp) == expected_emails);
+  CHECK(Texts(system.gateway, "/sms") == expected_sms);
 
   // Each email's Message-ID is its delivery's; no header came from the citizen's words.
   std::set<std::string> message_ids;
-  for (const auto& r : smtp.Records()) {
+  for (const auto& r : system.smtp.Records()) {
     if (Field(r, "ticket") != kTicket) continue;
     message_ids.insert(Field(r, "message_id"));
     const std::string raw = Field(r, "raw");
@@ -200,7 +196,7 @@ TEST_CASE("a complaint's life reaches the citizen and the humas with exactly the
                                   "channel = 'email' AND ticket = '", kTicket, "' AND state = "
                                   "'sent' AND attempts = 1")) == 7);
   // Every gateway request carried the delivery id as its Idempotency-Key.
-  for (const auto& r : gateway.Records()) {
+  for (const auto& r : system.gateway.Records()) {
     google::protobuf::Struct headers;
     const std::string key = Field(r, "headers");
     REQUIRE(google::protobuf::util::JsonStringToMessage(key, &headers).ok());
@@ -210,11 +206,8 @@ TEST_CASE("a complaint's life reaches the citizen and the humas with exactly the
 
 TEST_CASE("a gateway's 500 and a hang, and an SMTP 4xx, are retried with backoff until sent",
           "[notification]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("ntf_retry", {});
-  system.Start("notification", NotificationFlags(smtp, gateway));
-  gateway.Control({"500 1", "hang 1"});
+  NotifyingSystem system("ntf_retry");
+  system.gateway.Control({"500 1", "hang 1"});
   // "sibuk" makes the SMTP server answer 451 twice before it accepts.
   Publish(system.world(), {Contact(NewUuid(), system.Now(), "sibuk@example.com", kCitizenPhone)});
 
@@ -229,7 +222,7 @@ TEST_CASE("a gateway's 500 and a hang, and an SMTP 4xx, are retried with backoff
   // The same message each time, under the same key: the gateway can drop a copy it has seen.
   std::vector<std::string> statuses;
   std::set<std::string> keys;
-  for (const auto& r : gateway.Records()) {
+  for (const auto& r : system.gateway.Records()) {
     if (Field(r, "path") != "/sms") continue;
     statuses.push_back(Field(r, "status"));
     google::protobuf::Struct headers;
@@ -238,17 +231,14 @@ TEST_CASE("a gateway's 500 and a hang, and an SMTP 4xx, are retried with backoff
   }
   CHECK(statuses == std::vector<std::string>{"500", "hang", "200"});
   CHECK(keys.size() == 1);
-  CHECK(Emails(smtp).size() == 1);
+  CHECK(Emails(system.smtp).size() == 1);
 }
 
 TEST_CASE("a delivery that keeps failing or fails for good is dead-lettered, listed and "
           "replayed",
           "[notification]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("ntf_dead", {});
-  system.Start("notification", NotificationFlags(smtp, gateway, /*max_attempts=*/4));
-  gateway.Control({"500 100"});
+  NotifyingSystem system("ntf_dead", {}, {.max_attempts = 4});
+  system.gateway.Control({"500 100"});
   // "tolak": the SMTP server refuses the mailbox for good (550).
   Publish(system.world(), {Contact(NewUuid(), system.Now(), "tolak@example.com", kCitizenPhone)});
 
@@ -299,7 +289,7 @@ TEST_CASE("a delivery that keeps failing or fails for good is dead-lettered, lis
   CHECK_THAT(refusal, Catch::Contains("role officer may not call this method (only admin)"));
 
   // The gateway is healthy again: the operator replays the SMS, then everything.
-  gateway.Control({});
+  system.gateway.Control({});
   auto [replayed_one, replay_out] = Sambatctl(system, admin_token, absl::StrCat("replay ", sms_id));
   CHECK(replayed_one == 0);
   CHECK_THAT(replay_out, Catch::Contains("replayed 1 dead letter(s)"));
@@ -307,8 +297,8 @@ TEST_CASE("a delivery that keeps failing or fails for good is dead-lettered, lis
     return system.Count("SELECT count(*) FROM notification.deliveries WHERE channel = 'sms' "
                         "AND state = 'sent'") == 1;
   }, absl::Seconds(30)));
-  CHECK(Texts(gateway, "/sms", "200").size() == 1);
-  CHECK(Texts(gateway, "/sms", "500").size() == 4);
+  CHECK(Texts(system.gateway, "/sms", "200").size() == 1);
+  CHECK(Texts(system.gateway, "/sms", "500").size() == 4);
   // The refused email is all that is left, and it is refused again.
   auto [replayed_all, all_out] = Sambatctl(system, admin_token, "replay --all");
   CHECK(replayed_all == 0);
@@ -348,10 +338,7 @@ TEST_CASE("a delivery that keeps failing or fails for good is dead-lettered, lis
 TEST_CASE("a staff member reads only their own inbox and their own agency's notification log, "
           "and only an admin sees a citizen's name and address",
           "[notification]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("ntf_inbox", {});
-  system.Start("notification", NotificationFlags(smtp, gateway));
+  NotifyingSystem system("ntf_inbox");
   InProcessNotification local(system.world(), system.Now());
   const Caller admin = Staff("admin.kominfo", StaffRole::kAdmin);
   const Caller budi = Staff("budi.dpuprpkp", StaffRole::kOfficer, "dpuprpkp");
@@ -413,7 +400,7 @@ TEST_CASE("a staff member reads only their own inbox and their own agency's noti
   }, absl::Seconds(30)));
   // The WhatsApp gateway got the configured body: the number, and the text with the ticket.
   bool whatsapp = false;
-  for (const auto& r : gateway.Records()) {
+  for (const auto& r : system.gateway.Records()) {
     if (Field(r, "path") != "/whatsapp") continue;
     google::protobuf::Struct body;
     REQUIRE(google::protobuf::util::JsonStringToMessage(Field(r, "body"), &body).ok());
@@ -518,10 +505,7 @@ TEST_CASE("a staff member reads only their own inbox and their own agency's noti
 TEST_CASE("the daily digest goes once per recipient and day with several replicas, and a "
           "missed day is caught up",
           "[notification]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("ntf_digest", {});
-  system.Start("notification", NotificationFlags(smtp, gateway, 4, /*daily_digest=*/true));
+  NotifyingSystem system("ntf_digest", {}, {.daily_digest = true});
   const long long recipients = system.Count(
       "SELECT count(*) FROM notification.recipients WHERE active AND daily_digest");
   REQUIRE(recipients > 30);
@@ -566,7 +550,7 @@ TEST_CASE("the daily digest goes once per recipient and day with several replica
   // Exactly one digest email per day to DPUPRPKP's humas, and Thursday's counts the late case.
   REQUIRE(System::WaitUntil([&] {
     int n = 0;
-    for (const auto& r : smtp.Records()) {
+    for (const auto& r : system.smtp.Records()) {
       if (Field(r, "rcpt_tos") == kHumasEmail &&
           absl::StartsWith(Field(r, "subject"), "Ringkasan harian")) {
         ++n;
@@ -575,7 +559,7 @@ TEST_CASE("the daily digest goes once per recipient and day with several replica
     return n == 4;
   }, absl::Seconds(30)));
   std::map<std::string, int> per_day;
-  for (const auto& r : smtp.Records()) {
+  for (const auto& r : system.smtp.Records()) {
     if (Field(r, "rcpt_tos") != kHumasEmail) continue;
     const std::string subject = Field(r, "subject");
     if (!absl::StartsWith(subject, "Ringkasan harian")) continue;
@@ -596,10 +580,7 @@ namespace skk::testing {
 TEST_CASE("a citizen's contact that arrives after the case was routed still brings the "
           "routed message",
           "[notification]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("ntf_order", {});
-  system.Start("notification", NotificationFlags(smtp, gateway));
+  NotifyingSystem system("ntf_order");
   const std::string id = NewUuid();
   const auto life = Life(id, system.Now());
   Publish(system.world(), {life[1]});  // routed, before the contact
@@ -609,12 +590,12 @@ TEST_CASE("a citizen's contact that arrives after the case was routed still brin
   Publish(system.world(), {life[0]});  // the contact
   REQUIRE(System::WaitUntil([&] {
     int n = 0;
-    for (const auto& r : smtp.Records()) n += Field(r, "rcpt_tos") == kCitizenEmail ? 1 : 0;
+    for (const auto& r : system.smtp.Records()) n += Field(r, "rcpt_tos") == kCitizenEmail ? 1 : 0;
     return n == 2;
   }, absl::Seconds(30)));
   CHECK(system.Count("SELECT count(*) FROM notification.citizen_backlog") == 0);
   std::set<std::string> subjects;
-  for (const auto& r : smtp.Records()) {
+  for (const auto& r : system.smtp.Records()) {
     if (Field(r, "rcpt_tos") == kCitizenEmail) subjects.insert(Field(r, "subject"));
   }
   CHECK(subjects == std::set<std::string>{

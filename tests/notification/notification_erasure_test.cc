@@ -323,12 +323,9 @@ TEST_CASE("after an erasure a late contact is ignored, and later events neither 
 TEST_CASE("a citizen's message waiting for its retry when the erasure comes never goes out, "
           "and the log names the erasure only",
           "[notification]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("ntf_erase_wire", {});
-  // The gateway fails until told otherwise; attempts enough to keep retrying meanwhile.
-  gateway.Control({"500 100000"});
-  system.Start("notification", NotificationFlags(smtp, gateway, /*max_attempts=*/1000));
+  // Attempts enough to keep retrying while the gateway fails, until told otherwise.
+  NotifyingSystem system("ntf_erase_wire", {}, {.max_attempts = 1000});
+  system.gateway.Control({"500 100000"});
   const std::string id = NewUuid();
   const absl::Time now = system.Now();
   Publish(system.world(), {Contact(id, now, kName, kEmail, kPhone)});
@@ -346,9 +343,9 @@ TEST_CASE("a citizen's message waiting for its retry when the erasure comes neve
   }, absl::Seconds(30)));
   // The gateway is healthy again; the message's copy comes back from its retry queue and finds
   // the delivery finished. Give it several backoff rounds.
-  gateway.Control({});
+  system.gateway.Control({});
   absl::SleepFor(absl::Seconds(4));
-  for (const auto& r : gateway.Records()) {
+  for (const auto& r : system.gateway.Records()) {
     if (absl::StrContains(Field(r, "body"), kPhone)) CHECK(Field(r, "status") != "200");
   }
   CHECK(system.Count(sms + " AND state = 'dead' AND last_error = 'erased'") == 1);

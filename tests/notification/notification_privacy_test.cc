@@ -110,10 +110,7 @@ sambat::v1::Recipient WhatsAppOfficer() {
 TEST_CASE("a confidential complaint's citizen's words go by email and inbox but never by SMS "
           "or WhatsApp, and a complaint notification knows nothing of is treated as confidential",
           "[notification]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("ntf_rahasia", {});
-  system.Start("notification", NotificationFlags(smtp, gateway));
+  NotifyingSystem system("ntf_rahasia");
   InProcessNotification local(system.world(), system.Now());
   REQUIRE(local.api().Upsert(Staff("admin.kominfo", StaffRole::kAdmin), WhatsAppOfficer()).ok());
 
@@ -139,8 +136,8 @@ TEST_CASE("a confidential complaint's citizen's words go by email and inbox but 
   REQUIRE(System::WaitUntil([&] {
     for (const std::string& t : {rahasia_ticket, open_ticket, unknown_ticket}) {
       const size_t sms = t == rahasia_ticket ? 7 : 3;
-      if (GatewayBodies(gateway, "/sms", t).size() < sms) return false;
-      if (GatewayBodies(gateway, "/whatsapp", t).size() < 3) return false;
+      if (GatewayBodies(system.gateway, "/sms", t).size() < sms) return false;
+      if (GatewayBodies(system.gateway, "/whatsapp", t).size() < 3) return false;
     }
     return true;
   }, absl::Seconds(30)));
@@ -152,7 +149,7 @@ TEST_CASE("a confidential complaint's citizen's words go by email and inbox but 
   for (const std::string& t : {rahasia_ticket, unknown_ticket}) {
     int neutral = 0;
     for (const char* path : {"/sms", "/whatsapp"}) {
-      for (const std::string& body : GatewayBodies(gateway, path, t)) {
+      for (const std::string& body : GatewayBodies(system.gateway, path, t)) {
         INFO(path << " " << body);
         CHECK_FALSE(quotes_citizen(body));
         CHECK_FALSE(absl::StrContains(body, "tetangga"));
@@ -164,7 +161,7 @@ TEST_CASE("a confidential complaint's citizen's words go by email and inbox but 
   // Not confidential: the answer is in the short texts as before.
   int quoted = 0;
   for (const char* path : {"/sms", "/whatsapp"}) {
-    for (const std::string& body : GatewayBodies(gateway, path, open_ticket)) {
+    for (const std::string& body : GatewayBodies(system.gateway, path, open_ticket)) {
       quoted += absl::StrContains(body, kAnswer);
     }
   }
@@ -172,7 +169,7 @@ TEST_CASE("a confidential complaint's citizen's words go by email and inbox but 
 
   // Email and the inbox keep the citizen's words of the confidential complaint.
   REQUIRE(System::WaitUntil([&] {
-    for (const auto& r : smtp.Records()) {
+    for (const auto& r : system.smtp.Records()) {
       if (Field(r, "ticket") == rahasia_ticket &&
           absl::StrContains(Field(r, "subject"), "Jawaban pelapor")) {
         return absl::StrContains(Field(r, "body"), kAnswer);
@@ -198,12 +195,9 @@ TEST_CASE("a confidential complaint's citizen's words go by email and inbox but 
 TEST_CASE("no log line carries a phone, an email address, a name or the citizen's words, even "
           "when a gateway quotes the message back",
           "[notification]") {
-  FakeReceiver smtp("fake_smtp.py");
-  FakeReceiver gateway("fake_gateway.py");
-  System system("ntf_logs", {});
-  system.Start("notification", NotificationFlags(smtp, gateway, /*max_attempts=*/2));
+  NotifyingSystem system("ntf_logs", {}, {.max_attempts = 2});
   // Every SMS is refused with the request quoted in the reply: the number and the text.
-  gateway.Control({"echo400 100"});
+  system.gateway.Control({"echo400 100"});
   const absl::Time now = system.Now();
   const std::string id = NewUuid();
   const std::string ticket = "SKK-2026-000904";

@@ -88,13 +88,6 @@ TEST_CASE("every case event names the one before it, so a consumer can apply a c
   const std::string id = submitted.complaint_id();
   const OfficerClient pu(system, StaffRole::kOfficer, "dpuprpkp");
   const OfficerClient dlh(system, StaffRole::kOfficer, "dlh");
-  auto citizen = [&](auto method, auto request) {
-    request.set_ticket(submitted.ticket());
-    request.set_tracking_token(submitted.tracking_token());
-    sambat::v1::Complaint view;
-    grpc::ClientContext context;
-    RequireOk((system.Intake().get()->*method)(&context, request, &view));
-  };
   auto intake_sees = [&](sambat::v1::CaseState state) {
     REQUIRE(System::WaitUntil([&] { return Track(system, submitted).state() == state; }));
   };
@@ -104,9 +97,7 @@ TEST_CASE("every case event names the one before it, so a consumer can apply a c
   RequireOk(pu.Claim(id));
   RequireOk(pu.RequestInfo(id, "Di sebelah mana?"));
   intake_sees(sambat::v1::CASE_STATE_WAITING_CITIZEN);
-  sambat::v1::AddInfoRequest info;
-  info.set_text("Dekat tiang listrik.");
-  citizen(&sambat::v1::IntakeService::Stub::AddInfo, info);
+  RequireOk(CitizenAnswers(system, submitted, "Dekat tiang listrik."));
   WaitForCaseState(system, id, "IN_PROGRESS");
   RequireOk(pu.Respond(id, "Bukan jalan, ini sampah."));
   RequireOk(pu.Forward(id, "dlh", "Sampah menutup jalan"));
@@ -114,16 +105,12 @@ TEST_CASE("every case event names the one before it, so a consumer can apply a c
   RequireOk(dlh.Respond(id, "Diangkut besok."));
   RequireOk(dlh.Resolve(id, "Sudah diangkut.", {std::string(64, 'a')}));
   intake_sees(sambat::v1::CASE_STATE_RESOLVED);
-  sambat::v1::RateRequest rate;
-  rate.set_stars(2);
-  citizen(&sambat::v1::IntakeService::Stub::Rate, rate);
+  RequireOk(CitizenRates(system, submitted, 2, ""));
   REQUIRE(System::WaitUntil([&] {  // the rating: history, no event
     return system.Count(absl::StrCat("SELECT count(*) FROM routing.case_history WHERE "
                                      "action = 'rate' AND complaint_id = '", id, "'")) == 1;
   }));
-  sambat::v1::ReopenRequest reopen;
-  reopen.set_reason("Sampahnya kembali menumpuk");
-  citizen(&sambat::v1::IntakeService::Stub::Reopen, reopen);
+  RequireOk(CitizenReopens(system, submitted, "Sampahnya kembali menumpuk"));
   WaitForCaseState(system, id, "REOPENED");
   RequireOk(dlh.Claim(id));
   RequireOk(dlh.Forward(id, "polresta", "Pembuangan liar, ranah kepolisian"));
@@ -196,15 +183,8 @@ TEST_CASE("an officer works a case from claim to resolution, each step in the au
   REQUIRE(System::WaitUntil([&] {
     return Track(system, submitted).state() == sambat::v1::CASE_STATE_WAITING_CITIZEN;
   }));
-  {
-    sambat::v1::AddInfoRequest info;
-    info.set_ticket(submitted.ticket());
-    info.set_tracking_token(submitted.tracking_token());
-    info.set_text("Sebelah kiri dari arah alun-alun, dekat tiang listrik.");
-    sambat::v1::Complaint view;
-    grpc::ClientContext context;
-    RequireOk(system.Intake()->AddInfo(&context, info, &view));
-  }
+  RequireOk(CitizenAnswers(system, submitted,
+                           "Sebelah kiri dari arah alun-alun, dekat tiang listrik."));
   WaitForCaseState(system, id, "IN_PROGRESS");
 
   RequireOk(budi.Respond(id, "Tim kami akan menambal jalan minggu ini.", &c));

@@ -206,8 +206,7 @@ TEST_CASE("a case event without its place in the case's chain or the case after 
           "for an operator, and an early one of a new case waits",
           "[sla][security]") {
   testing::SlaWorld w("sla_order_refused", Wib(2026, 3, 2, 9));
-  const std::string id = NewUuid();
-  w.Apply(testing::Routed(id, "jalan-rusak", "dpuprpkp", Wib(2026, 3, 2, 9)));
+  const std::string id = w.RouteNewCase("jalan-rusak", "dpuprpkp");
   sambat::v1::Event bare = Sequenced(
       testing::CaseEvent(id, kCaseInfoRequested, "dpuprpkp", Wib(2026, 3, 3, 9)), 2, 1);
   bare.clear_case_after();

@@ -112,6 +112,14 @@ struct SlaWorld {
     REQUIRE(st.ok());
   }
 
+  // A new complaint's case of `category`, routed to `agency` at the business clock's time and
+  // applied as the consumer would; returns its complaint id.
+  std::string RouteNewCase(const std::string& category, const std::string& agency) {
+    const std::string id = NewUuid();
+    Apply(Routed(id, category, agency, clock.Now()));
+    return id;
+  }
+
   int FireDue() {
     auto n = timers->FireDue();
     INFO(n.status().ToString());

@@ -26,8 +26,7 @@ TEST_CASE("seven working days across a weekend and the Idul Fitri leave: each re
           "escalation fires once, at its WIB instant",
           "[sla]") {
   testing::SlaWorld w("sla_timeline", Wib(2026, 3, 17, 10));
-  const std::string id = NewUuid();
-  w.Apply(testing::Routed(id, "adminduk", "dispendukcapil", Wib(2026, 3, 17, 10)));
+  w.RouteNewCase("adminduk", "dispendukcapil");
   REQUIRE(w.Count("SELECT count(*) FROM timers WHERE fired_at IS NULL") == 4);
   const auto set = w.Outbox(kDeadlineSet);
   REQUIRE(set.size() == 1);
@@ -73,8 +72,7 @@ TEST_CASE("waiting for the citizen pauses the clock, and the answer resumes it w
           "working time that was left",
           "[sla]") {
   testing::SlaWorld w("sla_pause", Wib(2026, 3, 2, 9));
-  const std::string id = NewUuid();
-  w.Apply(testing::Routed(id, "jalan-rusak", "dpuprpkp", Wib(2026, 3, 2, 9)));  // due Mon 9th
+  const std::string id = w.RouteNewCase("jalan-rusak", "dpuprpkp");  // due Mon 9th
   // Wednesday 09:00: two working days used, three left.
   w.clock.Set(Wib(2026, 3, 4, 9));
   w.Apply(testing::CaseEvent(id, kCaseInfoRequested, "dpuprpkp", Wib(2026, 3, 4, 9)));
@@ -117,7 +115,7 @@ TEST_CASE("an officer's action that overtakes its case.routed is retried, not lo
 TEST_CASE("a timer of an older clock generation records a stale firing and sends nothing",
           "[sla]") {
   testing::SlaWorld w("sla_stale", Wib(2026, 3, 2, 9));
-  w.Apply(testing::Routed(NewUuid(), "pohon-tumbang", "dlh", Wib(2026, 3, 2, 9)));
+  w.RouteNewCase("pohon-tumbang", "dlh");
   // The clock changed under a timer already in the schedule (as a change racing a claim would).
   w.AdminExec("UPDATE sla.deadlines SET generation = generation + 1");
   w.clock.Set(Wib(2026, 4, 1));
@@ -131,8 +129,7 @@ TEST_CASE("forwarding starts the new agency's clock, an answer starts the resolu
           "and reopening starts a new clock",
           "[sla]") {
   testing::SlaWorld w("sla_forward", Wib(2026, 3, 2, 9));
-  const std::string id = NewUuid();
-  w.Apply(testing::Routed(id, "jalan-rusak", "dpuprpkp", Wib(2026, 3, 2, 9)));
+  const std::string id = w.RouteNewCase("jalan-rusak", "dpuprpkp");
   w.Apply(testing::Forwarded(id, "dpuprpkp", "dlh", "sampah", Wib(2026, 3, 3, 9)));
   CHECK(w.Count("SELECT count(*) FROM deadlines WHERE agency_code = 'dpuprpkp' "
                 "AND stop_reason = 'forwarded'") == 1);
@@ -170,9 +167,7 @@ TEST_CASE("an sla restarted with timers pending fires them, and a flushed Redis 
           "from PostgreSQL",
           "[sla]") {
   testing::SlaWorld w("sla_restart", Wib(2026, 3, 2, 9));
-  for (int i = 0; i < 20; ++i) {
-    w.Apply(testing::Routed(NewUuid(), "pohon-tumbang", "dlh", Wib(2026, 3, 2, 9)));
-  }
+  for (int i = 0; i < 20; ++i) w.RouteNewCase("pohon-tumbang", "dlh");
   REQUIRE(w.ScheduleSize() == 80);
 
   // The service stops; Redis is flushed (this test's keys only) while it is down.
@@ -200,10 +195,7 @@ TEST_CASE("an sla restarted with timers pending fires them, and a flushed Redis 
 TEST_CASE("two sla replicas firing the same schedule fire each timer exactly once", "[sla]") {
   testing::SlaWorld w("sla_replicas", Wib(2026, 3, 2, 9));
   constexpr int kCases = 150;
-  for (int i = 0; i < kCases; ++i) {
-    w.Apply(testing::Routed(NewUuid(), i % 2 ? "pohon-tumbang" : "jalan-rusak", "dlh",
-                            Wib(2026, 3, 2, 9)));
-  }
+  for (int i = 0; i < kCases; ++i) w.RouteNewCase(i % 2 ? "pohon-tumbang" : "jalan-rusak", "dlh");
   const long long timers = w.Count("SELECT count(*) FROM timers");
   REQUIRE(timers == 4 * kCases);
   w.clock.Set(Wib(2026, 4, 1));

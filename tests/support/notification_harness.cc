@@ -11,18 +11,27 @@
 namespace skk::testing {
 
 std::vector<std::string> NotificationFlags(const FakeReceiver& smtp, const FakeReceiver& gateway,
-                                           int max_attempts, bool daily_digest) {
+                                           const NotificationOptions& options) {
   return {absl::StrCat("--smtp_url=smtp://127.0.0.1:", smtp.port()),
           absl::StrCat("--sms_gateway_url=http://127.0.0.1:", gateway.port(), "/sms"),
           absl::StrCat("--whatsapp_gateway_url=http://127.0.0.1:", gateway.port(), "/whatsapp"),
           "--delivery_backoff=200ms",
           "--delivery_backoff_steps=3",
-          absl::StrCat("--max_delivery_attempts=", max_attempts),
+          absl::StrCat("--max_delivery_attempts=", options.max_attempts),
           "--channel_timeout=1s",
           "--dispatch_poll=50ms",
           "--digest_poll=200ms",
-          daily_digest ? "--daily_digest=true" : "--daily_digest=false"};
+          options.daily_digest ? "--daily_digest=true" : "--daily_digest=false"};
 }
+
+NotifyingSystem::NotifyingSystem(const std::string& name, const std::vector<std::string>& then,
+                                 const NotificationOptions& options)
+    : System(name, {}) {
+  Start("notification", NotificationFlags(smtp, gateway, options));
+  for (const std::string& service : then) Start(service);
+}
+
+NotifyingSystem::~NotifyingSystem() { StopAll(); }
 
 void Publish(const IsolatedWorld& world, const std::vector<sambat::v1::Event>& events) {
   auto endpoint = ParseAmqpUri(world.AmqpUri());

@@ -19,10 +19,31 @@
 
 namespace skk::testing {
 
-// Flags that point notification at the fakes, with retries in milliseconds. Without
-// `daily_digest` the digest job is off, so a test of single messages sees only its own.
+// How notification runs in a test: a delivery is tried `max_attempts` times before it is
+// dead; without `daily_digest` the digest job is off, so a test of single messages sees only
+// its own.
+struct NotificationOptions {
+  int max_attempts = 4;
+  bool daily_digest = false;
+};
+
+// Flags that point notification at the fakes, with retries in milliseconds.
 std::vector<std::string> NotificationFlags(const FakeReceiver& smtp, const FakeReceiver& gateway,
-                                           int max_attempts = 4, bool daily_digest = false);
+                                           const NotificationOptions& options = {});
+
+// The system of a test that hears what notification sends: a fake SMTP server and gateway
+// receiver, and the services on a private world with notification started first, against the
+// fakes (its queue exists before anything is published), then the services of `then` in
+// order. The services are stopped before the fakes go.
+class NotifyingSystem : public System {
+ public:
+  explicit NotifyingSystem(const std::string& name, const std::vector<std::string>& then = {},
+                           const NotificationOptions& options = {});
+  ~NotifyingSystem();
+
+  FakeReceiver smtp{"fake_smtp.py"};
+  FakeReceiver gateway{"fake_gateway.py"};
+};
 
 // Publishes events to sambat.events on the world's vhost, with confirms.
 void Publish(const IsolatedWorld& world, const std::vector<sambat::v1::Event>& events);

@@ -111,12 +111,16 @@ pid_t System::Spawn(std::vector<std::string> args, const std::string& log) {
 }
 
 System::~System() {
+  StopAll();
+  admin_.reset();
+}
+
+void System::StopAll() {
   for (auto it = processes_.begin(); it != processes_.end();) {
     const std::string service = it->first;
     ++it;
     Stop(service, SIGTERM);
   }
-  admin_.reset();
 }
 
 std::string System::ServiceOf(const std::string& process) {
@@ -264,6 +268,45 @@ sambat::v1::Complaint Track(const System& system, const sambat::v1::SubmitCompla
   INFO(status.error_message());
   REQUIRE(status.ok());
   return complaint;
+}
+
+namespace {
+
+// Calls intake's `method` with `request` for the complaint of `s`, as its citizen.
+template <class Request, class Method>
+grpc::Status FollowUp(const System& system, const sambat::v1::SubmitComplaintResponse& s,
+                      Request request, Method method, sambat::v1::Complaint* view) {
+  request.set_ticket(s.ticket());
+  request.set_tracking_token(s.tracking_token());
+  sambat::v1::Complaint seen;
+  grpc::ClientContext context;
+  const grpc::Status status = (*system.Intake().*method)(&context, request, &seen);
+  if (view != nullptr) *view = seen;
+  return status;
+}
+
+}  // namespace
+
+grpc::Status CitizenAnswers(const System& system, const sambat::v1::SubmitComplaintResponse& s,
+                            const std::string& text, sambat::v1::Complaint* view) {
+  sambat::v1::AddInfoRequest request;
+  request.set_text(text);
+  return FollowUp(system, s, request, &sambat::v1::IntakeService::Stub::AddInfo, view);
+}
+
+grpc::Status CitizenRates(const System& system, const sambat::v1::SubmitComplaintResponse& s,
+                          int stars, const std::string& comment, sambat::v1::Complaint* view) {
+  sambat::v1::RateRequest request;
+  request.set_stars(stars);
+  request.set_comment(comment);
+  return FollowUp(system, s, request, &sambat::v1::IntakeService::Stub::Rate, view);
+}
+
+grpc::Status CitizenReopens(const System& system, const sambat::v1::SubmitComplaintResponse& s,
+                            const std::string& reason, sambat::v1::Complaint* view) {
+  sambat::v1::ReopenRequest request;
+  request.set_reason(reason);
+  return FollowUp(system, s, request, &sambat::v1::IntakeService::Stub::Reopen, view);
 }
 
 }  // namespace skk::testing

@@ -31,6 +31,7 @@ class System {
                   absl::Time start = DefaultStart());
   // Stops every running service with SIGTERM.
   ~System();
+  void StopAll();
 
   static absl::Time DefaultStart();
 
@@ -94,5 +95,17 @@ std::string UploadPhoto(const System& system, const std::string& bytes);
 
 // The citizen's view of a submitted complaint, through GetComplaint with ticket and token.
 sambat::v1::Complaint Track(const System& system, const sambat::v1::SubmitComplaintResponse& s);
+
+// The citizen's follow-ups of a submitted complaint through intake, with its ticket and token:
+// an answer to the agency's question (AddInfo), a rating of the resolution (Rate), a reopening
+// (Reopen). Each returns intake's status, and the complaint as the citizen then sees it in
+// `view` if given.
+grpc::Status CitizenAnswers(const System& system, const sambat::v1::SubmitComplaintResponse& s,
+                            const std::string& text, sambat::v1::Complaint* view = nullptr);
+grpc::Status CitizenRates(const System& system, const sambat::v1::SubmitComplaintResponse& s,
+                          int stars, const std::string& comment,
+                          sambat::v1::Complaint* view = nullptr);
+grpc::Status CitizenReopens(const System& system, const sambat::v1::SubmitComplaintResponse& s,
+                            const std::string& reason, sambat::v1::Complaint* view = nullptr);
 
 }  // namespace skk::testing

@@ -1,6 +1,7 @@
 #include "services/platform/testing/bus_world.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <vector>
 
 #include "absl/time/clock.h"
@@ -47,6 +48,44 @@ sambat::v1::Event BusWorld::Submitted(const std::string& complaint_id) {
   return e;
 }
 
+absl::Status BusWorld::NoteComplaint(PgConnection& tx, const sambat::v1::Event& e) {
+  static constexpr SqlStatement kNote{"test_note_complaint",
+                                      "INSERT INTO effects (event_id, note) VALUES ($1, $2)"};
+  return tx.Execute(kNote, {SqlParam::Text(e.event_id()), SqlParam::Text(e.complaint_id())})
+      .status();
+}
+
+void BusWorld::Publish(const std::vector<sambat::v1::Event>& events) {
+  std::vector<AmqpMessage> messages;
+  for (const sambat::v1::Event& e : events) messages.push_back(ToAmqpMessage(e, kEventsExchange));
+  ConfirmingPublisher publisher(amqp, "test-publisher");
+  const absl::Status published = publisher.PublishBatch(messages);
+  INFO(published.ToString());
+  REQUIRE(published.ok());
+}
+
 long long BusWorld::Count(const std::string& sql) { return QueryInt(*db, sql); }
+
+bool BusWorld::AwaitCount(const std::string& sql, long long n, absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  while (Count(sql) < n) {
+    if (absl::Now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+RunningConsumer::RunningConsumer(BusWorld& bus, EventHandlers handlers, int max_attempts,
+                                 int max_waits)
+    : pool_({.uri = bus.world.PgUri("routing"), .schema = "routing", .size = 4}),
+      applier_(pool_),
+      processor_("routing", std::move(handlers), applier_, max_attempts, max_waits),
+      consumer_({.endpoint = bus.amqp, .topology = bus.topology, .prefetch = 10}, processor_),
+      thread_([this] { consumer_.Run(stop_); }) {}
+
+void RunningConsumer::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
 
 }  // namespace skk::testing

@@ -60,6 +60,17 @@ std::string SourcePath(const std::string& relative);
 // The shipped Kota Malang configuration, loaded and validated once.
 const sambat::v1::CityConfig& ShippedCityConfig();
 
+// The opening of a small test city's configuration, in protobuf text format: Kota Uji, its
+// time zone, ticket prefix and verifier agency (diskominfo), its bounds and its leadership. A
+// test appends the agencies (diskominfo among them), categories, areas and rules it needs.
+inline constexpr char kTestCityHead[] = R"pb(city_name: "Kota Uji"
+time_zone: "Asia/Jakarta"
+ticket_prefix: "UJI"
+verifier_agency: "diskominfo"
+bounds { min_latitude: -8.06 max_latitude: -7.88 min_longitude: 112.56 max_longitude: 112.72 }
+leadership { name: "Sekda" email: "sekda@uji.go.id" }
+)pb";
+
 // A fresh directory under /tmp, removed with everything in it when the test ends.
 class TempDir {
  public:
