@@ -8,6 +8,12 @@
 
 namespace skk::intake {
 
+// How long a citizen's words may be, in characters.
+constexpr int kMaxDescriptionChars = 4000;
+constexpr int kMaxAddressChars = 500;
+constexpr int kMaxReasonChars = 2000;
+constexpr int kMaxCommentChars = 2000;
+
 SubmissionRules RulesFromCityConfig(const sambat::v1::CityConfig& config) {
   SubmissionRules rules;
   for (const auto& c : config.categories()) rules.categories.insert(c.code());

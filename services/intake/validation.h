@@ -14,11 +14,6 @@
 
 namespace skk::intake {
 
-inline constexpr int kMaxDescriptionChars = 4000;
-inline constexpr int kMaxAddressChars = 500;
-inline constexpr int kMaxReasonChars = 2000;
-inline constexpr int kMaxCommentChars = 2000;
-
 // What a submission is checked against: the city's categories and bounds, and how many photos
 // a complaint may carry.
 struct SubmissionRules {

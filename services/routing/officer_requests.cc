@@ -10,6 +10,12 @@
 namespace skk::routing {
 namespace {
 
+// What one request may carry.
+constexpr int kMaxPageSize = 200;
+constexpr int kMaxMessageChars = 4000;
+constexpr int kMaxReasonChars = 2000;
+constexpr int kMaxProofPhotos = 10;
+
 // Appends a violation unless `text` is not blank (unless `optional`) and at most `max_chars`
 // characters. gRPC parsing (grpc_edge.h) already refused text that is not UTF-8.
 void CheckText(const std::string& text, const std::string& field, int max_chars, bool optional,

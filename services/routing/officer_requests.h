@@ -13,11 +13,8 @@
 
 namespace skk::routing {
 
+// A queue page when the request names no size.
 inline constexpr int kDefaultPageSize = 50;
-inline constexpr int kMaxPageSize = 200;
-inline constexpr int kMaxMessageChars = 4000;
-inline constexpr int kMaxReasonChars = 2000;
-inline constexpr int kMaxProofPhotos = 10;
 
 // The queue's filter: the states asked for, without repeats and in enum order; the open states
 // when none were. Sets `violations` for a bad page size or state.
