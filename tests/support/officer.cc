@@ -29,33 +29,27 @@ void OfficerClient::Authorize(grpc::ClientContext& context) const {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
 }
 
-#define SKK_CALL(stub, Method, request, out_type, out)      \
-  grpc::ClientContext context;                              \
-  Authorize(context);                                       \
-  out_type local;                                           \
-  return stub->Method(&context, request, out != nullptr ? out : &local)
-
 grpc::Status OfficerClient::ListQueue(const sambat::v1::ListQueueRequest& request,
                                       sambat::v1::ListQueueResponse* response) const {
-  SKK_CALL(officers_, ListQueue, request, sambat::v1::ListQueueResponse, response);
+  return Call(*officers_, &sambat::v1::OfficerService::Stub::ListQueue, request, response);
 }
 
 grpc::Status OfficerClient::GetCase(const std::string& id, sambat::v1::Case* out) const {
   sambat::v1::GetCaseRequest r;
   r.set_complaint_id(id);
-  SKK_CALL(officers_, GetCase, r, sambat::v1::Case, out);
+  return Call(*officers_, &sambat::v1::OfficerService::Stub::GetCase, r, out);
 }
 
 grpc::Status OfficerClient::Claim(const std::string& id, sambat::v1::Case* out) const {
   sambat::v1::ClaimRequest r;
   r.set_complaint_id(id);
-  SKK_CALL(officers_, Claim, r, sambat::v1::Case, out);
+  return Call(*officers_, &sambat::v1::OfficerService::Stub::Claim, r, out);
 }
 
 grpc::Status OfficerClient::Release(const std::string& id, sambat::v1::Case* out) const {
   sambat::v1::ReleaseRequest r;
   r.set_complaint_id(id);
-  SKK_CALL(officers_, Release, r, sambat::v1::Case, out);
+  return Call(*officers_, &sambat::v1::OfficerService::Stub::Release, r, out);
 }
 
 grpc::Status OfficerClient::Respond(const std::string& id, const std::string& message,
@@ -63,7 +57,7 @@ grpc::Status OfficerClient::Respond(const std::string& id, const std::string& me
   sambat::v1::RespondRequest r;
   r.set_complaint_id(id);
   r.set_message(message);
-  SKK_CALL(officers_, Respond, r, sambat::v1::Case, out);
+  return Call(*officers_, &sambat::v1::OfficerService::Stub::Respond, r, out);
 }
 
 grpc::Status OfficerClient::RequestInfo(const std::string& id, const std::string& question,
@@ -71,7 +65,7 @@ grpc::Status OfficerClient::RequestInfo(const std::string& id, const std::string
   sambat::v1::RequestInfoRequest r;
   r.set_complaint_id(id);
   r.set_question(question);
-  SKK_CALL(officers_, RequestInfo, r, sambat::v1::Case, out);
+  return Call(*officers_, &sambat::v1::OfficerService::Stub::RequestInfo, r, out);
 }
 
 grpc::Status OfficerClient::Forward(const std::string& id, const std::string& to_agency,
@@ -80,7 +74,7 @@ grpc::Status OfficerClient::Forward(const std::string& id, const std::string& to
   r.set_complaint_id(id);
   r.set_to_agency_code(to_agency);
   r.set_reason(reason);
-  SKK_CALL(officers_, Forward, r, sambat::v1::Case, out);
+  return Call(*officers_, &sambat::v1::OfficerService::Stub::Forward, r, out);
 }
 
 grpc::Status OfficerClient::Resolve(const std::string& id, const std::string& note,
@@ -90,18 +84,18 @@ grpc::Status OfficerClient::Resolve(const std::string& id, const std::string& no
   r.set_complaint_id(id);
   r.set_note(note);
   for (const auto& m : proof_media_ids) r.add_proof_media_ids(m);
-  SKK_CALL(officers_, Resolve, r, sambat::v1::Case, out);
+  return Call(*officers_, &sambat::v1::OfficerService::Stub::Resolve, r, out);
 }
 
 grpc::Status OfficerClient::Reject(const sambat::v1::RejectRequest& request,
                                    sambat::v1::Case* out) const {
-  SKK_CALL(officers_, Reject, request, sambat::v1::Case, out);
+  return Call(*officers_, &sambat::v1::OfficerService::Stub::Reject, request, out);
 }
 
 grpc::Status OfficerClient::ReloadRoutingConfig(
     sambat::v1::ReloadRoutingConfigResponse* out) const {
   sambat::v1::ReloadRoutingConfigRequest r;
-  SKK_CALL(admin_, ReloadRoutingConfig, r, sambat::v1::ReloadRoutingConfigResponse, out);
+  return Call(*admin_, &sambat::v1::RoutingAdminService::Stub::ReloadRoutingConfig, r, out);
 }
 #undef SKK_CALL
 

@@ -50,6 +50,16 @@ class OfficerClient {
 
  private:
   void Authorize(grpc::ClientContext& context) const;
+  // One authorized call; the answer goes to `out`, or nowhere when it is null.
+  template <class Stub, class Request, class Response>
+  grpc::Status Call(Stub& stub,
+                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const Request& request, Response* out) const {
+    grpc::ClientContext context;
+    Authorize(context);
+    Response ignored;
+    return (stub.*method)(&context, request, out != nullptr ? out : &ignored);
+  }
 
   const System& system_;
   StaffRole role_;
