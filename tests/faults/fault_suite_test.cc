@@ -248,21 +248,18 @@ TEST_CASE("nothing is lost or duplicated under load while every part crashes", "
   // 3. A poison message arrives; it must be parked, not block the queue and not be lost.
   PublishPoison(system, "poison-1");
   // Every service that consumes complaint.submitted parks it: routing, and notification (which
-  // reads whether a complaint is confidential).
-  const bool parked = System::WaitUntil(
-      [&] {
-        return QueueDepth(system, "routing.events.dead") >= 1 &&
-               QueueDepth(system, "notification.events.dead") >= 1;
-      },
-      absl::Seconds(60));
+  // reads whether a complaint is confidential). Routing keeps up with the storm and parks it at
+  // once. Notification may be thousands of events behind the outages by now (its queue drains
+  // at this machine's speed): its copy is checked once the system is quiet, behind a queue that
+  // drained past it.
+  const bool parked =
+      System::WaitUntil([&] { return QueueDepth(system, "routing.events.dead") >= 1; },
+                        absl::Seconds(60));
   CHECK(parked);
   // Only the poison: no real event was parked by the outages so far.
   INFO("parked by routing: " << Describe(Parked(system, "routing")));
-  INFO("parked by notification: " << Describe(Parked(system, "notification")));
   CHECK(Parked(system, "routing") == std::map<std::string, int>{{"poison-1", 1}});
-  CHECK(Parked(system, "notification") == std::map<std::string, int>{{"poison-1", 1}});
-  log.Note("poison message published, parked by routing and notification",
-           absl::ZeroDuration());
+  log.Note("poison message published, parked by routing", absl::ZeroDuration());
   // 4. Together.
   storm.Together({"routing", "sla#2", "notification"}, "rabbitmq");
   storm.Pause(gap);
@@ -321,19 +318,23 @@ TEST_CASE("nothing is lost or duplicated under load while every part crashes", "
             << " copies), replayed with sambatctl replay-parked, parked again; nothing else parked"
             << std::endl;
 
-  // notification's copy stays parked (not replayed): still only the poison after the storm.
+  ExpectedParked expected_parked;
+  expected_parked.per_queue["routing.events.dead"] = poison_copies;
+  expected_parked.at_least["notification.events.dead"] = 1;
+  const absl::Status quiet = WaitUntilQuiet(system, ledger, expected_parked,
+                                            /*stall=*/absl::Minutes(2),
+                                            /*limit=*/absl::Minutes(minutes > 10 ? 30 : 15));
+  INFO(quiet.ToString());
+  CHECK(quiet.ok());
+  std::cout << "faults: quiet after the storm" << std::endl;
+
+  // notification parked the poison too, and nothing else, once its backlog drained past it.
   std::map<std::string, int> notification_parked = Parked(system, "notification");
   INFO("parked by notification after the storm: " << Describe(notification_parked));
   REQUIRE(notification_parked.size() == 1);
   REQUIRE(notification_parked.contains("poison-1"));
-
-  ExpectedParked expected_parked;
-  expected_parked.per_queue["routing.events.dead"] = poison_copies;
+  expected_parked.at_least.clear();
   expected_parked.per_queue["notification.events.dead"] = notification_parked["poison-1"];
-  const absl::Status quiet =
-      WaitUntilQuiet(system, ledger, expected_parked, absl::Minutes(minutes > 10 ? 20 : 8));
-  INFO(quiet.ToString());
-  CHECK(quiet.ok());
   bool all_held = true;
   for (const InvariantLine& line : CheckInvariants(system, ledger, expected_parked, smtp, gateway)) {
     std::cout << Format(line) << std::endl;

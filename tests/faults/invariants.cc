@@ -645,6 +645,7 @@ absl::StatusOr<ExpectedParked> DeadQueueExpectations(PgConnection& db,
         static_cast<int>(channel.Int("dead"));
   }
   for (const auto& [queue, n] : parked.per_queue) out.per_queue[queue] = n;
+  out.at_least = parked.at_least;
   return out;
 }
 
@@ -659,6 +660,13 @@ std::string DescribeQueues(const std::map<std::string, long long>& queues,
       if (n != 0) {
         *busy += n;
         out.push_back(absl::StrCat(queue, "=", n));
+      }
+      continue;
+    }
+    if (auto floor = parked.at_least.find(queue); floor != parked.at_least.end()) {
+      if (n < floor->second) {
+        ++*wrong_dead;
+        out.push_back(absl::StrCat(queue, "=", n, " (expected at least ", floor->second, ")"));
       }
       continue;
     }
@@ -759,10 +767,13 @@ absl::StatusOr<std::map<std::string, long long>> ListQueues(const std::string& v
 }
 
 absl::Status WaitUntilQuiet(System& system, const ClientLedger& ledger,
-                            const ExpectedParked& parked, absl::Duration timeout) {
+                            const ExpectedParked& parked, absl::Duration stall,
+                            absl::Duration limit) {
   std::unique_ptr<PgConnection> db = system.world().Admin();
   const LedgerArrays arrays = Arrays(ledger);
-  const absl::Time give_up = absl::Now() + timeout;
+  const absl::Time started = absl::Now();
+  absl::Time progressed_at = started;
+  long long last_applied = -1, last_waiting = -1;
   long long quiet_at_applied = -1;  // the applied count when quiet was last seen; -1: not quiet
   std::string busy_text;
   while (true) {
@@ -793,10 +804,15 @@ absl::Status WaitUntilQuiet(System& system, const ClientLedger& ledger,
     } else {
       quiet_at_applied = -1;
     }
-    if (absl::Now() > give_up) {
-      return absl::DeadlineExceededError(absl::StrCat("not quiet after ",
-                                                      absl::FormatDuration(timeout), ": ",
-                                                      busy_text));
+    const absl::Time now = absl::Now();
+    if (v[6] != last_applied || busy_messages < last_waiting) progressed_at = now;
+    last_applied = v[6];
+    last_waiting = busy_messages;
+    if (now - progressed_at > stall || now - started > limit) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("not quiet after ", absl::FormatDuration(now - started), " (",
+                       absl::FormatDuration(now - progressed_at), " without progress): ",
+                       busy_text));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(quiet ? 500 : 200));
   }

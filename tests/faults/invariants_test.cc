@@ -117,7 +117,7 @@ TEST_CASE("the fault checker holds on a quiet system and reports each broken inv
 
   // A DPUPRPKP officer resolves one jalan-rusak complaint (claim, respond, resolve) and only
   // claims another: the first never escalates, the second does.
-  REQUIRE(WaitUntilQuiet(system, ledger, {}, absl::Seconds(60)).ok());
+  REQUIRE(WaitUntilQuiet(system, ledger, {}, absl::Seconds(60), absl::Seconds(60)).ok());
   const skk::testing::OfficerClient officer(system, skk::StaffRole::kOfficer,
                                             "dpuprpkp", "budi.dpuprpkp", "Budi Santoso");
   auto act = [&](const std::string& id, const std::string& action, const grpc::Status& st) {
@@ -135,7 +135,8 @@ TEST_CASE("the fault checker holds on a quiet system and reports each broken inv
   // A week of business time: the urgent complaints reach level 2, the ordinary ones level 1,
   // the slow ones only their reminders.
   system.AdvanceClock(absl::Hours(24 * 7));
-  const absl::Status quiet = WaitUntilQuiet(system, ledger, {}, absl::Seconds(120));
+  const absl::Status quiet =
+      WaitUntilQuiet(system, ledger, {}, absl::Seconds(120), absl::Seconds(120));
   INFO(quiet);
   REQUIRE(quiet.ok());
   REQUIRE(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 2") > 0);
@@ -199,13 +200,15 @@ TEST_CASE("the fault checker holds on a quiet system and reports each broken inv
                  {"sent_deliveries_reached_the_wire", " sent but never received"},
                  {"nothing_stuck", ", sla "}});
   // The wait names what is still busy rather than calling a stuck outbox quiet.
-  const absl::Status stuck = WaitUntilQuiet(system, ledger, {}, absl::Seconds(2));
+  const absl::Status stuck =
+      WaitUntilQuiet(system, ledger, {}, absl::Seconds(2), absl::Seconds(2));
   INFO(stuck);
   CHECK(stuck.code() == absl::StatusCode::kDeadlineExceeded);
   CHECK_THAT(std::string(stuck.message()), Catch::Contains("routing 1"));
   // A parked message the suite expected but that is not there is named too.
   const absl::Status missing_parked =
-      WaitUntilQuiet(system, ledger, {{{"routing.events.dead", 1}}}, absl::Seconds(1));
+      WaitUntilQuiet(system, ledger, {{{"routing.events.dead", 1}}}, absl::Seconds(1),
+                     absl::Seconds(1));
   CHECK_THAT(std::string(missing_parked.message()),
              Catch::Contains("routing.events.dead=0 (expected 1)"));
 
