@@ -10,7 +10,8 @@ case "$kind" in
   test) flags=(-DCMAKE_BUILD_TYPE=Debug -DSKK_SANITIZE=ON) ;;
   # A local run needs the services and the client, not the tests.
   run)  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSKK_SANITIZE=OFF)
-        targets=(--target skk-intake skk-routing skk-sla skk-notification sambatctl intake_bench) ;;
+        targets=(--target skk-intake skk-routing skk-sla skk-notification skk-gateway sambatctl
+                 intake_bench) ;;
   *) echo "usage: deploy/build.sh test|run" >&2; exit 2 ;;
 esac
 cmake -S "$ROOT" -B "$ROOT/build/$kind" -G Ninja "${flags[@]}" >/dev/null

@@ -10,7 +10,7 @@
 
 PG_BIN=/usr/lib/postgresql/15/bin
 RABBIT_BIN=/usr/lib/rabbitmq/bin
-PG_ROLES=(intake routing sla notification)
+PG_ROLES=(intake routing sla notification gateway)
 
 say()  { printf 'stack[%s]: %s\n' "$PROFILE" "$*" >&2; }
 die()  { printf 'stack[%s]: error: %s\n' "$PROFILE" "$*" >&2; exit 1; }
@@ -321,11 +321,11 @@ redis_pid() { live_pid "$REDIS_PIDFILE" redis-server; }
 redis_ping() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
 
 # An ACL user per service that uses Redis, allowed only its own keys (<prefix>intake:*,
-# <prefix>sla:*) and no administrative commands. The default user stays open on this loopback
+# <prefix>sla:*, <prefix>gateway:*) and no administrative commands. The default user stays open on this loopback
 # stack for tests and tools; a real deployment disables it (docs/security.md).
 redis_users() {
   local s
-  for s in intake sla; do
+  for s in intake sla gateway; do
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ACL SETUSER "$s" reset on ">$s-local" \
       "~*$s:*" +@all -@dangerous >/dev/null || die "cannot create the Redis user $s"
   done

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's run command: installs what is missing, builds, starts PostgreSQL, RabbitMQ and
-# Redis on loopback (profile "dev"), starts the four services, and plays a short scenario: a
-# citizen's complaint is routed, gets its deadline, is not answered, escalates to the agency
-# head and then to Sekda and the mayor, and is finally answered and resolved by the agency's
+# Redis on loopback (profile "dev"), starts the four services and the HTTP gateway
+# (http://127.0.0.1:8080), and plays a short scenario: a citizen submits a complaint over HTTP
+# with curl, it is routed and gets its deadline, is not answered, escalates to the agency head
+# and then to Sekda and the mayor, and is finally answered and resolved by the agency's
 # officer, with every notification shown.
 #
 #   deploy/run.sh            set up, start everything (if not running) and play the scenario
@@ -18,8 +19,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 RUN=.run/dev
 BIN=build/run/bin
-SERVICES=(intake routing sla notification)
-declare -A PORT=([intake]=50051 [routing]=50052 [sla]=50053 [notification]=50054)
+SERVICES=(intake routing sla notification gateway)
+declare -A PORT=([intake]=50051 [routing]=50052 [sla]=50053 [notification]=50054 [gateway]=50055)
+HTTP=http://127.0.0.1:8080
 CTL=("$BIN/sambatctl" --clock_file="$RUN/clock")
 
 service_pid() { cat "$RUN/$1.pid" 2>/dev/null || true; }
@@ -45,11 +47,15 @@ start_services() {
     SKK_PG_URI="postgresql://$s:$s-local@127.0.0.1:$SKK_PG_PORT/sambat" \
       "$BIN/skk-$s" "${common[@]}" --declare_topology_only >>"$RUN/logs/$s.log" 2>&1
   done
+  # The gateway is the public door; intake believes its word on a citizen's address.
+  declare -A extra=([intake]="--trusted_gateways=127.0.0.1"
+                    [gateway]="--http_listen=127.0.0.1:8080")
   for s in "${SERVICES[@]}"; do
     if service_alive "$s"; then continue; fi
     rm -f "$RUN/$s.port"
+    # shellcheck disable=SC2086  # the extra flags are words
     SKK_PG_URI="postgresql://$s:$s-local@127.0.0.1:$SKK_PG_PORT/sambat" \
-      setsid "$BIN/skk-$s" "${common[@]}" \
+      setsid "$BIN/skk-$s" "${common[@]}" ${extra[$s]:-} \
       --listen="127.0.0.1:${PORT[$s]}" --ready_file="$RUN/$s.port" \
       </dev/null >>"$RUN/logs/$s.log" 2>&1 &
     echo $! >"$RUN/$s.pid"
@@ -69,6 +75,7 @@ status() {
   for s in "${SERVICES[@]}"; do
     if service_alive "$s"; then
       printf '%-12s 127.0.0.1:%s  pid %s  log %s\n' "$s" "${PORT[$s]}" "$(service_pid "$s")" "$RUN/logs/$s.log"
+      [ "$s" != gateway ] || printf '%-12s %s (HTTP: the JSON API, docs/http-api.md)\n' "" "$HTTP"
     else
       printf '%-12s not running\n' "$s"
     fi
@@ -109,22 +116,35 @@ advance_until() {  # until
   return 1
 }
 
+# A JSON field of a flat answer (the gateway's answers print without spaces).
+json_field() {  # file name
+  sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"
+}
+
 scenario() {
   local id
   echo
-  echo "== A citizen reports a broken road in Klojen =="
-  "${CTL[@]}" submit --category jalan-rusak \
-    --description "Jalan berlubang besar di Jl. Kawi depan SDN Kauman 1, membahayakan pengendara motor." \
-    --address "Jl. Kawi, depan SDN Kauman 1, Klojen" --lat -7.9779 --lon 112.6235 \
-    --name "Siti Aminah" --phone 081234567890 \
-    --idempotency_key "demo-$(date +%s%N)" | tee "$RUN/last-submit"
-  id=$(awk '/^complaint_id:/ {print $2}' "$RUN/last-submit")
-  ticket=$(awk '/^ticket:/ {print $2}' "$RUN/last-submit")
-  token=$(awk '/^tracking_token:/ {print $2}' "$RUN/last-submit")
+  echo "== A citizen reports a broken road in Klojen, from a phone, over HTTP =="
+  echo "\$ curl -X POST $HTTP/api/v1/complaints -H 'Idempotency-Key: ...' -d '{...}'"
+  curl -sS --fail-with-body -X POST "$HTTP/api/v1/complaints" \
+    -H "Content-Type: application/json" -H "Idempotency-Key: demo-$(date +%s%N)" \
+    -d '{"category": "jalan-rusak",
+         "description": "Jalan berlubang besar di Jl. Kawi depan SDN Kauman 1, membahayakan pengendara motor.",
+         "address": "Jl. Kawi, depan SDN Kauman 1, Klojen",
+         "location": {"latitude": -7.9779, "longitude": 112.6235},
+         "reporter": {"name": "Siti Aminah", "phone": "081234567890"},
+         "channel": "CHANNEL_APP"}' | tee "$RUN/last-submit"
+  echo
+  id=$(json_field "$RUN/last-submit" complaint_id)
+  ticket=$(json_field "$RUN/last-submit" ticket)
+  token=$(json_field "$RUN/last-submit" tracking_token)
+  [ -n "$ticket" ] && [ -n "$token" ] || { echo "run: the gateway did not accept the complaint" >&2; return 1; }
   echo
   echo "== routing sends it to the agency responsible; sla sets the deadline =="
   "${CTL[@]}" wait "$ticket" --token "$token" --until deadline
-  "${CTL[@]}" get "$ticket" --token "$token"
+  echo "\$ curl $HTTP/api/v1/complaints/$ticket -H 'X-Tracking-Token: ...'"
+  curl -sS --fail-with-body "$HTTP/api/v1/complaints/$ticket" -H "X-Tracking-Token: $token"
+  echo
   echo
   echo "== Nobody answers. Day by day the business clock moves on (weekends and holidays do not"
   echo "   count): at the deadline, level 1, the agency head =="

@@ -8,8 +8,10 @@ namespace skk::intake {
 namespace v1 = sambat::v1;
 
 IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
-                             SubmissionRules rules, RequestExecutor& executor)
-    : GrpcEdge(executor), complaints_(complaints), rules_(std::move(rules)) {
+                             SubmissionRules rules, RequestExecutor& executor,
+                             const CitizenAddresses& addresses)
+    : GrpcEdge(executor), complaints_(complaints), rules_(std::move(rules)),
+      addresses_(addresses) {
   ServeStream("UploadMedia", [&uploads](CallContext* context, WireBytes* response) {
     return uploads.Start(context, response);
   });
@@ -18,32 +20,32 @@ IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
       [this](const CallContext& context, const v1::SubmitComplaintRequest& r)
           -> absl::StatusOr<v1::SubmitComplaintResponse> {
         SKK_RETURN_IF_ERROR(InvalidFields(ValidateSubmission(r, rules_)));
-        return complaints_.Submit(r, PeerAddress(context.peer()));
+        return complaints_.Submit(r, addresses_.Of(context));
       });
   Serve<v1::GetComplaintRequest, v1::Complaint>(
       "GetComplaint", [this](const CallContext& context, const v1::GetComplaintRequest& r) {
-        return complaints_.Track(r.ticket(), r.tracking_token(), PeerAddress(context.peer()));
+        return complaints_.Track(r.ticket(), r.tracking_token(), addresses_.Of(context));
       });
   Serve<v1::AddInfoRequest, v1::Complaint>(
       "AddInfo",
       [this](const CallContext& context,
              const v1::AddInfoRequest& r) -> absl::StatusOr<v1::Complaint> {
         SKK_RETURN_IF_ERROR(InvalidFields(ValidateAddInfo(r, rules_)));
-        return complaints_.AddInfo(r, PeerAddress(context.peer()));
+        return complaints_.AddInfo(r, addresses_.Of(context));
       });
   Serve<v1::RateRequest, v1::Complaint>(
       "Rate",
       [this](const CallContext& context,
              const v1::RateRequest& r) -> absl::StatusOr<v1::Complaint> {
         SKK_RETURN_IF_ERROR(InvalidFields(ValidateRate(r)));
-        return complaints_.Rate(r, PeerAddress(context.peer()));
+        return complaints_.Rate(r, addresses_.Of(context));
       });
   Serve<v1::ReopenRequest, v1::Complaint>(
       "Reopen",
       [this](const CallContext& context,
              const v1::ReopenRequest& r) -> absl::StatusOr<v1::Complaint> {
         SKK_RETURN_IF_ERROR(InvalidFields(ValidateReopen(r)));
-        return complaints_.Reopen(r, PeerAddress(context.peer()));
+        return complaints_.Reopen(r, addresses_.Of(context));
       });
 }
 

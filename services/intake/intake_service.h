@@ -15,12 +15,15 @@ namespace skk::intake {
 
 class IntakeService final : public GrpcEdge<sambat::v1::IntakeService> {
  public:
+  // Calls count against addresses.Of(call): the gateway's word on a citizen's address counts
+  // only from the gateways it trusts.
   IntakeService(Complaints& complaints, MediaUploads& uploads, SubmissionRules rules,
-                RequestExecutor& executor);
+                RequestExecutor& executor, const CitizenAddresses& addresses);
 
  private:
   Complaints& complaints_;
   SubmissionRules rules_;
+  const CitizenAddresses& addresses_;
 };
 
 // The data protection officer's tools; admins only (declared in intake.proto).

@@ -37,6 +37,9 @@ ABSL_FLAG(std::string, rate_limit_secret, "",
           "secret that keys the HMAC naming rate-limit counters (prefer --rate_limit_secret_file)");
 ABSL_FLAG(std::string, rate_limit_secret_file, "",
           "file holding the rate-limit secret (required outside --dev)");
+ABSL_FLAG(std::string, trusted_gateways, "",
+          "addresses or CIDR ranges of the HTTP gateways, whose word on a citizen's address "
+          "(for the per-address limits) is believed; empty: nobody's");
 ABSL_FLAG(int, max_concurrent_uploads, 64, "photo uploads in progress at once in this process");
 ABSL_FLAG(int, max_uploads_per_peer, 4,
           "photo uploads in progress at once from one network address");
@@ -107,7 +110,9 @@ int main(int argc, char** argv) {
        .max_age = absl::GetFlag(FLAGS_unattached_media_age)});
   skk::intake::UploadSlots upload_slots(std::max(1, absl::GetFlag(FLAGS_max_concurrent_uploads)),
                                         std::max(1, absl::GetFlag(FLAGS_max_uploads_per_peer)));
-  skk::intake::MediaUploads uploads(media, host.executor(), upload_slots);
+  const skk::intake::CitizenAddresses addresses(
+      skk::ValueOrExit(skk::AddressRanges::Parse(absl::GetFlag(FLAGS_trusted_gateways))));
+  skk::intake::MediaUploads uploads(media, host.executor(), upload_slots, addresses);
   skk::intake::RateLimiter limiter(options.redis_addr, options.redis_prefix, rate_limit_secret,
                                    RateLimitsFromFlags(), host.clock());
   skk::intake::SubmissionWriter writer(
@@ -121,7 +126,8 @@ int main(int argc, char** argv) {
                                       .writer = &writer});
   skk::intake::SubmissionRules rules = skk::intake::RulesFromCityConfig(city);
   rules.max_photos = absl::GetFlag(FLAGS_max_photos);
-  skk::intake::IntakeService service(complaints, uploads, std::move(rules), host.executor());
+  skk::intake::IntakeService service(complaints, uploads, std::move(rules), host.executor(),
+                                     addresses);
 
   skk::intake::CitizenData citizen_data(
       host.pool(), host.clock(), media,

@@ -47,13 +47,14 @@ absl::Status PhotoTooLarge(int64_t limit) {
 class UploadReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   UploadReactor(grpc::CallbackServerContext* context, grpc::ByteBuffer* response,
-                MediaStore& store, RequestExecutor& executor, UploadSlots& slots)
+                MediaStore& store, RequestExecutor& executor, UploadSlots& slots,
+                const CitizenAddresses& addresses)
       : context_(context),
         response_(response),
         store_(store),
         executor_(executor),
         finish_(std::make_shared<FinishOnce>()),
-        peer_(PeerAddress(context->peer())),
+        peer_(addresses.Of(*context)),
         photo_(store.limits().max_photo_bytes) {
     absl::StatusOr<UploadSlots::Slot> slot = slots.Take(peer_);
     if (!slot.ok()) {
@@ -143,7 +144,7 @@ class UploadReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* MediaUploads::Start(
     grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
-  return new UploadReactor(context, response, store_, executor_, slots_);
+  return new UploadReactor(context, response, store_, executor_, slots_, addresses_);
 }
 
 absl::Status UploadAssembler::Accept(const sambat::v1::UploadMediaRequest& request) {

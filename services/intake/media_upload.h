@@ -13,6 +13,7 @@
 #include "grpcpp/grpcpp.h"
 #include "sambat/v1/intake.pb.h"
 #include "services/intake/media_store.h"
+#include "services/intake/rate_limits.h"
 #include "services/platform/grpc_edge.h"
 
 namespace skk::intake {
@@ -69,8 +70,9 @@ class UploadSlots {
 // slots, the executor or the decoder are full, or the address has too many unattached photos.
 class MediaUploads {
  public:
-  MediaUploads(MediaStore& store, RequestExecutor& executor, UploadSlots& slots)
-      : store_(store), executor_(executor), slots_(slots) {}
+  MediaUploads(MediaStore& store, RequestExecutor& executor, UploadSlots& slots,
+               const CitizenAddresses& addresses)
+      : store_(store), executor_(executor), slots_(slots), addresses_(addresses) {}
   grpc::ServerReadReactor<grpc::ByteBuffer>* Start(grpc::CallbackServerContext* context,
                                                    grpc::ByteBuffer* response);
 
@@ -78,6 +80,7 @@ class MediaUploads {
   MediaStore& store_;
   RequestExecutor& executor_;
   UploadSlots& slots_;
+  const CitizenAddresses& addresses_;
 };
 
 }  // namespace skk::intake

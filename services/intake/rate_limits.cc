@@ -65,6 +65,24 @@ std::string PeerAddress(const std::string& grpc_peer) {
   return grpc_peer;
 }
 
+std::string CitizenAddresses::Of(const grpc::ServerContextBase& context) const {
+  const std::string peer = context.peer();
+  if (gateways_.empty()) return PeerAddress(peer);
+  std::string bare = PeerAddress(peer);
+  if (absl::StartsWith(peer, "ipv6:")) {  // PeerAddress cut it to its /64; compare it whole
+    bare = peer.substr(5);
+    if (!bare.empty() && bare[0] == '[') bare = bare.substr(1, bare.find(']') - 1);
+  }
+  if (!gateways_.Contains(bare)) return PeerAddress(peer);
+  const auto& metadata = context.client_metadata();
+  const auto named = metadata.find(kClientAddressMetadata);
+  if (named == metadata.end()) return PeerAddress(peer);
+  const std::string client(named->second.data(), named->second.size());
+  if (!IsIpAddress(client)) return PeerAddress(peer);
+  return PeerAddress(absl::StrCat(client.find(':') == std::string::npos ? "ipv4:" : "ipv6:[",
+                                  client, client.find(':') == std::string::npos ? ":0" : "]:0"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // LocalWindows
 

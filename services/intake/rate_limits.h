@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "grpcpp/grpcpp.h"
+#include "services/platform/address_ranges.h"
 #include "absl/time/time.h"
 #include "services/platform/clock.h"
 #include "services/platform/redis.h"
@@ -30,6 +32,19 @@ struct RateLimit {
 // usually given, so cycling through one's own addresses does not escape a limit. Anything else
 // (a Unix socket) is returned whole.
 std::string PeerAddress(const std::string& grpc_peer);
+
+// The address a citizen's call counts against: the call's peer (PeerAddress), or, when the peer
+// is one of the gateways in `gateways`, the address the gateway names in the
+// kClientAddressMetadata header (cut the same way). Anyone else naming an address is ignored,
+// so a stranger cannot spread their calls over made-up addresses.
+class CitizenAddresses {
+ public:
+  explicit CitizenAddresses(AddressRanges gateways = {}) : gateways_(std::move(gateways)) {}
+  std::string Of(const grpc::ServerContextBase& context) const;
+
+ private:
+  AddressRanges gateways_;
+};
 
 // Fixed-window counters in memory, one per key, for when Redis is away. Thread-safe. Windows
 // run on `clock`. Holds at most `max_keys` live counters; when full, expired ones are dropped

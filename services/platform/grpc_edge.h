@@ -34,6 +34,10 @@ namespace skk {
 // (BadRequest, RetryInfo) in the google.rpc.Status details trailer.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// The inverse, for a client of another service (the gateway): the code, the message and the
+// payloads (BadRequest, RetryInfo) of the details trailer, as ToGrpcStatus wrote them.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
 class RequestExecutor {
  public:
   // `threads` workers; at most `max_queued` requests wait for one.

@@ -136,6 +136,9 @@ std::vector<absl::Duration> RetryDelays() {
   return delays;
 }
 
+
+}  // namespace
+
 absl::Status WriteReadyFile(const std::string& path, int port) {
   std::string tmp = path + ".tmp";
   {
@@ -148,8 +151,6 @@ absl::Status WriteReadyFile(const std::string& path, int port) {
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 void ExitAtStart(const absl::Status& why) {
   log::Error("cannot start", {{"error", why.ToString()}});

@@ -88,6 +88,9 @@ T ValueOrExit(absl::StatusOr<T> value) {
   return *std::move(value);
 }
 
+// Writes `port` to `path` atomically (a test or script waits for the file to learn the port).
+absl::Status WriteReadyFile(const std::string& path, int port);
+
 // Parses flags (after applying SKK_* environment variables) and sets up logging.
 // Exits the process with a message on invalid flags, as a command-line tool does.
 ServiceOptions InitService(const std::string& service, int default_port, int argc, char** argv);

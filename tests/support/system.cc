@@ -78,6 +78,18 @@ std::vector<std::string> System::Flags(const std::string& service) {
       "--shutdown_grace=5s",
   };
   if (binary == "sla") args.push_back("--reconcile_interval=1s");
+  if (binary == "gateway") {
+    // The gateway finds each service where this system started it (the first replica).
+    for (const std::string& s : kAllServices) {
+      if (ports_.contains(s)) args.push_back(absl::StrCat("--", s, "_addr=127.0.0.1:", ports_[s]));
+    }
+    args.push_back(absl::StrCat("--http_listen=127.0.0.1:",
+                                last_http_ports_.contains(service) ? last_http_ports_[service] : 0));
+    args.push_back(absl::StrCat("--http_ready_file=", dir_, "/", service, ".http_port"));
+    // Tests call from one address; a test of the limits sets its own.
+    args.push_back("--address_read_limit=0");
+    args.push_back("--address_write_limit=0");
+  }
   if (binary == "intake") {
     args.push_back(absl::StrCat("--media_dir=", dir_, "/media"));
     // Tests submit many complaints from one phone; a test of the limits sets its own.
@@ -88,6 +100,8 @@ std::vector<std::string> System::Flags(const std::string& service) {
     args.push_back("--anonymous_peer_limit=0");
     args.push_back("--tracking_limit=0");
     args.push_back("--max_uploads_per_peer=64");
+    // The gateway runs on this machine: its word on a citizen's address is believed.
+    args.push_back("--trusted_gateways=127.0.0.1");
   }
   return args;
 }
@@ -147,6 +161,12 @@ void System::Start(const std::string& service, const std::vector<std::string>& e
         if (in >> port && port > 0) {
           ports_[service] = port;
           last_ports_[service] = port;
+          // The gateway writes its HTTP port before it announces the gRPC one.
+          std::ifstream http(absl::StrCat(dir_, "/", service, ".http_port"));
+          if (int http_port = 0; http >> http_port && http_port > 0) {
+            http_ports_[service] = http_port;
+            last_http_ports_[service] = http_port;
+          }
           return true;
         }
         return false;
@@ -176,6 +196,7 @@ int System::Stop(const std::string& service, int signal) {
   }
   processes_.erase(it);
   ports_.erase(service);
+  http_ports_.erase(service);
   return status;
 }
 

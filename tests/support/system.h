@@ -56,6 +56,8 @@ class System {
   std::unique_ptr<sambat::v1::IntakeService::Stub> Intake() const;
   std::unique_ptr<sambat::v1::NotificationService::Stub> Notification() const;
   int Port(const std::string& service) const { return ports_.at(service); }
+  // The HTTP port of a running gateway ("gateway", "gateway#2").
+  int HttpPort(const std::string& gateway = "gateway") const { return http_ports_.at(gateway); }
 
   // Polls `condition` every 50 ms of real time until it holds or `timeout` passes.
   static bool WaitUntil(const std::function<bool()>& condition,
@@ -77,6 +79,8 @@ class System {
   std::map<std::string, pid_t> processes_;
   std::map<std::string, int> ports_;
   std::map<std::string, int> last_ports_;
+  std::map<std::string, int> http_ports_;
+  std::map<std::string, int> last_http_ports_;
   mutable std::unique_ptr<PgConnection> admin_;
 
   // Runs every service but those `starting` once with --declare_topology_only.

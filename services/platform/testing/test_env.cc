@@ -49,7 +49,7 @@ std::unique_ptr<PgConnection> ConnectOrDie(const std::string& uri) {
   return std::move(conn).value();
 }
 
-constexpr const char* kServices[] = {"intake", "routing", "sla", "notification"};
+constexpr const char* kServices[] = {"intake", "routing", "sla", "notification", "gateway"};
 
 }  // namespace
 

@@ -1,0 +1,57 @@
+#pragma once
+
+// The citizens' JSON API under /api/v1/ (docs/http-api.md): the city's categories and
+// agencies, photo upload streamed to intake, submission with an Idempotency-Key, tracking with
+// the ticket and the tracking token (header X-Tracking-Token), and the follow-ups (more
+// information, rating, reopening). Each route maps to one intake RPC and holds no rule of its
+// own: intake validates and answers, and its errors come back as problem details.
+
+#include <memory>
+#include <string_view>
+
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "sambat/v1/config.pb.h"
+#include "sambat/v1/intake.grpc.pb.h"
+#include "services/gateway/router.h"
+
+namespace skk::gateway {
+
+// The OpenAPI 3 document of the JSON API (api/openapi.json, compiled in).
+std::string_view OpenApiDocument();
+
+struct CitizenApiOptions {
+  absl::Duration call_timeout = absl::Seconds(10);
+  // A photo from a phone on a poor connection takes a while; the server's minimum rate
+  // (http_server.h) cuts off the ones that never finish.
+  absl::Duration upload_timeout = absl::Minutes(5);
+  size_t max_photo_bytes = 10 * 1024 * 1024;
+  size_t max_json_bytes = 64 * 1024;
+};
+
+class CitizenApi {
+ public:
+  CitizenApi(std::shared_ptr<grpc::Channel> intake, const sambat::v1::CityConfig& city,
+             CitizenApiOptions options);
+  void AddRoutes(Router& router);
+
+ private:
+  absl::StatusOr<HttpResponse> City(RouteRequest& request) const;
+  absl::StatusOr<HttpResponse> UploadPhoto(RouteRequest& request);
+  absl::StatusOr<HttpResponse> Submit(RouteRequest& request);
+  absl::StatusOr<HttpResponse> Track(RouteRequest& request);
+  absl::StatusOr<HttpResponse> AddInfo(RouteRequest& request);
+  absl::StatusOr<HttpResponse> Rate(RouteRequest& request);
+  absl::StatusOr<HttpResponse> Reopen(RouteRequest& request);
+
+  // A call on behalf of the client: its deadline and the client's address for intake's limits.
+  void Prepare(grpc::ClientContext& context, const RouteRequest& request,
+               absl::Duration timeout) const;
+
+  std::unique_ptr<sambat::v1::IntakeService::Stub> intake_;
+  CitizenApiOptions options_;
+  std::string city_json_;
+  std::string city_etag_;
+};
+
+}  // namespace skk::gateway

@@ -1,0 +1,76 @@
+#include "services/gateway/gateway_app.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "services/gateway/problem.h"
+#include "services/platform/log.h"
+#include "services/platform/status_macros.h"
+
+namespace skk::gateway {
+namespace {
+
+// Probes come from the cluster, often and from one address: never rate-limited.
+bool IsProbe(absl::string_view path) { return path == "/healthz" || path == "/readyz"; }
+
+}  // namespace
+
+BodyPolicy GatewayApp::BodyPolicyFor(const HttpRequest& head) const {
+  const Router::Match match = router_.Find(head.method, head.RawPath());
+  return match.route != nullptr ? match.route->body : BodyPolicy{};
+}
+
+absl::StatusOr<HttpResponse> GatewayApp::Route(HttpRequest& request, const std::string& client) {
+  Router::Match match = router_.Find(request.method, request.RawPath());
+  if (match.bad_path) {
+    return absl::InvalidArgumentError("the path is not valid percent-encoded UTF-8");
+  }
+  if (match.route == nullptr && !match.allowed.empty()) {
+    HttpResponse response =
+        Problem(405, absl::StrCat("this address takes ", absl::StrJoin(match.allowed, ", ")));
+    response.SetHeader("allow", absl::StrJoin(match.allowed, ", "));
+    return response;
+  }
+  if (match.route == nullptr) return absl::NotFoundError("no such address");
+  if (limiter_ != nullptr && !IsProbe(request.RawPath())) {
+    const bool write = request.method != "GET" && request.method != "HEAD";
+    SKK_RETURN_IF_ERROR(limiter_->Admit(client, write));
+  }
+  SKK_ASSIGN_OR_RETURN(auto query, ParseQuery(request.RawQuery()));
+  RouteRequest route_request{.http = request,
+                             .params = std::move(match.params),
+                             .query = std::move(query),
+                             .client_address = client};
+  return match.route->handle(route_request);
+}
+
+HttpResponse GatewayApp::Handle(HttpRequest& request) {
+  const absl::Time started = absl::Now();
+  const std::string client = ClientAddress(request, edge_.trusted_proxies);
+  HttpResponse response;
+  if (request.method == "OPTIONS" && request.HasHeader("access-control-request-method")) {
+    response = Preflight(request, edge_);
+  } else {
+    absl::StatusOr<HttpResponse> routed = Route(request, client);
+    response = routed.ok() ? *std::move(routed) : ProblemFor(routed.status());
+  }
+  AddCors(request, response, edge_);
+  AddSecurityHeaders(response, edge_);
+  GzipIfWanted(request, response, edge_.gzip_min_bytes);
+  // The path only: a query may carry a tracking token.
+  log::Info("http", {{"method", request.method},
+                     {"path", std::string(request.RawPath())},
+                     {"status", response.status},
+                     {"client", client},
+                     {"ms", absl::ToInt64Milliseconds(absl::Now() - started)}});
+  return response;
+}
+
+HttpResponse GatewayApp::Refusal(int status, absl::string_view detail) const {
+  HttpResponse response = Problem(status, detail);
+  AddSecurityHeaders(response, edge_);
+  return response;
+}
+
+}  // namespace skk::gateway

@@ -1,0 +1,131 @@
+// gateway: the system's only public door. HTTP/JSON for the citizens' apps, mapped onto the
+// services' gRPC APIs; it holds no business rules and no table of another service.
+
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_split.h"
+#include "services/gateway/citizen_api.h"
+#include "services/gateway/gateway_app.h"
+#include "services/gateway/http_server.h"
+#include "services/gateway/probes.h"
+#include "services/gateway/static_files.h"
+#include "services/platform/log.h"
+#include "services/platform/service_host.h"
+#include "services/platform/tls.h"
+
+ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080", "HTTP address, host:port (port 0: any)");
+ABSL_FLAG(std::string, http_ready_file, "", "written with the bound HTTP port once it serves");
+ABSL_FLAG(int, http_workers, 64, "threads that run requests (each may wait on a service)");
+ABSL_FLAG(int, http_max_connections, 4096, "open connections at most; more are closed at once");
+ABSL_FLAG(absl::Duration, http_head_timeout, absl::Seconds(10),
+          "a request's head must arrive within this (also the keep-alive idle limit)");
+ABSL_FLAG(absl::Duration, http_body_timeout, absl::Seconds(20),
+          "a JSON body must arrive within this after its head");
+ABSL_FLAG(std::string, intake_addr, "", "intake's gRPC address (default in --dev: 127.0.0.1:50051)");
+ABSL_FLAG(std::string, routing_addr, "",
+          "routing's gRPC address (default in --dev: 127.0.0.1:50052)");
+ABSL_FLAG(std::string, sla_addr, "", "sla's gRPC address (default in --dev: 127.0.0.1:50053)");
+ABSL_FLAG(std::string, notification_addr, "",
+          "notification's gRPC address (default in --dev: 127.0.0.1:50054)");
+ABSL_FLAG(std::string, services_tls_ca_file, "",
+          "CA the services' certificates chain to; empty: plaintext to the services (--dev or a "
+          "mesh)");
+ABSL_FLAG(std::string, services_tls_cert_file, "", "the gateway's client certificate (mTLS)");
+ABSL_FLAG(std::string, services_tls_key_file, "", "its private key");
+ABSL_FLAG(std::string, trusted_proxies, "",
+          "addresses or CIDR ranges of the proxies whose X-Forwarded-For is believed");
+ABSL_FLAG(std::string, cors_origins, "",
+          "comma-separated origins allowed to call the API from a browser on another site");
+ABSL_FLAG(bool, behind_tls, false, "clients reach the gateway over HTTPS (adds HSTS)");
+ABSL_FLAG(std::string, web_dir, "", "directory of the web apps' built files; empty: none");
+ABSL_FLAG(int, address_read_limit, 1200,
+          "GET requests per minute from one client address (0: no limit); generous, since a "
+          "carrier's NAT puts many phones behind one address");
+ABSL_FLAG(int, address_write_limit, 300,
+          "other requests per minute from one client address (0: no limit)");
+ABSL_FLAG(int64_t, max_photo_bytes, 10 * 1024 * 1024, "largest photo accepted, in bytes");
+
+namespace {
+
+std::string ServiceAddress(const skk::ServiceOptions& options, const std::string& name,
+                           const std::string& flag_value, int dev_port) {
+  if (!flag_value.empty()) return flag_value;
+  if (options.dev) return absl::StrCat("127.0.0.1:", dev_port);
+  skk::ExitAtStart(absl::InvalidArgumentError(absl::StrCat("--", name, "_addr is required")));
+}
+
+skk::gateway::HttpServerOptions HttpOptionsFromFlags() {
+  const std::string listen = absl::GetFlag(FLAGS_http_listen);
+  const size_t colon = listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port)) {
+    skk::ExitAtStart(absl::InvalidArgumentError("--http_listen must be host:port"));
+  }
+  return {.address = listen.substr(0, colon),
+          .port = port,
+          .worker_threads = std::max(1, absl::GetFlag(FLAGS_http_workers)),
+          .max_connections = std::max(1, absl::GetFlag(FLAGS_http_max_connections)),
+          .head_timeout = absl::GetFlag(FLAGS_http_head_timeout),
+          .body_timeout = absl::GetFlag(FLAGS_http_body_timeout)};
+}
+
+skk::gateway::EdgeOptions EdgeOptionsFromFlags() {
+  return {.trusted_proxies = skk::ValueOrExit(
+              skk::AddressRanges::Parse(absl::GetFlag(FLAGS_trusted_proxies))),
+          .cors_origins = absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',',
+                                         absl::SkipWhitespace()),
+          .behind_tls = absl::GetFlag(FLAGS_behind_tls)};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  skk::ServiceOptions options = skk::InitService("gateway", 50055, argc, argv);
+  const sambat::v1::CityConfig city = skk::LoadCityConfigOrExit(options);
+  const auto credentials = skk::ValueOrExit(
+      skk::ClientCredentials({.cert_file = absl::GetFlag(FLAGS_services_tls_cert_file),
+                              .key_file = absl::GetFlag(FLAGS_services_tls_key_file),
+                              .ca_file = absl::GetFlag(FLAGS_services_tls_ca_file)}));
+  auto dial = [&](const std::string& name, const std::string& flag_value, int dev_port) {
+    return grpc::CreateChannel(ServiceAddress(options, name, flag_value, dev_port), credentials);
+  };
+  const auto intake = dial("intake", absl::GetFlag(FLAGS_intake_addr), 50051);
+  const auto routing = dial("routing", absl::GetFlag(FLAGS_routing_addr), 50052);
+  const auto sla = dial("sla", absl::GetFlag(FLAGS_sla_addr), 50053);
+  const auto notification = dial("notification", absl::GetFlag(FLAGS_notification_addr), 50054);
+
+  skk::ServiceHost host(options);
+  host.MigrateOrExit("gateway", skk::gateway_migrations());
+
+  skk::gateway::Router router;
+  skk::gateway::Probes probes(
+      {{"intake", intake}, {"routing", routing}, {"sla", sla}, {"notification", notification}});
+  probes.AddRoutes(router);
+  skk::gateway::CitizenApi citizens(
+      intake, city,
+      {.max_photo_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_photo_bytes))});
+  citizens.AddRoutes(router);
+  skk::gateway::StaticFiles files(absl::GetFlag(FLAGS_web_dir));
+  files.AddRoutes(router);  // last: it answers what no other route knows
+
+  skk::gateway::AddressRateLimiter limiter(
+      options.redis_addr, options.redis_prefix,
+      {.reads_per_minute = absl::GetFlag(FLAGS_address_read_limit),
+       .writes_per_minute = absl::GetFlag(FLAGS_address_write_limit)});
+  skk::gateway::GatewayApp app(router, EdgeOptionsFromFlags(), &limiter);
+  std::unique_ptr<skk::gateway::HttpServer> http =
+      skk::ValueOrExit(skk::gateway::HttpServer::Start(HttpOptionsFromFlags(), app));
+  if (const std::string ready = absl::GetFlag(FLAGS_http_ready_file); !ready.empty()) {
+    skk::OkOrExit(skk::WriteReadyFile(ready, http->port()));
+  }
+  skk::log::Info("serving HTTP", {{"address", absl::GetFlag(FLAGS_http_listen)},
+                                  {"port", http->port()}});
+  // Shutdown: the gRPC health turns NOT_SERVING, then this loop ends and the HTTP server lets
+  // the requests in hand finish.
+  host.AddBackgroundLoop("http", [&http](const std::atomic<bool>& stop) {
+    while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    http->Stop();
+  });
+  return host.Run();
+}
