@@ -121,6 +121,42 @@ json_field() {  # file name
   sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"
 }
 
+# The staff side over HTTP, as the console does it: a session cookie in a jar, and the
+# session's CSRF token on every request that changes something.
+JAR_DIR=$RUN/cookies
+staff_sign_in() {  # who username password -> the session JSON in $JAR_DIR/who.json
+  mkdir -p "$JAR_DIR"
+  curl -sS -o "$JAR_DIR/$1.json" -w '%{http_code}' -c "$JAR_DIR/$1.jar" \
+    -X POST "$HTTP/api/v1/staff/session" -H "Content-Type: application/json" \
+    -d "{\"username\": \"$2\", \"password\": \"$3\"}"
+}
+staff() {  # who method path [json]
+  local csrf; csrf=$(json_field "$JAR_DIR/$1.json" csrf_token)
+  curl -sS --fail-with-body -b "$JAR_DIR/$1.jar" -X "$2" "$HTTP$3" \
+    -H "Content-Type: application/json" -H "X-CSRF-Token: $csrf" ${4:+-d "$4"}
+}
+# Signs `who` in with `password`; a first sign-in (temporary password) chooses it.
+staff_session() {  # who username password [temporary]
+  [ "$(staff_sign_in "$1" "$2" "$3")" = 200 ] && return 0
+  [ -n "${4:-}" ] && [ "$(staff_sign_in "$1" "$2" "$4")" = 200 ] || {
+    echo "run: $2 cannot sign in; see $RUN/logs/gateway.log" >&2; return 1; }
+  staff "$1" POST /api/v1/staff/password \
+    "{\"current_password\": \"$4\", \"new_password\": \"$3\"}" >/dev/null
+  staff_sign_in "$1" "$2" "$3" >/dev/null
+}
+
+# The city's administrator gives DPUPRPKP's officer an account (again on every run: a reset
+# hands out a new temporary password); the officer signs in with it and chooses a password.
+officer_signs_in() {
+  staff_session admin admin "$DEMO_PASSWORD" admin-local-development-only
+  local issued
+  issued=$(staff admin POST /api/v1/staff/accounts \
+    '{"username": "budi.dpuprpkp", "name": "Budi Santoso", "role": "officer", "agency_code": "dpuprpkp"}' \
+    2>/dev/null) || issued=$(staff admin POST /api/v1/staff/accounts/budi.dpuprpkp/reset-password)
+  staff_session budi budi.dpuprpkp "$DEMO_PASSWORD" "$(echo "$issued" | sed -n 's/.*"temporary_password":"\([^"]*\)".*/\1/p')"
+}
+DEMO_PASSWORD=local-demo-password-only
+
 scenario() {
   local id
   echo
@@ -154,15 +190,21 @@ scenario() {
   advance_until escalated:2
   "${CTL[@]}" get "$ticket" --token "$token"
   echo
-  echo "== At last DPUPRPKP's officer takes it up: the queue (overdue first), claim, answer, resolve =="
-  local officer
-  officer=("${CTL[@]}" --staff_token="$("${CTL[@]}" token --role officer --agency dpuprpkp \
-           --subject budi.dpuprpkp --name "Budi Santoso" --issued_at clock --valid_for 72h)")
-  "${officer[@]}" queue --page_size=5
-  "${officer[@]}" claim "$id"
-  "${officer[@]}" respond "$id" --message "Mohon maaf terlambat. Tim kami menambal jalan ini besok pagi."
+  echo "== At last DPUPRPKP's officer signs in to the console's API and takes it up: the queue"
+  echo "   (overdue first), claim, answer; the next day, resolve =="
+  officer_signs_in
+  echo "\$ curl -b cookies $HTTP/api/v1/staff/queue?page_size=5"
+  staff budi GET "/api/v1/staff/queue?page_size=5"; echo
+  echo "\$ curl -b cookies -H 'X-CSRF-Token: ...' -X POST $HTTP/api/v1/staff/cases/$id/claim"
+  staff budi POST "/api/v1/staff/cases/$id/claim" '{}' >/dev/null && echo "claimed"
+  echo "\$ curl -b cookies -H 'X-CSRF-Token: ...' -X POST $HTTP/api/v1/staff/cases/$id/respond -d '{\"message\": ...}'"
+  staff budi POST "/api/v1/staff/cases/$id/respond" \
+    '{"message": "Mohon maaf terlambat. Tim kami menambal jalan ini besok pagi."}' >/dev/null && echo "answered"
   "${CTL[@]}" clock advance 24h
-  "${officer[@]}" resolve "$id" --note "Lubang di Jl. Kawi sudah ditambal."
+  # A day later the session has long been idle: sign in again.
+  staff_session budi budi.dpuprpkp "$DEMO_PASSWORD"
+  staff budi POST "/api/v1/staff/cases/$id/resolve" '{"note": "Lubang di Jl. Kawi sudah ditambal."}' \
+    >/dev/null && echo "resolved"
   "${CTL[@]}" wait "$ticket" --token "$token" --until resolved
   "${CTL[@]}" get "$ticket" --token "$token"
   echo

@@ -146,15 +146,21 @@ void AddressRateLimiter::Return(std::unique_ptr<RedisClient> client) {
 }
 
 absl::Status AddressRateLimiter::Admit(const std::string& client_address, bool write) {
-  const int limit = write ? limits_.writes_per_minute : limits_.reads_per_minute;
+  return Count(client_address, write ? "w" : "r",
+               write ? limits_.writes_per_minute : limits_.reads_per_minute, absl::Minutes(1));
+}
+
+absl::Status AddressRateLimiter::Count(const std::string& client_address, absl::string_view kind,
+                                       int limit, absl::Duration window) {
   if (limit <= 0) return absl::OkStatus();
   const absl::Time now = absl::Now();
-  const int64_t minute = absl::ToUnixSeconds(now) / 60;
-  const std::string key = absl::StrCat(prefix_, "gateway:rate:", write ? "w:" : "r:",
-                                       client_address, ":", minute);
+  const int64_t seconds = std::max<int64_t>(1, absl::ToInt64Seconds(window));
+  const int64_t slot = absl::ToUnixSeconds(now) / seconds;
+  const std::string key =
+      absl::StrCat(prefix_, "gateway:rate:", kind, ":", client_address, ":", slot);
   std::unique_ptr<RedisClient> client = Borrow();
-  absl::StatusOr<std::vector<RedisReply>> replies =
-      client->Pipeline({{"INCR", key}, {"EXPIRE", key, "120", "NX"}});
+  absl::StatusOr<std::vector<RedisReply>> replies = client->Pipeline(
+      {{"INCR", key}, {"EXPIRE", key, absl::StrCat(2 * seconds), "NX"}});
   Return(std::move(client));
   if (!replies.ok() || replies->empty()) {
     std::lock_guard lock(mu_);
@@ -166,7 +172,7 @@ absl::Status AddressRateLimiter::Admit(const std::string& client_address, bool w
     return absl::OkStatus();
   }
   if ((*replies)[0].integer <= limit) return absl::OkStatus();
-  const absl::Duration rest = absl::Seconds(60 - absl::ToUnixSeconds(now) % 60);
+  const absl::Duration rest = absl::Seconds(seconds - absl::ToUnixSeconds(now) % seconds);
   return RetryLater(absl::StrCat("too many requests from your address; try again in ",
                                  absl::ToInt64Seconds(rest), " s"),
                     rest);

@@ -59,6 +59,9 @@ class AddressRateLimiter {
 
   // OK, or RESOURCE_EXHAUSTED with RetryInfo (the rest of the window).
   absl::Status Admit(const std::string& client_address, bool write);
+  // The same for any kind of request (e.g. "signin") with its own limit and window.
+  absl::Status Count(const std::string& client_address, absl::string_view kind, int limit,
+                     absl::Duration window);
 
  private:
   std::unique_ptr<RedisClient> Borrow();

@@ -1,10 +1,14 @@
 #include "services/gateway/json_body.h"
 
+#include <map>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/platform/errors.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/platform/text.h"
 
@@ -64,6 +68,40 @@ absl::Status ReadJsonBody(const HttpRequest& request, google::protobuf::Message&
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("the body is not a valid request: ", parsed.message().ToString()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadQuery(const std::vector<std::pair<std::string, std::string>>& query,
+                       google::protobuf::Message& into) {
+  const google::protobuf::Descriptor* type = into.GetDescriptor();
+  std::map<std::string, std::vector<std::string>> values;
+  for (const auto& [name, value] : query) {
+    const google::protobuf::FieldDescriptor* field = type->FindFieldByName(name);
+    if (field == nullptr || field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
+                                !absl::StartsWith(field->message_type()->full_name(),
+                                                  "google.protobuf.")) {
+      return InvalidFields({{name, "is not a parameter of this address"}});
+    }
+    if (!field->is_repeated() && values.contains(name)) {
+      return InvalidFields({{name, "may be given once"}});
+    }
+    values[name].push_back(absl::StrCat("\"", JsonEscape(value), "\""));
+  }
+  std::string json = "{";
+  for (const auto& [name, list] : values) {
+    if (json.size() > 1) json += ",";
+    const bool repeated = type->FindFieldByName(name)->is_repeated();
+    absl::StrAppend(&json, "\"", name, "\":", repeated ? "[" : "", absl::StrJoin(list, ","),
+                    repeated ? "]" : "");
+  }
+  json += "}";
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto parsed = google::protobuf::util::JsonStringToMessage(json, &into, options);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad query parameter: ", parsed.message().ToString()));
   }
   return absl::OkStatus();
 }

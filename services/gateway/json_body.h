@@ -6,6 +6,8 @@
 // typo in a client never silently drops what a citizen typed.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
@@ -16,6 +18,12 @@ namespace skk::gateway {
 // INVALID_ARGUMENT (400) with the parser's reason, or UNSUPPORTED (415, see WithHttpStatus) for
 // another content type.
 absl::Status ReadJsonBody(const HttpRequest& request, google::protobuf::Message& into);
+
+// A GET's query parameters into a request message: each name is a field of `into` (a repeated
+// field may be named several times), each value read as proto3 JSON reads a string (numbers,
+// enum names, RFC 3339 times). INVALID_ARGUMENT naming an unknown parameter or a bad value.
+absl::Status ReadQuery(const std::vector<std::pair<std::string, std::string>>& query,
+                       google::protobuf::Message& into);
 
 // `message` as application/json with `status`.
 HttpResponse JsonResponse(int status, const google::protobuf::Message& message);

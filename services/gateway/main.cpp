@@ -9,6 +9,7 @@
 #include "services/gateway/gateway_app.h"
 #include "services/gateway/http_server.h"
 #include "services/gateway/probes.h"
+#include "services/gateway/staff_api.h"
 #include "services/gateway/static_files.h"
 #include "services/platform/log.h"
 #include "services/platform/service_host.h"
@@ -44,6 +45,15 @@ ABSL_FLAG(int, address_read_limit, 1200,
           "carrier's NAT puts many phones behind one address");
 ABSL_FLAG(int, address_write_limit, 300,
           "other requests per minute from one client address (0: no limit)");
+ABSL_FLAG(std::string, initial_admin, "",
+          "username of the first administrator, created at start if missing (default in --dev: "
+          "admin); it must change its password at first sign-in");
+ABSL_FLAG(std::string, initial_admin_password_file, "",
+          "file holding the first administrator's password (required with --initial_admin "
+          "outside --dev)");
+ABSL_FLAG(absl::Duration, session_idle, absl::Minutes(30), "a staff session unused this long ends");
+ABSL_FLAG(absl::Duration, session_lifetime, absl::Hours(12),
+          "every staff session ends this long after sign-in");
 ABSL_FLAG(int64_t, max_photo_bytes, 10 * 1024 * 1024, "largest photo accepted, in bytes");
 
 namespace {
@@ -78,6 +88,20 @@ skk::gateway::EdgeOptions EdgeOptionsFromFlags() {
           .behind_tls = absl::GetFlag(FLAGS_behind_tls)};
 }
 
+void CreateInitialAdmin(const skk::ServiceOptions& options,
+                        skk::gateway::StaffAccounts& accounts) {
+  std::string username = absl::GetFlag(FLAGS_initial_admin);
+  if (username.empty() && options.dev) username = "admin";
+  if (username.empty()) return;
+  const std::string password = skk::LoadSecretOrExit(
+      {.name = "initial_admin_password",
+       .file = absl::GetFlag(FLAGS_initial_admin_password_file),
+       .dev_default = skk::kDevInitialAdminPassword,
+       .min_bytes = 12},
+      options);
+  skk::OkOrExit(accounts.EnsureAdmin(username, password));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,8 +119,15 @@ int main(int argc, char** argv) {
   const auto sla = dial("sla", absl::GetFlag(FLAGS_sla_addr), 50053);
   const auto notification = dial("notification", absl::GetFlag(FLAGS_notification_addr), 50054);
 
+  // The gateway signs staff in and mints their tokens: it holds the issuer's private key.
+  skk::TokenIssuer issuer =
+      skk::ValueOrExit(skk::TokenIssuerFromConfig(city, options.city_config));
   skk::ServiceHost host(options);
   host.MigrateOrExit("gateway", skk::gateway_migrations());
+  skk::gateway::StaffAccounts accounts(host.pool(), host.clock(),
+                                       {.idle = absl::GetFlag(FLAGS_session_idle),
+                                        .lifetime = absl::GetFlag(FLAGS_session_lifetime)});
+  CreateInitialAdmin(options, accounts);
 
   skk::gateway::Router router;
   skk::gateway::Probes probes(
@@ -106,13 +137,16 @@ int main(int argc, char** argv) {
       intake, city,
       {.max_photo_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_photo_bytes))});
   citizens.AddRoutes(router);
-  skk::gateway::StaticFiles files(absl::GetFlag(FLAGS_web_dir));
-  files.AddRoutes(router);  // last: it answers what no other route knows
-
   skk::gateway::AddressRateLimiter limiter(
       options.redis_addr, options.redis_prefix,
       {.reads_per_minute = absl::GetFlag(FLAGS_address_read_limit),
        .writes_per_minute = absl::GetFlag(FLAGS_address_write_limit)});
+  skk::gateway::StaffApi staff(accounts, std::move(issuer), host.clock(), routing, sla, &limiter,
+                               {.secure_cookie = absl::GetFlag(FLAGS_behind_tls)});
+  staff.AddRoutes(router);
+  skk::gateway::StaticFiles files(absl::GetFlag(FLAGS_web_dir));
+  files.AddRoutes(router);  // last: it answers what no other route knows
+
   skk::gateway::GatewayApp app(router, EdgeOptionsFromFlags(), &limiter);
   std::unique_ptr<skk::gateway::HttpServer> http =
       skk::ValueOrExit(skk::gateway::HttpServer::Start(HttpOptionsFromFlags(), app));

@@ -42,5 +42,7 @@ absl::Status RefuseDevelopmentKeys(const TokenVerifier& verifier, bool dev);
 inline constexpr char kDevTrackingSecret[] = "local-development-only-tracking-secret";
 inline constexpr char kDevQueueCursorSecret[] = "local-development-only-queue-cursor-secret";
 inline constexpr char kDevRateLimitSecret[] = "local-development-only-rate-limit-secret";
+// The first administrator's password of a local run (it must be changed at first sign-in).
+inline constexpr char kDevInitialAdminPassword[] = "admin-local-development-only";
 
 }  // namespace skk

@@ -215,6 +215,10 @@ TEST_CASE("nothing is lost or duplicated under load while every part crashes", "
     processes.push_back(service);
     processes.push_back(absl::StrCat(service, "#2"));
   }
+  // And two gateways, through which a third of the citizens submit over HTTP; they are killed
+  // like every other process.
+  processes.push_back("gateway");
+  processes.push_back("gateway#2");
   FaultLog log(system);
   Storm storm(system, log, notification_flags);
   for (const std::string& p : processes) storm.Start(p);
@@ -293,13 +297,15 @@ TEST_CASE("nothing is lost or duplicated under load while every part crashes", "
   std::cout << "faults: load stopped after " << absl::FormatDuration(log.elapsed()) << ": "
             << counts.submitted << " complaints acknowledged (" << counts.with_photo
             << " with a photo, " << counts.anonymous << " anonymous, " << counts.assisted
-            << " assisted), " << counts.citizen_retries << " client retries, "
+            << " assisted, " << counts.through_gateway << " over HTTP through the gateways), "
+            << counts.citizen_retries << " client retries, "
             << counts.given_up << " given up; " << counts.officer_actions
             << " officer actions (" << counts.officer_failures << " failed calls retried); "
             << counts.clock_steps << " clock steps; " << log.count() << " faults" << std::endl;
   for (const std::string& r : counts.refusals) std::cout << "faults: refused " << r << std::endl;
   CHECK(counts.refusals.empty());
   CHECK(counts.given_up == 0);
+  CHECK(counts.through_gateway > 0);
   REQUIRE(counts.submitted >= 100);
 
   // The poison is still parked after every crash, and replaying it parks it again (it is

@@ -9,6 +9,8 @@
 #include "sambat/v1/routing.grpc.pb.h"
 #include "services/platform/auth.h"
 #include "services/platform/clock.h"
+#include "google/protobuf/util/json_util.h"
+#include "tests/support/http_client.h"
 #include "tests/support/images.h"
 #include "tests/support/staff_tokens.h"
 
@@ -63,12 +65,53 @@ grpc::Status Upload(sambat::v1::IntakeService::Stub& stub, const std::string& by
   return status;
 }
 
+// One submission over HTTP through a gateway, as a phone sends it: the photo first, then the
+// complaint with its Idempotency-Key. The answer as a gRPC status, so one retry rule serves
+// both doors: 2xx OK; no answer, 408, 429 and 5xx transient (UNAVAILABLE); any other 4xx a
+// refusal.
+grpc::Status SubmitOverHttp(skk::testing::HttpClient& http, const std::string* photo,
+                            sambat::v1::SubmitComplaintRequest& request,
+                            sambat::v1::SubmitComplaintResponse* response) {
+  auto as_status = [](const skk::testing::HttpAnswer& answer) {
+    if (answer.status >= 200 && answer.status < 300) return grpc::Status::OK;
+    const bool transient = answer.status == 0 || answer.status == 408 || answer.status == 429 ||
+                           answer.status >= 500;
+    return grpc::Status(transient ? grpc::StatusCode::UNAVAILABLE
+                                  : grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("HTTP ", answer.status, " ", answer.body));
+  };
+  google::protobuf::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  if (photo != nullptr && request.media_ids_size() == 0) {
+    const skk::testing::HttpAnswer uploaded = http.Post("/api/v1/media", *photo, "image/jpeg");
+    if (grpc::Status s = as_status(uploaded); !s.ok()) return s;
+    sambat::v1::UploadMediaResponse media;
+    if (!google::protobuf::util::JsonStringToMessage(uploaded.body, &media).ok()) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "unreadable upload answer");
+    }
+    request.add_media_ids(media.media_id());
+  }
+  sambat::v1::SubmitComplaintRequest body = request;
+  body.clear_idempotency_key();  // it travels in its header
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(body, &json, print);
+  const skk::testing::HttpAnswer answer = http.Post(
+      "/api/v1/complaints", json, "application/json",
+      {{"Idempotency-Key", request.idempotency_key()}});
+  if (grpc::Status s = as_status(answer); !s.ok()) return s;
+  if (!google::protobuf::util::JsonStringToMessage(answer.body, response).ok()) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "unreadable submission answer");
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace
 
 LoadGenerator::LoadGenerator(System& system, ClientLedger& ledger, LoadOptions options)
     : system_(system), ledger_(ledger), options_(std::move(options)) {
   for (const std::string& p : system.RunningProcesses()) {
     if (System::ServiceOf(p) == "intake") intake_ports_.push_back(system.Port(p));
+    if (System::ServiceOf(p) == "gateway") gateway_ports_.push_back(system.HttpPort(p));
   }
   routing_port_ = system.Port("routing");
   // Loaded here, on the test's thread: Catch2's assertions are not for the load's threads.
@@ -105,6 +148,7 @@ LoadCounts LoadGenerator::counts() const {
           .with_photo = with_photo_,
           .anonymous = anonymous_,
           .assisted = assisted_,
+          .through_gateway = through_gateway_,
           .given_up = given_up_,
           .citizen_retries = citizen_retries_,
           .officer_actions = officer_actions_,
@@ -119,6 +163,8 @@ LoadCounts LoadGenerator::counts() const {
 void LoadGenerator::Citizen(int index) {
   std::vector<std::unique_ptr<sambat::v1::IntakeService::Stub>> stubs;
   for (int port : intake_ports_) stubs.push_back(IntakeAt(port));
+  std::vector<std::unique_ptr<skk::testing::HttpClient>> doors;
+  for (int port : gateway_ports_) doors.push_back(std::make_unique<skk::testing::HttpClient>(port));
   // Each citizen thread keeps its share of the rate: complaint n is due at start + n / rate.
   const absl::Duration interval =
       absl::Seconds(options_.citizen_threads / options_.complaints_per_second);
@@ -155,31 +201,39 @@ void LoadGenerator::Citizen(int index) {
       request.set_volunteer_id(absl::StrCat("kim-klojen-", n % 5));
     }
 
-    // Retries go round the intake replicas, as a load balancer would send them.
+    // Retries go round the replicas (of intake, or of the gateway for a phone on HTTP), as a
+    // load balancer would send them.
+    const bool over_http = !doors.empty() && n % options_.http_every == 0;
+    const size_t replicas = over_http ? doors.size() : stubs.size();
     const absl::Time give_up = absl::Now() + options_.give_up_after;
-    size_t replica = n % stubs.size();
+    size_t replica = n % replicas;
     bool acknowledged = false;
     while (absl::Now() < give_up) {
-      auto& stub = *stubs[replica];
       grpc::Status status;
-      if (photo && request.media_ids_size() == 0) {
-        std::string media_id;
-        status = Upload(stub, photos_[photo_index], ack.idempotency_key, &media_id);
-        if (status.ok()) request.add_media_ids(media_id);
+      sambat::v1::SubmitComplaintResponse response;
+      if (over_http) {
+        status = SubmitOverHttp(*doors[replica], photo ? &photos_[photo_index] : nullptr, request,
+                                &response);
+      } else {
+        auto& stub = *stubs[replica];
+        if (photo && request.media_ids_size() == 0) {
+          std::string media_id;
+          status = Upload(stub, photos_[photo_index], ack.idempotency_key, &media_id);
+          if (status.ok()) request.add_media_ids(media_id);
+        }
+        if (status.ok()) {
+          grpc::ClientContext context;
+          Deadline(context, 10);
+          status = stub.SubmitComplaint(&context, request, &response);
+        }
       }
       if (status.ok()) {
-        grpc::ClientContext context;
-        Deadline(context, 10);
-        sambat::v1::SubmitComplaintResponse response;
-        status = stub.SubmitComplaint(&context, request, &response);
-        if (status.ok()) {
-          ack.complaint_id = response.complaint_id();
-          ack.ticket = response.ticket();
-          ack.photos = request.media_ids_size();
-          ack.acknowledged_at = system_.Now();
-          acknowledged = true;
-          break;
-        }
+        ack.complaint_id = response.complaint_id();
+        ack.ticket = response.ticket();
+        ack.photos = request.media_ids_size();
+        ack.acknowledged_at = system_.Now();
+        acknowledged = true;
+        break;
       }
       const grpc::StatusCode code = status.error_code();
       const bool transient =
@@ -197,7 +251,7 @@ void LoadGenerator::Citizen(int index) {
         break;
       }
       ++citizen_retries_;
-      replica = (replica + 1) % stubs.size();
+      replica = (replica + 1) % replicas;
       absl::SleepFor(absl::Milliseconds(200));
     }
     if (!acknowledged) {
@@ -208,6 +262,7 @@ void LoadGenerator::Citizen(int index) {
     if (ack.photos > 0) ++with_photo_;
     if (ack.anonymous) ++anonymous_;
     if (ack.assisted) ++assisted_;
+    if (over_http) ++through_gateway_;
     ledger_.Add(std::move(ack));
   }
 }

@@ -37,6 +37,9 @@ struct LoadOptions {
   absl::Duration clock_step = absl::Hours(4);
   // How long a citizen keeps retrying one complaint before giving up (and saying so).
   absl::Duration give_up_after = absl::Minutes(3);
+  // One complaint in `http_every` goes over HTTP through the gateway's replicas (when any
+  // runs), the rest over gRPC straight to intake's.
+  int http_every = 3;
 };
 
 struct LoadCounts {
@@ -44,6 +47,7 @@ struct LoadCounts {
   long long with_photo = 0;
   long long anonymous = 0;
   long long assisted = 0;
+  long long through_gateway = 0;  // acknowledged over HTTP
   long long given_up = 0;      // complaints a citizen stopped retrying (must be 0)
   long long citizen_retries = 0;
   long long officer_actions = 0;
@@ -75,6 +79,7 @@ class LoadGenerator {
   ClientLedger& ledger_;
   LoadOptions options_;
   std::vector<int> intake_ports_;
+  std::vector<int> gateway_ports_;  // HTTP
   class OfficerCalls;
   int routing_port_ = 0;
   std::vector<std::string> photos_;
@@ -86,7 +91,7 @@ class LoadGenerator {
   std::vector<std::string> refusals_;
 
   std::atomic<long long> submitted_{0}, with_photo_{0}, anonymous_{0}, assisted_{0},
-      given_up_{0}, citizen_retries_{0}, officer_actions_{0}, officer_failures_{0},
+      through_gateway_{0}, given_up_{0}, citizen_retries_{0}, officer_actions_{0}, officer_failures_{0},
       clock_steps_{0};
 };
 

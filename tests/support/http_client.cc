@@ -29,6 +29,8 @@ HttpClient::HttpClient(int port) : client_(std::make_unique<httplib::Client>("12
 }
 
 HttpClient::~HttpClient() = default;
+HttpClient::HttpClient(HttpClient&&) noexcept = default;
+HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
 HttpAnswer HttpClient::Send(const std::string& method, const std::string& path,
                             const std::string& body, const std::string& content_type,

@@ -30,6 +30,8 @@ class HttpClient {
  public:
   explicit HttpClient(int port);
   ~HttpClient();
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
   HttpAnswer Get(const std::string& path, const HttpHeaders& headers = {});
   HttpAnswer Post(const std::string& path, const std::string& body,
                   const std::string& content_type, const HttpHeaders& headers = {});

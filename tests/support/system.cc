@@ -15,6 +15,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/platform/clock.h"
 
 namespace skk::testing {
@@ -79,9 +80,17 @@ std::vector<std::string> System::Flags(const std::string& service) {
   };
   if (binary == "sla") args.push_back("--reconcile_interval=1s");
   if (binary == "gateway") {
-    // The gateway finds each service where this system started it (the first replica).
+    // The gateway finds each service at every replica this system ever started (they come
+    // back on the same ports), as behind a Kubernetes Service: gRPC tries the next address
+    // when one is down.
     for (const std::string& s : kAllServices) {
-      if (ports_.contains(s)) args.push_back(absl::StrCat("--", s, "_addr=127.0.0.1:", ports_[s]));
+      std::vector<std::string> addresses;
+      for (const auto& [process, port] : last_ports_) {
+        if (ServiceOf(process) == s) addresses.push_back(absl::StrCat("127.0.0.1:", port));
+      }
+      if (!addresses.empty()) {
+        args.push_back(absl::StrCat("--", s, "_addr=ipv4:", absl::StrJoin(addresses, ",")));
+      }
     }
     args.push_back(absl::StrCat("--http_listen=127.0.0.1:",
                                 last_http_ports_.contains(service) ? last_http_ports_[service] : 0));

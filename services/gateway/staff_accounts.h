@@ -1,0 +1,81 @@
+#pragma once
+
+// Staff accounts and their sessions, in the gateway's own schema (docs/staff-auth.md). An
+// administrator creates, disables and resets accounts; a sign-in checks the Argon2id hash,
+// counts failures and locks the account after too many; a session lives in a cookie whose
+// SHA-256 is stored, ends when idle too long, at its absolute limit, at sign-out, or at once
+// when the account is disabled or reset. Every time is the service's clock.
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "sambat/v1/gateway.pb.h"
+#include "services/platform/auth.h"
+#include "services/platform/clock.h"
+#include "services/platform/pg.h"
+
+namespace skk::gateway {
+
+struct SignInPolicy {
+  int max_failures = 5;                        // consecutive, then locked
+  absl::Duration lockout = absl::Minutes(15);  // from the last failure
+  absl::Duration idle = absl::Minutes(30);     // a session unused this long ends
+  absl::Duration lifetime = absl::Hours(12);   // and every session ends this long after sign-in
+};
+
+// A session in use: who, and the CSRF token its state-changing requests must carry.
+struct ActiveSession {
+  Caller caller;
+  std::string csrf_token;
+  bool must_change_password = false;
+  absl::Time expires_at;
+};
+
+struct OpenedSession {
+  std::string cookie;  // the cookie's value: 32 random bytes, hex
+  ActiveSession session;
+};
+
+class StaffAccounts {
+ public:
+  StaffAccounts(PgPool& pool, Clock& clock, SignInPolicy policy = {})
+      : pool_(pool), clock_(clock), policy_(policy) {}
+
+  // A new session for a right username and password. UNAUTHENTICATED with the same words for
+  // an unknown username, a wrong password and a disabled account (a stranger learns nothing);
+  // RESOURCE_EXHAUSTED with RetryInfo for a locked account.
+  absl::StatusOr<OpenedSession> SignIn(const std::string& username, const std::string& password);
+  // The session of a cookie, refreshed; UNAUTHENTICATED for none, expired, or of a disabled
+  // account.
+  absl::StatusOr<ActiveSession> Session(const std::string& cookie);
+  absl::Status SignOut(const std::string& cookie);
+  // INVALID_ARGUMENT for a new password the policy refuses; UNAUTHENTICATED for a wrong
+  // current one. Ends every other session of the account.
+  absl::Status ChangePassword(const std::string& cookie, const std::string& username,
+                              const sambat::v1::ChangePassword& change);
+
+  // Administrators' calls (the caller must be an admin). Each returns the temporary password
+  // the account must change at its next sign-in.
+  absl::StatusOr<sambat::v1::StaffAccountIssued> Create(const Caller& admin,
+                                                        const sambat::v1::NewStaffAccount& a);
+  absl::StatusOr<sambat::v1::StaffAccountIssued> ResetPassword(const Caller& admin,
+                                                               const std::string& username);
+  // Ends the account's sessions at once; its next sign-in is refused.
+  absl::Status Disable(const Caller& admin, const std::string& username);
+
+  // Makes sure an administrator account `username` exists (first start of a city): created
+  // with `password`, which it must change at its first sign-in. Does nothing if it exists.
+  absl::Status EnsureAdmin(const std::string& username, const std::string& password);
+
+ private:
+  absl::StatusOr<OpenedSession> OpenSession(PgConnection& db, const Caller& caller,
+                                            bool must_change_password);
+
+  PgPool& pool_;
+  Clock& clock_;
+  SignInPolicy policy_;
+};
+
+}  // namespace skk::gateway

@@ -1,0 +1,264 @@
+#include "services/gateway/staff_api.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/util/time_util.h"
+#include "sambat/v1/gateway.pb.h"
+#include "services/gateway/json_body.h"
+#include "services/platform/errors.h"
+#include "services/platform/grpc_edge.h"
+#include "services/platform/status_macros.h"
+
+namespace skk::gateway {
+namespace {
+
+namespace v1 = sambat::v1;
+
+// Long enough for a slow call, short enough that a token copied from a log is soon worthless.
+constexpr absl::Duration kTokenLifetime = absl::Minutes(5);
+
+bool Changes(const RouteRequest& request) { return request.http.method != "GET"; }
+
+v1::StaffSession SessionMessage(const ActiveSession& session) {
+  v1::StaffSession out;
+  out.set_username(session.caller.subject);
+  out.set_name(session.caller.name);
+  out.set_role(std::string(RoleName(session.caller.role)));
+  out.set_agency_code(session.caller.agency_code);
+  out.set_csrf_token(session.csrf_token);
+  out.set_must_change_password(session.must_change_password);
+  *out.mutable_expires_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(
+      absl::ToUnixSeconds(session.expires_at));
+  return out;
+}
+
+// Sets `field` of `message` to the path's `value` (the case or escalation the address names);
+// INVALID_ARGUMENT when the body named another.
+absl::Status SetFromPath(google::protobuf::Message& message, const std::string& field,
+                         const std::string& value) {
+  std::unique_ptr<google::protobuf::Message> named(message.New());
+  SKK_RETURN_IF_ERROR(ReadQuery({{field, value}}, *named));
+  const google::protobuf::FieldDescriptor* f = message.GetDescriptor()->FindFieldByName(field);
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  if (reflection->HasField(message, f)) {
+    // The body's value of that field alone, compared with the path's.
+    std::unique_ptr<google::protobuf::Message> only(message.New());
+    only->CopyFrom(message);
+    const google::protobuf::Descriptor* type = message.GetDescriptor();
+    for (int i = 0; i < type->field_count(); ++i) {
+      if (type->field(i) != f) only->GetReflection()->ClearField(only.get(), type->field(i));
+    }
+    if (only->SerializeAsString() != named->SerializeAsString()) {
+      return InvalidFields({{field, "differs from the one in the address"}});
+    }
+  }
+  reflection->ClearField(&message, f);
+  message.MergeFrom(*named);
+  return absl::OkStatus();
+}
+
+// An answer a console polls: 304 when the client has it already.
+HttpResponse Cacheable(const RouteRequest& request, HttpResponse response) {
+  const std::string etag = EtagOf(response.body);
+  if (request.http.Header("if-none-match") == etag) {
+    response.status = 304;
+    response.body.clear();
+  }
+  response.SetHeader("etag", etag);
+  response.SetHeader("cache-control", "private, no-cache");
+  return response;
+}
+
+}  // namespace
+
+std::string CookieValue(absl::string_view header, absl::string_view name) {
+  for (absl::string_view part : absl::StrSplit(header, ';')) {
+    part = absl::StripAsciiWhitespace(part);
+    const size_t eq = part.find('=');
+    if (eq != absl::string_view::npos && part.substr(0, eq) == name) {
+      return std::string(part.substr(eq + 1));
+    }
+  }
+  return "";
+}
+
+StaffApi::StaffApi(StaffAccounts& accounts, TokenIssuer issuer, Clock& clock,
+                   std::shared_ptr<grpc::Channel> routing, std::shared_ptr<grpc::Channel> sla,
+                   AddressRateLimiter* limiter, StaffApiOptions options)
+    : accounts_(accounts),
+      issuer_(std::move(issuer)),
+      clock_(clock),
+      officers_(v1::OfficerService::NewStub(std::move(routing))),
+      leadership_(v1::LeadershipService::NewStub(std::move(sla))),
+      limiter_(limiter),
+      options_(options) {}
+
+void StaffApi::AddRoutes(Router& router) {
+  const BodyPolicy json{.max_bytes = options_.max_json_bytes};
+  auto bind = [this](auto method) {
+    return [this, method](RouteRequest& r) { return (this->*method)(r); };
+  };
+  router.Add({"POST", "/api/v1/staff/session", json, bind(&StaffApi::SignIn)});
+  router.Add({"GET", "/api/v1/staff/session", {}, bind(&StaffApi::WhoAmI)});
+  router.Add({"DELETE", "/api/v1/staff/session", {}, bind(&StaffApi::SignOut)});
+  router.Add({"POST", "/api/v1/staff/password", json, bind(&StaffApi::ChangePassword)});
+  router.Add({"POST", "/api/v1/staff/accounts", json, bind(&StaffApi::CreateAccount)});
+  router.Add({"POST", "/api/v1/staff/accounts/{username}/reset-password", {},
+              bind(&StaffApi::ResetPassword)});
+  router.Add({"POST", "/api/v1/staff/accounts/{username}/disable", {},
+              bind(&StaffApi::DisableAccount)});
+
+  using Officers = v1::OfficerService::Stub;
+  Officers& o = *officers_;
+  router.Add({"GET", "/api/v1/staff/queue", {}, bind(&StaffApi::Queue)});
+  router.Add({"GET", "/api/v1/staff/cases/{id}", {}, Call(o, &Officers::GetCase, "complaint_id")});
+  router.Add({"POST", "/api/v1/staff/cases/{id}/claim", json,
+              Call(o, &Officers::Claim, "complaint_id")});
+  router.Add({"POST", "/api/v1/staff/cases/{id}/release", json,
+              Call(o, &Officers::Release, "complaint_id")});
+  router.Add({"POST", "/api/v1/staff/cases/{id}/respond", json,
+              Call(o, &Officers::Respond, "complaint_id")});
+  router.Add({"POST", "/api/v1/staff/cases/{id}/request-info", json,
+              Call(o, &Officers::RequestInfo, "complaint_id")});
+  router.Add({"POST", "/api/v1/staff/cases/{id}/forward", json,
+              Call(o, &Officers::Forward, "complaint_id")});
+  router.Add({"POST", "/api/v1/staff/cases/{id}/resolve", json,
+              Call(o, &Officers::Resolve, "complaint_id")});
+  router.Add({"POST", "/api/v1/staff/cases/{id}/reject", json,
+              Call(o, &Officers::Reject, "complaint_id")});
+
+  using Leaders = v1::LeadershipService::Stub;
+  Leaders& l = *leadership_;
+  router.Add({"GET", "/api/v1/staff/escalations", {}, Call(l, &Leaders::ListEscalations, "")});
+  router.Add({"POST", "/api/v1/staff/escalations/{id}/acknowledge", json,
+              Call(l, &Leaders::Acknowledge, "escalation_id")});
+  router.Add({"GET", "/api/v1/staff/stats", {}, Call(l, &Leaders::AgencyStats, "")});
+}
+
+absl::StatusOr<ActiveSession> StaffApi::Authenticate(const RouteRequest& request,
+                                                     bool changes) const {
+  SKK_ASSIGN_OR_RETURN(
+      ActiveSession session,
+      accounts_.Session(CookieValue(request.http.Header("cookie"), kCookie)));
+  // The cookie alone proves only that a browser holds it; a page of another site can make the
+  // browser send it. The CSRF token is readable only by the console's own pages.
+  if (changes && request.http.Header("x-csrf-token") != session.csrf_token) {
+    return absl::PermissionDeniedError("missing or wrong X-CSRF-Token");
+  }
+  return session;
+}
+
+absl::Status StaffApi::Prepare(grpc::ClientContext& context, const ActiveSession& session) const {
+  if (session.must_change_password) {
+    return absl::PermissionDeniedError("choose a new password first (POST /api/v1/staff/password)");
+  }
+  SKK_ASSIGN_OR_RETURN(const std::string token,
+                       issuer_.Mint(session.caller, clock_.Now(), kTokenLifetime));
+  AttachBearerToken(context, token);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
+  return absl::OkStatus();
+}
+
+template <class Stub, class Request, class Response>
+RouteHandler StaffApi::Call(Stub& stub,
+                            grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                         Response*),
+                            const char* path_field) {
+  return [this, &stub, method, path_field](RouteRequest& r) -> absl::StatusOr<HttpResponse> {
+    SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(r, Changes(r)));
+    Request request;
+    SKK_RETURN_IF_ERROR(Changes(r) ? ReadJsonBody(r.http, request) : ReadQuery(r.query, request));
+    if (*path_field != '\0') {
+      SKK_RETURN_IF_ERROR(SetFromPath(request, path_field, r.params.at("id")));
+    }
+    grpc::ClientContext context;
+    SKK_RETURN_IF_ERROR(Prepare(context, session));
+    Response response;
+    SKK_RETURN_IF_ERROR(FromGrpcStatus((stub.*method)(&context, request, &response)));
+    return Changes(r) ? JsonResponse(200, response) : Cacheable(r, JsonResponse(200, response));
+  };
+}
+
+absl::StatusOr<HttpResponse> StaffApi::SignIn(RouteRequest& request) {
+  v1::StaffSignIn sign_in;
+  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, sign_in));
+  if (limiter_ != nullptr && options_.sign_ins_per_address > 0) {
+    SKK_RETURN_IF_ERROR(limiter_->Count(request.client_address, "signin",
+                                        options_.sign_ins_per_address, absl::Minutes(15)));
+  }
+  SKK_ASSIGN_OR_RETURN(OpenedSession opened,
+                       accounts_.SignIn(sign_in.username(), sign_in.password()));
+  HttpResponse response = JsonResponse(200, SessionMessage(opened.session));
+  response.SetHeader("set-cookie",
+                     absl::StrCat(kCookie, "=", opened.cookie,
+                                  "; Path=/; HttpOnly; SameSite=Strict",
+                                  options_.secure_cookie ? "; Secure" : ""));
+  return response;
+}
+
+absl::StatusOr<HttpResponse> StaffApi::WhoAmI(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, false));
+  return JsonResponse(200, SessionMessage(session));
+}
+
+absl::StatusOr<HttpResponse> StaffApi::SignOut(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  SKK_RETURN_IF_ERROR(
+      accounts_.SignOut(CookieValue(request.http.Header("cookie"), kCookie)));
+  HttpResponse response;
+  response.status = 204;
+  response.SetHeader("set-cookie", absl::StrCat(kCookie, "=; Path=/; Max-Age=0; HttpOnly; "
+                                                         "SameSite=Strict"));
+  return response;
+}
+
+absl::StatusOr<HttpResponse> StaffApi::ChangePassword(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  v1::ChangePassword change;
+  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, change));
+  SKK_RETURN_IF_ERROR(accounts_.ChangePassword(CookieValue(request.http.Header("cookie"), kCookie),
+                                               session.caller.subject, change));
+  SKK_ASSIGN_OR_RETURN(const ActiveSession now, Authenticate(request, false));
+  return JsonResponse(200, SessionMessage(now));
+}
+
+absl::StatusOr<HttpResponse> StaffApi::CreateAccount(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  if (session.must_change_password) return absl::PermissionDeniedError("choose a new password first");
+  v1::NewStaffAccount account;
+  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, account));
+  SKK_ASSIGN_OR_RETURN(const v1::StaffAccountIssued issued,
+                       accounts_.Create(session.caller, account));
+  return JsonResponse(201, issued);
+}
+
+absl::StatusOr<HttpResponse> StaffApi::ResetPassword(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  if (session.must_change_password) return absl::PermissionDeniedError("choose a new password first");
+  SKK_ASSIGN_OR_RETURN(const v1::StaffAccountIssued issued,
+                       accounts_.ResetPassword(session.caller, request.params.at("username")));
+  return JsonResponse(200, issued);
+}
+
+absl::StatusOr<HttpResponse> StaffApi::DisableAccount(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  if (session.must_change_password) return absl::PermissionDeniedError("choose a new password first");
+  SKK_RETURN_IF_ERROR(accounts_.Disable(session.caller, request.params.at("username")));
+  HttpResponse response;
+  response.status = 204;
+  return response;
+}
+
+absl::StatusOr<HttpResponse> StaffApi::Queue(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, false));
+  v1::ListQueueRequest query;
+  SKK_RETURN_IF_ERROR(ReadQuery(request.query, query));
+  grpc::ClientContext context;
+  SKK_RETURN_IF_ERROR(Prepare(context, session));
+  v1::ListQueueResponse queue;
+  SKK_RETURN_IF_ERROR(FromGrpcStatus(officers_->ListQueue(&context, query, &queue)));
+  return Cacheable(request, JsonResponse(200, queue));
+}
+
+}  // namespace skk::gateway
