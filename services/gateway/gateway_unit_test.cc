@@ -406,6 +406,21 @@ TEST_CASE("a streamed body arrives in pieces, and one cut mid-way reaches the ha
   }
 }
 
+TEST_CASE("stopping lets requests in hand finish and gives up on an upload that never ends",
+          "[http_server]") {
+  Served served({.shutdown_grace = absl::Milliseconds(300)});
+  Client stalled(served.port());
+  // Half a body, then nothing: the handler waits on it.
+  REQUIRE(stalled.Send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n" +
+                       std::string(1000, 'p')));
+  for (int i = 0; i < 100 && served.app.last_stream_error.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const absl::Time asked = absl::Now();
+  served.server->Stop();
+  CHECK(absl::Now() - asked < absl::Seconds(3));
+}
+
 }  // namespace
 }  // namespace skk::gateway
 

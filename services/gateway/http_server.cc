@@ -139,6 +139,7 @@ class ServerImpl : public HttpServer {
     // Answers of finished requests are being written: give them a moment, then close all.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     work_guard_.reset();
+    io_stopped_ = true;
     ioc_.stop();
     for (std::thread& t : io_threads_) t.join();
     io_threads_.clear();
@@ -148,6 +149,8 @@ class ServerImpl : public HttpServer {
   const HttpServerOptions& options() const { return options_; }
   HttpApp& app() { return app_; }
   bool stopping() const { return stopping_.load(); }
+  // True once the I/O threads are stopping: nothing posted to a connection will run.
+  bool io_stopped() const { return io_stopped_.load(); }
   std::atomic<int>& connections() { return connections_; }
 
   // Runs `handle` on a worker; false when too many requests already wait for one.
@@ -185,6 +188,7 @@ class ServerImpl : public HttpServer {
   std::atomic<int> connections_{0};
   std::atomic<int> in_flight_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> io_stopped_{false};
   HttpServerOptions options_;
   HttpApp& app_;
   asio::io_context ioc_;
@@ -401,42 +405,49 @@ void Connection::Close() {
 absl::StatusOr<size_t> Connection::StreamedBody::Read(std::string& out, size_t max) {
   if (started_ == absl::InfinitePast()) started_ = absl::Now();
   const HttpServerOptions& options = c_.server_.options();
-  while (true) {
+  // Shared with the read on the strand: if the server stops before that read runs, this
+  // worker gives up waiting while the read (never run) still owns what it would write to.
+  struct Pending {
     std::promise<beast::error_code> done;
-    std::future<beast::error_code> result = done.get_future();
     size_t got = 0;
     bool finished = false;
-    asio::post(c_.stream_.get_executor(), [this, &done, &got, &finished, max, &options] {
-      if (c_.parser_->is_done()) {
-        finished = true;
-        done.set_value({});
+  };
+  while (true) {
+    auto pending = std::make_shared<Pending>();
+    std::future<beast::error_code> result = pending->done.get_future();
+    std::shared_ptr<Connection> connection = c_.shared_from_this();
+    asio::post(c_.stream_.get_executor(), [connection, pending, max, &options] {
+      Connection& c = *connection;
+      if (c.parser_->is_done()) {
+        pending->finished = true;
+        pending->done.set_value({});
         return;
       }
-      auto& body = c_.parser_->get().body();
-      const size_t want = std::min(max, c_.chunk_.size());
-      body.data = c_.chunk_.data();
+      auto& body = c.parser_->get().body();
+      const size_t want = std::min(max, c.chunk_.size());
+      body.data = c.chunk_.data();
       body.size = want;
-      c_.StartReadDeadline(options.stream_idle_timeout);
-      http::async_read_some(c_.stream_, c_.buffer_, *c_.parser_,
-                            [this, &done, &got, want](beast::error_code ec, size_t) {
-                              got = want - c_.parser_->get().body().size;
-                              if (c_.StopReadDeadline()) ec = beast::error::timeout;
-                              done.set_value(ec);
+      c.StartReadDeadline(options.stream_idle_timeout);
+      http::async_read_some(c.stream_, c.buffer_, *c.parser_,
+                            [connection, pending, want](beast::error_code ec, size_t) {
+                              Connection& c = *connection;
+                              pending->got = want - c.parser_->get().body().size;
+                              if (c.StopReadDeadline()) ec = beast::error::timeout;
+                              pending->done.set_value(ec);
                             });
     });
-    beast::error_code ec;
-    try {
-      ec = result.get();
-    } catch (const std::future_error&) {
-      return absl::AbortedError("the gateway is shutting down");
+    while (result.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
+      if (c_.server_.io_stopped()) return absl::AbortedError("the gateway is shutting down");
     }
+    beast::error_code ec = result.get();
     if (ec == http::error::need_buffer) ec = {};
     if (ec == beast::error::timeout) return absl::DeadlineExceededError("the body stopped arriving");
     if (ec == http::error::body_limit) return absl::OutOfRangeError("the body is too large");
     if (ec) return absl::AbortedError(absl::StrCat("the body was cut off: ", ec.message()));
-    if (finished) return 0;
-    out.append(c_.chunk_.data(), got);
-    total_ += got;
+    if (pending->finished) return 0;
+    // Only this worker reads the chunk now: the read that filled it has completed.
+    out.append(c_.chunk_.data(), pending->got);
+    total_ += pending->got;
     if (total_ > c_.policy_.max_bytes) {
       return absl::OutOfRangeError(
           absl::StrCat("the body may be at most ", c_.policy_.max_bytes, " bytes"));
@@ -445,7 +456,7 @@ absl::StatusOr<size_t> Connection::StreamedBody::Read(std::string& out, size_t m
     if (seconds > 30 && total_ < seconds * options.min_stream_bytes_per_second) {
       return absl::DeadlineExceededError("the body arrives too slowly");
     }
-    if (got > 0 || c_.parser_->is_done()) return got;
+    if (pending->got > 0 || pending->finished) return pending->got;
   }
 }
 
