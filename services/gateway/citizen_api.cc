@@ -54,16 +54,7 @@ absl::Status SameTicket(const std::string& in_body, const std::string& in_path) 
 }
 
 HttpResponse ComplaintResponse(const RouteRequest& request, const v1::Complaint& complaint) {
-  HttpResponse response = JsonResponse(200, complaint);
-  const std::string etag = EtagOf(response.body);
-  // A citizen's app polling the status costs nothing when nothing changed.
-  if (request.http.Header("if-none-match") == etag) {
-    response.status = 304;
-    response.body.clear();
-  }
-  response.SetHeader("etag", etag);
-  response.SetHeader("cache-control", "private, no-cache");
-  return response;
+  return WithEtag(request.http, JsonResponse(200, complaint), "private, no-cache");
 }
 
 }  // namespace
@@ -72,7 +63,6 @@ CitizenApi::CitizenApi(std::shared_ptr<grpc::Channel> intake, const v1::CityConf
                        CitizenApiOptions options)
     : intake_(v1::IntakeService::NewStub(std::move(intake))), options_(options) {
   city_json_ = JsonResponse(200, PublicCityOf(city)).body;
-  city_etag_ = EtagOf(city_json_);
 }
 
 void CitizenApi::AddRoutes(Router& router) {
@@ -93,9 +83,13 @@ void CitizenApi::AddRoutes(Router& router) {
   router.Add({"POST", "/api/v1/media", photo, bind(&CitizenApi::UploadPhoto)});
   router.Add({"POST", "/api/v1/complaints", json, bind(&CitizenApi::Submit)});
   router.Add({"GET", "/api/v1/complaints/{ticket}", {}, bind(&CitizenApi::Track)});
-  router.Add({"POST", "/api/v1/complaints/{ticket}/info", json, bind(&CitizenApi::AddInfo)});
-  router.Add({"POST", "/api/v1/complaints/{ticket}/rating", json, bind(&CitizenApi::Rate)});
-  router.Add({"POST", "/api/v1/complaints/{ticket}/reopen", json, bind(&CitizenApi::Reopen)});
+  using Intake = v1::IntakeService::Stub;
+  router.Add({"POST", "/api/v1/complaints/{ticket}/info", json,
+              [this](RouteRequest& r) { return FollowUp(r, &Intake::AddInfo); }});
+  router.Add({"POST", "/api/v1/complaints/{ticket}/rating", json,
+              [this](RouteRequest& r) { return FollowUp(r, &Intake::Rate); }});
+  router.Add({"POST", "/api/v1/complaints/{ticket}/reopen", json,
+              [this](RouteRequest& r) { return FollowUp(r, &Intake::Reopen); }});
 }
 
 void CitizenApi::Prepare(grpc::ClientContext& context, const RouteRequest& request,
@@ -108,15 +102,9 @@ void CitizenApi::Prepare(grpc::ClientContext& context, const RouteRequest& reque
 
 absl::StatusOr<HttpResponse> CitizenApi::City(RouteRequest& request) const {
   HttpResponse response;
-  response.SetHeader("etag", city_etag_);
-  response.SetHeader("cache-control", "public, max-age=300");
-  if (request.http.Header("if-none-match") == city_etag_) {
-    response.status = 304;
-    return response;
-  }
   response.body = city_json_;
   response.SetHeader("content-type", "application/json");
-  return response;
+  return WithEtag(request.http, std::move(response), "public, max-age=300");
 }
 
 absl::StatusOr<HttpResponse> CitizenApi::UploadPhoto(RouteRequest& request) {
@@ -194,42 +182,20 @@ absl::StatusOr<HttpResponse> CitizenApi::Track(RouteRequest& request) {
   return ComplaintResponse(request, complaint);
 }
 
-absl::StatusOr<HttpResponse> CitizenApi::AddInfo(RouteRequest& request) {
-  v1::AddInfoRequest info;
-  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, info));
-  SKK_RETURN_IF_ERROR(SameTicket(info.ticket(), request.params.at("ticket")));
-  info.set_ticket(request.params.at("ticket"));
-  SKK_ASSIGN_OR_RETURN(*info.mutable_tracking_token(), TrackingToken(request));
+template <class Request>
+absl::StatusOr<HttpResponse> CitizenApi::FollowUp(
+    RouteRequest& request,
+    grpc::Status (v1::IntakeService::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                    v1::Complaint*)) {
+  Request follow_up;
+  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, follow_up));
+  SKK_RETURN_IF_ERROR(SameTicket(follow_up.ticket(), request.params.at("ticket")));
+  follow_up.set_ticket(request.params.at("ticket"));
+  SKK_ASSIGN_OR_RETURN(*follow_up.mutable_tracking_token(), TrackingToken(request));
   grpc::ClientContext context;
   Prepare(context, request, options_.call_timeout);
   v1::Complaint complaint;
-  SKK_RETURN_IF_ERROR(FromGrpcStatus(intake_->AddInfo(&context, info, &complaint)));
-  return ComplaintResponse(request, complaint);
-}
-
-absl::StatusOr<HttpResponse> CitizenApi::Rate(RouteRequest& request) {
-  v1::RateRequest rating;
-  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, rating));
-  SKK_RETURN_IF_ERROR(SameTicket(rating.ticket(), request.params.at("ticket")));
-  rating.set_ticket(request.params.at("ticket"));
-  SKK_ASSIGN_OR_RETURN(*rating.mutable_tracking_token(), TrackingToken(request));
-  grpc::ClientContext context;
-  Prepare(context, request, options_.call_timeout);
-  v1::Complaint complaint;
-  SKK_RETURN_IF_ERROR(FromGrpcStatus(intake_->Rate(&context, rating, &complaint)));
-  return ComplaintResponse(request, complaint);
-}
-
-absl::StatusOr<HttpResponse> CitizenApi::Reopen(RouteRequest& request) {
-  v1::ReopenRequest reopen;
-  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, reopen));
-  SKK_RETURN_IF_ERROR(SameTicket(reopen.ticket(), request.params.at("ticket")));
-  reopen.set_ticket(request.params.at("ticket"));
-  SKK_ASSIGN_OR_RETURN(*reopen.mutable_tracking_token(), TrackingToken(request));
-  grpc::ClientContext context;
-  Prepare(context, request, options_.call_timeout);
-  v1::Complaint complaint;
-  SKK_RETURN_IF_ERROR(FromGrpcStatus(intake_->Reopen(&context, reopen, &complaint)));
+  SKK_RETURN_IF_ERROR(FromGrpcStatus(((*intake_).*method)(&context, follow_up, &complaint)));
   return ComplaintResponse(request, complaint);
 }
 

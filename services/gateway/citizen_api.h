@@ -40,9 +40,14 @@ class CitizenApi {
   absl::StatusOr<HttpResponse> UploadPhoto(RouteRequest& request);
   absl::StatusOr<HttpResponse> Submit(RouteRequest& request);
   absl::StatusOr<HttpResponse> Track(RouteRequest& request);
-  absl::StatusOr<HttpResponse> AddInfo(RouteRequest& request);
-  absl::StatusOr<HttpResponse> Rate(RouteRequest& request);
-  absl::StatusOr<HttpResponse> Reopen(RouteRequest& request);
+  // AddInfo, Rate and Reopen: the body's request with the path's ticket and the header's
+  // tracking token.
+  template <class Request>
+  absl::StatusOr<HttpResponse> FollowUp(
+      RouteRequest& request,
+      grpc::Status (sambat::v1::IntakeService::Stub::*method)(grpc::ClientContext*,
+                                                              const Request&,
+                                                              sambat::v1::Complaint*));
 
   // A call on behalf of the client: its deadline and the client's address for intake's limits.
   void Prepare(grpc::ClientContext& context, const RouteRequest& request,
@@ -51,7 +56,6 @@ class CitizenApi {
   std::unique_ptr<sambat::v1::IntakeService::Stub> intake_;
   CitizenApiOptions options_;
   std::string city_json_;
-  std::string city_etag_;
 };
 
 }  // namespace skk::gateway

@@ -116,6 +116,18 @@ std::string EtagOf(const std::string& body) {
   return absl::StrCat("\"", absl::Hex(hash, absl::kZeroPad16), "\"");
 }
 
+HttpResponse WithEtag(const HttpRequest& request, HttpResponse response,
+                      const std::string& cache_control) {
+  const std::string etag = EtagOf(response.body);
+  if (request.Header("if-none-match") == etag) {
+    response.status = 304;
+    response.body.clear();
+  }
+  response.SetHeader("etag", etag);
+  response.SetHeader("cache-control", cache_control);
+  return response;
+}
+
 HttpResponse JsonResponse(int status, const google::protobuf::Message& message) {
   HttpResponse response;
   response.status = status;

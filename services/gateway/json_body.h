@@ -25,6 +25,11 @@ absl::Status ReadJsonBody(const HttpRequest& request, google::protobuf::Message&
 absl::Status ReadQuery(const std::vector<std::pair<std::string, std::string>>& query,
                        google::protobuf::Message& into);
 
+// `response` with its ETag and `cache_control`, or 304 with no body when the request's
+// If-None-Match already names it: what a client polls costs nothing while nothing changed.
+HttpResponse WithEtag(const HttpRequest& request, HttpResponse response,
+                      const std::string& cache_control);
+
 // `message` as application/json with `status`.
 HttpResponse JsonResponse(int status, const google::protobuf::Message& message);
 

@@ -73,11 +73,7 @@ HttpResponse Problem(int http_status, absl::string_view detail,
     e->set_reason(f.reason);
   }
   problem.set_retry_after_seconds(retry_after_seconds);
-  HttpResponse response;
-  response.status = http_status;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(problem, &response.body, options);
+  HttpResponse response = JsonResponse(http_status, problem);
   response.SetHeader("content-type", "application/problem+json");
   response.SetHeader("cache-control", "no-store");
   if (retry_after_seconds > 0) response.SetHeader("retry-after", absl::StrCat(retry_after_seconds));

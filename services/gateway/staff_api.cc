@@ -58,18 +58,6 @@ absl::Status SetFromPath(google::protobuf::Message& message, const std::string& 
   return absl::OkStatus();
 }
 
-// An answer a console polls: 304 when the client has it already.
-HttpResponse Cacheable(const RouteRequest& request, HttpResponse response) {
-  const std::string etag = EtagOf(response.body);
-  if (request.http.Header("if-none-match") == etag) {
-    response.status = 304;
-    response.body.clear();
-  }
-  response.SetHeader("etag", etag);
-  response.SetHeader("cache-control", "private, no-cache");
-  return response;
-}
-
 }  // namespace
 
 std::string CookieValue(absl::string_view header, absl::string_view name) {
@@ -176,7 +164,7 @@ RouteHandler StaffApi::Call(Stub& stub,
     SKK_RETURN_IF_ERROR(Prepare(context, session));
     Response response;
     SKK_RETURN_IF_ERROR(FromGrpcStatus((stub.*method)(&context, request, &response)));
-    return Changes(r) ? JsonResponse(200, response) : Cacheable(r, JsonResponse(200, response));
+    return Changes(r) ? JsonResponse(200, response) : WithEtag(r.http, JsonResponse(200, response), "private, no-cache");
   };
 }
 
@@ -258,7 +246,7 @@ absl::StatusOr<HttpResponse> StaffApi::Queue(RouteRequest& request) {
   SKK_RETURN_IF_ERROR(Prepare(context, session));
   v1::ListQueueResponse queue;
   SKK_RETURN_IF_ERROR(FromGrpcStatus(officers_->ListQueue(&context, query, &queue)));
-  return Cacheable(request, JsonResponse(200, queue));
+  return WithEtag(request.http, JsonResponse(200, queue), "private, no-cache");
 }
 
 }  // namespace skk::gateway

@@ -60,17 +60,10 @@ absl::StatusOr<HttpResponse> StaticFiles::Serve(const RouteRequest& request,
   bytes << in.rdbuf();
   HttpResponse response;
   response.body = bytes.str();
-  const std::string etag = EtagOf(response.body);
   response.SetHeader("content-type", ContentTypeOf(file.string()));
-  response.SetHeader("etag", etag);
-  response.SetHeader("cache-control", absl::StartsWith(path, "assets/")
-                                          ? "public, max-age=31536000, immutable"
-                                          : "no-cache");
-  if (request.http.Header("if-none-match") == etag) {
-    response.status = 304;
-    response.body.clear();
-  }
-  return response;
+  return WithEtag(request.http, std::move(response),
+                  absl::StartsWith(path, "assets/") ? "public, max-age=31536000, immutable"
+                                                    : "no-cache");
 }
 
 }  // namespace skk::gateway

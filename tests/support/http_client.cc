@@ -96,10 +96,10 @@ bool ReadyToRead(int fd) {
   return ::poll(&p, 1, 0) > 0;
 }
 
-std::string ReadAll(int fd) {
+std::string ReadAll(int fd, int timeout_ms) {
   std::string data;
   if (fd < 0) return data;
-  timeval timeout{.tv_sec = 10, .tv_usec = 0};
+  timeval timeout{.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   char buf[4096];
   while (true) {
@@ -113,26 +113,15 @@ std::string ReadAll(int fd) {
 
 std::string RawExchange(int port, const std::string& bytes, int timeout_ms) {
   const int fd = ConnectLoopback(port);
-  std::string data;
-  if (fd >= 0) {
-    timeval timeout{.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    // A server may answer (413) and close before all is sent: send what it takes.
-    size_t sent = 0;
-    while (sent < bytes.size()) {
-      const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;
-      sent += static_cast<size_t>(n);
-    }
-    char buf[4096];
-    while (true) {
-      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      data.append(buf, static_cast<size_t>(n));
-    }
-    ::close(fd);
+  if (fd < 0) return "";
+  // A server may answer (413) and close before all is sent: send what it takes.
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
   }
-  return data;
+  return ReadAll(fd, timeout_ms);
 }
 
 int RawStatus(const std::string& response) {

@@ -57,11 +57,11 @@ Message FromJson(const std::string& json) {
 // closes or `timeout_ms` passes: for requests no well-behaved client would make.
 std::string RawExchange(int port, const std::string& bytes, int timeout_ms = 10000);
 // The pieces of RawExchange, for a test that sends at its own pace: a connected socket, whether
-// something arrived to read (without waiting), and everything until the server closes (or 10 s
-// of silence). The caller closes nothing: ReadAll closes the socket.
+// something arrived to read (without waiting), and everything until the server closes (or
+// `timeout_ms` of silence). The caller closes nothing: ReadAll closes the socket.
 int ConnectLoopback(int port);
 bool ReadyToRead(int fd);
-std::string ReadAll(int fd);
+std::string ReadAll(int fd, int timeout_ms = 10000);
 // The status code of a raw response ("HTTP/1.1 413 ..."), 0 if none.
 int RawStatus(const std::string& response);
 
