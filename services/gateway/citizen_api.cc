@@ -23,11 +23,7 @@ v1::PublicCity PublicCityOf(const v1::CityConfig& city) {
   v1::PublicCity out;
   out.set_city_name(city.city_name());
   out.set_time_zone(city.time_zone());
-  for (const v1::Category& c : city.categories()) {
-    v1::PublicCategory* p = out.add_categories();
-    p->set_code(c.code());
-    p->set_name(c.name());
-  }
+  *out.mutable_categories() = city.categories();
   for (const v1::Agency& a : city.agencies()) {
     v1::PublicAgency* p = out.add_agencies();
     p->set_code(a.code());

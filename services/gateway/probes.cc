@@ -3,6 +3,7 @@
 #include "absl/time/clock.h"
 #include "services/gateway/json_body.h"
 #include "services/platform/health_client.h"
+#include "services/platform/log.h"
 
 namespace skk::gateway {
 
@@ -26,8 +27,13 @@ sambat::v1::Health Probes::Readiness() {
   health.set_status("ok");
   for (const auto& [name, channel] : services_) {
     const absl::Status answer = CheckHealth(*channel, absl::Milliseconds(800));
-    (*health.mutable_services())[name] = answer.ok() ? "ok" : std::string(answer.message());
-    if (!answer.ok()) health.set_status("unavailable");
+    // The public sees which service is away, never where it runs or why: that is for the log.
+    (*health.mutable_services())[name] = answer.ok() ? "ok" : "unavailable";
+    if (!answer.ok()) {
+      health.set_status("unavailable");
+      log::Warn("service not ready", {{"service", name},
+                                      {"error", std::string(answer.message())}});
+    }
   }
   checked_at_ = absl::Now();
   last_ = health;

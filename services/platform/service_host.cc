@@ -137,6 +137,19 @@ std::vector<absl::Duration> RetryDelays() {
 }
 
 
+// Signals are taken by sigwait in Run only; every thread started afterwards inherits the mask
+// (InitService blocks them first of all). SIGPIPE from a peer that went away must not kill the
+// process.
+sigset_t BlockShutdownSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
 }  // namespace
 
 absl::Status WriteReadyFile(const std::string& path, int port) {
@@ -162,6 +175,10 @@ void OkOrExit(const absl::Status& status) {
 }
 
 ServiceOptions InitService(const std::string& service, int default_port, int argc, char** argv) {
+  // Before any thread exists, so that every thread inherits the mask: a SIGTERM that found a
+  // thread not blocking it (say, a request thread started before Run) would kill the process
+  // outright instead of reaching Run's sigwait and a graceful stop.
+  (void)BlockShutdownSignals();
   absl::SetProgramUsageMessage(absl::StrCat("Sambat Kene Ker ", service,
                                             " service. Every flag may also be set through the "
                                             "environment as SKK_<FLAG>."));
@@ -357,17 +374,6 @@ void ServiceHost::AddHourlyPruning(std::string what,
 
 namespace {
 
-// Signals are taken by sigwait on the calling thread only; every thread started afterwards
-// inherits the mask. SIGPIPE from a peer that went away must not kill the process.
-sigset_t BlockShutdownSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-  return signals;
-}
 
 // Declares one consumer's queues, waiting up to a minute for RabbitMQ (containers start in
 // any order).

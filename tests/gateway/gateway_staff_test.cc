@@ -95,6 +95,15 @@ std::string CreateAccount(Console& admin, const std::string& username, const std
   return FromJson<v1::StaffAccountIssued>(created.body).temporary_password();
 }
 
+// An officer account created by `admin` and signed in with its own password.
+Console Officer(const System& system, Console& admin, const std::string& username,
+                const std::string& agency, const std::string& password) {
+  const std::string temporary = CreateAccount(admin, username, "officer", agency);
+  Console officer(system.HttpPort());
+  officer.FirstSignIn(username, temporary, password);
+  return officer;
+}
+
 TEST_CASE("an officer signs in over HTTP and works a case from the queue", "[gateway]") {
   System system("gateway_staff_flow");
   system.Start("gateway");
@@ -150,9 +159,7 @@ TEST_CASE("an officer signs in over HTTP and works a case from the queue", "[gat
   CHECK(FromJson<v1::Case>(one.body).state() == v1::CASE_STATE_IN_PROGRESS);
 
   // Another agency's officer does not see it (routing decides, as for any token).
-  const std::string other = CreateAccount(admin, "sari.dlh", "officer", "dlh");
-  Console sari(system.HttpPort());
-  sari.FirstSignIn("sari.dlh", other, "taman-bersih-malang-2");
+  Console sari = Officer(system, admin, "sari.dlh", "dlh", "taman-bersih-malang-2");
   CHECK(sari.Get(cases).status == 404);
   // Officers do not manage accounts.
   CHECK(sari.Post("/api/v1/staff/accounts", R"({"username": "x.dlh", "name": "X",
@@ -165,9 +172,7 @@ TEST_CASE("wrong passwords lock the account for a while, and say nothing of who 
   System system("gateway_staff_lockout", {});
   system.Start("gateway");
   Console admin = Administrator(system);
-  const std::string temporary = CreateAccount(admin, "rina.dishub", "officer", "dishub");
-  Console rina(system.HttpPort());
-  rina.FirstSignIn("rina.dishub", temporary, "lampu-lalu-lintas-3");
+  Console rina = Officer(system, admin, "rina.dishub", "dishub", "lampu-lalu-lintas-3");
 
   Console stranger(system.HttpPort());
   const HttpAnswer unknown = stranger.SignIn("nobody.here", "whatever-password");
@@ -191,9 +196,7 @@ TEST_CASE("a session ends when idle, at sign-out, and at once when the account i
   System system("gateway_staff_sessions", {});
   system.Start("gateway");
   Console admin = Administrator(system);
-  const std::string temporary = CreateAccount(admin, "andi.dlh", "officer", "dlh");
-  Console andi(system.HttpPort());
-  andi.FirstSignIn("andi.dlh", temporary, "sampah-terangkut-4");
+  Console andi = Officer(system, admin, "andi.dlh", "dlh", "sampah-terangkut-4");
 
   // Idle for longer than the session allows.
   CHECK(andi.Get("/api/v1/staff/session").status == 200);

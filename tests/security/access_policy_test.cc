@@ -14,6 +14,7 @@
 #include "sambat/v1/common.pb.h"
 #include "sambat/v1/config.pb.h"
 #include "sambat/v1/events.pb.h"
+#include "sambat/v1/gateway.pb.h"
 #include "sambat/v1/intake.pb.h"
 #include "sambat/v1/notification.pb.h"
 #include "sambat/v1/routing.pb.h"
@@ -38,6 +39,7 @@ void LinkEveryContract() {
   (void)sambat::v1::ListQueueRequest::descriptor();
   (void)sambat::v1::ListEscalationsRequest::descriptor();
   (void)sambat::v1::AccessPolicy::descriptor();
+  (void)sambat::v1::Problem::descriptor();
 }
 
 std::vector<const FileDescriptor*> ContractFiles() {
