@@ -68,7 +68,7 @@ HttpResponse Problem(int http_status, absl::string_view detail,
   problem.set_status(http_status);
   problem.set_detail(std::string(detail));
   for (const FieldViolation& f : fields) {
-    sambat::v1::FieldError* e = problem.add_errors();
+    sambat::v1::Problem::FieldError* e = problem.add_errors();
     e->set_field(f.field);
     e->set_reason(f.reason);
   }

@@ -25,7 +25,7 @@ std::vector<std::string> ProblemFields(const HttpAnswer& answer) {
   const v1::Problem problem = FromJson<v1::Problem>(answer.body);
   CHECK(problem.status() == answer.status);
   std::vector<std::string> fields;
-  for (const v1::FieldError& e : problem.errors()) fields.push_back(e.field());
+  for (const v1::Problem::FieldError& e : problem.errors()) fields.push_back(e.field());
   return fields;
 }
 

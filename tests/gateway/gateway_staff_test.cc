@@ -167,12 +167,19 @@ TEST_CASE("an officer signs in over HTTP and works a case from the queue", "[gat
             .status == 403);
 }
 
+// A gateway alone (accounts need no other service) and its signed-in administrator.
+struct AccountsDoor {
+  System system;
+  Console admin;
+  explicit AccountsDoor(const std::string& name)
+      : system(name, {}), admin((system.Start("gateway"), Administrator(system))) {}
+};
+
 TEST_CASE("wrong passwords lock the account for a while, and say nothing of who exists",
           "[gateway]") {
-  System system("gateway_staff_lockout", {});
-  system.Start("gateway");
-  Console admin = Administrator(system);
-  Console rina = Officer(system, admin, "rina.dishub", "dishub", "lampu-lalu-lintas-3");
+  AccountsDoor door("gateway_staff_lockout");
+  System& system = door.system;
+  Console rina = Officer(system, door.admin, "rina.dishub", "dishub", "lampu-lalu-lintas-3");
 
   Console stranger(system.HttpPort());
   const HttpAnswer unknown = stranger.SignIn("nobody.here", "whatever-password");
@@ -193,9 +200,9 @@ TEST_CASE("wrong passwords lock the account for a while, and say nothing of who 
 
 TEST_CASE("a session ends when idle, at sign-out, and at once when the account is disabled",
           "[gateway]") {
-  System system("gateway_staff_sessions", {});
-  system.Start("gateway");
-  Console admin = Administrator(system);
+  AccountsDoor door("gateway_staff_sessions");
+  System& system = door.system;
+  Console& admin = door.admin;
   Console andi = Officer(system, admin, "andi.dlh", "dlh", "sampah-terangkut-4");
 
   // Idle for longer than the session allows.
