@@ -222,6 +222,7 @@ class StubApp : public HttpApp {
   HttpResponse Handle(HttpRequest& request) override {
     HttpResponse response;
     if (request.body_stream != nullptr) {
+      streaming = true;
       std::string all;
       while (true) {
         absl::StatusOr<size_t> got = request.body_stream->Read(all, 4096);
@@ -242,6 +243,7 @@ class StubApp : public HttpApp {
     return Problem(status, detail);
   }
   std::atomic<int> last_stream_error{0};  // an absl::StatusCode
+  std::atomic<bool> streaming{false};     // a handler is reading a streamed body
 };
 
 class Client {
@@ -413,12 +415,15 @@ TEST_CASE("stopping lets requests in hand finish and gives up on an upload that 
   // Half a body, then nothing: the handler waits on it.
   REQUIRE(stalled.Send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n" +
                        std::string(1000, 'p')));
-  for (int i = 0; i < 100 && served.app.last_stream_error.load() == 0; ++i) {
+  // Stop only once a worker is waiting on the rest of that body.
+  for (int i = 0; i < 400 && !served.app.streaming.load(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  REQUIRE(served.app.streaming.load());
   const absl::Time asked = absl::Now();
   served.server->Stop();
   CHECK(absl::Now() - asked < absl::Seconds(3));
+  CHECK(served.app.last_stream_error.load() == static_cast<int>(absl::StatusCode::kAborted));
 }
 
 }  // namespace

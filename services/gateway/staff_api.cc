@@ -124,8 +124,8 @@ void StaffApi::AddRoutes(Router& router) {
   router.Add({"GET", "/api/v1/staff/stats", {}, Call(l, &Leaders::AgencyStats, "")});
 }
 
-absl::StatusOr<ActiveSession> StaffApi::Authenticate(const RouteRequest& request,
-                                                     bool changes) const {
+absl::StatusOr<ActiveSession> StaffApi::Authenticate(const RouteRequest& request, bool changes,
+                                                     bool temporary_password_allowed) const {
   SKK_ASSIGN_OR_RETURN(
       ActiveSession session,
       accounts_.Session(CookieValue(request.http.Header("cookie"), kCookie)));
@@ -134,13 +134,13 @@ absl::StatusOr<ActiveSession> StaffApi::Authenticate(const RouteRequest& request
   if (changes && request.http.Header("x-csrf-token") != session.csrf_token) {
     return absl::PermissionDeniedError("missing or wrong X-CSRF-Token");
   }
+  if (session.must_change_password && !temporary_password_allowed) {
+    return absl::PermissionDeniedError("choose a new password first (POST /api/v1/staff/password)");
+  }
   return session;
 }
 
 absl::Status StaffApi::Prepare(grpc::ClientContext& context, const ActiveSession& session) const {
-  if (session.must_change_password) {
-    return absl::PermissionDeniedError("choose a new password first (POST /api/v1/staff/password)");
-  }
   SKK_ASSIGN_OR_RETURN(const std::string token,
                        issuer_.Mint(session.caller, clock_.Now(), kTokenLifetime));
   AttachBearerToken(context, token);
@@ -186,12 +186,12 @@ absl::StatusOr<HttpResponse> StaffApi::SignIn(RouteRequest& request) {
 }
 
 absl::StatusOr<HttpResponse> StaffApi::WhoAmI(RouteRequest& request) {
-  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, false));
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, false, true));
   return JsonResponse(200, SessionMessage(session));
 }
 
 absl::StatusOr<HttpResponse> StaffApi::SignOut(RouteRequest& request) {
-  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true, true));
   SKK_RETURN_IF_ERROR(
       accounts_.SignOut(CookieValue(request.http.Header("cookie"), kCookie)));
   HttpResponse response;
@@ -202,18 +202,17 @@ absl::StatusOr<HttpResponse> StaffApi::SignOut(RouteRequest& request) {
 }
 
 absl::StatusOr<HttpResponse> StaffApi::ChangePassword(RouteRequest& request) {
-  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true, true));
   v1::ChangePassword change;
   SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, change));
   SKK_RETURN_IF_ERROR(accounts_.ChangePassword(CookieValue(request.http.Header("cookie"), kCookie),
                                                session.caller.subject, change));
-  SKK_ASSIGN_OR_RETURN(const ActiveSession now, Authenticate(request, false));
+  SKK_ASSIGN_OR_RETURN(const ActiveSession now, Authenticate(request, false, true));
   return JsonResponse(200, SessionMessage(now));
 }
 
 absl::StatusOr<HttpResponse> StaffApi::CreateAccount(RouteRequest& request) {
   SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
-  if (session.must_change_password) return absl::PermissionDeniedError("choose a new password first");
   v1::NewStaffAccount account;
   SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, account));
   SKK_ASSIGN_OR_RETURN(const v1::StaffAccountIssued issued,
@@ -223,7 +222,6 @@ absl::StatusOr<HttpResponse> StaffApi::CreateAccount(RouteRequest& request) {
 
 absl::StatusOr<HttpResponse> StaffApi::ResetPassword(RouteRequest& request) {
   SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
-  if (session.must_change_password) return absl::PermissionDeniedError("choose a new password first");
   SKK_ASSIGN_OR_RETURN(const v1::StaffAccountIssued issued,
                        accounts_.ResetPassword(session.caller, request.params.at("username")));
   return JsonResponse(200, issued);
@@ -231,7 +229,6 @@ absl::StatusOr<HttpResponse> StaffApi::ResetPassword(RouteRequest& request) {
 
 absl::StatusOr<HttpResponse> StaffApi::DisableAccount(RouteRequest& request) {
   SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
-  if (session.must_change_password) return absl::PermissionDeniedError("choose a new password first");
   SKK_RETURN_IF_ERROR(accounts_.Disable(session.caller, request.params.at("username")));
   HttpResponse response;
   response.status = 204;

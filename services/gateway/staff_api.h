@@ -43,9 +43,11 @@ class StaffApi {
 
  private:
   // The session of a request; for one that changes something (`changes`), also its CSRF
-  // token. A session that must change its password may do nothing else.
-  absl::StatusOr<ActiveSession> Authenticate(const RouteRequest& request, bool changes) const;
-  // A context for a call as the session's account.
+  // token. A session that must change its password may do nothing else: only the routes that
+  // change it, sign out or say who is signed in pass `temporary_password_allowed`.
+  absl::StatusOr<ActiveSession> Authenticate(const RouteRequest& request, bool changes,
+                                             bool temporary_password_allowed = false) const;
+  // A context for a call as the session's account (already authenticated).
   absl::Status Prepare(grpc::ClientContext& context, const ActiveSession& session) const;
 
   absl::StatusOr<HttpResponse> SignIn(RouteRequest& request);
