@@ -225,21 +225,11 @@ constexpr SqlStatement kMarkRead{"ntf_inbox_read", R"sql(
 
 sambat::v1::Recipient RecipientFromRow(const PgRow& r) {
   sambat::v1::Recipient out;
-  out.set_id(r.String("id"));
-  out.set_role(r.String("role"));
-  out.set_agency_code(r.String("agency_code"));
-  out.set_name(r.String("name"));
-  out.set_email(r.String("email"));
-  out.set_phone(r.String("phone"));
-  out.set_whatsapp(r.String("whatsapp"));
-  out.set_staff_subject(r.String("staff_subject"));
-  out.set_locale(r.String("locale"));
+  r.CopyInto(out, {"id", "role", "agency_code", "name", "email", "phone", "whatsapp",
+                   "staff_subject", "locale", "digest_only", "daily_digest", "active"});
   for (const std::string& c : r.TextArray("channels")) out.add_channels(c);
   out.set_quiet_start(FormatClockMinute(static_cast<int>(r.Int("quiet_start"))));
   out.set_quiet_end(FormatClockMinute(static_cast<int>(r.Int("quiet_end"))));
-  out.set_digest_only(r.Bool("digest_only"));
-  out.set_daily_digest(r.Bool("daily_digest"));
-  out.set_active(r.Bool("active"));
   return out;
 }
 
@@ -255,20 +245,10 @@ absl::StatusOr<std::vector<sambat::v1::Recipient>> Recipients(PgConnection& conn
 // A row of deliveries (complaint_id NULL for a digest, read as "").
 sambat::v1::Notification NotificationFromRow(const PgRow& r) {
   sambat::v1::Notification n;
+  r.CopyInto(n, {"event_id", "complaint_id", "recipient_id", "recipient_role", "recipient_name",
+                 "channel", "address", "subject", "body", "state", "attempts", "last_error"});
   n.set_delivery_id(r.String("id"));
-  n.set_event_id(r.String("event_id"));
-  n.set_complaint_id(r.String("complaint_id"));
-  n.set_recipient_id(r.String("recipient_id"));
-  n.set_recipient_role(r.String("recipient_role"));
-  n.set_recipient_name(r.String("recipient_name"));
-  n.set_channel(r.String("channel"));
-  n.set_address(r.String("address"));
-  n.set_subject(r.String("subject"));
-  n.set_body(r.String("body"));
   *n.mutable_recorded_at() = ToProtoTime(r.Time("created_at"));
-  n.set_state(r.String("state"));
-  n.set_attempts(static_cast<int>(r.Int("attempts")));
-  n.set_last_error(r.String("last_error"));
   return n;
 }
 

@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "services/platform/status_macros.h"
 
 namespace skk {
@@ -40,6 +42,8 @@ SqlParam SqlParam::Array(const std::vector<std::string>& items) {
 }
 
 SqlParam SqlParam::Time(absl::Time t) {
+  if (t == absl::InfiniteFuture()) return {"infinity", false};
+  if (t == absl::InfinitePast()) return {"-infinity", false};
   return {absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone()), false};
 }
 
@@ -177,6 +181,36 @@ std::optional<int64_t> PgRow::OptionalInt(std::string_view column) const {
 std::optional<absl::Time> PgRow::OptionalTime(std::string_view column) const {
   if (IsNull(column)) return std::nullopt;
   return Time(column);
+}
+
+void PgRow::CopyInto(google::protobuf::Message& message,
+                     std::initializer_list<std::string_view> columns) const {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  for (std::string_view column : columns) {
+    const FieldDescriptor* field =
+        message.GetDescriptor()->FindFieldByName(std::string(column));
+    SKK_CHECK(field != nullptr && !field->is_repeated(), "a column named after a singular field");
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        reflection->SetString(&message, field, String(column));
+        break;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        reflection->SetBool(&message, field, Bool(column));
+        break;
+      case FieldDescriptor::CPPTYPE_INT32:
+        reflection->SetInt32(&message, field, static_cast<int32_t>(Int(column)));
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        reflection->SetInt64(&message, field, Int(column));
+        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        reflection->SetDouble(&message, field, Double(column));
+        break;
+      default:
+        SKK_CHECK(false, "a string, bool, integer or double field");
+    }
+  }
 }
 
 absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& uri,

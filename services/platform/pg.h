@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,10 @@
 
 typedef struct pg_conn PGconn;
 typedef struct pg_result PGresult;
+
+namespace google::protobuf {
+class Message;
+}  // namespace google::protobuf
 
 namespace skk {
 
@@ -42,7 +47,8 @@ struct SqlParam {
   static SqlParam Int(int64_t v) { return {std::to_string(v), false}; }
   static SqlParam Double(double v);
   static SqlParam Bool(bool v) { return {v ? "true" : "false", false}; }
-  // A timestamptz, microsecond precision.
+  // A timestamptz, microsecond precision; InfiniteFuture and InfinitePast are 'infinity' and
+  // '-infinity' (as PgRow::Time reads them).
   static SqlParam Time(absl::Time t);
   // A PostgreSQL array literal of text items (nullopt is NULL), to cast in SQL, e.g.
   // unnest($1::uuid[]): many rows in one statement.
@@ -76,6 +82,12 @@ class PgRow {
   std::vector<std::string> TextArray(std::string_view column) const;
   std::optional<int64_t> OptionalInt(std::string_view column) const;
   std::optional<absl::Time> OptionalTime(std::string_view column) const;
+
+  // Copies each named column into the message's field of the same name, read as the field's
+  // type (string, bool, integer or double): the rows-to-message readers list their columns
+  // once instead of one setter a column. A name the message lacks is a programming error.
+  void CopyInto(google::protobuf::Message& message,
+                std::initializer_list<std::string_view> columns) const;
 
  private:
   int Column(std::string_view name) const;

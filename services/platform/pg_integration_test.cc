@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/platform/migrations.h"
+#include "sambat/v1/notification.pb.h"
 #include "services/platform/pg.h"
 #include "services/platform/testing/test_env.h"
 
@@ -200,6 +201,30 @@ TEST_CASE("bytes, text, numbers and times round-trip exactly", "[pg]") {
   CHECK(row.Int("n") == -42);
   CHECK(row.TextArray("words") == std::vector<std::string>{"a", "b c", "d\"e", ""});
   CHECK(row.Time("never") == absl::InfiniteFuture());
+
+  auto endless = conn->Execute({"roundtrip_infinity", "SELECT $1::timestamptz AS future,"
+                                                      " $2::timestamptz AS past"},
+                               {SqlParam::Time(absl::InfiniteFuture()),
+                                SqlParam::Time(absl::InfinitePast())});
+  REQUIRE(endless.ok());
+  CHECK(endless->Row(0).Time("future") == absl::InfiniteFuture());
+  CHECK(endless->Row(0).Time("past") == absl::InfinitePast());
+}
+
+TEST_CASE("a row's columns copy into the message fields of the same names", "[pg]") {
+  IsolatedWorld world("copy_into");
+  auto conn = Connect(world);
+  auto r = conn->Execute({"copy_into", "SELECT 'Pelapor' AS recipient_name, 'sent' AS state,"
+                                       " 3 AS attempts, NULL::text AS last_error"},
+                         {});
+  REQUIRE(r.ok());
+  sambat::v1::Notification n;
+  n.set_last_error("left from before");
+  r->Row(0).CopyInto(n, {"recipient_name", "state", "attempts", "last_error"});
+  CHECK(n.recipient_name() == "Pelapor");
+  CHECK(n.state() == "sent");
+  CHECK(n.attempts() == 3);
+  CHECK(n.last_error().empty());  // NULL reads as ""
 }
 
 TEST_CASE("an unreachable database is UNAVAILABLE, and a busy pool says so", "[pg]") {
