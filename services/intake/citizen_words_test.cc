@@ -42,5 +42,19 @@ TEST_CASE("every rejection reason reads in plain words", "[citizen]") {
   CHECK(RejectionText("something-new", "") == "Ditolak");
 }
 
+TEST_CASE("the public reads a description with its phone numbers and emails masked",
+          "[citizen_words]") {
+  CHECK(MaskContacts("Hubungi saya di 081234567890 ya") == "Hubungi saya di [disamarkan] ya");
+  CHECK(MaskContacts("WA +62 812-3456-7890.") == "WA [disamarkan].");
+  CHECK(MaskContacts("email budi.s@mail.co.id.") == "email [disamarkan].");
+  CHECK(MaskContacts("0812.3456.7890 / 6281234567890") == "[disamarkan] / [disamarkan]");
+  // Dates, house numbers, short numbers and a bare @ are the complaint's own words.
+  CHECK(MaskContacts("Sejak 2026-12-01, Jl. Ijen No. 12, RT 05") ==
+        "Sejak 2026-12-01, Jl. Ijen No. 12, RT 05");
+  CHECK(MaskContacts("lubang @ depan toko, 0341 55") == "lubang @ depan toko, 0341 55");
+  CHECK(MaskContacts("kode A081234567890") == "kode A081234567890");
+  CHECK(MaskContacts("") == "");
+}
+
 }  // namespace
 }  // namespace skk::intake

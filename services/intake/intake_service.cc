@@ -8,8 +8,8 @@ namespace skk::intake {
 namespace v1 = sambat::v1;
 
 IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
-                             SubmissionRules rules, RequestExecutor& executor,
-                             const CitizenAddresses& addresses)
+                             PublicComplaints& listing, SubmissionRules rules,
+                             RequestExecutor& executor, const CitizenAddresses& addresses)
     : GrpcEdge(executor), complaints_(complaints), rules_(std::move(rules)),
       addresses_(addresses) {
   ServeStream("UploadMedia", [&uploads](CallContext* context, WireBytes* response) {
@@ -46,6 +46,13 @@ IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
              const v1::ReopenRequest& r) -> absl::StatusOr<v1::Complaint> {
         SKK_RETURN_IF_ERROR(InvalidFields(ValidateReopen(r)));
         return complaints_.Reopen(r, addresses_.Of(context));
+      });
+  Serve<v1::ListPublicComplaintsRequest, v1::ListPublicComplaintsResponse>(
+      "ListPublicComplaints",
+      [&listing](const CallContext&, const v1::ListPublicComplaintsRequest& r)
+          -> absl::StatusOr<v1::ListPublicComplaintsResponse> {
+        SKK_RETURN_IF_ERROR(InvalidFields(ValidatePublicListing(r)));
+        return listing.List(r);
       });
 }
 

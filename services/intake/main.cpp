@@ -126,8 +126,9 @@ int main(int argc, char** argv) {
                                       .writer = &writer});
   skk::intake::SubmissionRules rules = skk::intake::RulesFromCityConfig(city);
   rules.max_photos = absl::GetFlag(FLAGS_max_photos);
-  skk::intake::IntakeService service(complaints, uploads, std::move(rules), host.executor(),
-                                     addresses);
+  skk::intake::PublicComplaints listing(host.pool(), host.clock());
+  skk::intake::IntakeService service(complaints, uploads, listing, std::move(rules),
+                                     host.executor(), addresses);
 
   skk::intake::CitizenData citizen_data(
       host.pool(), host.clock(), media,

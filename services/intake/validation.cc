@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/platform/events.h"
 
 namespace skk::intake {
 
@@ -222,6 +223,40 @@ std::vector<FieldViolation> ValidateReopen(const sambat::v1::ReopenRequest& requ
   std::vector<FieldViolation> v;
   CheckTicketAndToken(request.ticket(), request.tracking_token(), v);
   CheckCitizenText(request.reason(), "reason", kMaxReasonChars, false, v);
+  return v;
+}
+
+std::vector<FieldViolation> ValidatePublicListing(
+    const sambat::v1::ListPublicComplaintsRequest& request) {
+  std::vector<FieldViolation> v;
+  if (request.tickets_size() > kMaxPublicTickets) {
+    v.push_back({"tickets", absl::StrCat("at most ", kMaxPublicTickets, " tickets")});
+  }
+  for (int i = 0; i < request.tickets_size(); ++i) {
+    if (!IsToken(request.tickets(i), 1, 40)) {
+      v.push_back({absl::StrCat("tickets[", i, "]"), "is not a ticket number"});
+    }
+  }
+  for (int i = 0; i < request.categories_size(); ++i) {
+    if (!IsToken(request.categories(i), 1, 64)) {
+      v.push_back({absl::StrCat("categories[", i, "]"), "is not a category code"});
+    }
+  }
+  if (request.has_submitted_from() && request.has_submitted_until()) {
+    const absl::Time from = FromProtoTime(request.submitted_from());
+    const absl::Time until = FromProtoTime(request.submitted_until());
+    if (until < from) {
+      v.push_back({"submitted_until", "must not be before submitted_from"});
+    } else if (until - from > kMaxPublicWindow) {
+      v.push_back({"submitted_until", "must be at most 90 days after submitted_from"});
+    }
+  }
+  if (!sambat::v1::ListPublicComplaintsRequest::Progress_IsValid(request.progress())) {
+    v.push_back({"progress", "is not a known progress"});
+  }
+  if (request.limit() < 0 || request.limit() > kMaxPublicComplaints) {
+    v.push_back({"limit", absl::StrCat("must be 0 to ", kMaxPublicComplaints)});
+  }
   return v;
 }
 

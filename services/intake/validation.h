@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "sambat/v1/config.pb.h"
 #include "sambat/v1/intake.pb.h"
 #include "services/platform/errors.h"
@@ -32,6 +33,16 @@ std::vector<FieldViolation> ValidateAddInfo(const sambat::v1::AddInfoRequest& re
                                             const SubmissionRules& rules);
 std::vector<FieldViolation> ValidateRate(const sambat::v1::RateRequest& request);
 std::vector<FieldViolation> ValidateReopen(const sambat::v1::ReopenRequest& request);
+
+// The public listing's bounds (Open311: at most 90 days and 1000 requests at once).
+inline constexpr int kMaxPublicTickets = 100;
+inline constexpr int kMaxPublicComplaints = 1000;
+inline constexpr absl::Duration kMaxPublicWindow = absl::Hours(24 * 90);
+
+// Checks of a public listing's filters: tickets and categories well formed, a window of at
+// most 90 days that does not end before it starts, a limit from 0 to 1000.
+std::vector<FieldViolation> ValidatePublicListing(
+    const sambat::v1::ListPublicComplaintsRequest& request);
 
 inline constexpr int kMaxErasureReasonChars = 500;
 

@@ -1,0 +1,29 @@
+#pragma once
+
+// What anyone may see of the city's complaints: Open311's GET requests and open data read it
+// through ListPublicComplaints (docs/open311.md). A confidential complaint never appears; no
+// reporter ever does, named or anonymous (nothing of the reporters table is read); the
+// citizen's and the agency's words are shown with contact details masked.
+
+#include "absl/status/statusor.h"
+#include "sambat/v1/intake.pb.h"
+#include "services/platform/clock.h"
+#include "services/platform/pg.h"
+
+namespace skk::intake {
+
+class PublicComplaints {
+ public:
+  PublicComplaints(PgPool& pool, Clock& clock) : pool_(pool), clock_(clock) {}
+
+  // A validated request (ValidatePublicListing). Without a window, the 90 days before now,
+  // unless tickets are named: those are found whenever they were submitted.
+  absl::StatusOr<sambat::v1::ListPublicComplaintsResponse> List(
+      const sambat::v1::ListPublicComplaintsRequest& request);
+
+ private:
+  PgPool& pool_;
+  Clock& clock_;
+};
+
+}  // namespace skk::intake
