@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev librabbitmq-dev libhiredis-dev libpq-dev libssl-dev catch2
   libvips-dev libjwt-dev libboost-dev libcurl4-openssl-dev zlib1g-dev
-  libcpp-httplib-dev nlohmann-json3-dev libargon2-dev curl
+  libcpp-httplib-dev nlohmann-json3-dev libargon2-dev liboath-dev curl
   python3 python3-aiosmtpd
   postgresql redis-server rabbitmq-server amqp-tools
   procps iproute2 ca-certificates tzdata openssl

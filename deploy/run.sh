@@ -208,6 +208,10 @@ scenario() {
   "${CTL[@]}" wait "$ticket" --token "$token" --until resolved
   "${CTL[@]}" get "$ticket" --token "$token"
   echo
+  echo "== What anyone sees of it through Open311 (docs/open311.md): no reporter, no phone =="
+  echo "\$ curl $HTTP/open311/v2/requests/$ticket.json"
+  curl -sS --fail-with-body "$HTTP/open311/v2/requests/$ticket.json"; echo
+  echo
   echo "== Who was told what =="
   # The notification log is for staff: the city secretary's office reads it.
   export SKK_STAFF_TOKEN="$("${CTL[@]}" token --role leadership --issued_at clock)"

@@ -88,8 +88,8 @@ void CitizenApi::AddRoutes(Router& router) {
               [this](RouteRequest& r) { return FollowUp(r, &Intake::Reopen); }});
 }
 
-void CitizenApi::Prepare(grpc::ClientContext& context, const RouteRequest& request,
-                         absl::Duration timeout) const {
+void PrepareCitizenCall(grpc::ClientContext& context, const RouteRequest& request,
+                        absl::Duration timeout) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   if (IsIpAddress(request.client_address)) {
     context.AddMetadata(kClientAddressMetadata, request.client_address);
@@ -112,7 +112,7 @@ absl::StatusOr<HttpResponse> CitizenApi::UploadPhoto(RouteRequest& request) {
     header.mutable_header()->set_size_bytes(declared_size);
   }
   grpc::ClientContext context;
-  Prepare(context, request, options_.upload_timeout);
+  PrepareCitizenCall(context, request, options_.upload_timeout);
   v1::UploadMediaResponse stored;
   std::unique_ptr<grpc::ClientWriter<v1::UploadMediaRequest>> upload =
       intake_->UploadMedia(&context, &stored);
@@ -159,7 +159,7 @@ absl::StatusOr<HttpResponse> CitizenApi::Submit(RouteRequest& request) {
   }
   submission.set_idempotency_key(key);
   grpc::ClientContext context;
-  Prepare(context, request, options_.call_timeout);
+  PrepareCitizenCall(context, request, options_.call_timeout);
   v1::SubmitComplaintResponse accepted;
   SKK_RETURN_IF_ERROR(FromGrpcStatus(intake_->SubmitComplaint(&context, submission, &accepted)));
   HttpResponse response = JsonResponse(accepted.duplicate() ? 200 : 201, accepted);
@@ -172,7 +172,7 @@ absl::StatusOr<HttpResponse> CitizenApi::Track(RouteRequest& request) {
   track.set_ticket(request.params.at("ticket"));
   SKK_ASSIGN_OR_RETURN(*track.mutable_tracking_token(), TrackingToken(request));
   grpc::ClientContext context;
-  Prepare(context, request, options_.call_timeout);
+  PrepareCitizenCall(context, request, options_.call_timeout);
   v1::Complaint complaint;
   SKK_RETURN_IF_ERROR(FromGrpcStatus(intake_->GetComplaint(&context, track, &complaint)));
   return ComplaintResponse(request, complaint);
@@ -189,7 +189,7 @@ absl::StatusOr<HttpResponse> CitizenApi::FollowUp(
   follow_up.set_ticket(request.params.at("ticket"));
   SKK_ASSIGN_OR_RETURN(*follow_up.mutable_tracking_token(), TrackingToken(request));
   grpc::ClientContext context;
-  Prepare(context, request, options_.call_timeout);
+  PrepareCitizenCall(context, request, options_.call_timeout);
   v1::Complaint complaint;
   SKK_RETURN_IF_ERROR(FromGrpcStatus(((*intake_).*method)(&context, follow_up, &complaint)));
   return ComplaintResponse(request, complaint);

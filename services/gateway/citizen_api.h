@@ -20,6 +20,11 @@ namespace skk::gateway {
 // The OpenAPI 3 document of the JSON API (api/openapi.json, compiled in).
 std::string_view OpenApiDocument();
 
+// A call to intake on behalf of the request's client: its deadline, and the client's address
+// for intake's limits (intake believes it from the gateways it trusts).
+void PrepareCitizenCall(grpc::ClientContext& context, const RouteRequest& request,
+                        absl::Duration timeout);
+
 struct CitizenApiOptions {
   absl::Duration call_timeout = absl::Seconds(10);
   // A photo from a phone on a poor connection takes a while; the server's minimum rate
@@ -48,10 +53,6 @@ class CitizenApi {
       grpc::Status (sambat::v1::IntakeService::Stub::*method)(grpc::ClientContext*,
                                                               const Request&,
                                                               sambat::v1::Complaint*));
-
-  // A call on behalf of the client: its deadline and the client's address for intake's limits.
-  void Prepare(grpc::ClientContext& context, const RouteRequest& request,
-               absl::Duration timeout) const;
 
   std::unique_ptr<sambat::v1::IntakeService::Stub> intake_;
   CitizenApiOptions options_;

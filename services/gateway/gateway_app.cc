@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "services/gateway/open311.h"
 #include "services/gateway/problem.h"
 #include "services/platform/log.h"
 #include "services/platform/status_macros.h"
@@ -53,7 +54,13 @@ HttpResponse GatewayApp::Handle(HttpRequest& request) {
     response = Preflight(request, edge_);
   } else {
     absl::StatusOr<HttpResponse> routed = Route(request, client);
-    response = routed.ok() ? *std::move(routed) : ProblemFor(routed.status());
+    if (routed.ok()) {
+      response = *std::move(routed);
+    } else if (Open311::Serves(request.RawPath())) {
+      response = Open311::ErrorFor(request, routed.status());  // the spec's error format
+    } else {
+      response = ProblemFor(routed.status());
+    }
   }
   AddCors(request, response, edge_);
   AddSecurityHeaders(response, edge_);

@@ -1,6 +1,7 @@
 // gateway: the system's only public door. HTTP/JSON for the citizens' apps, mapped onto the
 // services' gRPC APIs; it holds no business rules and no table of another service.
 
+#include <optional>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -8,6 +9,7 @@
 #include "services/gateway/citizen_api.h"
 #include "services/gateway/gateway_app.h"
 #include "services/gateway/http_server.h"
+#include "services/gateway/open311.h"
 #include "services/gateway/probes.h"
 #include "services/gateway/staff_api.h"
 #include "services/gateway/static_files.h"
@@ -54,6 +56,9 @@ ABSL_FLAG(std::string, initial_admin_password_file, "",
 ABSL_FLAG(absl::Duration, session_idle, absl::Minutes(30), "a staff session unused this long ends");
 ABSL_FLAG(absl::Duration, session_lifetime, absl::Hours(12),
           "every staff session ends this long after sign-in");
+ABSL_FLAG(std::string, public_base_url, "",
+          "where clients reach the gateway, e.g. https://sambat.malangkota.go.id (Open311's "
+          "discovery document); empty: the request's Host");
 ABSL_FLAG(int64_t, max_photo_bytes, 10 * 1024 * 1024, "largest photo accepted, in bytes");
 
 namespace {
@@ -141,9 +146,17 @@ int main(int argc, char** argv) {
       options.redis_addr, options.redis_prefix,
       {.reads_per_minute = absl::GetFlag(FLAGS_address_read_limit),
        .writes_per_minute = absl::GetFlag(FLAGS_address_write_limit)});
-  skk::gateway::StaffApi staff(accounts, std::move(issuer), host.clock(), routing, sla, &limiter,
-                               {.secure_cookie = absl::GetFlag(FLAGS_behind_tls)});
+  skk::gateway::ApiKeys keys(host.pool(), host.clock());
+  skk::gateway::StaffApi staff(accounts, keys, std::move(issuer), host.clock(), routing, sla,
+                               &limiter, {.secure_cookie = absl::GetFlag(FLAGS_behind_tls)});
   staff.AddRoutes(router);
+  std::optional<skk::gateway::Open311> open311;
+  if (!city.open311_jurisdiction_id().empty()) {
+    open311.emplace(intake, city, keys,
+                    skk::gateway::Open311Options{.public_base_url =
+                                                     absl::GetFlag(FLAGS_public_base_url)});
+    open311->AddRoutes(router);
+  }
   skk::gateway::StaticFiles files(absl::GetFlag(FLAGS_web_dir));
   files.AddRoutes(router);  // last: it answers what no other route knows
 

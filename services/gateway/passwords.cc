@@ -20,13 +20,13 @@ constexpr uint32_t kLanes = 1;
 constexpr size_t kSaltBytes = 16;
 constexpr size_t kHashBytes = 32;
 
+}  // namespace
+
 std::string RandomBytes(int n) {
   std::string bytes(static_cast<size_t>(n), '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), n) != 1) std::abort();
   return bytes;
 }
-
-}  // namespace
 
 std::string RandomHex(int bytes) { return absl::BytesToHexString(RandomBytes(bytes)); }
 

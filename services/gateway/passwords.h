@@ -24,6 +24,9 @@ bool PasswordMatches(absl::string_view encoded, absl::string_view password);
 // A random temporary password an administrator hands over (the account must change it).
 std::string TemporaryPassword();
 
+// `n` random bytes (OpenSSL's RAND_bytes).
+std::string RandomBytes(int n);
+
 // `bytes` random bytes as lowercase hex (OpenSSL's RAND_bytes).
 std::string RandomHex(int bytes);
 

@@ -80,32 +80,41 @@ HttpResponse Problem(int http_status, absl::string_view detail,
   return response;
 }
 
-HttpResponse ProblemFor(const absl::Status& status) {
-  int http_status = HttpStatusFor(status.code());
+ErrorFacts FactsOf(const absl::Status& status) {
+  ErrorFacts facts{.http_status = HttpStatusFor(status.code())};
   if (absl::optional<absl::Cord> forced = status.GetPayload(kHttpStatusPayload)) {
     int parsed = 0;
-    if (absl::SimpleAtoi(std::string(*forced), &parsed)) http_status = parsed;
+    if (absl::SimpleAtoi(std::string(*forced), &parsed)) facts.http_status = parsed;
   }
-  if (http_status == 500) {
+  if (facts.http_status == 500) {
     log::Error("internal error behind the gateway", {{"error", status.ToString()}});
-    return Problem(500, "terjadi kesalahan di sistem; tidak ada yang berubah, silakan coba lagi");
+    facts.detail = "terjadi kesalahan di sistem; tidak ada yang berubah, silakan coba lagi";
+    return facts;
   }
-  std::vector<FieldViolation> fields;
+  facts.detail = std::string(status.message());
   if (absl::optional<absl::Cord> payload = status.GetPayload(kBadRequestType)) {
     google::rpc::BadRequest bad;
     if (bad.ParseFromString(std::string(*payload))) {
-      for (const auto& v : bad.field_violations()) fields.push_back({v.field(), v.description()});
+      for (const auto& v : bad.field_violations()) {
+        facts.fields.push_back({v.field(), v.description()});
+      }
     }
   }
-  int retry_after = http_status == 503 ? 5 : 0;
+  if (facts.http_status == 503) facts.retry_after_seconds = 5;
   if (absl::optional<absl::Cord> payload = status.GetPayload(kRetryInfoType)) {
     google::rpc::RetryInfo retry;
     if (retry.ParseFromString(std::string(*payload))) {
-      retry_after = static_cast<int>(std::max<int64_t>(1, retry.retry_delay().seconds()));
+      facts.retry_after_seconds =
+          static_cast<int>(std::max<int64_t>(1, retry.retry_delay().seconds()));
     }
   }
-  if (http_status == 429 && retry_after == 0) retry_after = 60;
-  return Problem(http_status, status.message(), fields, retry_after);
+  if (facts.http_status == 429 && facts.retry_after_seconds == 0) facts.retry_after_seconds = 60;
+  return facts;
+}
+
+HttpResponse ProblemFor(const absl::Status& status) {
+  const ErrorFacts facts = FactsOf(status);
+  return Problem(facts.http_status, facts.detail, facts.fields, facts.retry_after_seconds);
 }
 
 }  // namespace skk::gateway

@@ -20,6 +20,18 @@ namespace skk::gateway {
 // UNIMPLEMENTED 501, UNAVAILABLE 503, DEADLINE_EXCEEDED 504, anything else 500.
 int HttpStatusFor(absl::StatusCode code);
 
+// What a client is told of an error, whatever the format: the HTTP status (the code's, or the
+// one WithHttpStatus forced), the message, the BadRequest's fields and the retry delay in
+// seconds (from RetryInfo; 5 for 503, 60 for a 429 without one). An internal error (500) is
+// logged here and its detail says nothing of what went wrong inside.
+struct ErrorFacts {
+  int http_status = 500;
+  std::string detail;
+  std::vector<FieldViolation> fields;
+  int retry_after_seconds = 0;
+};
+ErrorFacts FactsOf(const absl::Status& status);
+
 // The problem response for `status` (not OK). Internal errors say nothing of what went wrong
 // inside; the rest carry their message, field violations and retry delay.
 HttpResponse ProblemFor(const absl::Status& status);

@@ -3,6 +3,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "services/gateway/passwords.h"
+#include "services/gateway/totp.h"
 #include "services/platform/errors.h"
 #include "services/platform/log.h"
 #include "services/platform/secrets.h"
@@ -41,7 +42,7 @@ constexpr SqlStatement kTouchSession{"gw_touch_session", R"sql(
    WHERE s.session_hash = $1 AND a.username = s.username AND a.disabled_at IS NULL
      AND s.expires_at > $2 AND s.last_seen_at > $2 - $3::interval
   RETURNING a.username, a.name, a.role, a.agency_code, a.must_change_password, s.csrf_token,
-            s.expires_at
+            s.expires_at, a.totp_enabled_at IS NOT NULL AS totp_enabled
 )sql"};
 
 constexpr SqlStatement kCloseSession{"gw_close_session", R"sql(
@@ -60,6 +61,30 @@ constexpr SqlStatement kSetPassword{"gw_set_password", R"sql(
   UPDATE staff_accounts
      SET password_hash = $2, must_change_password = $3, failed_sign_ins = 0, locked_until = NULL
    WHERE username = $1
+)sql"};
+
+// An administrator's reset: the account may have lost the phone its second factor is on.
+constexpr SqlStatement kTotpOff{"gw_totp_off", R"sql(
+  UPDATE staff_accounts
+     SET totp_secret = NULL, totp_pending_secret = NULL, totp_enabled_at = NULL,
+         totp_last_step = 0
+   WHERE username = $1
+)sql"};
+
+constexpr SqlStatement kTotpUsed{"gw_totp_used", R"sql(
+  UPDATE staff_accounts SET totp_last_step = $2 WHERE username = $1
+)sql"};
+
+constexpr SqlStatement kTotpPending{"gw_totp_pending", R"sql(
+  UPDATE staff_accounts SET totp_pending_secret = $2
+   WHERE username = $1 AND totp_enabled_at IS NULL
+)sql"};
+
+constexpr SqlStatement kTotpOn{"gw_totp_on", R"sql(
+  UPDATE staff_accounts
+     SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_enabled_at = $2,
+         totp_last_step = $3
+   WHERE username = $1 AND totp_pending_secret IS NOT NULL
 )sql"};
 
 constexpr SqlStatement kCreateAccount{"gw_create_account", R"sql(
@@ -83,11 +108,6 @@ const absl::Status& WrongCredentials() {
 }
 
 std::string HashOf(const std::string& cookie) { return Sha256Hex(cookie); }
-
-absl::Status MustBeAdmin(const Caller& caller) {
-  if (caller.role == StaffRole::kAdmin) return absl::OkStatus();
-  return absl::PermissionDeniedError("only an administrator manages staff accounts");
-}
 
 // 3 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit (as the table checks).
 bool IsUsername(const std::string& name) {
@@ -119,6 +139,11 @@ const std::string& DecoyHash() {
 
 }  // namespace
 
+absl::Status MustBeAdmin(const Caller& caller, absl::string_view what) {
+  if (caller.role == StaffRole::kAdmin) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat("only an administrator manages ", what));
+}
+
 absl::StatusOr<OpenedSession> StaffAccounts::OpenSession(PgConnection& db, const Caller& caller,
                                                          bool must_change_password) {
   const absl::Time now = clock_.Now();
@@ -136,8 +161,29 @@ absl::StatusOr<OpenedSession> StaffAccounts::OpenSession(PgConnection& db, const
   return opened;
 }
 
+absl::StatusOr<absl::Status> StaffAccounts::SecondFactor(PgConnection& db, const PgRow& account,
+                                                         const std::string& code, absl::Time now) {
+  if (account.IsNull("totp_enabled_at")) return absl::OkStatus();
+  const std::string username = account.String("username");
+  if (code.empty()) {
+    return InvalidFields({{"totp_code", "is required: the 6 digits the app shows now"}});
+  }
+  const std::optional<int64_t> step = TotpStepOf(account.Bytes("totp_secret"), now, code);
+  if (!step.has_value() || *step <= account.Int("totp_last_step")) {
+    SKK_RETURN_IF_ERROR(db.Execute(kFailedSignIn, {SqlParam::Text(username),
+                                                   SqlParam::Int(policy_.max_failures),
+                                                   SqlParam::Time(now + policy_.lockout)})
+                            .status());
+    return InvalidFields({{"totp_code", "is not the code the app shows now"}});
+  }
+  SKK_RETURN_IF_ERROR(
+      db.Execute(kTotpUsed, {SqlParam::Text(username), SqlParam::Int(*step)}).status());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<OpenedSession> StaffAccounts::SignIn(const std::string& username,
-                                                    const std::string& password) {
+                                                    const std::string& password,
+                                                    const std::string& totp_code) {
   const absl::Time now = clock_.Now();
   std::optional<OpenedSession> opened;
   absl::Status refusal;
@@ -165,9 +211,12 @@ absl::StatusOr<OpenedSession> StaffAccounts::SignIn(const std::string& username,
                                         SqlParam::Time(now + policy_.lockout)})
           .status();
     }
+    SKK_ASSIGN_OR_RETURN(refusal, SecondFactor(db, account, totp_code, now));
+    if (!refusal.ok()) return absl::OkStatus();
     SKK_RETURN_IF_ERROR(db.Execute(kGoodSignIn, {SqlParam::Text(username)}).status());
     SKK_ASSIGN_OR_RETURN(opened, OpenSession(db, CallerOfRow(account),
                                              account.Bool("must_change_password")));
+    opened->session.totp_enabled = !account.IsNull("totp_enabled_at");
     return absl::OkStatus();
   }));
   if (!refusal.ok()) {
@@ -194,7 +243,8 @@ absl::StatusOr<ActiveSession> StaffAccounts::Session(const std::string& cookie) 
   return ActiveSession{.caller = CallerOfRow(row),
                        .csrf_token = row.String("csrf_token"),
                        .must_change_password = row.Bool("must_change_password"),
-                       .expires_at = row.Time("expires_at")};
+                       .expires_at = row.Time("expires_at"),
+                       .totp_enabled = row.Bool("totp_enabled")};
 }
 
 absl::Status StaffAccounts::SignOut(const std::string& cookie) {
@@ -224,9 +274,42 @@ absl::Status StaffAccounts::ChangePassword(const std::string& cookie, const std:
   });
 }
 
+absl::StatusOr<v1::TotpEnrollment> StaffAccounts::BeginTotp(const std::string& username) {
+  const std::string secret = NewTotpSecret();
+  SKK_ASSIGN_OR_RETURN(auto db, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(PgResult set, db->Execute(kTotpPending, {SqlParam::Text(username),
+                                                                SqlParam::Bytes(secret)}));
+  if (set.affected() == 0) {
+    return absl::FailedPreconditionError(
+        "the second factor is on already; an administrator's password reset turns it off");
+  }
+  v1::TotpEnrollment enrollment;
+  enrollment.set_secret(TotpSecretText(secret));
+  enrollment.set_otpauth_uri(TotpUri("Sambat Kene Ker", username, secret));
+  return enrollment;
+}
+
+absl::Status StaffAccounts::ConfirmTotp(const std::string& username, const std::string& code) {
+  return pool_.Transact([&](PgConnection& db) -> absl::Status {
+    SKK_ASSIGN_OR_RETURN(PgResult found, db.Execute(kFindAccount, {SqlParam::Text(username)}));
+    if (found.rows() == 0 || found.Row(0).IsNull("totp_pending_secret")) {
+      return absl::FailedPreconditionError("start with POST /api/v1/staff/totp");
+    }
+    const absl::Time now = clock_.Now();
+    const std::optional<int64_t> step =
+        TotpStepOf(found.Row(0).Bytes("totp_pending_secret"), now, code);
+    if (!step.has_value()) return InvalidFields({{"code", "is not the code the app shows now"}});
+    SKK_RETURN_IF_ERROR(db.Execute(kTotpOn, {SqlParam::Text(username), SqlParam::Time(now),
+                                             SqlParam::Int(*step)})
+                            .status());
+    log::Info("staff second factor on", {{"username", username}});
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<v1::StaffAccountIssued> StaffAccounts::Create(const Caller& admin,
                                                              const v1::NewStaffAccount& a) {
-  SKK_RETURN_IF_ERROR(MustBeAdmin(admin));
+  SKK_RETURN_IF_ERROR(MustBeAdmin(admin, "staff accounts"));
   std::vector<FieldViolation> bad;
   if (!IsUsername(a.username())) {
     bad.push_back({"username", "must be 3 to 64 of a-z, 0-9, '.', '_', '-'"});
@@ -259,7 +342,7 @@ absl::StatusOr<v1::StaffAccountIssued> StaffAccounts::Create(const Caller& admin
 
 absl::StatusOr<v1::StaffAccountIssued> StaffAccounts::ResetPassword(const Caller& admin,
                                                                     const std::string& username) {
-  SKK_RETURN_IF_ERROR(MustBeAdmin(admin));
+  SKK_RETURN_IF_ERROR(MustBeAdmin(admin, "staff accounts"));
   v1::StaffAccountIssued issued;
   issued.set_username(username);
   issued.set_temporary_password(TemporaryPassword());
@@ -269,6 +352,7 @@ absl::StatusOr<v1::StaffAccountIssued> StaffAccounts::ResetPassword(const Caller
                                                                  SqlParam::Text(hash),
                                                                  SqlParam::Bool(true)}));
     if (set.affected() == 0) return absl::NotFoundError("no such account");
+    SKK_RETURN_IF_ERROR(db.Execute(kTotpOff, {SqlParam::Text(username)}).status());
     return db.Execute(kCloseAllSessions, {SqlParam::Text(username)}).status();
   }));
   log::Info("staff password reset", {{"username", username}, {"by", admin.subject}});
@@ -276,7 +360,7 @@ absl::StatusOr<v1::StaffAccountIssued> StaffAccounts::ResetPassword(const Caller
 }
 
 absl::Status StaffAccounts::Disable(const Caller& admin, const std::string& username) {
-  SKK_RETURN_IF_ERROR(MustBeAdmin(admin));
+  SKK_RETURN_IF_ERROR(MustBeAdmin(admin, "staff accounts"));
   if (admin.subject == username) {
     return absl::FailedPreconditionError("an administrator cannot disable their own account");
   }

@@ -31,6 +31,7 @@ struct ActiveSession {
   std::string csrf_token;
   bool must_change_password = false;
   absl::Time expires_at;
+  bool totp_enabled = false;
 };
 
 struct OpenedSession {
@@ -38,15 +39,22 @@ struct OpenedSession {
   ActiveSession session;
 };
 
+// PERMISSION_DENIED unless `caller` is an administrator: "only an administrator manages <what>".
+absl::Status MustBeAdmin(const Caller& caller, absl::string_view what);
+
 class StaffAccounts {
  public:
   StaffAccounts(PgPool& pool, Clock& clock, SignInPolicy policy = {})
       : pool_(pool), clock_(clock), policy_(policy) {}
 
-  // A new session for a right username and password. UNAUTHENTICATED with the same words for
-  // an unknown username, a wrong password and a disabled account (a stranger learns nothing);
-  // RESOURCE_EXHAUSTED with RetryInfo for a locked account.
-  absl::StatusOr<OpenedSession> SignIn(const std::string& username, const std::string& password);
+  // A new session for a right username and password, and for an account with a second factor
+  // the current code of its authenticator (`totp_code`). UNAUTHENTICATED with the same words
+  // for an unknown username, a wrong password and a disabled account (a stranger learns
+  // nothing); RESOURCE_EXHAUSTED with RetryInfo for a locked account; INVALID_ARGUMENT naming
+  // totp_code after a right password when the code is missing (not counted as a failure) or
+  // wrong or already used (counted).
+  absl::StatusOr<OpenedSession> SignIn(const std::string& username, const std::string& password,
+                                       const std::string& totp_code = "");
   // The session of a cookie, refreshed; UNAUTHENTICATED for none, expired, or of a disabled
   // account.
   absl::StatusOr<ActiveSession> Session(const std::string& cookie);
@@ -56,8 +64,14 @@ class StaffAccounts {
   absl::Status ChangePassword(const std::string& cookie, const std::string& username,
                               const sambat::v1::ChangePassword& change);
 
+  // The second factor: a new secret for the account's authenticator app (FAILED_PRECONDITION
+  // when one is on already), turned on once a code from the app confirms it (INVALID_ARGUMENT
+  // naming code when it does not).
+  absl::StatusOr<sambat::v1::TotpEnrollment> BeginTotp(const std::string& username);
+  absl::Status ConfirmTotp(const std::string& username, const std::string& code);
+
   // Administrators' calls (the caller must be an admin). Each returns the temporary password
-  // the account must change at its next sign-in.
+  // the account must change at its next sign-in; a reset also turns the second factor off.
   absl::StatusOr<sambat::v1::StaffAccountIssued> Create(const Caller& admin,
                                                         const sambat::v1::NewStaffAccount& a);
   absl::StatusOr<sambat::v1::StaffAccountIssued> ResetPassword(const Caller& admin,
@@ -70,6 +84,11 @@ class StaffAccounts {
   absl::Status EnsureAdmin(const std::string& username, const std::string& password);
 
  private:
+  // The refusal of a sign-in whose password was right, for a missing or wrong code of the
+  // account's second factor (a wrong one counts as a failure); OK without a second factor or
+  // with the current code, whose step is then used up.
+  absl::StatusOr<absl::Status> SecondFactor(PgConnection& db, const PgRow& account,
+                                            const std::string& code, absl::Time now);
   absl::StatusOr<OpenedSession> OpenSession(PgConnection& db, const Caller& caller,
                                             bool must_change_password);
 

@@ -1,5 +1,6 @@
 #include "services/gateway/staff_api.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -28,8 +29,12 @@ v1::StaffSession SessionMessage(const ActiveSession& session) {
   out.set_agency_code(session.caller.agency_code);
   out.set_csrf_token(session.csrf_token);
   out.set_must_change_password(session.must_change_password);
-  *out.mutable_expires_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(
-      absl::ToUnixSeconds(session.expires_at));
+  out.set_totp_enabled(session.totp_enabled);
+  // A machine client's key has no session to expire.
+  if (session.expires_at != absl::InfiniteFuture()) {
+    *out.mutable_expires_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(
+        absl::ToUnixSeconds(session.expires_at));
+  }
   return out;
 }
 
@@ -71,10 +76,11 @@ std::string CookieValue(absl::string_view header, absl::string_view name) {
   return "";
 }
 
-StaffApi::StaffApi(StaffAccounts& accounts, TokenIssuer issuer, Clock& clock,
+StaffApi::StaffApi(StaffAccounts& accounts, ApiKeys& keys, TokenIssuer issuer, Clock& clock,
                    std::shared_ptr<grpc::Channel> routing, std::shared_ptr<grpc::Channel> sla,
                    AddressRateLimiter* limiter, StaffApiOptions options)
     : accounts_(accounts),
+      keys_(keys),
       issuer_(std::move(issuer)),
       clock_(clock),
       officers_(v1::OfficerService::NewStub(std::move(routing))),
@@ -91,11 +97,17 @@ void StaffApi::AddRoutes(Router& router) {
   router.Add({"GET", "/api/v1/staff/session", {}, bind(&StaffApi::WhoAmI)});
   router.Add({"DELETE", "/api/v1/staff/session", {}, bind(&StaffApi::SignOut)});
   router.Add({"POST", "/api/v1/staff/password", json, bind(&StaffApi::ChangePassword)});
+  router.Add({"POST", "/api/v1/staff/totp", {}, bind(&StaffApi::BeginTotp)});
+  router.Add({"POST", "/api/v1/staff/totp/confirm", json, bind(&StaffApi::ConfirmTotp)});
   router.Add({"POST", "/api/v1/staff/accounts", json, bind(&StaffApi::CreateAccount)});
   router.Add({"POST", "/api/v1/staff/accounts/{username}/reset-password", {},
               bind(&StaffApi::ResetPassword)});
   router.Add({"POST", "/api/v1/staff/accounts/{username}/disable", {},
               bind(&StaffApi::DisableAccount)});
+  router.Add({"POST", "/api/v1/staff/api-keys", json, bind(&StaffApi::IssueApiKey)});
+  router.Add({"GET", "/api/v1/staff/api-keys", {}, bind(&StaffApi::ListApiKeys)});
+  router.Add({"POST", "/api/v1/staff/api-keys/{key_id}/revoke", {},
+              bind(&StaffApi::RevokeApiKey)});
 
   using Officers = v1::OfficerService::Stub;
   Officers& o = *officers_;
@@ -126,6 +138,15 @@ void StaffApi::AddRoutes(Router& router) {
 
 absl::StatusOr<ActiveSession> StaffApi::Authenticate(const RouteRequest& request, bool changes,
                                                      bool temporary_password_allowed) const {
+  if (absl::string_view authorization = request.http.Header("authorization");
+      absl::ConsumePrefix(&authorization, "Bearer ")) {
+    absl::StatusOr<ApiKeyHolder> holder = keys_.Check(authorization, kStaffPurpose);
+    if (absl::IsPermissionDenied(holder.status())) {
+      return absl::UnauthenticatedError(holder.status().message());
+    }
+    SKK_RETURN_IF_ERROR(holder.status());
+    return ActiveSession{.caller = holder->caller, .expires_at = absl::InfiniteFuture()};
+  }
   SKK_ASSIGN_OR_RETURN(
       ActiveSession session,
       accounts_.Session(CookieValue(request.http.Header("cookie"), kCookie)));
@@ -176,7 +197,8 @@ absl::StatusOr<HttpResponse> StaffApi::SignIn(RouteRequest& request) {
                                         options_.sign_ins_per_address, absl::Minutes(15)));
   }
   SKK_ASSIGN_OR_RETURN(OpenedSession opened,
-                       accounts_.SignIn(sign_in.username(), sign_in.password()));
+                       accounts_.SignIn(sign_in.username(), sign_in.password(),
+                                        sign_in.totp_code()));
   HttpResponse response = JsonResponse(200, SessionMessage(opened.session));
   response.SetHeader("set-cookie",
                      absl::StrCat(kCookie, "=", opened.cookie,
@@ -211,6 +233,24 @@ absl::StatusOr<HttpResponse> StaffApi::ChangePassword(RouteRequest& request) {
   return JsonResponse(200, SessionMessage(now));
 }
 
+absl::StatusOr<HttpResponse> StaffApi::BeginTotp(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  SKK_ASSIGN_OR_RETURN(const v1::TotpEnrollment enrollment,
+                       accounts_.BeginTotp(session.caller.subject));
+  HttpResponse response = JsonResponse(200, enrollment);
+  response.SetHeader("cache-control", "no-store");
+  return response;
+}
+
+absl::StatusOr<HttpResponse> StaffApi::ConfirmTotp(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  v1::TotpConfirmation confirmation;
+  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, confirmation));
+  SKK_RETURN_IF_ERROR(accounts_.ConfirmTotp(session.caller.subject, confirmation.code()));
+  SKK_ASSIGN_OR_RETURN(const ActiveSession now, Authenticate(request, false));
+  return JsonResponse(200, SessionMessage(now));
+}
+
 absl::StatusOr<HttpResponse> StaffApi::CreateAccount(RouteRequest& request) {
   SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
   v1::NewStaffAccount account;
@@ -230,6 +270,30 @@ absl::StatusOr<HttpResponse> StaffApi::ResetPassword(RouteRequest& request) {
 absl::StatusOr<HttpResponse> StaffApi::DisableAccount(RouteRequest& request) {
   SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
   SKK_RETURN_IF_ERROR(accounts_.Disable(session.caller, request.params.at("username")));
+  HttpResponse response;
+  response.status = 204;
+  return response;
+}
+
+absl::StatusOr<HttpResponse> StaffApi::IssueApiKey(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  v1::NewApiKey key;
+  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, key));
+  SKK_ASSIGN_OR_RETURN(const v1::ApiKeyIssued issued, keys_.Issue(session.caller, key));
+  return JsonResponse(201, issued);
+}
+
+absl::StatusOr<HttpResponse> StaffApi::ListApiKeys(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, false));
+  SKK_ASSIGN_OR_RETURN(const v1::ApiKeyList keys, keys_.List(session.caller));
+  HttpResponse response = JsonResponse(200, keys);
+  response.SetHeader("cache-control", "no-store");
+  return response;
+}
+
+absl::StatusOr<HttpResponse> StaffApi::RevokeApiKey(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  SKK_RETURN_IF_ERROR(keys_.Revoke(session.caller, request.params.at("key_id")));
   HttpResponse response;
   response.status = 204;
   return response;

@@ -13,6 +13,7 @@
 #include "grpcpp/grpcpp.h"
 #include "sambat/v1/routing.grpc.pb.h"
 #include "sambat/v1/sla.grpc.pb.h"
+#include "services/gateway/api_keys.h"
 #include "services/gateway/edge.h"
 #include "services/gateway/router.h"
 #include "services/gateway/staff_accounts.h"
@@ -33,7 +34,7 @@ struct StaffApiOptions {
 class StaffApi {
  public:
   // `limiter` may be null (no per-address limit on sign-ins).
-  StaffApi(StaffAccounts& accounts, TokenIssuer issuer, Clock& clock,
+  StaffApi(StaffAccounts& accounts, ApiKeys& keys, TokenIssuer issuer, Clock& clock,
            std::shared_ptr<grpc::Channel> routing, std::shared_ptr<grpc::Channel> sla,
            AddressRateLimiter* limiter, StaffApiOptions options);
   void AddRoutes(Router& router);
@@ -43,7 +44,8 @@ class StaffApi {
 
  private:
   // The session of a request; for one that changes something (`changes`), also its CSRF
-  // token. A session that must change its password may do nothing else: only the routes that
+  // token. A machine client's request carries a staff API key instead (Authorization: Bearer),
+  // which needs no CSRF token: no browser adds that header by itself. A session that must change its password may do nothing else: only the routes that
   // change it, sign out or say who is signed in pass `temporary_password_allowed`.
   absl::StatusOr<ActiveSession> Authenticate(const RouteRequest& request, bool changes,
                                              bool temporary_password_allowed = false) const;
@@ -54,10 +56,15 @@ class StaffApi {
   absl::StatusOr<HttpResponse> WhoAmI(RouteRequest& request);
   absl::StatusOr<HttpResponse> SignOut(RouteRequest& request);
   absl::StatusOr<HttpResponse> ChangePassword(RouteRequest& request);
+  absl::StatusOr<HttpResponse> BeginTotp(RouteRequest& request);
+  absl::StatusOr<HttpResponse> ConfirmTotp(RouteRequest& request);
   absl::StatusOr<HttpResponse> CreateAccount(RouteRequest& request);
   absl::StatusOr<HttpResponse> ResetPassword(RouteRequest& request);
   absl::StatusOr<HttpResponse> DisableAccount(RouteRequest& request);
   absl::StatusOr<HttpResponse> Queue(RouteRequest& request);
+  absl::StatusOr<HttpResponse> IssueApiKey(RouteRequest& request);
+  absl::StatusOr<HttpResponse> ListApiKeys(RouteRequest& request);
+  absl::StatusOr<HttpResponse> RevokeApiKey(RouteRequest& request);
 
   // One route for each unary call: GETs read the request from the query, POSTs from the JSON
   // body; `path_field` (e.g. "complaint_id") is set from the path's {id}.
@@ -67,6 +74,7 @@ class StaffApi {
                     const char* path_field);
 
   StaffAccounts& accounts_;
+  ApiKeys& keys_;
   TokenIssuer issuer_;
   Clock& clock_;
   std::unique_ptr<sambat::v1::OfficerService::Stub> officers_;

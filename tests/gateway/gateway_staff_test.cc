@@ -13,96 +13,14 @@
 #include "sambat/v1/routing.pb.h"
 #include "services/platform/dev_mode.h"
 #include "tests/support/http_client.h"
+#include "tests/support/staff_console.h"
+#include "services/gateway/totp.h"
 #include "tests/support/system.h"
 
 namespace skk::testing {
 namespace {
 
 namespace v1 = sambat::v1;
-
-// A browser's view of the staff API: it keeps the session cookie and the CSRF token.
-class Console {
- public:
-  explicit Console(int port) : http_(port) {}
-
-  HttpAnswer SignIn(const std::string& username, const std::string& password) {
-    v1::StaffSignIn body;
-    body.set_username(username);
-    body.set_password(password);
-    HttpAnswer answer = http_.Post("/api/v1/staff/session", ProtoJson(body), "application/json");
-    if (answer.status == 200) {
-      const std::string cookie = answer.Header("set-cookie");
-      cookie_ = cookie.substr(0, cookie.find(';'));
-      session_ = FromJson<v1::StaffSession>(answer.body);
-    }
-    return answer;
-  }
-  HttpAnswer Get(const std::string& path, HttpHeaders extra = {}) {
-    extra.push_back({"Cookie", cookie_});
-    return http_.Get(path, extra);
-  }
-  HttpAnswer Post(const std::string& path, const std::string& json, bool with_csrf = true) {
-    HttpHeaders headers = {{"Cookie", cookie_}};
-    if (with_csrf) headers.push_back({"X-CSRF-Token", session_.csrf_token()});
-    return http_.Post(path, json, "application/json", headers);
-  }
-  HttpAnswer Delete(const std::string& path) {
-    return http_.Send("DELETE", path, "", "",
-                      {{"Cookie", cookie_}, {"X-CSRF-Token", session_.csrf_token()}});
-  }
-  // Signs in with a temporary password and chooses `password`.
-  void FirstSignIn(const std::string& username, const std::string& temporary,
-                   const std::string& password) {
-    const HttpAnswer signed_in = SignIn(username, temporary);
-    INFO(signed_in.body);
-    REQUIRE(signed_in.status == 200);
-    REQUIRE(session_.must_change_password());
-    v1::ChangePassword change;
-    change.set_current_password(temporary);
-    change.set_new_password(password);
-    const HttpAnswer changed = Post("/api/v1/staff/password", ProtoJson(change));
-    INFO(changed.body);
-    REQUIRE(changed.status == 200);
-    CHECK_FALSE(FromJson<v1::StaffSession>(changed.body).must_change_password());
-  }
-  const v1::StaffSession& session() const { return session_; }
-  const std::string& cookie() const { return cookie_; }
-
- private:
-  HttpClient http_;
-  std::string cookie_;
-  v1::StaffSession session_;
-};
-
-// The city's first administrator, signed in with a password of their own.
-Console Administrator(const System& system) {
-  Console admin(system.HttpPort());
-  admin.FirstSignIn("admin", kDevInitialAdminPassword, "kantor-diskominfo-2026");
-  return admin;
-}
-
-// A new account, created by `admin`; returns its temporary password.
-std::string CreateAccount(Console& admin, const std::string& username, const std::string& role,
-                          const std::string& agency) {
-  v1::NewStaffAccount account;
-  account.set_username(username);
-  account.set_name(absl::StrCat("Petugas ", username));
-  account.set_role(role);
-  account.set_agency_code(agency);
-  const HttpAnswer created = admin.Post("/api/v1/staff/accounts", ProtoJson(account));
-  INFO(created.body);
-  REQUIRE(created.status == 201);
-  return FromJson<v1::StaffAccountIssued>(created.body).temporary_password();
-}
-
-// An officer account created by `admin` and signed in with its own password.
-Console Officer(const System& system, Console& admin, const std::string& username,
-                const std::string& agency, const std::string& password) {
-  const std::string temporary = CreateAccount(admin, username, "officer", agency);
-  Console officer(system.HttpPort());
-  officer.FirstSignIn(username, temporary, password);
-  return officer;
-}
 
 TEST_CASE("an officer signs in over HTTP and works a case from the queue", "[gateway]") {
   System system("gateway_staff_flow");
@@ -227,6 +145,58 @@ TEST_CASE("a session ends when idle, at sign-out, and at once when the account i
 
   // A reset of an account that does not exist says so.
   CHECK(admin.Post("/api/v1/staff/accounts/budi.none/reset-password", "").status == 404);
+}
+
+TEST_CASE("an account with a second factor signs in only with its authenticator's current code",
+          "[gateway]") {
+  System system("gateway_staff_totp");
+  system.Start("gateway");
+  Console admin = Administrator(system);
+  Console rina = Officer(system, admin, "rina.dlh", "dlh", "sampah-bersih-2026");
+
+  // The officer adds the secret to an app; it is on only once a code from the app confirms it.
+  const HttpAnswer begun = rina.Post("/api/v1/staff/totp", "");
+  INFO(begun.body);
+  REQUIRE(begun.status == 200);
+  const auto enrollment = FromJson<v1::TotpEnrollment>(begun.body);
+  CHECK(absl::StartsWith(enrollment.otpauth_uri(), "otpauth://totp/Sambat%20Kene%20Ker:rina.dlh?"));
+  const std::optional<std::string> secret = gateway::TotpSecretFromText(enrollment.secret());
+  REQUIRE(secret.has_value());
+  const HttpAnswer wrong = rina.Post("/api/v1/staff/totp/confirm", R"({"code": "000000"})");
+  CHECK(wrong.status == 400);
+  CHECK(rina.Get("/api/v1/staff/session").body.find("totp_enabled") == std::string::npos);
+  v1::TotpConfirmation confirmation;
+  confirmation.set_code(gateway::TotpCode(*secret, system.Now()));
+  const HttpAnswer confirmed = rina.Post("/api/v1/staff/totp/confirm", ProtoJson(confirmation));
+  INFO(confirmed.body);
+  REQUIRE(confirmed.status == 200);
+  CHECK(FromJson<v1::StaffSession>(confirmed.body).totp_enabled());
+  CHECK(rina.Post("/api/v1/staff/totp", "").status == 409);  // on already
+
+  // From now on the password alone opens nothing; the code of the moment does, once.
+  system.AdvanceClock(absl::Seconds(60));
+  Console phone(system.HttpPort());
+  const HttpAnswer password_only = phone.SignIn("rina.dlh", "sampah-bersih-2026");
+  CHECK(password_only.status == 400);
+  CHECK(absl::StrContains(password_only.body, "totp_code"));
+  CHECK(phone.SignIn("rina.dlh", "sampah-bersih-2026", "123456").status == 400);
+  const std::string code = gateway::TotpCode(*secret, system.Now());
+  const HttpAnswer both = phone.SignIn("rina.dlh", "sampah-bersih-2026", code);
+  INFO(both.body);
+  REQUIRE(both.status == 200);
+  CHECK(phone.session().totp_enabled());
+  CHECK(phone.SignIn("rina.dlh", "sampah-bersih-2026", code).status == 400);  // used once
+  // A wrong password with a right code says nothing of the code.
+  CHECK(phone.SignIn("rina.dlh", "salah-kata-sandi-2026", code).status == 401);
+
+  // A lost phone: the administrator's reset turns the factor off with the password.
+  const HttpAnswer reset = admin.Post("/api/v1/staff/accounts/rina.dlh/reset-password", "");
+  REQUIRE(reset.status == 200);
+  const std::string temporary = FromJson<v1::StaffAccountIssued>(reset.body).temporary_password();
+  Console again(system.HttpPort());
+  const HttpAnswer after_reset = again.SignIn("rina.dlh", temporary);
+  CHECK(after_reset.status == 200);
+  CHECK_FALSE(again.session().totp_enabled());
 }
 
 }  // namespace
