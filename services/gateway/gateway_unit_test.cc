@@ -30,6 +30,7 @@
 #include "services/gateway/gateway_app.h"
 #include "services/gateway/http_server.h"
 #include "services/gateway/json_body.h"
+#include "services/gateway/media_api.h"
 #include "services/gateway/open311.h"
 #include "services/gateway/problem.h"
 #include "services/gateway/router.h"
@@ -457,6 +458,8 @@ TEST_CASE("the OpenAPI document lists every route the gateway serves, and only t
   city.set_open311_jurisdiction_id("malangkota.go.id");
   Open311 open311(nowhere, city, keys, {});
   open311.AddRoutes(router);
+  MediaApi media(nowhere, staff);
+  media.AddRoutes(router);
   const nlohmann::json document = nlohmann::json::parse(OpenApiDocument());
   REQUIRE(document.at("openapi").get<std::string>().rfind("3.", 0) == 0);
   std::set<std::pair<std::string, std::string>> served, documented;

@@ -9,6 +9,7 @@
 #include "services/gateway/citizen_api.h"
 #include "services/gateway/gateway_app.h"
 #include "services/gateway/http_server.h"
+#include "services/gateway/media_api.h"
 #include "services/gateway/open311.h"
 #include "services/gateway/probes.h"
 #include "services/gateway/staff_api.h"
@@ -116,8 +117,13 @@ int main(int argc, char** argv) {
       skk::ClientCredentials({.cert_file = absl::GetFlag(FLAGS_services_tls_cert_file),
                               .key_file = absl::GetFlag(FLAGS_services_tls_key_file),
                               .ca_file = absl::GetFlag(FLAGS_services_tls_ca_file)}));
+  // A photo comes back from intake whole (GetCaseMedia, GetPublicMedia): above gRPC's 4 MB.
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(
+      static_cast<int>(absl::GetFlag(FLAGS_max_photo_bytes) + 1024 * 1024));
   auto dial = [&](const std::string& name, const std::string& flag_value, int dev_port) {
-    return grpc::CreateChannel(ServiceAddress(options, name, flag_value, dev_port), credentials);
+    return grpc::CreateCustomChannel(ServiceAddress(options, name, flag_value, dev_port),
+                                     credentials, channel_args);
   };
   const auto intake = dial("intake", absl::GetFlag(FLAGS_intake_addr), 50051);
   const auto routing = dial("routing", absl::GetFlag(FLAGS_routing_addr), 50052);
@@ -150,6 +156,8 @@ int main(int argc, char** argv) {
   skk::gateway::StaffApi staff(accounts, keys, std::move(issuer), host.clock(), routing, sla,
                                &limiter, {.secure_cookie = absl::GetFlag(FLAGS_behind_tls)});
   staff.AddRoutes(router);
+  skk::gateway::MediaApi media(intake, staff);
+  media.AddRoutes(router);
   std::optional<skk::gateway::Open311> open311;
   if (!city.open311_jurisdiction_id().empty()) {
     open311.emplace(intake, city, keys,

@@ -266,8 +266,7 @@ void Open311::AddRoutes(Router& router) {
 }
 
 absl::StatusOr<Open311Answer> Open311::Discovery(RouteRequest& request) {
-  std::string base = options_.public_base_url;
-  if (base.empty()) base = absl::StrCat("http://", request.http.Header("host"));
+  const std::string base = BaseUrl(request);
   Json endpoint = {{"specification", "http://wiki.open311.org/GeoReport_v2"},
                    {"url", absl::StrCat(base, "/open311/v2")},
                    {"changeset", "2026-12-06T00:00:00+07:00"},
@@ -313,7 +312,12 @@ std::string Open311::W3cTime(const google::protobuf::Timestamp& t) const {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", FromProtoTime(t), zone_);
 }
 
-Json Open311::RequestRecord(const v1::PublicComplaint& c) const {
+std::string Open311::BaseUrl(const RouteRequest& request) const {
+  if (!options_.public_base_url.empty()) return options_.public_base_url;
+  return absl::StrCat("http://", request.http.Header("host"));
+}
+
+Json Open311::RequestRecord(const v1::PublicComplaint& c, const std::string& base) const {
   const auto service = services_.find(c.category());
   const auto text_or_null = [](const std::string& text) -> Json {
     return text.empty() ? Json(nullptr) : Json(text);
@@ -337,7 +341,10 @@ Json Open311::RequestRecord(const v1::PublicComplaint& c) const {
       {"zipcode", nullptr},
       {"lat", c.has_location() ? Json(c.location().latitude()) : Json(nullptr)},
       {"long", c.has_location() ? Json(c.location().longitude()) : Json(nullptr)},
-      {"media_url", nullptr}};
+      // The thumbnail: what anyone may see of a public complaint's first photo.
+      {"media_url", c.media_id().empty()
+                        ? Json(nullptr)
+                        : Json(absl::StrCat(base, "/media/", c.media_id(), "/thumbnail"))}};
   return record;
 }
 
@@ -348,7 +355,10 @@ absl::StatusOr<Json> Open311::List(const RouteRequest& request,
   v1::ListPublicComplaintsResponse listed;
   SKK_RETURN_IF_ERROR(FromGrpcStatus(intake_->ListPublicComplaints(&context, filter, &listed)));
   Json records = Json::array();
-  for (const v1::PublicComplaint& c : listed.complaints()) records.push_back(RequestRecord(c));
+  const std::string base = BaseUrl(request);
+  for (const v1::PublicComplaint& c : listed.complaints()) {
+    records.push_back(RequestRecord(c, base));
+  }
   return records;
 }
 

@@ -75,7 +75,11 @@ class Open311 {
   // The public view of the complaints `filter` selects, as the spec's request records.
   absl::StatusOr<nlohmann::ordered_json> List(
       const RouteRequest& request, const sambat::v1::ListPublicComplaintsRequest& filter);
-  nlohmann::ordered_json RequestRecord(const sambat::v1::PublicComplaint& complaint) const;
+  // `base` is where clients reach the gateway (BaseUrl): media_url points at the thumbnail.
+  nlohmann::ordered_json RequestRecord(const sambat::v1::PublicComplaint& complaint,
+                                       const std::string& base) const;
+  // --public_base_url, or http://<the request's Host>.
+  std::string BaseUrl(const RouteRequest& request) const;
   std::string W3cTime(const google::protobuf::Timestamp& t) const;
 
   std::unique_ptr<sambat::v1::IntakeService::Stub> intake_;

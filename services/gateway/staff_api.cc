@@ -21,6 +21,12 @@ constexpr absl::Duration kTokenLifetime = absl::Minutes(5);
 
 bool Changes(const RouteRequest& request) { return request.http.method != "GET"; }
 
+HttpResponse NoContent() {
+  HttpResponse response;
+  response.status = 204;
+  return response;
+}
+
 v1::StaffSession SessionMessage(const ActiveSession& session) {
   v1::StaffSession out;
   out.set_username(session.caller.subject);
@@ -216,8 +222,7 @@ absl::StatusOr<HttpResponse> StaffApi::SignOut(RouteRequest& request) {
   SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true, true));
   SKK_RETURN_IF_ERROR(
       accounts_.SignOut(CookieValue(request.http.Header("cookie"), kCookie)));
-  HttpResponse response;
-  response.status = 204;
+  HttpResponse response = NoContent();
   response.SetHeader("set-cookie", absl::StrCat(kCookie, "=; Path=/; Max-Age=0; HttpOnly; "
                                                          "SameSite=Strict"));
   return response;
@@ -270,9 +275,7 @@ absl::StatusOr<HttpResponse> StaffApi::ResetPassword(RouteRequest& request) {
 absl::StatusOr<HttpResponse> StaffApi::DisableAccount(RouteRequest& request) {
   SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
   SKK_RETURN_IF_ERROR(accounts_.Disable(session.caller, request.params.at("username")));
-  HttpResponse response;
-  response.status = 204;
-  return response;
+  return NoContent();
 }
 
 absl::StatusOr<HttpResponse> StaffApi::IssueApiKey(RouteRequest& request) {
@@ -294,9 +297,7 @@ absl::StatusOr<HttpResponse> StaffApi::ListApiKeys(RouteRequest& request) {
 absl::StatusOr<HttpResponse> StaffApi::RevokeApiKey(RouteRequest& request) {
   SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
   SKK_RETURN_IF_ERROR(keys_.Revoke(session.caller, request.params.at("key_id")));
-  HttpResponse response;
-  response.status = 204;
-  return response;
+  return NoContent();
 }
 
 absl::StatusOr<HttpResponse> StaffApi::Queue(RouteRequest& request) {

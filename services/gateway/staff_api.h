@@ -42,16 +42,17 @@ class StaffApi {
   // The session cookie's name.
   static constexpr char kCookie[] = "skk_session";
 
- private:
   // The session of a request; for one that changes something (`changes`), also its CSRF
-  // token. A machine client's request carries a staff API key instead (Authorization: Bearer),
-  // which needs no CSRF token: no browser adds that header by itself. A session that must change its password may do nothing else: only the routes that
-  // change it, sign out or say who is signed in pass `temporary_password_allowed`.
+  // token. A machine client's request carries a staff API key instead (Authorization:
+  // Bearer), which needs no CSRF token: no browser adds that header by itself. A session that
+  // must change its password may do nothing else: only the routes that change it, sign out or
+  // say who is signed in pass `temporary_password_allowed`. (MediaApi asks it too.)
   absl::StatusOr<ActiveSession> Authenticate(const RouteRequest& request, bool changes,
                                              bool temporary_password_allowed = false) const;
   // A context for a call as the session's account (already authenticated).
   absl::Status Prepare(grpc::ClientContext& context, const ActiveSession& session) const;
 
+ private:
   absl::StatusOr<HttpResponse> SignIn(RouteRequest& request);
   absl::StatusOr<HttpResponse> WhoAmI(RouteRequest& request);
   absl::StatusOr<HttpResponse> SignOut(RouteRequest& request);

@@ -282,6 +282,14 @@ absl::StatusOr<Complaints::Locked> Complaints::Lock(PgConnection& tx,
   return locked;
 }
 
+absl::StatusOr<std::string> Complaints::Authorized(const std::string& ticket,
+                                                   const std::string& token,
+                                                   const std::string& peer) {
+  SKK_RETURN_IF_ERROR(limiter_.AdmitTracking(peer));
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  return Authorize(*conn, ticket, token);
+}
+
 absl::StatusOr<sambat::v1::Complaint> Complaints::Track(const std::string& ticket,
                                                         const std::string& token,
                                                         const std::string& peer) {

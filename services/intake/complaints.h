@@ -66,6 +66,12 @@ class Complaints {
   absl::StatusOr<sambat::v1::Complaint> Track(const std::string& ticket, const std::string& token,
                                               const std::string& peer);
 
+  // The complaint behind (ticket, token), counted against `peer`'s tracking limit like Track:
+  // a citizen's right to what is theirs (their photos). NOT_FOUND alike for an unknown ticket
+  // and a wrong token.
+  absl::StatusOr<std::string> Authorized(const std::string& ticket, const std::string& token,
+                                         const std::string& peer);
+
   // Follow-ups; each emits its event for routing. FAILED_PRECONDITION when the complaint is
   // not in a state that allows it.
   absl::StatusOr<sambat::v1::Complaint> AddInfo(const sambat::v1::AddInfoRequest& request,

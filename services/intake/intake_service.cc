@@ -8,8 +8,9 @@ namespace skk::intake {
 namespace v1 = sambat::v1;
 
 IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
-                             PublicComplaints& listing, SubmissionRules rules,
-                             RequestExecutor& executor, const CitizenAddresses& addresses)
+                             PublicComplaints& listing, PhotoAccess& photos,
+                             SubmissionRules rules, RequestExecutor& executor,
+                             const CitizenAddresses& addresses)
     : GrpcEdge(executor), complaints_(complaints), rules_(std::move(rules)),
       addresses_(addresses) {
   ServeStream("UploadMedia", [&uploads](CallContext* context, WireBytes* response) {
@@ -54,6 +55,11 @@ IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
         SKK_RETURN_IF_ERROR(InvalidFields(ValidatePublicListing(r)));
         return listing.List(r);
       });
+  Serve<v1::GetMediaRequest, v1::MediaFile>(
+      "GetPublicMedia", [this, &photos](const CallContext& context, const v1::GetMediaRequest& r) {
+        return photos.ForPublic(r, addresses_.Of(context));
+      });
+  ServeStaff("GetCaseMedia", photos, &PhotoAccess::ForStaff);
 }
 
 CitizenDataService::CitizenDataService(CitizenData& data, RequestExecutor& executor,

@@ -127,7 +127,8 @@ int main(int argc, char** argv) {
   skk::intake::SubmissionRules rules = skk::intake::RulesFromCityConfig(city);
   rules.max_photos = absl::GetFlag(FLAGS_max_photos);
   skk::intake::PublicComplaints listing(host.pool(), host.clock());
-  skk::intake::IntakeService service(complaints, uploads, listing, std::move(rules),
+  skk::intake::PhotoAccess photos(host.pool(), media, complaints);
+  skk::intake::IntakeService service(complaints, uploads, listing, photos, std::move(rules),
                                      host.executor(), addresses);
 
   skk::intake::CitizenData citizen_data(

@@ -12,6 +12,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/images.h"
 #include "tests/support/officer.h"
+#include "tests/support/staff_console.h"
 #include "tests/support/system.h"
 
 namespace skk::testing {
@@ -234,6 +235,84 @@ TEST_CASE("every response carries the security headers, and text is gzipped when
                                       {{"X-Tracking-Token", "x"}});
   CHECK(missing.Header("x-content-type-options") == "nosniff");
   CHECK(missing.Header("cache-control") == "no-store");
+}
+
+TEST_CASE("photos are shown to who may see them: anyone the thumbnail, the citizen and the "
+          "agency the photo",
+          "[gateway]") {
+  Door door;
+  HttpClient http = door.Client();
+  auto upload = [&](int width, int height) {
+    const HttpAnswer photo = http.Post("/api/v1/media", images::Jpeg(width, height), "image/jpeg");
+    INFO(photo.body);
+    REQUIRE(photo.status == 201);
+    return FromJson<v1::UploadMediaResponse>(photo.body).media_id();
+  };
+  const std::string media_id = upload(1600, 1200);
+  const std::string thumbnail = absl::StrCat("/media/", media_id, "/thumbnail");
+  // In no complaint yet: nobody sees it.
+  CHECK(http.Get(thumbnail).status == 404);
+
+  v1::SubmitComplaintRequest complaint = SampleComplaint("jalan-rusak");
+  complaint.add_media_ids(media_id);
+  const HttpAnswer submitted = SubmitThrough(http, complaint, "photos-public-1");
+  REQUIRE(submitted.status == 201);
+  const auto accepted = FromJson<v1::SubmitComplaintResponse>(submitted.body);
+
+  const HttpAnswer thumb = http.Get(thumbnail);
+  REQUIRE(thumb.status == 200);
+  CHECK(thumb.Header("content-type") == "image/jpeg");
+  CHECK(thumb.Header("x-content-type-options") == "nosniff");
+  CHECK(thumb.Header("cache-control") == "public, max-age=31536000, immutable");
+  CHECK(absl::StartsWith(thumb.body, "\xff\xd8"));
+  CHECK(http.Get(thumbnail, {{"If-None-Match", thumb.Header("etag")}}).status == 304);
+
+  // The photo itself is the citizen's (and the agency's), not the public's.
+  const std::string photo = absl::StrCat("/media/", media_id);
+  CHECK(http.Get(photo).status == 404);
+  const std::string own = absl::StrCat(photo, "?ticket=", accepted.ticket());
+  const HttpAnswer full = http.Get(own, {{"X-Tracking-Token", accepted.tracking_token()}});
+  REQUIRE(full.status == 200);
+  CHECK(full.Header("content-type") == "image/jpeg");
+  CHECK(full.Header("cache-control") == "private, max-age=3600");
+  CHECK(full.body.size() > thumb.body.size());
+  CHECK(http.Get(own, {{"X-Tracking-Token", "not-the-token"}}).status == 404);
+
+  // A confidential complaint's thumbnail is its citizen's alone.
+  const std::string secret_id = upload(1200, 900);
+  v1::SubmitComplaintRequest secret = SampleComplaint("jalan-rusak");
+  secret.set_confidential(true);
+  secret.add_media_ids(secret_id);
+  const HttpAnswer hidden = SubmitThrough(http, secret, "photos-confidential-1");
+  REQUIRE(hidden.status == 201);
+  const auto secret_accepted = FromJson<v1::SubmitComplaintResponse>(hidden.body);
+  const std::string secret_thumbnail = absl::StrCat("/media/", secret_id, "/thumbnail");
+  CHECK(http.Get(secret_thumbnail).status == 404);
+  CHECK(http.Get(absl::StrCat(secret_thumbnail, "?ticket=", secret_accepted.ticket()),
+                 {{"X-Tracking-Token", secret_accepted.tracking_token()}})
+            .status == 200);
+  // Another citizen's token opens nothing of it.
+  CHECK(http.Get(absl::StrCat(secret_thumbnail, "?ticket=", accepted.ticket()),
+                 {{"X-Tracking-Token", accepted.tracking_token()}})
+            .status == 404);
+
+  // Staff: the agency the case is with, and leadership; another agency sees nothing.
+  Console admin = Administrator(door.system);
+  Console budi = Officer(door.system, admin, "budi.dpuprpkp", "dpuprpkp", "jalan-mulus-2026");
+  REQUIRE(System::WaitUntil([&] { return budi.Get(photo).status == 200; }));
+  CHECK(budi.Get(absl::StrCat("/media/", secret_id)).status == 200);
+  Console rina = Officer(door.system, admin, "rina.dlh", "dlh", "sampah-bersih-2026");
+  CHECK(rina.Get(photo).status == 404);
+  CHECK(rina.Get(thumbnail).status == 200);  // what anyone may see, she may too
+  Console sekda(door.system.HttpPort());
+  sekda.FirstSignIn("sekda.kota", CreateAccount(admin, "sekda.kota", "leadership", ""),
+                    "balai-kota-malang-2026");
+  CHECK(sekda.Get(absl::StrCat("/media/", secret_id)).status == 200);
+
+  // Ids that are not ids, and paths that try to leave.
+  CHECK(http.Get("/media/not-a-photo").status == 400);
+  CHECK(http.Get("/media/..%2F..%2Fetc%2Fpasswd").status == 400);
+  CHECK(http.Get(absl::StrCat("/media/", std::string(64, 'a'))).status == 404);
 }
 
 }  // namespace

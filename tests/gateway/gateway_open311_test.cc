@@ -11,6 +11,7 @@
 #include "sambat/v1/gateway.pb.h"
 #include "sambat/v1/intake.pb.h"
 #include "tests/support/http_client.h"
+#include "tests/support/images.h"
 #include "tests/support/officer.h"
 #include "tests/support/staff_console.h"
 #include "tests/support/system.h"
@@ -244,7 +245,12 @@ TEST_CASE(
     REQUIRE(answer.status == 201);
     return FromJson<v1::SubmitComplaintResponse>(answer.body);
   };
-  const auto road = submit(SampleComplaint("jalan-rusak"), "open311-public-road");
+  const HttpAnswer photo = app.Post("/api/v1/media", images::Jpeg(1024, 768), "image/jpeg");
+  REQUIRE(photo.status == 201);
+  const std::string media_id = FromJson<v1::UploadMediaResponse>(photo.body).media_id();
+  v1::SubmitComplaintRequest with_photo = SampleComplaint("jalan-rusak");
+  with_photo.add_media_ids(media_id);
+  const auto road = submit(with_photo, "open311-public-road");
   const auto rubbish = submit(SampleComplaint("sampah"), "open311-public-rubbish");
   v1::SubmitComplaintRequest secret = SampleComplaint("jalan-rusak");
   secret.set_confidential(true);
@@ -284,6 +290,15 @@ TEST_CASE(
   for (const Json& r : all) {
     if (r.at("service_request_id") == road.ticket()) {
       CHECK(absl::StrContains(r.at("status_notes").get<std::string>(), "Lubang sudah ditambal"));
+      // media_url: the thumbnail, which anyone may fetch.
+      const std::string url = r.at("media_url").get<std::string>();
+      const std::string path = absl::StrCat("/media/", media_id, "/thumbnail");
+      CHECK(absl::EndsWith(url, path));
+      const HttpAnswer fetched = app.Get(path);
+      CHECK(fetched.status == 200);
+      CHECK(fetched.Header("content-type") == "image/jpeg");
+    } else {
+      CHECK(r.at("media_url").is_null());
     }
   }
   CHECK(app.Get(absl::StrCat("/open311/v2/requests/", confidential.ticket(), ".json")).status ==
