@@ -48,8 +48,12 @@ start_services() {
       "$BIN/skk-$s" "${common[@]}" --declare_topology_only >>"$RUN/logs/$s.log" 2>&1
   done
   # The gateway is the public door; intake believes its word on a citizen's address.
-  declare -A extra=([intake]="--trusted_gateways=127.0.0.1"
-                    [gateway]="--http_listen=127.0.0.1:8080")
+  # SKK_RUN_FLAGS_<SERVICE> adds flags of one's own (bench/gateway_bench.sh lifts the limits).
+  declare -A extra=([intake]="--trusted_gateways=127.0.0.1 ${SKK_RUN_FLAGS_INTAKE:-}"
+                    [routing]="${SKK_RUN_FLAGS_ROUTING:-}"
+                    [sla]="${SKK_RUN_FLAGS_SLA:-}"
+                    [notification]="${SKK_RUN_FLAGS_NOTIFICATION:-}"
+                    [gateway]="--http_listen=127.0.0.1:8080 ${SKK_RUN_FLAGS_GATEWAY:-}")
   for s in "${SERVICES[@]}"; do
     if service_alive "$s"; then continue; fi
     rm -f "$RUN/$s.port"
