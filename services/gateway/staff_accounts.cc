@@ -161,6 +161,13 @@ absl::StatusOr<OpenedSession> StaffAccounts::OpenSession(PgConnection& db, const
   return opened;
 }
 
+absl::Status StaffAccounts::CountFailure(PgConnection& db, const std::string& username,
+                                         absl::Time now) {
+  return db.Execute(kFailedSignIn, {SqlParam::Text(username), SqlParam::Int(policy_.max_failures),
+                                    SqlParam::Time(now + policy_.lockout)})
+      .status();
+}
+
 absl::StatusOr<absl::Status> StaffAccounts::SecondFactor(PgConnection& db, const PgRow& account,
                                                          const std::string& code, absl::Time now) {
   if (account.IsNull("totp_enabled_at")) return absl::OkStatus();
@@ -170,10 +177,7 @@ absl::StatusOr<absl::Status> StaffAccounts::SecondFactor(PgConnection& db, const
   }
   const std::optional<int64_t> step = TotpStepOf(account.Bytes("totp_secret"), now, code);
   if (!step.has_value() || *step <= account.Int("totp_last_step")) {
-    SKK_RETURN_IF_ERROR(db.Execute(kFailedSignIn, {SqlParam::Text(username),
-                                                   SqlParam::Int(policy_.max_failures),
-                                                   SqlParam::Time(now + policy_.lockout)})
-                            .status());
+    SKK_RETURN_IF_ERROR(CountFailure(db, username, now));
     return InvalidFields({{"totp_code", "is not the code the app shows now"}});
   }
   SKK_RETURN_IF_ERROR(
@@ -206,10 +210,7 @@ absl::StatusOr<OpenedSession> StaffAccounts::SignIn(const std::string& username,
     if (!PasswordMatches(account.String("password_hash"), password) ||
         !account.IsNull("disabled_at")) {
       refusal = WrongCredentials();
-      return db.Execute(kFailedSignIn, {SqlParam::Text(username),
-                                        SqlParam::Int(policy_.max_failures),
-                                        SqlParam::Time(now + policy_.lockout)})
-          .status();
+      return CountFailure(db, username, now);
     }
     SKK_ASSIGN_OR_RETURN(refusal, SecondFactor(db, account, totp_code, now));
     if (!refusal.ok()) return absl::OkStatus();

@@ -84,6 +84,8 @@ class StaffAccounts {
   absl::Status EnsureAdmin(const std::string& username, const std::string& password);
 
  private:
+  // One more failed sign-in of `username`, which locks the account at the policy's limit.
+  absl::Status CountFailure(PgConnection& db, const std::string& username, absl::Time now);
   // The refusal of a sign-in whose password was right, for a missing or wrong code of the
   // account's second factor (a wrong one counts as a failure); OK without a second factor or
   // with the current code, whose step is then used up.
