@@ -55,9 +55,13 @@ HttpResponse ComplaintResponse(const RouteRequest& request, const v1::Complaint&
 
 }  // namespace
 
-CitizenApi::CitizenApi(std::shared_ptr<grpc::Channel> intake, const v1::CityConfig& city,
-                       CitizenApiOptions options)
-    : intake_(v1::IntakeService::NewStub(std::move(intake))), options_(options) {
+CitizenApi::CitizenApi(const CitizenServices& services, TokenIssuer issuer, Clock& clock,
+                       const v1::CityConfig& city, CitizenApiOptions options)
+    : intake_(v1::IntakeService::NewStub(services.intake)),
+      notifications_(v1::NotificationService::NewStub(services.notification)),
+      issuer_(std::move(issuer)),
+      clock_(clock),
+      options_(options) {
   city_json_ = JsonResponse(200, PublicCityOf(city)).body;
 }
 
@@ -79,6 +83,8 @@ void CitizenApi::AddRoutes(Router& router) {
   router.Add({"POST", "/api/v1/media", photo, bind(&CitizenApi::UploadPhoto)});
   router.Add({"POST", "/api/v1/complaints", json, bind(&CitizenApi::Submit)});
   router.Add({"GET", "/api/v1/complaints/{ticket}", {}, bind(&CitizenApi::Track)});
+  router.Add({"GET", "/api/v1/complaints/{ticket}/notifications", {},
+              bind(&CitizenApi::Notifications)});
   using Intake = v1::IntakeService::Stub;
   router.Add({"POST", "/api/v1/complaints/{ticket}/info", json,
               [this](RouteRequest& r) { return FollowUp(r, &Intake::AddInfo); }});
@@ -176,6 +182,30 @@ absl::StatusOr<HttpResponse> CitizenApi::Track(RouteRequest& request) {
   v1::Complaint complaint;
   SKK_RETURN_IF_ERROR(FromGrpcStatus(intake_->GetComplaint(&context, track, &complaint)));
   return ComplaintResponse(request, complaint);
+}
+
+absl::StatusOr<HttpResponse> CitizenApi::Notifications(RouteRequest& request) {
+  v1::GetComplaintRequest track;
+  track.set_ticket(request.params.at("ticket"));
+  SKK_ASSIGN_OR_RETURN(*track.mutable_tracking_token(), TrackingToken(request));
+  v1::Complaint complaint;
+  {
+    grpc::ClientContext context;
+    PrepareCitizenCall(context, request, options_.call_timeout);
+    SKK_RETURN_IF_ERROR(FromGrpcStatus(intake_->GetComplaint(&context, track, &complaint)));
+  }
+  // Intake has accepted the tracking token for this complaint: only now does the gateway
+  // vouch for the citizen, for this complaint alone.
+  SKK_ASSIGN_OR_RETURN(const std::string pass,
+                       issuer_.MintCitizenPass(complaint.complaint_id(), clock_.Now()));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
+  AttachBearerToken(context, pass);
+  v1::ListNotificationsRequest list;
+  list.set_complaint_id(complaint.complaint_id());
+  v1::ListNotificationsResponse sent;
+  SKK_RETURN_IF_ERROR(FromGrpcStatus(notifications_->ListNotifications(&context, list, &sent)));
+  return WithEtag(request.http, JsonResponse(200, sent), "private, no-cache");
 }
 
 template <class Request>

@@ -2,9 +2,11 @@
 
 // The citizens' JSON API under /api/v1/ (docs/http-api.md): the city's categories and
 // agencies, photo upload streamed to intake, submission with an Idempotency-Key, tracking with
-// the ticket and the tracking token (header X-Tracking-Token), and the follow-ups (more
-// information, rating, reopening). Each route maps to one intake RPC and holds no rule of its
-// own: intake validates and answers, and its errors come back as problem details.
+// the ticket and the tracking token (header X-Tracking-Token), the follow-ups (more
+// information, rating, reopening) and the messages the citizen was sent. Each route maps to
+// intake's RPCs and holds no rule of its own: intake validates and answers, and its errors
+// come back as problem details. For the messages, once intake has accepted the tracking
+// token, the gateway asks notification with a citizen pass for that one complaint (auth.h).
 
 #include <memory>
 #include <string_view>
@@ -13,7 +15,10 @@
 #include "grpcpp/grpcpp.h"
 #include "sambat/v1/config.pb.h"
 #include "sambat/v1/intake.grpc.pb.h"
+#include "sambat/v1/notification.grpc.pb.h"
 #include "services/gateway/router.h"
+#include "services/platform/auth.h"
+#include "services/platform/clock.h"
 
 namespace skk::gateway {
 
@@ -34,10 +39,17 @@ struct CitizenApiOptions {
   size_t max_json_bytes = 64 * 1024;
 };
 
+// The services the citizens' API calls.
+struct CitizenServices {
+  std::shared_ptr<grpc::Channel> intake;
+  std::shared_ptr<grpc::Channel> notification;
+};
+
 class CitizenApi {
  public:
-  CitizenApi(std::shared_ptr<grpc::Channel> intake, const sambat::v1::CityConfig& city,
-             CitizenApiOptions options);
+  // `issuer` mints the citizen passes, on `clock`.
+  CitizenApi(const CitizenServices& services, TokenIssuer issuer, Clock& clock,
+             const sambat::v1::CityConfig& city, CitizenApiOptions options);
   void AddRoutes(Router& router);
 
  private:
@@ -45,6 +57,7 @@ class CitizenApi {
   absl::StatusOr<HttpResponse> UploadPhoto(RouteRequest& request);
   absl::StatusOr<HttpResponse> Submit(RouteRequest& request);
   absl::StatusOr<HttpResponse> Track(RouteRequest& request);
+  absl::StatusOr<HttpResponse> Notifications(RouteRequest& request);
   // AddInfo, Rate and Reopen: the body's request with the path's ticket and the header's
   // tracking token.
   template <class Request>
@@ -55,6 +68,9 @@ class CitizenApi {
                                                               sambat::v1::Complaint*));
 
   std::unique_ptr<sambat::v1::IntakeService::Stub> intake_;
+  std::unique_ptr<sambat::v1::NotificationService::Stub> notifications_;
+  TokenIssuer issuer_;
+  Clock& clock_;
   CitizenApiOptions options_;
   std::string city_json_;
 };

@@ -437,22 +437,21 @@ namespace {
 TEST_CASE("the OpenAPI document lists every route the gateway serves, and only those",
           "[openapi]") {
   Router router;
-  CitizenApi citizens(grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()),
-                      sambat::v1::CityConfig(), {});
-  citizens.AddRoutes(router);
-  Probes probes({});
-  probes.AddRoutes(router);
   // Nothing below connects: the routes only need to exist.
+  auto nowhere = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
   PgPool pool({.uri = "postgresql://nobody@127.0.0.1:1/none"});
   RealClock clock;
-  StaffAccounts accounts(pool, clock);
   const skk::testing::KeyPair key = skk::testing::NewEcKeyPair();
   auto issuer = TokenIssuer::Create({.kid = "test", .pem = key.private_pem},
                                     {.issuer = "test", .audience = "test"});
   REQUIRE(issuer.ok());
-  auto nowhere = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
+  CitizenApi citizens({nowhere, nowhere}, *issuer, clock, sambat::v1::CityConfig(), {});
+  citizens.AddRoutes(router);
+  Probes probes({});
+  probes.AddRoutes(router);
+  StaffAccounts accounts(pool, clock);
   ApiKeys keys(pool, clock);
-  StaffApi staff(accounts, keys, *issuer, clock, nowhere, nowhere, nullptr, {});
+  StaffApi staff(accounts, keys, *issuer, clock, {nowhere, nowhere, nowhere}, nullptr, {});
   staff.AddRoutes(router);
   sambat::v1::CityConfig city;
   city.set_open311_jurisdiction_id("malangkota.go.id");

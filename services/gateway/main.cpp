@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
   const auto sla = dial("sla", absl::GetFlag(FLAGS_sla_addr), 50053);
   const auto notification = dial("notification", absl::GetFlag(FLAGS_notification_addr), 50054);
 
-  // The gateway signs staff in and mints their tokens: it holds the issuer's private key.
+  // The gateway signs staff in and mints their tokens, and citizens' passes: it holds the
+  // issuer's private key.
   skk::TokenIssuer issuer =
       skk::ValueOrExit(skk::TokenIssuerFromConfig(city, options.city_config));
   skk::ServiceHost host(options);
@@ -145,7 +146,7 @@ int main(int argc, char** argv) {
       {{"intake", intake}, {"routing", routing}, {"sla", sla}, {"notification", notification}});
   probes.AddRoutes(router);
   skk::gateway::CitizenApi citizens(
-      intake, city,
+      {.intake = intake, .notification = notification}, issuer, host.clock(), city,
       {.max_photo_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_photo_bytes))});
   citizens.AddRoutes(router);
   skk::gateway::AddressRateLimiter limiter(
@@ -153,7 +154,8 @@ int main(int argc, char** argv) {
       {.reads_per_minute = absl::GetFlag(FLAGS_address_read_limit),
        .writes_per_minute = absl::GetFlag(FLAGS_address_write_limit)});
   skk::gateway::ApiKeys keys(host.pool(), host.clock());
-  skk::gateway::StaffApi staff(accounts, keys, std::move(issuer), host.clock(), routing, sla,
+  skk::gateway::StaffApi staff(accounts, keys, std::move(issuer), host.clock(),
+                               {.routing = routing, .sla = sla, .notification = notification},
                                &limiter, {.secure_cookie = absl::GetFlag(FLAGS_behind_tls)});
   staff.AddRoutes(router);
   skk::gateway::MediaApi media(intake, staff);

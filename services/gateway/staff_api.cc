@@ -83,14 +83,15 @@ std::string CookieValue(absl::string_view header, absl::string_view name) {
 }
 
 StaffApi::StaffApi(StaffAccounts& accounts, ApiKeys& keys, TokenIssuer issuer, Clock& clock,
-                   std::shared_ptr<grpc::Channel> routing, std::shared_ptr<grpc::Channel> sla,
-                   AddressRateLimiter* limiter, StaffApiOptions options)
+                   const StaffServices& services, AddressRateLimiter* limiter,
+                   StaffApiOptions options)
     : accounts_(accounts),
       keys_(keys),
       issuer_(std::move(issuer)),
       clock_(clock),
-      officers_(v1::OfficerService::NewStub(std::move(routing))),
-      leadership_(v1::LeadershipService::NewStub(std::move(sla))),
+      officers_(v1::OfficerService::NewStub(services.routing)),
+      leadership_(v1::LeadershipService::NewStub(services.sla)),
+      notifications_(v1::NotificationService::NewStub(services.notification)),
       limiter_(limiter),
       options_(options) {}
 
@@ -140,6 +141,13 @@ void StaffApi::AddRoutes(Router& router) {
   router.Add({"POST", "/api/v1/staff/escalations/{id}/acknowledge", json,
               Call(l, &Leaders::Acknowledge, "escalation_id")});
   router.Add({"GET", "/api/v1/staff/stats", {}, Call(l, &Leaders::AgencyStats, "")});
+
+  using Notifications = v1::NotificationService::Stub;
+  Notifications& n = *notifications_;
+  router.Add({"GET", "/api/v1/staff/cases/{id}/notifications", {},
+              Call(n, &Notifications::ListNotifications, "complaint_id")});
+  router.Add({"GET", "/api/v1/staff/inbox", {}, Call(n, &Notifications::ListInbox, "")});
+  router.Add({"POST", "/api/v1/staff/inbox/read", json, Call(n, &Notifications::MarkRead, "")});
 }
 
 absl::StatusOr<ActiveSession> StaffApi::Authenticate(const RouteRequest& request, bool changes,

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "grpcpp/grpcpp.h"
+#include "sambat/v1/notification.grpc.pb.h"
 #include "sambat/v1/routing.grpc.pb.h"
 #include "sambat/v1/sla.grpc.pb.h"
 #include "services/gateway/api_keys.h"
@@ -31,12 +32,18 @@ struct StaffApiOptions {
   size_t max_json_bytes = 64 * 1024;
 };
 
+// The services the staff API calls on the staff's behalf.
+struct StaffServices {
+  std::shared_ptr<grpc::Channel> routing;
+  std::shared_ptr<grpc::Channel> sla;
+  std::shared_ptr<grpc::Channel> notification;
+};
+
 class StaffApi {
  public:
   // `limiter` may be null (no per-address limit on sign-ins).
   StaffApi(StaffAccounts& accounts, ApiKeys& keys, TokenIssuer issuer, Clock& clock,
-           std::shared_ptr<grpc::Channel> routing, std::shared_ptr<grpc::Channel> sla,
-           AddressRateLimiter* limiter, StaffApiOptions options);
+           const StaffServices& services, AddressRateLimiter* limiter, StaffApiOptions options);
   void AddRoutes(Router& router);
 
   // The session cookie's name.
@@ -80,6 +87,7 @@ class StaffApi {
   Clock& clock_;
   std::unique_ptr<sambat::v1::OfficerService::Stub> officers_;
   std::unique_ptr<sambat::v1::LeadershipService::Stub> leadership_;
+  std::unique_ptr<sambat::v1::NotificationService::Stub> notifications_;
   AddressRateLimiter* limiter_;
   StaffApiOptions options_;
 };

@@ -67,6 +67,11 @@ absl::StatusOr<sambat::v1::ListNotificationsResponse> NotificationApi::List(
   if (!IsUuid(request.complaint_id())) {
     return InvalidFields({{"complaint_id", "must be a complaint id (UUID)"}});
   }
+  // A citizen's pass is for one complaint: any other is as absent as one that never existed.
+  const bool citizen = caller.role == StaffRole::kCitizen;
+  if (citizen && caller.subject != request.complaint_id()) {
+    return absl::NotFoundError(absl::StrCat("no complaint ", request.complaint_id()));
+  }
   SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
   // Officers and agency heads read their own agency's complaints only, as GetCase does: another
   // agency's complaint, and one not routed yet, is exactly as absent as one that never existed.
@@ -81,10 +86,18 @@ absl::StatusOr<sambat::v1::ListNotificationsResponse> NotificationApi::List(
   const bool admin = caller.role == StaffRole::kAdmin;
   sambat::v1::ListNotificationsResponse response;
   for (auto& n : list) {
+    // The citizen hears what was sent to them, not what the agency and leadership were told,
+    // and not why a delivery failed (that is the operator's to read).
+    if (citizen) {
+      if (n.recipient_role() != "citizen") continue;
+      n.clear_last_error();
+      n.clear_recipient_id();
+    }
     // A citizen's phone and email are theirs: only an administrator sees them whole. Nor do
     // officers, heads or leadership learn who the citizen is from the log: an anonymous
     // complaint's agency never sees who sent it (design.md), and the log needs no name to
-    // show that the citizen was told.
+    // show that the citizen was told. The citizen sees their own address masked too: a
+    // tracking link passed on must not hand over their phone number.
     if (n.recipient_role() == "citizen" && !admin) {
       n.set_address(MaskAddress(n.address()));
       n.set_recipient_name(kCitizenWithoutName);

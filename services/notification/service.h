@@ -1,7 +1,8 @@
 #pragma once
 
 // notification's gRPC edge: the delivery log per complaint, the staff's own inbox, and the
-// admin's recipients and dead letters. Every method is for staff, served with ServeStaff
+// admin's recipients and dead letters. Every method is for staff (and the delivery log for a
+// citizen with a citizen pass, auth.h), served with ServeStaff
 // (grpc_edge.h); the caller lookup is injected so the edge can be tested without a token
 // authority.
 
@@ -27,7 +28,8 @@ class NotificationApi {
       : pool_(pool), clock_(clock), desk_(desk) {}
 
   // Only an admin sees a citizen's name and whole address in the log; other staff see the
-  // address masked and kCitizenWithoutName.
+  // address masked and kCitizenWithoutName. A citizen with a pass for the complaint sees only
+  // the messages sent to them, masked, without errors.
   absl::StatusOr<sambat::v1::ListNotificationsResponse> List(
       const Caller& caller, const sambat::v1::ListNotificationsRequest& request);
   absl::StatusOr<sambat::v1::ListInboxResponse> Inbox(const Caller& caller,

@@ -18,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/platform/ids.h"
 #include "services/platform/secrets.h"
 #include "services/platform/status_macros.h"
 
@@ -153,6 +154,9 @@ std::string ShowTime(absl::Time t) {
 
 // The agency rule shared by Mint and Verify; empty when the pair is acceptable.
 std::string AgencyProblem(StaffRole role, const std::string& agency) {
+  if (role == StaffRole::kCitizen) {
+    return agency.empty() ? "" : "a citizen pass names no agency";
+  }
   if (RoleHasAgency(role) && agency.empty()) {
     return absl::StrCat("role ", RoleName(role), " requires an agency");
   }
@@ -171,6 +175,7 @@ absl::string_view RoleName(StaffRole role) {
     case StaffRole::kAgencyHead: return "agency_head";
     case StaffRole::kLeadership: return "leadership";
     case StaffRole::kAdmin: return "admin";
+    case StaffRole::kCitizen: return "citizen";
   }
   return "unknown";
 }
@@ -232,6 +237,12 @@ absl::StatusOr<TokenIssuer> TokenIssuer::Create(TokenKey private_key, TokenRules
 absl::StatusOr<std::string> TokenIssuer::Mint(const Caller& caller, absl::Time now,
                                               absl::Duration valid_for) const {
   if (caller.subject.empty()) return absl::InvalidArgumentError("a staff token needs a subject");
+  if (caller.role == StaffRole::kCitizen && !IsUuid(caller.subject)) {
+    return absl::InvalidArgumentError("a citizen pass is for one complaint id (UUID)");
+  }
+  if (caller.role == StaffRole::kCitizen && valid_for > kCitizenPassLifetime) {
+    return absl::InvalidArgumentError("a citizen pass lives at most a minute");
+  }
   if (std::string problem = AgencyProblem(caller.role, caller.agency_code); !problem.empty()) {
     return absl::InvalidArgumentError(problem);
   }
@@ -263,6 +274,12 @@ absl::StatusOr<std::string> TokenIssuer::Mint(const Caller& caller, absl::Time n
   std::unique_ptr<char, CharDeleter> token(jwt_encode_str(jwt.get()));
   if (token == nullptr) return absl::InternalError("cannot encode staff token");
   return std::string(token.get());
+}
+
+absl::StatusOr<std::string> TokenIssuer::MintCitizenPass(absl::string_view complaint_id,
+                                                         absl::Time now) const {
+  return Mint({.subject = std::string(complaint_id), .role = StaffRole::kCitizen}, now,
+              kCitizenPassLifetime);
 }
 
 absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token, absl::Time now) const {
@@ -331,9 +348,17 @@ absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token, absl::Time
                                         ", now is ", ShowTime(now), ")"));
   }
   if (caller.subject.empty()) return Unauthenticated("no subject");
-  auto parsed_role = ParseRole(role);
-  if (!parsed_role.ok()) return Unauthenticated(parsed_role.status().message());
-  caller.role = *parsed_role;
+  if (role == RoleName(StaffRole::kCitizen)) {
+    if (!IsUuid(caller.subject)) return Unauthenticated("a citizen pass names no complaint id");
+    if (expires_at - issued_at > kCitizenPassLifetime) {
+      return Unauthenticated("a citizen pass lives longer than a minute");
+    }
+    caller.role = StaffRole::kCitizen;
+  } else {
+    auto parsed_role = ParseRole(role);
+    if (!parsed_role.ok()) return Unauthenticated(parsed_role.status().message());
+    caller.role = *parsed_role;
+  }
   if (std::string problem = AgencyProblem(caller.role, caller.agency_code); !problem.empty()) {
     return Unauthenticated(problem);
   }

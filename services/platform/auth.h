@@ -6,8 +6,12 @@
 // is declared beside the RPC in proto/ (sambat/v1/access.proto); every service checks token
 // and policy once per call with the interceptor below, and handlers read the caller with
 // CallerOf(). Citizens never carry tokens: intake's API is open by design and
-// protected by tracking tokens and rate limits instead. docs/staff-auth.md tells the whole
-// story (roles, claims, minting a development token, key rotation).
+// protected by tracking tokens and rate limits instead. The one exception is the citizen pass:
+// after intake has checked a citizen's ticket and tracking token, the gateway mints a pass
+// for that one complaint, good for a minute, so that another service (notification) can serve
+// the citizen what concerns that complaint without holding intake's tracking secret.
+// docs/staff-auth.md tells the whole story (roles, claims, minting a development token, key
+// rotation, the citizen pass).
 
 #include <functional>
 #include <memory>
@@ -29,11 +33,19 @@ enum class StaffRole {
   kAgencyHead,  // the head of an agency: reads their own agency, hears level 1
   kLeadership,  // mayor, vice mayor, Sekda: reads across agencies, changes no case
   kAdmin,       // keeps agencies, categories, rules, policies
+  // Not staff: a citizen holding a citizen pass for one complaint (the caller's subject is
+  // that complaint's id). No staff account can have this role, and only RPCs whose policy
+  // names STAFF_ROLE_CITIZEN admit it.
+  kCitizen,
 };
 
-// "officer", "agency_head", "leadership", "admin".
+// How long a citizen pass lives: minted for one request, it need not outlive it.
+inline constexpr absl::Duration kCitizenPassLifetime = absl::Minutes(1);
+
+// "officer", "agency_head", "leadership", "admin", "citizen".
 absl::string_view RoleName(StaffRole role);
-// INVALID_ARGUMENT for any other name.
+// A staff role by name; INVALID_ARGUMENT for any other name, "citizen" included: a staff
+// account, an API key or a minted staff token never carries the citizen's role.
 absl::StatusOr<StaffRole> ParseRole(absl::string_view name);
 // Officers and agency heads act for one agency; leadership and admins for none.
 bool RoleHasAgency(StaffRole role);
@@ -79,7 +91,8 @@ class TokenVerifier {
   // with a public key as the secret), a kid not trusted (e.g. rotated out), bad signature,
   // wrong issuer or audience, a lifetime longer than the rules allow, expired (now >= exp),
   // not yet valid (iat beyond now + kAllowedSkew), unknown role, officer or agency head
-  // without agency (or leadership or admin with one).
+  // without agency (or leadership or admin with one), a citizen pass whose subject is not a
+  // complaint id, that names an agency or that lives longer than kCitizenPassLifetime.
   absl::StatusOr<Caller> Verify(absl::string_view token, absl::Time now) const;
 
   const TokenRules& rules() const { return rules_; }
@@ -108,6 +121,11 @@ class TokenIssuer {
   // or an admin with one), a non-positive validity or one beyond the rules' max_lifetime.
   absl::StatusOr<std::string> Mint(const Caller& caller, absl::Time now,
                                    absl::Duration valid_for) const;
+  // A citizen pass for complaint `complaint_id` (a UUID), valid kCitizenPassLifetime from
+  // `now`. Mint it only after intake has accepted the citizen's tracking token for that
+  // complaint. INVALID_ARGUMENT for anything but a UUID.
+  absl::StatusOr<std::string> MintCitizenPass(absl::string_view complaint_id,
+                                              absl::Time now) const;
 
   const TokenRules& rules() const { return rules_; }
 

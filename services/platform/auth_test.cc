@@ -122,6 +122,9 @@ TEST_CASE("role names round trip and unknown names are refused") {
   }
   CHECK(ParseRole("mayor").status().code() == absl::StatusCode::kInvalidArgument);
   CHECK_FALSE(ParseRole("").ok());
+  // No staff account, API key or staff token may be a citizen's.
+  CHECK(RoleName(StaffRole::kCitizen) == "citizen");
+  CHECK_FALSE(ParseRole("citizen").ok());
 }
 
 TEST_CASE("malformed tokens are refused as malformed") {
@@ -266,6 +269,37 @@ TEST_CASE("officers and agency heads need an agency, leadership and admins have 
   CHECK_THAT(Refusal(SignClaims(Claims("admin", "dlh"))),
              Catch::Contains("acts for no single agency"));
   CHECK(Verifier().Verify(SignClaims(Claims("officer", "dlh")), kNow).ok());
+}
+
+TEST_CASE("a citizen pass names one complaint, no agency, and lives a minute at most") {
+  const std::string complaint = "0b6b4c1e-2f1a-4f5e-9a57-0c3f8e1d2a4b";
+  auto pass = Issuer().MintCitizenPass(complaint, kNow);
+  REQUIRE(pass.ok());
+  auto citizen = Verifier().Verify(*pass, kNow + absl::Seconds(30));
+  REQUIRE(citizen.ok());
+  CHECK(citizen->role == StaffRole::kCitizen);
+  CHECK(citizen->subject == complaint);
+  CHECK(citizen->agency_code.empty());
+  CHECK_THAT(Refusal(*pass, kNow + kCitizenPassLifetime), Catch::Contains("expired"));
+
+  CHECK(Issuer().MintCitizenPass("SKK-2026-000001", kNow).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK_FALSE(Issuer().Mint({.subject = complaint, .role = StaffRole::kCitizen}, kNow,
+                            absl::Hours(1)).ok());
+  // Claims a forger (or a buggy issuer) might write: each refused for its own reason.
+  auto claims = [&](const std::string& sub, const std::string& agency, absl::Duration life) {
+    return absl::StrCat(R"({"iss":")", kIssuer, R"(","aud":")", kAudience, R"(","sub":")", sub,
+                        R"(","name":"","role":"citizen","agency":")", agency, R"(","iat":)",
+                        absl::ToUnixSeconds(kNow), R"(,"exp":)",
+                        absl::ToUnixSeconds(kNow + life), "}");
+  };
+  CHECK(Verifier().Verify(SignClaims(claims(complaint, "", absl::Minutes(1))), kNow).ok());
+  CHECK_THAT(Refusal(SignClaims(claims("budi.dpuprpkp", "", absl::Minutes(1)))),
+             Catch::Contains("no complaint id"));
+  CHECK_THAT(Refusal(SignClaims(claims(complaint, "dlh", absl::Minutes(1)))),
+             Catch::Contains("names no agency"));
+  CHECK_THAT(Refusal(SignClaims(claims(complaint, "", absl::Hours(1)))),
+             Catch::Contains("longer than a minute"));
 }
 
 TEST_CASE("claims of the wrong type or missing times are malformed") {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "sambat/v1/gateway.pb.h"
 #include "sambat/v1/intake.pb.h"
+#include "sambat/v1/notification.pb.h"
 #include "tests/support/http_client.h"
 #include "tests/support/images.h"
 #include "tests/support/officer.h"
@@ -102,6 +103,26 @@ TEST_CASE("a citizen submits a complaint with a photo over HTTP, tracks it, and 
   const HttpAnswer wrong = http.Get(path, {{"X-Tracking-Token", "not-the-token"}});
   CHECK(wrong.status == 404);
   CHECK_FALSE(absl::StrContains(wrong.body, "Siti"));
+
+  // The messages the citizen was sent, as the app lists them: only theirs, the phone masked.
+  v1::ListNotificationsResponse told;
+  REQUIRE(System::WaitUntil([&] {
+    const HttpAnswer answer = http.Get(path + "/notifications", token);
+    if (answer.status != 200) return false;
+    told = FromJson<v1::ListNotificationsResponse>(answer.body);
+    return told.notifications_size() >= 2;  // received, and passed on to the agency
+  }));
+  for (const v1::Notification& message : told.notifications()) {
+    INFO(message.DebugString());
+    CHECK(message.recipient_role() == "citizen");
+    CHECK(message.channel() == "sms");
+    CHECK(message.address() == "+628******7890");
+    CHECK(absl::StrContains(message.body(), accepted.ticket()));
+    CHECK(message.last_error().empty());
+  }
+  const HttpAnswer others = http.Get(path + "/notifications", {{"X-Tracking-Token", "x"}});
+  CHECK(others.status == 404);
+  CHECK(http.Get(path + "/notifications").status == 400);
 }
 
 TEST_CASE("the citizen answers the agency's question, rates the resolution and reopens it over "

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "sambat/v1/gateway.pb.h"
 #include "sambat/v1/intake.pb.h"
+#include "sambat/v1/notification.pb.h"
 #include "sambat/v1/routing.pb.h"
 #include "services/platform/dev_mode.h"
 #include "tests/support/http_client.h"
@@ -75,6 +76,28 @@ TEST_CASE("an officer signs in over HTTP and works a case from the queue", "[gat
   const HttpAnswer one = budi.Get(cases);
   CHECK(one.status == 200);
   CHECK(FromJson<v1::Case>(one.body).state() == v1::CASE_STATE_IN_PROGRESS);
+
+  // Who was told what: the officer sees that the citizen heard, not the citizen's number.
+  v1::ListNotificationsResponse log;
+  REQUIRE(System::WaitUntil([&] {
+    const HttpAnswer answer = budi.Get(cases + "/notifications");
+    if (answer.status != 200) return false;
+    log = FromJson<v1::ListNotificationsResponse>(answer.body);
+    for (const v1::Notification& n : log.notifications()) {
+      if (n.recipient_role() == "citizen") return true;
+    }
+    return false;
+  }));
+  for (const v1::Notification& n : log.notifications()) {
+    if (n.recipient_role() == "citizen") CHECK(n.address() == "+628******7890");
+  }
+  // The officer's own inbox, and marking a message that is not theirs.
+  const HttpAnswer inbox = budi.Get("/api/v1/staff/inbox?unread_only=true");
+  INFO(inbox.body);
+  CHECK(inbox.status == 200);
+  CHECK(budi.Post("/api/v1/staff/inbox/read",
+                  R"({"ids": ["00000000-0000-4000-8000-000000000000"]})")
+            .status == 404);
 
   // Another agency's officer does not see it (routing decides, as for any token).
   Console sari = Officer(system, admin, "sari.dlh", "dlh", "taman-bersih-malang-2");

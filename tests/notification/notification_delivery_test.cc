@@ -500,6 +500,41 @@ TEST_CASE("a staff member reads only their own inbox and their own agency's noti
   // learns it).
   CHECK(names_to_admin == std::set<std::string>{"Siti Aminah"});
   CHECK(names_to_staff == std::set<std::string>{"Pelapor"});
+
+  // The citizen, with a pass for this complaint (the gateway mints one once intake has checked
+  // the tracking token), reads what was sent to them, masked, and nothing the agency was told.
+  {
+    grpc::ClientContext context;
+    AuthorizeAs(context, *TestTokenIssuer().MintCitizenPass(id, system.Now()));
+    sambat::v1::ListNotificationsResponse response;
+    REQUIRE(stub->ListNotifications(&context, list, &response).ok());
+    REQUIRE(response.notifications_size() > 0);
+    std::set<std::string> addresses;
+    for (const auto& n : response.notifications()) {
+      CHECK(n.recipient_role() == "citizen");
+      CHECK(n.recipient_name() == "Pelapor");
+      CHECK(n.last_error().empty());
+      CHECK(n.recipient_id().empty());
+      CHECK_FALSE(n.body().empty());
+      addresses.insert(n.address());
+    }
+    CHECK(addresses == std::set<std::string>{"si***@example.com", "0812****7890"});
+  }
+  // Their pass opens no other complaint, nor the inbox or any officer's call.
+  {
+    grpc::ClientContext context;
+    AuthorizeAs(context, *TestTokenIssuer().MintCitizenPass(NewUuid(), system.Now()));
+    sambat::v1::ListNotificationsResponse response;
+    CHECK(stub->ListNotifications(&context, list, &response).error_code() ==
+          grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    grpc::ClientContext context;
+    AuthorizeAs(context, *TestTokenIssuer().MintCitizenPass(id, system.Now()));
+    sambat::v1::ListInboxResponse response;
+    CHECK(stub->ListInbox(&context, {}, &response).error_code() ==
+          grpc::StatusCode::PERMISSION_DENIED);
+  }
 }
 
 TEST_CASE("the daily digest goes once per recipient and day with several replicas, and a "
