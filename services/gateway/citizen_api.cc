@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "sambat/v1/gateway.pb.h"
 #include "services/gateway/json_body.h"
+#include "services/gateway/openapi.h"
 #include "services/gateway/problem.h"
 #include "services/platform/address_ranges.h"
 #include "services/platform/errors.h"

@@ -22,9 +22,6 @@
 
 namespace skk::gateway {
 
-// The OpenAPI 3 document of the JSON API (api/openapi.json, compiled in).
-std::string_view OpenApiDocument();
-
 // A call to intake on behalf of the request's client: its deadline, and the client's address
 // for intake's limits (intake believes it from the gateways it trusts).
 void PrepareCitizenCall(grpc::ClientContext& context, const RouteRequest& request,

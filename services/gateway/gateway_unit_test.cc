@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <atomic>
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "sambat/v1/gateway.pb.h"
 #include "sambat/v1/intake.pb.h"
@@ -32,6 +34,7 @@
 #include "services/gateway/json_body.h"
 #include "services/gateway/media_api.h"
 #include "services/gateway/open311.h"
+#include "services/gateway/openapi.h"
 #include "services/gateway/problem.h"
 #include "services/gateway/router.h"
 #include "services/platform/errors.h"
@@ -482,6 +485,39 @@ TEST_CASE("the OpenAPI document lists every route the gateway serves, and only t
     INFO("documented but not served: " << method << " " << path);
     CHECK(served.contains({method, path}));
   }
+  // The contract's messages are written out from their descriptors: fields by their declared
+  // names, enums by their values' names, and GET routes' query parameters from the request.
+  const nlohmann::json& schemas = document.at("components").at("schemas");
+  REQUIRE(schemas.contains("sambat.v1.RespondRequest"));
+  CHECK(schemas.at("sambat.v1.RespondRequest").at("properties").contains("message"));
+  REQUIRE(schemas.contains("sambat.v1.Case"));
+  CHECK(schemas.at("sambat.v1.Case").at("additionalProperties") == false);
+  bool states_listed = false;
+  for (const auto& parameter : document.at("paths").at("/api/v1/staff/queue").at("get").at(
+           "parameters")) {
+    if (parameter.at("name") != "states") continue;
+    states_listed = true;
+    CHECK(parameter.at("schema").at("type") == "array");
+    const auto& names = parameter.at("schema").at("items").at("enum");
+    CHECK(std::find(names.begin(), names.end(), "CASE_STATE_ROUTED") != names.end());
+  }
+  CHECK(states_listed);
+  CHECK(OpenApiDocument().find("x-sambat-query") == std::string_view::npos);
+  // A hand-written schema named like a message of ours names only that message's fields.
+  for (const auto& [name, schema] : schemas.items()) {
+    const auto* type = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+        absl::StartsWith(name, "sambat.v1.") ? name : "sambat.v1." + name);
+    if (type == nullptr || !schema.contains("properties")) continue;
+    for (const auto& [field, unused] : schema.at("properties").items()) {
+      INFO(name << "." << field << " is not a field of " << type->full_name());
+      CHECK(type->FindFieldByName(field) != nullptr);
+    }
+  }
+  CHECK_FALSE(CompleteOpenApi(R"({"paths": {"/x": {"get": {"responses": {"200": {"$ref":
+              "#/components/schemas/sambat.v1.NoSuchMessage"}}}}}})").ok());
+  CHECK_FALSE(CompleteOpenApi(R"({"paths": {"/x": {"get": {"x-sambat-query":
+              "sambat.v1.SubmitComplaintRequest"}}}})").ok());
+
   // Every reference resolves.
   const std::string text(OpenApiDocument());
   for (size_t at = text.find("\"$ref\": \"#/"); at != std::string::npos;
