@@ -1,6 +1,7 @@
 #include "services/intake/complaints.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/intake/citizen_words.h"
@@ -28,21 +29,26 @@ constexpr SqlStatement kNextTicketBlock{"intake_next_ticket_block", R"sql(
 constexpr SqlStatement kInsertTimeline{"intake_insert_timeline", R"sql(
   INSERT INTO complaint_timeline (complaint_id, at, kind, text) VALUES ($1, $2, $3, $4))sql"};
 
-constexpr SqlStatement kSelectComplaint{"intake_select_complaint", R"sql(
-  SELECT ticket, category, description, latitude, longitude, submitted_at, state,
-         agency_code, agency_name, first_response_due_at, escalation_level, address,
-         rating, resolved_at
-  FROM complaints WHERE complaint_id = $1)sql"};
-
-// In business-time order: sla's events are not in the case's chain and arrive in any order
-// with routing's, so the order entries were written in is not the order things happened in.
-// Entries of one instant keep the order they were written in (a case's events are written in
-// the case's order).
-constexpr SqlStatement kSelectTimeline{"intake_select_timeline", R"sql(
-  SELECT at, kind, text FROM complaint_timeline WHERE complaint_id = $1 ORDER BY at, id)sql"};
-
-constexpr SqlStatement kSelectMedia{"intake_select_media", R"sql(
-  SELECT media_id FROM media WHERE complaint_id = $1 ORDER BY stored_at, media_id)sql"};
+// The citizen's view in one statement (one snapshot, one round trip, no transaction): the
+// complaint, its photos and its timeline. The timeline is in business-time order: sla's events
+// are not in the case's chain and arrive in any order with routing's, so the order entries
+// were written in is not the order things happened in. Entries of one instant keep the order
+// they were written in (a case's events are written in the case's order).
+constexpr SqlStatement kSelectView{"intake_select_view", R"sql(
+  SELECT c.complaint_id, c.ticket, c.category, c.description, c.latitude, c.longitude,
+         c.submitted_at, c.state, c.agency_code, c.agency_name, c.first_response_due_at,
+         c.escalation_level, c.address, c.rating, c.resolved_at,
+         ARRAY(SELECT m.media_id FROM media m WHERE m.complaint_id = c.complaint_id
+               ORDER BY m.stored_at, m.media_id) AS media_ids,
+         t.at_micros, t.kinds, t.texts
+  FROM complaints c
+  CROSS JOIN LATERAL (
+    SELECT array_agg((extract(epoch FROM l.at) * 1000000)::bigint::text ORDER BY l.at, l.id)
+               AS at_micros,
+           array_agg(l.kind ORDER BY l.at, l.id) AS kinds,
+           array_agg(l.text ORDER BY l.at, l.id) AS texts
+    FROM complaint_timeline l WHERE l.complaint_id = c.complaint_id) t
+  WHERE c.ticket = $1)sql"};
 
 constexpr SqlStatement kFindByTicket{"intake_find_by_ticket", R"sql(
   SELECT complaint_id FROM complaints WHERE ticket = $1)sql"};
@@ -294,24 +300,23 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Track(const std::string& ticke
                                                         const std::string& token,
                                                         const std::string& peer) {
   SKK_RETURN_IF_ERROR(limiter_.AdmitTracking(peer));
-  sambat::v1::Complaint view;
-  // One snapshot for the view and its timeline; nothing is locked.
-  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
-    SKK_ASSIGN_OR_RETURN(const std::string complaint_id, Authorize(tx, ticket, token));
-    SKK_ASSIGN_OR_RETURN(view, Load(tx, complaint_id));
-    return absl::OkStatus();
-  }));
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  absl::StatusOr<sambat::v1::Complaint> view = Load(*conn, ticket);
+  // One answer for an unknown ticket and a wrong token: a stranger learns nothing.
+  if (!view.ok() || !ConstantTimeEquals(TokenFor(view->complaint_id()), token)) {
+    if (!view.ok() && !absl::IsNotFound(view.status())) return view.status();
+    return absl::NotFoundError("no complaint with this ticket and token");
+  }
   return view;
 }
 
 absl::StatusOr<sambat::v1::Complaint> Complaints::Load(PgConnection& conn,
-                                                       const std::string& complaint_id) {
-  SKK_ASSIGN_OR_RETURN(PgResult found,
-                       conn.Execute(kSelectComplaint, {SqlParam::Text(complaint_id)}));
+                                                       const std::string& ticket) {
+  SKK_ASSIGN_OR_RETURN(PgResult found, conn.Execute(kSelectView, {SqlParam::Text(ticket)}));
   if (found.rows() == 0) return absl::NotFoundError("no complaint with this ticket and token");
   const PgRow row = found.Row(0);
   sambat::v1::Complaint c;
-  c.set_complaint_id(complaint_id);
+  c.set_complaint_id(row.String("complaint_id"));
   c.set_ticket(row.String("ticket"));
   c.set_category(row.String("category"));
   c.set_description(row.String("description"));
@@ -334,15 +339,24 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Load(PgConnection& conn,
     *c.mutable_reopen_until() = ToProtoTime(*resolved + options_.reopen_window);
   }
   c.set_status_text(StatusText(c.state(), c.agency_name(), c.escalation_level()));
-  SKK_ASSIGN_OR_RETURN(PgResult media, conn.Execute(kSelectMedia, {SqlParam::Text(complaint_id)}));
-  for (PgRow photo : media) c.add_media_ids(photo.String("media_id"));
-  SKK_ASSIGN_OR_RETURN(PgResult timeline,
-                       conn.Execute(kSelectTimeline, {SqlParam::Text(complaint_id)}));
-  for (PgRow line : timeline) {
+  for (std::string& media_id : row.TextArray("media_ids")) c.add_media_ids(std::move(media_id));
+  const std::vector<std::string> at = row.TextArray("at_micros");
+  const std::vector<std::string> kinds = row.TextArray("kinds");
+  const std::vector<std::string> texts = row.TextArray("texts");
+  if (kinds.size() != at.size() || texts.size() != at.size()) {
+    return absl::InternalError(absl::StrCat("complaint ", c.complaint_id(),
+                                            ": the timeline's columns differ in length"));
+  }
+  for (size_t i = 0; i < at.size(); ++i) {
+    int64_t micros = 0;
+    if (!absl::SimpleAtoi(at[i], &micros)) {
+      return absl::InternalError(absl::StrCat("complaint ", c.complaint_id(),
+                                              ": a timeline time is not a number: ", at[i]));
+    }
     auto* entry = c.add_timeline();
-    *entry->mutable_at() = ToProtoTime(line.Time("at"));
-    entry->set_kind(line.String("kind"));
-    entry->set_text(line.String("text"));
+    *entry->mutable_at() = ToProtoTime(absl::FromUnixMicros(micros));
+    entry->set_kind(kinds[i]);
+    entry->set_text(texts[i]);
   }
   return c;
 }
@@ -357,7 +371,7 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::FollowUp(
     SKK_ASSIGN_OR_RETURN(const std::string complaint_id, Authorize(tx, ticket, token));
     SKK_ASSIGN_OR_RETURN(Locked locked, Lock(tx, complaint_id));
     SKK_RETURN_IF_ERROR(body(tx, locked, now));
-    SKK_ASSIGN_OR_RETURN(view, Load(tx, locked.complaint_id));
+    SKK_ASSIGN_OR_RETURN(view, Load(tx, ticket));
     return absl::OkStatus();
   }));
   return view;

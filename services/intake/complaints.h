@@ -113,7 +113,9 @@ class Complaints {
                                         const std::string& token);
   // Locks the authorized complaint in `tx` and reads what a follow-up decides on.
   absl::StatusOr<Locked> Lock(PgConnection& tx, const std::string& complaint_id);
-  absl::StatusOr<sambat::v1::Complaint> Load(PgConnection& conn, const std::string& complaint_id);
+  // The citizen's view of the complaint with `ticket` (not yet checked against a token), in one
+  // statement.
+  absl::StatusOr<sambat::v1::Complaint> Load(PgConnection& conn, const std::string& ticket);
   // Runs a follow-up in one transaction and returns the view after it.
   absl::StatusOr<sambat::v1::Complaint> FollowUp(
       const std::string& ticket, const std::string& token, const std::string& peer,
