@@ -79,7 +79,48 @@ Disposition DecideAfterFailure(const absl::Status& status, int attempt, int max_
   return attempt + 1 >= max_attempts ? Disposition::kDeadLetter : Disposition::kRetry;
 }
 
-absl::StatusOr<ProcessResult> DeliveryProcessor::Process(const AmqpDelivery& delivery) {
+absl::StatusOr<std::vector<absl::StatusOr<bool>>> IdempotentApplier::ApplyBatch(
+    const std::vector<BatchedEvent>& batch) {
+  std::vector<absl::StatusOr<bool>> outcomes;
+  for (const BatchedEvent& one : batch) outcomes.push_back(Apply(*one.event, *one.handler));
+  return outcomes;
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<bool>>> PgIdempotentApplier::ApplyBatch(
+    const std::vector<BatchedEvent>& batch) {
+  std::vector<absl::StatusOr<bool>> outcomes;
+  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    outcomes.clear();
+    for (const BatchedEvent& one : batch) {
+      SKK_RETURN_IF_ERROR(tx.ExecuteScript("SAVEPOINT skk_event"));
+      // What runs after the commit is the batch's; an event rolled back takes its own back.
+      std::vector<std::function<void()>> kept = tx.TakeAfterCommit();
+      absl::StatusOr<bool> applied = [&]() -> absl::StatusOr<bool> {
+        SKK_ASSIGN_OR_RETURN(PgResult r,
+                             tx.Execute(kRecordApplied, {SqlParam::Text(one.event->event_id()),
+                                                         SqlParam::Text(one.event->type())}));
+        if (r.affected() == 0) return false;
+        SKK_RETURN_IF_ERROR((*one.handler)(tx, *one.event));
+        return true;
+      }();
+      if (applied.ok()) {
+        for (std::function<void()>& action : tx.TakeAfterCommit()) kept.push_back(std::move(action));
+        SKK_RETURN_IF_ERROR(tx.ExecuteScript("RELEASE SAVEPOINT skk_event"));
+      } else {
+        (void)tx.TakeAfterCommit();
+        // A connection that broke mid-event fails here, and the whole batch with it.
+        SKK_RETURN_IF_ERROR(tx.ExecuteScript("ROLLBACK TO SAVEPOINT skk_event"));
+      }
+      for (std::function<void()>& action : kept) tx.AfterCommit(std::move(action));
+      outcomes.push_back(std::move(applied));
+    }
+    return absl::OkStatus();
+  }));
+  return outcomes;
+}
+
+std::variant<ProcessResult, std::pair<sambat::v1::Event, const EventHandler*>>
+DeliveryProcessor::Prepare(const AmqpDelivery& delivery) const {
   absl::StatusOr<sambat::v1::Event> event = ParseEvent(delivery.message.body);
   if (!event.ok()) {
     log::Error("undecodable message dead-lettered",
@@ -93,12 +134,72 @@ absl::StatusOr<ProcessResult> DeliveryProcessor::Process(const AmqpDelivery& del
                                  {"complaint_id", event->complaint_id()}});
     return ProcessResult{Disposition::kAck, ""};
   }
-  absl::StatusOr<bool> applied = applier_.Apply(*event, handler->second);
+  return std::make_pair(*std::move(event), &handler->second);
+}
+
+absl::StatusOr<ProcessResult> DeliveryProcessor::Process(const AmqpDelivery& delivery) {
+  auto prepared = Prepare(delivery);
+  if (auto* done = std::get_if<ProcessResult>(&prepared)) return *done;
+  auto& [event, handler] = std::get<1>(prepared);
+  return Decide(delivery, event, applier_.Apply(event, *handler));
+}
+
+absl::StatusOr<std::vector<ProcessResult>> MessageProcessor::ProcessBatch(
+    const std::vector<AmqpDelivery>& deliveries) {
+  std::vector<ProcessResult> results;
+  for (const AmqpDelivery& delivery : deliveries) {
+    SKK_ASSIGN_OR_RETURN(ProcessResult result, Process(delivery));
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+absl::StatusOr<std::vector<ProcessResult>> DeliveryProcessor::ProcessBatch(
+    const std::vector<AmqpDelivery>& deliveries) {
+  std::vector<ProcessResult> results(deliveries.size());
+  std::vector<std::pair<sambat::v1::Event, const EventHandler*>> events;
+  std::vector<size_t> positions;  // of events[j] in deliveries
+  for (size_t i = 0; i < deliveries.size(); ++i) {
+    auto prepared = Prepare(deliveries[i]);
+    if (auto* done = std::get_if<ProcessResult>(&prepared)) {
+      results[i] = *done;
+    } else {
+      events.push_back(std::get<1>(std::move(prepared)));
+      positions.push_back(i);
+    }
+  }
+  std::vector<BatchedEvent> batch;
+  for (const auto& [event, handler] : events) batch.push_back({&event, handler});
+  absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes =
+      batch.size() > 1 ? applier_.ApplyBatch(batch)
+                       : absl::StatusOr<std::vector<absl::StatusOr<bool>>>(
+                             std::vector<absl::StatusOr<bool>>{});
+  for (size_t j = 0; j < events.size(); ++j) {
+    const auto& [event, handler] = events[j];
+    const AmqpDelivery& delivery = deliveries[positions[j]];
+    if (outcomes.ok() && j < outcomes->size()) {
+      results[positions[j]] = Decide(delivery, event, (*outcomes)[j]);
+    } else {
+      results[positions[j]] = Decide(delivery, event, applier_.Apply(event, *handler));
+    }
+  }
+  if (!outcomes.ok()) {
+    log::Warn("a batch of events failed as a whole; applied one by one",
+              {{"service", service_}, {"events", static_cast<int64_t>(batch.size())},
+               {"error", std::string(outcomes.status().message())}});
+  }
+  return results;
+}
+
+ProcessResult DeliveryProcessor::Decide(const AmqpDelivery& delivery,
+                                        const sambat::v1::Event& event,
+                                        const absl::StatusOr<bool>& applied) {
+  const sambat::v1::Event* e = &event;
   if (applied.ok()) {
     log::Info(*applied ? "event applied" : "event already applied",
-              {{"event_id", event->event_id()}, {"type", event->type()},
-               {"complaint_id", event->complaint_id()},
-               {"correlation_id", event->correlation_id()}});
+              {{"event_id", e->event_id()}, {"type", e->type()},
+               {"complaint_id", e->complaint_id()},
+               {"correlation_id", e->correlation_id()}});
     return ProcessResult{Disposition::kAck, ""};
   }
   const int attempt = delivery.message.attempt;
@@ -110,8 +211,8 @@ absl::StatusOr<ProcessResult> DeliveryProcessor::Process(const AmqpDelivery& del
                waited_enough ? "event waited too long for an earlier event of its case, "
                                "dead-lettered"
                              : "event waits for an earlier event of its case",
-               {{"event_id", event->event_id()}, {"type", event->type()},
-                {"complaint_id", event->complaint_id()}, {"waits", waits},
+               {{"event_id", e->event_id()}, {"type", e->type()},
+                {"complaint_id", e->complaint_id()}, {"waits", waits},
                 {"error", std::string(applied.status().message())}});
     if (!waited_enough) {
       return ProcessResult{Disposition::kWaitForEarlier, applied.status().ToString()};
@@ -123,8 +224,8 @@ absl::StatusOr<ProcessResult> DeliveryProcessor::Process(const AmqpDelivery& del
   if (IsTransient(applied.status())) {
     if (absl::Status store = applier_.CheckReachable(); !store.ok()) {
       log::Warn("event waits for the database",
-                {{"event_id", event->event_id()}, {"type", event->type()},
-                 {"complaint_id", event->complaint_id()},
+                {{"event_id", e->event_id()}, {"type", e->type()},
+                 {"complaint_id", e->complaint_id()},
                  {"error", std::string(applied.status().message())},
                  {"database", std::string(store.message())}});
       return ProcessResult{Disposition::kWaitForStore, applied.status().ToString()};
@@ -132,8 +233,8 @@ absl::StatusOr<ProcessResult> DeliveryProcessor::Process(const AmqpDelivery& del
   }
   Disposition d = DecideAfterFailure(applied.status(), attempt, max_attempts_);
   log::Warn(d == Disposition::kRetry ? "event failed, will retry" : "event failed, dead-lettered",
-            {{"event_id", event->event_id()}, {"type", event->type()},
-             {"complaint_id", event->complaint_id()}, {"attempt", attempt + 1},
+            {{"event_id", e->event_id()}, {"type", e->type()},
+             {"complaint_id", e->complaint_id()}, {"attempt", attempt + 1},
              {"error", std::string(applied.status().ToString())}});
   return ProcessResult{d, applied.status().ToString()};
 }
@@ -199,27 +300,48 @@ absl::Status EventConsumer::ConsumeOnce(const std::atomic<bool>& stop) {
   SKK_RETURN_IF_ERROR(conn->StartConsuming(queues.main, options_.prefetch));
   ConfirmingPublisher parker(options_.endpoint, absl::StrCat(name, "-parker"), 1);
   log::Info("consuming", {{"queue", queues.main}});
+  const size_t batch_max = static_cast<size_t>(std::max(1, options_.batch_max));
   while (!stop.load()) {
-    SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> delivery,
+    SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> first,
                          conn->NextDelivery(absl::Milliseconds(200)));
-    if (!delivery.has_value()) continue;
-    SKK_ASSIGN_OR_RETURN(std::optional<ProcessResult> result, ProcessHolding(*delivery, stop));
-    if (!result.has_value()) return absl::OkStatus();  // unacked: back to the queue on close
-    if (result->disposition != Disposition::kAck) {
-      // Confirmed before the original is acked: a crash in between leaves a duplicate, never
-      // a loss.
-      SKK_RETURN_IF_ERROR(parker.PublishBatch({ParkedCopy(*delivery, *result, queues)}));
+    if (!first.has_value()) continue;
+    std::vector<AmqpDelivery> batch;
+    batch.push_back(*std::move(first));
+    const absl::Time until = absl::Now() + options_.batch_wait;
+    while (batch.size() < batch_max) {
+      const absl::Duration left = until - absl::Now();
+      if (left <= absl::ZeroDuration()) break;
+      SKK_ASSIGN_OR_RETURN(std::optional<AmqpDelivery> next, conn->NextDelivery(left));
+      if (!next.has_value()) break;
+      batch.push_back(*std::move(next));
     }
-    // Acked only now: after the change committed, or after the message was safely parked.
-    SKK_RETURN_IF_ERROR(conn->Ack(delivery->delivery_tag));
+    SKK_ASSIGN_OR_RETURN(std::vector<ProcessResult> results, processor_.ProcessBatch(batch));
+    std::vector<AmqpMessage> parked;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (results[i].disposition == Disposition::kWaitForStore) {
+        SKK_ASSIGN_OR_RETURN(std::optional<ProcessResult> held,
+                             HoldForStore(batch[i], std::move(results[i]), stop));
+        if (!held.has_value()) return absl::OkStatus();  // unacked: back to the queue on close
+        results[i] = *std::move(held);
+      }
+      if (results[i].disposition != Disposition::kAck) {
+        parked.push_back(ParkedCopy(batch[i], results[i], queues));
+      }
+    }
+    // Confirmed before the originals are acked: a crash in between leaves a duplicate, never
+    // a loss.
+    if (!parked.empty()) SKK_RETURN_IF_ERROR(parker.PublishBatch(parked));
+    // Acked only now: after the changes committed, or after the messages were safely parked.
+    for (const AmqpDelivery& delivery : batch) {
+      SKK_RETURN_IF_ERROR(conn->Ack(delivery.delivery_tag));
+    }
   }
   // Unacked prefetched messages go back to the queue when the connection closes.
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<ProcessResult>> EventConsumer::ProcessHolding(
-    const AmqpDelivery& delivery, const std::atomic<bool>& stop) {
-  SKK_ASSIGN_OR_RETURN(ProcessResult result, processor_.Process(delivery));
+absl::StatusOr<std::optional<ProcessResult>> EventConsumer::HoldForStore(
+    const AmqpDelivery& delivery, ProcessResult result, const std::atomic<bool>& stop) {
   // The database is down: keep this message in hand and try it again as the database comes
   // back, backing off. No other message is taken meanwhile; they would fail the same way.
   // Waiting past the broker's heartbeat timeout costs the connection, and the message comes

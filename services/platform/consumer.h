@@ -10,6 +10,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <variant>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,12 @@ bool IsEarlierEventPending(const absl::Status& status);
 // Event type -> handler. Types with no handler are acknowledged and ignored.
 using EventHandlers = std::map<std::string, EventHandler>;
 
+// One event of a batch, with its handler.
+struct BatchedEvent {
+  const sambat::v1::Event* event;
+  const EventHandler* handler;
+};
+
 // Runs a handler for an event at most once.
 class IdempotentApplier {
  public:
@@ -46,6 +54,13 @@ class IdempotentApplier {
   // Returns true if the handler ran and committed, false if the event had been applied before.
   virtual absl::StatusOr<bool> Apply(const sambat::v1::Event& event,
                                      const EventHandler& handler) = 0;
+  // Applies `batch` in order, each event as Apply would, and returns each one's outcome. The
+  // PostgreSQL applier does it in one transaction with a savepoint per event: one disk flush
+  // for the lot (a commit's flush is what limits a consumer applying events one by one), and
+  // an event that fails rolls back alone. An error for the whole call (the commit failed, the
+  // connection broke) means none of them was applied. This default applies them one by one.
+  virtual absl::StatusOr<std::vector<absl::StatusOr<bool>>> ApplyBatch(
+      const std::vector<BatchedEvent>& batch);
   // OK when the store the handlers write to answers now. After a failed attempt, a store that
   // is down means the event itself is fine and must wait, not spend its attempts.
   virtual absl::Status CheckReachable() { return absl::OkStatus(); }
@@ -57,6 +72,8 @@ class PgIdempotentApplier final : public IdempotentApplier {
   explicit PgIdempotentApplier(PgPool& pool) : pool_(pool) {}
   absl::StatusOr<bool> Apply(const sambat::v1::Event& event,
                              const EventHandler& handler) override;
+  absl::StatusOr<std::vector<absl::StatusOr<bool>>> ApplyBatch(
+      const std::vector<BatchedEvent>& batch) override;
   absl::Status CheckReachable() override;
 
  private:
@@ -99,6 +116,11 @@ class MessageProcessor {
   // and acks it afterwards. An error means this consumer cannot go on (its database went away
   // mid-way): the message stays unacked, returns to the queue, and the consumer reconnects.
   virtual absl::StatusOr<ProcessResult> Process(const AmqpDelivery& delivery) = 0;
+  // Handles several messages, in their order, with a result for each as Process gives (a
+  // processor may apply them together). This default calls Process for each; an error as for
+  // Process (none of them is acked; those already handled come back as redeliveries).
+  virtual absl::StatusOr<std::vector<ProcessResult>> ProcessBatch(
+      const std::vector<AmqpDelivery>& deliveries);
 };
 
 // The copy of `delivery` that a result other than kAck or kWaitForStore publishes: to the
@@ -129,8 +151,21 @@ class DeliveryProcessor final : public MessageProcessor {
         max_waits_(max_waits) {}
 
   absl::StatusOr<ProcessResult> Process(const AmqpDelivery& delivery) override;
+  // The batch's events through the applier's ApplyBatch; when that fails as a whole (the
+  // database went away mid-batch), each event again through Apply, so each gets the decision
+  // it would have had alone (waiting for the database included).
+  absl::StatusOr<std::vector<ProcessResult>> ProcessBatch(
+      const std::vector<AmqpDelivery>& deliveries) override;
 
  private:
+  // What becomes of `delivery`, whose event `event` the applier answered `applied` for.
+  ProcessResult Decide(const AmqpDelivery& delivery, const sambat::v1::Event& event,
+                       const absl::StatusOr<bool>& applied);
+  // The event of `delivery` and its handler; a result instead when there is nothing to apply
+  // (undecodable: dead-lettered; no handler: acked).
+  std::variant<ProcessResult, std::pair<sambat::v1::Event, const EventHandler*>> Prepare(
+      const AmqpDelivery& delivery) const;
+
   std::string service_;
   EventHandlers handlers_;
   IdempotentApplier& applier_;
@@ -146,6 +181,10 @@ class EventConsumer {
     AmqpEndpoint endpoint;
     TopologyOptions topology;
     int prefetch = 50;
+    // Messages handed to the processor at once: those already prefetched, or arriving within
+    // batch_wait of the first (a quiet queue waits no longer than that). 1: one at a time.
+    int batch_max = 1;
+    absl::Duration batch_wait = absl::Milliseconds(5);
     // Between reconnections, and between tries of a message waiting for the database.
     BackoffPolicy backoff = {.jitter = true};
   };
@@ -157,17 +196,18 @@ class EventConsumer {
   // processor fails. While the database is down (kWaitForStore), the message in hand waits
   // (backing off) and no other is taken. A message is acked only after its processor is done
   // with it and its parked copy, if any, is confirmed. On stop, it finishes (and acks) the
-  // message in hand and leaves everything else unacked, so the broker hands it to another
+  // batch in hand and leaves everything else unacked, so the broker hands it to another
   // replica.
   void Run(const std::atomic<bool>& stop);
 
  private:
   // Consumes on one connection until stop or a connection error.
   absl::Status ConsumeOnce(const std::atomic<bool>& stop);
-  // The processor's result for a message, tried again while it waits for the database.
+  // `result` (kWaitForStore) for `delivery`, tried again while it waits for the database.
   // nullopt if stopped meanwhile: the message stays unacked.
-  absl::StatusOr<std::optional<ProcessResult>> ProcessHolding(const AmqpDelivery& delivery,
-                                                              const std::atomic<bool>& stop);
+  absl::StatusOr<std::optional<ProcessResult>> HoldForStore(const AmqpDelivery& delivery,
+                                                            ProcessResult result,
+                                                            const std::atomic<bool>& stop);
 
   Options options_;
   MessageProcessor& processor_;

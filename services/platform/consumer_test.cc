@@ -26,8 +26,16 @@ class FakeApplier final : public IdempotentApplier {
     return applied.insert(event.event_id()).second;
   }
   absl::Status CheckReachable() override { return store_down.value_or(absl::OkStatus()); }
+  absl::StatusOr<std::vector<absl::StatusOr<bool>>> ApplyBatch(
+      const std::vector<BatchedEvent>& batch) override {
+    batches.push_back(batch.size());
+    if (batch_fails_with.has_value()) return *batch_fails_with;
+    return IdempotentApplier::ApplyBatch(batch);
+  }
 
   std::optional<absl::Status> fail_with;
+  std::optional<absl::Status> batch_fails_with;
+  std::vector<size_t> batches;
   std::optional<absl::Status> store_down;
   std::vector<std::string> calls;
   std::set<std::string> applied;
@@ -345,6 +353,53 @@ TEST_CASE("with no retry queues a failed event goes to the dead queue", "[consum
   const AmqpMessage parked = ParkedCopy(DeliveryOf(SubmittedEvent(), 0),
                                         {Disposition::kRetry, "x"}, QueuesFor(topology));
   CHECK(parked.routing_key == "routing.events.dead");
+}
+
+TEST_CASE("a batch is applied together, each event decided as alone, and undecodable and unhandled "
+          "messages stay out of it",
+          "[consumer]") {
+  FakeApplier applier;
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+  sambat::v1::Event first = SubmittedEvent();
+  sambat::v1::Event second = SubmittedEvent();
+  AmqpDelivery garbage = DeliveryOf(first);
+  garbage.message.body = "not an event";
+  sambat::v1::Event unhandled = NewEvent("case.routed", "c-0002", absl::FromUnixSeconds(1), "routing", nullptr);
+  applier.applied.insert(second.event_id());  // a redelivery
+  auto results = processor.ProcessBatch(
+      {DeliveryOf(first), garbage, DeliveryOf(second), DeliveryOf(unhandled)});
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 4);
+  CHECK((*results)[0].disposition == Disposition::kAck);
+  CHECK((*results)[1].disposition == Disposition::kDeadLetter);
+  CHECK((*results)[2].disposition == Disposition::kAck);
+  CHECK((*results)[3].disposition == Disposition::kAck);
+  CHECK(applier.batches == std::vector<size_t>{2});
+  CHECK(applier.calls == std::vector<std::string>{first.event_id(), second.event_id()});
+}
+
+TEST_CASE("a batch that fails as a whole is applied one by one, each getting its own decision",
+          "[consumer]") {
+  FakeApplier applier;
+  applier.batch_fails_with = absl::UnavailableError("connection lost during COMMIT");
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+  sambat::v1::Event first = SubmittedEvent();
+  sambat::v1::Event second = SubmittedEvent();
+  auto results = processor.ProcessBatch({DeliveryOf(first), DeliveryOf(second)});
+  REQUIRE(results.ok());
+  CHECK((*results)[0].disposition == Disposition::kAck);
+  CHECK((*results)[1].disposition == Disposition::kAck);
+  CHECK(applier.applied.size() == 2);
+  // With the database down, each waits for it, its attempts untouched.
+  FakeApplier down;
+  down.batch_fails_with = absl::UnavailableError("connection refused");
+  down.fail_with = absl::UnavailableError("connection refused");
+  down.store_down = absl::UnavailableError("connection refused");
+  DeliveryProcessor waiting("routing", Handlers(), down, kMaxAttempts);
+  auto held = waiting.ProcessBatch({DeliveryOf(first), DeliveryOf(second)});
+  REQUIRE(held.ok());
+  CHECK((*held)[0].disposition == Disposition::kWaitForStore);
+  CHECK((*held)[1].disposition == Disposition::kWaitForStore);
 }
 
 TEST_CASE("a parked copy keeps the routing key it was first published with", "[consumer]") {

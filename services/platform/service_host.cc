@@ -63,6 +63,9 @@ ABSL_FLAG(std::string, city_config, "deploy/config/kota-malang.textproto",
           "the city's configuration (sambat.v1.CityConfig, text format)");
 ABSL_FLAG(int, consumer_threads, 2, "event consumer threads, each with its own connection");
 ABSL_FLAG(int, prefetch, 50, "unacknowledged events a consumer thread may hold");
+ABSL_FLAG(int, event_batch, 50,
+          "events a consumer thread applies in one transaction (one disk flush for the lot); "
+          "at most --prefetch, 1 for one at a time");
 ABSL_FLAG(int, max_attempts, 5, "attempts at an event before it is dead-lettered");
 ABSL_FLAG(int, max_waits, skk::DeliveryProcessor::kDefaultMaxWaits,
           "times an event is set aside waiting for an earlier event of its case before it is "
@@ -232,6 +235,7 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
   o.city_config = absl::GetFlag(FLAGS_city_config);
   o.consumer_threads = absl::GetFlag(FLAGS_consumer_threads);
   o.prefetch = absl::GetFlag(FLAGS_prefetch);
+  o.event_batch = absl::GetFlag(FLAGS_event_batch);
   o.max_attempts = absl::GetFlag(FLAGS_max_attempts);
   o.max_waits = absl::GetFlag(FLAGS_max_waits);
   o.retry_delays = RetryDelays();
@@ -239,9 +243,10 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
   o.applied_events_retention = absl::GetFlag(FLAGS_applied_events_retention);
   o.declare_topology_only = absl::GetFlag(FLAGS_declare_topology_only);
   if (o.pg_pool_size < 1 || o.request_threads < 0 || o.consumer_threads < 0 || o.prefetch < 1 ||
-      o.max_attempts < 1 || o.max_waits < 1 || o.retry_delays.empty()) {
-    BadFlag("pool size, prefetch, attempts and waits must be positive, with at least one retry "
-        "delay");
+      o.max_attempts < 1 || o.max_waits < 1 || o.retry_delays.empty() || o.event_batch < 1 ||
+      o.event_batch > o.prefetch) {
+    BadFlag("pool size, prefetch, event batch, attempts and waits must be positive, the event "
+        "batch at most the prefetch, with at least one retry delay");
   }
   return o;
 }
@@ -488,7 +493,8 @@ std::unique_ptr<ServiceHost::Work> ServiceHost::StartWork(
     for (int t = 0; t < options_.consumer_threads; ++t) {
       work->consumers.push_back(std::make_unique<EventConsumer>(
           EventConsumer::Options{.endpoint = amqp_, .topology = topologies[i],
-                                 .prefetch = options_.prefetch},
+                                 .prefetch = options_.prefetch,
+                                 .batch_max = options_.event_batch},
           *work->processors.back()));
       work->consumer_threads.emplace_back(
           [&c = *work->consumers.back(), w = work.get()] { c.Run(w->stop_consumers); });

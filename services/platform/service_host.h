@@ -63,6 +63,8 @@ struct ServiceOptions {
   std::string city_config;      // path of the city's CityConfig text-format file
   int consumer_threads = 2;
   int prefetch = 50;
+  // Events a consumer thread applies in one transaction (EventConsumer::Options::batch_max).
+  int event_batch = 50;
   int max_attempts = 5;
   int max_waits = DeliveryProcessor::kDefaultMaxWaits;
   // applied_events rows older than this are pruned (real time). Long past any redelivery or
