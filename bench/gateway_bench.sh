@@ -8,11 +8,14 @@
 # lifted that would refuse a load generator on one address, and stops the services it started.
 #   bash bench/gateway_bench.sh                   # 20 s each, 32 connections
 #   BENCH_DURATION=60s BENCH_CONNECTIONS=64 bash bench/gateway_bench.sh
+#   BENCH_PHASES="tracking" bash bench/gateway_bench.sh   # some of: tracking pipeline submission
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 DURATION=${BENCH_DURATION:-20s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 PIPELINE_CONNECTIONS=${BENCH_PIPELINE_CONNECTIONS:-4}
+PHASES=" ${BENCH_PHASES:-tracking pipeline submission} "
+wants() { [[ "$PHASES" == *" $1 "* ]]; }
 HTTP=http://127.0.0.1:8080
 
 if [ -s .run/dev/gateway.pid ] && kill -0 "$(cat .run/dev/gateway.pid)" 2>/dev/null; then
@@ -57,6 +60,7 @@ wait_quiet() {
 
 wait_quiet  # what an earlier run left in the queues
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%FT%TZ)"
+if wants tracking; then
 echo
 echo "== tracking reads through the gateway (wrk, $CONNECTIONS connections, $DURATION) =="
 answer=$(curl -sS --fail-with-body -X POST "$HTTP/api/v1/complaints" \
@@ -67,6 +71,8 @@ answer=$(curl -sS --fail-with-body -X POST "$HTTP/api/v1/complaints" \
 BENCH_TICKET=$(sed -n 's/.*"ticket":"\([^"]*\)".*/\1/p' <<<"$answer") \
 BENCH_TOKEN=$(sed -n 's/.*"tracking_token":"\([^"]*\)".*/\1/p' <<<"$answer") \
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/gateway/track.lua "$HTTP"
+fi
+if wants pipeline; then
 echo
 echo "== the pipeline: HTTP submission until the case is in the agency's queue"
 echo "   (wrk, $PIPELINE_CONNECTIONS connections, $DURATION; latency from the two services' rows) =="
@@ -88,6 +94,8 @@ sql "SELECT 'pipeline ms: p50 ' || round(percentile_cont(0.5) WITHIN GROUP (ORDE
            FROM intake.complaints c JOIN routing.cases r USING (complaint_id)
            WHERE c.idempotency_key LIKE 'bench-$run-%') AS t"
 wait_quiet
+fi
+if wants submission; then
 echo
 echo "== submission, direct gRPC (intake_bench, concurrency $CONNECTIONS, $DURATION) =="
 build/run/bin/intake_bench --target=127.0.0.1:50051 --concurrency="$CONNECTIONS" \
@@ -98,3 +106,4 @@ echo "== submission through the gateway (wrk, $CONNECTIONS connections, $DURATIO
 BENCH_RUN="gw$(date +%s)" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency \
   -s bench/gateway/submit.lua "$HTTP"
 echo
+fi

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Catch-up (issue 20, docs/performance.md): how fast each consumer drains a backlog. Runs the
+# system as deploy/run.sh does (optimized build, dev stack, real clock, limits lifted), stops
+# routing, sla and notification, submits complaints straight to intake for BENCH_DURATION
+# (intake_bench, BENCH_CONNECTIONS slots), starts the three again and prints, per consumer,
+# the events it applied and how long its queue took to empty.
+#   bash bench/catchup_bench.sh                  # 20 s of submissions
+#   BENCH_DURATION=60s bash bench/catchup_bench.sh
+# On a fresh dev stack (bash deploy/stack.sh reset --profile dev) the backlog is this run's alone.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+DURATION=${BENCH_DURATION:-20s}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+RUN=.run/dev
+CONSUMERS=(routing sla notification)
+
+if [ -s $RUN/gateway.pid ] && kill -0 "$(cat $RUN/gateway.pid)" 2>/dev/null; then
+  echo "catchup_bench: the system of deploy/run.sh is running with its limits on; stop it first" \
+       "(bash deploy/run.sh stop)" >&2
+  exit 1
+fi
+export SKK_RUN_FLAGS_INTAKE="--clock=real --reporter_limit=0 --device_limit=0
+  --anonymous_peer_limit=0 --tracking_limit=0"
+export SKK_RUN_FLAGS_GATEWAY="--clock=real --address_read_limit=0 --address_write_limit=0"
+export SKK_RUN_FLAGS_ROUTING=--clock=real SKK_RUN_FLAGS_SLA=--clock=real
+export SKK_RUN_FLAGS_NOTIFICATION=--clock=real
+bash deploy/run.sh start >/dev/null
+trap 'bash deploy/run.sh stop >/dev/null' EXIT
+# shellcheck source=/dev/null
+. $RUN/stack.env
+sql() { psql "${SKK_PG_ADMIN_URI%/*}/sambat" -Atc "$1"; }
+depth() {  # queue -> messages ready and unacked
+  "$SKK_RABBITMQCTL" list_queues -q name messages 2>/dev/null | awk -v q="$1" '$1 == q {print $2}'
+}
+applied() { sql "SELECT count(*) FROM $1.applied_events"; }
+
+for s in "${CONSUMERS[@]}"; do
+  kill -TERM "$(cat $RUN/$s.pid)"
+  while kill -0 "$(cat $RUN/$s.pid)" 2>/dev/null; do sleep 0.1; done
+done
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%FT%TZ)"
+echo "== the backlog: submissions straight to intake for $DURATION, routing, sla and notification stopped =="
+build/run/bin/intake_bench --target=127.0.0.1:50051 --concurrency="$CONNECTIONS" \
+  --duration="$DURATION" --warmup=0s | grep -E "SUMMARY|calls/s|complaints/s" || true
+until [ "$(sql "SELECT count(*) FROM intake.outbox")" = 0 ]; do sleep 0.5; done
+declare -A start_applied
+for s in "${CONSUMERS[@]}"; do
+  start_applied[$s]=$(applied "$s")
+  echo "queued for $s: $(depth "$s.events")"
+done
+echo
+echo "== catch-up: routing, sla and notification started again =="
+bash deploy/run.sh start >/dev/null
+started=$(date +%s.%N)
+# A consumer has caught up when its queue is empty and nothing upstream can still feed it: the
+# ones before it have caught up and their outboxes are empty (sla hears of a case from routing,
+# notification from both).
+outboxes() { sql "SELECT (SELECT count(*) FROM routing.outbox) + (SELECT count(*) FROM sla.outbox)"; }
+declare -A done_at=()
+give_up=$((SECONDS + ${BENCH_CATCHUP_SECONDS:-900}))
+while [ "${#done_at[@]}" -lt "${#CONSUMERS[@]}" ] && [ "$SECONDS" -lt "$give_up" ]; do
+  for s in "${CONSUMERS[@]}"; do
+    [ -n "${done_at[$s]:-}" ] && continue
+    [ "$(depth "$s.events")" = 0 ] || break
+    [ "$s" = routing ] || [ "$(outboxes)" = 0 ] || break
+    done_at[$s]=$(date +%s.%N)
+  done
+  sleep 0.5
+done
+for s in "${CONSUMERS[@]}"; do
+  n=$(( $(applied "$s") - ${start_applied[$s]} ))
+  if [ -z "${done_at[$s]:-}" ]; then
+    echo "$s: $n events applied, not caught up after ${BENCH_CATCHUP_SECONDS:-900} s"
+    continue
+  fi
+  awk -v s="$s" -v n="$n" -v t0="$started" -v t1="${done_at[$s]}" 'BEGIN {
+    t = t1 - t0; printf "%-13s %8d events applied in %6.1f s: %7.0f events/s\n", s, n, t, n / t }'
+done
+echo "(notification's events become deliveries; its channel queues drain to the local receivers after)"
