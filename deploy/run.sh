@@ -4,7 +4,8 @@
 # (http://127.0.0.1:8080), and plays a short scenario: a citizen submits a complaint over HTTP
 # with curl, it is routed and gets its deadline, is not answered, escalates to the agency head
 # and then to Sekda and the mayor, and is finally answered and resolved by the agency's
-# officer, with every notification shown.
+# officer, with every notification shown. Email, SMS and WhatsApp go to local receivers (the
+# tests' mail catcher and gateway fake), which keep what they got in .run/dev/received/.
 #
 #   deploy/run.sh            set up, start everything (if not running) and play the scenario
 #   deploy/run.sh start      set up and start everything, no scenario
@@ -30,9 +31,44 @@ service_alive() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ]
 }
 
+# The local receivers: a real SMTP server (aiosmtpd) and the SMS/WhatsApp HTTP gateway fake of
+# the tests, each writing one JSON line per message received, so a developer's system delivers
+# instead of retrying into dead letters.
+RECEIVERS=(mail sms)
+declare -A RECEIVER=([mail]=tests/support/fake_smtp.py [sms]=tests/support/fake_gateway.py)
+receiver_alive() {
+  local pid; pid=$(cat "$RUN/$1.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+start_receivers() {
+  mkdir -p "$RUN/received" "$RUN/logs"
+  for r in "${RECEIVERS[@]}"; do
+    receiver_alive "$r" && [ -s "$RUN/$r.port" ] && continue
+    rm -f "$RUN/$r.port"
+    setsid /usr/bin/python3 "${RECEIVER[$r]}" --ready_file "$RUN/$r.port" \
+      --out "$RUN/received/$r.jsonl" </dev/null >>"$RUN/logs/$r.log" 2>&1 &
+    echo $! >"$RUN/$r.pid"
+  done
+  for r in "${RECEIVERS[@]}"; do
+    for _ in $(seq 1 100); do [ -s "$RUN/$r.port" ] && break; sleep 0.1; done
+    [ -s "$RUN/$r.port" ] || { echo "run: the $r receiver did not start; see $RUN/logs/$r.log" >&2; exit 1; }
+  done
+}
+stop_receivers() {
+  for r in "${RECEIVERS[@]}"; do
+    if receiver_alive "$r"; then
+      kill -TERM "$(cat "$RUN/$r.pid")"
+      echo "stopped the $r receiver (pid $(cat "$RUN/$r.pid"))"
+    fi
+    rm -f "$RUN/$r.pid" "$RUN/$r.port"
+  done
+}
+
 start_services() {
   # shellcheck source=/dev/null
   . "$RUN/stack.env"
+  start_receivers
+  local sms_port; sms_port=$(cat "$RUN/sms.port")
   mkdir -p "$RUN/logs"
   [ -f "$RUN/clock" ] || "${CTL[@]}" clock set "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
   # --dev: a local run on the repository's public development keys and secrets, which a
@@ -42,8 +78,9 @@ start_services() {
                 --clock="file:$ROOT/$RUN/clock"
                 --city_config="$ROOT/deploy/config/kota-malang.textproto")
   export SKK_AMQP_URI
-  # Every consumer's queue exists before any service publishes, so no event is unroutable.
-  for s in "${SERVICES[@]}"; do
+  # Every consumer's queue exists before any service publishes, so no event is unroutable. (The
+  # gateway consumes nothing, and would open its HTTP port, held by a gateway still running.)
+  for s in intake routing sla notification; do
     SKK_PG_URI="postgresql://$s:$s-local@127.0.0.1:$SKK_PG_PORT/sambat" \
       "$BIN/skk-$s" "${common[@]}" --declare_topology_only >>"$RUN/logs/$s.log" 2>&1
   done
@@ -52,7 +89,10 @@ start_services() {
   declare -A extra=([intake]="--trusted_gateways=127.0.0.1 ${SKK_RUN_FLAGS_INTAKE:-}"
                     [routing]="${SKK_RUN_FLAGS_ROUTING:-}"
                     [sla]="${SKK_RUN_FLAGS_SLA:-}"
-                    [notification]="${SKK_RUN_FLAGS_NOTIFICATION:-}"
+                    [notification]="--smtp_url=smtp://127.0.0.1:$(cat "$RUN/mail.port")
+                      --sms_gateway_url=http://127.0.0.1:$sms_port/sms
+                      --whatsapp_gateway_url=http://127.0.0.1:$sms_port/whatsapp
+                      ${SKK_RUN_FLAGS_NOTIFICATION:-}"
                     [gateway]="--http_listen=127.0.0.1:8080 ${SKK_RUN_FLAGS_GATEWAY:-}")
   for s in "${SERVICES[@]}"; do
     if service_alive "$s"; then continue; fi
@@ -82,6 +122,14 @@ status() {
       [ "$s" != gateway ] || printf '%-12s %s (HTTP: the JSON API, docs/http-api.md)\n' "" "$HTTP"
     else
       printf '%-12s not running\n' "$s"
+    fi
+  done
+  for r in "${RECEIVERS[@]}"; do
+    if receiver_alive "$r"; then
+      printf '%-12s 127.0.0.1:%s  pid %s  received %s\n' "$r" "$(cat "$RUN/$r.port")" \
+        "$(cat "$RUN/$r.pid")" "$RUN/received/$r.jsonl"
+    else
+      printf '%-12s not running\n' "$r"
     fi
   done
 }
@@ -225,6 +273,34 @@ scenario() {
   done
   "${CTL[@]}" notifications "$id"
   echo
+  echo "== What the citizen's phone received, as the app shows it =="
+  echo "\$ curl $HTTP/api/v1/complaints/$ticket/notifications -H 'X-Tracking-Token: ...'"
+  curl -sS --fail-with-body "$HTTP/api/v1/complaints/$ticket/notifications" \
+    -H "X-Tracking-Token: $token" >"$RUN/last-notifications"
+  /usr/bin/python3 - "$RUN/last-notifications" <<'PY'
+import json, sys
+for n in json.load(open(sys.argv[1])).get("notifications", []):
+    first_line = n["body"].splitlines()[0] if n.get("body") else n.get("subject", "")
+    print(f"{n['channel']:<9}{n['state']:<9}{n['address']:<18}{first_line}")
+PY
+  echo
+  echo "== ... and what the local SMS gateway and mail server got ($RUN/received/) =="
+  /usr/bin/python3 - "$RUN/received" "$ticket" <<'PY'
+import json, sys, pathlib
+folder, ticket = pathlib.Path(sys.argv[1]), sys.argv[2]
+def lines(name):
+    path = folder / name
+    return [json.loads(l) for l in path.read_text().splitlines()] if path.exists() else []
+for r in lines("sms.jsonl"):
+    body = json.loads(r["body"])
+    text = body.get("message") or (body.get("text") or {}).get("body", "")
+    if ticket in text:
+        print(f"{r['path'].strip('/'):<10}{body.get('to', ''):<16}{text}")
+for r in lines("mail.jsonl"):
+    if ticket in r.get("subject", ""):
+        print(f"{'email':<10}{r['to']}  {r['subject']}")
+PY
+  echo
   echo "The system keeps running. Try: $BIN/sambatctl --help; stop it with: deploy/run.sh stop"
 }
 
@@ -233,6 +309,6 @@ case "${1:-up}" in
   start) setup_and_start ;;
   scenario) scenario ;;
   status) status ;;
-  stop) stop_services; bash deploy/stack.sh stop --profile dev ;;
+  stop) stop_services; stop_receivers; bash deploy/stack.sh stop --profile dev ;;
   *) sed -n '7,12p' "$0" >&2; exit 2 ;;
 esac
