@@ -14,21 +14,8 @@ CONNECTIONS=${BENCH_CONNECTIONS:-32}
 RUN=.run/dev
 CONSUMERS=(routing sla notification)
 
-if [ -s $RUN/gateway.pid ] && kill -0 "$(cat $RUN/gateway.pid)" 2>/dev/null; then
-  echo "catchup_bench: the system of deploy/run.sh is running with its limits on; stop it first" \
-       "(bash deploy/run.sh stop)" >&2
-  exit 1
-fi
-export SKK_RUN_FLAGS_INTAKE="--clock=real --reporter_limit=0 --device_limit=0
-  --anonymous_peer_limit=0 --tracking_limit=0"
-export SKK_RUN_FLAGS_GATEWAY="--clock=real --address_read_limit=0 --address_write_limit=0"
-export SKK_RUN_FLAGS_ROUTING=--clock=real SKK_RUN_FLAGS_SLA=--clock=real
-export SKK_RUN_FLAGS_NOTIFICATION=--clock=real
-bash deploy/run.sh start >/dev/null
-trap 'bash deploy/run.sh stop >/dev/null' EXIT
-# shellcheck source=/dev/null
-. $RUN/stack.env
-sql() { psql "${SKK_PG_ADMIN_URI%/*}/sambat" -Atc "$1"; }
+# shellcheck source=bench/system.sh
+. bench/system.sh catchup_bench
 depth() {  # queue -> messages ready and unacked
   "$SKK_RABBITMQCTL" list_queues -q name messages 2>/dev/null | awk -v q="$1" '$1 == q {print $2}'
 }

@@ -18,28 +18,13 @@ PHASES=" ${BENCH_PHASES:-tracking pipeline submission} "
 wants() { [[ "$PHASES" == *" $1 "* ]]; }
 HTTP=http://127.0.0.1:8080
 
-if [ -s .run/dev/gateway.pid ] && kill -0 "$(cat .run/dev/gateway.pid)" 2>/dev/null; then
-  echo "gateway_bench: the system of deploy/run.sh is running with its limits on; stop it first" \
-       "(bash deploy/run.sh stop)" >&2
-  exit 1
-fi
 command -v wrk >/dev/null || {
   echo "gateway_bench: installing wrk (Debian's HTTP load generator)"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
 }
 
-# The real clock, not run.sh's file clock (which stands still between `clock advance`s): the
-# pipeline's latency is the difference of intake's and routing's times.
-export SKK_RUN_FLAGS_INTAKE="--clock=real --reporter_limit=0 --device_limit=0
-  --anonymous_peer_limit=0 --tracking_limit=0"
-export SKK_RUN_FLAGS_GATEWAY="--clock=real --address_read_limit=0 --address_write_limit=0"
-export SKK_RUN_FLAGS_ROUTING=--clock=real SKK_RUN_FLAGS_SLA=--clock=real
-export SKK_RUN_FLAGS_NOTIFICATION=--clock=real
-bash deploy/run.sh start >/dev/null
-trap 'bash deploy/run.sh stop >/dev/null' EXIT
-# shellcheck source=/dev/null
-. .run/dev/stack.env
-sql() { psql "${SKK_PG_ADMIN_URI%/*}/sambat" -Atc "$1"; }
+# shellcheck source=bench/system.sh
+. bench/system.sh gateway_bench
 # The work queues drained (retry queues hold messages for their delay and are left out): the
 # backlog of one phase (routing, sla and notification applying its events) must not take the
 # next phase's cores. Gives up after BENCH_QUIET_SECONDS (300) and says what is left: a
