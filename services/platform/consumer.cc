@@ -170,23 +170,19 @@ absl::StatusOr<std::vector<ProcessResult>> DeliveryProcessor::ProcessBatch(
   }
   std::vector<BatchedEvent> batch;
   for (const auto& [event, handler] : events) batch.push_back({&event, handler});
-  absl::StatusOr<std::vector<absl::StatusOr<bool>>> outcomes =
-      batch.size() > 1 ? applier_.ApplyBatch(batch)
-                       : absl::StatusOr<std::vector<absl::StatusOr<bool>>>(
-                             std::vector<absl::StatusOr<bool>>{});
-  for (size_t j = 0; j < events.size(); ++j) {
-    const auto& [event, handler] = events[j];
-    const AmqpDelivery& delivery = deliveries[positions[j]];
-    if (outcomes.ok() && j < outcomes->size()) {
-      results[positions[j]] = Decide(delivery, event, (*outcomes)[j]);
-    } else {
-      results[positions[j]] = Decide(delivery, event, applier_.Apply(event, *handler));
-    }
-  }
-  if (!outcomes.ok()) {
+  // One event alone goes through Apply; so does each of a batch that failed as a whole.
+  std::optional<absl::StatusOr<std::vector<absl::StatusOr<bool>>>> together;
+  if (batch.size() > 1) together = applier_.ApplyBatch(batch);
+  const bool batched = together.has_value() && together->ok();
+  if (together.has_value() && !batched) {
     log::Warn("a batch of events failed as a whole; applied one by one",
               {{"service", service_}, {"events", static_cast<int64_t>(batch.size())},
-               {"error", std::string(outcomes.status().message())}});
+               {"error", std::string(together->status().message())}});
+  }
+  for (size_t j = 0; j < events.size(); ++j) {
+    const auto& [event, handler] = events[j];
+    results[positions[j]] = Decide(deliveries[positions[j]], event,
+                                   batched ? (**together)[j] : applier_.Apply(event, *handler));
   }
   return results;
 }
@@ -194,12 +190,11 @@ absl::StatusOr<std::vector<ProcessResult>> DeliveryProcessor::ProcessBatch(
 ProcessResult DeliveryProcessor::Decide(const AmqpDelivery& delivery,
                                         const sambat::v1::Event& event,
                                         const absl::StatusOr<bool>& applied) {
-  const sambat::v1::Event* e = &event;
   if (applied.ok()) {
     log::Info(*applied ? "event applied" : "event already applied",
-              {{"event_id", e->event_id()}, {"type", e->type()},
-               {"complaint_id", e->complaint_id()},
-               {"correlation_id", e->correlation_id()}});
+              {{"event_id", event.event_id()}, {"type", event.type()},
+               {"complaint_id", event.complaint_id()},
+               {"correlation_id", event.correlation_id()}});
     return ProcessResult{Disposition::kAck, ""};
   }
   const int attempt = delivery.message.attempt;
@@ -211,8 +206,8 @@ ProcessResult DeliveryProcessor::Decide(const AmqpDelivery& delivery,
                waited_enough ? "event waited too long for an earlier event of its case, "
                                "dead-lettered"
                              : "event waits for an earlier event of its case",
-               {{"event_id", e->event_id()}, {"type", e->type()},
-                {"complaint_id", e->complaint_id()}, {"waits", waits},
+               {{"event_id", event.event_id()}, {"type", event.type()},
+                {"complaint_id", event.complaint_id()}, {"waits", waits},
                 {"error", std::string(applied.status().message())}});
     if (!waited_enough) {
       return ProcessResult{Disposition::kWaitForEarlier, applied.status().ToString()};
@@ -224,8 +219,8 @@ ProcessResult DeliveryProcessor::Decide(const AmqpDelivery& delivery,
   if (IsTransient(applied.status())) {
     if (absl::Status store = applier_.CheckReachable(); !store.ok()) {
       log::Warn("event waits for the database",
-                {{"event_id", e->event_id()}, {"type", e->type()},
-                 {"complaint_id", e->complaint_id()},
+                {{"event_id", event.event_id()}, {"type", event.type()},
+                 {"complaint_id", event.complaint_id()},
                  {"error", std::string(applied.status().message())},
                  {"database", std::string(store.message())}});
       return ProcessResult{Disposition::kWaitForStore, applied.status().ToString()};
@@ -233,8 +228,8 @@ ProcessResult DeliveryProcessor::Decide(const AmqpDelivery& delivery,
   }
   Disposition d = DecideAfterFailure(applied.status(), attempt, max_attempts_);
   log::Warn(d == Disposition::kRetry ? "event failed, will retry" : "event failed, dead-lettered",
-            {{"event_id", e->event_id()}, {"type", e->type()},
-             {"complaint_id", e->complaint_id()}, {"attempt", attempt + 1},
+            {{"event_id", event.event_id()}, {"type", event.type()},
+             {"complaint_id", event.complaint_id()}, {"attempt", attempt + 1},
              {"error", std::string(applied.status().ToString())}});
   return ProcessResult{d, applied.status().ToString()};
 }
