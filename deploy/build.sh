@@ -10,7 +10,7 @@ case "$kind" in
   test) flags=(-DCMAKE_BUILD_TYPE=Debug -DSKK_SANITIZE=ON) ;;
   # A local run needs the services and the client, not the tests.
   run)  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSKK_SANITIZE=OFF)
-        targets=(--target skk-intake skk-routing skk-sla skk-notification skk-gateway sambatctl
+        targets=(--target skk-intake skk-routing skk-sla skk-notification skk-gateway skk-web sambatctl
                  intake_bench) ;;
   *) echo "usage: deploy/build.sh test|run" >&2; exit 2 ;;
 esac

@@ -93,7 +93,7 @@ start_services() {
                       --sms_gateway_url=http://127.0.0.1:$sms_port/sms
                       --whatsapp_gateway_url=http://127.0.0.1:$sms_port/whatsapp
                       ${SKK_RUN_FLAGS_NOTIFICATION:-}"
-                    [gateway]="--http_listen=127.0.0.1:8080 ${SKK_RUN_FLAGS_GATEWAY:-}")
+                    [gateway]="--http_listen=127.0.0.1:8080 --web_dir=$ROOT/build/run/web ${SKK_RUN_FLAGS_GATEWAY:-}")
   for s in "${SERVICES[@]}"; do
     if service_alive "$s"; then continue; fi
     rm -f "$RUN/$s.port"
