@@ -20,7 +20,7 @@ namespace v1 = sambat::v1;
 constexpr size_t kUploadChunk = 64 * 1024;
 constexpr size_t kMaxIdempotencyKey = 128;
 
-v1::PublicCity PublicCityOf(const v1::CityConfig& city) {
+v1::PublicCity PublicCityOf(const v1::CityConfig& city, const CitizenApiOptions& options) {
   v1::PublicCity out;
   out.set_city_name(city.city_name());
   out.set_time_zone(city.time_zone());
@@ -32,6 +32,9 @@ v1::PublicCity PublicCityOf(const v1::CityConfig& city) {
     p->set_full_name(a.full_name());
   }
   *out.mutable_bounds() = city.bounds();
+  *out.mutable_holidays() = options.holidays.holidays();
+  out.set_map_tile_url(options.map_tile_url);
+  out.set_map_attribution(options.map_attribution);
   return out;
 }
 
@@ -63,7 +66,7 @@ CitizenApi::CitizenApi(const CitizenServices& services, TokenIssuer issuer, Cloc
       issuer_(std::move(issuer)),
       clock_(clock),
       options_(options) {
-  city_json_ = JsonResponse(200, PublicCityOf(city)).body;
+  city_json_ = JsonResponse(200, PublicCityOf(city, options_)).body;
 }
 
 void CitizenApi::AddRoutes(Router& router) {

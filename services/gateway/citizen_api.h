@@ -34,6 +34,10 @@ struct CitizenApiOptions {
   absl::Duration upload_timeout = absl::Minutes(5);
   size_t max_photo_bytes = 10 * 1024 * 1024;
   size_t max_json_bytes = 64 * 1024;
+  // What the form shows besides the city's configuration (sambat.v1.PublicCity).
+  sambat::v1::HolidayCalendar holidays;
+  std::string map_tile_url;
+  std::string map_attribution;
 };
 
 // The services the citizens' API calls.

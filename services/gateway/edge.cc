@@ -62,14 +62,35 @@ std::string ClientAddress(const HttpRequest& request, const AddressRanges& trust
   return request.peer_address;
 }
 
+absl::StatusOr<std::string> OriginOf(absl::string_view url) {
+  absl::string_view rest = url;
+  std::string scheme;
+  if (absl::ConsumePrefix(&rest, "https://")) {
+    scheme = "https://";
+  } else if (absl::ConsumePrefix(&rest, "http://")) {
+    scheme = "http://";
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("map_tile_url: not an http(s) URL: ", url));
+  }
+  const absl::string_view host = rest.substr(0, rest.find('/'));
+  const bool clean = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+    return absl::ascii_isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+  });
+  if (!clean) return absl::InvalidArgumentError(absl::StrCat("map_tile_url: no valid host: ", url));
+  return absl::StrCat(scheme, host);
+}
+
 void AddSecurityHeaders(HttpResponse& response, const EdgeOptions& options) {
   auto set_default = [&response](absl::string_view name, std::string value) {
     if (response.Header(name).empty()) response.SetHeader(name, std::move(value));
   };
+  std::string images = "'self' data: blob:";
+  for (const std::string& origin : options.image_origins) absl::StrAppend(&images, " ", origin);
   set_default("content-security-policy",
-              "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-              "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-              "frame-ancestors 'none'; form-action 'self'");
+              absl::StrCat("default-src 'self'; img-src ", images,
+                           "; style-src 'self'; script-src 'self'; connect-src 'self'; "
+                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+                           "form-action 'self'"));
   set_default("x-content-type-options", "nosniff");
   set_default("x-frame-options", "DENY");
   set_default("referrer-policy", "no-referrer");

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "services/gateway/http.h"
 #include "services/platform/address_ranges.h"
@@ -26,7 +28,13 @@ struct EdgeOptions {
   bool behind_tls = false;
   // Text bodies at least this long are gzipped for clients that accept it.
   size_t gzip_min_bytes = 1024;
+  // Origins besides the gateway's own that pages may load images from (the map's tiles).
+  std::vector<std::string> image_origins;
 };
+
+// "https://tiles.example:8443" of "https://tiles.example:8443/{z}/{x}/{y}.png": what a CSP
+// source names. INVALID_ARGUMENT for anything but an http(s) URL with a host.
+absl::StatusOr<std::string> OriginOf(absl::string_view url);
 
 // The client's address: the TCP peer, or, when the peer is a trusted proxy, the rightmost
 // address of X-Forwarded-For that is not itself a trusted proxy (the left part is whatever the

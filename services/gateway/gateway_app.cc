@@ -28,9 +28,10 @@ absl::StatusOr<HttpResponse> GatewayApp::Route(HttpRequest& request, const std::
     return absl::InvalidArgumentError("the path is not valid percent-encoded UTF-8");
   }
   if (match.route == nullptr && !match.allowed.empty()) {
-    HttpResponse response =
-        Problem(405, absl::StrCat("this address takes ", absl::StrJoin(match.allowed, ", ")));
-    response.SetHeader("allow", absl::StrJoin(match.allowed, ", "));
+    const std::string allowed = absl::StrJoin(match.allowed, ", ");
+    if (Open311::Serves(request.RawPath())) return Open311::MethodNotAllowed(request, allowed);
+    HttpResponse response = Problem(405, absl::StrCat("this address takes ", allowed));
+    response.SetHeader("allow", allowed);
     return response;
   }
   if (match.route == nullptr) return absl::NotFoundError("no such address");

@@ -214,6 +214,23 @@ TEST_CASE("responses carry the security headers, CORS only for allowed origins, 
   CHECK(Preflight(request, options).status == 403);
 }
 
+TEST_CASE("the map's tile server is the one outside origin pages may load images from") {
+  CHECK(*OriginOf("https://tiles.malangkota.go.id/{z}/{x}/{y}.png") ==
+        "https://tiles.malangkota.go.id");
+  CHECK(*OriginOf("http://127.0.0.1:8081/{z}/{x}/{y}.png") == "http://127.0.0.1:8081");
+  CHECK_FALSE(OriginOf("javascript:alert(1)").ok());
+  CHECK_FALSE(OriginOf("https://").ok());
+  CHECK_FALSE(OriginOf("https://a.example; script-src *").ok());
+
+  EdgeOptions options;
+  options.image_origins = {"https://tiles.malangkota.go.id"};
+  HttpResponse response;
+  AddSecurityHeaders(response, options);
+  const std::string csp(response.Header("content-security-policy"));
+  CHECK(absl::StrContains(csp, "img-src 'self' data: blob: https://tiles.malangkota.go.id;"));
+  CHECK(absl::StrContains(csp, "script-src 'self';"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The server, against a stub app.
 

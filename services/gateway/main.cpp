@@ -15,6 +15,7 @@
 #include "services/gateway/staff_api.h"
 #include "services/gateway/static_files.h"
 #include "services/platform/log.h"
+#include "services/platform/city_config.h"
 #include "services/platform/service_host.h"
 #include "services/platform/tls.h"
 
@@ -60,6 +61,10 @@ ABSL_FLAG(absl::Duration, session_lifetime, absl::Hours(12),
 ABSL_FLAG(std::string, public_base_url, "",
           "where clients reach the gateway, e.g. https://sambat.malangkota.go.id (Open311's "
           "discovery document); empty: the request's Host");
+ABSL_FLAG(std::string, map_tile_url, "",
+          "the city's map tile server as a Leaflet template (https://tiles.example/{z}/{x}/{y}.png) "
+          "for the report form; empty: no tiles (nothing is fetched from a third party)");
+ABSL_FLAG(std::string, map_attribution, "", "the tiles' attribution line, shown on the map");
 ABSL_FLAG(int64_t, max_photo_bytes, 10 * 1024 * 1024, "largest photo accepted, in bytes");
 
 namespace {
@@ -87,11 +92,18 @@ skk::gateway::HttpServerOptions HttpOptionsFromFlags() {
 }
 
 skk::gateway::EdgeOptions EdgeOptionsFromFlags() {
-  return {.trusted_proxies = skk::ValueOrExit(
-              skk::AddressRanges::Parse(absl::GetFlag(FLAGS_trusted_proxies))),
-          .cors_origins = absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',',
-                                         absl::SkipWhitespace()),
-          .behind_tls = absl::GetFlag(FLAGS_behind_tls)};
+  skk::gateway::EdgeOptions edge{
+      .trusted_proxies =
+          skk::ValueOrExit(skk::AddressRanges::Parse(absl::GetFlag(FLAGS_trusted_proxies))),
+      .cors_origins =
+          absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace()),
+      .behind_tls = absl::GetFlag(FLAGS_behind_tls)};
+  // The browser may load images from the tile server, and from nowhere else outside.
+  if (!absl::GetFlag(FLAGS_map_tile_url).empty()) {
+    edge.image_origins.push_back(
+        skk::ValueOrExit(skk::gateway::OriginOf(absl::GetFlag(FLAGS_map_tile_url))));
+  }
+  return edge;
 }
 
 void CreateInitialAdmin(const skk::ServiceOptions& options,
@@ -147,7 +159,11 @@ int main(int argc, char** argv) {
   probes.AddRoutes(router);
   skk::gateway::CitizenApi citizens(
       {.intake = intake, .notification = notification}, issuer, host.clock(), city,
-      {.max_photo_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_photo_bytes))});
+      {.max_photo_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_photo_bytes)),
+       .holidays = skk::ValueOrExit(skk::ReadHolidayCalendar(
+           skk::ValueOrExit(skk::HolidayCalendarPath(city, options.city_config)))),
+       .map_tile_url = absl::GetFlag(FLAGS_map_tile_url),
+       .map_attribution = absl::GetFlag(FLAGS_map_attribution)});
   citizens.AddRoutes(router);
   skk::gateway::AddressRateLimiter limiter(
       options.redis_addr, options.redis_prefix,

@@ -181,6 +181,16 @@ HttpResponse Open311::ErrorFor(const HttpRequest& request, const absl::Status& s
   return ErrorDocument(absl::EndsWith(request.RawPath(), ".json") ? "json" : "xml", status);
 }
 
+HttpResponse Open311::MethodNotAllowed(const HttpRequest& request, absl::string_view allowed) {
+  Json errors = Json::array();
+  errors.push_back({{"code", 405}, {"description", absl::StrCat("this address takes ", allowed)}});
+  HttpResponse response =
+      Render(absl::EndsWith(request.RawPath(), ".json") ? "json" : "xml", "errors", errors, 405);
+  response.SetHeader("allow", std::string(allowed));
+  response.SetHeader("cache-control", "no-store");
+  return response;
+}
+
 Open311::Open311(std::shared_ptr<grpc::Channel> intake, const v1::CityConfig& city, ApiKeys& keys,
                  Open311Options options)
     : intake_(v1::IntakeService::NewStub(std::move(intake))),

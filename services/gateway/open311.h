@@ -51,6 +51,8 @@ class Open311 {
   // route (no such address, wrong method, rate limit): XML unless the path ends in ".json".
   static HttpResponse ErrorFor(const HttpRequest& request, const absl::Status& status);
   static bool Serves(absl::string_view path);
+  // 405 in the spec's error format, with Allow naming `allowed` ("GET, POST").
+  static HttpResponse MethodNotAllowed(const HttpRequest& request, absl::string_view allowed);
 
   // What the services list says of each category.
   struct Service {

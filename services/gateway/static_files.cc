@@ -39,7 +39,13 @@ StaticFiles::StaticFiles(std::string root) {
 void StaticFiles::AddRoutes(Router& router) {
   router.Add({"GET", "/", {}, [this](RouteRequest& r) { return Serve(r, "index.html"); }});
   router.Add({"GET", "/{path...}", {}, [this](RouteRequest& r) {
-                return Serve(r, r.params.at("path"));
+                const std::string& path = r.params.at("path");
+                // The links in the citizens' messages (https://…/lacak/SKK-…, /nilai/SKK-…)
+                // open the app, which reads the ticket from its address.
+                if (absl::StartsWith(path, "lacak/") || absl::StartsWith(path, "nilai/")) {
+                  return Serve(r, "index.html");
+                }
+                return Serve(r, path);
               }});
 }
 

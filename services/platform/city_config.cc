@@ -1,6 +1,7 @@
 #include "services/platform/city_config.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -359,6 +360,30 @@ absl::StatusOr<CityConfig> LoadCityConfig(const std::string& path) {
   if (!parsed.ok()) return parsed;
   if (absl::Status valid = Validate(config, path, lines); !valid.ok()) return valid;
   return config;
+}
+
+absl::StatusOr<std::string> HolidayCalendarPath(const sambat::v1::CityConfig& city,
+                                                const std::string& config_path) {
+  std::filesystem::path path = city.holiday_calendar_file();
+  if (path.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(config_path, ": names no holiday_calendar_file"));
+  }
+  if (path.is_relative()) path = std::filesystem::path(config_path).parent_path() / path;
+  return path.string();
+}
+
+absl::StatusOr<sambat::v1::HolidayCalendar> ReadHolidayCalendar(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read holiday calendar ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  sambat::v1::HolidayCalendar calendar;
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &calendar)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a sambat.v1.HolidayCalendar in text format"));
+  }
+  return calendar;
 }
 
 }  // namespace skk

@@ -34,4 +34,14 @@ absl::StatusOr<sambat::v1::CityConfig> LoadCityConfig(const std::string& path);
 // lines, as a message has none).
 absl::Status ValidateCityConfig(const sambat::v1::CityConfig& config, const std::string& source);
 
+// The holiday calendar file the configuration names (holiday_calendar_file), relative to the
+// configuration's own directory unless absolute. FAILED_PRECONDITION when it names none: a
+// missing calendar would move every deadline.
+absl::StatusOr<std::string> HolidayCalendarPath(const sambat::v1::CityConfig& city,
+                                                const std::string& config_path);
+
+// A sambat.v1.HolidayCalendar in text format, as sla counts working days with it and the
+// citizens' app reads due times with it.
+absl::StatusOr<sambat::v1::HolidayCalendar> ReadHolidayCalendar(const std::string& path);
+
 }  // namespace skk

@@ -1,10 +1,9 @@
 // sla: keeps every case's clocks in working days, reminds the humas and escalates what is late.
 
-#include <filesystem>
-
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "services/platform/auth.h"
+#include "services/platform/city_config.h"
 #include "services/platform/service_host.h"
 #include "services/sla/case_clocks.h"
 #include "services/sla/leadership.h"
@@ -16,17 +15,12 @@ ABSL_FLAG(absl::Duration, reconcile_interval, absl::Seconds(30),
 
 namespace {
 
-// The holiday calendar named by the city configuration, relative to the configuration's
-// directory; sla refuses to start without a valid one (a wrong calendar moves every deadline).
+// The holiday calendar named by the city configuration; sla refuses to start without a valid
+// one (a wrong calendar moves every deadline).
 skk::sla::WorkingCalendar LoadCalendarOrExit(const skk::ServiceOptions& options,
                                              const sambat::v1::CityConfig& city) {
-  std::filesystem::path path = city.holiday_calendar_file();
-  if (path.empty()) {
-    skk::ExitAtStart(absl::FailedPreconditionError(
-        absl::StrCat(options.city_config, ": names no holiday_calendar_file")));
-  }
-  if (path.is_relative()) path = std::filesystem::path(options.city_config).parent_path() / path;
-  return skk::ValueOrExit(skk::sla::WorkingCalendar::Load(city.time_zone(), path.string()));
+  const std::string path = skk::ValueOrExit(skk::HolidayCalendarPath(city, options.city_config));
+  return skk::ValueOrExit(skk::sla::WorkingCalendar::Load(city.time_zone(), path));
 }
 
 }  // namespace

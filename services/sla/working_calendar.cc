@@ -1,10 +1,8 @@
 #include "services/sla/working_calendar.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/text_format.h"
+#include "services/platform/city_config.h"
+#include "services/platform/status_macros.h"
 
 namespace skk::sla {
 namespace {
@@ -43,15 +41,7 @@ absl::StatusOr<WorkingCalendar> WorkingCalendar::Create(
 
 absl::StatusOr<WorkingCalendar> WorkingCalendar::Load(absl::string_view zone,
                                                       const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read holiday calendar ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  sambat::v1::HolidayCalendar calendar;
-  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &calendar)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": not a sambat.v1.HolidayCalendar in text format"));
-  }
+  SKK_ASSIGN_OR_RETURN(sambat::v1::HolidayCalendar calendar, ReadHolidayCalendar(path));
   absl::StatusOr<WorkingCalendar> created = Create(zone, calendar);
   if (!created.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", created.status().message()));

@@ -226,7 +226,13 @@ TEST_CASE("a 311 app's mistakes get the spec's errors, in its format, and nothin
   const HttpAnswer no_route = app.Get("/open311/v2/nothing.json");
   CHECK(no_route.status == 404);
   CHECK(ErrorDescriptions(no_route).size() == 1);
-  CHECK(app.Send("DELETE", "/open311/v2/requests.xml", "", "").status == 405);
+  const HttpAnswer wrong_method = app.Send("DELETE", "/open311/v2/requests.xml", "", "");
+  CHECK(wrong_method.status == 405);
+  CHECK(wrong_method.Header("allow") == "GET, POST");
+  CHECK(absl::StrContains(wrong_method.body, "<errors><error><code>405</code><description>"));
+  const HttpAnswer wrong_method_json = app.Send("PUT", "/open311/v2/services.json", "", "");
+  CHECK(wrong_method_json.status == 405);
+  CHECK(ErrorDescriptions(wrong_method_json).size() == 1);
   CHECK(app.Get("/open311/v2/requests/SKK-2026-000001").status == 404);  // no format
 
   CHECK(door.system.Count("SELECT count(*) FROM intake.complaints") == 0);
