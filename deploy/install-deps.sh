@@ -12,7 +12,13 @@ packages=(
   python3 python3-aiosmtpd
   postgresql redis-server rabbitmq-server amqp-tools
   procps iproute2 ca-certificates tzdata openssl
+  # The browser tests of the web apps (tests/citizen-app): Debian's Chromium, driven by
+  # playwright-core from npm; emoji so that screenshots show the category icons phones show.
+  chromium fonts-noto-color-emoji
 )
+# The web apps' build runs npm (web/package-lock.json). A machine with its own Node.js keeps it;
+# otherwise Debian's.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

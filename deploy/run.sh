@@ -301,6 +301,9 @@ for r in lines("mail.jsonl"):
         print(f"{'email':<10}{r['to']}  {r['subject']}")
 PY
   echo
+  echo "The citizens' app: open $HTTP/ in a browser (a phone's view: the browser's device mode);"
+  echo "  $ticket is followed there after opening its tracking link:"
+  echo "  $HTTP/#/lacak/$ticket/$token"
   echo "The system keeps running. Try: $BIN/sambatctl --help; stop it with: deploy/run.sh stop"
 }
 

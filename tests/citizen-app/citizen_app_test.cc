@@ -1,14 +1,15 @@
 // The citizens' app in a real browser (docs/citizen-app.md): Debian's Chromium, driven by
 // playwright-core from Node, on a phone's viewport, against the real gateway and services. Each
 // case starts the whole system, then one script of this folder; the script prints
-// "EXPECT_ONE <ticket>" and "EXPECT_COMPLAINTS <n>" for what the city must have stored, and
-// this harness checks them in intake's tables. Screenshots of every screen are kept in
-// build/<kind>/citizen-app-screens/<script>/.
+// "EXPECT_ONE <ticket>", "EXPECT_ASSISTED <ticket> <volunteer>" and "EXPECT_COMPLAINTS <n>" for
+// what the city must have stored, and this harness checks them in intake's tables. Screenshots
+// of every screen are kept in build/<kind>/citizen-app-screens/<script>/.
 
 #include <csignal>
 #include <cstdio>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -57,6 +58,13 @@ void CheckStored(System& system, const BrowserRun& run) {
       INFO(line);
       CHECK(system.Count(absl::StrCat("SELECT count(*) FROM intake.complaints WHERE ticket = '",
                                       line, "'")) == 1);
+    } else if (absl::ConsumePrefix(&line, "EXPECT_ASSISTED ")) {
+      const std::vector<std::string> words = absl::StrSplit(line, ' ');
+      REQUIRE(words.size() == 2);
+      INFO(line);
+      CHECK(system.Count(absl::StrCat(
+                "SELECT count(*) FROM intake.complaints WHERE ticket = '", words[0],
+                "' AND channel = 'CHANNEL_ASSISTED' AND volunteer_id = '", words[1], "'")) == 1);
     } else if (absl::ConsumePrefix(&line, "EXPECT_COMPLAINTS ")) {
       int expected = -1;
       REQUIRE(absl::SimpleAtoi(line, &expected));
@@ -97,6 +105,12 @@ TEST_CASE("citizen app: a report written offline, and an upload cut mid-way, are
           "[citizen-app]") {
   City city("citizen_app_offline", {});
   city.Run("offline.mjs");
+}
+
+TEST_CASE("citizen app: a KIM volunteer reports for a resident and hands the link over",
+          "[citizen-app]") {
+  City city("citizen_app_assisted", {});
+  city.Run("assisted.mjs");
 }
 
 TEST_CASE("citizen app: refused input next to its field, and the rate limit with its retry",

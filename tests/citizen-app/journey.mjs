@@ -100,6 +100,10 @@ await run(async (browser) => {
   await page.getByText('+628******7890').first().waitFor({ timeout: 30000 });
   await screenshot(page, 'reopened');
 
+  step('the link in the citizen\'s SMS opens the complaint on this phone');
+  await page.goto(`${process.env.SKK_URL}/lacak/${ticket}`);
+  await page.getByRole('heading', { name: ticket }).waitFor();
+
   step('home lists the complaint; English switch');
   await page.goto(`${process.env.SKK_URL}/#/`);
   await page.locator('.cards').getByText(ticket).waitFor();

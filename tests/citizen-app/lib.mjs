@@ -61,8 +61,9 @@ export async function open(context, hash = '#/') {
 let shot = 0;
 export async function screenshot(page, name) {
   shot += 1;
+  // At the page's own scale (not the phone's 2x): small enough to keep, sharp enough to read.
   const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: true, scale: 'css' });
   return file;
 }
 

@@ -24,14 +24,16 @@ const ICONS = {
 // ---------------------------------------------------------------------------------------------
 // Start
 
+// The city's categories and agencies: what was last seen at once (no round trip before the
+// first screen), refreshed from the network in the background.
+let cityFresh = null;
 async function loadCity() {
-  try {
-    city = await api.getCity();
-    await settings.set('city', city);
-  } catch {
-    city = await settings.get('city');  // offline: what was last seen
-  }
-  return city;
+  cityFresh ??= api.getCity()
+    .then(async (fresh) => { city = fresh; await settings.set('city', fresh); return fresh; })
+    .catch(() => city)
+    .finally(() => { cityFresh = null; });
+  city ??= await settings.get('city');
+  return city || cityFresh;
 }
 
 function categoryName(code) {
@@ -71,9 +73,13 @@ async function start() {
   window.addEventListener('online', showNetwork);
   window.addEventListener('offline', showNetwork);
   window.addEventListener('hashchange', route);
-  await loadCity();
-  await recover();
+  // A link from an SMS or email (/lacak/SKK-…, /nilai/SKK-…) names the ticket, not the token.
+  const fromMessage = location.pathname.match(/^\/(?:lacak|nilai)\/([A-Za-z0-9-]{1,40})$/);
+  if (fromMessage) history.replaceState(null, '', `/#/lacak/${fromMessage[1]}`);
+  city = await settings.get('city');
+  loadCity();  // not awaited: the first screen needs no round trip
   route();
+  recover();
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/sw.js').catch(() => {});
   }
@@ -302,6 +308,7 @@ async function reportForm(outboxId) {
   // The place: GPS, a pin, or words.
   const gpsStatus = h('p', { class: 'help', role: 'status' });
   const pinText = h('p', { class: 'help', id: 'pin-text' });
+  const noTiles = h('p', { class: 'help', hidden: true }, t('map_no_tiles'));
   const mapBox = h('div', { class: 'map', role: 'application' });
   let picker = null;
   const setPoint = (lat, lng, move = false) => {
@@ -321,7 +328,7 @@ async function reportForm(outboxId) {
   address.value = draft.address || '';
   const placeSet = h('fieldset', { 'data-field': 'place', 'aria-describedby': 'place-error' },
     h('legend', {}, t('place')),
-    gps, gpsStatus, mapBox, pinText,
+    gps, gpsStatus, mapBox, noTiles, pinText,
     field('address', t('address'), address, { help: t('address_help') }),
     h('p', { class: 'error', id: 'place-error', hidden: true }));
 
@@ -366,7 +373,7 @@ async function reportForm(outboxId) {
 
   import('./map.js').then(({ placePicker }) => placePicker(mapBox, city, point,
     (lat, lng) => setPoint(lat, lng),
-    { map: t('map_label'), pin: t('map_label'), onNoTiles: () => { mapBox.dataset.noTiles = '1'; } }))
+    { map: t('map_label'), pin: t('map_label'), onNoTiles: () => { noTiles.hidden = false; } }))
     .then((p) => { picker = p; if (!p) mapBox.hidden = true; })
     .catch(() => { mapBox.hidden = true; });
 
@@ -637,6 +644,9 @@ async function detail(ticket) {
 // Tracking a complaint from its link or its ticket and code.
 
 async function trackForm(ticketIn, tokenIn) {
+  if (ticketIn && !tokenIn && await complaints.get(ticketIn)) {
+    return go(`#/aduan/${encodeURIComponent(ticketIn)}`);  // already followed on this phone
+  }
   if (ticketIn && tokenIn) {
     const existing = await complaints.get(ticketIn);
     if (!existing) {
