@@ -9,7 +9,7 @@
 // Targets: under 5 s cold, under 1 s from the cache, the report under 30 s, first screen at most
 // 100 KB of JavaScript.
 
-import { jpeg, phone, phoneBrowser, step } from '../tests/citizen-app/lib.mjs';
+import { jpeg, phone, phoneBrowser, step } from '../tests/support/browser.mjs';
 
 const SLOW_3G = { offline: false, latency: 400, downloadThroughput: 50000, uploadThroughput: 50000 };
 const runs = Number(process.env.BENCH_RUNS || 3);

@@ -304,6 +304,8 @@ PY
   echo "The citizens' app: open $HTTP/ in a browser (a phone's view: the browser's device mode);"
   echo "  $ticket is followed there after opening its tracking link:"
   echo "  $HTTP/#/lacak/$ticket/$token"
+  echo "The staff console: $HTTP/console/ (development sign-ins, local runs only:"
+  echo "  admin or budi.dpuprpkp, password $DEMO_PASSWORD)"
   echo "The system keeps running. Try: $BIN/sambatctl --help; stop it with: deploy/run.sh stop"
 }
 

@@ -29,7 +29,7 @@ struct EdgeOptions {
   // Text bodies at least this long are gzipped for clients that accept it.
   size_t gzip_min_bytes = 1024;
   // Origins besides the gateway's own that pages may load images from (the map's tiles).
-  std::vector<std::string> image_origins;
+  std::vector<std::string> image_origins = {};
 };
 
 // "https://tiles.example:8443" of "https://tiles.example:8443/{z}/{x}/{y}.png": what a CSP

@@ -50,8 +50,10 @@ void StaticFiles::AddRoutes(Router& router) {
 }
 
 absl::StatusOr<HttpResponse> StaticFiles::Serve(const RouteRequest& request,
-                                                const std::string& path) const {
+                                                const std::string& asked) const {
   if (root_.empty()) return absl::NotFoundError("no such address");
+  // A folder's address (/console/) is its index.html.
+  const std::string path = absl::EndsWith(asked, "/") ? asked + "index.html" : asked;
   std::error_code ec;
   const std::filesystem::path file =
       std::filesystem::weakly_canonical(std::filesystem::path(root_) / path, ec);

@@ -2,7 +2,7 @@
 // resident, with the resident's contact; once the tracking link is handed over the device keeps
 // nothing of the resident's complaint.
 
-import { accessible, assert, open, phone, run, screenshot, step } from './lib.mjs';
+import { accessible, assert, open, phone, run, screenshot, step } from '../support/browser.mjs';
 
 await run(async (browser) => {
   const context = await phone(browser, { viewport: { width: 800, height: 1280 } });  // a tablet

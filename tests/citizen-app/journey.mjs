@@ -2,7 +2,7 @@
 // a question; the citizen answers with a photo; the agency resolves; the citizen rates, then
 // reopens. Every screen is scanned by axe-core and photographed.
 
-import { accessible, assert, eventually, jpeg, Officer, open, phone, run, screenshot, step } from './lib.mjs';
+import { accessible, assert, eventually, jpeg, Officer, open, phone, run, screenshot, step } from '../support/browser.mjs';
 
 await run(async (browser) => {
   const context = await phone(browser);

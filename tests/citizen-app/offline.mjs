@@ -2,7 +2,7 @@
 // closed and is sent once when the signal returns; a connection cut in the middle of a photo
 // upload is tried again by the app itself, and the city stores each report exactly once.
 
-import { accessible, assert, cuttingRelay, jpeg, open, phone, run, screenshot, step } from './lib.mjs';
+import { accessible, assert, cuttingRelay, jpeg, open, phone, run, screenshot, step } from '../support/browser.mjs';
 
 async function fillReport(page, description) {
   await page.getByRole('link', { name: 'Buat laporan' }).click();

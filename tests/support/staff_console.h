@@ -70,10 +70,13 @@ class Console {
   sambat::v1::StaffSession session_;
 };
 
+// The password the tests' administrator chooses at the first sign-in.
+inline constexpr char kAdministratorPassword[] = "kantor-diskominfo-2026";
+
 // The city's first administrator, signed in with a password of their own.
 inline Console Administrator(const System& system) {
   Console admin(system.HttpPort());
-  admin.FirstSignIn("admin", kDevInitialAdminPassword, "kantor-diskominfo-2026");
+  admin.FirstSignIn("admin", kDevInitialAdminPassword, kAdministratorPassword);
   return admin;
 }
 

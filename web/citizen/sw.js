@@ -6,7 +6,7 @@
 const CACHE = 'sambat-shell-v1';
 const SHELL = [
   '/', '/app.css', '/manifest.webmanifest', '/icon.svg',
-  '/js/app.js', '/js/api.js', '/js/dom.js', '/js/format.js', '/js/i18n.js', '/js/outbox.js',
+  '/js/app.js', '/js/api.js', '/shared/dom.js', '/js/format.js', '/js/i18n.js', '/js/outbox.js',
   '/js/photos.js', '/js/store.js', '/js/map.js',
   '/vendor/leaflet/leaflet-src.esm.js', '/vendor/leaflet/leaflet.css',
 ];
@@ -28,6 +28,10 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  // The app's own pages: its root and the links in the citizens' messages. Other pages under
+  // this origin (the staff console) are not the app's to answer.
+  const appPage = url.pathname === '/' || /^\/(lacak|nilai)\//.test(url.pathname);
+  if (request.mode === 'navigate' && !appPage) return;
   const path = request.mode === 'navigate' ? '/' : url.pathname;
   if (!REFRESHED.has(path)) return;
   event.respondWith(caches.open(CACHE).then(async (cache) => {

@@ -2,7 +2,7 @@
 // link (#/lacak/SKK-…/token) never sends its token to any server or log.
 
 import * as api from './api.js';
-import { h, replace, field, setError } from './dom.js';
+import { h, replace, field, setError } from '/shared/dom.js';
 import { currentLang, setLang, stateName, t, timelineText } from './i18n.js';
 import { deadlineOf, dateTime, dueText, shortDate } from './format.js';
 import { complaints, deviceId, outbox, settings } from './store.js';
@@ -133,9 +133,9 @@ function complaintLine(c) {
   const deadline = s ? deadlineOf(s) : { due: '' };
   return h('li', { class: 'card' },
     h('a', { href: `#/aduan/${encodeURIComponent(c.ticket)}` },
-      h('span', { class: 'icon', 'aria-hidden': 'true' }, ICONS[c.category] || '💬'),
+      h('span', { class: 'icon', 'aria-hidden': 'true' }, ICONS[s?.category || c.category] || '💬'),
       h('span', {},
-        h('strong', {}, c.ticket), ' · ', categoryName(c.category), h('br'),
+        h('strong', {}, c.ticket), ' · ', categoryName(s?.category || c.category), h('br'),
         h('span', { class: `badge ${s?.state || ''}` }, s ? stateName(s.state) : stateName('CASE_STATE_SUBMITTED')),
         s && agencyName(s) ? ` · ${agencyName(s)}` : '',
         deadline.due ? h('span', { class: deadline.late ? 'late' : 'due' }, ' · ',

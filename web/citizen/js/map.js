@@ -5,16 +5,21 @@
 
 let leaflet;
 
+// The stylesheet first: a map drawn before its CSS applies spreads its panes over the page.
+function loadStyles() {
+  return new Promise((resolve, reject) => {
+    const link = Object.assign(document.createElement('link'), {
+      rel: 'stylesheet', href: '/vendor/leaflet/leaflet.css', onload: resolve, onerror: reject,
+    });
+    document.head.append(link);
+  });
+}
+
+let styles;
 async function loadLeaflet() {
-  if (!leaflet) {
-    if (!document.querySelector('link[data-leaflet]')) {
-      document.head.append(Object.assign(document.createElement('link'), {
-        rel: 'stylesheet', href: '/vendor/leaflet/leaflet.css',
-      }));
-      document.head.lastChild.dataset.leaflet = '1';
-    }
-    leaflet = await import('/vendor/leaflet/leaflet-src.esm.js');
-  }
+  styles ??= loadStyles();
+  leaflet ??= await import('/vendor/leaflet/leaflet-src.esm.js');
+  await styles;
   return leaflet;
 }
 

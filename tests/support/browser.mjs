@@ -1,10 +1,12 @@
-// What the citizens' app's browser tests share: a phone in Debian's Chromium, driven by
-// playwright-core; an officer speaking the staff API; photos made by the browser itself; an
-// axe-core scan; screenshots kept in the test's output.
+// What the browser tests of the web apps share (tests/citizen-app, tests/console): Debian's
+// Chromium driven by playwright-core, as a phone or as an office PC; an officer speaking the
+// staff API; photos made by the browser itself; an axe-core scan; screenshots kept in the
+// test's output.
 //
-// The C++ harness (citizen_app_test.cc) starts the real services and the gateway, then runs one
-// of these scripts with SKK_URL, SKK_NOW (the services' business clock), SKK_OFFICER_USER and
-// SKK_OFFICER_PASSWORD, SKK_ARTIFACTS and SKK_NODE_MODULES in the environment.
+// The C++ harness (tests/support/browser_run.h) starts the real services and the gateway, then
+// runs one script with SKK_URL, SKK_NOW (the services' business clock), SKK_OFFICER_USER and
+// SKK_OFFICER_PASSWORD, SKK_ADMIN_PASSWORD (user "admin"), SKK_ARTIFACTS and SKK_NODE_MODULES in
+// the environment.
 
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -44,6 +46,15 @@ export async function phone(browser, extra = {}) {
     geolocation: { latitude: -7.9779, longitude: 112.6235, accuracy: 20 },
     permissions: ['geolocation'],
     ...extra,
+  });
+  await context.clock.install({ time: new Date(process.env.SKK_NOW) });
+  return context;
+}
+
+// An office PC: the console's screen.
+export async function desk(browser) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta',
   });
   await context.clock.install({ time: new Date(process.env.SKK_NOW) });
   return context;
