@@ -53,7 +53,7 @@ await run(async (browser) => {
     return page.getByRole('heading', { name: 'Dinas meminta keterangan' }).isVisible();
   });
   assert.ok(await page.getByText('DPUPRPKP').first().isVisible());
-  assert.ok(await page.locator('.photos img').first().isVisible(), 'the complaint\'s photos');
+  await page.locator('.photos img').nth(1).waitFor();  // the complaint's two photos, fetched with the token
   await screenshot(page, 'question');
   await accessible(page, 'complaint with a question');
   await page.locator('#answer-gallery').setInputFiles([await jpeg(page, 2000, 1500)]);
