@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/match.h"
+#include "sambat/v1/intake.pb.h"
 #include "tests/support/browser_run.h"
+#include "tests/support/http_client.h"
 
 namespace skk::testing {
 namespace {
@@ -14,6 +17,38 @@ TEST_CASE("console: an officer claims, asks, resolves with a proof photo, and an
           "[console]") {
   BrowserCity city("console_officer");
   city.Run("officer.mjs");
+}
+
+TEST_CASE("console: the agency head acknowledges a level-1 escalation and only reads cases",
+          "[console]") {
+  BrowserCity city("console_head");
+  System& system = city.system;
+  Console admin(system.HttpPort());
+  REQUIRE(admin.SignIn("admin", kAdministratorPassword).status == 200);
+  const std::string temporary = CreateAccount(admin, "kepala.dpuprpkp", "agency_head", "dpuprpkp");
+  Console head(system.HttpPort());
+  head.FirstSignIn("kepala.dpuprpkp", temporary, "kepala-dinas-pu-2026");
+
+  HttpClient phone(system.HttpPort());
+  const HttpAnswer submitted =
+      phone.Post("/api/v1/complaints", ProtoJson(SampleComplaint()), "application/json",
+                 {{"Idempotency-Key", "console-head-1"}});
+  REQUIRE(submitted.status == 201);
+  const std::string ticket = FromJson<sambat::v1::SubmitComplaintResponse>(submitted.body).ticket();
+  REQUIRE(System::WaitUntil([&] { return system.Count("SELECT count(*) FROM sla.deadlines") == 1; }));
+  // Nobody answers for more than the five working days: level 1 reaches the head. Sessions
+  // live in business time: eight days later hers has ended, so she signs in again.
+  system.AdvanceClock(absl::Hours(24 * 8));
+  REQUIRE(head.SignIn("kepala.dpuprpkp", "kepala-dinas-pu-2026").status == 200);
+  REQUIRE(System::WaitUntil([&] {
+    return absl::StrContains(head.Get("/api/v1/staff/escalations").body, ticket);
+  }));
+
+  city.Run("head.mjs", {{"SKK_HEAD_USER", "kepala.dpuprpkp"},
+                        {"SKK_HEAD_PASSWORD", "kepala-dinas-pu-2026"},
+                        {"SKK_TICKET", ticket}});
+  CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 1 "
+                     "AND acknowledged_by IS NOT NULL") == 1);
 }
 
 }  // namespace

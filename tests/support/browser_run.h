@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -32,18 +33,23 @@ struct BrowserRun {
   std::string output;
 };
 
-// Runs `script` (a path) with Node against `system`'s gateway.
-inline BrowserRun RunBrowserScript(const System& system, const std::string& script) {
+using BrowserEnv = std::vector<std::pair<std::string, std::string>>;
+
+// Runs `script` (a path) with Node against `system`'s gateway; `extra` adds to the environment.
+inline BrowserRun RunBrowserScript(const System& system, const std::string& script,
+                                   const BrowserEnv& extra = {}) {
   const std::string name = script.substr(script.rfind('/') + 1);
   const std::string screens =
       absl::StrCat(SKK_SCREENS_DIR, "/", name.substr(0, name.find('.')));
-  const std::string command = absl::StrCat(
+  std::string command = absl::StrCat(
       "SKK_URL='http://127.0.0.1:", system.HttpPort(), "' SKK_NOW='",
-      absl::FormatTime(absl::RFC3339_sec, System::DefaultStart(), absl::UTCTimeZone()),
+      absl::FormatTime(absl::RFC3339_sec, system.Now(), absl::UTCTimeZone()),
       "' SKK_OFFICER_USER='", kBrowserOfficer, "' SKK_OFFICER_PASSWORD='",
       kBrowserOfficerPassword, "' SKK_ADMIN_PASSWORD='", kAdministratorPassword,
       "' SKK_ARTIFACTS='", screens, "' SKK_NODE_MODULES='",
-      SKK_NODE_MODULES, "' '", SKK_NODE, "' '", script, "' 2>&1");
+      SKK_NODE_MODULES, "' ");
+  for (const auto& [name, value] : extra) absl::StrAppend(&command, name, "='", value, "' ");
+  absl::StrAppend(&command, "'", SKK_NODE, "' '", script, "' 2>&1");
   BrowserRun run;
   FILE* pipe = ::popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -94,8 +100,9 @@ struct BrowserCity {
     }
   }
   // Runs tests/<folder>/<script>; fails with the script's whole output.
-  void Run(const std::string& script) {
-    const BrowserRun run = RunBrowserScript(system, absl::StrCat(SKK_BROWSER_TESTS, "/", script));
+  void Run(const std::string& script, const BrowserEnv& extra = {}) {
+    const BrowserRun run =
+        RunBrowserScript(system, absl::StrCat(SKK_BROWSER_TESTS, "/", script), extra);
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
     CheckStored(system, run);

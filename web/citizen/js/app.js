@@ -193,7 +193,7 @@ async function home() {
 const FIELD_OF = [
   [/^category/, 'category'], [/^description/, 'description'], [/^(location|address)/, 'place'],
   [/^reporter\.phone/, 'phone'], [/^reporter\.email/, 'email'], [/^reporter\.name/, 'name'],
-  [/^reporter/, 'phone'], [/^(media_ids|photos)/, 'photos'], [/^volunteer_id/, 'summary'],
+  [/^reporter/, 'phone'], [/^(media_ids|photo)/, 'photos'], [/^volunteer_id/, 'summary'],
 ];
 
 const REASONS_ID = [

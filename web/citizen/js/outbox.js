@@ -65,10 +65,23 @@ export async function discard(id) {
 
 // Sends whatever is due now. One sender at a time in this tab, and one across tabs where the
 // browser has Web Locks; the idempotency key makes a second sender harmless anyway.
+// A kick during a drain (a report written while another is being sent) runs one more drain
+// after it, so the new report does not wait for the next timer or reconnection.
+let again = false;
 export function kick() {
-  draining ??= (navigator.locks
+  if (draining) {
+    again = true;
+    return draining;
+  }
+  draining = (navigator.locks
     ? navigator.locks.request('sambat-outbox', drain)
-    : drain()).finally(() => { draining = null; });
+    : drain()).finally(() => {
+    draining = null;
+    if (again) {
+      again = false;
+      kick();
+    }
+  });
   return draining;
 }
 

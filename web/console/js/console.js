@@ -286,10 +286,12 @@ async function caseScreen(id) {
     const mineNow = c.holder_id === me.username;
     const open = ['CASE_STATE_ROUTED', 'CASE_STATE_IN_PROGRESS', 'CASE_STATE_WAITING_CITIZEN', 'CASE_STATE_REOPENED'].includes(c.state);
     const actions = h('div', { class: 'actions' });
+    const said = h('p', { role: 'alert', class: 'error' });
+    const fail = (err) => { said.textContent = problem(err); };
     if (officer && open && !mineNow) {
       actions.append(h('button', { type: 'button', class: 'button primary', onclick: async (e) => {
         e.target.disabled = true;
-        try { done(await api.post(`${base}/claim`)); } catch (err) { e.target.disabled = false; alert(problem(err)); }
+        try { done(await api.post(`${base}/claim`)); } catch (err) { e.target.disabled = false; fail(err); }
       } }, c.holder_id ? `Ambil alih dari ${c.holder_name}` : 'Ambil kasus ini'));
     }
     if (officer && open && mineNow) {
@@ -322,7 +324,7 @@ async function caseScreen(id) {
           () => api.post(`${base}/reject`, { reason: rejectReason.value, note: rejectNote.value.trim(), duplicate_of_ticket: duplicateOf.value.trim() }), done),
         h('button', { type: 'button', class: 'button', onclick: async (e) => {
           e.target.disabled = true;
-          try { done(await api.post(`${base}/release`, {})); } catch (err) { e.target.disabled = false; alert(problem(err)); }
+          try { done(await api.post(`${base}/release`, {})); } catch (err) { e.target.disabled = false; fail(err); }
         } }, 'Lepas kasus'));
     }
     replace(main,
@@ -341,7 +343,7 @@ async function caseScreen(id) {
       (c.media_ids || []).length ? h('ul', { class: 'photos' }, c.media_ids.map((m, i) =>
         h('li', {}, h('a', { href: `/media/${m}`, target: '_blank', rel: 'noopener' },
           h('img', { src: `/media/${m}/thumbnail`, alt: `Foto ${i + 1} dari laporan`, width: 160, height: 120 }))))) : null,
-      actions,
+      said, actions,
       h('h2', {}, 'Jejak audit'),
       h('table', { class: 'history' },
         h('thead', {}, h('tr', {}, ['Waktu', 'Tindakan', 'Oleh', 'Status', 'Keterangan'].map((x) => h('th', { scope: 'col' }, x)))),
@@ -355,24 +357,44 @@ async function caseScreen(id) {
 // ---------------------------------------------------------------------------------------------
 // Escalations: the agency head's level 1, leadership's across agencies.
 
+// Acknowledging says what is being done about it: sla requires the note.
+function acknowledgeForm(e, reload) {
+  const id = `ack-${e.escalation_id}`;
+  const note = h('input', { type: 'text', maxlength: 2000, id, placeholder: 'Tindak lanjut' });
+  const status = h('p', { role: 'alert', class: 'error' });
+  const form = h('form', { class: 'inline', novalidate: true },
+    h('label', { for: id, class: 'sr-only' }, `Tindak lanjut eskalasi ${e.ticket} level ${e.level}`),
+    note,
+    h('button', { type: 'submit', class: 'button' }, 'Tandai diketahui'), status);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!note.value.trim()) {
+      status.textContent = 'Tuliskan tindak lanjutnya.';
+      note.focus();
+      return;
+    }
+    try {
+      await api.post(`escalations/${e.escalation_id}/acknowledge`, { note: note.value.trim() });
+      await reload();
+    } catch (err) {
+      status.textContent = problem(err);
+    }
+  });
+  return form;
+}
+
 async function escalations() {
   const list = h('tbody');
   replace(main, title('Eskalasi'),
     h('table', { class: 'queue' },
-      h('thead', {}, h('tr', {}, ['Tiket', 'Dinas', 'Level', 'Terlambat', 'Sejak', ''].map((x) => h('th', { scope: 'col' }, x)))),
+      h('thead', {}, h('tr', {}, ['Tiket', 'Dinas', 'Level', 'Terlambat', 'Sejak', 'Tindak lanjut'].map((x) => h('th', { scope: 'col' }, x)))),
       list));
   const load = async () => {
     const answer = await api.get('escalations?page_size=100');
     replace(list, (answer.escalations || []).map((e) => h('tr', {},
       h('td', {}, e.ticket), h('td', {}, agencyName(e.agency_code)), h('td', {}, String(e.level)),
       h('td', {}, `${Math.round(Number(e.late_by_seconds || 0) / 3600)} jam`), h('td', {}, when(e.fired_at)),
-      h('td', {}, e.acknowledged ? `Diketahui ${when(e.acknowledged_at)}` : h('button', {
-        type: 'button', class: 'button', 'aria-label': `Tandai eskalasi ${e.ticket} level ${e.level} sudah diketahui`,
-        onclick: async (ev) => {
-          ev.target.disabled = true;
-          try { await api.post(`escalations/${e.escalation_id}/acknowledge`, {}); await load(); } catch (err) { ev.target.disabled = false; alert(problem(err)); }
-        },
-      }, 'Tandai diketahui')))));
+      h('td', {}, e.acknowledged ? `Diketahui ${when(e.acknowledged_at)}` : acknowledgeForm(e, load)))));
   };
   await load();
 }
