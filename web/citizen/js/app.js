@@ -62,7 +62,8 @@ function setChrome() {
 }
 
 async function start() {
-  setLang((await settings.get('lang')) || (navigator.language?.startsWith('en') ? 'en' : 'id'));
+  // Bahasa Indonesia first, whatever the phone's language; English only when chosen.
+  setLang((await settings.get('lang')) || 'id');
   setChrome();
   document.getElementById('lang').addEventListener('click', async () => {
     setLang(currentLang() === 'id' ? 'en' : 'id');
@@ -525,6 +526,7 @@ function followUpForm({ heading, fieldId, label, input, button, extra = null, va
 
 async function detail(ticket) {
   const mine = await complaints.get(ticket);
+  if (!city) await loadCity();  // the first visit, from a tracking link: names need it
   if (!mine) return go(`#/lacak/${encodeURIComponent(ticket)}`);
   const body = h('div', { class: 'detail' });
   replace(main, title(ticket), body);

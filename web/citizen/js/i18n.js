@@ -294,7 +294,7 @@ export function stateName(state) {
 // kind in its own words.
 const kindsEn = {
   submitted: 'Report received', routed: 'Passed to the agency', deadline_set: 'Deadline set',
-  escalated: 'Raised to the agency head', responded: 'The agency answered',
+  escalated: 'Escalated: the agency is late', responded: 'The agency answered',
   info_requested: 'The agency asked for information', info_added: 'You added information',
   forwarded: 'Forwarded to another agency', resolved: 'Resolved', rejected: 'Refused',
   rated: 'You rated it', reopened: 'Reopened', closed: 'Closed',

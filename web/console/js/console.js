@@ -169,6 +169,14 @@ function passwordScreen() {
 // The queue: overdue first (the server's order), refreshed by itself, filtered on the page.
 
 async function queue() {
+  if (me.role === 'admin') {
+    // The administrator's screens are not built yet (docs/console.md, "Not yet").
+    replace(main, title('Administrator'),
+      h('p', {}, 'Layar administrator (akun petugas, kunci API mitra, penerima notifikasi, ',
+        'event yang diparkir) belum tersedia di konsol. Untuk sementara gunakan API staf: ',
+        h('code', {}, '/api/v1/staff/accounts'), ' dan ', h('code', {}, '/api/v1/staff/api-keys'), '.'));
+    return;
+  }
   const search = h('input', { type: 'search', placeholder: 'SKK-2026-000123', autocomplete: 'off' });
   const state = h('select', {},
     h('option', { value: '' }, 'Semua yang terbuka'),
