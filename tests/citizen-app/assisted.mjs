@@ -9,6 +9,8 @@ await run(async (browser) => {
   const page = await open(context, '#/relawan');
 
   step('the volunteer turns assisted mode on');
+  await screenshot(page, 'volunteer-mode');
+  await accessible(page, 'volunteer mode');
   await page.getByLabel('Nomor relawan KIM').fill('KIM-KLOJEN-017');
   await page.getByRole('button', { name: 'Aktifkan' }).click();
   await page.getByText('Mode relawan KIM aktif: KIM-KLOJEN-017').waitFor();

@@ -100,6 +100,17 @@ await run(async (browser) => {
   await page.getByText('+628******7890').first().waitFor({ timeout: 30000 });
   await screenshot(page, 'reopened');
 
+  step('tracking by ticket and code, as from another phone');
+  const other = await phone(browser);
+  const stranger = await open(other, '#/lacak');
+  await stranger.getByLabel('Nomor tiket').fill(ticket);
+  await stranger.getByLabel('Kode lacak').fill('bukan-kodenya');
+  await stranger.getByRole('button', { name: 'Lacak' }).click();
+  await stranger.getByText('Pengaduan tidak ditemukan').waitFor();
+  await screenshot(stranger, 'track-form');
+  await accessible(stranger, 'track form');
+  await other.close();
+
   step('the link in the citizen\'s SMS opens the complaint on this phone');
   await page.goto(`${process.env.SKK_URL}/lacak/${ticket}`);
   await page.getByRole('heading', { name: ticket }).waitFor();

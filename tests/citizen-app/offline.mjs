@@ -25,6 +25,11 @@ await run(async (browser) => {
   await page.reload();
   await page.locator('main h1').waitFor();
   assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), 'the page is served by the worker');
+  // Installable to the home screen: Chromium finds nothing missing (a test's context is
+  // incognito, which alone does not install).
+  const devtools = await context.newCDPSession(page);
+  const { installabilityErrors } = await devtools.send('Page.getInstallabilityErrors');
+  assert.deepEqual(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito'), []);
 
   step('no signal: the report is written and kept on the phone');
   await context.setOffline(true);

@@ -87,7 +87,8 @@ TEST_CASE("a citizen submits a complaint with a photo over HTTP, tracks it, and 
     const HttpAnswer answer = http.Get(path, token);
     if (answer.status != 200) return false;
     tracked = FromJson<v1::Complaint>(answer.body);
-    return tracked.state() == v1::CASE_STATE_ROUTED;
+    // Routed, and its deadline set: after that nothing changes while the clock stands still.
+    return tracked.state() == v1::CASE_STATE_ROUTED && tracked.has_first_response_due_at();
   }));
   CHECK(tracked.agency_code() == "dpuprpkp");
   CHECK(tracked.media_ids_size() == 1);
