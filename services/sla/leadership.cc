@@ -1,5 +1,8 @@
 #include "services/sla/leadership.h"
 
+#include <map>
+#include <utility>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/platform/errors.h"
@@ -43,16 +46,21 @@ constexpr SqlStatement kGetEscalation{"sla_get_escalation", R"sql(
   SELECT *, coalesce(deadline_due_at, due_at) AS missed_due_at
   FROM escalations WHERE id = $1)sql"};
 
+// Every figure below is grouped by agency with a grouping set for the whole city, whose row has
+// city = 1 (a complaint open at two agencies counts once for the city). $1: one agency or ''.
 constexpr SqlStatement kOpenCases{"sla_stats_open", R"sql(
-  SELECT count(DISTINCT complaint_id) AS open,
+  SELECT coalesce(agency_code, '') AS agency_code, grouping(agency_code) AS city,
+         count(DISTINCT complaint_id) AS open,
          count(DISTINCT complaint_id) FILTER (WHERE state = 'running' AND due_at < $2)
            AS overdue
-  FROM deadlines WHERE agency_code = $1 AND state <> 'stopped')sql"};
+  FROM deadlines WHERE state <> 'stopped' AND ($1::text = '' OR agency_code = $1::text)
+  GROUP BY GROUPING SETS ((agency_code), ()))sql"};
 
 // A first response is given by an answer, and also by a resolution or rejection (each is an
 // answer the citizen sees).
 constexpr SqlStatement kFirstResponses{"sla_stats_first_responses", R"sql(
-  SELECT count(*) FILTER (WHERE answered) AS answered,
+  SELECT coalesce(agency_code, '') AS agency_code, grouping(agency_code) AS city,
+         count(*) FILTER (WHERE answered) AS answered,
          count(*) FILTER (WHERE answered AND stopped_at <= due_at) AS answered_in_time,
          count(*) FILTER (WHERE state = 'running' AND due_at < $4) AS late_unanswered,
          coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY used_seconds)
@@ -61,13 +69,48 @@ constexpr SqlStatement kFirstResponses{"sla_stats_first_responses", R"sql(
                   FILTER (WHERE answered), 0) AS p90_seconds
   FROM (SELECT *, stop_reason IN ('responded', 'resolved', 'rejected') AS answered
         FROM deadlines
-        WHERE agency_code = $1 AND kind = 'FIRST_RESPONSE'
-          AND starts_at >= $2 AND starts_at < $3) d)sql"};
+        WHERE ($1::text = '' OR agency_code = $1::text) AND kind = 'FIRST_RESPONSE'
+          AND starts_at >= $2 AND starts_at < $3) d
+  GROUP BY GROUPING SETS ((agency_code), ()))sql"};
 
 constexpr SqlStatement kEscalationsByLevel{"sla_stats_escalations", R"sql(
-  SELECT level, count(*) AS escalations FROM escalations
-  WHERE agency_code = $1 AND fired_at >= $2 AND fired_at < $3
-  GROUP BY level)sql"};
+  SELECT coalesce(agency_code, '') AS agency_code, grouping(agency_code) AS city, level,
+         count(*) AS escalations
+  FROM escalations
+  WHERE ($1::text = '' OR agency_code = $1::text) AND fired_at >= $2 AND fired_at < $3
+  GROUP BY GROUPING SETS ((agency_code, level), (level)))sql"};
+
+// The weeks of a period, Monday 00:00 in the city's time zone ($4).
+constexpr SqlStatement kWeeklyClocks{"sla_stats_weekly_clocks", R"sql(
+  SELECT to_char(date_trunc('week', starts_at AT TIME ZONE $4), 'YYYY-MM-DD') AS week,
+         agency_code, count(*) AS received,
+         count(*) FILTER (WHERE answered) AS answered,
+         count(*) FILTER (WHERE answered AND stopped_at <= due_at) AS answered_in_time
+  FROM (SELECT *, stop_reason IN ('responded', 'resolved', 'rejected') AS answered
+        FROM deadlines
+        WHERE ($1::text = '' OR agency_code = $1::text) AND kind = 'FIRST_RESPONSE'
+          AND starts_at >= $2 AND starts_at < $3) d
+  GROUP BY 1, 2)sql"};
+
+constexpr SqlStatement kWeeklyEscalations{"sla_stats_weekly_escalations", R"sql(
+  SELECT to_char(date_trunc('week', fired_at AT TIME ZONE $4), 'YYYY-MM-DD') AS week,
+         agency_code, count(*) AS escalations
+  FROM escalations
+  WHERE ($1::text = '' OR agency_code = $1::text) AND fired_at >= $2 AND fired_at < $3
+  GROUP BY 1, 2)sql"};
+
+constexpr SqlStatement kPublicFigures{"sla_stats_public", R"sql(
+  SELECT agency_code, category, count(*) AS received,
+         count(*) FILTER (WHERE answered) AS answered,
+         count(*) FILTER (WHERE answered AND stopped_at <= due_at) AS answered_in_time
+  FROM (SELECT *, stop_reason IN ('responded', 'resolved', 'rejected') AS answered
+        FROM deadlines
+        WHERE kind = 'FIRST_RESPONSE' AND starts_at >= $1 AND starts_at < $2) d
+  GROUP BY 1, 2 ORDER BY 1, 2)sql"};
+
+// A longer period is a report nobody reads at once, and a query the database should not run
+// for a click.
+constexpr absl::Duration kLongestPeriod = absl::Hours(24 * 366);
 
 const absl::Time kBeginning = absl::FromUnixSeconds(0);
 const absl::Time kEnd = absl::FromCivil(absl::CivilSecond(9999, 1, 1, 0, 0, 0), absl::UTCTimeZone());
@@ -179,47 +222,144 @@ absl::StatusOr<EscalationView> Leadership::Acknowledge(const Caller& caller,
   return view;
 }
 
+namespace {
+
+// The figures of every agency in scope (`agency`, '' for all) and of the city (key "").
+struct Figures {
+  std::map<std::string, AgencyStatsResponse> agencies;
+  AgencyStatsResponse city;
+};
+
+AgencyStatsResponse& RowOf(Figures& figures, const PgRow& row) {
+  if (row.Int("city") == 1) return figures.city;
+  AgencyStatsResponse& stats = figures.agencies[row.String("agency_code")];
+  stats.set_agency_code(row.String("agency_code"));
+  return stats;
+}
+
+absl::StatusOr<Figures> ReadFigures(PgConnection& conn, const std::string& agency,
+                                    absl::Time from, absl::Time to, absl::Time now) {
+  Figures figures;
+  SKK_ASSIGN_OR_RETURN(PgResult open,
+                       conn.Execute(kOpenCases, {SqlParam::Text(agency), SqlParam::Time(now)}));
+  for (PgRow row : open) {
+    AgencyStatsResponse& stats = RowOf(figures, row);
+    stats.set_open(row.Int("open"));
+    stats.set_overdue(row.Int("overdue"));
+  }
+  SKK_ASSIGN_OR_RETURN(PgResult first,
+                       conn.Execute(kFirstResponses, {SqlParam::Text(agency), SqlParam::Time(from),
+                                                      SqlParam::Time(to), SqlParam::Time(now)}));
+  for (PgRow row : first) {
+    AgencyStatsResponse& stats = RowOf(figures, row);
+    stats.set_answered(row.Int("answered"));
+    stats.set_answered_in_time(row.Int("answered_in_time"));
+    // Cases still unanswered after their deadline count against the agency too.
+    const int64_t measured = row.Int("answered") + row.Int("late_unanswered");
+    stats.set_answered_in_time_percent(
+        measured == 0 ? 0.0 : 100.0 * row.Int("answered_in_time") / measured);
+    stats.set_median_first_response_working_hours(row.Double("median_seconds") / 3600.0);
+    stats.set_p90_first_response_working_hours(row.Double("p90_seconds") / 3600.0);
+  }
+  SKK_ASSIGN_OR_RETURN(PgResult escalations,
+                       conn.Execute(kEscalationsByLevel, {SqlParam::Text(agency),
+                                                          SqlParam::Time(from), SqlParam::Time(to)}));
+  for (PgRow row : escalations) {
+    AgencyStatsResponse& stats = RowOf(figures, row);
+    if (row.Int("level") == 1) stats.set_escalations_level1(row.Int("escalations"));
+    if (row.Int("level") == 2) stats.set_escalations_level2(row.Int("escalations"));
+  }
+  return figures;
+}
+
+// Both bounds required, in order, and not too far apart; `what` names the request's fields.
+std::vector<FieldViolation> CheckPeriod(bool has_from, bool has_to,
+                                        const google::protobuf::Timestamp& from,
+                                        const google::protobuf::Timestamp& to) {
+  std::vector<FieldViolation> violations;
+  if (!has_from) violations.push_back({"from", "is required"});
+  if (!has_to) violations.push_back({"to", "is required"});
+  if (has_from && has_to) {
+    const absl::Duration length = FromProtoTime(to) - FromProtoTime(from);
+    if (length <= absl::ZeroDuration()) violations.push_back({"to", "must be after from"});
+    if (length > kLongestPeriod) violations.push_back({"to", "must be at most 366 days after from"});
+  }
+  return violations;
+}
+
+}  // namespace
+
 absl::StatusOr<AgencyStatsResponse> Leadership::AgencyStats(const Caller& caller,
                                                             const AgencyStatsRequest& request) {
-  std::vector<FieldViolation> violations;
-  if (request.agency_code().empty()) violations.push_back({"agency_code", "is required"});
-  if (!request.has_from()) violations.push_back({"from", "is required"});
-  if (!request.has_to()) violations.push_back({"to", "is required"});
-  if (request.has_from() && request.has_to() &&
-      FromProtoTime(request.to()) <= FromProtoTime(request.from())) {
-    violations.push_back({"to", "must be after from"});
-  }
+  std::vector<FieldViolation> violations =
+      CheckPeriod(request.has_from(), request.has_to(), request.from(), request.to());
+  if (request.agency_code().empty()) violations.insert(violations.begin(), {"agency_code", "is required"});
   SKK_ASSIGN_OR_RETURN(const std::string agency, AgencyScope(caller, request.agency_code()));
   SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(Figures figures,
+                       ReadFigures(*conn, agency, FromProtoTime(request.from()),
+                                   FromProtoTime(request.to()), clock_.Now()));
+  AgencyStatsResponse stats = figures.agencies[agency];
+  stats.set_agency_code(agency);
+  return stats;
+}
+
+absl::StatusOr<sambat::v1::DashboardResponse> Leadership::Dashboard(
+    const Caller& caller, const sambat::v1::DashboardRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const std::string agency, AgencyScope(caller, request.agency_code()));
+  SKK_RETURN_IF_ERROR(InvalidFields(
+      CheckPeriod(request.has_from(), request.has_to(), request.from(), request.to())));
   const absl::Time from = FromProtoTime(request.from());
   const absl::Time to = FromProtoTime(request.to());
-  const absl::Time now = clock_.Now();
+  // One snapshot for every figure: a case answered between two queries counts once.
+  sambat::v1::DashboardResponse dashboard;
+  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
+    SKK_RETURN_IF_ERROR(tx.ExecuteScript("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    SKK_ASSIGN_OR_RETURN(Figures figures, ReadFigures(tx, agency, from, to, clock_.Now()));
+    for (auto& [code, stats] : figures.agencies) *dashboard.add_agencies() = std::move(stats);
+    *dashboard.mutable_city() = std::move(figures.city);
 
+    std::map<std::pair<std::string, std::string>, sambat::v1::WeekFigures> weeks;
+    const std::vector<SqlParam> params = {SqlParam::Text(agency), SqlParam::Time(from),
+                                          SqlParam::Time(to), SqlParam::Text(time_zone_)};
+    auto week_of = [&weeks](const PgRow& row) -> sambat::v1::WeekFigures& {
+      sambat::v1::WeekFigures& w = weeks[{row.String("week"), row.String("agency_code")}];
+      w.set_week(row.String("week"));
+      w.set_agency_code(row.String("agency_code"));
+      return w;
+    };
+    SKK_ASSIGN_OR_RETURN(PgResult clocks, tx.Execute(kWeeklyClocks, params));
+    for (PgRow row : clocks) {
+      sambat::v1::WeekFigures& w = week_of(row);
+      w.set_received(row.Int("received"));
+      w.set_answered(row.Int("answered"));
+      w.set_answered_in_time(row.Int("answered_in_time"));
+    }
+    SKK_ASSIGN_OR_RETURN(PgResult escalations, tx.Execute(kWeeklyEscalations, params));
+    for (PgRow row : escalations) week_of(row).set_escalations(row.Int("escalations"));
+    for (auto& [key, w] : weeks) *dashboard.add_weeks() = std::move(w);
+    return absl::OkStatus();
+  }));
+  return dashboard;
+}
+
+absl::StatusOr<sambat::v1::PublicStatsResponse> Leadership::PublicStats(
+    const sambat::v1::PublicStatsRequest& request) {
+  SKK_RETURN_IF_ERROR(InvalidFields(
+      CheckPeriod(request.has_from(), request.has_to(), request.from(), request.to())));
   SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-  AgencyStatsResponse stats;
-  stats.set_agency_code(agency);
-  SKK_ASSIGN_OR_RETURN(PgResult open,
-                       conn->Execute(kOpenCases, {SqlParam::Text(agency), SqlParam::Time(now)}));
-  stats.set_open(open.Row(0).Int("open"));
-  stats.set_overdue(open.Row(0).Int("overdue"));
-  SKK_ASSIGN_OR_RETURN(PgResult fr, conn->Execute(kFirstResponses,
-                                                  {SqlParam::Text(agency), SqlParam::Time(from),
-                                                   SqlParam::Time(to), SqlParam::Time(now)}));
-  const PgRow first = fr.Row(0);
-  stats.set_answered(first.Int("answered"));
-  stats.set_answered_in_time(first.Int("answered_in_time"));
-  // Cases still unanswered after their deadline count against the agency too.
-  const int64_t measured = first.Int("answered") + first.Int("late_unanswered");
-  stats.set_answered_in_time_percent(
-      measured == 0 ? 0.0 : 100.0 * first.Int("answered_in_time") / measured);
-  stats.set_median_first_response_working_hours(first.Double("median_seconds") / 3600.0);
-  stats.set_p90_first_response_working_hours(first.Double("p90_seconds") / 3600.0);
-  SKK_ASSIGN_OR_RETURN(PgResult esc, conn->Execute(kEscalationsByLevel,
-                                                   {SqlParam::Text(agency), SqlParam::Time(from),
-                                                    SqlParam::Time(to)}));
-  for (PgRow level : esc) {
-    if (level.Int("level") == 1) stats.set_escalations_level1(level.Int("escalations"));
-    if (level.Int("level") == 2) stats.set_escalations_level2(level.Int("escalations"));
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn->Execute(kPublicFigures,
+                                                 {SqlParam::Time(FromProtoTime(request.from())),
+                                                  SqlParam::Time(FromProtoTime(request.to()))}));
+  sambat::v1::PublicStatsResponse stats;
+  for (PgRow row : r) {
+    sambat::v1::PublicAgencyCategory& line = *stats.add_rows();
+    line.set_agency_code(row.String("agency_code"));
+    line.set_category(row.String("category"));
+    line.set_received(row.Int("received"));
+    line.set_answered(row.Int("answered"));
+    line.set_answered_in_time(row.Int("answered_in_time"));
   }
   return stats;
 }

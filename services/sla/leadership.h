@@ -26,7 +26,9 @@ absl::StatusOr<std::string> AgencyScope(const Caller& caller, const std::string&
 
 class Leadership {
  public:
-  Leadership(PgPool& pool, Clock& clock) : pool_(pool), clock_(clock) {}
+  // `time_zone`: the city's (an IANA name), in which weeks start on Monday 00:00.
+  Leadership(PgPool& pool, Clock& clock, std::string time_zone = "Asia/Jakarta")
+      : pool_(pool), clock_(clock), time_zone_(std::move(time_zone)) {}
 
   absl::StatusOr<sambat::v1::ListEscalationsResponse> ListEscalations(
       const Caller& caller, const sambat::v1::ListEscalationsRequest& request);
@@ -34,10 +36,16 @@ class Leadership {
       const Caller& caller, const sambat::v1::AcknowledgeRequest& request);
   absl::StatusOr<sambat::v1::AgencyStatsResponse> AgencyStats(
       const Caller& caller, const sambat::v1::AgencyStatsRequest& request);
+  absl::StatusOr<sambat::v1::DashboardResponse> Dashboard(
+      const Caller& caller, const sambat::v1::DashboardRequest& request);
+  // Anyone's: counts per agency and category, nothing of a complaint.
+  absl::StatusOr<sambat::v1::PublicStatsResponse> PublicStats(
+      const sambat::v1::PublicStatsRequest& request);
 
  private:
   PgPool& pool_;
   Clock& clock_;
+  std::string time_zone_;
 };
 
 // The gRPC edge of Leadership.
@@ -49,6 +57,11 @@ class LeadershipGrpcService final : public GrpcEdge<sambat::v1::LeadershipServic
     ServeStaff("ListEscalations", leadership, &Leadership::ListEscalations);
     ServeStaff("Acknowledge", leadership, &Leadership::Acknowledge);
     ServeStaff("AgencyStats", leadership, &Leadership::AgencyStats);
+    ServeStaff("Dashboard", leadership, &Leadership::Dashboard);
+    Serve<sambat::v1::PublicStatsRequest, sambat::v1::PublicStatsResponse>(
+        "PublicStats", [&leadership](const CallContext&, const sambat::v1::PublicStatsRequest& r) {
+          return leadership.PublicStats(r);
+        });
   }
 };
 

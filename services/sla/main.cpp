@@ -44,9 +44,9 @@ int main(int argc, char** argv) {
   host.AddBackgroundLoop("reconcile",
                          [&timers](const std::atomic<bool>& stop) { timers.RunReconciler(stop); });
 
-  // Leadership and agency heads only: every call carries a staff token (auth.h).
+  // Leadership and agency heads (a staff token, auth.h); the public figures for anyone.
   host.RequireStaffAuth(&authority);
-  skk::sla::Leadership leadership(host.pool(), host.clock());
+  skk::sla::Leadership leadership(host.pool(), host.clock(), city.time_zone());
   skk::sla::LeadershipGrpcService leadership_service(leadership, host.executor());
   host.AddGrpcService(&leadership_service);
   return host.Run();
