@@ -282,6 +282,33 @@ absl::StatusOr<bool> CaseStore::TicketExists(PgConnection& conn, const std::stri
   return r.rows() > 0;
 }
 
+// The open states as the queue's partial indexes spell them.
+constexpr SqlStatement kCaseMap{"routing_case_map", R"sql(
+  SELECT avg(latitude) AS latitude, avg(longitude) AS longitude, count(*) AS open,
+         count(*) FILTER (WHERE due_at < $3) AS overdue
+  FROM cases
+  WHERE state IN ('ROUTED', 'IN_PROGRESS', 'WAITING_CITIZEN', 'REOPENED')
+    AND ($1::text = '' OR agency_code = $1::text)
+  GROUP BY floor(latitude / $2::float8), floor(longitude / $2::float8))sql"};
+
+absl::StatusOr<sambat::v1::CaseMapResponse> CaseStore::Map(PgConnection& conn,
+                                                           const std::string& agency_code,
+                                                           double cell_degrees, absl::Time now) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kCaseMap, {SqlParam::Text(agency_code),
+                                                           SqlParam::Double(cell_degrees),
+                                                           SqlParam::Time(now)}));
+  sambat::v1::CaseMapResponse map;
+  for (PgRow row : r) {
+    sambat::v1::CaseMapCell& cell = *map.add_cells();
+    cell.mutable_center()->set_latitude(row.Double("latitude"));
+    cell.mutable_center()->set_longitude(row.Double("longitude"));
+    cell.set_open(row.Int("open"));
+    cell.set_overdue(row.Int("overdue"));
+    map.set_open(map.open() + cell.open());
+  }
+  return map;
+}
+
 absl::StatusOr<std::vector<QueueEntry>> CaseStore::Queue(PgConnection& conn, const QueueQuery& q,
                                                          absl::Time now) {
   std::vector<std::string> states;

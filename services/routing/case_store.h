@@ -121,6 +121,11 @@ class CaseStore {
 
   static absl::StatusOr<std::vector<QueueEntry>> Queue(PgConnection& conn, const QueueQuery& q,
                                                        absl::Time now);
+
+  // The open cases of `agency_code` ('' for every agency) counted on a grid of `cell_degrees`.
+  static absl::StatusOr<sambat::v1::CaseMapResponse> Map(PgConnection& conn,
+                                                         const std::string& agency_code,
+                                                         double cell_degrees, absl::Time now);
 };
 
 // The case as an officer reads it (history not included).

@@ -11,6 +11,7 @@ OfficerService::OfficerService(OfficerWork& work, RequestExecutor& executor,
                                CallerLookup callers)
     : GrpcEdge(executor, std::move(callers)) {
   ServeStaff("ListQueue", work, &OfficerWork::ListQueue);
+  ServeStaff("CaseMap", work, &OfficerWork::CaseMap);
   ServeStaff<v1::GetCaseRequest, v1::Case>(
       "GetCase", [&work](const Caller& caller, const v1::GetCaseRequest& r) {
         return work.GetCase(caller, r.complaint_id());

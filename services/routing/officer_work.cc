@@ -143,6 +143,19 @@ absl::StatusOr<sambat::v1::ListQueueResponse> OfficerWork::ListQueue(
   return response;
 }
 
+absl::StatusOr<sambat::v1::CaseMapResponse> OfficerWork::CaseMap(
+    const Caller& caller, const sambat::v1::CaseMapRequest& r) {
+  SKK_RETURN_IF_ERROR(MayReadCases(caller));
+  // Finer than about 50 m draws single houses; coarser than 50 km draws nothing useful.
+  if (r.cell_degrees() != 0 && !(r.cell_degrees() >= 0.0005 && r.cell_degrees() <= 0.5)) {
+    return InvalidFields({{"cell_degrees", "must be 0 (0.005) or 0.0005 to 0.5"}});
+  }
+  SKK_ASSIGN_OR_RETURN(const std::string scope, QueueScope(caller, r.agency_code()));
+  SKK_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
+  return CaseStore::Map(*conn, scope, r.cell_degrees() == 0 ? 0.005 : r.cell_degrees(),
+                        clock_.Now());
+}
+
 absl::StatusOr<Case> OfficerWork::GetCase(const Caller& caller, const std::string& complaint_id) {
   SKK_RETURN_IF_ERROR(MayReadCases(caller));
   SKK_RETURN_IF_ERROR(InvalidFields(ValidateCaseId(complaint_id)));

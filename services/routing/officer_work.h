@@ -29,6 +29,8 @@ class OfficerWork {
 
   absl::StatusOr<sambat::v1::ListQueueResponse> ListQueue(const Caller& caller,
                                                           const sambat::v1::ListQueueRequest& r);
+  absl::StatusOr<sambat::v1::CaseMapResponse> CaseMap(const Caller& caller,
+                                                      const sambat::v1::CaseMapRequest& r);
   absl::StatusOr<sambat::v1::Case> GetCase(const Caller& caller, const std::string& complaint_id);
   absl::StatusOr<sambat::v1::Case> Claim(const Caller& caller, const sambat::v1::ClaimRequest& r);
   absl::StatusOr<sambat::v1::Case> Release(const Caller& caller,
