@@ -156,6 +156,16 @@ absl::StatusOr<sambat::v1::Recipient> NotificationApi::Upsert(const Caller& call
   return *stored;
 }
 
+absl::StatusOr<sambat::v1::ListRecipientsResponse> NotificationApi::ListRecipients(
+    const Caller& caller, const sambat::v1::ListRecipientsRequest&) {
+  SKK_RETURN_IF_ERROR(RequireAdmin(caller));
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(auto list, AllRecipients(*conn));
+  sambat::v1::ListRecipientsResponse response;
+  for (auto& r : list) *response.add_recipients() = std::move(r);
+  return response;
+}
+
 absl::StatusOr<sambat::v1::ListDeadLettersResponse> NotificationApi::DeadLetters(
     const Caller& caller, const sambat::v1::ListDeadLettersRequest& r) {
   SKK_RETURN_IF_ERROR(RequireAdmin(caller));

@@ -38,6 +38,8 @@ class NotificationApi {
                                                         const sambat::v1::MarkReadRequest& r);
   absl::StatusOr<sambat::v1::Recipient> Upsert(const Caller& caller,
                                                const sambat::v1::Recipient& r);
+  absl::StatusOr<sambat::v1::ListRecipientsResponse> ListRecipients(
+      const Caller& caller, const sambat::v1::ListRecipientsRequest& r);
   absl::StatusOr<sambat::v1::ListDeadLettersResponse> DeadLetters(
       const Caller& caller, const sambat::v1::ListDeadLettersRequest& r);
   absl::StatusOr<sambat::v1::ReplayDeadLettersResponse> Replay(
@@ -58,6 +60,7 @@ class NotificationService final : public GrpcEdge<sambat::v1::NotificationServic
     ServeStaff("ListInbox", api, &NotificationApi::Inbox);
     ServeStaff("MarkRead", api, &NotificationApi::MarkRead);
     ServeStaff("UpsertRecipient", api, &NotificationApi::Upsert);
+    ServeStaff("ListRecipients", api, &NotificationApi::ListRecipients);
     ServeStaff("ListDeadLetters", api, &NotificationApi::DeadLetters);
     ServeStaff("ReplayDeadLetters", api, &NotificationApi::Replay);
   }

@@ -80,6 +80,7 @@ constexpr SqlStatement kDigestRecipients{"ntf_recipients_digest", R"sql(
 
 constexpr SqlStatement kLoadRecipient{"ntf_recipient_load",
                                       "SELECT * FROM recipients WHERE id = $1"};
+constexpr SqlStatement kAllRecipients{"ntf_recipient_all", "SELECT * FROM recipients ORDER BY id"};
 
 constexpr SqlStatement kWriteConfigRecipient{"ntf_recipient_config", R"sql(
   INSERT INTO recipients (id, role, agency_code, name, email, phone, whatsapp, staff_subject,
@@ -385,6 +386,10 @@ absl::StatusOr<std::optional<sambat::v1::Recipient>> LoadRecipient(PgConnection&
   SKK_ASSIGN_OR_RETURN(auto list, Recipients(conn, kLoadRecipient, {SqlParam::Text(id)}));
   if (list.empty()) return std::optional<sambat::v1::Recipient>();
   return std::optional<sambat::v1::Recipient>(list[0]);
+}
+
+absl::StatusOr<std::vector<sambat::v1::Recipient>> AllRecipients(PgConnection& conn) {
+  return Recipients(conn, kAllRecipients, {});
 }
 
 absl::Status WriteRecipient(PgConnection& tx, const sambat::v1::Recipient& r, bool from_config,

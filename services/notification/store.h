@@ -107,6 +107,8 @@ absl::StatusOr<std::vector<sambat::v1::Recipient>> DigestRecipients(PgConnection
 absl::StatusOr<std::optional<sambat::v1::Recipient>> LoadRecipient(PgConnection& conn,
                                                                    const std::string& id);
 // Writes a recipient. `from_config` rows keep preferences an admin has set.
+// Every recipient, active or not, by id (the administrator's list).
+absl::StatusOr<std::vector<sambat::v1::Recipient>> AllRecipients(PgConnection& conn);
 absl::Status WriteRecipient(PgConnection& tx, const sambat::v1::Recipient& r, bool from_config,
                             absl::Time now);
 // Marks configured recipients not in `keep` inactive.

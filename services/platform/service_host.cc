@@ -23,6 +23,7 @@
 #include "services/platform/grpc_edge.h"
 #include "services/platform/status_macros.h"
 #include "services/platform/parked_events.h"
+#include "services/platform/parked_events_service.h"
 #include "services/platform/wait.h"
 
 ABSL_FLAG(std::string, listen, "", "gRPC listen address host:port (port 0 picks a free port)");
@@ -465,6 +466,12 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> ServiceHost::StartGrpcServer(int& 
   builder.AddListeningPort(options_.listen, credentials, &port);
   LimitClients(builder);
   for (grpc::Service* s : grpc_services_) builder.RegisterService(s);
+  // A service that consumes events can park them; its operators reach them through it.
+  if (!consumers_.empty()) {
+    parked_desk_ = std::make_unique<ParkedEventsDesk>(amqp_, options_.service);
+    parked_service_ = std::make_unique<ParkedEventsGrpcService>(*parked_desk_, *executor_);
+    builder.RegisterService(parked_service_.get());
+  }
   // Every method's declared access policy, staff verifier or not (fail closed).
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(MakeAuthInterceptorFactory(

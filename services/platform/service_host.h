@@ -29,6 +29,8 @@
 namespace skk {
 
 class RequestExecutor;
+class ParkedEventsDesk;
+class ParkedEventsGrpcService;
 
 // Configuration shared by every service. Each field comes from a flag (--pg_uri) or, when the
 // flag is not given, the environment variable SKK_<FLAG> (SKK_PG_URI); the URIs, which hold
@@ -173,6 +175,9 @@ class ServiceHost {
   std::vector<LoopSpec> loops_;
   std::vector<grpc::Service*> grpc_services_;
   const TokenVerifier* staff_verifier_ = nullptr;
+  // The parked events' door (parked_events_service.h), for a service with consumers.
+  std::unique_ptr<ParkedEventsDesk> parked_desk_;
+  std::unique_ptr<ParkedEventsGrpcService> parked_service_;
 };
 
 // Loads and validates the city configuration of options.city_config, or logs why it is

@@ -17,6 +17,7 @@
 #include "sambat/v1/gateway.pb.h"
 #include "sambat/v1/intake.pb.h"
 #include "sambat/v1/notification.pb.h"
+#include "sambat/v1/operations.pb.h"
 #include "sambat/v1/routing.pb.h"
 #include "sambat/v1/sla.pb.h"
 #include "services/platform/auth.h"
@@ -40,6 +41,7 @@ void LinkEveryContract() {
   (void)sambat::v1::ListEscalationsRequest::descriptor();
   (void)sambat::v1::AccessPolicy::descriptor();
   (void)sambat::v1::Problem::descriptor();
+  (void)sambat::v1::ListParkedRequest::descriptor();
 }
 
 std::vector<const FileDescriptor*> ContractFiles() {
@@ -99,6 +101,8 @@ TEST_CASE("every RPC of every service declares a valid access policy") {
   CHECK(table["/sambat.v1.IntakeService/SubmitComplaint"] == "public");
   CHECK(table["/sambat.v1.RoutingAdminService/ReloadRoutingConfig"] == "admin");
   CHECK(table["/sambat.v1.NotificationService/ReplayDeadLetters"] == "admin");
+  CHECK(table["/sambat.v1.ParkedEventsService/ReplayParked"] == "admin");
+  CHECK(table["/sambat.v1.LeadershipService/PublicStats"] == "public");
   CHECK(table["/sambat.v1.OfficerService/Claim"] == "officer,agency_head (own agency)");
   CHECK(table["/sambat.v1.NotificationService/ListNotifications"] ==
         "officer,agency_head,leadership,admin,citizen (own agency)");
