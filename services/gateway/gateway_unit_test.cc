@@ -27,6 +27,7 @@
 #include "services/gateway/citizen_api.h"
 #include "services/gateway/edge.h"
 #include "services/gateway/probes.h"
+#include "services/gateway/public_api.h"
 #include "services/gateway/staff_api.h"
 #include "services/platform/testing/keys.h"
 #include "services/gateway/gateway_app.h"
@@ -479,6 +480,8 @@ TEST_CASE("the OpenAPI document lists every route the gateway serves, and only t
   open311.AddRoutes(router);
   MediaApi media(nowhere, staff);
   media.AddRoutes(router);
+  PublicApi public_figures(nowhere, nowhere);
+  public_figures.AddRoutes(router);
   const nlohmann::json document = nlohmann::json::parse(OpenApiDocument());
   REQUIRE(document.at("openapi").get<std::string>().rfind("3.", 0) == 0);
   std::set<std::pair<std::string, std::string>> served, documented;

@@ -12,6 +12,7 @@
 #include "services/gateway/media_api.h"
 #include "services/gateway/open311.h"
 #include "services/gateway/probes.h"
+#include "services/gateway/public_api.h"
 #include "services/gateway/staff_api.h"
 #include "services/gateway/static_files.h"
 #include "services/platform/log.h"
@@ -165,14 +166,18 @@ int main(int argc, char** argv) {
        .map_tile_url = absl::GetFlag(FLAGS_map_tile_url),
        .map_attribution = absl::GetFlag(FLAGS_map_attribution)});
   citizens.AddRoutes(router);
+  skk::gateway::PublicApi public_figures(intake, sla);
+  public_figures.AddRoutes(router);
   skk::gateway::AddressRateLimiter limiter(
       options.redis_addr, options.redis_prefix,
       {.reads_per_minute = absl::GetFlag(FLAGS_address_read_limit),
        .writes_per_minute = absl::GetFlag(FLAGS_address_write_limit)});
   skk::gateway::ApiKeys keys(host.pool(), host.clock());
   skk::gateway::StaffApi staff(accounts, keys, std::move(issuer), host.clock(),
-                               {.routing = routing, .sla = sla, .notification = notification},
-                               &limiter, {.secure_cookie = absl::GetFlag(FLAGS_behind_tls)});
+                               {.routing = routing, .sla = sla, .notification = notification,
+                                .intake = intake},
+                               &limiter,
+                               {.secure_cookie = absl::GetFlag(FLAGS_behind_tls), .city = &city});
   staff.AddRoutes(router);
   skk::gateway::MediaApi media(intake, staff);
   media.AddRoutes(router);

@@ -5,6 +5,7 @@
 #include "services/gateway/passwords.h"
 #include "services/gateway/totp.h"
 #include "services/platform/errors.h"
+#include "services/platform/events.h"
 #include "services/platform/log.h"
 #include "services/platform/secrets.h"
 #include "services/platform/status_macros.h"
@@ -95,6 +96,22 @@ constexpr SqlStatement kCreateAccount{"gw_create_account", R"sql(
 
 constexpr SqlStatement kDisable{"gw_disable_account", R"sql(
   UPDATE staff_accounts SET disabled_at = $2 WHERE username = $1 AND disabled_at IS NULL
+)sql"};
+
+constexpr SqlStatement kEnable{"gw_enable_account", R"sql(
+  UPDATE staff_accounts SET disabled_at = NULL, failed_sign_ins = 0, locked_until = NULL
+  WHERE username = $1
+)sql"};
+
+constexpr SqlStatement kChangeRole{"gw_change_role", R"sql(
+  UPDATE staff_accounts SET role = $2, agency_code = $3 WHERE username = $1
+)sql"};
+
+constexpr SqlStatement kListAccounts{"gw_list_accounts", R"sql(
+  SELECT username, name, role, agency_code, disabled_at IS NOT NULL AS disabled,
+         must_change_password, totp_enabled_at IS NOT NULL AS totp_enabled, created_at,
+         created_by, locked_until
+  FROM staff_accounts ORDER BY username
 )sql"};
 
 constexpr SqlStatement kAccountExists{"gw_account_exists", R"sql(
@@ -373,6 +390,65 @@ absl::Status StaffAccounts::Disable(const Caller& admin, const std::string& user
     return db.Execute(kCloseAllSessions, {SqlParam::Text(username)}).status();
   }));
   log::Info("staff account disabled", {{"username", username}, {"by", admin.subject}});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::StaffAccountList> StaffAccounts::List(const Caller& admin) {
+  SKK_RETURN_IF_ERROR(MustBeAdmin(admin, "staff accounts"));
+  SKK_ASSIGN_OR_RETURN(auto db, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(PgResult r, db->Execute(kListAccounts, {}));
+  v1::StaffAccountList list;
+  const absl::Time now = clock_.Now();
+  for (PgRow row : r) {
+    v1::StaffAccount& a = *list.add_accounts();
+    a.set_username(row.String("username"));
+    a.set_name(row.String("name"));
+    a.set_role(row.String("role"));
+    a.set_agency_code(row.String("agency_code"));
+    a.set_disabled(row.Bool("disabled"));
+    a.set_must_change_password(row.Bool("must_change_password"));
+    a.set_totp_enabled(row.Bool("totp_enabled"));
+    *a.mutable_created_at() = ToProtoTime(row.Time("created_at"));
+    a.set_created_by(row.String("created_by"));
+    if (const auto locked = row.OptionalTime("locked_until"); locked && *locked > now) {
+      *a.mutable_locked_until() = ToProtoTime(*locked);
+    }
+  }
+  return list;
+}
+
+absl::Status StaffAccounts::Enable(const Caller& admin, const std::string& username) {
+  SKK_RETURN_IF_ERROR(MustBeAdmin(admin, "staff accounts"));
+  SKK_ASSIGN_OR_RETURN(auto db, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(PgResult set, db->Execute(kEnable, {SqlParam::Text(username)}));
+  if (set.affected() == 0) return absl::NotFoundError("no such account");
+  log::Info("staff account enabled", {{"username", username}, {"by", admin.subject}});
+  return absl::OkStatus();
+}
+
+absl::Status StaffAccounts::ChangeRole(const Caller& admin, const std::string& username,
+                                       const v1::StaffRoleChange& change) {
+  SKK_RETURN_IF_ERROR(MustBeAdmin(admin, "staff accounts"));
+  std::vector<FieldViolation> bad;
+  absl::StatusOr<StaffRole> role = ParseRole(change.role());
+  if (!role.ok()) bad.push_back({"role", "must be officer, agency_head, leadership or admin"});
+  if (role.ok() && RoleHasAgency(*role) == change.agency_code().empty()) {
+    bad.push_back({"agency_code", "is required for officers and agency heads, and only for them"});
+  }
+  SKK_RETURN_IF_ERROR(InvalidFields(bad));
+  if (admin.subject == username && *role != StaffRole::kAdmin) {
+    return absl::FailedPreconditionError("an administrator cannot take away their own role");
+  }
+  SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& db) -> absl::Status {
+    SKK_ASSIGN_OR_RETURN(PgResult set, db.Execute(kChangeRole, {SqlParam::Text(username),
+                                                                SqlParam::Text(change.role()),
+                                                                SqlParam::Text(change.agency_code())}));
+    if (set.affected() == 0) return absl::NotFoundError("no such account");
+    // A session carries the role it signed in with: the new one applies from the next sign-in.
+    return db.Execute(kCloseAllSessions, {SqlParam::Text(username)}).status();
+  }));
+  log::Info("staff role changed", {{"username", username}, {"role", change.role()},
+                                   {"agency", change.agency_code()}, {"by", admin.subject}});
   return absl::OkStatus();
 }
 

@@ -78,6 +78,13 @@ class StaffAccounts {
                                                                const std::string& username);
   // Ends the account's sessions at once; its next sign-in is refused.
   absl::Status Disable(const Caller& admin, const std::string& username);
+  // Every account, by username, without its secrets.
+  absl::StatusOr<sambat::v1::StaffAccountList> List(const Caller& admin);
+  // Lets a disabled or locked account sign in again (its password is unchanged).
+  absl::Status Enable(const Caller& admin, const std::string& username);
+  // A new role and agency; the account's sessions end, so the next sign-in carries them.
+  absl::Status ChangeRole(const Caller& admin, const std::string& username,
+                          const sambat::v1::StaffRoleChange& change);
 
   // Makes sure an administrator account `username` exists (first start of a city): created
   // with `password`, which it must change at its first sign-in. Does nothing if it exists.

@@ -2,12 +2,14 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
 #include "sambat/v1/gateway.pb.h"
 #include "services/gateway/json_body.h"
 #include "services/platform/errors.h"
+#include "services/platform/events.h"
 #include "services/platform/grpc_edge.h"
 #include "services/platform/status_macros.h"
 
@@ -92,8 +94,15 @@ StaffApi::StaffApi(StaffAccounts& accounts, ApiKeys& keys, TokenIssuer issuer, C
       officers_(v1::OfficerService::NewStub(services.routing)),
       leadership_(v1::LeadershipService::NewStub(services.sla)),
       notifications_(v1::NotificationService::NewStub(services.notification)),
+      routing_admin_(v1::RoutingAdminService::NewStub(services.routing)),
       limiter_(limiter),
-      options_(options) {}
+      options_(options) {
+  for (const auto& [name, channel] :
+       {std::pair{"intake", services.intake}, std::pair{"routing", services.routing},
+        std::pair{"sla", services.sla}, std::pair{"notification", services.notification}}) {
+    if (channel != nullptr) parked_[name] = v1::ParkedEventsService::NewStub(channel);
+  }
+}
 
 void StaffApi::AddRoutes(Router& router) {
   const BodyPolicy json{.max_bytes = options_.max_json_bytes};
@@ -111,6 +120,11 @@ void StaffApi::AddRoutes(Router& router) {
               bind(&StaffApi::ResetPassword)});
   router.Add({"POST", "/api/v1/staff/accounts/{username}/disable", {},
               bind(&StaffApi::DisableAccount)});
+  router.Add({"GET", "/api/v1/staff/accounts", {}, bind(&StaffApi::ListAccounts)});
+  router.Add({"POST", "/api/v1/staff/accounts/{username}/enable", {},
+              bind(&StaffApi::EnableAccount)});
+  router.Add({"POST", "/api/v1/staff/accounts/{username}/role", json,
+              bind(&StaffApi::ChangeRole)});
   router.Add({"POST", "/api/v1/staff/api-keys", json, bind(&StaffApi::IssueApiKey)});
   router.Add({"GET", "/api/v1/staff/api-keys", {}, bind(&StaffApi::ListApiKeys)});
   router.Add({"POST", "/api/v1/staff/api-keys/{key_id}/revoke", {},
@@ -119,6 +133,8 @@ void StaffApi::AddRoutes(Router& router) {
   using Officers = v1::OfficerService::Stub;
   Officers& o = *officers_;
   router.Add({"GET", "/api/v1/staff/queue", {}, bind(&StaffApi::Queue)});
+  router.Add({"GET", "/api/v1/staff/case-map", {}, Call(o, &Officers::CaseMap, "")});
+  router.Add({"GET", "/api/v1/staff/templates", {}, bind(&StaffApi::Templates)});
   router.Add({"GET", "/api/v1/staff/cases/{id}", {}, Call(o, &Officers::GetCase, "complaint_id")});
   router.Add({"POST", "/api/v1/staff/cases/{id}/claim", json,
               Call(o, &Officers::Claim, "complaint_id")});
@@ -141,6 +157,8 @@ void StaffApi::AddRoutes(Router& router) {
   router.Add({"POST", "/api/v1/staff/escalations/{id}/acknowledge", json,
               Call(l, &Leaders::Acknowledge, "escalation_id")});
   router.Add({"GET", "/api/v1/staff/stats", {}, Call(l, &Leaders::AgencyStats, "")});
+  router.Add({"GET", "/api/v1/staff/dashboard", {}, Call(l, &Leaders::Dashboard, "")});
+  router.Add({"GET", "/api/v1/staff/report.csv", {}, bind(&StaffApi::ReportCsv)});
 
   using Notifications = v1::NotificationService::Stub;
   Notifications& n = *notifications_;
@@ -148,6 +166,21 @@ void StaffApi::AddRoutes(Router& router) {
               Call(n, &Notifications::ListNotifications, "complaint_id")});
   router.Add({"GET", "/api/v1/staff/inbox", {}, Call(n, &Notifications::ListInbox, "")});
   router.Add({"POST", "/api/v1/staff/inbox/read", json, Call(n, &Notifications::MarkRead, "")});
+
+  // The administrator's screens.
+  router.Add({"GET", "/api/v1/staff/recipients", {},
+              Call(n, &Notifications::ListRecipients, "")});
+  router.Add({"POST", "/api/v1/staff/recipients", json,
+              Call(n, &Notifications::UpsertRecipient, "")});
+  router.Add({"GET", "/api/v1/staff/dead-letters", {},
+              Call(n, &Notifications::ListDeadLetters, "")});
+  router.Add({"POST", "/api/v1/staff/dead-letters/replay", json,
+              Call(n, &Notifications::ReplayDeadLetters, "")});
+  using RoutingAdmin = v1::RoutingAdminService::Stub;
+  router.Add({"POST", "/api/v1/staff/routing/reload", json,
+              Call(*routing_admin_, &RoutingAdmin::ReloadRoutingConfig, "")});
+  router.Add({"GET", "/api/v1/staff/parked", {}, bind(&StaffApi::ListParked)});
+  router.Add({"POST", "/api/v1/staff/parked/replay", json, bind(&StaffApi::ReplayParked)});
 }
 
 absl::StatusOr<ActiveSession> StaffApi::Authenticate(const RouteRequest& request, bool changes,
@@ -317,6 +350,148 @@ absl::StatusOr<HttpResponse> StaffApi::Queue(RouteRequest& request) {
   v1::ListQueueResponse queue;
   SKK_RETURN_IF_ERROR(FromGrpcStatus(officers_->ListQueue(&context, query, &queue)));
   return WithEtag(request.http, JsonResponse(200, queue), "private, no-cache");
+}
+
+absl::StatusOr<HttpResponse> StaffApi::ListAccounts(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, false));
+  SKK_ASSIGN_OR_RETURN(const v1::StaffAccountList list, accounts_.List(session.caller));
+  HttpResponse response = JsonResponse(200, list);
+  response.SetHeader("cache-control", "no-store");
+  return response;
+}
+
+absl::StatusOr<HttpResponse> StaffApi::EnableAccount(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  SKK_RETURN_IF_ERROR(accounts_.Enable(session.caller, request.params.at("username")));
+  return NoContent();
+}
+
+absl::StatusOr<HttpResponse> StaffApi::ChangeRole(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  v1::StaffRoleChange change;
+  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, change));
+  SKK_RETURN_IF_ERROR(
+      accounts_.ChangeRole(session.caller, request.params.at("username"), change));
+  return NoContent();
+}
+
+absl::StatusOr<HttpResponse> StaffApi::Templates(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, false));
+  v1::AnswerTemplateList list;
+  if (options_.city != nullptr) {
+    for (const v1::Agency& agency : options_.city->agencies()) {
+      if (agency.code() != session.caller.agency_code) continue;
+      for (const v1::AnswerTemplate& t : agency.answer_templates()) *list.add_templates() = t;
+    }
+  }
+  return WithEtag(request.http, JsonResponse(200, list), "private, max-age=300");
+}
+
+namespace {
+
+// A CSV field (RFC 4180): quoted when it holds a separator, a quote or a line break, and
+// prefixed with ' when a spreadsheet would take it for a formula.
+std::string CsvField(const std::string& value) {
+  std::string out = value;
+  if (!out.empty() && absl::string_view("=+-@").find(out[0]) != absl::string_view::npos) {
+    out.insert(out.begin(), '\'');
+  }
+  if (out.find_first_of(",\"\r\n") == std::string::npos) return out;
+  std::string quoted = "\"";
+  for (char c : out) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::string CsvLine(const std::string& code, const std::string& name,
+                    const v1::AgencyStatsResponse& s) {
+  return absl::StrCat(
+      CsvField(code), ",", CsvField(name), ",", s.open(), ",", s.overdue(), ",", s.answered(),
+      ",", s.answered_in_time(), ",", absl::StrFormat("%.1f", s.answered_in_time_percent()), ",",
+      absl::StrFormat("%.1f", s.median_first_response_working_hours()), ",",
+      absl::StrFormat("%.1f", s.p90_first_response_working_hours()), ",",
+      s.escalations_level1(), ",", s.escalations_level2(), "\r\n");
+}
+
+}  // namespace
+
+absl::StatusOr<HttpResponse> StaffApi::ReportCsv(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, false));
+  v1::DashboardRequest query;
+  SKK_RETURN_IF_ERROR(ReadQuery(request.query, query));
+  grpc::ClientContext context;
+  SKK_RETURN_IF_ERROR(Prepare(context, session));
+  v1::DashboardResponse dashboard;
+  SKK_RETURN_IF_ERROR(FromGrpcStatus(leadership_->Dashboard(&context, query, &dashboard)));
+  auto name_of = [this](const std::string& code) {
+    if (options_.city != nullptr) {
+      for (const v1::Agency& a : options_.city->agencies()) {
+        if (a.code() == code) return a.name();
+      }
+    }
+    return code;
+  };
+  HttpResponse response;
+  response.status = 200;
+  response.body =
+      "agency_code,agency_name,open,overdue,answered,answered_in_time,answered_in_time_percent,"
+      "median_first_response_working_hours,p90_first_response_working_hours,"
+      "escalations_level1,escalations_level2\r\n";
+  for (const v1::AgencyStatsResponse& agency : dashboard.agencies()) {
+    absl::StrAppend(&response.body, CsvLine(agency.agency_code(), name_of(agency.agency_code()),
+                                            agency));
+  }
+  // An agency head's report is their agency's; the city's line is leadership's.
+  if (session.caller.role == StaffRole::kLeadership) {
+    absl::StrAppend(&response.body,
+                    CsvLine("kota", options_.city != nullptr ? options_.city->city_name() : "",
+                            dashboard.city()));
+  }
+  absl::TimeZone zone = absl::FixedTimeZone(7 * 3600);  // WIB, if the city names none
+  if (options_.city != nullptr) (void)absl::LoadTimeZone(options_.city->time_zone(), &zone);
+  const std::string day =
+      query.has_from() ? absl::FormatTime("%Y-%m-%d", FromProtoTime(query.from()), zone) : "";
+  response.SetHeader("content-type", "text/csv; charset=utf-8");
+  response.SetHeader("content-disposition",
+                     absl::StrCat("attachment; filename=\"laporan-sambat-", day, ".csv\""));
+  response.SetHeader("cache-control", "private, no-store");
+  return response;
+}
+
+absl::StatusOr<v1::ParkedEventsService::Stub*> StaffApi::ParkedOf(const std::string& service) {
+  auto it = parked_.find(service);
+  if (it == parked_.end()) {
+    return InvalidFields({{"service", "must be intake, routing, sla or notification"}});
+  }
+  return it->second.get();
+}
+
+absl::StatusOr<HttpResponse> StaffApi::ListParked(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, false));
+  v1::ListParkedRequest query;
+  SKK_RETURN_IF_ERROR(ReadQuery(request.query, query));
+  SKK_ASSIGN_OR_RETURN(v1::ParkedEventsService::Stub * stub, ParkedOf(query.service()));
+  grpc::ClientContext context;
+  SKK_RETURN_IF_ERROR(Prepare(context, session));
+  v1::ListParkedResponse parked;
+  SKK_RETURN_IF_ERROR(FromGrpcStatus(stub->ListParked(&context, query, &parked)));
+  HttpResponse response = JsonResponse(200, parked);
+  response.SetHeader("cache-control", "no-store");
+  return response;
+}
+
+absl::StatusOr<HttpResponse> StaffApi::ReplayParked(RouteRequest& request) {
+  SKK_ASSIGN_OR_RETURN(const ActiveSession session, Authenticate(request, true));
+  v1::ReplayParkedRequest replay;
+  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, replay));
+  SKK_ASSIGN_OR_RETURN(v1::ParkedEventsService::Stub * stub, ParkedOf(replay.service()));
+  grpc::ClientContext context;
+  SKK_RETURN_IF_ERROR(Prepare(context, session));
+  v1::ReplayParkedResponse replayed;
+  SKK_RETURN_IF_ERROR(FromGrpcStatus(stub->ReplayParked(&context, replay, &replayed)));
+  return JsonResponse(200, replayed);
 }
 
 }  // namespace skk::gateway

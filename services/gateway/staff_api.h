@@ -7,11 +7,14 @@
 // carries a staff token the gateway mints for that session's account, valid a few minutes: the
 // services decide what the caller may do, as they do for any token.
 
+#include <map>
 #include <memory>
 #include <string>
 
 #include "grpcpp/grpcpp.h"
+#include "sambat/v1/config.pb.h"
 #include "sambat/v1/notification.grpc.pb.h"
+#include "sambat/v1/operations.grpc.pb.h"
 #include "sambat/v1/routing.grpc.pb.h"
 #include "sambat/v1/sla.grpc.pb.h"
 #include "services/gateway/api_keys.h"
@@ -30,6 +33,8 @@ struct StaffApiOptions {
   int sign_ins_per_address = 30;
   absl::Duration call_timeout = absl::Seconds(10);
   size_t max_json_bytes = 64 * 1024;
+  // The city's configuration (answer templates, agency names for reports); may be null.
+  const sambat::v1::CityConfig* city = nullptr;
 };
 
 // The services the staff API calls on the staff's behalf.
@@ -37,6 +42,8 @@ struct StaffServices {
   std::shared_ptr<grpc::Channel> routing;
   std::shared_ptr<grpc::Channel> sla;
   std::shared_ptr<grpc::Channel> notification;
+  // For its parked events only (the administrator's screen).
+  std::shared_ptr<grpc::Channel> intake;
 };
 
 class StaffApi {
@@ -73,6 +80,16 @@ class StaffApi {
   absl::StatusOr<HttpResponse> IssueApiKey(RouteRequest& request);
   absl::StatusOr<HttpResponse> ListApiKeys(RouteRequest& request);
   absl::StatusOr<HttpResponse> RevokeApiKey(RouteRequest& request);
+  absl::StatusOr<HttpResponse> ListAccounts(RouteRequest& request);
+  absl::StatusOr<HttpResponse> EnableAccount(RouteRequest& request);
+  absl::StatusOr<HttpResponse> ChangeRole(RouteRequest& request);
+  absl::StatusOr<HttpResponse> Templates(RouteRequest& request);
+  // The dashboard's figures of a period as CSV, one line per agency and one for the city.
+  absl::StatusOr<HttpResponse> ReportCsv(RouteRequest& request);
+  // A service's parked events (the request names the service), and their replay.
+  absl::StatusOr<HttpResponse> ListParked(RouteRequest& request);
+  absl::StatusOr<HttpResponse> ReplayParked(RouteRequest& request);
+  absl::StatusOr<sambat::v1::ParkedEventsService::Stub*> ParkedOf(const std::string& service);
 
   // One route for each unary call: GETs read the request from the query, POSTs from the JSON
   // body; `path_field` (e.g. "complaint_id") is set from the path's {id}.
@@ -88,6 +105,9 @@ class StaffApi {
   std::unique_ptr<sambat::v1::OfficerService::Stub> officers_;
   std::unique_ptr<sambat::v1::LeadershipService::Stub> leadership_;
   std::unique_ptr<sambat::v1::NotificationService::Stub> notifications_;
+  std::unique_ptr<sambat::v1::RoutingAdminService::Stub> routing_admin_;
+  // By service name: "intake", "routing", "sla", "notification".
+  std::map<std::string, std::unique_ptr<sambat::v1::ParkedEventsService::Stub>> parked_;
   AddressRateLimiter* limiter_;
   StaffApiOptions options_;
 };

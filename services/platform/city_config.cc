@@ -114,6 +114,14 @@ std::map<std::string, sambat::v1::AgencyKind> CheckAgencies(const CityConfig& co
       p.At(at.Of("agencies", i), "agency '", a.code(),
            "' has no humas contact: its cases would reach no one");
     }
+    // An officer sends a template's text as an answer (RespondRequest.message: 1 to 4000).
+    for (const auto& t : a.answer_templates()) {
+      if (t.title().empty() || t.title().size() > 100 || t.text().empty() ||
+          t.text().size() > 4000) {
+        p.At(at.Of("agencies", i), "agency '", a.code(), "' has an answer template '", t.title(),
+             "' without a title of 1 to 100 bytes and a text of 1 to 4000");
+      }
+    }
   }
   const auto verifier = agencies.find(config.verifier_agency());
   if (verifier == agencies.end()) {
