@@ -1,5 +1,7 @@
 #include "tests/support/system.h"
 
+#include <atomic>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -243,6 +245,16 @@ bool System::WaitUntil(const std::function<bool()>& condition, absl::Duration ti
 long long System::Count(const std::string& sql) const {
   if (admin_ == nullptr) admin_ = world_->Admin();
   return QueryInt(*admin_, sql);
+}
+
+PgResult System::Query(const std::string& sql) const {
+  if (admin_ == nullptr) admin_ = world_->Admin();
+  static std::atomic<int> counter{0};
+  absl::StatusOr<PgResult> result =
+      admin_->Execute(SqlStatement{absl::StrCat("system_query_", ++counter), sql});
+  INFO(result.status().ToString());
+  REQUIRE(result.ok());
+  return *std::move(result);
 }
 
 std::string System::LogTail(const std::string& service, size_t bytes) const {

@@ -65,6 +65,8 @@ class System {
 
   // A number from the world's database as superuser, e.g. "SELECT count(*) FROM routing.cases".
   long long Count(const std::string& sql) const;
+  // Rows from the world's database as superuser, for a test that computes a figure itself.
+  PgResult Query(const std::string& sql) const;
 
   IsolatedWorld& world() { return *world_; }
   const IsolatedWorld& world() const { return *world_; }
