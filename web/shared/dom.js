@@ -58,3 +58,14 @@ export function setError(container, id, message) {
     else input.removeAttribute('aria-invalid');
   }
 }
+
+// The same for SVG (charts drawn by the apps' own code): elements in SVG's namespace.
+export function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === false || value === null || value === undefined) continue;
+    el.setAttribute(name, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}

@@ -54,6 +54,8 @@ export const changePassword = async (current, next) => {
 export const get = async (path) => (await call('GET', path)).json;
 export const getWithEtag = (path) => call('GET', path);
 export const post = async (path, body = {}) => (await call('POST', path, body)).json;
+// For the commands that take no body (reset a password, disable, revoke a key).
+export const command = async (path) => (await call('POST', path)).json;
 
 // A proof photo goes up like a citizen's (streamed to intake), then the action names its id.
 export async function uploadPhoto(blob) {
