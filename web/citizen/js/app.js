@@ -157,7 +157,8 @@ async function home() {
     waiting,
     h('section', { 'aria-labelledby': 'mine-h' }, h('h2', { id: 'mine-h' }, t('my_complaints')), followed),
     h('ul', { class: 'links' }, h('li', {}, h('a', { href: '#/lacak' }, t('track_other'))),
-      h('li', {}, h('a', { href: '#/relawan' }, t('volunteer_mode')))));
+      h('li', {}, h('a', { href: '#/relawan' }, t('volunteer_mode'))),
+      h('li', {}, h('a', { href: '/publik/' }, t('public_stats')))));
 
   const drawOutbox = async () => {
     const reports = (await outbox.all()).sort((a, b) => a.createdAt - b.createdAt);
