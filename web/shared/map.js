@@ -41,12 +41,17 @@ export async function cityMap(container, city, label, options = {}) {
   }
   container.setAttribute('role', 'region');
   container.setAttribute('aria-label', label);
-  const map = L.map(container, { attributionControl: Boolean(city?.map_tile_url), ...options });
+  // Quarter zoom steps, so the city fills the box; no animations for whoever asked for less motion.
+  const still = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+  const map = L.map(container, {
+    attributionControl: Boolean(city?.map_tile_url), zoomSnap: 0.25, zoomDelta: 0.5,
+    fadeAnimation: !still, zoomAnimation: !still, markerZoomAnimation: !still, ...options,
+  });
   if (city?.map_tile_url) {
     L.tileLayer(city.map_tile_url, { maxZoom: 19, attribution: city.map_attribution || '' }).addTo(map);
   }
   const box = cityBox(city);
   L.rectangle(box, { color: '#0b5394', weight: 2, fill: false, interactive: false }).addTo(map);
-  map.fitBounds(box);
+  map.fitBounds(box, { padding: [8, 8] });
   return { L, map };
 }

@@ -65,7 +65,7 @@ function statsTable(rows, when) {
     table: h('table', { class: 'stats' },
       h('caption', {}, `Pengaduan per dinas dan jenis, ${when}`),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Dinas / jenis pengaduan'),
-        ['Masuk', 'Dijawab', 'Dijawab tepat waktu', '% tepat waktu dari yang masuk'].map((x) => h('th', { scope: 'col', class: 'n' }, x)))),
+        ['Masuk', 'Dijawab', 'Tepat waktu', '% tepat waktu'].map((x) => h('th', { scope: 'col', class: 'n' }, x)))),
       agencies.length ? agencies.map((a) => h('tbody', { 'data-agency': a.code },
         h('tr', { class: 'agency', 'data-agency': a.code },
           h('th', { scope: 'rowgroup' }, a.name, a.full ? h('span', { class: 'sr-only' }, ` (${a.full})`) : null), cells(a.sum)),
@@ -89,9 +89,10 @@ function complaintsMap(complaints) {
         h('p', {}, h('strong', {}, categoryName(c.category))),
         h('p', {}, `Status: ${STATE_NAMES[c.state] || 'Diterima'}`),
         h('p', {}, `Masuk: ${day(c.submitted_at)}`));
-      L.circleMarker([c.location.latitude, c.location.longitude], {
+      const dot = L.circleMarker([c.location.latitude, c.location.longitude], {
         radius: 7, weight: 2, color: '#0b5394', fillColor: '#3d7cc9', fillOpacity: 0.6,
       }).bindPopup(popup).addTo(map);
+      dot.getElement()?.setAttribute('data-category', c.category);
     }
   });
   const byCategory = new Map();
@@ -126,7 +127,7 @@ async function loadStats(stats, choice) {
         h('li', {}, 'Dijawab tepat waktu', h('strong', { 'data-total': 'answered_in_time' }, whole.format(all.answered_in_time))),
         h('li', {}, 'Tepat waktu dari yang masuk', h('strong', {}, share(all.answered_in_time, all.received)))),
       h('div', { class: 'scroll' }, table),
-      h('p', { class: 'help' }, 'Pengaduan yang masuk pada periode ini; "tepat waktu": dijawab pertama kali sebelum batas waktu dinas (3 sampai 7 hari kerja).'));
+      h('p', { class: 'help' }, 'Pengaduan yang masuk pada periode ini. "Tepat waktu": dijawab pertama kali sebelum batas waktu dinas (3 sampai 7 hari kerja); persennya dari semua yang masuk.'));
     announcer.textContent = `${when}: ${whole.format(all.received)} pengaduan masuk, ${whole.format(all.answered_in_time)} dijawab tepat waktu.`;
   } catch (e) {
     replace(stats, h('h2', { id: 'stats-h' }, 'Per dinas'), h('p', { role: 'alert', class: 'error' }, `Statistik tidak termuat: ${e.message}`));
