@@ -51,5 +51,33 @@ TEST_CASE("console: the agency head acknowledges a level-1 escalation and only r
                      "AND acknowledged_by IS NOT NULL") == 1);
 }
 
+TEST_CASE("console: the administrator creates an officer who must choose a password; recipients, "
+          "API keys, parked events and routing's configuration",
+          "[console]") {
+  BrowserCity city("console_admin");
+  city.Run("admin.mjs");
+  System& system = city.system;
+  // What the screens did, in the gateway's and notification's own tables.
+  CHECK(system.Count("SELECT count(*) FROM gateway.staff_accounts WHERE username = 'rina.dishub' "
+                     "AND role = 'officer' AND agency_code = 'dishub' "
+                     "AND NOT must_change_password AND disabled_at IS NULL") == 1);
+  CHECK(system.Count("SELECT count(*) FROM gateway.staff_accounts WHERE username = 'tono.dlh' "
+                     "AND role = 'agency_head' AND agency_code = 'dlh' AND must_change_password "
+                     "AND disabled_at IS NULL") == 1);
+  CHECK(system.Count("SELECT count(*) FROM gateway.api_keys WHERE name = 'SIM Dishub' "
+                     "AND purpose = 'staff' AND revoked_at IS NOT NULL") == 1);
+  CHECK(system.Count("SELECT count(*) FROM notification.recipients "
+                     "WHERE id = 'officer:rina.dishub' AND agency_code = 'dishub' "
+                     "AND name = 'Rina Kartika, S.Kom.' "
+                     "AND email = 'rina.kartika@malangkota.go.id' AND staff_subject = 'rina.dishub' "
+                     "AND quiet_start = 21 * 60 AND quiet_end = 6 * 60 "
+                     "AND channels = ARRAY['inbox', 'email']") == 1);
+}
+
+TEST_CASE("console: the public page counts a complaint without anything of its reporter", "[console]") {
+  BrowserCity city("console_public");
+  city.Run("public.mjs");
+}
+
 }  // namespace
 }  // namespace skk::testing

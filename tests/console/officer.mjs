@@ -1,5 +1,6 @@
 // The humas officer's day in the console (docs/console.md): sign in, find the case in the queue,
-// claim it, ask the citizen for information; the citizen answers through the API; resolve with
+// see its place on the map, claim it, start an answer from the agency's template, ask the citizen
+// for information; the citizen answers through the API; resolve with
 // a proof photo uploaded from the browser. The reporter's name and phone appear on no screen.
 // An officer of another agency, created by the administrator and forced to choose a password at
 // the first sign-in, is refused the case's page.
@@ -61,9 +62,16 @@ await run(async (browser) => {
   await accessible(page, 'queue');
   noPersonalData(await page.content(), 'the queue');
 
-  step('claim, then ask the citizen');
+  step('claim; the place on the map; an answer started from the agency\'s template; then ask the citizen');
   await page.getByRole('link', { name: ticket }).click();
+  await page.locator('.case-map.leaflet-container .pin').waitFor();
+  assert.equal(await page.getByRole('region', { name: `Peta: tempat laporan ${ticket}` }).count(), 1);
   await page.getByRole('button', { name: 'Ambil kasus ini' }).click();
+  const template = page.getByLabel('Mulai dari templat jawaban');
+  await template.waitFor();
+  await template.selectOption({ label: 'Dijadwalkan perbaikan' });
+  assert.match(await page.getByLabel('Jawaban dinas (dibaca warga)').inputValue(), /^Terima kasih atas laporan/);
+  await page.getByLabel('Jawaban dinas (dibaca warga)').fill('');
   await page.getByLabel('Pertanyaan untuk warga').fill('Mohon kirim foto dari arah pasar, dan sejak kapan amblesnya?');
   await page.getByRole('button', { name: 'Kirim pertanyaan' }).click();
   await page.getByText('Menunggu warga').first().waitFor();
