@@ -197,15 +197,20 @@ staff_session() {  # who username password [temporary]
   staff_sign_in "$1" "$2" "$3" >/dev/null
 }
 
-# The city's administrator gives DPUPRPKP's officer an account (again on every run: a reset
-# hands out a new temporary password); the officer signs in with it and chooses a password.
-officer_signs_in() {
-  staff_session admin admin "$DEMO_PASSWORD" admin-local-development-only
+# The city's administrator gives each development account (again on every run: a reset hands
+# out a new temporary password); each person signs in with it and chooses a password.
+account_ready() {  # who username name role agency
   local issued
   issued=$(staff admin POST /api/v1/staff/accounts \
-    '{"username": "budi.dpuprpkp", "name": "Budi Santoso", "role": "officer", "agency_code": "dpuprpkp"}' \
-    2>/dev/null) || issued=$(staff admin POST /api/v1/staff/accounts/budi.dpuprpkp/reset-password)
-  staff_session budi budi.dpuprpkp "$DEMO_PASSWORD" "$(echo "$issued" | sed -n 's/.*"temporary_password":"\([^"]*\)".*/\1/p')"
+    "{\"username\": \"$2\", \"name\": \"$3\", \"role\": \"$4\", \"agency_code\": \"$5\"}" \
+    2>/dev/null) || issued=$(staff admin POST "/api/v1/staff/accounts/$2/reset-password")
+  staff_session "$1" "$2" "$DEMO_PASSWORD" "$(echo "$issued" | sed -n 's/.*"temporary_password":"\([^"]*\)".*/\1/p')"
+}
+officer_signs_in() {
+  staff_session admin admin "$DEMO_PASSWORD" admin-local-development-only
+  account_ready budi budi.dpuprpkp "Budi Santoso" officer dpuprpkp
+  account_ready kepala kepala.dpuprpkp "Ir. Hadi Prasetyo (Kepala DPUPRPKP)" agency_head dpuprpkp
+  account_ready sekda sekda "Sekretaris Daerah Kota Malang" leadership ""
 }
 DEMO_PASSWORD=local-demo-password-only
 
@@ -304,8 +309,13 @@ PY
   echo "The citizens' app: open $HTTP/ in a browser (a phone's view: the browser's device mode);"
   echo "  $ticket is followed there after opening its tracking link:"
   echo "  $HTTP/#/lacak/$ticket/$token"
-  echo "The staff console: $HTTP/console/ (development sign-ins, local runs only:"
-  echo "  admin or budi.dpuprpkp, password $DEMO_PASSWORD)"
+  echo "The staff console: $HTTP/console/ (development sign-ins, local runs only, each with"
+  echo "  password $DEMO_PASSWORD):"
+  echo "    budi.dpuprpkp    humas officer of DPUPRPKP: the queue and the case page"
+  echo "    kepala.dpuprpkp  DPUPRPKP's head: its cases (read only), escalations, statistics"
+  echo "    sekda            leadership: escalations of every agency, the dashboard, weekly report"
+  echo "    admin            administrator: accounts, recipients, API keys, parked events, routing"
+  echo "The public page, no sign-in: $HTTP/publik/"
   echo "The system keeps running. Try: $BIN/sambatctl --help; stop it with: deploy/run.sh stop"
 }
 
