@@ -137,15 +137,30 @@ await run(async (browser) => {
   await page.getByRole('dialog').getByRole('button', { name: 'Cabut kunci' }).click();
   await key.getByText(/^Dicabut/).waitFor();
 
-  step('parked events and dead letters: every service\'s list');
+  step('parked events and dead letters: every service\'s list; routing\'s poison event replayed after the question');
   await page.getByRole('link', { name: 'Tertunda' }).click();
   await page.getByRole('heading', { level: 1, name: 'Event tertunda' }).waitFor();
   for (const service of ['intake', 'routing', 'sla', 'notification', 'dead-letters']) {
     const said = page.locator(`section[data-service="${service}"] .said`);
     await said.filter({ hasText: /tertahan/ }).waitFor();
   }
-  await screenshot(page, 'parked');
-  await accessible(page, 'parked');
+  const poison = process.env.SKK_PARKED_EVENT;
+  if (poison) {
+    const routing = page.locator('section[data-service="routing"]');
+    const event = routing.locator(`tr[data-event="${poison}"]`);
+    await event.waitFor();
+    assert.match(await event.textContent(), /complaint\.submitted/);
+    await screenshot(page, 'parked');
+    await accessible(page, 'parked');
+    await routing.getByRole('button', { name: /Putar ulang semua/ }).click();
+    await page.getByRole('dialog').getByRole('heading', { name: /Putar ulang semua/ }).waitFor();
+    await accessible(page, 'confirm replay');
+    await page.getByRole('dialog').getByRole('button', { name: 'Ya, putar ulang' }).click();
+    await routing.locator('.said').filter({ hasText: /^1 diputar ulang\./ }).waitFor();
+  } else {
+    await screenshot(page, 'parked');
+    await accessible(page, 'parked');
+  }
 
   step('routing reloads its configuration and says what is in force');
   await page.getByRole('link', { name: 'Routing' }).click();
