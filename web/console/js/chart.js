@@ -40,11 +40,13 @@ export const weekLabel = (week) => {
   return d ? short.format(new Date(Date.UTC(d.y, d.m - 1, d.d))) : week;
 };
 
+const scaleLabel = new Intl.NumberFormat('id-ID', { maximumFractionDigits: 1 });
+
 // A "nice" top of the scale: 1, 2 or 5 times a power of ten, at least `max`.
 function scaleTop(max) {
   if (max <= 4) return 4;
   const power = 10 ** Math.floor(Math.log10(max));
-  return [1, 2, 5, 10].map((f) => f * power).find((v) => v >= max);
+  return [1, 2, 3, 4, 5, 6, 8, 10].map((f) => f * power).find((v) => v >= max);
 }
 
 export function trendChart(weeks, caption) {
@@ -57,7 +59,7 @@ export function trendChart(weeks, caption) {
   const every = Math.ceil(weeks.length / 14);  // at most 14 labels under the bars
   const grid = [0, top / 2, top].map((v) => [
     svg('line', { x1: LEFT, x2: W - 8, y1: y(v), y2: y(v), class: 'grid' }),
-    svg('text', { x: LEFT - 6, y: y(v) + 4, 'text-anchor': 'end' }, String(v)),
+    svg('text', { x: LEFT - 6, y: y(v) + 4, 'text-anchor': 'end' }, scaleLabel.format(v)),
   ]);
   const bars = weeks.map((w, i) => {
     const x0 = LEFT + i * group + (group - bar * SERIES.length) / 2;

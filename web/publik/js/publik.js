@@ -40,7 +40,7 @@ const share = (inTime, received) => (received ? `${decimal.format((100 * inTime)
 function cells(row) {
   return [
     h('td', { class: 'n', 'data-figure': 'received', 'data-value': row.received }, whole.format(row.received)),
-    h('td', { class: 'n', 'data-figure': 'answered', 'data-value': row.answered }, whole.format(row.answered)),
+    h('td', { class: 'n answered', 'data-figure': 'answered', 'data-value': row.answered }, whole.format(row.answered)),
     h('td', { class: 'n', 'data-figure': 'answered_in_time', 'data-value': row.answered_in_time }, whole.format(row.answered_in_time)),
     h('td', { class: 'n' }, share(row.answered_in_time, row.received)),
   ];
@@ -65,7 +65,8 @@ function statsTable(rows, when) {
     table: h('table', { class: 'stats' },
       h('caption', {}, `Pengaduan per dinas dan jenis, ${when}`),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Dinas / jenis pengaduan'),
-        ['Masuk', 'Dijawab', 'Tepat waktu', '% tepat waktu'].map((x) => h('th', { scope: 'col', class: 'n' }, x)))),
+        [['Masuk', ''], ['Dijawab', 'answered'], ['Tepat waktu', ''], ['% tepat waktu', '']]
+          .map(([x, extra]) => h('th', { scope: 'col', class: `n ${extra}`.trim() }, x)))),
       agencies.length ? agencies.map((a) => h('tbody', { 'data-agency': a.code },
         h('tr', { class: 'agency', 'data-agency': a.code },
           h('th', { scope: 'rowgroup' }, a.name, a.full ? h('span', { class: 'sr-only' }, ` (${a.full})`) : null), cells(a.sum)),
