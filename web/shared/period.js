@@ -83,7 +83,7 @@ export function week(monday, zone) {
   return { from: startOf(monday, zone), to: startOf(addDays(monday, 7), zone) };
 }
 
-export const sameperiod = (a, b) => a && b && a.from === b.from && a.to === b.to;
+export const samePeriod = (a, b) => a && b && a.from === b.from && a.to === b.to;
 
 // "2 Nov – 29 Nov 2026": the days a period covers (its last day is the one before `to`).
 export function periodText(period, zone) {

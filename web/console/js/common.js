@@ -20,9 +20,6 @@ export const cityName = () => session.city?.city_name || 'Kota Malang';
 export const when = (iso) => (iso ? new Intl.DateTimeFormat('id-ID', {
   timeZone: zone(), day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
 }).format(new Date(iso)) : '');
-export const whenFull = (iso) => (iso ? new Intl.DateTimeFormat('id-ID', {
-  timeZone: zone(), day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit',
-}).format(new Date(iso)) : '');
 export const categoryName = (code) => session.city?.categories?.find((c) => c.code === code)?.name || code;
 export const agencyName = (code) => session.city?.agencies?.find((a) => a.code === code)?.name || code;
 export const agencies = () => session.city?.agencies || [];

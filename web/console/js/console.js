@@ -34,7 +34,7 @@ const SCREENS = {
 
 // "#/kasus/abc?x=1" → { path: ['kasus', 'abc'], query: { x: '1' } }. The query is split by
 // hand: an RFC 3339 time keeps its "+07:00" (URLSearchParams would make the plus a space).
-export function parseAddress(hash) {
+function parseAddress(hash) {
   const [path, search = ''] = (hash || '#/').replace(/^#\/?/, '').split('?');
   const query = {};
   for (const pair of search.split('&').filter(Boolean)) {

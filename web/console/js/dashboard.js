@@ -6,7 +6,7 @@
 import { h, replace, field } from '/shared/dom.js';
 import { cityMap } from '/shared/map.js';
 import {
-  addDays, dayOf, isoDay, lastWeeks, parseDay, periodOf, periodText, rfc3339, sameperiod, startOf, thisYear,
+  addDays, dayOf, isoDay, lastWeeks, parseDay, periodOf, periodText, rfc3339, samePeriod, startOf, thisYear,
 } from '/shared/period.js';
 import * as api from './staff.js';
 import { agencyName, main, num, onLeave, problem, session, title, zone } from './common.js';
@@ -28,7 +28,7 @@ function periodPicker(screen, period) {
   const form = h('form', { class: 'filters period', novalidate: true, 'aria-label': 'Periode' },
     h('div', { class: 'presets' }, h('span', { class: 'label', id: 'presets-label' }, 'Periode cepat'),
       h('ul', { 'aria-labelledby': 'presets-label' }, presets.map(([label, p]) => h('li', {},
-        h('a', { class: 'button', href: periodAddress(screen, p), 'aria-current': sameperiod(p, period) ? 'true' : false }, label))))),
+        h('a', { class: 'button', href: periodAddress(screen, p), 'aria-current': samePeriod(p, period) ? 'true' : false }, label))))),
     field('period-from', 'Dari tanggal', from),
     field('period-to', 'Sampai tanggal (termasuk)', to),
     h('button', { type: 'submit', class: 'button primary' }, 'Tampilkan'), status);

@@ -3,7 +3,7 @@
 // or to download as the gateway's CSV. #/laporan?from=&to= fixes the period, as the dashboard's.
 
 import { h, replace, field } from '/shared/dom.js';
-import { addDays, dayOf, isoDay, mondayOf, periodOf, periodText, rfc3339, sameperiod, week } from '/shared/period.js';
+import { addDays, dayOf, isoDay, mondayOf, periodOf, periodText, rfc3339, samePeriod, week } from '/shared/period.js';
 import * as api from './staff.js';
 import { agencyName, cityName, main, num, session, title, zone } from './common.js';
 import { figuresTable } from './figures.js';
@@ -17,7 +17,7 @@ function weekPicker(period) {
   for (let i = 1; i <= WEEKS_BACK; i += 1) {
     const monday = addDays(thisMonday, -7 * i);
     const p = week(monday, zone());
-    options.push(h('option', { value: isoDay(monday), selected: sameperiod(p, period) }, periodText(p, zone())));
+    options.push(h('option', { value: isoDay(monday), selected: samePeriod(p, period) }, periodText(p, zone())));
   }
   const select = h('select', {},
     options.some((o) => o.selected) ? null : h('option', { value: '', selected: true }, periodText(period, zone())),
