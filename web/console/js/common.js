@@ -17,9 +17,17 @@ export const roleHasAgency = (role) => role === 'officer' || role === 'agency_he
 
 export const zone = () => session.city?.time_zone || 'Asia/Jakarta';
 export const cityName = () => session.city?.city_name || 'Kota Malang';
-export const when = (iso) => (iso ? new Intl.DateTimeFormat('id-ID', {
-  timeZone: zone(), day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
-}).format(new Date(iso)) : '');
+// One formatter for every date of a screen: making one costs more than the 200 rows it formats.
+let whenFormat = null;
+export const when = (iso) => {
+  if (!iso) return '';
+  if (whenFormat?.zone !== zone()) {
+    whenFormat = { zone: zone(), format: new Intl.DateTimeFormat('id-ID', {
+      timeZone: zone(), day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
+    }) };
+  }
+  return whenFormat.format.format(new Date(iso));
+};
 export const categoryName = (code) => session.city?.categories?.find((c) => c.code === code)?.name || code;
 export const agencyName = (code) => session.city?.agencies?.find((a) => a.code === code)?.name || code;
 export const agencies = () => session.city?.agencies || [];

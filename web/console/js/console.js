@@ -6,16 +6,11 @@
 import { h, replace, field, setError } from '/shared/dom.js';
 import * as api from './staff.js';
 import { ROLE_NAMES, agencyName, leave, main, problem, session, title } from './common.js';
-import { queue } from './queue.js';
-import { caseScreen } from './case.js';
-import { escalations } from './escalations.js';
-import { dashboard } from './dashboard.js';
-import { report } from './report.js';
-import { accounts } from './admin/accounts.js';
-import { recipients } from './admin/recipients.js';
-import { apiKeys } from './admin/keys.js';
-import { parked } from './admin/parked.js';
-import { routingReload } from './admin/routing.js';
+import { prefetchQueue, queue } from './queue.js';
+
+// The queue, everyone's first screen, comes with the console; every other screen's module is
+// fetched when it is first opened, so the queue is not kept waiting for the administrator's.
+const later = (load, name) => async (argument) => (await load())[name](argument);
 
 // Each role's menu; the first entry is its home (#/).
 const MENUS = {
@@ -27,9 +22,16 @@ const MENUS = {
 };
 
 const SCREENS = {
-  '': queue, kasus: caseScreen, eskalasi: escalations, dasbor: dashboard, laporan: report,
-  'admin/akun': accounts, 'admin/penerima': recipients, 'admin/kunci-api': apiKeys,
-  'admin/tertunda': parked, 'admin/routing': routingReload,
+  '': queue,
+  kasus: later(() => import('./case.js'), 'caseScreen'),
+  eskalasi: later(() => import('./escalations.js'), 'escalations'),
+  dasbor: later(() => import('./dashboard.js'), 'dashboard'),
+  laporan: later(() => import('./report.js'), 'report'),
+  'admin/akun': later(() => import('./admin/accounts.js'), 'accounts'),
+  'admin/penerima': later(() => import('./admin/recipients.js'), 'recipients'),
+  'admin/kunci-api': later(() => import('./admin/keys.js'), 'apiKeys'),
+  'admin/tertunda': later(() => import('./admin/parked.js'), 'parked'),
+  'admin/routing': later(() => import('./admin/routing.js'), 'routingReload'),
 };
 
 // "#/kasus/abc?x=1" → { path: ['kasus', 'abc'], query: { x: '1' } }. The query is split by
@@ -47,6 +49,9 @@ function parseAddress(hash) {
 async function start() {
   window.addEventListener('hashchange', route);
   const city = fetch('/api/v1/city').then((r) => r.json()).catch(() => null);
+  // Opening the console at its home, the queue is asked for while the session is: an officer
+  // with 200 cases waits for one round trip, not two.
+  if (!parseAddress(location.hash).path.length) prefetchQueue();
   try {
     session.me = await api.session();
   } catch {
