@@ -56,21 +56,18 @@ constexpr SqlStatement kOpenCases{"sla_stats_open", R"sql(
   FROM deadlines WHERE state <> 'stopped' AND ($1::text = '' OR agency_code = $1::text)
   GROUP BY GROUPING SETS ((agency_code), ()))sql"};
 
-// A first response is given by an answer, and also by a resolution or rejection (each is an
-// answer the citizen sees).
+// What counts as answered, and in time, is the view first_responses (migrations/004).
 constexpr SqlStatement kFirstResponses{"sla_stats_first_responses", R"sql(
   SELECT coalesce(agency_code, '') AS agency_code, grouping(agency_code) AS city,
          count(*) FILTER (WHERE answered) AS answered,
-         count(*) FILTER (WHERE answered AND stopped_at <= due_at) AS answered_in_time,
+         count(*) FILTER (WHERE in_time) AS answered_in_time,
          count(*) FILTER (WHERE state = 'running' AND due_at < $4) AS late_unanswered,
          coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY used_seconds)
                   FILTER (WHERE answered), 0) AS median_seconds,
          coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY used_seconds)
                   FILTER (WHERE answered), 0) AS p90_seconds
-  FROM (SELECT *, stop_reason IN ('responded', 'resolved', 'rejected') AS answered
-        FROM deadlines
-        WHERE ($1::text = '' OR agency_code = $1::text) AND kind = 'FIRST_RESPONSE'
-          AND starts_at >= $2 AND starts_at < $3) d
+  FROM first_responses
+  WHERE ($1::text = '' OR agency_code = $1::text) AND starts_at >= $2 AND starts_at < $3
   GROUP BY GROUPING SETS ((agency_code), ()))sql"};
 
 constexpr SqlStatement kEscalationsByLevel{"sla_stats_escalations", R"sql(
@@ -85,11 +82,9 @@ constexpr SqlStatement kWeeklyClocks{"sla_stats_weekly_clocks", R"sql(
   SELECT to_char(date_trunc('week', starts_at AT TIME ZONE $4), 'YYYY-MM-DD') AS week,
          agency_code, count(*) AS received,
          count(*) FILTER (WHERE answered) AS answered,
-         count(*) FILTER (WHERE answered AND stopped_at <= due_at) AS answered_in_time
-  FROM (SELECT *, stop_reason IN ('responded', 'resolved', 'rejected') AS answered
-        FROM deadlines
-        WHERE ($1::text = '' OR agency_code = $1::text) AND kind = 'FIRST_RESPONSE'
-          AND starts_at >= $2 AND starts_at < $3) d
+         count(*) FILTER (WHERE in_time) AS answered_in_time
+  FROM first_responses
+  WHERE ($1::text = '' OR agency_code = $1::text) AND starts_at >= $2 AND starts_at < $3
   GROUP BY 1, 2)sql"};
 
 constexpr SqlStatement kWeeklyEscalations{"sla_stats_weekly_escalations", R"sql(
@@ -102,10 +97,8 @@ constexpr SqlStatement kWeeklyEscalations{"sla_stats_weekly_escalations", R"sql(
 constexpr SqlStatement kPublicFigures{"sla_stats_public", R"sql(
   SELECT agency_code, category, count(*) AS received,
          count(*) FILTER (WHERE answered) AS answered,
-         count(*) FILTER (WHERE answered AND stopped_at <= due_at) AS answered_in_time
-  FROM (SELECT *, stop_reason IN ('responded', 'resolved', 'rejected') AS answered
-        FROM deadlines
-        WHERE kind = 'FIRST_RESPONSE' AND starts_at >= $1 AND starts_at < $2) d
+         count(*) FILTER (WHERE in_time) AS answered_in_time
+  FROM first_responses WHERE starts_at >= $1 AND starts_at < $2
   GROUP BY 1, 2 ORDER BY 1, 2)sql"};
 
 // A longer period is a report nobody reads at once, and a query the database should not run
