@@ -98,7 +98,7 @@ export async function queue() {
     const path = `queue?${params}`;
     const early = path === FIRST_PAGE ? prefetched : null;
     prefetched = null;
-    const answer = await (early?.catch(() => null).then((a) => a || api.getWithEtag(path)) || api.getWithEtag(path));
+    const answer = (early && await early.catch(() => null)) || await api.getWithEtag(path);
     if (answer.etag && answer.etag === etag) return;  // nothing changed
     etag = answer.etag;
     cases = answer.json.cases || [];
