@@ -2,7 +2,7 @@
 # The console with a city's worth of cases (bench/console_bench.cc says what it measures): its
 # own services and gateway on private databases of the dev stack, which is started here if it
 # is not running (deploy/stack.sh stop --profile dev ends it). Release build (build/run).
-# BENCH_CASES (default 100000), BENCH_CALLS (30) and BENCH_RUNS (5) change the load.
+# BENCH_CASES (default 100000), BENCH_CALLS (30) and BENCH_RUNS (15) change the load.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
