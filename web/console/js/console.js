@@ -6,7 +6,8 @@
 import { h, replace, field, setError } from '/shared/dom.js';
 import * as api from './staff.js';
 import { ROLE_NAMES, agencyName, leave, main, problem, session, title } from './common.js';
-import { prefetchQueue, queue } from './queue.js';
+import { queue } from './queue.js';
+import * as early from './early.js';
 
 // The queue, everyone's first screen, comes with the console; every other screen's module is
 // fetched when it is first opened, so the queue is not kept waiting for the administrator's.
@@ -48,16 +49,8 @@ function parseAddress(hash) {
 
 async function start() {
   window.addEventListener('hashchange', route);
-  const city = fetch('/api/v1/city').then((r) => r.json()).catch(() => null);
-  // Opening the console at its home, the queue is asked for while the session is: an officer
-  // with 200 cases waits for one round trip, not two.
-  if (!parseAddress(location.hash).path.length) prefetchQueue();
-  try {
-    session.me = await api.session();
-  } catch {
-    session.me = null;
-  }
-  session.city = await city;
+  session.me = await early.me;
+  session.city = await early.city;
   route();
 }
 

@@ -3,6 +3,7 @@
 import { h, replace, field } from '/shared/dom.js';
 import * as api from './staff.js';
 import { STATES, agencies, categoryName, main, onLeave, session, title, when } from './common.js';
+import { FIRST_QUEUE_PAGE, firstQueuePage } from './early.js';
 
 const POLL_MS = 15000;
 
@@ -25,14 +26,9 @@ export function countdown(iso, now = Date.now()) {
   return { text: late ? `terlambat ${span}` : `sisa ${span}`, late };
 }
 
-// The first page of the agency's queue as asked for before the session was known (console.js),
+// The first page of the agency's queue as asked for before the session was known (early.js),
 // used once by the queue screen if it asks for the same page.
-let prefetched = null;
-const FIRST_PAGE = 'queue?page_size=200';
-export function prefetchQueue() {
-  prefetched = api.getWithEtag(FIRST_PAGE);
-  prefetched.catch(() => {});  // a signed-out or administrator's console never uses it
-}
+let prefetched = firstQueuePage;
 
 export async function queue() {
   const { me, city } = session;
@@ -96,7 +92,7 @@ export async function queue() {
     const params = new URLSearchParams({ page_size: '200' });
     if (agency) params.set('agency_code', agency.value);
     const path = `queue?${params}`;
-    const early = path === FIRST_PAGE ? prefetched : null;
+    const early = path === FIRST_QUEUE_PAGE ? prefetched : null;
     prefetched = null;
     const answer = (early && await early.catch(() => null)) || await api.getWithEtag(path);
     if (answer.etag && answer.etag === etag) return;  // nothing changed
