@@ -9,6 +9,8 @@ packages=(
   libabsl-dev librabbitmq-dev libhiredis-dev libpq-dev libssl-dev catch2
   libvips-dev libjwt-dev libboost-dev libcurl4-openssl-dev zlib1g-dev
   libcpp-httplib-dev nlohmann-json3-dev libargon2-dev liboath-dev curl
+  # Metrics (docs/metrics.md): prometheus-cpp in the services; Prometheus and promtool for tests.
+  prometheus-cpp-dev prometheus
   python3 python3-aiosmtpd
   postgresql redis-server rabbitmq-server amqp-tools
   procps iproute2 ca-certificates tzdata openssl

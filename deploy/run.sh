@@ -22,6 +22,8 @@ RUN=.run/dev
 BIN=build/run/bin
 SERVICES=(intake routing sla notification gateway)
 declare -A PORT=([intake]=50051 [routing]=50052 [sla]=50053 [notification]=50054 [gateway]=50055)
+# Each service's Prometheus metrics (docs/metrics.md), on loopback.
+declare -A METRICS=([intake]=9461 [routing]=9462 [sla]=9463 [notification]=9464 [gateway]=9465)
 HTTP=http://127.0.0.1:8080
 CTL=("$BIN/sambatctl" --clock_file="$RUN/clock")
 
@@ -101,6 +103,7 @@ start_services() {
     SKK_PG_URI="postgresql://$s:$s-local@127.0.0.1:$SKK_PG_PORT/sambat" \
       setsid "$BIN/skk-$s" "${common[@]}" ${extra[$s]:-} \
       --listen="127.0.0.1:${PORT[$s]}" --ready_file="$RUN/$s.port" \
+      --metrics_listen="127.0.0.1:${METRICS[$s]}" \
       </dev/null >>"$RUN/logs/$s.log" 2>&1 &
     echo $! >"$RUN/$s.pid"
   done
@@ -119,6 +122,7 @@ status() {
   for s in "${SERVICES[@]}"; do
     if service_alive "$s"; then
       printf '%-12s 127.0.0.1:%s  pid %s  log %s\n' "$s" "${PORT[$s]}" "$(service_pid "$s")" "$RUN/logs/$s.log"
+      printf '%-12s metrics http://127.0.0.1:%s/metrics\n' "" "${METRICS[$s]}"
       [ "$s" != gateway ] || printf '%-12s %s (HTTP: the JSON API, docs/http-api.md)\n' "" "$HTTP"
     else
       printf '%-12s not running\n' "$s"

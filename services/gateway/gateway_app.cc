@@ -1,5 +1,6 @@
 #include "services/gateway/gateway_app.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -7,10 +8,27 @@
 #include "services/gateway/open311.h"
 #include "services/gateway/problem.h"
 #include "services/platform/log.h"
+#include "services/platform/metrics.h"
 #include "services/platform/status_macros.h"
 
 namespace skk::gateway {
 namespace {
+
+// skk_http_requests_total and skk_http_request_seconds by route pattern, method and status.
+// A method outside the usual few is counted as "other": a stranger picks the method.
+void CountRequest(const std::string& method, const std::string& pattern, int status,
+                  absl::Duration took) {
+  static auto& requests = metrics::CounterFamily(
+      "skk_http_requests_total", "HTTP requests answered, by route, method and status code");
+  static auto& seconds = metrics::HistogramFamily(
+      "skk_http_request_seconds", "Time to answer an HTTP request, by route and method");
+  static const auto* known = new absl::flat_hash_set<std::string>{
+      "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  const std::string m = known->contains(method) ? method : "other";
+  requests.Add({{"route", pattern}, {"method", m}, {"code", absl::StrCat(status)}}).Increment();
+  seconds.Add({{"route", pattern}, {"method", m}}, metrics::LatencyBuckets())
+      .Observe(absl::ToDoubleSeconds(took));
+}
 
 // Probes come from the cluster, often and from one address: never rate-limited.
 bool IsProbe(absl::string_view path) { return path == "/healthz" || path == "/readyz"; }
@@ -22,8 +40,10 @@ BodyPolicy GatewayApp::BodyPolicyFor(const HttpRequest& head) const {
   return match.route != nullptr ? match.route->body : BodyPolicy{};
 }
 
-absl::StatusOr<HttpResponse> GatewayApp::Route(HttpRequest& request, const std::string& client) {
+absl::StatusOr<HttpResponse> GatewayApp::Route(HttpRequest& request, const std::string& client,
+                                               std::string& pattern) {
   Router::Match match = router_.Find(request.method, request.RawPath());
+  if (match.route != nullptr) pattern = match.route->pattern;
   if (match.bad_path) {
     return absl::InvalidArgumentError("the path is not valid percent-encoded UTF-8");
   }
@@ -51,10 +71,12 @@ HttpResponse GatewayApp::Handle(HttpRequest& request) {
   const absl::Time started = absl::Now();
   const std::string client = ClientAddress(request, edge_.trusted_proxies);
   HttpResponse response;
+  std::string pattern = "unmatched";
   if (request.method == "OPTIONS" && request.HasHeader("access-control-request-method")) {
     response = Preflight(request, edge_);
+    pattern = "preflight";
   } else {
-    absl::StatusOr<HttpResponse> routed = Route(request, client);
+    absl::StatusOr<HttpResponse> routed = Route(request, client, pattern);
     if (routed.ok()) {
       response = *std::move(routed);
     } else if (Open311::Serves(request.RawPath())) {
@@ -66,12 +88,14 @@ HttpResponse GatewayApp::Handle(HttpRequest& request) {
   AddCors(request, response, edge_);
   AddSecurityHeaders(response, edge_);
   GzipIfWanted(request, response, edge_.gzip_min_bytes);
+  const absl::Duration took = absl::Now() - started;
+  CountRequest(request.method, pattern, response.status, took);
   // The path only: a query may carry a tracking token.
   log::Info("http", {{"method", request.method},
                      {"path", std::string(request.RawPath())},
                      {"status", response.status},
                      {"client", client},
-                     {"ms", absl::ToInt64Milliseconds(absl::Now() - started)}});
+                     {"ms", absl::ToInt64Milliseconds(took)}});
   return response;
 }
 

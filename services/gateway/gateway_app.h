@@ -29,7 +29,10 @@ class GatewayApp final : public HttpApp {
   HttpResponse Refusal(int status, absl::string_view detail) const override;
 
  private:
-  absl::StatusOr<HttpResponse> Route(HttpRequest& request, const std::string& client);
+  // `pattern` is set to the matched route's pattern ("/api/v1/complaints/{ticket}"), the
+  // label metrics count by: never the raw path, which holds tickets.
+  absl::StatusOr<HttpResponse> Route(HttpRequest& request, const std::string& client,
+                                     std::string& pattern);
 
   const Router& router_;
   EdgeOptions edge_;

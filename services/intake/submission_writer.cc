@@ -4,6 +4,7 @@
 #include <set>
 
 #include "services/platform/log.h"
+#include "services/platform/metrics.h"
 #include "services/platform/outbox.h"
 #include "services/platform/status_macros.h"
 
@@ -148,6 +149,14 @@ absl::Status SubmissionWriter::WriteBatch(PgConnection& conn, std::vector<Pendin
     SKK_ASSIGN_OR_RETURN(stored, WriteSubmissions(tx, rows));
     return absl::OkStatus();
   }));
+  static auto& received = metrics::CounterFamily(
+      "skk_complaints_received_total",
+      "Complaints durably accepted (duplicates of an idempotency key not counted), by channel "
+      "and category");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!stored[i]) continue;
+    received.Add({{"channel", rows[i]->channel}, {"category", rows[i]->category}}).Increment();
+  }
   for (size_t i = 0; i < batch.size(); ++i) {
     batch[i]->done.set_value(written_as[i] >= 0 && stored[written_as[i]]);
   }

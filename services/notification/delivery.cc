@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/notification/store.h"
 #include "services/platform/log.h"
+#include "services/platform/metrics.h"
 #include "services/platform/status_macros.h"
 #include "services/platform/retry_loop.h"
 
@@ -108,8 +109,10 @@ absl::StatusOr<ProcessResult> ChannelWorker::Process(const AmqpDelivery& deliver
     return ProcessResult{};
   }
   const Delivery& d = *start.delivery;
+  const absl::Time sending_at = absl::Now();
   const SendResult result = sender_->Send(OutgoingMessage{d.id, d.ticket, d.recipient_name,
                                                           d.address, d.subject, d.body});
+  const double sent_in = absl::ToDoubleSeconds(absl::Now() - sending_at);
   std::string outcome = "sent";
   if (result.outcome == SendOutcome::kRetry) {
     outcome = d.attempts >= options_.max_attempts ? "dead" : "retry";
@@ -117,6 +120,13 @@ absl::StatusOr<ProcessResult> ChannelWorker::Process(const AmqpDelivery& deliver
     outcome = "dead";
   }
   SKK_RETURN_IF_ERROR(FinishAttempt(pool_, d, outcome, result.detail, clock_.Now()));
+  static auto& attempts = metrics::CounterFamily(
+      "skk_delivery_attempts_total",
+      "Delivery attempts finished, by channel and outcome (sent, retry, dead)");
+  static auto& sending = metrics::HistogramFamily(
+      "skk_delivery_send_seconds", "Time a channel's gateway or mail server took to answer");
+  attempts.Add({{"channel", channel_}, {"outcome", outcome}}).Increment();
+  sending.Add({{"channel", channel_}}, metrics::LatencyBuckets()).Observe(sent_in);
   // The status, never the server's text: a gateway's reply may echo the number and the words.
   const std::initializer_list<log::Field> fields = {
       {"complaint_id", d.complaint_id}, {"delivery_id", d.id},  {"event_id", d.event_id},

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/platform/events.h"
 #include "services/platform/log.h"
+#include "services/platform/metrics.h"
 #include "services/platform/status_macros.h"
 
 namespace skk {
@@ -287,6 +288,41 @@ void EventConsumer::Run(const std::atomic<bool>& stop) {
                   });
 }
 
+namespace {
+
+const char* OutcomeName(Disposition disposition) {
+  switch (disposition) {
+    case Disposition::kAck: return "acked";
+    case Disposition::kRetry: return "retry";
+    case Disposition::kDeadLetter: return "parked";
+    case Disposition::kWaitForStore: return "waiting_for_database";
+    case Disposition::kWaitForEarlier: return "waiting_for_earlier";
+    case Disposition::kRevisitLater: return "revisit_later";
+  }
+  return "unknown";
+}
+
+// What became of each message a consumer finished with, and how long after its event was
+// written to the publisher's outbox (both clocks real, whatever a test's clock says).
+void CountFinished(const std::string& queue, const std::vector<AmqpDelivery>& batch,
+                   const std::vector<ProcessResult>& results) {
+  static auto& handled = metrics::CounterFamily(
+      "skk_events_handled_total",
+      "Events a consumer finished with, by queue and outcome (acked, retry, parked, waiting_*)");
+  static auto& age = metrics::HistogramFamily(
+      "skk_event_age_seconds", "Time from an event's outbox row to its consumer finishing it");
+  auto& ages = age.Add({{"queue", queue}}, metrics::DelayBuckets());
+  const absl::Time now = absl::Now();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    handled.Add({{"queue", queue}, {"outcome", OutcomeName(results[i].disposition)}}).Increment();
+    if (batch[i].message.timestamp > absl::UnixEpoch()) {
+      ages.Observe(absl::ToDoubleSeconds(now - batch[i].message.timestamp));
+    }
+  }
+}
+
+}  // namespace
+
 absl::Status EventConsumer::ConsumeOnce(const std::atomic<bool>& stop) {
   const std::string name = absl::StrCat(options_.topology.service, "-consumer");
   SKK_ASSIGN_OR_RETURN(auto conn, AmqpConnection::Open(options_.endpoint, name));
@@ -330,6 +366,7 @@ absl::Status EventConsumer::ConsumeOnce(const std::atomic<bool>& stop) {
     for (const AmqpDelivery& delivery : batch) {
       SKK_RETURN_IF_ERROR(conn->Ack(delivery.delivery_tag));
     }
+    CountFinished(queues.main, batch, results);
   }
   // Unacked prefetched messages go back to the queue when the connection closes.
   return absl::OkStatus();

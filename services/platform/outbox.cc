@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "services/platform/events.h"
 #include "services/platform/log.h"
+#include "services/platform/metrics.h"
 #include "services/platform/retry_loop.h"
 #include "services/platform/status_macros.h"
 
@@ -266,8 +267,11 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
   // to be published again (consumers drop the duplicates).
   SKK_ASSIGN_OR_RETURN(const std::vector<std::string> unroutable,
                        publisher_.PublishBatch(messages));
+  static auto& relayed = metrics::CounterFamily(
+      "skk_outbox_relayed_total", "Outbox rows the relay published (confirmed) or set aside as unroutable");
   if (unroutable.empty()) {
     SKK_RETURN_IF_ERROR(batch->Complete());
+    relayed.Add({{"outcome", "published"}}).Increment(static_cast<double>(rows.size()));
     for (const OutboxRow& row : rows) {
       log::Debug("event published", {{"event_id", row.event_id}, {"type", row.routing_key},
                                      {"complaint_id", row.complaint_id}});
@@ -296,6 +300,8 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
         " of them known in this outbox batch: ", absl::StrJoin(unroutable, ", ")));
   }
   SKK_RETURN_IF_ERROR(batch->Complete(set_aside));
+  relayed.Add({{"outcome", "published"}}).Increment(static_cast<double>(rows.size() - set_aside.size()));
+  relayed.Add({{"outcome", "unroutable"}}).Increment(static_cast<double>(set_aside.size()));
   for (const OutboxRow& row : rows) {
     auto kept = std::find_if(set_aside.begin(), set_aside.end(),
                              [&](const SetAsideRow& s) { return s.row_id == row.id; });
@@ -324,6 +330,25 @@ void OutboxRelay::Run(const std::atomic<bool>& stop) {
                     if (published < options_.batch_size) store_.WaitForRows(options_.idle_wait);
                     return absl::ZeroDuration();
                   });
+}
+
+absl::Status MeasureOutbox(PgPool& pool) {
+  static constexpr SqlStatement kMeasure{"skk_outbox_measure", R"sql(
+    SELECT count(*) FILTER (WHERE retry_at IS NULL) AS waiting,
+           count(*) FILTER (WHERE retry_at IS NOT NULL) AS set_aside,
+           COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest
+    FROM outbox)sql"};
+  static auto& rows = metrics::GaugeFamily(
+      "skk_outbox_rows", "Events in the outbox not published yet, by state (waiting, set_aside)");
+  static auto& oldest = metrics::GaugeFamily(
+      "skk_outbox_oldest_seconds", "Age of the oldest event in the outbox (0 when empty)");
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease lease, pool.Acquire());
+  SKK_ASSIGN_OR_RETURN(PgResult result, lease->Execute(kMeasure));
+  const PgRow row(result, 0);
+  rows.Add({{"state", "waiting"}}).Set(static_cast<double>(row.Int("waiting")));
+  rows.Add({{"state", "set_aside"}}).Set(static_cast<double>(row.Int("set_aside")));
+  oldest.Add({}).Set(row.Double("oldest"));
+  return absl::OkStatus();
 }
 
 }  // namespace skk

@@ -125,4 +125,9 @@ class OutboxRelay {
   Options options_;
 };
 
+// Sets the gauges of this service's outbox (skk_outbox_rows by state, waiting or set aside as
+// unroutable, and skk_outbox_oldest_seconds): what the relay has not published yet, and how
+// long the oldest has waited. An outbox that grows or ages means events are not leaving.
+absl::Status MeasureOutbox(PgPool& pool);
+
 }  // namespace skk

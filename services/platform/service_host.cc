@@ -18,6 +18,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "services/platform/log.h"
+#include "services/platform/metrics.h"
 #include "services/platform/city_config.h"
 #include "services/platform/events.h"
 #include "services/platform/grpc_edge.h"
@@ -86,6 +87,9 @@ ABSL_FLAG(absl::Duration, grpc_max_connection_idle, absl::Minutes(5),
 ABSL_FLAG(absl::Duration, grpc_max_connection_age, absl::Minutes(30),
           "a client connection is asked to reconnect after this long (spreads load over "
           "replicas; calls in flight get 30 s to finish)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "serve Prometheus metrics at http://<host:port>/metrics (docs/metrics.md); empty: not "
+          "served");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(bool, declare_topology_only, false,
           "declare the queues other services publish to for this service (its event queues "
@@ -241,6 +245,7 @@ ServiceOptions InitService(const std::string& service, int default_port, int arg
   o.max_waits = absl::GetFlag(FLAGS_max_waits);
   o.retry_delays = RetryDelays();
   o.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   o.applied_events_retention = absl::GetFlag(FLAGS_applied_events_retention);
   o.declare_topology_only = absl::GetFlag(FLAGS_declare_topology_only);
   if (o.pg_pool_size < 1 || o.request_threads < 0 || o.consumer_threads < 0 || o.prefetch < 1 ||
@@ -474,6 +479,8 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> ServiceHost::StartGrpcServer(int& 
   }
   // Every method's declared access policy, staff verifier or not (fail closed).
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  // Counted first, so a call the access policy refuses is counted with its code too.
+  creators.push_back(metrics::MakeGrpcMetricsFactory());
   creators.push_back(MakeAuthInterceptorFactory(
       staff_verifier_, [clock = clock_.get()] { return clock->Now(); }));
   builder.experimental().SetInterceptorCreators(std::move(creators));
@@ -507,6 +514,12 @@ std::unique_ptr<ServiceHost::Work> ServiceHost::StartWork(
           [&c = *work->consumers.back(), w = work.get()] { c.Run(w->stop_consumers); });
     }
   }
+  AddPeriodicWork("outbox-measure", absl::Seconds(10), [this] {
+    absl::Status measured = MeasureOutbox(*pool_);
+    if (!measured.ok()) {
+      log::Warn("cannot measure the outbox", {{"error", std::string(measured.message())}});
+    }
+  });
   if (!consumers_.empty() && options_.applied_events_retention > absl::ZeroDuration()) {
     AddHourlyPruning("applied events", [this] {
       return PruneAppliedEvents(*pool_, absl::Now() - options_.applied_events_retention);
@@ -552,6 +565,9 @@ int ServiceHost::Run() {
   if (options_.declare_topology_only) {
     log::Info("queues declared", {{"service", options_.service}});
     return 0;
+  }
+  if (!options_.metrics_listen.empty()) {
+    metrics_exposer_ = ValueOrExit(metrics::Serve(options_.metrics_listen));
   }
   int port = 0;
   std::unique_ptr<grpc::Server> server = ValueOrExit(StartGrpcServer(port));

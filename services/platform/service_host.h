@@ -26,6 +26,10 @@
 #include "services/platform/pg.h"
 #include "services/platform/tls.h"
 
+namespace prometheus {
+class Exposer;
+}
+
 namespace skk {
 
 class RequestExecutor;
@@ -74,6 +78,8 @@ struct ServiceOptions {
   absl::Duration applied_events_retention = absl::Hours(24 * 90);
   std::vector<absl::Duration> retry_delays;
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // Where Prometheus scrapes /metrics (host:port); empty: metrics are not served.
+  std::string metrics_listen;
   // Declare the RabbitMQ queues the service consumes from, then exit (deploy/stack.sh runs
   // this before anything publishes, so no event is ever routed to a queue not there yet).
   bool declare_topology_only = false;
@@ -178,6 +184,7 @@ class ServiceHost {
   // The parked events' door (parked_events_service.h), for a service with consumers.
   std::unique_ptr<ParkedEventsDesk> parked_desk_;
   std::unique_ptr<ParkedEventsGrpcService> parked_service_;
+  std::unique_ptr<prometheus::Exposer> metrics_exposer_;
 };
 
 // Loads and validates the city configuration of options.city_config, or logs why it is

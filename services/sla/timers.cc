@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/platform/events.h"
 #include "services/platform/log.h"
+#include "services/platform/metrics.h"
 #include "services/platform/outbox.h"
 #include "services/platform/status_macros.h"
 #include "services/platform/retry_loop.h"
@@ -99,12 +100,12 @@ absl::StatusOr<int> Timers::FireDue() {
   std::sort(ids.begin(), ids.end());
   // The whole claimed batch is decided in one transaction: one commit (one fsync) for up to
   // claim_batch firings. A failure rolls all of it back and puts it back in the schedule.
-  std::vector<std::pair<std::string, int64_t>> fired;
+  std::vector<std::pair<Outcome, int64_t>> fired;
   absl::Status status = pool_.Transact([&](PgConnection& tx) -> absl::Status {
     fired.clear();
     for (int64_t id : ids) {
       SKK_ASSIGN_OR_RETURN(Outcome outcome, Fire(tx, id, now));
-      if (outcome.fired) fired.emplace_back(std::move(outcome.complaint_id), id);
+      if (outcome.fired) fired.emplace_back(std::move(outcome), id);
     }
     return absl::OkStatus();
   });
@@ -117,8 +118,18 @@ absl::StatusOr<int> Timers::FireDue() {
     (void)loop_client_.Command(zadd);
     return status;
   }
-  for (const auto& [complaint_id, id] : fired) {
-    log::Info("timer fired", {{"complaint_id", complaint_id}, {"timer_id", (long long)id}});
+  static auto& fired_count = metrics::CounterFamily(
+      "skk_timers_fired_total", "Deadline timers fired, by kind (reminder, escalation) and level");
+  static auto& escalations = metrics::CounterFamily(
+      "skk_escalations_total", "Cases escalated for a missed deadline, by level");
+  static auto& lateness = metrics::HistogramFamily(
+      "skk_timer_lateness_seconds", "How long after its due time a timer fired");
+  for (const auto& [outcome, id] : fired) {
+    log::Info("timer fired", {{"complaint_id", outcome.complaint_id}, {"timer_id", (long long)id}});
+    const std::string level = absl::StrCat(outcome.level);
+    fired_count.Add({{"kind", outcome.kind}, {"level", level}}).Increment();
+    if (outcome.kind == "escalation") escalations.Add({{"level", level}}).Increment();
+    lateness.Add({}, metrics::DelayBuckets()).Observe(absl::ToDoubleSeconds(outcome.late));
   }
   return static_cast<int>(fired.size());
 }
@@ -195,6 +206,9 @@ absl::StatusOr<Timers::Outcome> Timers::Fire(PgConnection& tx, int64_t timer_id,
   SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
   outcome.fired = true;
   outcome.complaint_id = complaint_id;
+  outcome.kind = timer.String("kind") == "reminder" ? "reminder" : "escalation";
+  outcome.level = outcome.kind == "reminder" ? 0 : level;
+  outcome.late = now - due;
   return outcome;
 }
 
@@ -202,6 +216,8 @@ absl::StatusOr<int> Timers::Reconcile() {
   constexpr int kChunk = 5000;
   int64_t after = 0;
   int total = 0;
+  int overdue = 0;
+  const absl::Time now = clock_.Now();
   SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
   while (true) {
     SKK_ASSIGN_OR_RETURN(PgResult rows, conn->Execute(kPendingTimers, {SqlParam::Int(after),
@@ -211,12 +227,19 @@ absl::StatusOr<int> Timers::Reconcile() {
     for (PgRow timer : rows) {
       zadd.push_back(Score(timer.Time("due_at")));
       zadd.push_back(timer.String("id"));
+      if (timer.Time("due_at") < now) ++overdue;
       after = timer.Int("id");
     }
     SKK_RETURN_IF_ERROR(reconcile_client_.Command(zadd).status());
     total += rows.rows();
     if (rows.rows() < kChunk) break;
   }
+  // Overdue and still pending: due by the city's clock but not fired yet. More than a few for
+  // more than a minute means deadlines are being missed silently (docs/metrics.md, alerts).
+  static auto& pending = metrics::GaugeFamily(
+      "skk_timers_pending", "Deadline timers not fired or cancelled yet, by state (scheduled, overdue)");
+  pending.Add({{"state", "scheduled"}}).Set(total - overdue);
+  pending.Add({{"state", "overdue"}}).Set(overdue);
   return total;
 }
 

@@ -73,6 +73,9 @@ class Timers {
   struct Outcome {
     bool fired = false;  // false: gone (rolled back), decided before, or stale
     std::string complaint_id;
+    std::string kind;    // "reminder" or "escalation"
+    int level = 0;       // an escalation's level
+    absl::Duration late = absl::ZeroDuration();  // how long after its due time it fired
   };
   // Decides one claimed timer inside `tx`.
   absl::StatusOr<Outcome> Fire(PgConnection& tx, int64_t timer_id, absl::Time now);
