@@ -10,6 +10,7 @@
 #include "services/platform/log.h"
 #include "services/platform/metrics.h"
 #include "services/platform/status_macros.h"
+#include "services/platform/trace.h"
 
 namespace skk::gateway {
 namespace {
@@ -69,6 +70,10 @@ absl::StatusOr<HttpResponse> GatewayApp::Route(HttpRequest& request, const std::
 
 HttpResponse GatewayApp::Handle(HttpRequest& request) {
   const absl::Time started = absl::Now();
+  // The request's trace (its client's traceparent, or a new one): in this request's log lines
+  // and carried to every service it calls (main.cpp's channels) and every event they write.
+  const absl::string_view traceparent = request.Header("traceparent");
+  const trace::Scope traced(trace::Continue(std::string_view(traceparent.data(), traceparent.size())));
   const std::string client = ClientAddress(request, edge_.trusted_proxies);
   HttpResponse response;
   std::string pattern = "unmatched";

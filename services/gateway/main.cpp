@@ -6,6 +6,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_split.h"
+#include "grpcpp/support/client_interceptor.h"
 #include "services/gateway/citizen_api.h"
 #include "services/gateway/gateway_app.h"
 #include "services/gateway/http_server.h"
@@ -19,6 +20,7 @@
 #include "services/platform/city_config.h"
 #include "services/platform/service_host.h"
 #include "services/platform/tls.h"
+#include "services/platform/trace.h"
 
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080", "HTTP address, host:port (port 0: any)");
 ABSL_FLAG(std::string, http_ready_file, "", "written with the bound HTTP port once it serves");
@@ -135,8 +137,12 @@ int main(int argc, char** argv) {
   channel_args.SetMaxReceiveMessageSize(
       static_cast<int>(absl::GetFlag(FLAGS_max_photo_bytes) + 1024 * 1024));
   auto dial = [&](const std::string& name, const std::string& flag_value, int dev_port) {
-    return grpc::CreateCustomChannel(ServiceAddress(options, name, flag_value, dev_port),
-                                     credentials, channel_args);
+    // Every call carries the trace of the request it serves (docs/tracing.md).
+    std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> traced;
+    traced.push_back(skk::trace::MakeClientTraceFactory());
+    return grpc::experimental::CreateCustomChannelWithInterceptors(
+        ServiceAddress(options, name, flag_value, dev_port), credentials, channel_args,
+        std::move(traced));
   };
   const auto intake = dial("intake", absl::GetFlag(FLAGS_intake_addr), 50051);
   const auto routing = dial("routing", absl::GetFlag(FLAGS_routing_addr), 50052);

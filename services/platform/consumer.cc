@@ -8,6 +8,7 @@
 #include "services/platform/log.h"
 #include "services/platform/metrics.h"
 #include "services/platform/status_macros.h"
+#include "services/platform/trace.h"
 
 namespace skk {
 namespace {
@@ -55,6 +56,7 @@ absl::StatusOr<bool> PgIdempotentApplier::Apply(const sambat::v1::Event& event,
     SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kRecordApplied, {SqlParam::Text(event.event_id()),
                                                                  SqlParam::Text(event.type())}));
     if (r.affected() == 0) return absl::OkStatus();
+    const trace::Scope traced(trace::Continue(event.traceparent()));
     SKK_RETURN_IF_ERROR(handler(tx, event));
     applied = true;
     return absl::OkStatus();
@@ -101,6 +103,7 @@ absl::StatusOr<std::vector<absl::StatusOr<bool>>> PgIdempotentApplier::ApplyBatc
                              tx.Execute(kRecordApplied, {SqlParam::Text(one.event->event_id()),
                                                          SqlParam::Text(one.event->type())}));
         if (r.affected() == 0) return false;
+        const trace::Scope traced(trace::Continue(one.event->traceparent()));
         SKK_RETURN_IF_ERROR((*one.handler)(tx, *one.event));
         return true;
       }();

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/platform/ids.h"
+#include "services/platform/trace.h"
 
 namespace skk {
 
@@ -27,6 +28,15 @@ sambat::v1::Event NewEvent(const std::string& type, const std::string& complaint
   *event.mutable_occurred_at() = ToProtoTime(occurred_at);
   event.set_complaint_id(complaint_id);
   event.set_producer(producer);
+  // The trace of the work that writes the event (a call, or the event being applied), else
+  // the cause's, else a new one: a consumer continues it (consumer.cc).
+  if (const trace::TraceContext* traced = trace::Current()) {
+    event.set_traceparent(trace::Format(*traced));
+  } else if (cause != nullptr && trace::Parse(cause->traceparent()).has_value()) {
+    event.set_traceparent(cause->traceparent());
+  } else {
+    event.set_traceparent(trace::Format(trace::NewTrace()));
+  }
   if (cause != nullptr) {
     event.set_correlation_id(cause->correlation_id().empty() ? cause->event_id()
                                                              : cause->correlation_id());

@@ -25,6 +25,7 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "services/platform/auth.h"
 #include "services/platform/pg.h"
+#include "services/platform/trace.h"
 
 namespace skk {
 
@@ -88,6 +89,7 @@ grpc::ServerUnaryReactor* ServeUnary(
       return;
     }
     const RequestDeadlineScope deadline(context->deadline());
+    const trace::Scope traced(trace::ForIncomingCall(*context));
     Request request;
     if (absl::Status parsed = ParseRequest(*wire_request, &request); !parsed.ok()) {
       reactor->Finish(ToGrpcStatus(parsed));

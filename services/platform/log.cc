@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/platform/text.h"
+#include "services/platform/trace.h"
 
 namespace skk::log {
 namespace {
@@ -63,6 +64,14 @@ void Write(Level level, std::string_view msg, std::initializer_list<Field> field
   }
   line += ",\"msg\":";
   AppendJsonString(line, msg);
+  // The trace of the work being done (trace.h): one id across every service's lines.
+  if (const trace::TraceContext* traced = trace::Current()) {
+    line += ",\"trace_id\":\"";
+    line += traced->trace_id;
+    line += "\",\"span_id\":\"";
+    line += traced->span_id;
+    line.push_back('"');
+  }
   for (const Field& f : fields) {
     line.push_back(',');
     AppendJsonString(line, f.key);

@@ -62,10 +62,11 @@ constexpr SqlStatement kFiredLevel{"sla_fired_level", R"sql(
   SELECT coalesce(max(t.level), 0) AS level FROM timers t
   WHERE t.deadline_id = $1 AND t.kind = 'escalation' AND t.fired_at IS NOT NULL)sql"};
 
-constexpr SqlStatement kInsertTimer{"sla_insert_planned_timer", R"sql(
+constexpr SqlStatement kInsertTimer{"sla_insert_planned_timer_v2", R"sql(
   INSERT INTO timers (deadline_id, complaint_id, ticket, agency_code, level, due_at,
-                      correlation_id, cause_event_id, kind, generation, deadline_kind)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                      correlation_id, cause_event_id, kind, generation, deadline_kind,
+                      traceparent)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
   RETURNING id)sql"};
 
 }  // namespace
@@ -312,7 +313,8 @@ absl::Status CaseClocks::PlanTimers(PgConnection& tx, const sambat::v1::Event& c
                     SqlParam::Time(t.due_at), SqlParam::Text(cause.correlation_id()),
                     SqlParam::Text(cause.event_id()),
                     SqlParam::Text(t.kind == TimerKind::kReminder ? "reminder" : "escalation"),
-                    SqlParam::Int(generation), SqlParam::Text(DeadlineKindName(kind))}));
+                    SqlParam::Int(generation), SqlParam::Text(DeadlineKindName(kind)),
+                    SqlParam::Text(cause.traceparent())}));
     scheduled.emplace_back(r.Row(0).Int("id"), t.due_at);
   }
   if (kind == sambat::v1::DEADLINE_KIND_FIRST_RESPONSE) {

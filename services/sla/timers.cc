@@ -174,6 +174,7 @@ absl::StatusOr<Timers::Outcome> Timers::Fire(PgConnection& tx, int64_t timer_id,
   sambat::v1::Event cause;
   cause.set_event_id(timer.String("cause_event_id"));
   cause.set_correlation_id(timer.String("correlation_id"));
+  cause.set_traceparent(timer.String("traceparent"));
 
   sambat::v1::Event event;
   if (timer.String("kind") == "reminder") {

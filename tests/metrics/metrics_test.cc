@@ -1,7 +1,9 @@
 // What the services count is what happened (docs/metrics.md): every service and the gateway
 // serve /metrics, Debian's Prometheus scrapes them on loopback while complaints are submitted,
 // routed and escalated, and each counter Prometheus holds is compared with the databases and
-// with what the test did. promtool finds nothing wrong with any service's exposition.
+// with what the test did. promtool finds nothing wrong with any service's exposition. Then a
+// complaint sent over HTTP with a W3C traceparent is followed by its trace id through every
+// service's log lines (docs/tracing.md).
 
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 #include "tests/support/http_client.h"
@@ -125,7 +128,7 @@ bool Converges(Prometheus& prometheus, const std::string& query,
 }  // namespace
 
 TEST_CASE("Prometheus scraping every service counts the complaints, calls, events, "
-          "escalations and deliveries that happened",
+          "escalations and deliveries that happened, and one trace follows a complaint",
           "[metrics]") {
   System system("metrics", {});
   std::map<std::string, int> metrics_ports;
@@ -230,6 +233,27 @@ TEST_CASE("Prometheus scraping every service counts the complaints, calls, event
     const std::string said((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     INFO(service << ": promtool check metrics said:\n" << said);
     CHECK(status == 0);
+  }
+
+  // A phone's request with its own trace: the gateway, intake, and every service that applies
+  // the events it causes (routing routes it, sla sets its deadline, notification tells the
+  // reporter) write the same trace id in their log lines about it.
+  const std::string trace_id = "5a6b7c8d9e0f11223344556677889900";
+  sambat::v1::SubmitComplaintRequest traced = SampleComplaint("pohon-tumbang");
+  traced.mutable_reporter()->set_phone("081234567899");
+  const HttpAnswer submitted = gateway.Post(
+      "/api/v1/complaints", ProtoJson(traced), "application/json",
+      {{"Idempotency-Key", "metrics-traced-1"},
+       {"traceparent", absl::StrCat("00-", trace_id, "-1122334455667788-01")}});
+  REQUIRE(submitted.status == 201);
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM sla.timers WHERE kind = 'escalation'") == 12;
+  }));
+  for (const std::string service : {"gateway", "intake", "routing", "sla", "notification"}) {
+    INFO(service << "'s log does not name trace " << trace_id << ":\n" << system.LogTail(service));
+    CHECK(System::WaitUntil([&] {
+      return absl::StrContains(system.LogTail(service, 1 << 20), trace_id);
+    }, absl::Seconds(20)));
   }
 }
 
