@@ -101,10 +101,13 @@ absl::StatusOr<int> Timers::FireDue() {
   // The whole claimed batch is decided in one transaction: one commit (one fsync) for up to
   // claim_batch firings. A failure rolls all of it back and puts it back in the schedule.
   std::vector<std::pair<Outcome, int64_t>> fired;
+  std::vector<std::pair<absl::Time, int64_t>> early;
   absl::Status status = pool_.Transact([&](PgConnection& tx) -> absl::Status {
     fired.clear();
+    early.clear();
     for (int64_t id : ids) {
       SKK_ASSIGN_OR_RETURN(Outcome outcome, Fire(tx, id, now));
+      if (outcome.not_yet.has_value()) early.emplace_back(*outcome.not_yet, id);
       if (outcome.fired) fired.emplace_back(std::move(outcome), id);
     }
     return absl::OkStatus();
@@ -117,6 +120,17 @@ absl::StatusOr<int> Timers::FireDue() {
     }
     (void)loop_client_.Command(zadd);
     return status;
+  }
+  if (!early.empty()) {
+    std::vector<std::string> zadd = {"ZADD", ScheduleKey()};
+    for (const auto& [due, id] : early) {
+      zadd.push_back(Score(due));
+      zadd.push_back(std::to_string(id));
+      log::Warn("timer claimed before its due time, scheduled again",
+                {{"timer_id", (long long)id}, {"due_at", absl::FormatTime(due)}});
+    }
+    // If this fails the reconciler puts it back within its interval.
+    (void)loop_client_.Command(zadd);
   }
   static auto& fired_count = metrics::CounterFamily(
       "skk_timers_fired_total", "Deadline timers fired, by kind (reminder, escalation) and level");
@@ -148,6 +162,11 @@ absl::StatusOr<Timers::Outcome> Timers::Fire(PgConnection& tx, int64_t timer_id,
 
   const PgRow deadline = clock.Row(0);
   const absl::Time due = timer.Time("due_at");
+  // A timer never fires before its time, whatever the schedule says.
+  if (due > now) {
+    outcome.not_yet = due;
+    return outcome;
+  }
   const bool stale = deadline.String("state") != "running" ||
                      deadline.Int("generation") != timer.Int("generation");
   SKK_ASSIGN_OR_RETURN(

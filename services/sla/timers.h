@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -76,6 +77,10 @@ class Timers {
     std::string kind;    // "reminder" or "escalation"
     int level = 0;       // an escalation's level
     absl::Duration late = absl::ZeroDuration();  // how long after its due time it fired
+    // Claimed before its due time (a schedule entry older than the row: the database was
+    // restored to an earlier point and the id taken again, or replicas' clocks differ): not
+    // fired, and put back in the schedule at this time.
+    std::optional<absl::Time> not_yet;
   };
   // Decides one claimed timer inside `tx`.
   absl::StatusOr<Outcome> Fire(PgConnection& tx, int64_t timer_id, absl::Time now);

@@ -192,6 +192,22 @@ TEST_CASE("an sla restarted with timers pending fires them, and a flushed Redis 
   CHECK(w.Count("SELECT count(*) FROM escalations") == 40);
 }
 
+TEST_CASE("a schedule entry older than its timer never fires it before its due time", "[sla]") {
+  // The database restored to an earlier point hands a timer's id to a new timer, or a replica's
+  // clock runs behind: the schedule says now, the timer's row says later.
+  testing::SlaWorld w("sla_early_entry", Wib(2026, 3, 2, 9));
+  for (int i = 0; i < 5; ++i) w.RouteNewCase("pohon-tumbang", "dlh");
+  const long long timers = w.Count("SELECT count(*) FROM timers");
+  w.ReplayAllTimers();  // every entry due at once
+  CHECK(w.FireDue() == 0);
+  CHECK(w.Count("SELECT count(*) FROM firings") == 0);
+  CHECK(w.ScheduleSize() == timers);  // each put back at its own time
+  w.clock.Set(Wib(2026, 3, 9, 9, 1));  // past every due time of the five cases
+  CHECK(w.FireDue() == timers);
+  CHECK(w.Count("SELECT count(*) FROM firings WHERE fired_at < (SELECT due_at FROM timers t "
+                "WHERE t.id = firings.timer_id)") == 0);
+}
+
 TEST_CASE("two sla replicas firing the same schedule fire each timer exactly once", "[sla]") {
   testing::SlaWorld w("sla_replicas", Wib(2026, 3, 2, 9));
   constexpr int kCases = 150;
