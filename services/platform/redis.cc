@@ -3,11 +3,14 @@
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 
 // hiredis writes with write(2), not send(MSG_NOSIGNAL): a second write to a connection Redis
 // already closed raises SIGPIPE. ServiceHost ignores SIGPIPE for the whole process.
@@ -78,46 +81,94 @@ void RedisClient::Drop() {
   }
 }
 
-absl::Status RedisClient::EnsureConnected() {
-  if (ctx_ != nullptr) return absl::OkStatus();
+namespace {
 
-  // host:port, or [v6-address]:port, after an optional redis://user:password@.
-  std::string hostport = address_;
+struct Endpoint {
+  std::string host;
+  int port = 0;
+};
+
+// "host:port" or "[v6-address]:port".
+std::optional<Endpoint> ParseEndpoint(const std::string& hostport) {
+  const size_t colon = hostport.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  Endpoint e;
+  e.host = hostport.substr(0, colon);
+  if (e.host.size() >= 2 && e.host.front() == '[' && e.host.back() == ']') {
+    e.host = e.host.substr(1, e.host.size() - 2);
+  }
+  if (e.host.empty() || !absl::SimpleAtoi(hostport.substr(colon + 1), &e.port) || e.port <= 0 ||
+      e.port > 65535) {
+    return std::nullopt;
+  }
+  return e;
+}
+
+// What an address names: one server, or a master Sentinel knows by name.
+struct Target {
+  std::vector<Endpoint> servers;  // the server, or the Sentinels to ask
+  std::string master_name;        // empty: servers[0] is the server
   std::string user;
   std::string password;
-  if (absl::StartsWith(hostport, "redis://")) {
-    hostport = hostport.substr(8);
-    if (const size_t at = hostport.rfind('@'); at != std::string::npos) {
-      const std::string credentials = hostport.substr(0, at);
-      hostport = hostport.substr(at + 1);
+  std::string shown;              // for messages: no credentials
+};
+
+constexpr absl::string_view kAddressForms =
+    "expected host:port, redis://user:password@host:port or "
+    "redis-sentinel://user:password@sentinel:port,sentinel:port/master-name";
+
+absl::StatusOr<Target> ParseTarget(const std::string& address) {
+  Target t;
+  std::string rest = address;
+  bool sentinel = false;
+  if (absl::StartsWith(rest, "redis://")) {
+    rest = rest.substr(8);
+  } else if (absl::StartsWith(rest, "redis-sentinel://")) {
+    rest = rest.substr(17);
+    sentinel = true;
+  }
+  if (rest != address) {
+    if (const size_t at = rest.rfind('@'); at != std::string::npos) {
+      const std::string credentials = rest.substr(0, at);
+      rest = rest.substr(at + 1);
       const size_t colon = credentials.find(':');
-      user = credentials.substr(0, colon);
-      if (colon != std::string::npos) password = credentials.substr(colon + 1);
+      t.user = credentials.substr(0, colon);
+      if (colon != std::string::npos) t.password = credentials.substr(colon + 1);
     }
   }
-  shown_ = hostport;
-  const size_t colon = hostport.rfind(':');
-  std::string host = colon == std::string::npos ? "" : hostport.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
+  if (sentinel) {
+    const size_t slash = rest.find('/');
+    if (slash == std::string::npos || slash + 1 >= rest.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid Redis address '", rest, "': no master name; ", kAddressForms));
+    }
+    t.master_name = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
   }
-  int port = 0;
-  if (host.empty() || !absl::SimpleAtoi(hostport.substr(colon + 1), &port) || port <= 0 ||
-      port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid Redis address '", hostport, "': expected host:port or redis://user:password@host:port"));
+  for (absl::string_view one : absl::StrSplit(rest, ',')) {
+    std::optional<Endpoint> e = ParseEndpoint(std::string(one));
+    if (!e.has_value() || (!sentinel && !t.servers.empty())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid Redis address '", rest, "': ", kAddressForms));
+    }
+    t.servers.push_back(*e);
   }
+  t.shown = sentinel ? absl::StrCat("master '", t.master_name, "' of Sentinel ", rest) : rest;
+  return t;
+}
 
-  const timeval tv = TimevalOf(timeout_);
-  redisContext* c = redisConnectWithTimeout(host.c_str(), port, tv);
+absl::StatusOr<redisContext*> Connect(const Endpoint& e, absl::Duration timeout,
+                                      const std::string& shown) {
+  const timeval tv = TimevalOf(timeout);
+  redisContext* c = redisConnectWithTimeout(e.host.c_str(), e.port, tv);
   if (c == nullptr) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("connect to Redis at ", shown_, ": out of memory"));
+        absl::StrCat("connect to Redis at ", shown, ": out of memory"));
   }
   if (c->err != 0) {
     std::string why = c->errstr;
     redisFree(c);
-    return absl::UnavailableError(absl::StrCat("connect to Redis at ", shown_, ": ", why));
+    return absl::UnavailableError(absl::StrCat("connect to Redis at ", shown, ": ", why));
   }
   // Bounds every later read and write, so a Redis that hangs fails the call instead of the
   // caller.
@@ -125,10 +176,84 @@ absl::Status RedisClient::EnsureConnected() {
     std::string why = c->errstr;
     redisFree(c);
     return absl::UnavailableError(
-        absl::StrCat("set socket timeout for Redis at ", shown_, ": ", why));
+        absl::StrCat("set socket timeout for Redis at ", shown, ": ", why));
   }
-  if (!user.empty()) {
+  return c;
+}
+
+// Asks the Sentinels in turn where the master named `name` is now.
+absl::StatusOr<Endpoint> AskSentinels(const Target& t, absl::Duration timeout) {
+  std::string why = "no Sentinel answered";
+  for (const Endpoint& sentinel : t.servers) {
+    const std::string shown = absl::StrCat("Sentinel ", sentinel.host, ":", sentinel.port);
+    absl::StatusOr<redisContext*> c = Connect(sentinel, timeout, shown);
+    if (!c.ok()) {
+      why = std::string(c.status().message());
+      continue;
+    }
+    ReplyPtr reply(static_cast<redisReply*>(redisCommand(
+        *c, "SENTINEL get-master-addr-by-name %b", t.master_name.data(), t.master_name.size())));
+    if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
+      why = reply == nullptr ? std::string((*c)->errstr)
+                             : absl::StrCat(shown, " does not know master '", t.master_name, "'");
+      redisFree(*c);
+      continue;
+    }
+    Endpoint master;
+    master.host.assign(reply->element[0]->str, reply->element[0]->len);
+    const bool port_ok = absl::SimpleAtoi(
+        absl::string_view(reply->element[1]->str, reply->element[1]->len), &master.port);
+    redisFree(*c);
+    if (port_ok) return master;
+    why = absl::StrCat(shown, " gave no port for master '", t.master_name, "'");
+  }
+  return absl::UnavailableError(
+      absl::StrCat("find Redis master '", t.master_name, "' through Sentinel: ", why));
+}
+
+// An error reply that says this server is the wrong one to talk to now: a replica since a
+// failover, or one still loading. The connection is dropped so the next call asks again.
+bool WrongServerNow(const absl::Status& status) {
+  const absl::string_view m = status.message();
+  return absl::StartsWith(m, "READONLY") || absl::StartsWith(m, "MASTERDOWN") ||
+         absl::StartsWith(m, "LOADING");
+}
+
+}  // namespace
+
+absl::Status RedisClient::EnsureConnected() {
+  absl::StatusOr<Target> target = ParseTarget(address_);
+  if (!target.ok()) return target.status();
+  const bool sentinel = !target->master_name.empty();
+  if (ctx_ != nullptr) {
+    // A master that failed over is demoted only a moment after Sentinel names the new one,
+    // and writes it takes meanwhile are lost: ask Sentinel again at least every second, and
+    // move when the answer changed.
+    if (!sentinel || absl::Now() - asked_sentinel_at_ < absl::Seconds(1)) return absl::OkStatus();
+    absl::StatusOr<Endpoint> master = AskSentinels(*target, timeout_);
+    asked_sentinel_at_ = absl::Now();
+    if (!master.ok() || absl::StrCat(master->host, ":", master->port) == master_) {
+      return absl::OkStatus();  // no Sentinel answered: keep the connection that works
+    }
+    Drop();
+  }
+  shown_ = target->shown;
+  Endpoint server = target->servers.front();
+  if (sentinel) {
+    absl::StatusOr<Endpoint> master = AskSentinels(*target, timeout_);
+    asked_sentinel_at_ = absl::Now();
+    if (!master.ok()) return master.status();
+    server = *master;
+    master_ = absl::StrCat(server.host, ":", server.port);
+    shown_ = absl::StrCat(target->shown, " (", master_, ")");
+  }
+  absl::StatusOr<redisContext*> connected = Connect(server, timeout_, shown_);
+  if (!connected.ok()) return connected.status();
+  redisContext* c = *connected;
+  if (!target->user.empty()) {
     // ACL users (Redis 6+): AUTH user password. The reply says only OK or WRONGPASS.
+    const std::string& user = target->user;
+    const std::string& password = target->password;
     ReplyPtr auth(static_cast<redisReply*>(
         redisCommand(c, "AUTH %b %b", user.data(), user.size(), password.data(), password.size())));
     if (auth == nullptr || auth->type == REDIS_REPLY_ERROR) {
@@ -136,6 +261,20 @@ absl::Status RedisClient::EnsureConnected() {
       redisFree(c);
       return absl::PermissionDeniedError(
           absl::StrCat("Redis at ", shown_, " refused user '", user, "': ", why));
+    }
+  }
+  if (sentinel) {
+    // Sentinel's answer may be a moment old: a failover in progress leaves the old master a
+    // replica. Talk only to a master; the next call asks again.
+    ReplyPtr role(static_cast<redisReply*>(redisCommand(c, "ROLE")));
+    const bool master = role != nullptr && role->type == REDIS_REPLY_ARRAY &&
+                        role->elements > 0 && role->element[0]->type == REDIS_REPLY_STRING &&
+                        absl::string_view(role->element[0]->str, role->element[0]->len) ==
+                            "master";
+    if (!master) {
+      redisFree(c);
+      return absl::UnavailableError(
+          absl::StrCat("Redis at ", shown_, " is not a master (yet): a failover in progress"));
     }
   }
   ctx_ = c;
@@ -166,9 +305,14 @@ absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& 
   }
   absl::StatusOr<RedisReply> out = Convert(reply.get());
   if (!out.ok()) {
-    // An error reply: the connection is fine.
-    return absl::InternalError(
-        absl::StrCat("Redis ", Describe(args), " at ", shown_, ": ", out.status().message()));
+    const std::string message =
+        absl::StrCat("Redis ", Describe(args), " at ", shown_, ": ", out.status().message());
+    if (WrongServerNow(out.status())) {
+      Drop();
+      return absl::UnavailableError(message);
+    }
+    // Any other error reply: the connection is fine.
+    return absl::InternalError(message);
   }
   return out;
 }
@@ -204,6 +348,7 @@ absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(
   // Read every reply even after an error reply, so the connection stays in step.
   replies.reserve(commands.size());
   absl::Status first_error;
+  bool wrong_server = false;
   for (size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
     if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
@@ -216,6 +361,7 @@ absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(
     ReplyPtr reply(static_cast<redisReply*>(raw));
     absl::StatusOr<RedisReply> r = Convert(reply.get());
     if (!r.ok()) {
+      if (WrongServerNow(r.status())) wrong_server = true;
       if (first_error.ok()) {
         first_error = absl::InternalError(absl::StrCat("Redis pipeline  at ", shown_, ": command ",
                                                        i + 1, " (", Describe(commands[i]),
@@ -224,6 +370,10 @@ absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(
       continue;
     }
     replies.push_back(*std::move(r));
+  }
+  if (wrong_server) {
+    Drop();
+    return absl::UnavailableError(first_error.message());
   }
   if (!first_error.ok()) return first_error;
   return replies;

@@ -28,7 +28,15 @@ class RedisClient {
  public:
   // `address` is host:port, or redis://user:password@host:port for a server with ACL users
   // (Redis 6+): the client authenticates as that user on every connect. The password never
-  // appears in an error message.
+  // appears in an error message. With Redis Sentinel (a failover pair or more),
+  // redis-sentinel://user:password@sentinel:port,sentinel:port/master-name: each connect asks
+  // the Sentinels in turn where the master is and talks only to a server whose ROLE is
+  // master; a connection error or a READONLY, MASTERDOWN or LOADING reply (a failover) drops
+  // the connection as UNAVAILABLE, and the next call asks Sentinel again. A connected client
+  // also asks again when its last answer is a second old and moves if the master moved, so
+  // writes reach the new master within about a second of a failover (the old one takes
+  // writes until Sentinel demotes it, and those are lost: Redis holds nothing of record
+  // here). The Sentinels are asked without a password.
   explicit RedisClient(std::string address, absl::Duration timeout = absl::Seconds(2))
       : address_(std::move(address)), timeout_(timeout) {}
   ~RedisClient();
@@ -51,6 +59,8 @@ class RedisClient {
   std::string address_;
   absl::Duration timeout_;
   redisContext* ctx_ = nullptr;
+  std::string master_;  // host:port Sentinel named for the connection in ctx_
+  absl::Time asked_sentinel_at_ = absl::InfinitePast();
 };
 
 }  // namespace skk

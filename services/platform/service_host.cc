@@ -56,7 +56,8 @@ ABSL_FLAG(std::string, amqp_uri_file, "", "file holding the RabbitMQ URI (with i
 ABSL_FLAG(std::string, redis_addr, "127.0.0.1:55379",
           "Redis host:port, or redis://user:password@host:port for the service's ACL user");
 ABSL_FLAG(std::string, redis_addr_file, "",
-          "file holding the Redis address (redis://user:password@host:port); overrides --redis_addr");
+          "file holding the Redis address (redis://user:password@host:port, or "
+          "redis-sentinel://user:password@sentinel:port,.../master-name); overrides --redis_addr");
 ABSL_FLAG(std::string, redis_prefix, "skk:", "prefix of every Redis key");
 ABSL_FLAG(std::string, clock, "real",
           "business clock: real, or file:<path> holding an RFC 3339 time (tests, demos)");
