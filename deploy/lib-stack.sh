@@ -35,7 +35,10 @@ stack_configure() {
     # The fault suite crashes and restarts these servers, so it never shares them with tests.
     faults) PG_PORT=57432 REDIS_PORT=57379 AMQP_PORT=57672 DIST_PORT=57673 EPMD_PORT=57369
           CTL_PORT_MIN=57700 CTL_PORT_MAX=57739 ;;
-    *)    die "unknown profile '$PROFILE' (expected dev, test or faults)" ;;
+    # deploy/restore-drill.sh: servers it loses and restores, apart from everything else.
+    drill) PG_PORT=58432 REDIS_PORT=58379 AMQP_PORT=58672 DIST_PORT=58673 EPMD_PORT=58369
+          CTL_PORT_MIN=58700 CTL_PORT_MAX=58739 ;;
+    *)    die "unknown profile '$PROFILE' (expected dev, test, faults or drill)" ;;
   esac
   RUN_DIR=$REPO_ROOT/.run/$PROFILE
   # TLS beside the plaintext ports, so tests prove handshakes (and refusals) against the real

@@ -34,28 +34,12 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO_ROOT"
 PROFILE=drill
 # The stack's own helpers (initdb, start, provisioning of roles and schemas, Redis, RabbitMQ,
-# stopping); their configuration is set below instead of by stack_configure, which knows only
-# the profiles dev, test and faults.
+# stopping) with the drill profile's ports and directories (stack_configure). The drill starts
+# and stops the servers itself: stack.sh's start provisions roles right after PostgreSQL
+# starts, which a restored server still replaying its WAL cannot take.
 # shellcheck source=deploy/lib-stack.sh
 . "$REPO_ROOT/deploy/lib-stack.sh"
-
-PG_PORT=58432 REDIS_PORT=58379 AMQP_PORT=58672 DIST_PORT=58673 EPMD_PORT=58369
-CTL_PORT_MIN=58700 CTL_PORT_MAX=58739
-RUN_DIR=$REPO_ROOT/.run/drill
-AMQPS_PORT=$((AMQP_PORT - 1))
-TLS_DIR=$RUN_DIR/tls
-PG_DATA=$RUN_DIR/pg
-PG_SOCKET_DIR=$RUN_DIR/pg-socket
-PG_LOG=$RUN_DIR/pg.log
-REDIS_DIR=$RUN_DIR/redis
-REDIS_PIDFILE=$REDIS_DIR/redis.pid
-REDIS_LOG=$REDIS_DIR/redis.log
-RABBIT_DIR=$RUN_DIR/rabbitmq
-RABBIT_NODENAME=skk-drill@localhost
-RABBIT_PIDFILE=$RABBIT_DIR/rabbitmq.pid
-RABBIT_LOG_DIR=$RABBIT_DIR/log
-RABBIT_LOG=$RABBIT_LOG_DIR/$RABBIT_NODENAME.log
-RABBITMQCTL=$RUN_DIR/rabbitmqctl
+stack_configure
 
 # The drill's own directories: the original cluster is $PG_DATA; the restores go elsewhere.
 BACKUP_DIR=$RUN_DIR/backup

@@ -4,9 +4,7 @@
 // new master, as a service must when the operator's Redis fails over in a cluster.
 
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -22,21 +20,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/platform/redis.h"
+#include "services/platform/testing/local.h"
 
 namespace skk {
 namespace {
-
-int UnusedPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 // A redis-server process with `args`, killed with the test.
 class Server {
@@ -86,9 +73,9 @@ TEST_CASE("a client through Sentinel finds the master by name and follows it aft
           "[redis]") {
   char dir_template[] = "/tmp/skk-sentinel-XXXXXX";
   const std::string dir = ::mkdtemp(dir_template);
-  const int first = UnusedPort();
-  const int second = UnusedPort();
-  const int sentinel_port = UnusedPort();
+  const int first = testing::ClosedPort();
+  const int second = testing::ClosedPort();
+  const int sentinel_port = testing::ClosedPort();
   const auto server_args = [&](int port) {
     return std::vector<std::string>{"--port", std::to_string(port), "--bind", "127.0.0.1",
                                     "--save", "", "--appendonly", "no", "--dir", dir};
@@ -120,7 +107,7 @@ TEST_CASE("a client through Sentinel finds the master by name and follows it aft
   }));
 
   // The first Sentinel named is down: the client asks the next.
-  RedisClient client(absl::StrCat("redis-sentinel://127.0.0.1:", UnusedPort(), ",127.0.0.1:",
+  RedisClient client(absl::StrCat("redis-sentinel://127.0.0.1:", testing::ClosedPort(), ",127.0.0.1:",
                                   sentinel_port, "/skk"));
   REQUIRE(client.Command({"SET", "skk:before", "1"}).ok());
   CHECK(Get(to_first, "skk:before") == "1");

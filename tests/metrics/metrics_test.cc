@@ -5,9 +5,7 @@
 // complaint sent over HTTP with a W3C traceparent is followed by its trace id through every
 // service's log lines (docs/tracing.md).
 
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -25,6 +23,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
+#include "services/platform/testing/local.h"
 #include "tests/support/http_client.h"
 #include "tests/support/system.h"
 
@@ -33,25 +32,12 @@ namespace {
 
 const std::vector<std::string> kScraped = {"intake", "routing", "sla", "notification", "gateway"};
 
-// A port nobody listens on now (the kernel's pick), for a server that must be told its port.
-int UnusedPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 // Debian's Prometheus on loopback, scraping each service every second, its data in the
 // system's directory; stopped with the test.
 class Prometheus {
  public:
   Prometheus(const System& system, const std::map<std::string, int>& targets)
-      : port_(UnusedPort()) {
+      : port_(testing::ClosedPort()) {
     const std::string config = system.dir() + "/prometheus.yml";
     std::ofstream out(config);
     out << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n";
@@ -133,7 +119,7 @@ TEST_CASE("Prometheus scraping every service counts the complaints, calls, event
   System system("metrics", {});
   std::map<std::string, int> metrics_ports;
   for (const std::string& service : kScraped) {
-    metrics_ports[service] = UnusedPort();
+    metrics_ports[service] = testing::ClosedPort();
     system.Start(service, {absl::StrCat("--metrics_listen=127.0.0.1:", metrics_ports[service])});
   }
   Prometheus prometheus(system, metrics_ports);

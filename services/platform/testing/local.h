@@ -8,7 +8,7 @@
 namespace skk::testing {
 
 // A loopback port nothing listens on: bound by this process, then released. Connecting to it
-// is refused at once.
+// is refused at once; a server a test starts may be told to listen on it.
 int ClosedPort();
 
 // Runs `command` with /bin/sh and waits for it. Returns its exit code (-1 if it could not be
