@@ -219,6 +219,9 @@ const std::set<std::string> kNotPersonal = {
     "sambat.v1.Event.causation_id",
     "sambat.v1.Event.producer",
     "sambat.v1.Event.actor",  // "officer:<id>", "citizen" or "system": never a citizen's identity
+    // W3C trace ids, hex only (trace.h refuses anything else): a random id, or one a client
+    // chose for its own request; never read from the citizen's words.
+    "sambat.v1.Event.traceparent",
     "sambat.v1.ComplaintSubmitted.ticket",
     "sambat.v1.ComplaintSubmitted.category",
     "sambat.v1.ComplaintSubmitted.channel",
