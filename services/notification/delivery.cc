@@ -92,57 +92,92 @@ void Dispatcher::Run(const std::atomic<bool>& stop) {
 void ChannelWorker::Run(const std::atomic<bool>& stop) {
   EventConsumer consumer({.endpoint = options_.endpoint,
                           .topology = ChannelTopology(channel_, options_.backoff),
-                          .prefetch = options_.prefetch},
+                          .prefetch = options_.prefetch,
+                          .batch_max = std::min(options_.batch, options_.prefetch)},
                          *this);
   consumer.Run(stop);
 }
 
 absl::StatusOr<ProcessResult> ChannelWorker::Process(const AmqpDelivery& delivery) {
-  const std::string id = delivery.message.body;
-  SKK_ASSIGN_OR_RETURN(AttemptStart start, BeginAttempt(pool_, id, options_.lease));
-  if (!start.delivery.has_value()) {
-    // Another worker holds it (a duplicate message): look again after the longest wait, in
-    // case that worker dies before it finishes.
-    if (start.state == "sending") return ProcessResult{Disposition::kRevisitLater};
-    // Sent, dead, not yet due again (pending) or unknown: nothing to do for this copy.
-    log::Debug("delivery message skipped", {{"delivery_id", id}, {"state", start.state}});
-    return ProcessResult{};
+  SKK_ASSIGN_OR_RETURN(std::vector<ProcessResult> results, ProcessBatch({delivery}));
+  return results.front();
+}
+
+absl::StatusOr<std::vector<ProcessResult>> ChannelWorker::ProcessBatch(
+    const std::vector<AmqpDelivery>& deliveries) {
+  // Two transactions for the batch, not two per message: the attempts are begun together,
+  // sent one by one, and their outcomes recorded together.
+  std::vector<std::string> ids;
+  for (const AmqpDelivery& delivery : deliveries) ids.push_back(delivery.message.body);
+  SKK_ASSIGN_OR_RETURN(std::vector<AttemptStart> starts,
+                       BeginAttempts(pool_, ids, options_.lease));
+  std::vector<ProcessResult> results(deliveries.size());
+  std::vector<FinishedAttempt> finished;
+  std::vector<size_t> finished_index;
+  std::vector<std::string> statuses;
+  std::vector<double> send_seconds;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    if (!starts[i].delivery.has_value()) {
+      // Another worker holds it (a duplicate message): look again after the longest wait, in
+      // case that worker dies before it finishes.
+      if (starts[i].state == "sending") results[i] = ProcessResult{Disposition::kRevisitLater};
+      // Sent, dead, not yet due again (pending) or unknown: nothing to do for this copy.
+      log::Debug("delivery message skipped", {{"delivery_id", ids[i]}, {"state", starts[i].state}});
+      continue;
+    }
+    const Delivery& d = *starts[i].delivery;
+    const absl::Time sending_at = absl::Now();
+    const SendResult result = sender_->Send(OutgoingMessage{d.id, d.ticket, d.recipient_name,
+                                                            d.address, d.subject, d.body});
+    send_seconds.push_back(absl::ToDoubleSeconds(absl::Now() - sending_at));
+    std::string outcome = "sent";
+    if (result.outcome == SendOutcome::kRetry) {
+      outcome = d.attempts >= options_.max_attempts ? "dead" : "retry";
+    } else if (result.outcome == SendOutcome::kPermanent) {
+      outcome = "dead";
+    }
+    finished.push_back(FinishedAttempt{&d, outcome, result.detail});
+    finished_index.push_back(i);
+    statuses.push_back(result.status);
   }
-  const Delivery& d = *start.delivery;
-  const absl::Time sending_at = absl::Now();
-  const SendResult result = sender_->Send(OutgoingMessage{d.id, d.ticket, d.recipient_name,
-                                                          d.address, d.subject, d.body});
-  const double sent_in = absl::ToDoubleSeconds(absl::Now() - sending_at);
-  std::string outcome = "sent";
-  if (result.outcome == SendOutcome::kRetry) {
-    outcome = d.attempts >= options_.max_attempts ? "dead" : "retry";
-  } else if (result.outcome == SendOutcome::kPermanent) {
-    outcome = "dead";
+  const absl::Time now = clock_.Now();
+  if (const absl::Status together = FinishAttempts(pool_, finished, now); !together.ok()) {
+    // One outcome the batch could not take (a deadlock with an erasure) must not cost the
+    // others theirs: each alone, and an error only if the database itself is away.
+    log::Warn("delivery outcomes recorded one by one", {{"channel", channel_}, {"error", together.ToString()}});
+    for (const FinishedAttempt& f : finished) {
+      SKK_RETURN_IF_ERROR(FinishAttempts(pool_, {f}, now));
+    }
   }
-  SKK_RETURN_IF_ERROR(FinishAttempt(pool_, d, outcome, result.detail, clock_.Now()));
   static auto& attempts = metrics::CounterFamily(
       "skk_delivery_attempts_total",
       "Delivery attempts finished, by channel and outcome (sent, retry, dead)");
   static auto& sending = metrics::HistogramFamily(
       "skk_delivery_send_seconds", "Time a channel's gateway or mail server took to answer");
-  attempts.Add({{"channel", channel_}, {"outcome", outcome}}).Increment();
-  sending.Add({{"channel", channel_}}, metrics::LatencyBuckets()).Observe(sent_in);
-  // The status, never the server's text: a gateway's reply may echo the number and the words.
-  const std::initializer_list<log::Field> fields = {
-      {"complaint_id", d.complaint_id}, {"delivery_id", d.id},  {"event_id", d.event_id},
-      {"channel", channel_},            {"attempt", d.attempts}, {"status", result.status}};
-  if (outcome == "sent") {
-    log::Info("notification sent", fields);
-    return ProcessResult{};
+  for (size_t k = 0; k < finished.size(); ++k) {
+    const Delivery& d = *finished[k].delivery;
+    const std::string& outcome = finished[k].outcome;
+    attempts.Add({{"channel", channel_}, {"outcome", outcome}}).Increment();
+    sending.Add({{"channel", channel_}}, metrics::LatencyBuckets()).Observe(send_seconds[k]);
+    // The status, never the server's text: a gateway's reply may echo the number and the words.
+    const std::initializer_list<log::Field> fields = {
+        {"complaint_id", d.complaint_id}, {"delivery_id", d.id},  {"event_id", d.event_id},
+        {"channel", channel_},            {"attempt", d.attempts}, {"status", statuses[k]}};
+    if (outcome == "sent") {
+      log::Info("notification sent", fields);
+      continue;
+    }
+    if (outcome == "retry") {
+      log::Warn("notification failed, will retry", fields);
+    } else {
+      log::Error("notification dead-lettered", fields);
+    }
+    // The broker's copy outlives an erasure of the complaint: it carries the status only.
+    results[finished_index[k]] =
+        ProcessResult{outcome == "retry" ? Disposition::kRetry : Disposition::kDeadLetter,
+                      statuses[k], d.attempts};
   }
-  if (outcome == "retry") {
-    log::Warn("notification failed, will retry", fields);
-  } else {
-    log::Error("notification dead-lettered", fields);
-  }
-  // The broker's copy outlives an erasure of the complaint: it carries the status only.
-  return ProcessResult{outcome == "retry" ? Disposition::kRetry : Disposition::kDeadLetter,
-                       result.status, d.attempts};
+  return results;
 }
 
 }  // namespace skk::notification

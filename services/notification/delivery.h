@@ -7,11 +7,12 @@
 //    marks them queued in the same transaction that claimed them (FOR UPDATE SKIP LOCKED).
 //  - One work queue per channel ("notification.<channel>.events"), each with its own worker
 //    threads, so a slow SMS gateway never holds up email.
-//  - A worker records the attempt in PostgreSQL before it sends (state sending, a lease) and
-//    its outcome after; a failure that may pass goes to the channel's retry queue for the
-//    next backoff step (TTL, then dead-lettered back to the work queue); a permanent one, or
-//    the last allowed attempt, to the channel's dead queue, and the delivery is dead. The
-//    platform's EventConsumer consumes the queue, parks and acks; the worker only sends.
+//  - A worker records the attempts of the batch of messages it took in PostgreSQL before it
+//    sends (state sending, a lease; one transaction) and their outcomes after (another); a
+//    failure that may pass goes to the channel's retry queue for the next backoff step (TTL,
+//    then dead-lettered back to the work queue); a permanent one, or the last allowed
+//    attempt, to the channel's dead queue, and the delivery is dead. The platform's
+//    EventConsumer consumes the queue, parks and acks; the worker only sends.
 
 #include <atomic>
 #include <map>
@@ -44,6 +45,8 @@ struct DeliveryOptions {
   // How long an attempt may hold a delivery before another worker may take it over.
   absl::Duration lease = absl::Minutes(2);
   int prefetch = 20;
+  // Messages a worker takes at once (EventConsumer::Options::batch_max), at most prefetch.
+  int batch = 20;
   absl::Duration idle_poll = absl::Milliseconds(200);
 };
 
@@ -79,6 +82,10 @@ class ChannelWorker final : public MessageProcessor {
   // nothing is left to do, kRetry or kDeadLetter (counted by the delivery's attempts) when it
   // failed, kRevisitLater while another worker holds it. Fails when the database does.
   absl::StatusOr<ProcessResult> Process(const AmqpDelivery& delivery) override;
+  // The messages of a batch as Process would, with the attempts begun in one transaction and
+  // their outcomes recorded in another.
+  absl::StatusOr<std::vector<ProcessResult>> ProcessBatch(
+      const std::vector<AmqpDelivery>& deliveries) override;
 
  private:
   std::string channel_;

@@ -17,7 +17,7 @@ constexpr SqlStatement kDeleteHeld{"ntf_erase_backlog", R"sql(
   DELETE FROM citizen_backlog WHERE complaint_id = $1)sql"};
 
 // First, so the complaint's delivery rows are locked before their attempts are: a worker
-// finishing an attempt locks the delivery, then writes the attempt (FinishAttempt).
+// finishing an attempt locks the delivery, then writes the attempt (FinishAttempts).
 constexpr SqlStatement kScrubDeliveries{"ntf_erase_deliveries", R"sql(
   UPDATE deliveries SET
     body = $2,

@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <tuple>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/notification/escaping.h"
 #include "services/notification/messages.h"
 #include "services/platform/events.h"
+#include "services/platform/ids.h"
 #include "services/platform/status_macros.h"
 
 namespace skk::notification {
@@ -130,40 +134,46 @@ constexpr SqlStatement kClaimDue{"ntf_claim_due", R"sql(
 constexpr SqlStatement kMarkQueued{"ntf_mark_queued", R"sql(
   UPDATE deliveries SET state = 'queued' WHERE id = ANY($1::uuid[]) AND state = 'pending')sql"};
 
-constexpr SqlStatement kBeginAttempt{"ntf_begin_attempt", R"sql(
+// Locks the deliveries a batch of messages names, in id order so two workers never wait on
+// each other. FOR UPDATE waits for a dispatcher still holding a row (its message may arrive
+// before its commit) and then reads the committed state.
+constexpr SqlStatement kLockDeliveries{"ntf_lock_deliveries", R"sql(
+  SELECT id, state, COALESCE(lease_until < now(), true) AS lease_expired FROM deliveries
+  WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE)sql"};
+
+constexpr SqlStatement kBeginAttempts{"ntf_begin_attempts", R"sql(
   UPDATE deliveries SET state = 'sending', attempts = attempts + 1,
                         lease_until = now() + $2::interval
-  WHERE id = $1
+  WHERE id = ANY($1::uuid[])
   RETURNING *)sql"};
 
-// FOR UPDATE waits for a dispatcher still holding the row (its message may arrive before its
-// commit) and then reads the committed state.
-constexpr SqlStatement kLockDelivery{"ntf_lock_delivery", R"sql(
-  SELECT state, COALESCE(lease_until < now(), true) AS lease_expired FROM deliveries
-  WHERE id = $1 FOR UPDATE)sql"};
+constexpr SqlStatement kRecordAttemptStarts{"ntf_attempt_starts", R"sql(
+  INSERT INTO delivery_attempts (delivery_id, attempt, started_at)
+  SELECT d, a, now() FROM unnest($1::uuid[], $2::int[]) AS t(d, a))sql"};
 
-constexpr SqlStatement kRecordAttemptStart{"ntf_attempt_start", R"sql(
-  INSERT INTO delivery_attempts (delivery_id, attempt, started_at) VALUES ($1, $2, now()))sql"};
-
-constexpr SqlStatement kFinishDelivery{"ntf_finish", R"sql(
-  UPDATE deliveries SET
-    state = CASE $2::text WHEN 'sent' THEN 'sent' WHEN 'dead' THEN 'dead' ELSE 'retrying' END,
-    last_error = $3, lease_until = NULL,
-    finished_at = CASE WHEN $2::text IN ('sent', 'dead') THEN $4::timestamptz END
-  WHERE id = $1 AND state = 'sending' AND attempts = $5)sql"};
-
-// FinishAttempt's first step: waits for an erasure holding the delivery, so the next statement
+// FinishAttempts' first step: waits for an erasure holding a delivery, so the next statement
 // sees it committed; an erasure that comes later waits for this attempt and clears it.
 constexpr SqlStatement kLockFinished{"ntf_finish_lock", R"sql(
-  SELECT 1 FROM deliveries WHERE id = $1 FOR UPDATE)sql"};
+  SELECT 1 FROM deliveries WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE)sql"};
 
-constexpr SqlStatement kErasedDelivery{"ntf_finish_erased", R"sql(
-  SELECT EXISTS (SELECT 1 FROM deliveries d JOIN erased_complaints e
-                 ON e.complaint_id = d.complaint_id WHERE d.id = $1) AS erased)sql"};
+constexpr SqlStatement kErasedDeliveries{"ntf_finish_erased", R"sql(
+  SELECT d.id FROM deliveries d JOIN erased_complaints e ON e.complaint_id = d.complaint_id
+  WHERE d.id = ANY($1::uuid[]))sql"};
 
-constexpr SqlStatement kRecordAttemptEnd{"ntf_attempt_end", R"sql(
-  UPDATE delivery_attempts SET finished_at = now(), outcome = $3, detail = $4
-  WHERE id = (SELECT max(id) FROM delivery_attempts WHERE delivery_id = $1 AND attempt = $2))sql"};
+constexpr SqlStatement kFinishDeliveries{"ntf_finish", R"sql(
+  UPDATE deliveries SET
+    state = CASE f.outcome WHEN 'sent' THEN 'sent' WHEN 'dead' THEN 'dead' ELSE 'retrying' END,
+    last_error = f.error, lease_until = NULL,
+    finished_at = CASE WHEN f.outcome IN ('sent', 'dead') THEN $5::timestamptz END
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[]) AS f(id, outcome, error, attempt)
+  WHERE deliveries.id = f.id AND deliveries.state = 'sending'
+    AND deliveries.attempts = f.attempt)sql"};
+
+constexpr SqlStatement kRecordAttemptEnds{"ntf_attempt_ends", R"sql(
+  UPDATE delivery_attempts a SET finished_at = now(), outcome = f.outcome, detail = f.said
+  FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) AS f(id, attempt, outcome, said)
+  WHERE a.id = (SELECT max(id) FROM delivery_attempts
+                WHERE delivery_id = f.id AND attempt = f.attempt))sql"};
 
 constexpr SqlStatement kCountCases{"ntf_count_cases", R"sql(
   SELECT count(*) AS open,
@@ -431,64 +441,110 @@ absl::Status MarkQueued(PgConnection& tx, const std::vector<std::string>& ids) {
   return tx.Execute(kMarkQueued, {SqlParam::Array(ids)}).status();
 }
 
-absl::StatusOr<AttemptStart> BeginAttempt(PgPool& pool, const std::string& id,
-                                          absl::Duration lease) {
-  AttemptStart out;
+absl::StatusOr<std::vector<AttemptStart>> BeginAttempts(PgPool& pool,
+                                                       const std::vector<std::string>& ids,
+                                                       absl::Duration lease) {
+  std::vector<AttemptStart> out;
   SKK_RETURN_IF_ERROR(pool.Transact([&](PgConnection& tx) -> absl::Status {
-    out = AttemptStart{};
-    SKK_ASSIGN_OR_RETURN(PgResult lock, tx.Execute(kLockDelivery, {SqlParam::Text(id)}));
-    if (lock.rows() == 0) return absl::OkStatus();
-    out.state = lock.Row(0).String("state");
-    const bool lease_expired = lock.Row(0).Bool("lease_expired");
-    const bool may_send = out.state == "queued" || out.state == "retrying" ||
-                          (out.state == "sending" && lease_expired);
-    if (!may_send) return absl::OkStatus();
+    out.assign(ids.size(), AttemptStart{});
+    // A body that is not a delivery id names no delivery (and must not fail the others).
+    // PostgreSQL spells a uuid in lower case; a message may not.
+    std::vector<std::string> keys, wellformed;
+    for (const std::string& id : ids) {
+      keys.push_back(absl::AsciiStrToLower(id));
+      if (IsUuid(id)) wellformed.push_back(keys.back());
+    }
+    if (wellformed.empty()) return absl::OkStatus();
+    SKK_ASSIGN_OR_RETURN(PgResult locked, tx.Execute(kLockDeliveries, {SqlParam::Array(wellformed)}));
+    absl::flat_hash_map<std::string, std::pair<std::string, bool>> found;  // id -> state, expired
+    for (int i = 0; i < locked.rows(); ++i) {
+      const PgRow row = locked.Row(i);
+      found[row.String("id")] = {row.String("state"), row.Bool("lease_expired")};
+    }
+    // Who may send: the first message naming a delivery that is queued, retrying, or sending
+    // under an expired lease (its sender died). A second copy in the same batch finds it taken.
+    absl::flat_hash_map<std::string, size_t> sending;  // id -> index in ids
+    std::vector<std::string> starting;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const auto it = found.find(keys[i]);
+      if (it == found.end()) continue;
+      out[i].state = it->second.first;
+      if (sending.contains(keys[i])) {
+        out[i].state = "sending";
+        continue;
+      }
+      const bool may_send = out[i].state == "queued" || out[i].state == "retrying" ||
+                            (out[i].state == "sending" && it->second.second);
+      if (!may_send) continue;
+      sending[keys[i]] = i;
+      starting.push_back(keys[i]);
+    }
+    if (starting.empty()) return absl::OkStatus();
     SKK_ASSIGN_OR_RETURN(
         PgResult r,
-        tx.Execute(kBeginAttempt,
-                   {SqlParam::Text(id), SqlParam::Text(absl::StrCat(
-                                            absl::ToInt64Milliseconds(lease), " milliseconds"))}));
-    if (r.rows() != 1) return absl::InternalError("delivery vanished while locked");
-    const PgRow row = r.Row(0);
-    Delivery d;
-    d.id = id;
-    d.event_id = row.String("event_id");
-    d.complaint_id = row.String("complaint_id");
-    d.ticket = row.String("ticket");
-    d.recipient_id = row.String("recipient_id");
-    d.recipient_role = row.String("recipient_role");
-    d.recipient_name = row.String("recipient_name");
-    d.channel = row.String("channel");
-    d.address = row.String("address");
-    d.subject = row.String("subject");
-    d.body = row.String("body");
-    d.attempts = static_cast<int>(row.Int("attempts"));
-    d.state = "sending";
-    SKK_RETURN_IF_ERROR(
-        tx.Execute(kRecordAttemptStart, {SqlParam::Text(id), SqlParam::Int(d.attempts)})
-            .status());
-    out.delivery = std::move(d);
-    out.state = "sending";
-    return absl::OkStatus();
+        tx.Execute(kBeginAttempts, {SqlParam::Array(starting),
+                                    SqlParam::Text(absl::StrCat(absl::ToInt64Milliseconds(lease),
+                                                                " milliseconds"))}));
+    if (r.rows() != static_cast<int>(starting.size())) {
+      return absl::InternalError("a delivery vanished while locked");
+    }
+    std::vector<std::string> attempt_ids, attempt_numbers;
+    for (int i = 0; i < r.rows(); ++i) {
+      const PgRow row = r.Row(i);
+      Delivery d;
+      d.id = row.String("id");
+      d.event_id = row.String("event_id");
+      d.complaint_id = row.String("complaint_id");
+      d.ticket = row.String("ticket");
+      d.recipient_id = row.String("recipient_id");
+      d.recipient_role = row.String("recipient_role");
+      d.recipient_name = row.String("recipient_name");
+      d.channel = row.String("channel");
+      d.address = row.String("address");
+      d.subject = row.String("subject");
+      d.body = row.String("body");
+      d.attempts = static_cast<int>(row.Int("attempts"));
+      d.state = "sending";
+      attempt_ids.push_back(d.id);
+      attempt_numbers.push_back(std::to_string(d.attempts));
+      AttemptStart& start = out[sending.at(d.id)];
+      start.state = "sending";
+      start.delivery = std::move(d);
+    }
+    return tx.Execute(kRecordAttemptStarts,
+                      {SqlParam::Array(attempt_ids), SqlParam::Array(attempt_numbers)})
+        .status();
   }));
   return out;
 }
 
-absl::Status FinishAttempt(PgPool& pool, const Delivery& d, const std::string& outcome,
-                           const std::string& detail, absl::Time now) {
+absl::Status FinishAttempts(PgPool& pool, const std::vector<FinishedAttempt>& finished,
+                            absl::Time now) {
+  if (finished.empty()) return absl::OkStatus();
+  std::vector<std::string> ids, attempts, outcomes;
+  for (const FinishedAttempt& f : finished) {
+    ids.push_back(f.delivery->id);
+    attempts.push_back(std::to_string(f.delivery->attempts));
+    outcomes.push_back(f.outcome);
+  }
   return pool.Transact([&](PgConnection& tx) -> absl::Status {
-    SKK_RETURN_IF_ERROR(tx.Execute(kLockFinished, {SqlParam::Text(d.id)}).status());
-    SKK_ASSIGN_OR_RETURN(PgResult erased, tx.Execute(kErasedDelivery, {SqlParam::Text(d.id)}));
-    // What the server said may echo the address or the text: not kept once they are erased.
-    const std::string said = erased.Row(0).Bool("erased") ? "" : detail.substr(0, 1000);
-    const std::string error = outcome == "sent" ? "" : said;
-    SKK_RETURN_IF_ERROR(tx.Execute(kFinishDelivery,
-                                   {SqlParam::Text(d.id), SqlParam::Text(outcome),
-                                    SqlParam::Text(error), SqlParam::Time(now),
-                                    SqlParam::Int(d.attempts)})
+    SKK_RETURN_IF_ERROR(tx.Execute(kLockFinished, {SqlParam::Array(ids)}).status());
+    SKK_ASSIGN_OR_RETURN(PgResult erased, tx.Execute(kErasedDeliveries, {SqlParam::Array(ids)}));
+    absl::flat_hash_set<std::string> erased_ids;
+    for (int i = 0; i < erased.rows(); ++i) erased_ids.insert(erased.Row(i).String("id"));
+    std::vector<std::string> errors, said;
+    for (const FinishedAttempt& f : finished) {
+      // What the server said may echo the address or the text: not kept once they are erased.
+      said.push_back(erased_ids.contains(f.delivery->id) ? "" : f.detail.substr(0, 1000));
+      errors.push_back(f.outcome == "sent" ? "" : said.back());
+    }
+    SKK_RETURN_IF_ERROR(tx.Execute(kFinishDeliveries,
+                                   {SqlParam::Array(ids), SqlParam::Array(outcomes),
+                                    SqlParam::Array(errors), SqlParam::Array(attempts),
+                                    SqlParam::Time(now)})
                             .status());
-    return tx.Execute(kRecordAttemptEnd, {SqlParam::Text(d.id), SqlParam::Int(d.attempts),
-                                          SqlParam::Text(outcome), SqlParam::Text(said)})
+    return tx.Execute(kRecordAttemptEnds, {SqlParam::Array(ids), SqlParam::Array(attempts),
+                                           SqlParam::Array(outcomes), SqlParam::Array(said)})
         .status();
   });
 }

@@ -121,17 +121,27 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ClaimDue(PgConn
                                                                          int limit);
 absl::Status MarkQueued(PgConnection& tx, const std::vector<std::string>& ids);
 
-// Begins an attempt: the delivery must be queued or retrying, or sending with an expired
-// lease (its sender died). Returns it with attempts counted, or nullopt and its state.
+// Begins the attempts a batch of work-queue messages names (`ids`, one per message, in
+// order), in one transaction: a delivery may be sent when it is queued or retrying, or sending
+// with an expired lease (its sender died), and only by the first message naming it. Returns,
+// per message, the delivery with its attempts counted, or nullopt and the state found.
 struct AttemptStart {
   std::optional<Delivery> delivery;  // set when this attempt may send
   std::string state;                 // the state found otherwise ("" if no such delivery)
 };
-absl::StatusOr<AttemptStart> BeginAttempt(PgPool& pool, const std::string& id,
-                                          absl::Duration lease);
-// Records an attempt's outcome: "sent", "retry" or "dead", at business time `now`.
-absl::Status FinishAttempt(PgPool& pool, const Delivery& d, const std::string& outcome,
-                           const std::string& detail, absl::Time now);
+absl::StatusOr<std::vector<AttemptStart>> BeginAttempts(PgPool& pool,
+                                                       const std::vector<std::string>& ids,
+                                                       absl::Duration lease);
+// An attempt's outcome: "sent", "retry" or "dead", and what the server said.
+struct FinishedAttempt {
+  const Delivery* delivery;
+  std::string outcome;
+  std::string detail;
+};
+// Records the outcomes of attempts begun by BeginAttempts (distinct deliveries), in one
+// transaction, at business time `now`.
+absl::Status FinishAttempts(PgPool& pool, const std::vector<FinishedAttempt>& finished,
+                            absl::Time now);
 
 // Removes the record of attempts at deliveries that are finished (sent or dead) and whose
 // last attempt ended before `before` (real time): the operator's diagnosis of a delivery is
