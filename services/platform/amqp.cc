@@ -846,13 +846,26 @@ absl::Status AmqpConnection::OnFrameWhileConsuming(const amqp_frame_t& frame) {
   return absl::OkStatus();
 }
 
-absl::Status AmqpConnection::Ack(uint64_t delivery_tag) {
-  if (int rc = amqp_basic_ack(State(state_), kChannel, delivery_tag, /*multiple=*/0);
+namespace {
+
+absl::Status SendAck(amqp_connection_state_t state, uint64_t delivery_tag, bool multiple,
+                     const std::string& where) {
+  if (int rc = amqp_basic_ack(state, kChannel, delivery_tag, multiple ? 1 : 0);
       rc != AMQP_STATUS_OK) {
     return absl::UnavailableError(
-        LibraryError(absl::StrCat("ack delivery tag ", delivery_tag), where_, rc));
+        LibraryError(absl::StrCat("ack delivery tag ", delivery_tag), where, rc));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status AmqpConnection::Ack(uint64_t delivery_tag) {
+  return SendAck(State(state_), delivery_tag, /*multiple=*/false, where_);
+}
+
+absl::Status AmqpConnection::AckThrough(uint64_t delivery_tag) {
+  return SendAck(State(state_), delivery_tag, /*multiple=*/true, where_);
 }
 
 absl::Status AmqpConnection::Reject(uint64_t delivery_tag, bool requeue) {

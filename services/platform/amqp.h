@@ -112,6 +112,9 @@ class AmqpConnection {
   // Next delivery, or nullopt after `timeout` with none. UNAVAILABLE when the connection is lost.
   absl::StatusOr<std::optional<AmqpDelivery>> NextDelivery(absl::Duration timeout);
   absl::Status Ack(uint64_t delivery_tag);
+  // Acks `delivery_tag` and every delivery before it on this connection that is not acked yet:
+  // one frame for a batch whose messages are all done.
+  absl::Status AckThrough(uint64_t delivery_tag);
   // Returns a message to its queue (used only on shutdown for messages not started).
   absl::Status Reject(uint64_t delivery_tag, bool requeue);
 

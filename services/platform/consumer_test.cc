@@ -23,6 +23,7 @@ class FakeApplier final : public IdempotentApplier {
   absl::StatusOr<bool> Apply(const sambat::v1::Event& event, const EventHandler&) override {
     calls.push_back(event.event_id());
     if (fail_with.has_value()) return *fail_with;
+    if (failing.contains(event.event_id())) return absl::InvalidArgumentError("never applies");
     return applied.insert(event.event_id()).second;
   }
   absl::Status CheckReachable() override { return store_down.value_or(absl::OkStatus()); }
@@ -34,6 +35,7 @@ class FakeApplier final : public IdempotentApplier {
   }
 
   std::optional<absl::Status> fail_with;
+  std::set<std::string> failing;  // event ids that can never apply
   std::optional<absl::Status> batch_fails_with;
   std::vector<size_t> batches;
   std::optional<absl::Status> store_down;
@@ -376,6 +378,34 @@ TEST_CASE("a batch is applied together, each event decided as alone, and undecod
   CHECK((*results)[3].disposition == Disposition::kAck);
   CHECK(applier.batches == std::vector<size_t>{2});
   CHECK(applier.calls == std::vector<std::string>{first.event_id(), second.event_id()});
+}
+
+TEST_CASE("a batch is applied in the order of its complaints, each complaint's events in their "
+          "own order, and each message gets its own event's decision",
+          "[consumer]") {
+  FakeApplier applier;
+  DeliveryProcessor processor("routing", Handlers(), applier, kMaxAttempts);
+  auto submitted = [](const std::string& complaint_id) {
+    sambat::v1::Event event = NewEvent(kComplaintSubmitted, complaint_id,
+                                       absl::FromUnixSeconds(1772416800), "intake", nullptr);
+    *event.mutable_complaint_submitted() = SubmittedEvent().complaint_submitted();
+    return event;
+  };
+  const sambat::v1::Event third = submitted("c-0003");
+  const sambat::v1::Event first_a = submitted("c-0001");
+  const sambat::v1::Event second = submitted("c-0002");
+  const sambat::v1::Event first_b = submitted("c-0001");
+  applier.failing.insert(third.event_id());
+  auto results = processor.ProcessBatch(
+      {DeliveryOf(third), DeliveryOf(first_a), DeliveryOf(second), DeliveryOf(first_b)});
+  REQUIRE(results.ok());
+  // Two consumers whose batches lock the same complaints in one order cannot deadlock.
+  CHECK(applier.calls == std::vector<std::string>{first_a.event_id(), first_b.event_id(),
+                                                  second.event_id(), third.event_id()});
+  CHECK((*results)[0].disposition == Disposition::kDeadLetter);
+  CHECK((*results)[1].disposition == Disposition::kAck);
+  CHECK((*results)[2].disposition == Disposition::kAck);
+  CHECK((*results)[3].disposition == Disposition::kAck);
 }
 
 TEST_CASE("a batch that fails as a whole is applied one by one, each getting its own decision",
