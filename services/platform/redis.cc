@@ -222,14 +222,18 @@ bool WrongServerNow(const absl::Status& status) {
 }  // namespace
 
 absl::Status RedisClient::EnsureConnected() {
+  const bool sentinel = absl::StartsWith(address_, "redis-sentinel://");
+  // The hot path (connected, and no Sentinel due to be asked) parses nothing.
+  if (ctx_ != nullptr &&
+      (!sentinel || absl::Now() - asked_sentinel_at_ < absl::Seconds(1))) {
+    return absl::OkStatus();
+  }
   absl::StatusOr<Target> target = ParseTarget(address_);
   if (!target.ok()) return target.status();
-  const bool sentinel = !target->master_name.empty();
   if (ctx_ != nullptr) {
     // A master that failed over is demoted only a moment after Sentinel names the new one,
     // and writes it takes meanwhile are lost: ask Sentinel again at least every second, and
     // move when the answer changed.
-    if (!sentinel || absl::Now() - asked_sentinel_at_ < absl::Seconds(1)) return absl::OkStatus();
     absl::StatusOr<Endpoint> master = AskSentinels(*target, timeout_);
     asked_sentinel_at_ = absl::Now();
     if (!master.ok() || absl::StrCat(master->host, ":", master->port) == master_) {
