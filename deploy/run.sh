@@ -294,21 +294,7 @@ for n in json.load(open(sys.argv[1])).get("notifications", []):
 PY
   echo
   echo "== ... and what the local SMS gateway and mail server got ($RUN/received/) =="
-  /usr/bin/python3 - "$RUN/received" "$ticket" <<'PY'
-import json, sys, pathlib
-folder, ticket = pathlib.Path(sys.argv[1]), sys.argv[2]
-def lines(name):
-    path = folder / name
-    return [json.loads(l) for l in path.read_text().splitlines()] if path.exists() else []
-for r in lines("sms.jsonl"):
-    body = json.loads(r["body"])
-    text = body.get("message") or (body.get("text") or {}).get("body", "")
-    if ticket in text:
-        print(f"{r['path'].strip('/'):<10}{body.get('to', ''):<16}{text}")
-for r in lines("mail.jsonl"):
-    if ticket in r.get("subject", ""):
-        print(f"{'email':<10}{r['to']}  {r['subject']}")
-PY
+  /usr/bin/python3 deploy/show-received.py "$RUN/received" "$ticket" || true
   echo
   echo "The citizens' app: open $HTTP/ in a browser (a phone's view: the browser's device mode);"
   echo "  $ticket is followed there after opening its tracking link:"

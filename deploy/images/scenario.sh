@@ -263,22 +263,6 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 echo "the local receivers got (SMS/WhatsApp gateway, mail server):"
-/usr/bin/python3 - "$STATE/received" "$ticket" <<'PY'
-import json, pathlib, sys
-folder, ticket = pathlib.Path(sys.argv[1]), sys.argv[2]
-def lines(name):
-    p = folder / name
-    return [json.loads(l) for l in p.read_text().splitlines()] if p.exists() else []
-n = 0
-for r in lines("sms.jsonl"):
-    body = json.loads(r["body"])
-    text = body.get("message") or (body.get("text") or {}).get("body", "")
-    if ticket in text:
-        n += 1; print(f"  {r['path'].strip('/'):<10}{body.get('to', ''):<16}{text.splitlines()[0]}")
-for r in lines("mail.jsonl"):
-    if ticket in r.get("subject", ""):
-        n += 1; print(f"  {'email':<10}{r['to']}  {r['subject']}")
-sys.exit(0 if n else 1)
-PY
+/usr/bin/python3 deploy/show-received.py "$STATE/received" "$ticket" --indent "  "
 
 say "Done: submitted, routed to $agency with a deadline, escalated, notified, all through the images"
