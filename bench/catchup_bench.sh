@@ -6,13 +6,16 @@
 # the events it applied and how long its queue took to empty.
 #   bash bench/catchup_bench.sh                  # 20 s of submissions
 #   BENCH_DURATION=60s bash bench/catchup_bench.sh
+#   BENCH_CONSUMERS=notification bash bench/catchup_bench.sh   # notification's backlog alone
+# Last, it waits for every delivery on the wire (email, SMS, WhatsApp) to be sent to the local
+# receivers and prints the deliveries per second, from notification's start to the last one.
 # On a fresh dev stack (bash deploy/stack.sh reset --profile dev) the backlog is this run's alone.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 DURATION=${BENCH_DURATION:-20s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 RUN=.run/dev
-CONSUMERS=(routing sla notification)
+read -r -a CONSUMERS <<<"${BENCH_CONSUMERS:-routing sla notification}"
 
 # shellcheck source=bench/system.sh
 . bench/system.sh catchup_bench
@@ -26,17 +29,25 @@ for s in "${CONSUMERS[@]}"; do
   while kill -0 "$(cat $RUN/$s.pid)" 2>/dev/null; do sleep 0.1; done
 done
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%FT%TZ)"
-echo "== the backlog: submissions straight to intake for $DURATION, routing, sla and notification stopped =="
+echo "== the backlog: submissions straight to intake for $DURATION, ${CONSUMERS[*]} stopped =="
 build/run/bin/intake_bench --target=127.0.0.1:50051 --concurrency="$CONNECTIONS" \
   --duration="$DURATION" --warmup=0s | grep -E "SUMMARY|calls/s|complaints/s" || true
+# The backlog is complete when nothing still running has anything left to pass on.
 until [ "$(sql "SELECT count(*) FROM intake.outbox")" = 0 ]; do sleep 0.5; done
+for s in routing sla; do
+  [[ " ${CONSUMERS[*]} " == *" $s "* ]] && continue
+  until [ "$(depth "$s.events")" = 0 ]; do sleep 0.5; done
+done
+until [ "$(sql "SELECT (SELECT count(*) FROM routing.outbox) + (SELECT count(*) FROM sla.outbox)")" = 0 ]; do
+  sleep 0.5
+done
 declare -A start_applied
 for s in "${CONSUMERS[@]}"; do
   start_applied[$s]=$(applied "$s")
   echo "queued for $s: $(depth "$s.events")"
 done
 echo
-echo "== catch-up: routing, sla and notification started again =="
+echo "== catch-up: ${CONSUMERS[*]} started again =="
 bash deploy/run.sh start >/dev/null
 started=$(date +%s.%N)
 # A consumer has caught up when its queue is empty and nothing upstream can still feed it: the
@@ -63,4 +74,15 @@ for s in "${CONSUMERS[@]}"; do
   awk -v s="$s" -v n="$n" -v t0="$started" -v t1="${done_at[$s]}" 'BEGIN {
     t = t1 - t0; printf "%-13s %8d events applied in %6.1f s: %7.0f events/s\n", s, n, t, n / t }'
 done
-echo "(notification's events become deliveries; its channel queues drain to the local receivers after)"
+[[ " ${CONSUMERS[*]} " == *" notification "* ]] || exit 0
+# Deliveries: decided from the events, dispatched to the channels' work queues, sent to the
+# local receivers and recorded. Waited for until none is left unfinished.
+wire="channel IN ('email', 'sms', 'whatsapp') AND created_at >= to_timestamp($started)"
+unfinished="SELECT count(*) FROM notification.deliveries WHERE $wire AND state NOT IN ('sent', 'dead')"
+while [ "$(sql "$unfinished")" != 0 ] && [ "$SECONDS" -lt "$give_up" ]; do sleep 0.5; done
+sql "SELECT count(*), count(*) FILTER (WHERE state = 'sent'),
+            string_agg(DISTINCT channel, ','),
+            extract(epoch FROM max(finished_at)) - $started
+     FROM notification.deliveries WHERE $wire" |
+  awk -F'|' '{ printf "deliveries    %8d on the wire (%d sent; %s) by %6.1f s: %7.0f deliveries/s\n", $1, $2, $3, $4, $1 / $4 }'
+[ "$(sql "$unfinished")" = 0 ] || echo "deliveries: $(sql "$unfinished") still unfinished after ${BENCH_CATCHUP_SECONDS:-900} s"

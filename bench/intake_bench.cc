@@ -57,7 +57,12 @@
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "intake's gRPC address");
 ABSL_FLAG(int, concurrency, 64, "calls kept outstanding (closed loop: each slot sends its next "
-                                "complaint when the previous one is answered)");
+                                "complaint when the previous one is answered); with --rate, "
+                                "the most calls outstanding at once");
+ABSL_FLAG(double, rate, 0, "open loop: complaints offered per second at fixed intervals, each "
+                           "timed from when it was due, so a slow answer delays the next only "
+                           "when all --concurrency slots are busy, and counts that wait "
+                           "(0: closed loop)");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(20), "counted measurement window");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(3), "load before the window, not counted");
 ABSL_FLAG(int, photos, 0, "photos per complaint (0: text only; at most 5), each uploaded "
@@ -330,6 +335,7 @@ class Bench {
  public:
   struct Options {
     int concurrency;
+    double rate;  // 0: closed loop
     int photos;
     int reporters;
     absl::Duration rpc_timeout;
@@ -353,9 +359,16 @@ class Bench {
     window_.start = now + absl::ToChronoNanoseconds(warmup);
     window_.end = window_.start + absl::ToChronoNanoseconds(duration);
     active_ = options_.concurrency;
+    std::thread pacer;
+    if (options_.rate > 0) pacer = std::thread([this, now] { Pace(now); });
     for (Slot& s : slots_) Next(s);
     std::this_thread::sleep_until(window_.end);
-    stop_ = true;
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    idle_changed_.notify_all();
+    if (pacer.joinable()) pacer.join();
     std::unique_lock lock(mu_);
     drained_.wait(lock, [this] { return active_ == 0; });
   }
@@ -409,14 +422,52 @@ class Bench {
     }
   }
 
-  // Starts the slot's next unit, or retires the slot once the window is over.
+  // Starts the slot's next unit (open loop: hands the slot to the pacer), or retires the slot
+  // once the window is over.
   void Next(Slot& s) {
+    if (options_.rate > 0) {
+      std::lock_guard lock(mu_);
+      if (stop_) {
+        if (--active_ == 0) drained_.notify_all();
+        return;
+      }
+      idle_.push_back(&s);
+      idle_changed_.notify_one();
+      return;
+    }
     if (stop_.load(std::memory_order_relaxed)) {
       std::lock_guard lock(mu_);
       if (--active_ == 0) drained_.notify_all();
       return;
     }
-    s.unit_start = Clock::now();
+    Start(s, Clock::now());
+  }
+
+  // Open loop: starts a unit on an idle slot every 1/rate seconds, timed from when it was due.
+  // With no slot idle at its time, the unit waits for one, and the wait is in its latency.
+  void Pace(Clock::time_point first) {
+    const auto interval = std::chrono::nanoseconds(static_cast<int64_t>(1e9 / options_.rate));
+    for (Clock::time_point due = first;; due += interval) {
+      std::this_thread::sleep_until(due);
+      Slot* s = nullptr;
+      {
+        std::unique_lock lock(mu_);
+        idle_changed_.wait(lock, [this] { return !idle_.empty() || stop_; });
+        if (stop_) {
+          active_ -= static_cast<int>(idle_.size());
+          idle_.clear();
+          if (active_ == 0) drained_.notify_all();
+          return;
+        }
+        s = idle_.front();
+        idle_.pop_front();
+      }
+      Start(*s, due);
+    }
+  }
+
+  void Start(Slot& s, Clock::time_point due) {
+    s.unit_start = due;
     s.media_ids.clear();
     if (options_.photos > 0) {
       UploadNext(s);
@@ -512,6 +563,8 @@ class Bench {
   std::mutex mu_;
   std::condition_variable drained_;
   int active_ = 0;  // guarded by mu_
+  std::deque<Slot*> idle_;  // open loop: slots waiting for the pacer; guarded by mu_
+  std::condition_variable idle_changed_;
 };
 
 // Nearest-rank percentile of sorted samples, in milliseconds.
@@ -572,9 +625,11 @@ int main(int argc, char** argv) {
   const absl::Duration duration = absl::GetFlag(FLAGS_duration);
   const absl::Duration warmup = absl::GetFlag(FLAGS_warmup);
   if (concurrency < 1 || photos < 0 || photos > 5 || reporters < 1 || reporters > 10000 ||
-      channels < 1 || duration <= absl::ZeroDuration() || warmup < absl::ZeroDuration()) {
+      channels < 1 || duration <= absl::ZeroDuration() || warmup < absl::ZeroDuration() ||
+      !(absl::GetFlag(FLAGS_rate) >= 0)) {
     std::fprintf(stderr, "intake_bench: need --concurrency>=1, 0<=--photos<=5, "
-                         "1<=--reporters<=10000, --channels>=1, --duration>0, --warmup>=0\n");
+                         "1<=--reporters<=10000, --channels>=1, --duration>0, --warmup>=0, "
+                         "--rate>=0\n");
     return 2;
   }
   const City city = LoadCity(absl::GetFlag(FLAGS_city));
@@ -600,7 +655,8 @@ int main(int argc, char** argv) {
                                          (static_cast<uint64_t>(rd()) << 32) | rd());
   }
 
-  Bench bench({.concurrency = concurrency, .photos = photos, .reporters = reporters,
+  const double rate = absl::GetFlag(FLAGS_rate);
+  Bench bench({.concurrency = concurrency, .rate = rate, .photos = photos, .reporters = reporters,
                .rpc_timeout = absl::GetFlag(FLAGS_rpc_timeout)},
               city, std::move(stubs), maker.get());
   const double cpu0 = CpuSeconds();
@@ -618,6 +674,7 @@ int main(int argc, char** argv) {
   std::printf("mode %s\n", mode.c_str());
   std::printf("target %s\n", target.c_str());
   std::printf("concurrency %d\n", concurrency);
+  if (rate > 0) std::printf("offered_per_s %.1f\n", rate);
   std::printf("channels %d\n", channels);
   std::printf("warmup_s %.1f\n", absl::ToDoubleSeconds(warmup));
   std::printf("window_s %.1f\n", window_s);
