@@ -300,6 +300,21 @@ function checkPolicies(objects, { production }) {
         errors.push(`${nameOf(d)}: ${flag} in production`);
       }
     }
+    // The city configuration a production service reads must be a deployment's own: one that
+    // names the city's file as its base and replaces its development staff-token key.
+    const config = args.find((a) => a.startsWith("--city_config="));
+    if (config) {
+      const file = config.slice("--city_config=".length).split("/").pop();
+      const holder = of("ConfigMap").find((c) => c.data && Object.hasOwn(c.data, file));
+      const text = holder ? holder.data[file] : "";
+      if (!holder) {
+        errors.push(`${nameOf(d)}: --city_config names ${file}, which no ConfigMap holds`);
+      } else if (/dev-jwt/.test(text) || !/^\s*base_file:/m.test(text) ||
+                 !/public_keys/.test(text)) {
+        errors.push(`${nameOf(d)}: production reads the development city configuration ` +
+          `(${file} must name its base_file and replace auth.public_keys)`);
+      }
+    }
     const name = d.metadata.name;
     const hpaMin = of("HorizontalPodAutoscaler").filter((h) => h.spec.scaleTargetRef?.kind ===
       "Deployment" && h.spec.scaleTargetRef.name === name).map((h) => h.spec.minReplicas ?? 1);

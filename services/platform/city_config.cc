@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -19,11 +20,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/message.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/platform/area_boundary.h"
 #include "services/platform/config_lines.h"
+#include "services/platform/status_macros.h"
 
 namespace skk {
 namespace {
@@ -355,19 +359,68 @@ absl::Status ValidateCityConfig(const CityConfig& config, const std::string& sou
   return Validate(config, source, ConfigLines());
 }
 
-absl::StatusOr<CityConfig> LoadCityConfig(const std::string& path) {
+namespace {
+
+absl::Status ReadCityConfigFile(const std::string& path, CityConfig& config, ConfigLines& lines) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open city configuration"));
   std::stringstream text;
   text << in.rdbuf();
+  return absl::EndsWith(path, ".json") ? ParseJson(text.str(), path, config, lines)
+                                       : ParseText(text.str(), path, config, lines);
+}
+
+// Every field set in `overlay` replaces `base`'s: messages field by field, repeated fields
+// whole, scalars when set.
+void ReplaceSetFields(const pb::Message& overlay, pb::Message& base) {
+  const pb::Reflection* from = overlay.GetReflection();
+  const pb::Reflection* to = base.GetReflection();
+  std::vector<const pb::FieldDescriptor*> fields;
+  from->ListFields(overlay, &fields);
+  std::unique_ptr<pb::Message> rest(overlay.New());
+  rest->CopyFrom(overlay);
+  for (const pb::FieldDescriptor* field : fields) {
+    if (field->is_repeated()) {
+      to->ClearField(&base, field);  // the overlay's elements are added by MergeFrom below
+    } else if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+      ReplaceSetFields(from->GetMessage(overlay, field), *to->MutableMessage(&base, field));
+      rest->GetReflection()->ClearField(rest.get(), field);
+    }
+  }
+  base.MergeFrom(*rest);
+}
+
+}  // namespace
+
+absl::StatusOr<CityConfig> LoadCityConfig(const std::string& path) {
   CityConfig config;
   ConfigLines lines;
-  const absl::Status parsed = absl::EndsWith(path, ".json")
-                                  ? ParseJson(text.str(), path, config, lines)
-                                  : ParseText(text.str(), path, config, lines);
-  if (!parsed.ok()) return parsed;
-  if (absl::Status valid = Validate(config, path, lines); !valid.ok()) return valid;
-  return config;
+  SKK_RETURN_IF_ERROR(ReadCityConfigFile(path, config, lines));
+  if (config.base_file().empty()) {
+    if (absl::Status valid = Validate(config, path, lines); !valid.ok()) return valid;
+    return config;
+  }
+  std::filesystem::path base_path = config.base_file();
+  if (base_path.is_relative()) base_path = std::filesystem::path(path).parent_path() / base_path;
+  CityConfig base;
+  ConfigLines base_lines;
+  SKK_RETURN_IF_ERROR(ReadCityConfigFile(base_path.string(), base, base_lines));
+  if (!base.base_file().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        base_path.string(), ": a base configuration may not name a base_file of its own"));
+  }
+  // The base on its own first, so a mistake in it is reported at its line.
+  if (absl::Status valid = Validate(base, base_path.string(), base_lines); !valid.ok()) {
+    return valid;
+  }
+  ReplaceSetFields(config, base);
+  base.clear_base_file();
+  if (absl::Status valid =
+          Validate(base, absl::StrCat(path, " over ", base_path.string()), ConfigLines());
+      !valid.ok()) {
+    return valid;
+  }
+  return base;
 }
 
 absl::StatusOr<std::string> HolidayCalendarPath(const sambat::v1::CityConfig& city,

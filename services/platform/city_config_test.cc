@@ -257,6 +257,63 @@ TEST_CASE("a configuration file that parses but is invalid names the file", "[ci
   CHECK_THAT(std::string(config.status().message()), Catch::StartsWith(path + ": "));
 }
 
+TEST_CASE("the production file replaces only the keys and the providers of the city's own file",
+          "[city_config]") {
+  TempDir dir;
+  std::filesystem::copy_file(ShippedConfigPath(), dir.File("kota-malang.textproto"));
+  std::filesystem::copy_file(
+      testing::SourcePath("k8s/overlays/production/city-production.textproto"),
+      dir.File("city-production.textproto"));
+  auto production = LoadCityConfig(dir.File("city-production.textproto"));
+  REQUIRE(production.ok());
+  const sambat::v1::CityConfig city = Shipped();
+  // The city's facts come from its own file, untouched.
+  CHECK(production->agencies_size() == city.agencies_size());
+  CHECK(production->routing_rules_size() == city.routing_rules_size());
+  CHECK(production->notification().tracking_url() == city.notification().tracking_url());
+  CHECK(production->notification().email().from() == city.notification().email().from());
+  CHECK(production->notification().sms().body_template() ==
+        city.notification().sms().body_template());
+  CHECK(production->base_file().empty());
+  // The development key is no longer trusted: a repeated field is replaced whole.
+  REQUIRE(production->auth().public_keys_size() == 1);
+  CHECK(production->auth().public_keys(0).file() == "staff-token-public.pem");
+  CHECK(production->auth().signing_key().file() == "staff-token-signing.pem");
+  CHECK(production->auth().issuer() == city.auth().issuer());
+  CHECK(production->auth().max_token_lifetime_minutes() == 720);
+  CHECK(absl::StartsWith(production->notification().email().url(), "smtps://"));
+  CHECK(production->notification().sms().auth_value_file() == "sms-auth");
+}
+
+TEST_CASE("a deployment's file is checked over its base, and a base may not name a base",
+          "[city_config]") {
+  TempDir dir;
+  std::filesystem::copy_file(ShippedConfigPath(), dir.File("kota-malang.textproto"));
+  {
+    std::ofstream out(dir.File("wrong.textproto"));
+    out << "base_file: \"kota-malang.textproto\"\nverifier_agency: \"nope\"\n";
+  }
+  auto wrong = LoadCityConfig(dir.File("wrong.textproto"));
+  REQUIRE_FALSE(wrong.ok());
+  CHECK_THAT(std::string(wrong.status().message()),
+             Catch::Contains(dir.File("wrong.textproto") + " over "));
+  CHECK_THAT(std::string(wrong.status().message()), Catch::Contains("nope"));
+  {
+    std::ofstream out(dir.File("chain.textproto"));
+    out << "base_file: \"wrong.textproto\"\n";
+  }
+  auto chain = LoadCityConfig(dir.File("chain.textproto"));
+  REQUIRE_FALSE(chain.ok());
+  CHECK_THAT(std::string(chain.status().message()), Catch::Contains("may not name a base_file"));
+  {
+    std::ofstream out(dir.File("missing.textproto"));
+    out << "base_file: \"nowhere.textproto\"\n";
+  }
+  auto missing = LoadCityConfig(dir.File("missing.textproto"));
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == absl::StatusCode::kNotFound);
+}
+
 TEST_CASE("a missing configuration file is reported by name", "[city_config]") {
   TempDir dir;
   const std::string path = dir.path() + "/absent.textproto";
