@@ -113,9 +113,12 @@ absl::StatusOr<std::vector<ProcessResult>> ChannelWorker::ProcessBatch(
                        BeginAttempts(pool_, ids, options_.lease));
   std::vector<ProcessResult> results(deliveries.size());
   std::vector<FinishedAttempt> finished;
-  std::vector<size_t> finished_index;
-  std::vector<std::string> statuses;
-  std::vector<double> send_seconds;
+  struct Sent {
+    size_t message;      // index in deliveries
+    std::string status;  // what the server answered, in a word (never its text)
+    double seconds;      // how long it took to answer
+  };
+  std::vector<Sent> sent;  // beside finished, one for one
   for (size_t i = 0; i < starts.size(); ++i) {
     if (!starts[i].delivery.has_value()) {
       // Another worker holds it (a duplicate message): look again after the longest wait, in
@@ -129,7 +132,6 @@ absl::StatusOr<std::vector<ProcessResult>> ChannelWorker::ProcessBatch(
     const absl::Time sending_at = absl::Now();
     const SendResult result = sender_->Send(OutgoingMessage{d.id, d.ticket, d.recipient_name,
                                                             d.address, d.subject, d.body});
-    send_seconds.push_back(absl::ToDoubleSeconds(absl::Now() - sending_at));
     std::string outcome = "sent";
     if (result.outcome == SendOutcome::kRetry) {
       outcome = d.attempts >= options_.max_attempts ? "dead" : "retry";
@@ -137,14 +139,14 @@ absl::StatusOr<std::vector<ProcessResult>> ChannelWorker::ProcessBatch(
       outcome = "dead";
     }
     finished.push_back(FinishedAttempt{&d, outcome, result.detail});
-    finished_index.push_back(i);
-    statuses.push_back(result.status);
+    sent.push_back({i, result.status, absl::ToDoubleSeconds(absl::Now() - sending_at)});
   }
   const absl::Time now = clock_.Now();
   if (const absl::Status together = FinishAttempts(pool_, finished, now); !together.ok()) {
     // One outcome the batch could not take (a deadlock with an erasure) must not cost the
     // others theirs: each alone, and an error only if the database itself is away.
-    log::Warn("delivery outcomes recorded one by one", {{"channel", channel_}, {"error", together.ToString()}});
+    log::Warn("delivery outcomes recorded one by one",
+              {{"channel", channel_}, {"error", together.ToString()}});
     for (const FinishedAttempt& f : finished) {
       SKK_RETURN_IF_ERROR(FinishAttempts(pool_, {f}, now));
     }
@@ -158,11 +160,11 @@ absl::StatusOr<std::vector<ProcessResult>> ChannelWorker::ProcessBatch(
     const Delivery& d = *finished[k].delivery;
     const std::string& outcome = finished[k].outcome;
     attempts.Add({{"channel", channel_}, {"outcome", outcome}}).Increment();
-    sending.Add({{"channel", channel_}}, metrics::LatencyBuckets()).Observe(send_seconds[k]);
+    sending.Add({{"channel", channel_}}, metrics::LatencyBuckets()).Observe(sent[k].seconds);
     // The status, never the server's text: a gateway's reply may echo the number and the words.
     const std::initializer_list<log::Field> fields = {
         {"complaint_id", d.complaint_id}, {"delivery_id", d.id},  {"event_id", d.event_id},
-        {"channel", channel_},            {"attempt", d.attempts}, {"status", statuses[k]}};
+        {"channel", channel_},            {"attempt", d.attempts}, {"status", sent[k].status}};
     if (outcome == "sent") {
       log::Info("notification sent", fields);
       continue;
@@ -173,9 +175,9 @@ absl::StatusOr<std::vector<ProcessResult>> ChannelWorker::ProcessBatch(
       log::Error("notification dead-lettered", fields);
     }
     // The broker's copy outlives an erasure of the complaint: it carries the status only.
-    results[finished_index[k]] =
+    results[sent[k].message] =
         ProcessResult{outcome == "retry" ? Disposition::kRetry : Disposition::kDeadLetter,
-                      statuses[k], d.attempts};
+                      sent[k].status, d.attempts};
   }
   return results;
 }

@@ -182,38 +182,30 @@ absl::StatusOr<std::vector<ProcessResult>> MessageProcessor::ProcessBatch(
 absl::StatusOr<std::vector<ProcessResult>> DeliveryProcessor::ProcessBatch(
     const std::vector<AmqpDelivery>& deliveries) {
   std::vector<ProcessResult> results(deliveries.size());
-  std::vector<std::pair<sambat::v1::Event, const EventHandler*>> events;
-  std::vector<size_t> positions;  // of events[j] in deliveries
+  struct Prepared {
+    sambat::v1::Event event;
+    const EventHandler* handler;
+    size_t position;  // in deliveries
+  };
+  std::vector<Prepared> events;
   for (size_t i = 0; i < deliveries.size(); ++i) {
     auto prepared = Prepare(deliveries[i]);
     if (auto* done = std::get_if<ProcessResult>(&prepared)) {
       results[i] = *done;
     } else {
-      events.push_back(std::get<1>(std::move(prepared)));
-      positions.push_back(i);
+      auto& [event, handler] = std::get<1>(prepared);
+      events.push_back({std::move(event), handler, i});
     }
   }
   // Applied in the order of their complaints (each complaint's own events keep theirs): the
   // handlers lock a complaint at a time, and two consumers (threads or replicas) whose batches
   // took the same complaints' locks in different orders would deadlock, and PostgreSQL takes a
   // second (deadlock_timeout) to break each one.
-  std::vector<size_t> order(events.size());
-  for (size_t j = 0; j < order.size(); ++j) order[j] = j;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return events[a].first.complaint_id() < events[b].first.complaint_id();
+  std::stable_sort(events.begin(), events.end(), [](const Prepared& a, const Prepared& b) {
+    return a.event.complaint_id() < b.event.complaint_id();
   });
-  {
-    std::vector<std::pair<sambat::v1::Event, const EventHandler*>> sorted_events;
-    std::vector<size_t> sorted_positions;
-    for (size_t j : order) {
-      sorted_events.push_back(std::move(events[j]));
-      sorted_positions.push_back(positions[j]);
-    }
-    events = std::move(sorted_events);
-    positions = std::move(sorted_positions);
-  }
   std::vector<BatchedEvent> batch;
-  for (const auto& [event, handler] : events) batch.push_back({&event, handler});
+  for (const Prepared& p : events) batch.push_back({&p.event, p.handler});
   // One event alone goes through Apply; so does each of a batch that failed as a whole.
   std::optional<absl::StatusOr<std::vector<absl::StatusOr<bool>>>> together;
   if (batch.size() > 1) together = applier_.ApplyBatch(batch);
@@ -224,9 +216,9 @@ absl::StatusOr<std::vector<ProcessResult>> DeliveryProcessor::ProcessBatch(
                {"error", std::string(together->status().message())}});
   }
   for (size_t j = 0; j < events.size(); ++j) {
-    const auto& [event, handler] = events[j];
-    results[positions[j]] = Decide(deliveries[positions[j]], event,
-                                   batched ? (**together)[j] : applier_.Apply(event, *handler));
+    const Prepared& p = events[j];
+    results[p.position] = Decide(deliveries[p.position], p.event,
+                                 batched ? (**together)[j] : applier_.Apply(p.event, *p.handler));
   }
   return results;
 }

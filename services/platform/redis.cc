@@ -117,14 +117,16 @@ constexpr absl::string_view kAddressForms =
     "expected host:port, redis://user:password@host:port or "
     "redis-sentinel://user:password@sentinel:port,sentinel:port/master-name";
 
+constexpr absl::string_view kSentinelScheme = "redis-sentinel://";
+
 absl::StatusOr<Target> ParseTarget(const std::string& address) {
   Target t;
   std::string rest = address;
   bool sentinel = false;
   if (absl::StartsWith(rest, "redis://")) {
     rest = rest.substr(8);
-  } else if (absl::StartsWith(rest, "redis-sentinel://")) {
-    rest = rest.substr(17);
+  } else if (absl::StartsWith(rest, kSentinelScheme)) {
+    rest = rest.substr(kSentinelScheme.size());
     sentinel = true;
   }
   if (rest != address) {
@@ -222,7 +224,7 @@ bool WrongServerNow(const absl::Status& status) {
 }  // namespace
 
 absl::Status RedisClient::EnsureConnected() {
-  const bool sentinel = absl::StartsWith(address_, "redis-sentinel://");
+  const bool sentinel = absl::StartsWith(address_, kSentinelScheme);
   // The hot path (connected, and no Sentinel due to be asked) parses nothing.
   if (ctx_ != nullptr &&
       (!sentinel || absl::Now() - asked_sentinel_at_ < absl::Seconds(1))) {
