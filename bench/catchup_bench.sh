@@ -23,6 +23,7 @@ depth() {  # queue -> messages ready and unacked
   "$SKK_RABBITMQCTL" list_queues -q name messages 2>/dev/null | awk -v q="$1" '$1 == q {print $2}'
 }
 applied() { sql "SELECT count(*) FROM $1.applied_events"; }
+outboxes() { sql "SELECT (SELECT count(*) FROM routing.outbox) + (SELECT count(*) FROM sla.outbox)"; }
 
 for s in "${CONSUMERS[@]}"; do
   kill -TERM "$(cat $RUN/$s.pid)"
@@ -38,9 +39,7 @@ for s in routing sla; do
   [[ " ${CONSUMERS[*]} " == *" $s "* ]] && continue
   until [ "$(depth "$s.events")" = 0 ]; do sleep 0.5; done
 done
-until [ "$(sql "SELECT (SELECT count(*) FROM routing.outbox) + (SELECT count(*) FROM sla.outbox)")" = 0 ]; do
-  sleep 0.5
-done
+until [ "$(outboxes)" = 0 ]; do sleep 0.5; done
 declare -A start_applied
 for s in "${CONSUMERS[@]}"; do
   start_applied[$s]=$(applied "$s")
@@ -53,7 +52,6 @@ started=$(date +%s.%N)
 # A consumer has caught up when its queue is empty and nothing upstream can still feed it: the
 # ones before it have caught up and their outboxes are empty (sla hears of a case from routing,
 # notification from both).
-outboxes() { sql "SELECT (SELECT count(*) FROM routing.outbox) + (SELECT count(*) FROM sla.outbox)"; }
 declare -A done_at=()
 give_up=$((SECONDS + ${BENCH_CATCHUP_SECONDS:-900}))
 while [ "${#done_at[@]}" -lt "${#CONSUMERS[@]}" ] && [ "$SECONDS" -lt "$give_up" ]; do
@@ -78,11 +76,13 @@ done
 # Deliveries: decided from the events, dispatched to the channels' work queues, sent to the
 # local receivers and recorded. Waited for until none is left unfinished.
 wire="channel IN ('email', 'sms', 'whatsapp') AND created_at >= to_timestamp($started)"
-unfinished="SELECT count(*) FROM notification.deliveries WHERE $wire AND state NOT IN ('sent', 'dead')"
+# (due ones: a message held for a recipient's quiet hours waits for the morning.)
+unfinished="SELECT count(*) FROM notification.deliveries WHERE $wire AND state NOT IN ('sent', 'dead')
+            AND not_before <= now()"
 while [ "$(sql "$unfinished")" != 0 ] && [ "$SECONDS" -lt "$give_up" ]; do sleep 0.5; done
 sql "SELECT count(*), count(*) FILTER (WHERE state = 'sent'),
             string_agg(DISTINCT channel, ','),
             extract(epoch FROM max(finished_at)) - $started
-     FROM notification.deliveries WHERE $wire" |
+     FROM notification.deliveries WHERE $wire AND finished_at IS NOT NULL" |
   awk -F'|' '{ printf "deliveries    %8d on the wire (%d sent; %s) by %6.1f s: %7.0f deliveries/s\n", $1, $2, $3, $4, $1 / $4 }'
 [ "$(sql "$unfinished")" = 0 ] || echo "deliveries: $(sql "$unfinished") still unfinished after ${BENCH_CATCHUP_SECONDS:-900} s"

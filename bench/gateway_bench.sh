@@ -25,24 +25,6 @@ command -v wrk >/dev/null || {
 
 # shellcheck source=bench/system.sh
 . bench/system.sh gateway_bench
-# The work queues drained (retry queues hold messages for their delay and are left out): the
-# backlog of one phase (routing, sla and notification applying its events) must not take the
-# next phase's cores. Gives up after BENCH_QUIET_SECONDS (300) and says what is left: a
-# notification backlog on two cores may take longer to drain than a run is worth.
-backlog() {
-  "$SKK_RABBITMQCTL" list_queues -q name messages 2>/dev/null |
-    awk '$1 !~ /retry|parked|dead/ {s += $2} END {print s + 0}'
-}
-wait_quiet() {
-  local until=$((SECONDS + ${BENCH_QUIET_SECONDS:-300}))
-  while [ "$SECONDS" -lt "$until" ]; do
-    [ "$(backlog)" = 0 ] && return
-    sleep 1
-  done
-  echo "gateway_bench: $(backlog) messages still queued after ${BENCH_QUIET_SECONDS:-300} s;" \
-       "going on" >&2
-}
-
 wait_quiet  # what an earlier run left in the queues
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%FT%TZ)"
 if wants tracking; then

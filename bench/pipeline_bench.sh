@@ -10,12 +10,11 @@
 # commit ceiling of this machine measured in the same run (one connection, a row per commit).
 #   bash bench/pipeline_bench.sh                          # 50, 100 and 200 complaints/s, 60 s
 #   BENCH_RATES="100" BENCH_DURATION=300s bash bench/pipeline_bench.sh
-# Between rates it waits until every queue and outbox is empty again (BENCH_QUIET_SECONDS).
+# Between rates it waits until every queue and outbox is empty again (wait_quiet, bench/system.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RATES=${BENCH_RATES:-50 100 200}
 DURATION=${BENCH_DURATION:-60s}
-QUIET_SECONDS=${BENCH_QUIET_SECONDS:-900}
 
 # shellcheck source=bench/system.sh
 . bench/system.sh pipeline_bench
@@ -27,20 +26,6 @@ outboxes() {
   sql "SELECT (SELECT count(*) FROM intake.outbox) || ' ' || (SELECT count(*) FROM routing.outbox)
               || ' ' || (SELECT count(*) FROM sla.outbox)"
 }
-backlog() {  # every row and message still to be passed on
-  sql "SELECT (SELECT count(*) FROM intake.outbox) + (SELECT count(*) FROM routing.outbox)
-              + (SELECT count(*) FROM sla.outbox)
-              + (SELECT count(*) FROM notification.deliveries WHERE state NOT IN ('sent', 'dead'))"
-}
-wait_quiet() {
-  local until=$((SECONDS + QUIET_SECONDS))
-  while [ "$SECONDS" -lt "$until" ]; do
-    [ "$(backlog)" = 0 ] && [ -z "$(queues)" ] && return 0
-    sleep 1
-  done
-  echo "not quiet after $QUIET_SECONDS s: outboxes $(outboxes); queues $(queues)"
-}
-
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%FT%TZ)"
 # The commit ceiling: what one connection commits per second here, each commit a disk flush.
 sql "CREATE TABLE IF NOT EXISTS public.bench_commits (n int)" >/dev/null
