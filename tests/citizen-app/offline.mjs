@@ -17,6 +17,22 @@ async function fillReport(page, description) {
 }
 
 await run(async (browser) => {
+  step("a first visit when the city's categories do not come: the form says so and opens once they do");
+  {
+    // No service worker here: the page's own request is the one that fails.
+    const first = await phone(browser, { serviceWorkers: 'block' });
+    await first.route('**/api/v1/city', (route) => route.abort('internetdisconnected'));
+    const page = await open(first, '#/lapor');
+    await page.getByText('Tidak ada sambungan').waitFor();
+    const again = page.getByRole('button', { name: 'Coba lagi' });
+    await again.click();
+    await page.getByText('Tidak ada sambungan').waitFor();  // still nothing: still said
+    await first.unroute('**/api/v1/city');
+    await again.click();
+    await page.getByRole('button', { name: 'Kirim laporan' }).waitFor();
+    await first.close();
+  }
+
   const relay = await cuttingRelay();
   const context = await phone(browser);
   let page = await open(context);

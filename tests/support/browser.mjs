@@ -28,14 +28,27 @@ export function step(text) {
   console.log(`step: ${text}`);
 }
 
-// Chromium as this machine runs it: no sandbox as root, nothing that calls home.
+// Chromium as this machine runs it: no sandbox as root, nothing that calls home, and shared
+// memory in /tmp rather than /dev/shm, which a CI container may size at 64 MB: two browsers at
+// once there crash a renderer, and a test then waits for a page that is gone.
 export async function phoneBrowser() {
   const browser = await chromium.launch({
     executablePath: process.env.SKK_CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   return browser;
+}
+
+// Every page of the context says what went wrong in it: its script errors, a renderer that
+// crashed, a request that got no answer (printed with the test's output when it fails).
+function watch(context) {
+  context.on('page', (page) => {
+    page.on('pageerror', (e) => console.log(`pageerror: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') console.log(`console: ${m.text()}`); });
+    page.on('crash', () => console.log(`page crashed: ${page.url()}`));
+    page.on('requestfailed', (r) => console.log(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  });
 }
 
 // A 360x640 Android phone with touch, in Malang, with the services' clock.
@@ -48,6 +61,7 @@ export async function phone(browser, extra = {}) {
     ...extra,
   });
   await context.clock.install({ time: new Date(process.env.SKK_NOW) });
+  watch(context);
   return context;
 }
 
@@ -57,13 +71,12 @@ export async function desk(browser) {
     viewport: { width: 1280, height: 800 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta',
   });
   await context.clock.install({ time: new Date(process.env.SKK_NOW) });
+  watch(context);
   return context;
 }
 
 export async function open(context, hash = '#/') {
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.log(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') console.log(`console: ${m.text()}`); });
   await page.goto(`${URL_BASE}/${hash}`);
   await page.locator('main h1').first().waitFor();
   return page;
@@ -185,6 +198,9 @@ export async function run(body) {
     process.exitCode = 1;
     for (const context of browser.contexts()) {
       for (const page of context.pages()) {
+        // What the person would see: the screen's words, when a locator waited in vain.
+        await page.locator('main').innerText({ timeout: 2000 })
+          .then((text) => console.log(`screen at failure (${page.url()}):\n${text.slice(0, 1500)}`), () => {});
         await screenshot(page, 'at-failure').then((f) => console.log(`screenshot at failure: ${f}`), () => {});
       }
     }

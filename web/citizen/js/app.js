@@ -268,7 +268,14 @@ async function reportForm(outboxId) {
   let point = draft.location ? [draft.location.latitude, draft.location.longitude] : null;
   if (!city) await loadCity();
   if (!city) {
-    replace(main, title(t('report_title')), h('p', {}, t('network_error')));
+    // The form needs the city's categories once; on a first visit with no signal, try again by
+    // itself when the signal is back (and every few seconds), or at once when asked.
+    const again = h('button', { type: 'button', class: 'button primary' }, t('retry_now'));
+    again.addEventListener('click', () => route());
+    replace(main, title(t('report_title')), h('p', { role: 'status' }, t('network_error')), again);
+    const timer = setInterval(async () => { if (await loadCity()) route(); }, 5000);
+    window.addEventListener('online', route, { once: true });
+    leave = () => { clearInterval(timer); window.removeEventListener('online', route); };
     return;
   }
 
