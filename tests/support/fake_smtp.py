@@ -14,6 +14,7 @@ pyenv python3 earlier on PATH has no aiosmtpd.
 import argparse
 import asyncio
 import email
+import email.header
 import email.policy
 import json
 import os
@@ -22,6 +23,37 @@ import ssl
 import threading
 
 from aiosmtpd.smtp import SMTP
+
+
+def read_message(raw):
+    """The fields tests read, with RFC 2047 headers and the plain-text body decoded.
+
+    email.policy.default would do the same in one call at about 2 ms a message, which made this
+    receiver a fifth of the machine's CPU when notification sends hundreds a second; the
+    compat32 parser and explicit decoding take a fortieth of that.
+    """
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+
+    def header(name):
+        value = message.get(name)
+        if value is None:
+            return ""
+        return str(email.header.make_header(email.header.decode_header(value)))
+
+    body = ""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain" and not part.is_multipart():
+            payload = part.get_payload(decode=True) or b""
+            body = payload.decode(part.get_content_charset() or "utf-8", "replace")
+            break
+    return {
+        "message_id": header("Message-ID"),
+        "subject": header("Subject"),
+        "to": header("To"),
+        "ticket": header("X-Sambat-Ticket"),
+        "body": body,
+        "raw": raw.decode("utf-8", "replace"),
+    }
 
 
 class Recorder:
@@ -44,20 +76,8 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or envelope.content
-        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-        message = email.message_from_bytes(raw if isinstance(raw, bytes) else raw.encode(),
-                                           policy=email.policy.default)
-        record = {
-            "mail_from": envelope.mail_from,
-            "rcpt_tos": envelope.rcpt_tos,
-            "message_id": str(message.get("Message-ID", "")),
-            "subject": str(message.get("Subject", "")),
-            "to": str(message.get("To", "")),
-            "ticket": str(message.get("X-Sambat-Ticket", "")),
-            "body": message.get_body(preferencelist=("plain",)).get_content()
-            if message.get_body(preferencelist=("plain",)) else "",
-            "raw": text,
-        }
+        raw = raw if isinstance(raw, bytes) else raw.encode()
+        record = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos, **read_message(raw)}
         with self.lock:
             with open(self.out, "a", encoding="utf-8") as f:
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
