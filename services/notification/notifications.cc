@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/notification/erasure.h"
@@ -376,6 +377,7 @@ absl::Status NotificationDesk::AddDeliveries(
   const std::string locale = recipient.locale().empty() ? settings_.default_locale
                                                         : recipient.locale();
   const bool digest = event_id.rfind("digest:", 0) == 0;
+  std::vector<Delivery> deliveries;
   for (const std::string& channel : recipient.channels()) {
     const std::string address = AddressOn(recipient, channel);
     if (address.empty()) continue;
@@ -402,12 +404,14 @@ absl::Status NotificationDesk::AddDeliveries(
       // A phone buzzing at night: held until the recipient's quiet hours end.
       d.not_before = ReleaseTime(now, quiet, settings_.render.zone);
     }
-    SKK_ASSIGN_OR_RETURN(bool inserted, InsertDelivery(tx, d));
-    if (inserted) {
-      log::Info("notification decided",
-                {{"complaint_id", complaint_id}, {"event_id", event_id},
-                 {"delivery_id", d.id}, {"recipient", recipient.id()}, {"channel", channel}});
-    }
+    deliveries.push_back(std::move(d));
+  }
+  SKK_ASSIGN_OR_RETURN(const std::vector<std::string> inserted, InsertDeliveries(tx, deliveries));
+  for (const Delivery& d : deliveries) {
+    if (!absl::c_linear_search(inserted, d.id)) continue;  // decided before: a redelivery
+    log::Info("notification decided",
+              {{"complaint_id", complaint_id}, {"event_id", event_id}, {"delivery_id", d.id},
+               {"recipient", recipient.id()}, {"channel", d.channel}});
   }
   return absl::OkStatus();
 }

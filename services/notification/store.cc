@@ -18,13 +18,19 @@
 namespace skk::notification {
 namespace {
 
-constexpr SqlStatement kInsertDelivery{"ntf_delivery_insert", R"sql(
+// One recipient's deliveries of one event (a row per channel) in one statement. An inbox
+// delivery is stored as sent: the inbox is the destination.
+constexpr SqlStatement kInsertDeliveries{"ntf_deliveries_insert", R"sql(
   INSERT INTO deliveries (id, event_id, complaint_id, ticket, recipient_id, recipient_role,
                           recipient_name, channel, address, subject, body, state, not_before,
                           created_at, finished_at)
-  VALUES ($1, $2, NULLIF($3::text, '')::uuid, $4, $5, $6, $7, $8, $9, $10, $11, $12::text,
-          $13, $14::timestamptz, CASE WHEN $12::text = 'sent' THEN $14::timestamptz END)
-  ON CONFLICT (event_id, recipient_id, channel) DO NOTHING)sql"};
+  SELECT d.id, $2, NULLIF($3::text, '')::uuid, $4, $5, $6, $7, d.channel, d.address, d.subject,
+         d.body, d.state, d.not_before, $8::timestamptz,
+         CASE WHEN d.state = 'sent' THEN $8::timestamptz END
+  FROM unnest($1::uuid[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+              $14::timestamptz[]) AS d(id, channel, address, subject, body, state, not_before)
+  ON CONFLICT (event_id, recipient_id, channel) DO NOTHING
+  RETURNING id)sql"};
 
 constexpr SqlStatement kSaveContact{"ntf_contact_save", R"sql(
   INSERT INTO citizen_contacts (complaint_id, ticket, name, email, phone, recorded_at)
@@ -128,8 +134,8 @@ constexpr SqlStatement kDeactivateConfig{"ntf_recipient_deactivate", R"sql(
 
 constexpr SqlStatement kClaimDue{"ntf_claim_due", R"sql(
   SELECT id, channel FROM deliveries
-  WHERE state = 'pending' AND not_before <= $1
-  ORDER BY not_before LIMIT $2 FOR UPDATE SKIP LOCKED)sql"};
+  WHERE dispatch_at <= $1
+  ORDER BY dispatch_at LIMIT $2 FOR UPDATE SKIP LOCKED)sql"};
 
 constexpr SqlStatement kMarkQueued{"ntf_mark_queued", R"sql(
   UPDATE deliveries SET state = 'queued' WHERE id = ANY($1::uuid[]) AND state = 'pending')sql"};
@@ -202,9 +208,10 @@ constexpr SqlStatement kCaseAgency{"ntf_case_agency", R"sql(
   SELECT agency_code FROM cases WHERE complaint_id = $1)sql"};
 
 constexpr SqlStatement kListDead{"ntf_list_dead", R"sql(
-  SELECT * FROM deliveries d WHERE state = 'dead' AND NOT (recipient_role = 'citizen' AND EXISTS (
+  SELECT * FROM deliveries d
+  WHERE dead_since IS NOT NULL AND NOT (recipient_role = 'citizen' AND EXISTS (
     SELECT 1 FROM erased_complaints e WHERE e.complaint_id = d.complaint_id))
-  ORDER BY created_at, id LIMIT $1)sql"};
+  ORDER BY dead_since, id LIMIT $1)sql"};
 
 // A citizen's delivery of an erased complaint is dead for good: its address is gone.
 constexpr SqlStatement kReplayOne{"ntf_replay_one", R"sql(
@@ -214,7 +221,7 @@ constexpr SqlStatement kReplayOne{"ntf_replay_one", R"sql(
 
 constexpr SqlStatement kReplayAll{"ntf_replay_all", R"sql(
   UPDATE deliveries d SET state = 'pending', attempts = 0, not_before = $1, finished_at = NULL
-  WHERE state = 'dead' AND NOT (recipient_role = 'citizen' AND EXISTS (
+  WHERE dead_since IS NOT NULL AND NOT (recipient_role = 'citizen' AND EXISTS (
     SELECT 1 FROM erased_complaints e WHERE e.complaint_id = d.complaint_id)))sql"};
 
 constexpr SqlStatement kListInbox{"ntf_inbox", R"sql(
@@ -279,18 +286,36 @@ int Minute(const std::string& text) {
 
 }  // namespace
 
-absl::StatusOr<bool> InsertDelivery(PgConnection& tx, const Delivery& d) {
+absl::StatusOr<std::vector<std::string>> InsertDeliveries(PgConnection& tx,
+                                                          const std::vector<Delivery>& deliveries) {
+  if (deliveries.empty()) return std::vector<std::string>();
+  const Delivery& first = deliveries.front();
+  std::vector<std::string> ids, channels, addresses, subjects, bodies, states, not_before;
+  for (const Delivery& d : deliveries) {
+    if (d.event_id != first.event_id || d.recipient_id != first.recipient_id) {
+      return absl::InvalidArgumentError("deliveries of one event to one recipient only");
+    }
+    ids.push_back(d.id);
+    channels.push_back(d.channel);
+    addresses.push_back(d.address);
+    subjects.push_back(d.subject);
+    bodies.push_back(d.body);
+    states.push_back(d.state);
+    not_before.push_back(*SqlParam::Time(d.not_before).value);
+  }
   SKK_ASSIGN_OR_RETURN(
       PgResult r,
-      tx.Execute(kInsertDelivery,
-                 {SqlParam::Text(d.id), SqlParam::Text(d.event_id),
-                  SqlParam::Text(d.complaint_id), SqlParam::Text(d.ticket),
-                  SqlParam::Text(d.recipient_id), SqlParam::Text(d.recipient_role),
-                  SqlParam::Text(d.recipient_name), SqlParam::Text(d.channel),
-                  SqlParam::Text(d.address), SqlParam::Text(d.subject), SqlParam::Text(d.body),
-                  SqlParam::Text(d.state), SqlParam::Time(d.not_before),
-                  SqlParam::Time(d.created_at)}));
-  return r.affected() == 1;
+      tx.Execute(kInsertDeliveries,
+                 {SqlParam::Array(ids), SqlParam::Text(first.event_id),
+                  SqlParam::Text(first.complaint_id), SqlParam::Text(first.ticket),
+                  SqlParam::Text(first.recipient_id), SqlParam::Text(first.recipient_role),
+                  SqlParam::Text(first.recipient_name), SqlParam::Time(first.created_at),
+                  SqlParam::Array(channels), SqlParam::Array(addresses),
+                  SqlParam::Array(subjects), SqlParam::Array(bodies), SqlParam::Array(states),
+                  SqlParam::Array(not_before)}));
+  std::vector<std::string> inserted;
+  for (int i = 0; i < r.rows(); ++i) inserted.push_back(r.Row(i).String("id"));
+  return inserted;
 }
 
 absl::Status SaveContact(PgConnection& tx, const std::string& complaint_id,

@@ -50,9 +50,11 @@ struct CitizenContact {
   std::string phone;
 };
 
-// Inserts a delivery unless (event, recipient, channel) already has one. Returns whether it
-// was inserted. An inbox delivery is stored as sent: the inbox is the destination.
-absl::StatusOr<bool> InsertDelivery(PgConnection& tx, const Delivery& d);
+// Inserts the deliveries of one event to one recipient (one per channel, in one statement),
+// each unless (event, recipient, channel) already has one. Returns the ids inserted. An inbox
+// delivery is stored as sent: the inbox is the destination.
+absl::StatusOr<std::vector<std::string>> InsertDeliveries(PgConnection& tx,
+                                                          const std::vector<Delivery>& deliveries);
 
 absl::Status SaveContact(PgConnection& tx, const std::string& complaint_id,
                          const CitizenContact& c, absl::Time now);
