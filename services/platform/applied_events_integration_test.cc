@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "services/platform/consumer.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/platform/ids.h"
 #include "services/platform/status_macros.h"
@@ -93,6 +94,38 @@ TEST_CASE("a batch of events commits together, and an event that fails rolls bac
   CHECK_FALSE(*(*again)[4]);
   CHECK(testing::QueryInt(**conn, "SELECT count(*) FROM cases_seen") == 3);
   CHECK(after_commit == 3);
+}
+
+TEST_CASE("a batch holding one event twice, or spelled in capitals, applies it once", "[consumer]") {
+  testing::IsolatedWorld world("applied_batch_copies");
+  auto conn = PgConnection::Connect(world.PgUri("routing"), "routing");
+  REQUIRE(conn.ok());
+  REQUIRE(ApplyMigrations(**conn, "platform", platform_migrations()).ok());
+  PgPool pool({.uri = world.PgUri("routing"), .schema = "routing", .size = 2});
+  PgIdempotentApplier applier(pool);
+  int handled = 0;
+  const EventHandler handler = [&](PgConnection&, const sambat::v1::Event&) -> absl::Status {
+    ++handled;
+    return absl::OkStatus();
+  };
+  sambat::v1::Event first, copy, shouted, other;
+  first.set_event_id(NewUuid());
+  first.set_type("test.ok");
+  copy = first;
+  shouted = first;
+  shouted.set_event_id(absl::AsciiStrToUpper(first.event_id()));
+  other.set_event_id(NewUuid());
+  other.set_type("test.ok");
+  auto outcomes = applier.ApplyBatch(
+      {{&first, &handler}, {&copy, &handler}, {&other, &handler}, {&shouted, &handler}});
+  REQUIRE(outcomes.ok());
+  REQUIRE(outcomes->size() == 4);
+  CHECK(*(*outcomes)[0]);
+  CHECK_FALSE(*(*outcomes)[1]);
+  CHECK(*(*outcomes)[2]);
+  CHECK_FALSE(*(*outcomes)[3]);
+  CHECK(handled == 2);
+  CHECK(testing::QueryInt(**conn, "SELECT count(*) FROM applied_events") == 2);
 }
 
 }  // namespace

@@ -17,6 +17,20 @@ constexpr SqlStatement kRecordApplied{"skk_applied_insert", R"sql(
   INSERT INTO applied_events (event_id, event_type) VALUES ($1, $2)
   ON CONFLICT (event_id) DO NOTHING)sql"};
 
+// The whole batch's ids at once: one round trip instead of one per event. Returns the
+// positions (from 1) of the events not applied before, the first copy of each; compared in
+// SQL, as uuids, so an id spelled another way is still the same event.
+constexpr SqlStatement kRecordAppliedBatch{"skk_applied_insert_batch", R"sql(
+  WITH batch AS (
+    SELECT id::uuid AS event_id, type, n
+    FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(id, type, n)),
+  recorded AS (
+    INSERT INTO applied_events (event_id, event_type)
+    SELECT event_id, type FROM batch ORDER BY n
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id)
+  SELECT min(batch.n) AS n FROM batch JOIN recorded USING (event_id) GROUP BY event_id)sql"};
+
 constexpr char kEarlierEventPendingType[] = "type.sambat.id/skk.EarlierEventPending";
 
 // Failures worth another attempt: the database or broker was away, a deadlock, a timeout.
@@ -58,6 +72,30 @@ absl::StatusOr<bool> ApplyInTransaction(PgConnection& tx, const BatchedEvent& on
   const trace::Scope traced(trace::Continue(one.event->traceparent()));
   SKK_RETURN_IF_ERROR((*one.handler)(tx, *one.event));
   return true;
+}
+
+// Records every event of the batch as applied, in the batch's order (the row locks a second
+// replica holding the same redelivered events waits on, as ApplyInTransaction's), and says per
+// event whether this is its first time: false for one applied before, and for a second copy
+// of an event within the batch.
+absl::StatusOr<std::vector<bool>> RecordBatchApplied(PgConnection& tx,
+                                                     const std::vector<BatchedEvent>& batch) {
+  std::vector<std::string> ids, types;
+  for (const BatchedEvent& one : batch) {
+    ids.push_back(one.event->event_id());
+    types.push_back(one.event->type());
+  }
+  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kRecordAppliedBatch,
+                                              {SqlParam::Array(ids), SqlParam::Array(types)}));
+  std::vector<bool> first_time(batch.size(), false);
+  for (int i = 0; i < r.rows(); ++i) {
+    const int64_t n = r.Row(i).Int("n");
+    if (n < 1 || n > static_cast<int64_t>(batch.size())) {
+      return absl::InternalError("applied_events returned a position outside the batch");
+    }
+    first_time[n - 1] = true;
+  }
+  return first_time;
 }
 
 }  // namespace
@@ -107,15 +145,29 @@ absl::StatusOr<std::vector<absl::StatusOr<bool>>> PgIdempotentApplier::ApplyBatc
   const absl::Status whole = pool_.Transact([&](PgConnection& tx) -> absl::Status {
     outcomes.clear();
     an_event_failed = false;
-    for (const BatchedEvent& one : batch) {
-      absl::StatusOr<bool> applied = ApplyInTransaction(tx, one);
-      if (!applied.ok() && tx.healthy()) {
+    absl::StatusOr<std::vector<bool>> recorded = RecordBatchApplied(tx, batch);
+    if (!recorded.ok() && tx.healthy()) {
+      // An id the statement refused (not a uuid) is one event's fault: one by one, it fails
+      // alone.
+      an_event_failed = true;
+      return absl::CancelledError("the batch's ids were refused; applied again one by one");
+    }
+    SKK_RETURN_IF_ERROR(recorded.status());
+    const std::vector<bool>& first_time = *recorded;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!first_time[i]) {
+        outcomes.push_back(false);
+        continue;
+      }
+      const trace::Scope traced(trace::Continue(batch[i].event->traceparent()));
+      const absl::Status handled = (*batch[i].handler)(tx, *batch[i].event);
+      if (!handled.ok() && tx.healthy()) {
         an_event_failed = true;
         // Not ABORTED, which the transaction would retry as a whole.
         return absl::CancelledError("an event of the batch failed; applied again one by one");
       }
-      SKK_RETURN_IF_ERROR(applied.status());
-      outcomes.push_back(*applied);
+      SKK_RETURN_IF_ERROR(handled);
+      outcomes.push_back(true);
     }
     return absl::OkStatus();
   });
