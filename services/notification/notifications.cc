@@ -168,8 +168,13 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
     SKK_ASSIGN_OR_RETURN(const bool turn, TakeTurn(tx, event));
     if (!turn) return absl::OkStatus();
   }
+  // The citizen's contact as it was before this event; a contact this event brings is read
+  // when it is needed (a contact is written once and never changed, so one seen stays true).
+  std::optional<CitizenContact> contact;
   if (tells_someone && !event.complaint_id().empty()) {
-    SKK_ASSIGN_OR_RETURN(privacy, LoadPrivacy(tx, event.complaint_id()));
+    SKK_ASSIGN_OR_RETURN(ComplaintFacts facts, LoadComplaintFacts(tx, event.complaint_id()));
+    privacy = facts.privacy;
+    contact = std::move(facts.contact);
   }
   if (privacy.erased && event.has_reporter_contact()) {
     // Late, or replayed from a dead letter: the citizen's contact never comes back.
@@ -183,7 +188,7 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
       SKK_RETURN_IF_ERROR(NotifyStaff(tx, event, notice, privacy));
     } else if (!privacy.erased) {
       // An erased complaint's citizen has no address left: nothing is sent, nothing is held.
-      SKK_RETURN_IF_ERROR(NotifyCitizen(tx, event, notice, privacy));
+      SKK_RETURN_IF_ERROR(NotifyCitizen(tx, event, notice, privacy, contact));
     }
   }
   if (event.has_reporter_contact()) {
@@ -192,7 +197,7 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
     for (const sambat::v1::Event& e : held) {
       for (const Notice& notice : NoticesFor(e)) {
         if (notice.audience == Audience::kCitizen) {
-          SKK_RETURN_IF_ERROR(NotifyCitizen(tx, e, notice, privacy));
+          SKK_RETURN_IF_ERROR(NotifyCitizen(tx, e, notice, privacy, contact));
         }
       }
     }
@@ -306,9 +311,11 @@ absl::Status NotificationDesk::NoteCaseFacts(PgConnection& tx, const sambat::v1:
 
 absl::Status NotificationDesk::NotifyCitizen(PgConnection& tx, const sambat::v1::Event& event,
                                              const Notice& notice,
-                                             const ComplaintPrivacy& privacy) {
-  SKK_ASSIGN_OR_RETURN(std::optional<CitizenContact> contact,
-                       LoadContact(tx, event.complaint_id()));
+                                             const ComplaintPrivacy& privacy,
+                                             std::optional<CitizenContact>& contact) {
+  if (!contact.has_value()) {
+    SKK_ASSIGN_OR_RETURN(contact, LoadContact(tx, event.complaint_id()));
+  }
   // No contact yet: either the citizen gave none (they follow the complaint with the tracking
   // code), or complaint.reporter_contact is still on its way; it tells the held events.
   if (!contact.has_value()) return HoldForContact(tx, event);

@@ -79,8 +79,11 @@ class NotificationDesk {
   // is passed once a later case event answered, stopped or replaced that clock.
   absl::StatusOr<bool> TakeTurn(PgConnection& tx, const sambat::v1::Event& event);
   absl::Status NoteCaseFacts(PgConnection& tx, const sambat::v1::Event& event, absl::Time now);
+  // `contact`: the citizen's contact if already read in this transaction; read (and kept
+  // there) when not.
   absl::Status NotifyCitizen(PgConnection& tx, const sambat::v1::Event& event,
-                             const Notice& notice, const ComplaintPrivacy& privacy);
+                             const Notice& notice, const ComplaintPrivacy& privacy,
+                             std::optional<CitizenContact>& contact);
   absl::Status NotifyStaff(PgConnection& tx, const sambat::v1::Event& event,
                            const Notice& notice, const ComplaintPrivacy& privacy);
 

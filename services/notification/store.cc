@@ -43,10 +43,14 @@ constexpr SqlStatement kNoteComplaint{"ntf_complaint_note", R"sql(
   INSERT INTO complaints (complaint_id, ticket, confidential, recorded_at)
   VALUES ($1, $2, $3, $4) ON CONFLICT (complaint_id) DO NOTHING)sql"};
 
-constexpr SqlStatement kLoadPrivacy{"ntf_complaint_privacy", R"sql(
+// Privacy and the contact in one round trip: nearly every event that tells someone tells the
+// citizen.
+constexpr SqlStatement kLoadComplaintFacts{"ntf_complaint_facts", R"sql(
   SELECT COALESCE((SELECT confidential FROM complaints WHERE complaint_id = $1),
                   true) AS confidential,
-         EXISTS (SELECT 1 FROM erased_complaints WHERE complaint_id = $1) AS erased)sql"};
+         EXISTS (SELECT 1 FROM erased_complaints WHERE complaint_id = $1) AS erased,
+         c.complaint_id IS NOT NULL AS has_contact, c.ticket, c.name, c.email, c.phone
+  FROM (SELECT 1) AS one LEFT JOIN citizen_contacts c ON c.complaint_id = $1)sql"};
 
 constexpr SqlStatement kHold{"ntf_backlog_hold", R"sql(
   INSERT INTO citizen_backlog (complaint_id, event_id, event) VALUES ($1, $2, $3)
@@ -343,11 +347,19 @@ absl::Status NoteComplaint(PgConnection& tx, const std::string& complaint_id,
       .status();
 }
 
-absl::StatusOr<ComplaintPrivacy> LoadPrivacy(PgConnection& conn,
-                                             const std::string& complaint_id) {
-  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kLoadPrivacy, {SqlParam::Text(complaint_id)}));
-  return ComplaintPrivacy{.confidential = r.Row(0).Bool("confidential"),
-                          .erased = r.Row(0).Bool("erased")};
+absl::StatusOr<ComplaintFacts> LoadComplaintFacts(PgConnection& conn,
+                                                  const std::string& complaint_id) {
+  SKK_ASSIGN_OR_RETURN(PgResult r,
+                       conn.Execute(kLoadComplaintFacts, {SqlParam::Text(complaint_id)}));
+  const PgRow row = r.Row(0);
+  ComplaintFacts facts;
+  facts.privacy = ComplaintPrivacy{.confidential = row.Bool("confidential"),
+                                   .erased = row.Bool("erased")};
+  if (row.Bool("has_contact")) {
+    facts.contact = CitizenContact{.ticket = row.String("ticket"), .name = row.String("name"),
+                                   .email = row.String("email"), .phone = row.String("phone")};
+  }
+  return facts;
 }
 
 absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event) {

@@ -64,9 +64,15 @@ absl::StatusOr<std::optional<CitizenContact>> LoadContact(PgConnection& tx,
 // What complaint.submitted said of the complaint's confidentiality (kept once).
 absl::Status NoteComplaint(PgConnection& tx, const std::string& complaint_id,
                            const std::string& ticket, bool confidential, absl::Time now);
-// What limits the citizen's words in the complaint's messages: confidential when
-// complaint.submitted has not been applied, erased when erased_complaints has it.
-absl::StatusOr<ComplaintPrivacy> LoadPrivacy(PgConnection& conn, const std::string& complaint_id);
+// What limits the citizen's words in the complaint's messages (confidential when
+// complaint.submitted has not been applied, erased when erased_complaints has it), and the
+// citizen's contact as far as it has arrived.
+struct ComplaintFacts {
+  ComplaintPrivacy privacy;
+  std::optional<CitizenContact> contact;
+};
+absl::StatusOr<ComplaintFacts> LoadComplaintFacts(PgConnection& conn,
+                                                  const std::string& complaint_id);
 
 // Citizen-facing events waiting for the citizen's contact.
 absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event);
