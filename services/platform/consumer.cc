@@ -62,6 +62,12 @@ bool IsEarlierEventPending(const absl::Status& status) {
 
 namespace {
 
+// Runs the event's handler in `tx`, its log lines under the event's trace.
+absl::Status Handle(PgConnection& tx, const BatchedEvent& one) {
+  const trace::Scope traced(trace::Continue(one.event->traceparent()));
+  return (*one.handler)(tx, *one.event);
+}
+
 // Records the event as applied and runs its handler, in the transaction `tx` is in. False when
 // it had been applied before. Recording the id first takes the row lock: a second replica
 // holding the same redelivered event waits here, then sees the conflict and does nothing.
@@ -69,8 +75,7 @@ absl::StatusOr<bool> ApplyInTransaction(PgConnection& tx, const BatchedEvent& on
   SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kRecordApplied, {SqlParam::Text(one.event->event_id()),
                                                                SqlParam::Text(one.event->type())}));
   if (r.affected() == 0) return false;
-  const trace::Scope traced(trace::Continue(one.event->traceparent()));
-  SKK_RETURN_IF_ERROR((*one.handler)(tx, *one.event));
+  SKK_RETURN_IF_ERROR(Handle(tx, one));
   return true;
 }
 
@@ -159,8 +164,7 @@ absl::StatusOr<std::vector<absl::StatusOr<bool>>> PgIdempotentApplier::ApplyBatc
         outcomes.push_back(false);
         continue;
       }
-      const trace::Scope traced(trace::Continue(batch[i].event->traceparent()));
-      const absl::Status handled = (*batch[i].handler)(tx, *batch[i].event);
+      const absl::Status handled = Handle(tx, batch[i]);
       if (!handled.ok() && tx.healthy()) {
         an_event_failed = true;
         // Not ABORTED, which the transaction would retry as a whole.
