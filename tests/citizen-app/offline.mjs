@@ -2,7 +2,7 @@
 // closed and is sent once when the signal returns; a connection cut in the middle of a photo
 // upload is tried again by the app itself, and the city stores each report exactly once.
 
-import { accessible, assert, cuttingRelay, jpeg, open, phone, run, screenshot, step } from '../support/browser.mjs';
+import { accessible, assert, cuttingRelay, eventually, jpeg, open, phone, run, screenshot, step } from '../support/browser.mjs';
 
 async function fillReport(page, description) {
   await page.getByRole('link', { name: 'Buat laporan' }).click();
@@ -21,11 +21,16 @@ await run(async (browser) => {
   {
     // No service worker here: the page's own request is the one that fails.
     const first = await phone(browser, { serviceWorkers: 'block' });
-    await first.route('**/api/v1/city', (route) => route.abort('internetdisconnected'));
+    let refused = 0;
+    await first.route('**/api/v1/city', (route) => { refused += 1; return route.abort('internetdisconnected'); });
     const page = await open(first, '#/lapor');
     await page.getByText('Tidak ada sambungan').waitFor();
+    await screenshot(page, 'no-categories-yet');
+    await accessible(page, 'no categories yet');
     const again = page.getByRole('button', { name: 'Coba lagi' });
+    const before = refused;
     await again.click();
+    await eventually('the categories asked for again', () => refused > before);
     await page.getByText('Tidak ada sambungan').waitFor();  // still nothing: still said
     await first.unroute('**/api/v1/city');
     await again.click();

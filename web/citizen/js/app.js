@@ -273,9 +273,10 @@ async function reportForm(outboxId) {
     const again = h('button', { type: 'button', class: 'button primary' }, t('retry_now'));
     again.addEventListener('click', () => route());
     replace(main, title(t('report_title')), h('p', { role: 'status' }, t('network_error')), again);
-    const timer = setInterval(async () => { if (await loadCity()) route(); }, 5000);
+    let shown = true;  // a late answer must not redraw a screen the citizen went on to
+    const timer = setInterval(async () => { if (await loadCity() && shown) route(); }, 5000);
     window.addEventListener('online', route, { once: true });
-    leave = () => { clearInterval(timer); window.removeEventListener('online', route); };
+    leave = () => { shown = false; clearInterval(timer); window.removeEventListener('online', route); };
     return;
   }
 
