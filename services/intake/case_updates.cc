@@ -27,13 +27,15 @@ constexpr SqlStatement kLockCaseOrder{"intake_lock_case_order", R"sql(
 
 // The case as routing left it ($2 state as sambat.v1.CaseState, $3 agency code, $4 agency
 // name) by the case event with sequence $6 at $5, the next of its case (TakeCaseTurn). A
-// resolution (state 5, RESOLVED) starts the citizen's window to reopen.
-constexpr SqlStatement kApplyCase{"intake_apply_case", R"sql(
+// resolution (state 5, RESOLVED) starts the citizen's window to reopen. A resolved case that
+// closes (6, CLOSED) finished at its resolution: retention (erasure.cc) counts from there.
+constexpr SqlStatement kApplyCase{"intake_apply_case_v2", R"sql(
   UPDATE complaints
   SET state = $2::smallint, agency_code = $3, agency_name = $4,
       resolved_at = CASE WHEN $2::smallint = 5 THEN $5 ELSE resolved_at END,
       case_sequence = $6,
-      state_changed_at = GREATEST(state_changed_at, $5),
+      state_changed_at = CASE WHEN state = 5 AND $2::smallint = 6 THEN state_changed_at
+                              ELSE GREATEST(state_changed_at, $5) END,
       updated_at = $5
   WHERE complaint_id = $1)sql"};
 
@@ -41,6 +43,16 @@ constexpr SqlStatement kApplyCase{"intake_apply_case", R"sql(
 // case's events, so a late deadline of the first agency must not replace the new agency's.
 // Without cause_case_sequence ($4 = 0, from an sla older than it) the last to arrive wins,
 // unless a sequenced one was already shown.
+// The end of the citizen's window after a resolution (a CLOSE clock), under the same rule:
+// the newest clock of the case. A first-response clock of a later reopening has a higher
+// cause and wins over it; a late one of before the resolution loses.
+constexpr SqlStatement kApplyCloseDue{"intake_apply_close_due", R"sql(
+  UPDATE complaints
+  SET close_due_at = CASE WHEN $4::bigint >= deadline_sequence THEN $2 ELSE close_due_at END,
+      deadline_sequence = GREATEST(deadline_sequence, $4::bigint),
+      updated_at = $3
+  WHERE complaint_id = $1)sql"};
+
 constexpr SqlStatement kApplyDeadline{"intake_apply_deadline", R"sql(
   UPDATE complaints
   SET first_response_due_at = CASE WHEN ($4::bigint > 0 AND $4::bigint >= deadline_sequence)
@@ -105,7 +117,9 @@ TimelineEntry CaseEntry(const sambat::v1::Event& e) {
     case E::kCaseClaimed:
       return {"claimed", "Petugas dinas mulai menangani pengaduan Anda"};
     case E::kCaseClosed:
-      return {"closed", "Pengaduan ditutup"};
+      return {"closed", e.case_closed().automatic()
+                            ? "Pengaduan ditutup otomatis: tidak dibuka kembali sampai batas waktu"
+                            : "Pengaduan ditutup"};
     default:
       return {};
   }
@@ -157,7 +171,19 @@ absl::Status Complaints::ApplyClockEvent(PgConnection& tx, const sambat::v1::Eve
   const absl::Time at = FromProtoTime(event.occurred_at());
   const std::string& id = event.complaint_id();
   TimelineEntry entry;
-  if (event.has_deadline_set()) {
+  if (event.has_deadline_set() &&
+      event.deadline_set().kind() == sambat::v1::DEADLINE_KIND_CLOSE) {
+    const absl::Time due = FromProtoTime(event.deadline_set().due_at());
+    SKK_ASSIGN_OR_RETURN(
+        PgResult r,
+        tx.Execute(kApplyCloseDue,
+                   {SqlParam::Text(id), SqlParam::Time(due), SqlParam::Time(at),
+                    SqlParam::Int(event.deadline_set().cause_case_sequence())}));
+    SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
+    entry = {"close_due_set",
+             absl::StrCat("Bila tidak dibuka kembali, pengaduan ditutup otomatis pada ",
+                          absl::FormatTime("%d-%m-%Y %H:%M %Z", due, zone_))};
+  } else if (event.has_deadline_set()) {
     const absl::Time due = FromProtoTime(event.deadline_set().due_at());
     SKK_ASSIGN_OR_RETURN(
         PgResult r,

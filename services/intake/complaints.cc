@@ -34,10 +34,10 @@ constexpr SqlStatement kInsertTimeline{"intake_insert_timeline", R"sql(
 // are not in the case's chain and arrive in any order with routing's, so the order entries
 // were written in is not the order things happened in. Entries of one instant keep the order
 // they were written in (a case's events are written in the case's order).
-constexpr SqlStatement kSelectView{"intake_select_view", R"sql(
+constexpr SqlStatement kSelectView{"intake_select_view_v2", R"sql(
   SELECT c.complaint_id, c.ticket, c.category, c.description, c.latitude, c.longitude,
          c.submitted_at, c.state, c.agency_code, c.agency_name, c.first_response_due_at,
-         c.escalation_level, c.address, c.rating, c.resolved_at,
+         c.escalation_level, c.address, c.rating, c.resolved_at, c.close_due_at,
          ARRAY(SELECT m.media_id FROM media m WHERE m.complaint_id = c.complaint_id
                ORDER BY m.stored_at, m.media_id) AS media_ids,
          t.at_micros, t.kinds, t.texts
@@ -53,8 +53,8 @@ constexpr SqlStatement kSelectView{"intake_select_view", R"sql(
 constexpr SqlStatement kFindByTicket{"intake_find_by_ticket", R"sql(
   SELECT complaint_id FROM complaints WHERE ticket = $1)sql"};
 
-constexpr SqlStatement kLockComplaint{"intake_lock_complaint", R"sql(
-  SELECT state, resolved_at, rating IS NOT NULL AS rated
+constexpr SqlStatement kLockComplaint{"intake_lock_complaint_v2", R"sql(
+  SELECT state, resolved_at, close_due_at, rating IS NOT NULL AS rated
   FROM complaints WHERE complaint_id = $1 FOR UPDATE)sql"};
 
 constexpr SqlStatement kSetState{"intake_set_state", R"sql(
@@ -284,6 +284,7 @@ absl::StatusOr<Complaints::Locked> Complaints::Lock(PgConnection& tx,
   const PgRow complaint = row.Row(0);
   locked.state = StateOf(complaint);
   if (const auto resolved = complaint.OptionalTime("resolved_at")) locked.resolved_at = *resolved;
+  locked.close_due_at = complaint.OptionalTime("close_due_at");
   locked.rated = complaint.Bool("rated");
   return locked;
 }
@@ -336,7 +337,8 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Load(PgConnection& conn,
   c.set_rating(static_cast<int32_t>(row.OptionalInt("rating").value_or(0)));
   const auto resolved = row.OptionalTime("resolved_at");
   if (resolved.has_value() && c.state() == sambat::v1::CASE_STATE_RESOLVED) {
-    *c.mutable_reopen_until() = ToProtoTime(*resolved + options_.reopen_window);
+    *c.mutable_reopen_until() =
+        ToProtoTime(ReopenUntil(*resolved, row.OptionalTime("close_due_at")));
   }
   c.set_status_text(StatusText(c.state(), c.agency_name(), c.escalation_level()));
   for (std::string& media_id : row.TextArray("media_ids")) c.add_media_ids(std::move(media_id));
@@ -431,7 +433,7 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Reopen(const sambat::v1::Reope
     if (c.state != sambat::v1::CASE_STATE_RESOLVED) {
       return absl::FailedPreconditionError("only a resolved complaint can be reopened");
     }
-    const absl::Time until = c.resolved_at + options_.reopen_window;
+    const absl::Time until = ReopenUntil(c.resolved_at, c.close_due_at);
     if (now > until) {
       return absl::FailedPreconditionError(absl::StrCat(
           "the time to reopen ended on ", absl::FormatTime("%d-%m-%Y %H:%M %Z", until, zone_)));

@@ -43,7 +43,7 @@ class Complaints {
     // stored, so a copy of the database does not open anyone's complaint; changing the secret
     // invalidates every tracking link.
     std::string tracking_secret;
-    // How long after resolution the citizen may reopen.
+    // How long after resolution the citizen may reopen when sla set no close time (ReopenUntil).
     absl::Duration reopen_window = absl::Hours(24 * 10);
     // Gathers concurrent text submissions into shared commits; null: each commits alone.
     SubmissionWriter* writer = nullptr;
@@ -89,8 +89,16 @@ class Complaints {
     std::string complaint_id;
     sambat::v1::CaseState state = sambat::v1::CASE_STATE_UNSPECIFIED;
     absl::Time resolved_at = absl::InfinitePast();
+    std::optional<absl::Time> close_due_at;
     bool rated = false;
   };
+  // Until when the citizen may reopen a case resolved at `resolved`: the end of sla's window
+  // (the case closes by itself then) once sla has set it for this resolution, otherwise
+  // reopen_window after the resolution.
+  absl::Time ReopenUntil(absl::Time resolved, std::optional<absl::Time> close_due_at) const {
+    if (close_due_at.has_value() && *close_due_at > resolved) return *close_due_at;
+    return resolved + options_.reopen_window;
+  }
   std::string TokenFor(const std::string& complaint_id) const;
   // A new complaint's row, with its ticket and the events it emits (complaint.submitted, and
   // complaint.reporter_contact when the citizen left a way to reach them).

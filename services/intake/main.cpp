@@ -17,7 +17,9 @@ ABSL_FLAG(int, max_photos, 5, "photos per complaint or answer");
 ABSL_FLAG(int, max_concurrent_decodes, 2,
           "photos decoded at once (each large one may take hundreds of MB)");
 ABSL_FLAG(absl::Duration, reopen_window, absl::Hours(24 * 10),
-          "how long after resolution a citizen may reopen");
+          "how long after resolution a citizen may reopen, until the sla service sets the "
+          "case's close time (auto_close_working_days), or always for a city that never "
+          "closes cases by itself");
 ABSL_FLAG(std::string, tracking_secret, "",
           "secret that signs tracking tokens (prefer --tracking_secret_file)");
 ABSL_FLAG(std::string, tracking_secret_file, "",

@@ -90,6 +90,27 @@ constexpr KindTemplate kTemplates[] = {
       {"[{ticket}] Your complaint was reopened",
        "Complaint {ticket} was reopened and is back with {agency}.\nTrack: {link}",
        "SAMBAT {ticket}: reopened, back with {agency}."}}},
+    {MessageKind::kCloseReminder,
+     {{"[{ticket}] Pengaduan Anda akan ditutup {due}",
+       "{agency} telah menyatakan pengaduan {ticket} selesai. Bila masalahnya belum selesai, "
+       "buka kembali pengaduan sebelum {due}; setelah itu pengaduan ditutup otomatis.\n"
+       "Buka kembali atau beri penilaian: {link}",
+       "SAMBAT {ticket}: ditutup otomatis {due} bila tidak dibuka kembali: {link}"},
+      {"[{ticket}] Your complaint closes on {due}",
+       "{agency} said complaint {ticket} is resolved. If the problem remains, reopen the "
+       "complaint before {due}; after that it closes by itself.\n"
+       "Reopen it or rate the answer: {link}",
+       "SAMBAT {ticket}: closes {due} unless reopened: {link}"}}},
+    {MessageKind::kClosed,
+     {{"[{ticket}] Pengaduan Anda ditutup",
+       "Pengaduan {ticket} ditutup otomatis karena tidak dibuka kembali sampai batas waktu "
+       "setelah diselesaikan oleh {agency}. Terima kasih telah melapor.\n"
+       "Anda masih dapat memberi penilaian: {link}",
+       "SAMBAT {ticket}: pengaduan ditutup. Terima kasih."},
+      {"[{ticket}] Your complaint was closed",
+       "Complaint {ticket} closed by itself: it was not reopened in time after {agency} "
+       "resolved it. Thank you for reporting.\nYou can still rate the answer: {link}",
+       "SAMBAT {ticket}: complaint closed. Thank you."}}},
     {MessageKind::kNewCase,
      {{"[{ticket}] Pengaduan baru: {category}",
        "Pengaduan {ticket} (kategori {category}) diteruskan ke {agency}. Mohon segera "
@@ -227,7 +248,14 @@ std::vector<Notice> NoticesFor(const sambat::v1::Event& e) {
     case sambat::v1::Event::kCaseCitizenAnswered:
       return {{A::kHumas, e.case_after().agency_code(), K::kCitizenAnswered}};
     case sambat::v1::Event::kReminderDue:
+      // The end of the window after a resolution is the citizen's to act on, not the agency's.
+      if (e.reminder_due().deadline_kind() == sambat::v1::DEADLINE_KIND_CLOSE) {
+        return {{A::kCitizen, "", K::kCloseReminder}};
+      }
       return {{A::kHumas, e.reminder_due().agency_code(), K::kReminder}};
+    case sambat::v1::Event::kCaseClosed:
+      if (!e.case_closed().automatic()) return {};
+      return {{A::kCitizen, "", K::kClosed}};
     case sambat::v1::Event::kEscalated:
       if (e.escalated().level() <= 1) {
         return {{A::kHead, e.escalated().agency_code(), K::kEscalation, true}};
@@ -294,6 +322,9 @@ MessageFacts FactsOf(const Notice& notice, const sambat::v1::Event& e, bool en,
     case sambat::v1::Event::kCaseRejected:
       f.words = RejectionReason(e.case_rejected(), en);
       break;
+    case sambat::v1::Event::kCaseClosed:
+      f.link = absl::StrReplaceAll(context.rating_url, {{"{ticket}", f.ticket}});
+      break;
     case sambat::v1::Event::kCaseReopened:
       f.words = e.case_reopened().reason();
       f.citizen_words = true;
@@ -305,6 +336,9 @@ MessageFacts FactsOf(const Notice& notice, const sambat::v1::Event& e, bool en,
     case sambat::v1::Event::kReminderDue:
       f.agency = agency_name(e.reminder_due().agency_code());
       f.due = when(e.reminder_due().due_at());
+      if (e.reminder_due().deadline_kind() == sambat::v1::DEADLINE_KIND_CLOSE) {
+        f.link = absl::StrReplaceAll(context.rating_url, {{"{ticket}", f.ticket}});
+      }
       break;
     case sambat::v1::Event::kEscalated:
       f.agency = agency_name(e.escalated().agency_code());

@@ -25,6 +25,8 @@ enum class MessageKind {
   kResolved,
   kRejected,
   kReopened,
+  kCloseReminder,  // the resolved case closes by itself unless reopened
+  kClosed,         // it closed by itself
   // to the agency's humas
   kNewCase,
   kForwardedIn,

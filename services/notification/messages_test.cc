@@ -91,6 +91,15 @@ std::vector<sambat::v1::Event> EveryKind() {
   reminder->set_ticket(kTicket);
   reminder->set_agency_code("dlh");
   *reminder->mutable_due_at() = ToProtoTime(kNow + absl::Hours(24));
+  auto* closing = add(kReminderDue)->mutable_reminder_due();
+  closing->set_ticket(kTicket);
+  closing->set_agency_code("dlh");
+  closing->set_deadline_kind(sambat::v1::DEADLINE_KIND_CLOSE);
+  *closing->mutable_due_at() = ToProtoTime(kNow + absl::Hours(48));
+  auto* closed = add(kCaseClosed)->mutable_case_closed();
+  closed->set_ticket(kTicket);
+  closed->set_agency_code("dlh");
+  closed->set_automatic(true);
   all.push_back(Escalated("dlh", 1));
   all.push_back(Escalated("dlh", 2));
   for (sambat::v1::Event& e : all) testing::StandInRouting().Stamp(e);
@@ -163,6 +172,45 @@ TEST_CASE("the citizen is told the reason of a rejection and gets a link to rate
       CHECK_THAT(r.body, Catch::Contains("/lacak/SKK-2026-000123"));
     }
   }
+}
+
+TEST_CASE("the citizen, not the humas, hears that a resolved case closes by itself, when, and "
+          "where to reopen it, then that it closed",
+          "[notification]") {
+  int seen = 0;
+  for (const auto& e : EveryKind()) {
+    const std::vector<Notice> notices = NoticesFor(e);
+    if (e.has_reminder_due() &&
+        e.reminder_due().deadline_kind() == sambat::v1::DEADLINE_KIND_CLOSE) {
+      ++seen;
+      REQUIRE(notices.size() == 1);
+      CHECK(notices[0].audience == Audience::kCitizen);
+      CHECK(notices[0].kind == MessageKind::kCloseReminder);
+      const Rendered sms = Render(notices[0], e, "id", "sms", Shipped().render, kPublic);
+      // Two days after 2 March 2026 09:00 WIB, in the city's time.
+      CHECK_THAT(sms.body, Catch::Contains("04-03-2026 09:00 WIB"));
+      CHECK_THAT(sms.body, Catch::Contains("/nilai/SKK-2026-000123"));
+      const Rendered mail = Render(notices[0], e, "id", "email", Shipped().render, kPublic);
+      CHECK_THAT(mail.subject, Catch::Contains("akan ditutup 04-03-2026 09:00 WIB"));
+      CHECK_THAT(mail.body, Catch::Contains("buka kembali pengaduan sebelum"));
+    } else if (e.has_reminder_due()) {
+      REQUIRE(notices.size() == 1);
+      CHECK(notices[0].audience == Audience::kHumas);
+    }
+    if (e.has_case_closed()) {
+      ++seen;
+      REQUIRE(notices.size() == 1);
+      CHECK(notices[0].audience == Audience::kCitizen);
+      const Rendered mail = Render(notices[0], e, "id", "email", Shipped().render, kPublic);
+      CHECK_THAT(mail.subject, Catch::Contains("Pengaduan Anda ditutup"));
+      CHECK_THAT(mail.body, Catch::Contains("/nilai/SKK-2026-000123"));
+      // A case closed by a person (none today) would not send this message.
+      sambat::v1::Event by_hand = e;
+      by_hand.mutable_case_closed()->set_automatic(false);
+      CHECK(NoticesFor(by_hand).empty());
+    }
+  }
+  CHECK(seen == 2);
 }
 
 TEST_CASE("a confidential complaint's citizen's words never reach an SMS or WhatsApp message, "

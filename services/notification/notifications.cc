@@ -149,6 +149,12 @@ EventHandlers NotificationDesk::Handlers() {
 
 absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& event) {
   if (event.has_complaint_erasure_requested()) return Erase(tx, event);
+  // The end of the citizen's window after a resolution is not a deadline of the agency's, and
+  // tells nobody: the citizen hears of it in the reminder before it (sla.reminder_due).
+  if (event.has_deadline_set() &&
+      event.deadline_set().kind() == sambat::v1::DEADLINE_KIND_CLOSE) {
+    return absl::OkStatus();
+  }
   const absl::Time now = clock_.Now();
   const std::vector<Notice> notices = NoticesFor(event);
   const bool tells_someone = event.has_reporter_contact() || !notices.empty();

@@ -98,6 +98,19 @@ void CheckCity(const CityConfig& config, Problems& p) {
   if (config.max_forwards() < 0 || config.max_forwards() > 20) {
     p.At(at.Of("max_forwards"), "max_forwards must be 0 (the default, 3) to 20");
   }
+  if (config.auto_close_working_days() < -1 || config.auto_close_working_days() > 60) {
+    p.At(at.Of("auto_close_working_days"),
+         "auto_close_working_days must be -1 (never), 0 (the default, 10) or 1 to 60");
+  }
+  const int close_days = config.auto_close_working_days() == 0 ? 10 : config.auto_close_working_days();
+  const int remind_days = config.auto_close_reminder_working_days() == 0
+                              ? 2 : config.auto_close_reminder_working_days();
+  if (config.auto_close_reminder_working_days() < -1 ||
+      (close_days > 0 && remind_days >= close_days)) {
+    p.At(at.Of("auto_close_reminder_working_days"),
+         "auto_close_reminder_working_days must be -1 (no reminder), 0 (the default, 2) or 1 to "
+         "one less than auto_close_working_days (", close_days, ")");
+  }
 }
 
 // Agency code -> kind, for the checks that follow.

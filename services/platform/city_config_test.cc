@@ -557,6 +557,20 @@ TEST_CASE("max_forwards out of range is reported at its line", "[city_config]") 
                   "max_forwards must be 0");
 }
 
+TEST_CASE("an auto-close window out of range, or a reminder not inside it, is reported at "
+          "its line", "[city_config]") {
+  TempDir dir;
+  std::string path;
+  std::string text = std::string(kSmallCity) + "auto_close_working_days: 61\n";
+  CheckReportedAt(ProblemInFile(dir, text, path), path, text, "auto_close_working_days",
+                  "auto_close_working_days must be -1 (never)");
+  // The default reminder (2 working days before) does not fit in a 2-day window.
+  text = std::string(kSmallCity) + "auto_close_working_days: 2\n"
+                                   "auto_close_reminder_working_days: 0\n";
+  CheckReportedAt(ProblemInFile(dir, text, path), path, text, "auto_close_reminder_working_days",
+                  "auto_close_reminder_working_days must be -1 (no reminder)");
+}
+
 TEST_CASE("every mistake of a file is reported at once, each at its own line",
           "[city_config]") {
   TempDir dir;

@@ -69,6 +69,7 @@ std::string PayloadType(const sambat::v1::Event& event) {
     case E::kCaseHandedOff: return kCaseHandedOff;
     case E::kCaseCitizenAnswered: return kCaseCitizenAnswered;
     case E::kReminderDue: return kReminderDue;
+    case E::kCloseDue: return kCloseDue;
     case E::kComplaintErasureRequested: return kErasureRequested;
     case E::PAYLOAD_NOT_SET: return "";
   }
@@ -141,6 +142,7 @@ void ErasePersonalData(sambat::v1::Event& event, bool photos) {
     case E::kCaseClaimed:
     case E::kCaseForwarded:
     case E::kReminderDue:
+    case E::kCloseDue:
     case E::kComplaintErasureRequested:
     case E::PAYLOAD_NOT_SET:
       return;

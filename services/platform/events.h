@@ -31,6 +31,7 @@ inline constexpr char kCaseForwarded[] = "case.forwarded";
 inline constexpr char kCaseHandedOff[] = "case.handed_off";
 inline constexpr char kCaseCitizenAnswered[] = "case.citizen_answered";
 inline constexpr char kReminderDue[] = "sla.reminder_due";
+inline constexpr char kCloseDue[] = "sla.close_due";
 inline constexpr char kErasureRequested[] = "complaint.erasure_requested";
 
 // What stands in a text field whose personal data was erased, so a reader (officer, auditor)

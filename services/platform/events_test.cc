@@ -278,6 +278,8 @@ const std::set<std::string> kNotPersonal = {
     "sambat.v1.CaseCitizenAnswered.agency_code",
     "sambat.v1.ReminderDue.ticket",
     "sambat.v1.ReminderDue.agency_code",
+    "sambat.v1.CloseDue.ticket",
+    "sambat.v1.CloseDue.agency_code",
     "sambat.v1.ComplaintErasureRequested.ticket",
     "sambat.v1.ComplaintErasureRequested.erasure_id",
 };

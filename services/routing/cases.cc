@@ -11,7 +11,7 @@ namespace skk::routing {
 
 std::vector<std::string> ConsumedEvents() {
   return {kComplaintSubmitted, kInfoAdded, kRated, kReopenRequested, kDeadlineSet,
-          kErasureRequested};
+          kCloseDue, kErasureRequested};
 }
 
 EventHandlers Cases::Handlers() {
@@ -26,6 +26,7 @@ EventHandlers Cases::Handlers() {
           {kRated, KeepingErasures(bind(&Cases::OnRated))},
           {kReopenRequested, KeepingErasures(bind(&Cases::OnReopenRequested))},
           {kDeadlineSet, bind(&Cases::OnDeadlineSet)},
+          {kCloseDue, bind(&Cases::OnCloseDue)},
           {kErasureRequested, bind(&Cases::OnErasureRequested)}};
 }
 
@@ -146,12 +147,48 @@ absl::Status Cases::OnRated(PgConnection& tx, const sambat::v1::Event& event) {
       .status();
 }
 
+absl::Status Cases::OnCloseDue(PgConnection& tx, const sambat::v1::Event& event) {
+  const auto& due = event.close_due();
+  SKK_ASSIGN_OR_RETURN(CaseRow before, CaseStore::Lock(tx, event.complaint_id()));
+  // Only the resolution that started the window closes: a case reopened since (and perhaps
+  // resolved again, which starts a window of its own) has emitted newer events. A rating
+  // emits none, so it does not keep the case open.
+  if (before.state != sambat::v1::CASE_STATE_RESOLVED ||
+      before.event_sequence != due.cause_case_sequence()) {
+    log::Info("close of an earlier resolution ignored",
+              {{"complaint_id", event.complaint_id()},
+               {"event_id", event.event_id()},
+               {"state", sambat::v1::CaseState_Name(before.state)},
+               {"cause_case_sequence", static_cast<long long>(due.cause_case_sequence())},
+               {"event_sequence", static_cast<long long>(before.event_sequence)}});
+    return absl::OkStatus();
+  }
+  const absl::Time now = clock_.Now();
+  SKK_ASSIGN_OR_RETURN(
+      CaseRow after,
+      CaseStore::Apply(tx, before, CaseAction::kClose, Actor::System(),
+                       "Ditutup otomatis: pelapor tidak membuka kembali pengaduan dalam "
+                       "batas waktu setelah penyelesaian",
+                       now));
+  sambat::v1::Event closed = CaseEvent(kCaseClosed, after, now, Actor::System(), &event);
+  auto* p = closed.mutable_case_closed();
+  p->set_ticket(after.ticket);
+  p->set_agency_code(after.agency_code);
+  p->set_automatic(true);
+  SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, closed));
+  log::Info("case closed by itself", {{"complaint_id", event.complaint_id()},
+                                      {"ticket", after.ticket}});
+  return absl::OkStatus();
+}
+
 absl::Status Cases::OnErasureRequested(PgConnection& tx, const sambat::v1::Event& event) {
   return ApplyErasure(tx, event, clock_.Now());
 }
 
 absl::Status Cases::OnDeadlineSet(PgConnection& tx, const sambat::v1::Event& event) {
   const auto& d = event.deadline_set();
+  // The end of the citizen's window after a resolution orders no queue.
+  if (d.kind() == sambat::v1::DEADLINE_KIND_CLOSE) return absl::OkStatus();
   SKK_ASSIGN_OR_RETURN(bool applied,
                        CaseStore::SetDeadline(tx, event.complaint_id(), d.agency_code(),
                                               FromProtoTime(d.starts_at()),

@@ -4,8 +4,9 @@
 // becomes a case with the responsible agency (case.routed) or an external partner
 // (case.handed_off); the citizen's follow-ups move it (complaint.info_added,
 // complaint.reopen_requested) or are recorded (complaint.rated); sla.deadline_set gives the
-// queue its order; complaint.erasure_requested erases the citizen's personal data (erasure.h),
-// and the citizen's events of an erased complaint are applied erased.
+// queue its order; sla.close_due closes a resolved case its citizen left silent;
+// complaint.erasure_requested erases the citizen's personal data (erasure.h), and the
+// citizen's events of an erased complaint are applied erased.
 
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ class Cases {
   absl::Status OnRated(PgConnection& tx, const sambat::v1::Event& event);
   // The sla service's deadline, copied for the queue's order.
   absl::Status OnDeadlineSet(PgConnection& tx, const sambat::v1::Event& event);
+  // The citizen's window after a resolution ended in silence (sla.close_due): the case closes
+  // (case.closed) if it is still that resolution; otherwise nothing happens.
+  absl::Status OnCloseDue(PgConnection& tx, const sambat::v1::Event& event);
   // The citizen's personal data of the complaint erased from routing's tables and outbox.
   absl::Status OnErasureRequested(PgConnection& tx, const sambat::v1::Event& event);
 

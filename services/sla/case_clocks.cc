@@ -31,11 +31,11 @@ constexpr SqlStatement kLockSequence{"sla_lock_case_sequence", R"sql(
 constexpr SqlStatement kStoreSequence{"sla_store_case_sequence", R"sql(
   UPDATE case_sequences SET last_sequence = $2, updated_at = $3 WHERE complaint_id = $1)sql"};
 
-constexpr SqlStatement kInsertClock{"sla_insert_clock", R"sql(
+constexpr SqlStatement kInsertClock{"sla_insert_clock_v2", R"sql(
   INSERT INTO deadlines (complaint_id, ticket, agency_code, kind, starts_at, due_at, created_at,
                          category, state, generation, allowance_seconds, used_seconds,
-                         running_since)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'running', 1, $9, 0, $5)
+                         running_since, cause_case_sequence)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'running', 1, $9, 0, $5, $10)
   RETURNING id)sql"};
 
 constexpr SqlStatement kStopClock{"sla_stop_clock", R"sql(
@@ -85,12 +85,17 @@ struct CaseClocks::OpenClock {
 };
 
 std::string DeadlineKindName(sambat::v1::DeadlineKind kind) {
-  return kind == sambat::v1::DEADLINE_KIND_RESOLUTION ? "RESOLUTION" : "FIRST_RESPONSE";
+  switch (kind) {
+    case sambat::v1::DEADLINE_KIND_RESOLUTION: return "RESOLUTION";
+    case sambat::v1::DEADLINE_KIND_CLOSE: return "CLOSE";
+    default: return "FIRST_RESPONSE";
+  }
 }
 
 sambat::v1::DeadlineKind ParseDeadlineKind(const std::string& name) {
-  return name == "RESOLUTION" ? sambat::v1::DEADLINE_KIND_RESOLUTION
-                              : sambat::v1::DEADLINE_KIND_FIRST_RESPONSE;
+  if (name == "RESOLUTION") return sambat::v1::DEADLINE_KIND_RESOLUTION;
+  if (name == "CLOSE") return sambat::v1::DEADLINE_KIND_CLOSE;
+  return sambat::v1::DEADLINE_KIND_FIRST_RESPONSE;
 }
 
 std::vector<std::string> ConsumedEvents() {
@@ -185,7 +190,15 @@ absl::Status CaseClocks::Change(PgConnection& tx, const sambat::v1::Event& event
     return Start(tx, event, DEADLINE_KIND_RESOLUTION, after.ticket(), after.agency_code(),
                  category, at);
   }
-  if (event.has_case_resolved()) return StopAll(tx, id, at, "resolved");
+  if (event.has_case_resolved()) {
+    SKK_RETURN_IF_ERROR(StopAll(tx, id, at, "resolved"));
+    // The citizen's window to reopen: silence closes the case at its end (sla.close_due).
+    if (policies_.Allowance(sambat::v1::DEADLINE_KIND_CLOSE, after.category()) <= absl::ZeroDuration()) {
+      return absl::OkStatus();
+    }
+    return Start(tx, event, sambat::v1::DEADLINE_KIND_CLOSE, after.ticket(), after.agency_code(),
+                 after.category(), at);
+  }
   if (event.has_case_rejected()) return StopAll(tx, id, at, "rejected");
   if (event.has_case_closed()) return StopAll(tx, id, at, "closed");
   if (event.has_case_handed_off()) return StopAll(tx, id, at, "handed_off");
@@ -231,6 +244,16 @@ absl::Status CaseClocks::StopAll(PgConnection& tx, const std::string& complaint_
 }
 
 namespace {
+
+// As timers.kind stores it.
+const char* TimerKindName(TimerKind kind) {
+  switch (kind) {
+    case TimerKind::kReminder: return "reminder";
+    case TimerKind::kClose: return "close";
+    case TimerKind::kEscalation: break;
+  }
+  return "escalation";
+}
 
 // Working time used by a clock up to `at`.
 absl::Duration UsedUntil(const WorkingCalendar& calendar, absl::Duration used,
@@ -283,7 +306,9 @@ absl::Status CaseClocks::Start(PgConnection& tx, const sambat::v1::Event& cause,
                                const std::string& agency, const std::string& category,
                                absl::Time at) {
   const absl::Duration allowance = policies_.Allowance(kind, category);
-  const ClockPlan plan = policies_.Plan(category, at, allowance);
+  const ClockPlan plan = kind == sambat::v1::DEADLINE_KIND_CLOSE
+                             ? policies_.PlanClose(at)
+                             : policies_.Plan(category, at, allowance);
   SKK_ASSIGN_OR_RETURN(
       PgResult r,
       tx.Execute(kInsertClock,
@@ -291,7 +316,8 @@ absl::Status CaseClocks::Start(PgConnection& tx, const sambat::v1::Event& cause,
                   SqlParam::Text(agency), SqlParam::Text(DeadlineKindName(kind)),
                   SqlParam::Time(plan.starts_at), SqlParam::Time(plan.due_at),
                   SqlParam::Time(clock_.Now()), SqlParam::Text(category),
-                  SqlParam::Int(absl::ToInt64Seconds(allowance))}));
+                  SqlParam::Int(absl::ToInt64Seconds(allowance)),
+                  SqlParam::Int(cause.case_sequence())}));
   return PlanTimers(tx, cause, r.Row(0).Int("id"), 1, kind, ticket, agency, plan, 0);
 }
 
@@ -312,12 +338,14 @@ absl::Status CaseClocks::PlanTimers(PgConnection& tx, const sambat::v1::Event& c
                     SqlParam::Text(ticket), SqlParam::Text(agency), SqlParam::Int(t.level),
                     SqlParam::Time(t.due_at), SqlParam::Text(cause.correlation_id()),
                     SqlParam::Text(cause.event_id()),
-                    SqlParam::Text(t.kind == TimerKind::kReminder ? "reminder" : "escalation"),
+                    SqlParam::Text(TimerKindName(t.kind)),
                     SqlParam::Int(generation), SqlParam::Text(DeadlineKindName(kind)),
                     SqlParam::Text(cause.traceparent())}));
     scheduled.emplace_back(r.Row(0).Int("id"), t.due_at);
   }
-  if (kind == sambat::v1::DEADLINE_KIND_FIRST_RESPONSE) {
+  // The first-response due time is what the queue orders by and the citizen is promised; the
+  // end of the window after a resolution is until when the citizen may reopen.
+  if (kind == sambat::v1::DEADLINE_KIND_FIRST_RESPONSE || kind == sambat::v1::DEADLINE_KIND_CLOSE) {
     sambat::v1::Event set =
         NewEvent(kDeadlineSet, cause.complaint_id(), clock_.Now(), "sla", &cause);
     set.set_actor("system");

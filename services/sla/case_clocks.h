@@ -7,10 +7,13 @@
 //   case.responded       stops the first-response clock and starts the resolution clock
 //   case.forwarded       stops the old agency's clocks, starts the new agency's first response
 //   case.reopened        stops what is open and starts a new first-response clock
-//   case.resolved, .rejected, .closed, .handed_off stop every clock of the case
+//   case.resolved        stops every clock and starts the citizen's window (a CLOSE clock):
+//                        a reminder to the citizen, then sla.close_due at its end
+//   case.rejected, .closed, .handed_off stop every clock of the case
 // Each change runs in the consumer's transaction: it rewrites the clock row, cancels the
 // timers planned for the old state, plans new ones (tagged with the clock's new generation)
-// and emits sla.deadline_set for every first-response clock that starts or resumes, naming
+// and emits sla.deadline_set for every first-response clock that starts or resumes and every
+// CLOSE clock (its kind tells them apart), naming
 // the case event that started or resumed it (cause_case_sequence), so that the consumers of
 // deadlines can tell the newest of a case's deadlines whatever order they arrive in. The new
 // timers go to the Redis schedule through Timers. An officer's action that arrives before the

@@ -48,12 +48,13 @@ constexpr SqlStatement kGetEscalation{"sla_get_escalation", R"sql(
 
 // Every figure below is grouped by agency with a grouping set for the whole city, whose row has
 // city = 1 (a complaint open at two agencies counts once for the city). $1: one agency or ''.
-constexpr SqlStatement kOpenCases{"sla_stats_open", R"sql(
+constexpr SqlStatement kOpenCases{"sla_stats_open_v2", R"sql(
   SELECT coalesce(agency_code, '') AS agency_code, grouping(agency_code) AS city,
          count(DISTINCT complaint_id) AS open,
          count(DISTINCT complaint_id) FILTER (WHERE state = 'running' AND due_at < $2)
            AS overdue
-  FROM deadlines WHERE state <> 'stopped' AND ($1::text = '' OR agency_code = $1::text)
+  FROM deadlines
+  WHERE state <> 'stopped' AND kind <> 'CLOSE' AND ($1::text = '' OR agency_code = $1::text)
   GROUP BY GROUPING SETS ((agency_code), ()))sql"};
 
 // What counts as answered, and in time, is the view first_responses (migrations/004).

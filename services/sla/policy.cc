@@ -22,6 +22,11 @@ SlaPolicies::SlaPolicies(const sambat::v1::CityConfig& city, WorkingCalendar cal
   if (fallback_.first_response_days() == 0) fallback_.set_first_response_days(7);
   if (fallback_.level2_after_days() == 0) fallback_.set_level2_after_days(2);
   for (int h : reminders) fallback_.add_reminder_working_hours_before(h);
+  // 0 is the default and -1 means none (config.proto; checked by ValidateCityConfig).
+  if (city.auto_close_working_days() != 0) close_days_ = std::max(0, city.auto_close_working_days());
+  if (city.auto_close_reminder_working_days() != 0) {
+    close_reminder_days_ = std::max(0, city.auto_close_reminder_working_days());
+  }
 }
 
 const sambat::v1::SlaPolicy& SlaPolicies::For(const std::string& category) const {
@@ -31,6 +36,7 @@ const sambat::v1::SlaPolicy& SlaPolicies::For(const std::string& category) const
 
 absl::Duration SlaPolicies::Allowance(sambat::v1::DeadlineKind kind,
                                       const std::string& category) const {
+  if (kind == sambat::v1::DEADLINE_KIND_CLOSE) return absl::Hours(24) * close_days_;
   const sambat::v1::SlaPolicy& policy = For(category);
   const int days = kind == sambat::v1::DEADLINE_KIND_RESOLUTION
                        ? policy.resolution_working_days()
@@ -55,6 +61,19 @@ ClockPlan SlaPolicies::Plan(const std::string& category, absl::Time from,
   plan.timers.push_back({TimerKind::kEscalation, 1, plan.due_at});
   plan.timers.push_back({TimerKind::kEscalation, 2,
                          calendar_.AddWorkingDays(plan.due_at, policy.level2_after_days())});
+  return plan;
+}
+
+ClockPlan SlaPolicies::PlanClose(absl::Time at) const {
+  ClockPlan plan;
+  plan.starts_at = calendar_.ClockStart(at);
+  plan.due_at = calendar_.AddWorkingTime(plan.starts_at, absl::Hours(24) * close_days_);
+  if (close_reminder_days_ > 0) {
+    const absl::Time remind =
+        calendar_.SubtractWorkingTime(plan.due_at, absl::Hours(24) * close_reminder_days_);
+    if (remind > at && remind < plan.due_at) plan.timers.push_back({TimerKind::kReminder, 0, remind});
+  }
+  plan.timers.push_back({TimerKind::kClose, 0, plan.due_at});
   return plan;
 }
 

@@ -14,12 +14,13 @@
 
 namespace skk::sla {
 
-enum class TimerKind { kReminder, kEscalation };
+// kClose ends the citizen's window after a resolution (DEADLINE_KIND_CLOSE).
+enum class TimerKind { kReminder, kEscalation, kClose };
 
 // Something that happens at an instant if the clock is still running then.
 struct PlannedTimer {
   TimerKind kind = TimerKind::kEscalation;
-  // Escalations: 1 the agency head, 2 Sekda and mayor. Reminders: 0.
+  // Escalations: 1 the agency head, 2 Sekda and mayor. Reminders and closes: 0.
   int level = 0;
   absl::Time due_at;
 };
@@ -41,8 +42,15 @@ class SlaPolicies {
   // longest wait before level 2) rather than none: a case always has a deadline.
   const sambat::v1::SlaPolicy& For(const std::string& category) const;
 
-  // The working time a fresh clock of `kind` gets; zero means the category has no such clock.
+  // The working time a fresh clock of `kind` gets; zero means the category has no such clock
+  // (for DEADLINE_KIND_CLOSE: the city's window after a resolution, zero when it never closes
+  // cases by itself).
   absl::Duration Allowance(sambat::v1::DeadlineKind kind, const std::string& category) const;
+
+  // The citizen's window after a resolution at `at` (auto_close_working_days): due when it
+  // has passed, the citizen reminded auto_close_reminder_working_days before, and a close
+  // timer at the due time. Never escalates. Only when Allowance(CLOSE) is above zero.
+  ClockPlan PlanClose(absl::Time at) const;
 
   // Plans a clock of `kind` for `category` that starts (or resumes) at `from` with
   // `working_time_left`: due when that working time has passed; a reminder at each configured
@@ -62,6 +70,8 @@ class SlaPolicies {
  private:
   std::map<std::string, sambat::v1::SlaPolicy> by_category_;
   sambat::v1::SlaPolicy fallback_;
+  int close_days_ = 10;          // 0: never
+  int close_reminder_days_ = 2;  // 0: no reminder
   WorkingCalendar calendar_;
 };
 

@@ -115,3 +115,45 @@ TEST_CASE("a case of a category no longer configured gets the most generous poli
 
 }  // namespace
 }  // namespace skk::sla
+
+namespace skk::sla {
+namespace {
+
+TEST_CASE("a case resolved before the Idul Fitri leave closes by itself ten working days "
+          "later, its citizen reminded two working days before",
+          "[sla][unit]") {
+  const SlaPolicies policies(testing::ShippedCityConfig(), Indonesia());
+  CHECK(policies.Allowance(sambat::v1::DEADLINE_KIND_CLOSE, "jalan-rusak") == absl::Hours(240));
+  // Resolved Tuesday 17 March 2026 10:00 WIB; the leave runs to the 24th.
+  const ClockPlan plan = policies.PlanClose(Wib(2026, 3, 17, 10));
+  // 17 (from 10:00), 25, 26, 27, 30, 31 March, 1, 2 April, Good Friday skipped, 6, 7 and
+  // 8 April to 10:00.
+  CHECK(plan.due_at == Wib(2026, 4, 8, 10));
+  REQUIRE(plan.timers.size() == 2);
+  CHECK(plan.timers[0].kind == TimerKind::kReminder);
+  CHECK(plan.timers[0].due_at == Wib(2026, 4, 6, 10));
+  CHECK(plan.timers[1].kind == TimerKind::kClose);
+  CHECK(plan.timers[1].due_at == plan.due_at);
+  for (const PlannedTimer& t : plan.timers) CHECK(t.kind != TimerKind::kEscalation);
+}
+
+TEST_CASE("a city that never closes cases by itself gives the window no time, and one without "
+          "reminders plans only the close",
+          "[sla][unit]") {
+  sambat::v1::CityConfig never = testing::ShippedCityConfig();
+  never.set_auto_close_working_days(-1);
+  CHECK(SlaPolicies(never, Indonesia()).Allowance(sambat::v1::DEADLINE_KIND_CLOSE, "sampah") ==
+        absl::ZeroDuration());
+
+  sambat::v1::CityConfig quiet = testing::ShippedCityConfig();
+  quiet.set_auto_close_working_days(3);
+  quiet.set_auto_close_reminder_working_days(-1);
+  // Resolved on Friday 6 March 2026 at 15:00 WIB: Monday and Tuesday, then Wednesday to 15:00.
+  const ClockPlan plan = SlaPolicies(quiet, Indonesia()).PlanClose(Wib(2026, 3, 6, 15));
+  CHECK(plan.due_at == Wib(2026, 3, 11, 15));
+  REQUIRE(plan.timers.size() == 1);
+  CHECK(plan.timers[0].kind == TimerKind::kClose);
+}
+
+}  // namespace
+}  // namespace skk::sla

@@ -17,8 +17,8 @@ namespace {
 
 // The clock is locked before its timer, in the same order as clock changes take them, so a
 // firing and a pause never deadlock; the firing sees the clock as the change left it.
-constexpr SqlStatement kLockClockOfTimer{"sla_lock_clock_of_timer", R"sql(
-  SELECT d.id, d.state, d.generation, d.due_at FROM deadlines d
+constexpr SqlStatement kLockClockOfTimer{"sla_lock_clock_of_timer_v2", R"sql(
+  SELECT d.id, d.state, d.generation, d.due_at, d.cause_case_sequence FROM deadlines d
   WHERE d.id = (SELECT deadline_id FROM timers WHERE id = $1)
   FOR UPDATE)sql"};
 
@@ -133,7 +133,7 @@ absl::StatusOr<int> Timers::FireDue() {
     (void)loop_client_.Command(zadd);
   }
   static auto& fired_count = metrics::CounterFamily(
-      "skk_timers_fired_total", "Deadline timers fired, by kind (reminder, escalation) and level");
+      "skk_timers_fired_total", "Deadline timers fired, by kind (reminder, escalation, close) and level");
   static auto& escalations = metrics::CounterFamily(
       "skk_escalations_total", "Cases escalated for a missed deadline, by level");
   static auto& lateness = metrics::HistogramFamily(
@@ -195,8 +195,17 @@ absl::StatusOr<Timers::Outcome> Timers::Fire(PgConnection& tx, int64_t timer_id,
   cause.set_correlation_id(timer.String("correlation_id"));
   cause.set_traceparent(timer.String("traceparent"));
 
+  const std::string timer_kind = timer.String("kind");
   sambat::v1::Event event;
-  if (timer.String("kind") == "reminder") {
+  if (timer_kind == "close") {
+    // The citizen's window ended in silence; routing decides whether the case still closes.
+    event = NewEvent(kCloseDue, complaint_id, now, "sla", &cause);
+    auto* payload = event.mutable_close_due();
+    payload->set_ticket(ticket);
+    payload->set_agency_code(agency);
+    *payload->mutable_due_at() = ToProtoTime(deadline_due);
+    payload->set_cause_case_sequence(deadline.Int("cause_case_sequence"));
+  } else if (timer_kind == "reminder") {
     event = NewEvent(kReminderDue, complaint_id, now, "sla", &cause);
     auto* payload = event.mutable_reminder_due();
     payload->set_ticket(ticket);
@@ -226,8 +235,8 @@ absl::StatusOr<Timers::Outcome> Timers::Fire(PgConnection& tx, int64_t timer_id,
   SKK_RETURN_IF_ERROR(EnqueueEvent(tx, event));
   outcome.fired = true;
   outcome.complaint_id = complaint_id;
-  outcome.kind = timer.String("kind") == "reminder" ? "reminder" : "escalation";
-  outcome.level = outcome.kind == "reminder" ? 0 : level;
+  outcome.kind = timer_kind;
+  outcome.level = timer_kind == "escalation" ? level : 0;
   outcome.late = now - due;
   return outcome;
 }

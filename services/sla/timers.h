@@ -74,7 +74,7 @@ class Timers {
   struct Outcome {
     bool fired = false;  // false: gone (rolled back), decided before, or stale
     std::string complaint_id;
-    std::string kind;    // "reminder" or "escalation"
+    std::string kind;    // "reminder", "escalation" or "close"
     int level = 0;       // an escalation's level
     absl::Duration late = absl::ZeroDuration();  // how long after its due time it fired
     // Claimed before its due time (a schedule entry older than the row: the database was

@@ -56,6 +56,8 @@ std::map<std::string, Figures> ComputeFigures(const System& system, absl::Time f
   const double from_s = absl::ToDoubleSeconds(from - absl::UnixEpoch());
   const double to_s = absl::ToDoubleSeconds(to - absl::UnixEpoch());
   for (PgRow row : deadlines) {
+    // The citizen's window after a resolution is not an open case of the agency's.
+    if (row.String("kind") == "CLOSE") continue;
     for (const std::string key : {row.String("agency_code"), std::string("city")}) {
       Tally& t = tallies[key];
       const std::string state = row.String("state");

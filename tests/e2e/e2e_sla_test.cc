@@ -131,21 +131,29 @@ TEST_CASE("a complaint answered and resolved in time never escalates", "[e2e][sl
   // ... and resolve it the next week, inside the ten working days.
   system.SetClock(Wib(2026, 3, 12, 14));
   REQUIRE(humas.Resolve(submitted.complaint_id(), "Sudah ditambal").ok());
+  // The agency's clocks stop; only the citizen's window to reopen runs.
   REQUIRE(System::WaitUntil([&] {
-    return system.Count("SELECT count(*) FROM sla.deadlines WHERE state <> 'stopped'") == 0;
+    return system.Count("SELECT count(*) FROM sla.deadlines WHERE state <> 'stopped'") == 1 &&
+           system.Count("SELECT count(*) FROM sla.deadlines WHERE state = 'running' "
+                        "AND kind = 'CLOSE'") == 1;
   }));
 
-  // Months pass: nothing escalates, nothing is pending.
+  // Months pass: nothing escalates, nothing is pending, and the case closed by itself when
+  // the citizen's window ended.
   system.AdvanceClock(absl::Hours(24 * 60));
   REQUIRE(System::WaitUntil([&] {
     return system.Count("SELECT count(*) FROM sla.timers "
-                        "WHERE fired_at IS NULL AND cancelled_at IS NULL") == 0;
+                        "WHERE fired_at IS NULL AND cancelled_at IS NULL") == 0 &&
+           Track(system, submitted).state() == sambat::v1::CASE_STATE_CLOSED;
   }));
   CHECK(system.Count("SELECT count(*) FROM sla.escalations") == 0);
   CHECK(Track(system, submitted).escalation_level() == 0);
   // The reminder a working day before the first-response due time fired? No: it was on
-  // Friday 6th, after the answer; every timer after the answer was cancelled.
-  CHECK(system.Count("SELECT count(*) FROM sla.firings") == 0);
+  // Friday 6th, after the answer; every timer of the agency's clocks was cancelled. Only the
+  // window's reminder to the citizen and its end fired.
+  CHECK(system.Count("SELECT count(*) FROM sla.firings f JOIN sla.timers t ON t.id = f.timer_id "
+                     "WHERE t.deadline_kind <> 'CLOSE'") == 0);
+  CHECK(system.Count("SELECT count(*) FROM sla.firings") == 2);
 
   // The agency's record: answered in time, after three working days.
   auto leadership = Leadership(system);

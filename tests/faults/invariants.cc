@@ -301,7 +301,15 @@ constexpr SqlStatement kNotificationsExpected{"faults_notifications_expected", R
          UNION ALL
          SELECT t.complaint_id, 'sla.reminder_due', 'staff', COALESCE(s.pairs, 0)
          FROM sla.timers t LEFT JOIN staff s ON s.role = 'humas' AND s.agency_code = t.agency_code
-         WHERE t.kind = 'reminder' AND t.fired_at IS NOT NULL
+         WHERE t.kind = 'reminder' AND t.deadline_kind <> 'CLOSE' AND t.fired_at IS NOT NULL
+         UNION ALL
+         -- the end of the window after a resolution is the citizen's (issue 19)
+         SELECT t.complaint_id, 'sla.reminder_due', 'citizen', cit.pairs
+         FROM sla.timers t JOIN cit USING (complaint_id)
+         WHERE t.kind = 'reminder' AND t.deadline_kind = 'CLOSE' AND t.fired_at IS NOT NULL
+         UNION ALL
+         SELECT h.complaint_id, 'case.closed', 'citizen', cit.pairs
+         FROM routing.case_history h JOIN cit USING (complaint_id) WHERE h.action = 'close'
          UNION ALL
          -- level 1 to the agency's head, or to the leadership when the agency has none
          SELECT t.complaint_id, 'sla.escalated', 'staff',

@@ -147,14 +147,19 @@ TEST_CASE("forwarding starts the new agency's clock, an answer starts the resolu
   CHECK(w.Count("SELECT count(*) FROM deadlines WHERE kind = 'RESOLUTION' "
                 "AND state = 'running'") == 1);
   w.Apply(testing::CaseEvent(id, kCaseResolved, "dlh", Wib(2026, 3, 12, 9)));
-  CHECK(w.Count("SELECT count(*) FROM deadlines WHERE state <> 'stopped'") == 0);
+  // Only the citizen's window to reopen runs.
+  CHECK(w.Count("SELECT count(*) FROM deadlines WHERE state <> 'stopped'") == 1);
+  CHECK(w.Count("SELECT count(*) FROM deadlines WHERE state = 'running' AND kind = 'CLOSE'") == 1);
 
   // The citizen reopens on Thursday 12th: five working days over the Lebaran leave.
   w.Apply(testing::Reopened(id, "dlh", "sampah", Wib(2026, 3, 12, 9)));
+  CHECK(w.Count("SELECT count(*) FROM deadlines WHERE kind = 'CLOSE' "
+                "AND stop_reason = 'reopened'") == 1);
   const auto set = w.Outbox(kDeadlineSet);
-  REQUIRE(set.size() == 3);
-  CHECK(set[2].deadline_set().agency_code() == "dlh");
-  CHECK(FromProtoTime(set[2].deadline_set().due_at()) == Wib(2026, 3, 26, 9));
+  REQUIRE(set.size() == 4);
+  CHECK(set[2].deadline_set().kind() == sambat::v1::DEADLINE_KIND_CLOSE);
+  CHECK(set[3].deadline_set().agency_code() == "dlh");
+  CHECK(FromProtoTime(set[3].deadline_set().due_at()) == Wib(2026, 3, 26, 9));
   w.clock.Set(Wib(2026, 3, 26, 9));
   CHECK(w.FireDue() == 3);
   w.clock.Set(Wib(2026, 5, 1));

@@ -302,6 +302,7 @@ const kindsEn = {
   info_requested: 'The agency asked for information', info_added: 'You added information',
   forwarded: 'Forwarded to another agency', resolved: 'Resolved', rejected: 'Refused',
   rated: 'You rated it', reopened: 'Reopened', closed: 'Closed',
+  close_due_set: 'Closes by itself unless you reopen it in time',
 };
 
 export function timelineText(entry) {
