@@ -134,6 +134,8 @@ int main(int argc, char** argv) {
   Exec(*admin, "CREATE EXTENSION IF NOT EXISTS pgcrypto");
   auto calendar = skk::sla::WorkingCalendar::Load(
       "Asia/Jakarta", skk::testing::SourcePath("deploy/config/holidays-indonesia.textproto"));
+  // The shipped policies with that calendar: a reminder names the working time left by it.
+  const skk::sla::SlaPolicies policies(skk::testing::ShippedCityConfig(), *calendar);
   skk::RealClock clock;
   skk::RedisClient redis(skk::testing::Stack().redis_addr);
   const std::string key = world.redis_prefix() + "sla:timers";
@@ -142,7 +144,7 @@ int main(int argc, char** argv) {
     r.pool = std::make_unique<skk::PgPool>(
         skk::PgPool::Options{.uri = world.PgUri("sla"), .schema = "sla", .size = 2});
     r.timers = std::make_unique<skk::sla::Timers>(
-        *r.pool, clock, *calendar,
+        *r.pool, clock, policies,
         skk::sla::Timers::Options{.redis_addr = skk::testing::Stack().redis_addr,
                                   .redis_prefix = world.redis_prefix(),
                                   .poll_interval = absl::Milliseconds(100),

@@ -171,28 +171,23 @@ absl::Status Complaints::ApplyClockEvent(PgConnection& tx, const sambat::v1::Eve
   const absl::Time at = FromProtoTime(event.occurred_at());
   const std::string& id = event.complaint_id();
   TimelineEntry entry;
-  if (event.has_deadline_set() &&
-      event.deadline_set().kind() == sambat::v1::DEADLINE_KIND_CLOSE) {
-    const absl::Time due = FromProtoTime(event.deadline_set().due_at());
+  if (event.has_deadline_set()) {
+    const auto& d = event.deadline_set();
+    // The first-response due time, or the end of the citizen's window after a resolution.
+    const bool window = d.kind() == sambat::v1::DEADLINE_KIND_CLOSE;
+    const absl::Time due = FromProtoTime(d.due_at());
     SKK_ASSIGN_OR_RETURN(
-        PgResult r,
-        tx.Execute(kApplyCloseDue,
-                   {SqlParam::Text(id), SqlParam::Time(due), SqlParam::Time(at),
-                    SqlParam::Int(event.deadline_set().cause_case_sequence())}));
+        PgResult r, tx.Execute(window ? kApplyCloseDue : kApplyDeadline,
+                               {SqlParam::Text(id), SqlParam::Time(due), SqlParam::Time(at),
+                                SqlParam::Int(d.cause_case_sequence())}));
     SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
-    entry = {"close_due_set",
-             absl::StrCat("Bila tidak dibuka kembali, pengaduan ditutup otomatis pada ",
-                          absl::FormatTime("%d-%m-%Y %H:%M %Z", due, zone_))};
-  } else if (event.has_deadline_set()) {
-    const absl::Time due = FromProtoTime(event.deadline_set().due_at());
-    SKK_ASSIGN_OR_RETURN(
-        PgResult r,
-        tx.Execute(kApplyDeadline,
-                   {SqlParam::Text(id), SqlParam::Time(due), SqlParam::Time(at),
-                    SqlParam::Int(event.deadline_set().cause_case_sequence())}));
-    SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
-    entry = {"deadline_set", absl::StrCat("Batas waktu tanggapan pertama: ",
-                                          absl::FormatTime("%d-%m-%Y %H:%M %Z", due, zone_))};
+    const std::string when = absl::FormatTime("%d-%m-%Y %H:%M %Z", due, zone_);
+    const char* changed = d.calendar_changed() ? "Kalender libur nasional diperbarui. " : "";
+    entry = window ? TimelineEntry{"close_due_set",
+                                   absl::StrCat(changed, "Bila tidak dibuka kembali, pengaduan "
+                                                "ditutup otomatis pada ", when)}
+                   : TimelineEntry{"deadline_set",
+                                   absl::StrCat(changed, "Batas waktu tanggapan pertama: ", when)};
   } else {
     const int level = event.escalated().level();
     SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kApplyEscalated, {SqlParam::Text(id),

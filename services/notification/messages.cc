@@ -111,6 +111,15 @@ constexpr KindTemplate kTemplates[] = {
        "Complaint {ticket} closed by itself: it was not reopened in time after {agency} "
        "resolved it. Thank you for reporting.\nYou can still rate the answer: {link}",
        "SAMBAT {ticket}: complaint closed. Thank you."}}},
+    {MessageKind::kDeadlineMoved,
+     {{"[{ticket}] Batas waktu tanggapan berubah: {due}",
+       "Kalender hari libur nasional dan cuti bersama diperbarui sesuai keputusan pemerintah. "
+       "Batas waktu {agency} menanggapi pengaduan {ticket} kini {due}.\nPantau: {link}",
+       "SAMBAT {ticket}: batas waktu tanggapan {agency} kini {due} (kalender libur baru)."},
+      {"[{ticket}] The answer is now due {due}",
+       "The national holiday calendar was updated by government decree. {agency} must now "
+       "answer complaint {ticket} by {due}.\nTrack: {link}",
+       "SAMBAT {ticket}: {agency} must now answer by {due} (new holiday calendar)."}}},
     {MessageKind::kNewCase,
      {{"[{ticket}] Pengaduan baru: {category}",
        "Pengaduan {ticket} (kategori {category}) diteruskan ke {agency}. Mohon segera "
@@ -256,6 +265,14 @@ std::vector<Notice> NoticesFor(const sambat::v1::Event& e) {
     case sambat::v1::Event::kCaseClosed:
       if (!e.case_closed().automatic()) return {};
       return {{A::kCitizen, "", K::kClosed}};
+    case sambat::v1::Event::kDeadlineSet:
+      // A deadline that starts is in the citizen's tracking view; one a new holiday calendar
+      // moved is news (a promise changed), told once.
+      if (!e.deadline_set().calendar_changed() ||
+          e.deadline_set().kind() != sambat::v1::DEADLINE_KIND_FIRST_RESPONSE) {
+        return {};
+      }
+      return {{A::kCitizen, "", K::kDeadlineMoved}};
     case sambat::v1::Event::kEscalated:
       if (e.escalated().level() <= 1) {
         return {{A::kHead, e.escalated().agency_code(), K::kEscalation, true}};
@@ -324,6 +341,10 @@ MessageFacts FactsOf(const Notice& notice, const sambat::v1::Event& e, bool en,
       break;
     case sambat::v1::Event::kCaseClosed:
       f.link = absl::StrReplaceAll(context.rating_url, {{"{ticket}", f.ticket}});
+      break;
+    case sambat::v1::Event::kDeadlineSet:
+      f.agency = agency_name(e.deadline_set().agency_code());
+      f.due = when(e.deadline_set().due_at());
       break;
     case sambat::v1::Event::kCaseReopened:
       f.words = e.case_reopened().reason();

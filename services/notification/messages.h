@@ -27,6 +27,7 @@ enum class MessageKind {
   kReopened,
   kCloseReminder,  // the resolved case closes by itself unless reopened
   kClosed,         // it closed by itself
+  kDeadlineMoved,  // a new holiday calendar moved the agency's due time
   // to the agency's humas
   kNewCase,
   kForwardedIn,

@@ -100,6 +100,12 @@ std::vector<sambat::v1::Event> EveryKind() {
   closed->set_ticket(kTicket);
   closed->set_agency_code("dlh");
   closed->set_automatic(true);
+  auto* moved = add(kDeadlineSet)->mutable_deadline_set();
+  moved->set_ticket(kTicket);
+  moved->set_agency_code("dlh");
+  moved->set_kind(sambat::v1::DEADLINE_KIND_FIRST_RESPONSE);
+  moved->set_calendar_changed(true);
+  *moved->mutable_due_at() = ToProtoTime(kNow + absl::Hours(72));
   all.push_back(Escalated("dlh", 1));
   all.push_back(Escalated("dlh", 2));
   for (sambat::v1::Event& e : all) testing::StandInRouting().Stamp(e);
@@ -211,6 +217,27 @@ TEST_CASE("the citizen, not the humas, hears that a resolved case closes by itse
     }
   }
   CHECK(seen == 2);
+}
+
+TEST_CASE("a deadline a new holiday calendar moved is told to the citizen with its new date, "
+          "a deadline that starts is not",
+          "[notification]") {
+  int seen = 0;
+  for (const auto& e : EveryKind()) {
+    if (!e.has_deadline_set()) continue;
+    ++seen;
+    const std::vector<Notice> notices = NoticesFor(e);
+    REQUIRE(notices.size() == 1);
+    CHECK(notices[0].audience == Audience::kCitizen);
+    const Rendered mail = Render(notices[0], e, "id", "email", Shipped().render, kPublic);
+    CHECK_THAT(mail.subject, Catch::Contains("Batas waktu tanggapan berubah: 05-03-2026 09:00 WIB"));
+    CHECK_THAT(mail.body, Catch::Contains("Kalender hari libur nasional"));
+    CHECK_THAT(mail.body, Catch::Contains("DLH"));
+    sambat::v1::Event started = e;
+    started.mutable_deadline_set()->set_calendar_changed(false);
+    CHECK(NoticesFor(started).empty());
+  }
+  CHECK(seen == 1);
 }
 
 TEST_CASE("a confidential complaint's citizen's words never reach an SMS or WhatsApp message, "

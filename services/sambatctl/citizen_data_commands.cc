@@ -25,11 +25,6 @@ std::unique_ptr<sambat::v1::CitizenDataService::Stub> Stub() {
   return sambat::v1::CitizenDataService::NewStub(Dial(absl::GetFlag(FLAGS_intake)));
 }
 
-int Fail(const std::string& what, const grpc::Status& status) {
-  std::cerr << what << ": " << status.error_code() << " " << status.error_message() << "\n";
-  return 1;
-}
-
 int Erase(const std::vector<char*>& args) {
   sambat::v1::EraseCitizenDataRequest request;
   const std::string phone = absl::GetFlag(FLAGS_phone);
@@ -48,7 +43,7 @@ int Erase(const std::vector<char*>& args) {
   PrepareStaffCall(context, absl::Seconds(30));
   sambat::v1::EraseCitizenDataResponse response;
   const grpc::Status status = Stub()->EraseCitizenData(&context, request, &response);
-  if (!status.ok()) return Fail("erase", status);
+  if (!status.ok()) return CallFailed("erase", status);
   if (response.erasure_id().empty()) {
     std::cout << "already erased; nothing recorded\n";
     return 0;
@@ -63,7 +58,7 @@ int Erasures() {
   PrepareStaffCall(context, absl::Seconds(30));
   sambat::v1::ListErasuresResponse response;
   const grpc::Status status = Stub()->ListErasures(&context, {}, &response);
-  if (!status.ok()) return Fail("erasures", status);
+  if (!status.ok()) return CallFailed("erasures", status);
   for (const auto& e : response.erasures()) {
     std::cout << e.erasure_id() << "  "
               << absl::FormatTime("%Y-%m-%d %H:%M", FromProtoTime(e.requested_at()),

@@ -42,6 +42,7 @@
 #include "sambat/v1/notification.grpc.pb.h"
 #include "services/platform/clock.h"
 #include "services/platform/events.h"
+#include "services/sambatctl/calendar_commands.h"
 #include "services/sambatctl/citizen_data_commands.h"
 #include "services/sambatctl/notification_commands.h"
 #include "services/sambatctl/officer_commands.h"
@@ -375,6 +376,7 @@ int main(int argc, char** argv) {
   if (int rc = skk::sambatctl::RunNotificationCommand(args); rc >= 0) return rc;
   if (int rc = skk::sambatctl::RunParkedCommand(args); rc >= 0) return rc;
   if (int rc = skk::sambatctl::RunCitizenDataCommand(args); rc >= 0) return rc;
+  if (int rc = skk::sambatctl::RunCalendarCommand(args); rc >= 0) return rc;
   if (command == "submit" && args.size() == 2) return Submit();
   if (command == "get" && args.size() == 3) return Get(args[2]);
   if (command == "wait" && args.size() == 3) return Wait(args[2]);

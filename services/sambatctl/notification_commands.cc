@@ -24,18 +24,13 @@ std::unique_ptr<sambat::v1::NotificationService::Stub> Stub() {
       Dial(absl::GetFlag(FLAGS_notification)));
 }
 
-int Fail(const std::string& what, const grpc::Status& status) {
-  std::cerr << what << ": " << status.error_code() << " " << status.error_message() << "\n";
-  return 1;
-}
-
 int DeadLetters() {
   grpc::ClientContext context;
   PrepareStaffCall(context);
   sambat::v1::ListDeadLettersRequest request;
   sambat::v1::ListDeadLettersResponse response;
   const grpc::Status status = Stub()->ListDeadLetters(&context, request, &response);
-  if (!status.ok()) return Fail("dead-letters", status);
+  if (!status.ok()) return CallFailed("dead-letters", status);
   for (const auto& d : response.dead_letters()) {
     std::cout << d.delivery_id() << "  "
               << absl::FormatTime("%Y-%m-%d %H:%M", FromProtoTime(d.recorded_at()),
@@ -60,7 +55,7 @@ int Replay(const std::string& target) {
   }
   sambat::v1::ReplayDeadLettersResponse response;
   const grpc::Status status = Stub()->ReplayDeadLetters(&context, request, &response);
-  if (!status.ok()) return Fail("replay", status);
+  if (!status.ok()) return CallFailed("replay", status);
   std::cout << "replayed " << response.replayed() << " dead letter(s)\n";
   return 0;
 }

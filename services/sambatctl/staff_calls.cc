@@ -72,6 +72,11 @@ std::shared_ptr<grpc::Channel> Dial(const std::string& address) {
   return grpc::CreateChannel(address, *credentials);
 }
 
+int CallFailed(const std::string& what, const grpc::Status& status) {
+  std::cerr << what << ": " << status.error_code() << " " << status.error_message() << "\n";
+  return 1;
+}
+
 void PrepareStaffCall(grpc::ClientContext& context, absl::Duration timeout) {
   std::string token = absl::GetFlag(FLAGS_staff_token);
   if (token.empty()) {

@@ -23,6 +23,9 @@ std::shared_ptr<grpc::Channel> Dial(const std::string& address);
 // command prints), and a deadline `timeout` from now (a command on a bad network never hangs).
 void PrepareStaffCall(grpc::ClientContext& context, absl::Duration timeout = absl::Seconds(10));
 
+// Prints a failed call as "<what>: <code> <message>" on stderr and returns exit code 1.
+int CallFailed(const std::string& what, const grpc::Status& status);
+
 // `sambatctl token --role R [--agency A] [--subject S] [--name N] [--valid_for 8h]
 // [--issued_at now|clock|<RFC 3339>] [--city_config F]`: prints a token signed with the key of
 // the city configuration's auth block, and nothing else (so TOKEN=$(sambatctl token ...) works).

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/platform/case_order.h"
 #include "services/platform/events.h"
+#include "services/platform/ids.h"
 #include "services/platform/log.h"
 #include "services/platform/outbox.h"
 #include "services/platform/status_macros.h"
@@ -31,11 +32,11 @@ constexpr SqlStatement kLockSequence{"sla_lock_case_sequence", R"sql(
 constexpr SqlStatement kStoreSequence{"sla_store_case_sequence", R"sql(
   UPDATE case_sequences SET last_sequence = $2, updated_at = $3 WHERE complaint_id = $1)sql"};
 
-constexpr SqlStatement kInsertClock{"sla_insert_clock_v2", R"sql(
+constexpr SqlStatement kInsertClock{"sla_insert_clock_v3", R"sql(
   INSERT INTO deadlines (complaint_id, ticket, agency_code, kind, starts_at, due_at, created_at,
                          category, state, generation, allowance_seconds, used_seconds,
-                         running_since, cause_case_sequence)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'running', 1, $9, 0, $5, $10)
+                         running_since, cause_case_sequence, calendar_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'running', 1, $9, 0, $5, $10, $11)
   RETURNING id)sql"};
 
 constexpr SqlStatement kStopClock{"sla_stop_clock", R"sql(
@@ -48,11 +49,37 @@ constexpr SqlStatement kPauseClock{"sla_pause_clock", R"sql(
                        running_since = NULL, generation = generation + 1
   WHERE id = $1)sql"};
 
-constexpr SqlStatement kResumeClock{"sla_resume_clock", R"sql(
+constexpr SqlStatement kResumeClock{"sla_resume_clock_v2", R"sql(
   UPDATE deadlines SET state = 'running', paused_at = NULL, running_since = $2, due_at = $3,
-                       generation = generation + 1
+                       generation = generation + 1, calendar_id = $4, cause_case_sequence = $5
   WHERE id = $1
   RETURNING generation)sql"};
+
+// Running clocks planned by a calendar older than the one in force ($1), with what a new plan
+// needs: the correlation and trace of the complaint from the clock's latest timer.
+constexpr SqlStatement kLockClocksOfOlderCalendars{"sla_lock_clocks_of_older_calendars", R"sql(
+  SELECT d.id, d.complaint_id, d.kind, d.ticket, d.agency_code, d.category, d.generation,
+         d.allowance_seconds, d.used_seconds, d.running_since, d.due_at, d.cause_case_sequence,
+         coalesce(t.correlation_id, d.complaint_id::text) AS correlation_id,
+         coalesce(t.traceparent, '') AS traceparent
+  FROM deadlines d
+  LEFT JOIN LATERAL (SELECT correlation_id, traceparent FROM timers
+                     WHERE deadline_id = d.id ORDER BY id DESC LIMIT 1) t ON true
+  WHERE d.state = 'running' AND d.calendar_id < $1
+  ORDER BY d.due_at, d.id
+  FOR UPDATE OF d)sql"};
+
+// A running clock moved to a new calendar: the working time it used is counted up to $3, and
+// it runs on from there with its new due time.
+constexpr SqlStatement kReplanClock{"sla_replan_clock", R"sql(
+  UPDATE deadlines SET used_seconds = $2, running_since = $3, due_at = $4,
+                       generation = generation + 1, calendar_id = $5
+  WHERE id = $1
+  RETURNING generation)sql"};
+
+// A clock already past its due time keeps it, and the escalations planned from it.
+constexpr SqlStatement kMarkCalendar{"sla_mark_clock_calendar", R"sql(
+  UPDATE deadlines SET calendar_id = $2 WHERE id = $1)sql"};
 
 constexpr SqlStatement kCancelTimers{"sla_cancel_timers", R"sql(
   UPDATE timers SET cancelled_at = $2
@@ -266,7 +293,7 @@ absl::Duration UsedUntil(const WorkingCalendar& calendar, absl::Duration used,
 
 absl::Status CaseClocks::Stop(PgConnection& tx, const OpenClock& c, absl::Time at,
                               const std::string& reason) {
-  const absl::Duration used = UsedUntil(policies_.calendar(), c.used, c.state, c.running_since, at);
+  const absl::Duration used = UsedUntil(*policies_.calendar(), c.used, c.state, c.running_since, at);
   SKK_RETURN_IF_ERROR(tx.Execute(kStopClock, {SqlParam::Int(c.id), SqlParam::Time(at),
                                               SqlParam::Text(reason),
                                               SqlParam::Int(absl::ToInt64Seconds(used))})
@@ -281,7 +308,7 @@ absl::Status CaseClocks::Stop(PgConnection& tx, const OpenClock& c, absl::Time a
 }
 
 absl::Status CaseClocks::Pause(PgConnection& tx, const OpenClock& c, absl::Time at) {
-  const absl::Duration used = UsedUntil(policies_.calendar(), c.used, c.state, c.running_since, at);
+  const absl::Duration used = UsedUntil(*policies_.calendar(), c.used, c.state, c.running_since, at);
   SKK_RETURN_IF_ERROR(tx.Execute(kPauseClock, {SqlParam::Int(c.id), SqlParam::Time(at),
                                                SqlParam::Int(absl::ToInt64Seconds(used))})
                           .status());
@@ -291,14 +318,17 @@ absl::Status CaseClocks::Pause(PgConnection& tx, const OpenClock& c, absl::Time 
 absl::Status CaseClocks::Resume(PgConnection& tx, const sambat::v1::Event& cause,
                                 const OpenClock& c, absl::Time at) {
   const absl::Duration left = std::max(c.allowance - c.used, absl::ZeroDuration());
-  const ClockPlan plan = policies_.Plan(c.category, at, left);
+  const std::shared_ptr<const ActiveCalendar> calendar = policies_.active();
+  const ClockPlan plan = policies_.Plan(calendar->calendar, c.category, at, left);
   SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kResumeClock, {SqlParam::Int(c.id),
                                                              SqlParam::Time(plan.starts_at),
-                                                             SqlParam::Time(plan.due_at)}));
+                                                             SqlParam::Time(plan.due_at),
+                                                             SqlParam::Int(calendar->id),
+                                                             SqlParam::Int(cause.case_sequence())}));
   const int generation = static_cast<int>(r.Row(0).Int("generation"));
   SKK_ASSIGN_OR_RETURN(PgResult fired, tx.Execute(kFiredLevel, {SqlParam::Int(c.id)}));
   return PlanTimers(tx, cause, c.id, generation, c.kind, c.ticket, c.agency, plan,
-                    static_cast<int>(fired.Row(0).Int("level")));
+                    static_cast<int>(fired.Row(0).Int("level")), Announce::kDeadline);
 }
 
 absl::Status CaseClocks::Start(PgConnection& tx, const sambat::v1::Event& cause,
@@ -306,9 +336,10 @@ absl::Status CaseClocks::Start(PgConnection& tx, const sambat::v1::Event& cause,
                                const std::string& agency, const std::string& category,
                                absl::Time at) {
   const absl::Duration allowance = policies_.Allowance(kind, category);
+  const std::shared_ptr<const ActiveCalendar> calendar = policies_.active();
   const ClockPlan plan = kind == sambat::v1::DEADLINE_KIND_CLOSE
-                             ? policies_.PlanClose(at)
-                             : policies_.Plan(category, at, allowance);
+                             ? policies_.PlanClose(calendar->calendar, at, allowance)
+                             : policies_.Plan(calendar->calendar, category, at, allowance);
   SKK_ASSIGN_OR_RETURN(
       PgResult r,
       tx.Execute(kInsertClock,
@@ -317,15 +348,80 @@ absl::Status CaseClocks::Start(PgConnection& tx, const sambat::v1::Event& cause,
                   SqlParam::Time(plan.starts_at), SqlParam::Time(plan.due_at),
                   SqlParam::Time(clock_.Now()), SqlParam::Text(category),
                   SqlParam::Int(absl::ToInt64Seconds(allowance)),
-                  SqlParam::Int(cause.case_sequence())}));
-  return PlanTimers(tx, cause, r.Row(0).Int("id"), 1, kind, ticket, agency, plan, 0);
+                  SqlParam::Int(cause.case_sequence()), SqlParam::Int(calendar->id)}));
+  return PlanTimers(tx, cause, r.Row(0).Int("id"), 1, kind, ticket, agency, plan, 0,
+                    Announce::kDeadline);
+}
+
+absl::StatusOr<CaseClocks::CalendarChange> CaseClocks::FollowCalendar(
+    PgConnection& tx, const ActiveCalendar& calendar, bool dry_run) {
+  const absl::Time now = clock_.Now();
+  SKK_ASSIGN_OR_RETURN(PgResult clocks,
+                       tx.Execute(kLockClocksOfOlderCalendars, {SqlParam::Int(calendar.id)}));
+  CalendarChange change;
+  for (PgRow row : clocks) {
+    ++change.checked;
+    const int64_t id = row.Int("id");
+    const sambat::v1::DeadlineKind kind = ParseDeadlineKind(row.String("kind"));
+    const absl::Duration used = absl::Seconds(row.Int("used_seconds")) +
+                                calendar.calendar.WorkingTimeBetween(row.Time("running_since"), now);
+    const absl::Duration left = absl::Seconds(row.Int("allowance_seconds")) - used;
+    const absl::Time old_due = row.Time("due_at");
+    if (left <= absl::ZeroDuration()) {
+      // Late already: its due time is a fact (escalations fired from it), not a plan.
+      if (!dry_run) {
+        SKK_RETURN_IF_ERROR(
+            tx.Execute(kMarkCalendar, {SqlParam::Int(id), SqlParam::Int(calendar.id)}).status());
+      }
+      continue;
+    }
+    const ClockPlan plan =
+        kind == sambat::v1::DEADLINE_KIND_CLOSE
+            ? policies_.PlanClose(calendar.calendar, now, left)
+            : policies_.Plan(calendar.calendar, row.String("category"), now, left);
+    const bool moved = plan.due_at != old_due;
+    if (moved) {
+      change.moved.push_back({row.String("complaint_id"), row.String("ticket"),
+                              row.String("agency_code"), kind, old_due, plan.due_at});
+    }
+    if (dry_run) continue;
+    SKK_ASSIGN_OR_RETURN(
+        PgResult r, tx.Execute(kReplanClock, {SqlParam::Int(id),
+                                              SqlParam::Int(absl::ToInt64Seconds(used)),
+                                              SqlParam::Time(now), SqlParam::Time(plan.due_at),
+                                              SqlParam::Int(calendar.id)}));
+    SKK_RETURN_IF_ERROR(
+        tx.Execute(kCancelTimers, {SqlParam::Int(id), SqlParam::Time(now)}).status());
+    SKK_ASSIGN_OR_RETURN(PgResult fired, tx.Execute(kFiredLevel, {SqlParam::Int(id)}));
+    // No case event caused this: the new timers and the deadline name the clock's own cause
+    // (its case_sequence), so consumers take the moved deadline as the same clock's.
+    sambat::v1::Event cause;
+    cause.set_event_id(NewUuid());
+    cause.set_complaint_id(row.String("complaint_id"));
+    cause.set_correlation_id(row.String("correlation_id"));
+    cause.set_traceparent(row.String("traceparent"));
+    cause.set_case_sequence(row.Int("cause_case_sequence"));
+    SKK_RETURN_IF_ERROR(PlanTimers(tx, cause, id, static_cast<int>(r.Row(0).Int("generation")),
+                                   kind, row.String("ticket"), row.String("agency_code"), plan,
+                                   static_cast<int>(fired.Row(0).Int("level")),
+                                   moved ? Announce::kMovedDeadline : Announce::kNothing));
+    if (moved) {
+      log::Info("deadline moved by the holiday calendar",
+                {{"complaint_id", row.String("complaint_id")},
+                 {"ticket", row.String("ticket")},
+                 {"kind", DeadlineKindName(kind)},
+                 {"old_due_at", absl::FormatTime(old_due)},
+                 {"due_at", absl::FormatTime(plan.due_at)}});
+    }
+  }
+  return change;
 }
 
 absl::Status CaseClocks::PlanTimers(PgConnection& tx, const sambat::v1::Event& cause,
                                     int64_t deadline_id, int generation,
                                     sambat::v1::DeadlineKind kind, const std::string& ticket,
                                     const std::string& agency, const ClockPlan& plan,
-                                    int fired_level) {
+                                    int fired_level, Announce announce) {
   std::vector<std::pair<int64_t, absl::Time>> scheduled;
   for (const PlannedTimer& t : plan.timers) {
     // A clock that already escalated before a pause does not escalate again at that level.
@@ -345,7 +441,8 @@ absl::Status CaseClocks::PlanTimers(PgConnection& tx, const sambat::v1::Event& c
   }
   // The first-response due time is what the queue orders by and the citizen is promised; the
   // end of the window after a resolution is until when the citizen may reopen.
-  if (kind == sambat::v1::DEADLINE_KIND_FIRST_RESPONSE || kind == sambat::v1::DEADLINE_KIND_CLOSE) {
+  if (announce != Announce::kNothing && (kind == sambat::v1::DEADLINE_KIND_FIRST_RESPONSE ||
+                                         kind == sambat::v1::DEADLINE_KIND_CLOSE)) {
     sambat::v1::Event set =
         NewEvent(kDeadlineSet, cause.complaint_id(), clock_.Now(), "sla", &cause);
     set.set_actor("system");
@@ -356,6 +453,7 @@ absl::Status CaseClocks::PlanTimers(PgConnection& tx, const sambat::v1::Event& c
     payload->set_cause_case_sequence(cause.case_sequence());
     *payload->mutable_starts_at() = ToProtoTime(plan.starts_at);
     *payload->mutable_due_at() = ToProtoTime(plan.due_at);
+    payload->set_calendar_changed(announce == Announce::kMovedDeadline);
     SKK_RETURN_IF_ERROR(EnqueueEvent(tx, set));
   }
   // Scheduled before the commit: a timer that turns out not to exist (rolled back) is dropped

@@ -56,6 +56,28 @@ class CaseClocks {
   // OK and nothing changed for a stale event; UNAVAILABLE (retried) for one that is early.
   absl::Status Apply(PgConnection& tx, const sambat::v1::Event& event);
 
+  // A running clock whose due time a new calendar moves.
+  struct MovedClock {
+    std::string complaint_id;
+    std::string ticket;
+    std::string agency;
+    sambat::v1::DeadlineKind kind = sambat::v1::DEADLINE_KIND_FIRST_RESPONSE;
+    absl::Time old_due;
+    absl::Time new_due;
+  };
+  struct CalendarChange {
+    int checked = 0;  // running clocks planned by an older calendar
+    std::vector<MovedClock> moved;  // earliest old due time first
+  };
+  // Moves every running clock planned by a calendar older than `calendar` onto it, in `tx`:
+  // the working time used so far is counted up to now (by `calendar`), and the clock runs on
+  // with what it had left: a new due time, its pending timers cancelled and planned again
+  // (escalation levels that fired stay fired). A clock already past its due time keeps it and
+  // its escalations. sla.deadline_set (calendar_changed) goes out for each first-response
+  // clock and citizen's window whose due time moved. With `dry_run` nothing is written.
+  absl::StatusOr<CalendarChange> FollowCalendar(PgConnection& tx, const ActiveCalendar& calendar,
+                                                bool dry_run);
+
  private:
   struct OpenClock;
 
@@ -76,11 +98,14 @@ class CaseClocks {
   absl::Status Resume(PgConnection& tx, const sambat::v1::Event& cause, const OpenClock& clock,
                       absl::Time at);
   // Stores the plan's timers for a clock generation, skipping escalation levels that already
-  // fired for the clock; emits sla.deadline_set for a first-response clock.
+  // fired for the clock; emits sla.deadline_set for a first-response clock or a citizen's
+  // window, as `announce` says.
+  // What PlanTimers tells the consumers of deadlines.
+  enum class Announce { kDeadline, kMovedDeadline, kNothing };
   absl::Status PlanTimers(PgConnection& tx, const sambat::v1::Event& cause, int64_t deadline_id,
                           int generation, sambat::v1::DeadlineKind kind,
                           const std::string& ticket, const std::string& agency,
-                          const ClockPlan& plan, int fired_level);
+                          const ClockPlan& plan, int fired_level, Announce announce);
 
   absl::Status StopAll(PgConnection& tx, const std::string& complaint_id, absl::Time at,
                        const std::string& reason);

@@ -6,7 +6,7 @@
 namespace skk::sla {
 
 SlaPolicies::SlaPolicies(const sambat::v1::CityConfig& city, WorkingCalendar calendar)
-    : calendar_(std::move(calendar)) {
+    : active_(std::make_shared<const ActiveCalendar>(ActiveCalendar{0, std::move(calendar)})) {
   std::set<int> reminders;
   for (const auto& p : city.sla_policies()) {
     by_category_[p.category()] = p;
@@ -44,34 +44,37 @@ absl::Duration SlaPolicies::Allowance(sambat::v1::DeadlineKind kind,
   return absl::Hours(24) * days;
 }
 
-ClockPlan SlaPolicies::Plan(const std::string& category, absl::Time from,
-                            absl::Duration working_time_left) const {
+ClockPlan SlaPolicies::Plan(const WorkingCalendar& calendar, const std::string& category,
+                            absl::Time from, absl::Duration working_time_left) const {
   const sambat::v1::SlaPolicy& policy = For(category);
   ClockPlan plan;
-  plan.starts_at = calendar_.ClockStart(from);
-  plan.due_at = calendar_.AddWorkingTime(plan.starts_at, working_time_left);
+  plan.starts_at = calendar.ClockStart(from);
+  plan.due_at = calendar.AddWorkingTime(plan.starts_at, working_time_left);
   std::vector<int> hours(policy.reminder_working_hours_before().begin(),
                          policy.reminder_working_hours_before().end());
   std::sort(hours.rbegin(), hours.rend());  // the earliest reminder first
   for (int h : hours) {
-    const absl::Time at = calendar_.SubtractWorkingTime(plan.due_at, absl::Hours(h));
+    const absl::Time at = calendar.SubtractWorkingTime(plan.due_at, absl::Hours(h));
     // A resumed clock with little time left skips the reminders already behind it.
     if (at > from && at < plan.due_at) plan.timers.push_back({TimerKind::kReminder, 0, at});
   }
   plan.timers.push_back({TimerKind::kEscalation, 1, plan.due_at});
   plan.timers.push_back({TimerKind::kEscalation, 2,
-                         calendar_.AddWorkingDays(plan.due_at, policy.level2_after_days())});
+                         calendar.AddWorkingDays(plan.due_at, policy.level2_after_days())});
   return plan;
 }
 
-ClockPlan SlaPolicies::PlanClose(absl::Time at) const {
+ClockPlan SlaPolicies::PlanClose(const WorkingCalendar& calendar, absl::Time from,
+                                 absl::Duration working_time_left) const {
   ClockPlan plan;
-  plan.starts_at = calendar_.ClockStart(at);
-  plan.due_at = calendar_.AddWorkingTime(plan.starts_at, absl::Hours(24) * close_days_);
+  plan.starts_at = calendar.ClockStart(from);
+  plan.due_at = calendar.AddWorkingTime(plan.starts_at, working_time_left);
   if (close_reminder_days_ > 0) {
     const absl::Time remind =
-        calendar_.SubtractWorkingTime(plan.due_at, absl::Hours(24) * close_reminder_days_);
-    if (remind > at && remind < plan.due_at) plan.timers.push_back({TimerKind::kReminder, 0, remind});
+        calendar.SubtractWorkingTime(plan.due_at, absl::Hours(24) * close_reminder_days_);
+    if (remind > from && remind < plan.due_at) {
+      plan.timers.push_back({TimerKind::kReminder, 0, remind});
+    }
   }
   plan.timers.push_back({TimerKind::kClose, 0, plan.due_at});
   return plan;

@@ -4,6 +4,8 @@
 // (docs/sla-rules.md). Pure: no I/O, unit-tested.
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,13 @@ struct ClockPlan {
   std::vector<PlannedTimer> timers;  // in due order
 };
 
+// The holiday calendar in force and where it came from: id 0 is the configuration file's,
+// any other the row of sla.holiday_calendars an administrator loaded (calendar_store.h).
+struct ActiveCalendar {
+  int64_t id = 0;
+  WorkingCalendar calendar;
+};
+
 class SlaPolicies {
  public:
   // `city` must have passed ValidateCityConfig (city_config.h), which checks the policies.
@@ -50,13 +59,24 @@ class SlaPolicies {
   // The citizen's window after a resolution at `at` (auto_close_working_days): due when it
   // has passed, the citizen reminded auto_close_reminder_working_days before, and a close
   // timer at the due time. Never escalates. Only when Allowance(CLOSE) is above zero.
-  ClockPlan PlanClose(absl::Time at) const;
+  ClockPlan PlanClose(absl::Time at) const {
+    return PlanClose(active()->calendar, at,
+                     Allowance(sambat::v1::DEADLINE_KIND_CLOSE, ""));
+  }
+  // A window that resumes at `from` with `working_time_left` (a replaced calendar).
+  ClockPlan PlanClose(const WorkingCalendar& calendar, absl::Time from,
+                      absl::Duration working_time_left) const;
 
   // Plans a clock of `kind` for `category` that starts (or resumes) at `from` with
   // `working_time_left`: due when that working time has passed; a reminder at each configured
   // working-hour offset before the due time that still lies after `from`; level 1 at the due
   // time; level 2 `level2_after_days` working days later.
   ClockPlan Plan(const std::string& category, absl::Time from,
+                 absl::Duration working_time_left) const {
+    return Plan(active()->calendar, category, from, working_time_left);
+  }
+  // The same by `calendar` (one snapshot for a whole change of a clock).
+  ClockPlan Plan(const WorkingCalendar& calendar, const std::string& category, absl::Time from,
                  absl::Duration working_time_left) const;
 
   // The first-response clock of a case routed (or forwarded, reopened) at `at`.
@@ -65,14 +85,29 @@ class SlaPolicies {
                 Allowance(sambat::v1::DEADLINE_KIND_FIRST_RESPONSE, category));
   }
 
-  const WorkingCalendar& calendar() const { return calendar_; }
+  // The calendar in force, as one snapshot: it may be replaced at any time (Use), and what a
+  // change of a clock computed with one snapshot stays consistent.
+  std::shared_ptr<const ActiveCalendar> active() const {
+    std::lock_guard lock(mu_);
+    return active_;
+  }
+  std::shared_ptr<const WorkingCalendar> calendar() const {
+    std::shared_ptr<const ActiveCalendar> a = active();
+    return std::shared_ptr<const WorkingCalendar>(a, &a->calendar);
+  }
+  // Puts `calendar` in force for every clock planned from now on.
+  void Use(std::shared_ptr<const ActiveCalendar> calendar) {
+    std::lock_guard lock(mu_);
+    active_ = std::move(calendar);
+  }
 
  private:
   std::map<std::string, sambat::v1::SlaPolicy> by_category_;
   sambat::v1::SlaPolicy fallback_;
   int close_days_ = 10;          // 0: never
   int close_reminder_days_ = 2;  // 0: no reminder
-  WorkingCalendar calendar_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const ActiveCalendar> active_;
 };
 
 }  // namespace skk::sla

@@ -56,7 +56,7 @@ TEST_CASE("seven working days across a weekend and the Idul Fitri leave: reminde
 TEST_CASE("the paused KTP case of docs/sla-rules.md resumes with three working days",
           "[sla][unit]") {
   const SlaPolicies policies(Shipped(), Indonesia());
-  const WorkingCalendar& c = policies.calendar();
+  const WorkingCalendar& c = *policies.calendar();
   CHECK(c.WorkingTimeBetween(Wib(2026, 3, 17, 10), Wib(2026, 3, 30, 10)) == absl::Hours(96));
   const ClockPlan plan = policies.Plan("adminduk", Wib(2026, 4, 8, 10), absl::Hours(72));
   CHECK(plan.due_at == Wib(2026, 4, 13, 10));

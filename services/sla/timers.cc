@@ -58,10 +58,10 @@ std::string Score(absl::Time t) { return std::to_string(absl::ToUnixMillis(t)); 
 
 }  // namespace
 
-Timers::Timers(PgPool& pool, Clock& clock, const WorkingCalendar& calendar, Options options)
+Timers::Timers(PgPool& pool, Clock& clock, const SlaPolicies& policies, Options options)
     : pool_(pool),
       clock_(clock),
-      calendar_(calendar),
+      policies_(policies),
       options_(std::move(options)),
       schedule_client_(options_.redis_addr),
       loop_client_(options_.redis_addr),
@@ -213,7 +213,7 @@ absl::StatusOr<Timers::Outcome> Timers::Fire(PgConnection& tx, int64_t timer_id,
     payload->set_deadline_kind(kind);
     *payload->mutable_due_at() = ToProtoTime(deadline_due);
     payload->set_due_in_seconds(
-        absl::ToInt64Seconds(calendar_.WorkingTimeBetween(now, deadline_due)));
+        absl::ToInt64Seconds(policies_.calendar()->WorkingTimeBetween(now, deadline_due)));
   } else {
     SKK_RETURN_IF_ERROR(
         tx.Execute(kInsertEscalation,

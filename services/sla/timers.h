@@ -24,7 +24,7 @@
 #include "services/platform/migrations.h"
 #include "services/platform/pg.h"
 #include "services/platform/redis.h"
-#include "services/sla/working_calendar.h"
+#include "services/sla/policy.h"
 
 namespace skk {
 const std::vector<Migration>& sla_migrations();
@@ -45,7 +45,9 @@ class Timers {
     absl::Duration reconcile_interval = absl::Seconds(30);
   };
 
-  Timers(PgPool& pool, Clock& clock, const WorkingCalendar& calendar, Options options);
+  // `policies` gives the holiday calendar in force when a reminder says how much working
+  // time is left.
+  Timers(PgPool& pool, Clock& clock, const SlaPolicies& policies, Options options);
 
   // Adds timers (id, due) to the Redis schedule. A failure is logged, not returned: the
   // next reconciliation adds what Redis missed.
@@ -87,7 +89,7 @@ class Timers {
 
   PgPool& pool_;
   Clock& clock_;
-  const WorkingCalendar& calendar_;
+  const SlaPolicies& policies_;
   Options options_;
   // Consumer threads schedule new timers; the client is not thread-safe.
   std::mutex schedule_mu_;

@@ -1,16 +1,24 @@
-// Silence closes a case (issue 19), across the real services: after an agency resolves a
+// Silence closes a case, and the calendar follows the decree (issue 19), across the real
+// services. After an agency resolves a
 // complaint, its citizen has ten working days (Kota Malang's auto_close_working_days, as
 // SP4N-LAPOR) to reopen it. Two working days before the end the citizen is reminded; at the
 // end the case closes by itself and the citizen is told. A citizen who reopens in time keeps
 // the case open, and the next resolution starts a window of its own. Every instant is a
-// working-day instant of the shipped holiday calendar, moved by the business clock.
+// working-day instant of the shipped holiday calendar, moved by the business clock. When the
+// 2027 decree is signed, an administrator loads its calendar with sambatctl while a complaint's
+// clock counts across the changed days: the citizen sees the new due date and is told once.
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "services/platform/events.h"
+#include "services/platform/testing/local.h"
+#include "services/platform/testing/test_env.h"
 #include "tests/support/city_time.h"
 #include "tests/support/notification_harness.h"
 #include "tests/support/officer.h"
@@ -18,16 +26,6 @@
 
 namespace skk::testing {
 namespace {
-
-using Mail = std::pair<std::string, std::string>;  // (recipient, subject)
-
-std::multiset<Mail> MailsAbout(const FakeReceiver& smtp, const std::string& ticket) {
-  std::multiset<Mail> out;
-  for (const auto& r : smtp.Records()) {
-    if (Field(r, "ticket") == ticket) out.insert({Field(r, "rcpt_tos"), Field(r, "subject")});
-  }
-  return out;
-}
 
 // The SMS bodies the gateway took for a ticket.
 std::vector<std::string> SmsAbout(const FakeReceiver& gateway, const std::string& ticket) {
@@ -249,6 +247,120 @@ TEST_CASE("a citizen who reopens inside the window keeps the case open, and the 
   CHECK(system.Count("SELECT count(*) FROM sla.deadlines WHERE kind = 'CLOSE'") == 2);
   CHECK(system.Count("SELECT count(*) FROM sla.firings f JOIN sla.timers t ON t.id = f.timer_id "
                      "WHERE t.kind = 'close' AND f.outcome = 'fired'") == 1);
+}
+
+TEST_CASE("a decree signed while a complaint's clock runs across the changed days moves its due "
+          "date in the citizen's view and the queue, and the citizen is told once",
+          "[e2e][sla][notification]") {
+  NotifyingSystem system("e2e_decree", {"intake", "routing", "sla"});
+  // Monday 28 December 2026: a KTP complaint, seven working days by the estimated 2027
+  // holidays (New Year, Isra Mikraj on Tuesday 5 January): due Friday 8 January 09:00.
+  system.SetClock(Wib(2026, 12, 28, 9));
+  sambat::v1::SubmitComplaintRequest request = SampleComplaint("adminduk");
+  const std::string citizen = "wahyu.pratama@example.com";
+  request.mutable_reporter()->set_email(citizen);
+  request.set_idempotency_key("e2e-decree-ktp");
+  sambat::v1::SubmitComplaintResponse submitted;
+  {
+    grpc::ClientContext context;
+    REQUIRE(system.Intake()->SubmitComplaint(&context, request, &submitted).ok());
+  }
+  sambat::v1::Complaint view;
+  REQUIRE(System::WaitUntil([&] {
+    view = Track(system, submitted);
+    return view.has_first_response_due_at();
+  }));
+  CHECK(FromProtoTime(view.first_response_due_at()) == Wib(2027, 1, 8, 9));
+
+  // Tuesday 29 December: the decree puts Isra Mikraj on Wednesday 6 January with cuti bersama
+  // on the 7th. The administrator checks, then loads it.
+  system.SetClock(Wib(2026, 12, 29, 9));
+  std::string calendar;
+  {
+    std::ifstream in(SourcePath("deploy/config/holidays-indonesia.textproto"));
+    std::stringstream text;
+    text << in.rdbuf();
+    calendar = text.str();
+  }
+  const std::string estimate =
+      "holidays { date: \"2027-01-05\" name: \"Isra Mikraj Nabi Muhammad SAW (estimate)\" }";
+  REQUIRE(absl::StrContains(calendar, estimate));
+  calendar = absl::StrReplaceAll(
+      calendar, {{estimate,
+                  "holidays { date: \"2027-01-06\" name: \"Isra Mikraj Nabi Muhammad SAW\" }\n"
+                  "holidays { date: \"2027-01-07\" name: \"Cuti bersama Isra Mikraj\" "
+                  "collective_leave: true }"}});
+  const std::string file = system.dir() + "/holidays-2027-skb.textproto";
+  {
+    std::ofstream out(file);
+    out << calendar;
+    REQUIRE(out.good());
+  }
+  auto sambatctl = [&](StaffRole role, const std::string& args) {
+    const std::string command = absl::StrCat(
+        "SKK_STAFF_TOKEN='", StaffToken(role, "", system.Now()), "' ", SKK_BIN_DIR,
+        "/sambatctl --sla=127.0.0.1:", system.Port("sla"), " ", args, " 2>&1");
+    std::string out;
+    const int code = RunCommand(command, &out);
+    return std::make_pair(code, out);
+  };
+  const std::string replace =
+      "calendar replace " + file + " --decree='SKB 3 Menteri Hari Libur 2027'";
+  {
+    const auto [code, out] = sambatctl(StaffRole::kLeadership, replace);
+    INFO(out);
+    CHECK(code != 0);
+    CHECK_THAT(out, Catch::Contains("calendar replace: 7 "));  // PERMISSION_DENIED
+  }
+  {
+    const auto [code, out] = sambatctl(StaffRole::kAdmin, replace + " --dry_run");
+    INFO(out);
+    REQUIRE(code == 0);
+    CHECK_THAT(out, Catch::Contains("dry run: nothing changed"));
+    CHECK_THAT(out, Catch::Contains(submitted.ticket()));
+    CHECK_THAT(out, Catch::Contains("2027-01-08 09:00 WIB -> 2027-01-11 09:00 WIB"));
+  }
+  {
+    const auto [code, out] = sambatctl(StaffRole::kAdmin, replace);
+    INFO(out);
+    REQUIRE(code == 0);
+    CHECK_THAT(out, Catch::Contains("1 due time(s) moved"));
+  }
+  // One working day was used; six are left: 29, 30, 31 December, 4, 5 and 8 January.
+  REQUIRE(System::WaitUntil([&] {
+    view = Track(system, submitted);
+    return FromProtoTime(view.first_response_due_at()) == Wib(2027, 1, 11, 9);
+  }));
+  CHECK(HasEntry(view, "deadline_set", "Kalender libur nasional diperbarui"));
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM routing.cases WHERE due_at = '" +
+                        Utc(Wib(2027, 1, 11, 9)) + "'") == 1;
+  }));
+  const std::string told = absl::StrCat("[", submitted.ticket(),
+                                        "] Batas waktu tanggapan berubah: 11-01-2027 09:00 WIB");
+  REQUIRE(System::WaitUntil([&] {
+    return MailsAbout(system.smtp, submitted.ticket()).count({citizen, told}) == 1;
+  }));
+  {
+    const auto [code, out] = sambatctl(StaffRole::kAdmin, "calendar show");
+    INFO(out);
+    CHECK(code == 0);
+    CHECK_THAT(out, Catch::Contains("SKB 3 Menteri Hari Libur 2027"));
+    CHECK_THAT(out, Catch::Contains("2027-01-07  Cuti bersama Isra Mikraj (cuti bersama)"));
+  }
+  // Loaded again (a second click): nothing moves, nobody is told twice.
+  {
+    const auto [code, out] = sambatctl(StaffRole::kAdmin, replace);
+    INFO(out);
+    REQUIRE(code == 0);
+    CHECK_THAT(out, Catch::Contains("0 due time(s) moved"));
+  }
+  // The new level 1 time is the one that fires: nothing on Friday 8th at 09:00, then Monday.
+  system.SetClock(Wib(2027, 1, 11, 9));
+  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).escalation_level() == 1; }));
+  CHECK(system.Count("SELECT count(*) FROM sla.escalations WHERE level = 1 AND deadline_due_at = '" +
+                     Utc(Wib(2027, 1, 11, 9)) + "'") == 1);
+  CHECK(MailsAbout(system.smtp, submitted.ticket()).count({citizen, told}) == 1);
 }
 
 }  // namespace

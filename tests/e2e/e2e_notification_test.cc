@@ -20,16 +20,6 @@
 namespace skk::testing {
 namespace {
 
-using Mail = std::pair<std::string, std::string>;  // (recipient, subject)
-
-std::multiset<Mail> MailsAbout(const FakeReceiver& smtp, const std::string& ticket) {
-  std::multiset<Mail> out;
-  for (const auto& r : smtp.Records()) {
-    if (Field(r, "ticket") == ticket) out.insert({Field(r, "rcpt_tos"), Field(r, "subject")});
-  }
-  return out;
-}
-
 std::multiset<std::string> SmsAbout(const FakeReceiver& gateway, const std::string& ticket) {
   std::multiset<std::string> out;
   for (const auto& r : gateway.Records()) {

@@ -89,7 +89,7 @@ struct SlaWorld {
   // A fresh Timers, as a restarted process builds it.
   void StartTimers() {
     clocks.reset();
-    timers = std::make_unique<sla::Timers>(*pool, clock, policies.calendar(), TimerOptions());
+    timers = std::make_unique<sla::Timers>(*pool, clock, policies, TimerOptions());
     clocks = std::make_unique<sla::CaseClocks>(policies, clock, *timers);
   }
 
@@ -98,7 +98,7 @@ struct SlaWorld {
     r.pool = std::make_unique<PgPool>(
         PgPool::Options{.uri = world.PgUri("sla"), .schema = "sla", .size = 2});
     r.timers =
-        std::make_unique<sla::Timers>(*r.pool, clock, policies.calendar(), TimerOptions());
+        std::make_unique<sla::Timers>(*r.pool, clock, policies, TimerOptions());
     return r;
   }
 

@@ -41,7 +41,7 @@ TEST_CASE("seven working days across a weekend and the Idul Fitri leave: each re
   };
   int fired = 0;
   for (const auto& [at, type] : steps) {
-    INFO(absl::FormatTime(at, w.policies.calendar().zone()));
+    INFO(absl::FormatTime(at, w.policies.calendar()->zone()));
     w.clock.Set(at - absl::Seconds(1));
     CHECK(w.FireDue() == 0);
     w.clock.Set(at);

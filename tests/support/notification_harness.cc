@@ -33,6 +33,14 @@ NotifyingSystem::NotifyingSystem(const std::string& name, const std::vector<std:
 
 NotifyingSystem::~NotifyingSystem() { StopAll(); }
 
+std::multiset<Mail> MailsAbout(const FakeReceiver& smtp, const std::string& ticket) {
+  std::multiset<Mail> out;
+  for (const auto& r : smtp.Records()) {
+    if (Field(r, "ticket") == ticket) out.insert({Field(r, "rcpt_tos"), Field(r, "subject")});
+  }
+  return out;
+}
+
 void Publish(const IsolatedWorld& world, const std::vector<sambat::v1::Event>& events) {
   auto endpoint = ParseAmqpUri(world.AmqpUri());
   REQUIRE(endpoint.ok());

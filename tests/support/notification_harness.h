@@ -6,7 +6,9 @@
 // in-process on the same database for the admin and inbox calls.
 
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sambat/v1/events.pb.h"
@@ -44,6 +46,11 @@ class NotifyingSystem : public System {
   FakeReceiver smtp{"fake_smtp.py"};
   FakeReceiver gateway{"fake_gateway.py"};
 };
+
+// An email as the fake SMTP server took it: (recipient, subject).
+using Mail = std::pair<std::string, std::string>;
+// The emails the server took about `ticket` (the messages' X-Ticket header).
+std::multiset<Mail> MailsAbout(const FakeReceiver& smtp, const std::string& ticket);
 
 // Publishes events to sambat.events on the world's vhost, with confirms.
 void Publish(const IsolatedWorld& world, const std::vector<sambat::v1::Event>& events);
