@@ -2,10 +2,8 @@
 
 #include <limits>
 #include <optional>
-#include <set>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
 #include "google/protobuf/text_format.h"
 #include "services/platform/city_config.h"
 #include "services/platform/events.h"
@@ -73,24 +71,8 @@ std::vector<FieldViolation> CheckReplacement(const sambat::v1::ReplaceHolidayCal
     v.push_back({"calendar.holidays", absl::StrCat("at most ", kMaxHolidays, " holidays")});
     return v;
   }
-  std::set<absl::CivilDay> seen;
-  for (int i = 0; i < holidays.size(); ++i) {
-    const auto& h = holidays[i];
-    const std::string at = absl::StrCat("calendar.holidays[", i, "]");
-    absl::CivilDay day;
-    if (!absl::ParseCivilTime(h.date(), &day) || absl::FormatCivilTime(day) != h.date()) {
-      v.push_back({at + ".date", absl::StrCat("'", h.date(), "' is not a date (YYYY-MM-DD)")});
-      continue;
-    }
-    if (day.year() < 2000 || day.year() > 2100) {
-      v.push_back({at + ".date", absl::StrCat(h.date(), " is outside 2000 to 2100")});
-    }
-    if (!seen.insert(day).second) {
-      v.push_back({at + ".date", absl::StrCat(h.date(), " is listed twice")});
-    }
-    if (h.name().empty() || h.name().size() > 200) {
-      v.push_back({at + ".name", "a holiday has a name of 1 to 200 characters"});
-    }
+  for (FieldViolation& p : CalendarProblems(r.calendar())) {
+    v.push_back({"calendar." + p.field, std::move(p.reason)});
   }
   return v;
 }

@@ -13,28 +13,42 @@ constexpr int kMaxDaysOff = 60;
 
 }  // namespace
 
+std::vector<FieldViolation> CalendarProblems(const sambat::v1::HolidayCalendar& calendar) {
+  std::vector<FieldViolation> problems;
+  std::set<absl::CivilDay> seen;
+  for (int i = 0; i < calendar.holidays_size(); ++i) {
+    const auto& h = calendar.holidays(i);
+    const std::string at = absl::StrCat("holidays[", i, "]");
+    absl::CivilDay day;
+    if (!absl::ParseCivilTime(h.date(), &day) || absl::FormatCivilTime(day) != h.date()) {
+      problems.push_back({at + ".date", absl::StrCat("'", h.date(), "' is not a date (YYYY-MM-DD)")});
+      continue;
+    }
+    if (day.year() < 2000 || day.year() > 2100) {
+      problems.push_back({at + ".date", absl::StrCat(h.date(), " is outside 2000 to 2100")});
+    }
+    if (!seen.insert(day).second) {
+      problems.push_back({at + ".date", absl::StrCat(h.date(), " is listed twice")});
+    }
+    if (h.name().empty() || h.name().size() > 200) {
+      problems.push_back({at + ".name", "a holiday has a name of 1 to 200 characters"});
+    }
+  }
+  return problems;
+}
+
 absl::StatusOr<WorkingCalendar> WorkingCalendar::Create(
     absl::string_view zone_name, const sambat::v1::HolidayCalendar& calendar) {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(std::string(zone_name), &zone)) {
     return absl::InvalidArgumentError(absl::StrCat("unknown time zone '", zone_name, "'"));
   }
+  SKK_RETURN_IF_ERROR(InvalidFields(CalendarProblems(calendar)));
   std::set<absl::CivilDay> days;
-  for (int i = 0; i < calendar.holidays_size(); ++i) {
-    const auto& h = calendar.holidays(i);
+  for (const auto& h : calendar.holidays()) {
     absl::CivilDay day;
-    if (!absl::ParseCivilTime(h.date(), &day) || absl::FormatCivilTime(day) != h.date()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("holidays[", i, "]: date '", h.date(), "' is not YYYY-MM-DD"));
-    }
-    if (h.name().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("holidays[", i, "] (", h.date(),
-                                                     "): name is empty"));
-    }
-    if (!days.insert(day).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("holidays[", i, "]: ", h.date(), " is listed twice"));
-    }
+    absl::ParseCivilTime(h.date(), &day);  // checked above
+    days.insert(day);
   }
   return WorkingCalendar(zone, std::move(days));
 }

@@ -12,19 +12,27 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "sambat/v1/config.pb.h"
+#include "services/platform/errors.h"
 
 namespace skk::sla {
 
+// Every problem of a holiday calendar, each naming its entry ("holidays[3].date") and why:
+// a date that is not "YYYY-MM-DD" or lies outside 2000 to 2100, a date listed twice, a name
+// empty or over 200 characters. The one check of a file sla loads and of a calendar an
+// administrator sends (calendar_admin.h).
+std::vector<FieldViolation> CalendarProblems(const sambat::v1::HolidayCalendar& calendar);
+
 class WorkingCalendar {
  public:
-  // `zone` is an IANA name; every holiday date must be "YYYY-MM-DD" and appear once.
-  // INVALID_ARGUMENT naming the bad entry otherwise.
+  // `zone` is an IANA name; the calendar has no CalendarProblems. INVALID_ARGUMENT naming
+  // each bad entry otherwise.
   static absl::StatusOr<WorkingCalendar> Create(absl::string_view zone,
                                                 const sambat::v1::HolidayCalendar& holidays);
   // Reads a sambat.v1.HolidayCalendar in text format from `path`.

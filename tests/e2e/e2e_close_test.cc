@@ -48,11 +48,7 @@ sambat::v1::SubmitComplaintResponse Submit(System& system, const std::string& em
   sambat::v1::SubmitComplaintRequest request = SampleComplaint("jalan-rusak");
   request.mutable_reporter()->set_email(email);
   request.set_idempotency_key(key);
-  sambat::v1::SubmitComplaintResponse submitted;
-  grpc::ClientContext context;
-  REQUIRE(system.Intake()->SubmitComplaint(&context, request, &submitted).ok());
-  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).has_first_response_due_at(); }));
-  return submitted;
+  return SubmitUntilDeadline(system, request);
 }
 
 void RequireOk(const grpc::Status& status) {
@@ -260,16 +256,8 @@ TEST_CASE("a decree signed while a complaint's clock runs across the changed day
   const std::string citizen = "wahyu.pratama@example.com";
   request.mutable_reporter()->set_email(citizen);
   request.set_idempotency_key("e2e-decree-ktp");
-  sambat::v1::SubmitComplaintResponse submitted;
-  {
-    grpc::ClientContext context;
-    REQUIRE(system.Intake()->SubmitComplaint(&context, request, &submitted).ok());
-  }
-  sambat::v1::Complaint view;
-  REQUIRE(System::WaitUntil([&] {
-    view = Track(system, submitted);
-    return view.has_first_response_due_at();
-  }));
+  const auto submitted = SubmitUntilDeadline(system, request);
+  sambat::v1::Complaint view = Track(system, submitted);
   CHECK(FromProtoTime(view.first_response_due_at()) == Wib(2027, 1, 8, 9));
 
   // Tuesday 29 December: the decree puts Isra Mikraj on Wednesday 6 January with cuti bersama

@@ -23,11 +23,7 @@ sambat::v1::SubmitComplaintResponse Submit(System& system, const std::string& ca
                                            const std::string& key) {
   sambat::v1::SubmitComplaintRequest request = SampleComplaint(category);
   request.set_idempotency_key(key);
-  sambat::v1::SubmitComplaintResponse submitted;
-  grpc::ClientContext context;
-  REQUIRE(system.Intake()->SubmitComplaint(&context, request, &submitted).ok());
-  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).has_first_response_due_at(); }));
-  return submitted;
+  return SubmitUntilDeadline(system, request);
 }
 
 std::unique_ptr<sambat::v1::LeadershipService::Stub> Leadership(const System& system) {

@@ -300,6 +300,17 @@ std::string UploadPhoto(const System& system, const std::string& bytes) {
   return response.media_id();
 }
 
+sambat::v1::SubmitComplaintResponse SubmitUntilDeadline(
+    const System& system, const sambat::v1::SubmitComplaintRequest& request) {
+  sambat::v1::SubmitComplaintResponse submitted;
+  grpc::ClientContext context;
+  const grpc::Status status = system.Intake()->SubmitComplaint(&context, request, &submitted);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).has_first_response_due_at(); }));
+  return submitted;
+}
+
 sambat::v1::Complaint Track(const System& system, const sambat::v1::SubmitComplaintResponse& s) {
   sambat::v1::GetComplaintRequest request;
   request.set_ticket(s.ticket());

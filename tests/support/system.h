@@ -99,6 +99,11 @@ sambat::v1::SubmitComplaintRequest SampleComplaint(const std::string& category =
 // Uploads a photo through UploadMedia in 64 KiB chunks; returns its media id.
 std::string UploadPhoto(const System& system, const std::string& bytes);
 
+// Submits `request` through intake and waits until the citizen's view shows the first-response
+// deadline sla set (the complaint is routed and its clock runs).
+sambat::v1::SubmitComplaintResponse SubmitUntilDeadline(
+    const System& system, const sambat::v1::SubmitComplaintRequest& request);
+
 // The citizen's view of a submitted complaint, through GetComplaint with ticket and token.
 sambat::v1::Complaint Track(const System& system, const sambat::v1::SubmitComplaintResponse& s);
 
