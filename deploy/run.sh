@@ -218,6 +218,49 @@ officer_signs_in() {
 }
 DEMO_PASSWORD=local-demo-password-only
 
+# The local SMS gateway forwarding one message a citizen sent to the city's number, signed as
+# deploy/config/kota-malang.textproto says ("sms-lokal"); prints the reply it would send back.
+sms() {
+  local body signature
+  body="from=$1&id=demo-$(date +%s%N)&message=$(/usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote_plus(sys.argv[1]))' "$2")"
+  signature=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$(cat deploy/config/dev-text-gateway.secret)" | sed 's/^.*= //')
+  echo "SMS from $1: $2"
+  printf '   reply: '
+  curl -sS --fail-with-body -X POST "$HTTP/webhooks/text/sms-lokal" \
+    -H "Content-Type: application/x-www-form-urlencoded" -H "X-Signature: $signature" --data "$body"
+  echo
+}
+
+sms_scenario() {
+  local phone=081233344455 sms_ticket=""
+  echo "== A citizen without the app texts the city's number, as Sambat began in 2016"
+  echo "   (docs/text-messages.md): two messages, one complaint =="
+  sms "$phone" "SAMBAT Lampu jalan mati di Jl. Ijen depan Museum Brawijaya"
+  sms "$phone" "sudah seminggu, gelap sekali kalau malam"
+  echo "(three quiet minutes later the messages are one complaint; its ticket comes by SMS)"
+  "${CTL[@]}" clock advance 4m
+  for _ in $(seq 1 100); do
+    sms_ticket=$(/usr/bin/python3 - "$RUN/received/sms.jsonl" <<'PY'
+import json, re, sys
+try:
+    lines = open(sys.argv[1]).read().splitlines()
+except FileNotFoundError:
+    lines = []
+for line in lines:
+    body = json.loads(json.loads(line)["body"])
+    if body.get("to") == "+6281233344455" and "diterima" in body.get("message", ""):
+        print(re.search(r"[A-Z]+-\d{4}-\d+", body["message"]).group(0))
+        break
+PY
+)
+    [ -n "$sms_ticket" ] && break
+    sleep 0.2
+  done
+  [ -n "$sms_ticket" ] || { echo "run: no ticket came back by SMS" >&2; return 1; }
+  /usr/bin/python3 deploy/show-received.py "$RUN/received" "$sms_ticket" --indent "   "
+  sms "$phone" "CEK $sms_ticket"
+}
+
 scenario() {
   local id
   echo
@@ -295,6 +338,8 @@ PY
   echo
   echo "== ... and what the local SMS gateway and mail server got ($RUN/received/) =="
   /usr/bin/python3 deploy/show-received.py "$RUN/received" "$ticket" || true
+  echo
+  sms_scenario
   echo
   echo "The citizens' app: open $HTTP/ in a browser (a phone's view: the browser's device mode);"
   echo "  $ticket is followed there after opening its tracking link:"

@@ -34,6 +34,12 @@ void CountRequest(const std::string& method, const std::string& pattern, int sta
 // Probes come from the cluster, often and from one address: never rate-limited.
 bool IsProbe(absl::string_view path) { return path == "/healthz" || path == "/readyz"; }
 
+// One SMS or WhatsApp provider's address carries every citizen's message: its requests are
+// signed (text_webhook.h), and intake limits each sender's number instead.
+bool IsTextWebhook(absl::string_view path) {
+  return absl::StartsWith(path, "/webhooks/text/");
+}
+
 }  // namespace
 
 BodyPolicy GatewayApp::BodyPolicyFor(const HttpRequest& head) const {
@@ -56,7 +62,7 @@ absl::StatusOr<HttpResponse> GatewayApp::Route(HttpRequest& request, const std::
     return response;
   }
   if (match.route == nullptr) return absl::NotFoundError("no such address");
-  if (limiter_ != nullptr && !IsProbe(request.RawPath())) {
+  if (limiter_ != nullptr && !IsProbe(request.RawPath()) && !IsTextWebhook(request.RawPath())) {
     const bool write = request.method != "GET" && request.method != "HEAD";
     SKK_RETURN_IF_ERROR(limiter_->Admit(client, write));
   }

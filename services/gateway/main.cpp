@@ -16,6 +16,7 @@
 #include "services/gateway/public_api.h"
 #include "services/gateway/staff_api.h"
 #include "services/gateway/static_files.h"
+#include "services/gateway/text_webhook.h"
 #include "services/platform/log.h"
 #include "services/platform/city_config.h"
 #include "services/platform/service_host.h"
@@ -164,6 +165,14 @@ int main(int argc, char** argv) {
   skk::gateway::Probes probes(
       {{"intake", intake}, {"routing", routing}, {"sla", sla}, {"notification", notification}});
   probes.AddRoutes(router);
+  // Before the staff API takes the issuer: the text gateways' webhook mints phone passes.
+  std::unique_ptr<skk::gateway::TextWebhook> texts;
+  if (!city.text_messaging().gateways().empty()) {
+    texts = skk::ValueOrExit(
+        skk::gateway::TextWebhook::Create(intake, city, options.city_config, options.dev,
+                                          issuer, host.clock()));
+    texts->AddRoutes(router);
+  }
   skk::gateway::CitizenApi citizens(
       {.intake = intake, .notification = notification}, issuer, host.clock(), city,
       {.max_photo_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_photo_bytes)),

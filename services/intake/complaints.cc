@@ -53,6 +53,10 @@ constexpr SqlStatement kSelectView{"intake_select_view_v2", R"sql(
 constexpr SqlStatement kFindByTicket{"intake_find_by_ticket", R"sql(
   SELECT complaint_id FROM complaints WHERE ticket = $1)sql"};
 
+constexpr SqlStatement kFindByReporterPhone{"intake_find_by_reporter_phone", R"sql(
+  SELECT c.complaint_id FROM complaints c JOIN reporters r USING (complaint_id)
+  WHERE c.ticket = $1 AND r.phone = $2)sql"};
+
 constexpr SqlStatement kLockComplaint{"intake_lock_complaint_v2", R"sql(
   SELECT state, resolved_at, close_due_at, rating IS NOT NULL AS rated
   FROM complaints WHERE complaint_id = $1 FOR UPDATE)sql"};
@@ -245,6 +249,8 @@ void Complaints::AddSubmissionEvents(SubmissionRow& row,
   c->set_name(reporter.anonymous() ? "" : reporter.name());
   c->set_phone(phone);
   c->set_email(reporter.email());
+  c->set_by_text(request.channel() == sambat::v1::CHANNEL_SMS ||
+                 request.channel() == sambat::v1::CHANNEL_WHATSAPP);
   row.events.push_back(std::move(contact));
 }
 
@@ -262,6 +268,16 @@ absl::StatusOr<bool> Complaints::Store(SubmissionRow& row,
     return media_.Attach(tx, row.complaint_id, Ids(request.media_ids()), "media_ids");
   }));
   return written;
+}
+
+absl::StatusOr<std::string> Complaints::TokenForReporter(const std::string& ticket,
+                                                         const std::string& phone) {
+  if (phone.empty()) return absl::NotFoundError("no complaint with this ticket and number");
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(PgResult row, conn->Execute(kFindByReporterPhone,
+                                                   {SqlParam::Text(ticket), SqlParam::Text(phone)}));
+  if (row.rows() == 0) return absl::NotFoundError("no complaint with this ticket and number");
+  return TokenFor(row.Row(0).String("complaint_id"));
 }
 
 absl::StatusOr<std::string> Complaints::Authorize(PgConnection& conn, const std::string& ticket,

@@ -72,6 +72,12 @@ class Complaints {
   absl::StatusOr<std::string> Authorized(const std::string& ticket, const std::string& token,
                                          const std::string& peer);
 
+  // The tracking token of the complaint `ticket` if it was reported with `phone` (+62 form):
+  // what a citizen's text message proves instead of the token (text_desk.h). NOT_FOUND alike
+  // for an unknown ticket, another number's complaint and one whose contact was erased.
+  absl::StatusOr<std::string> TokenForReporter(const std::string& ticket,
+                                               const std::string& phone);
+
   // Follow-ups; each emits its event for routing. FAILED_PRECONDITION when the complaint is
   // not in a state that allows it.
   absl::StatusOr<sambat::v1::Complaint> AddInfo(const sambat::v1::AddInfoRequest& request,

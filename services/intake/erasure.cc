@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "services/intake/text_desk.h"
 #include "services/intake/validation.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
@@ -84,6 +85,8 @@ absl::StatusOr<sambat::v1::EraseCitizenDataResponse> CitizenData::Erase(
     if (request.has_ticket()) {
       found = tx.Execute(kByTicket, {SqlParam::Text(request.ticket()), photos});
     } else if (request.has_phone()) {
+      // What the number sent by SMS or WhatsApp goes with it, gathered or not.
+      SKK_RETURN_IF_ERROR(TextDesk::EraseNumber(tx, NormalizePhone(request.phone())));
       found = tx.Execute(kByPhone, {SqlParam::Text(NormalizePhone(request.phone())), photos});
     } else {
       found = tx.Execute(kByEmail, {SqlParam::Text(absl::AsciiStrToLower(request.email())), photos});

@@ -8,7 +8,7 @@ namespace skk::intake {
 namespace v1 = sambat::v1;
 
 IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
-                             PublicComplaints& listing, PhotoAccess& photos,
+                             PublicComplaints& listing, PhotoAccess& photos, TextDesk& texts,
                              SubmissionRules rules, RequestExecutor& executor,
                              const CitizenAddresses& addresses)
     : GrpcEdge(executor), complaints_(complaints), rules_(std::move(rules)),
@@ -20,6 +20,11 @@ IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
       "SubmitComplaint",
       [this](const CallContext& context, const v1::SubmitComplaintRequest& r)
           -> absl::StatusOr<v1::SubmitComplaintResponse> {
+        if (r.channel() == v1::CHANNEL_SMS || r.channel() == v1::CHANNEL_WHATSAPP) {
+          // Those complaints come only through the text gateways (ReceiveTextMessage), whose
+          // sender's number is vouched for.
+          return InvalidFields({{"channel", "is set by intake for SMS and WhatsApp messages"}});
+        }
         SKK_RETURN_IF_ERROR(InvalidFields(ValidateSubmission(r, rules_)));
         return complaints_.Submit(r, addresses_.Of(context));
       });
@@ -60,6 +65,7 @@ IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
         return photos.ForPublic(r, addresses_.Of(context));
       });
   ServeStaff("GetCaseMedia", photos, &PhotoAccess::ForStaff);
+  ServeStaff("ReceiveTextMessage", texts, &TextDesk::Receive);
 }
 
 CitizenDataService::CitizenDataService(CitizenData& data, RequestExecutor& executor,

@@ -10,6 +10,7 @@
 #include "services/intake/media.h"
 #include "services/intake/photo_access.h"
 #include "services/intake/public_complaints.h"
+#include "services/intake/text_desk.h"
 #include "services/intake/validation.h"
 #include "services/platform/grpc_edge.h"
 
@@ -20,7 +21,7 @@ class IntakeService final : public GrpcEdge<sambat::v1::IntakeService> {
   // Calls count against addresses.Of(call): the gateway's word on a citizen's address counts
   // only from the gateways it trusts.
   IntakeService(Complaints& complaints, MediaUploads& uploads, PublicComplaints& listing,
-                PhotoAccess& photos, SubmissionRules rules, RequestExecutor& executor,
+                PhotoAccess& photos, TextDesk& texts, SubmissionRules rules, RequestExecutor& executor,
                 const CitizenAddresses& addresses);
 
  private:

@@ -61,6 +61,9 @@ ABSL_FLAG(int, submission_batch, 128, "new complaints committed together at most
 ABSL_FLAG(absl::Duration, personal_data_retention, absl::Hours(24 * 730),
           "a finished complaint's personal data is erased this long after it finished "
           "(business time; 0 turns retention off)");
+ABSL_FLAG(absl::Duration, text_gather_interval, absl::Seconds(1),
+          "how often complaints gathered from SMS and WhatsApp messages whose number went quiet "
+          "are looked for (real time)");
 ABSL_FLAG(absl::Duration, retention_interval, absl::Hours(1),
           "how often finished complaints past retention are looked for (real time)");
 
@@ -130,8 +133,9 @@ int main(int argc, char** argv) {
   rules.max_photos = absl::GetFlag(FLAGS_max_photos);
   skk::intake::PublicComplaints listing(host.pool(), host.clock());
   skk::intake::PhotoAccess photos(host.pool(), media, complaints);
-  skk::intake::IntakeService service(complaints, uploads, listing, photos, std::move(rules),
-                                     host.executor(), addresses);
+  skk::intake::TextDesk texts(host.pool(), host.clock(), city, complaints, rules);
+  skk::intake::IntakeService service(complaints, uploads, listing, photos, texts,
+                                     std::move(rules), host.executor(), addresses);
 
   skk::intake::CitizenData citizen_data(
       host.pool(), host.clock(), media,
@@ -147,6 +151,14 @@ int main(int argc, char** argv) {
       skk::log::Warn("media collection failed", {{"error", std::string(done.status().message())}});
     }
   });
+  if (!city.text_messaging().gateways().empty()) {
+    host.AddPeriodicWork("text-gather", absl::GetFlag(FLAGS_text_gather_interval), [&texts] {
+      if (absl::StatusOr<int> done = texts.SubmitGathered(); !done.ok()) {
+        skk::log::Warn("gathered text complaints not submitted",
+                       {{"error", std::string(done.status().message())}});
+      }
+    });
+  }
   host.AddPeriodicWork("retention", absl::GetFlag(FLAGS_retention_interval), [&citizen_data] {
     if (absl::StatusOr<int> done = citizen_data.EraseExpired(); !done.ok()) {
       skk::log::Warn("retention pass failed", {{"error", std::string(done.status().message())}});

@@ -93,25 +93,6 @@ bool IsMediaId(std::string_view id) {
   return true;
 }
 
-std::string NormalizePhone(std::string_view phone) {
-  std::string digits;
-  for (char c : phone) {
-    if (c == ' ' || c == '-') continue;
-    digits.push_back(c);
-  }
-  std::string national;
-  if (absl::StartsWith(digits, "+62")) national = digits.substr(3);
-  else if (absl::StartsWith(digits, "62")) national = digits.substr(2);
-  else if (absl::StartsWith(digits, "0")) national = digits.substr(1);
-  else return "";
-  // Indonesian mobile numbers: 8xx, 9 to 12 digits after the country code.
-  if (national.size() < 9 || national.size() > 12 || national[0] != '8') return "";
-  for (char c : national) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return "";
-  }
-  return absl::StrCat("+62", national);
-}
-
 void CheckCitizenText(const std::string& text, const std::string& field, int max_chars,
                       bool optional, std::vector<FieldViolation>& v) {
   size_t chars = 0;
@@ -139,9 +120,12 @@ std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaint
   }
   CheckCitizenText(request.description(), "description", kMaxDescriptionChars, false, v);
 
-  // Where: a point on the map, an address in words, or both.
+  // Where: a point on the map, an address in words, or both. A complaint gathered from text
+  // messages has neither: its words say where, and the verifier or the agency reads them.
   const bool has_address = !IsBlank(request.address());
-  if (!request.has_location() && !has_address) {
+  const bool by_text = request.channel() == sambat::v1::CHANNEL_SMS ||
+                       request.channel() == sambat::v1::CHANNEL_WHATSAPP;
+  if (!request.has_location() && !has_address && !by_text) {
     v.push_back({"location", "is required when there is no address"});
   }
   if (request.has_location()) {

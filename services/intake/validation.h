@@ -59,8 +59,4 @@ void CheckCitizenText(const std::string& text, const std::string& field, int max
 // A media id: 64 lowercase hex characters (a SHA-256).
 bool IsMediaId(std::string_view id);
 
-// Normalizes an Indonesian mobile number to +62 form (081234567890 -> +6281234567890);
-// empty if it is not one.
-std::string NormalizePhone(std::string_view phone);
-
 }  // namespace skk::intake

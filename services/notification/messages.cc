@@ -375,6 +375,24 @@ MessageFacts FactsOf(const Notice& notice, const sambat::v1::Event& e, bool en,
 
 }  // namespace
 
+namespace {
+// What a citizen who wrote by SMS or WhatsApp replies, in place of the link (text_desk.h).
+std::string ReplyHint(MessageKind kind, const std::string& ticket, bool en) {
+  const std::string reply = en ? "reply" : "balas";
+  switch (kind) {
+    case MessageKind::kInfoRequested:
+      return absl::StrCat(reply, " INFO ", ticket, en ? " <answer>" : " <jawaban>");
+    case MessageKind::kResolved:
+      return absl::StrCat(reply, " NILAI ", ticket, " <1-5>", en ? "; not fixed: BUKA " : "; belum tuntas: BUKA ",
+                          ticket, en ? " <reason>" : " <alasan>");
+    case MessageKind::kCloseReminder:
+      return absl::StrCat(reply, " BUKA ", ticket, en ? " <reason>" : " <alasan>");
+    default:
+      return absl::StrCat(reply, " CEK ", ticket);
+  }
+}
+}  // namespace
+
 Rendered Render(const Notice& notice, const sambat::v1::Event& e, const std::string& locale,
                 const std::string& channel, const RenderContext& context,
                 const ComplaintPrivacy& privacy) {
@@ -395,7 +413,9 @@ Rendered Render(const Notice& notice, const sambat::v1::Event& e, const std::str
       {"{from}", OneLine(f.from, 120)},
       {"{category}", OneLine(f.category, 120)},
       {"{words}", placed},
-      {"{link}", f.link},
+      {"{link}", privacy.by_text && short_text && notice.audience == Audience::kCitizen
+                     ? ReplyHint(notice.kind, f.ticket, en)
+                     : f.link},
       {"{due}", f.due},
       {"{level}", f.level},
       {"{late}", f.late},

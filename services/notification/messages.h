@@ -69,6 +69,10 @@ struct ComplaintPrivacy {
   bool confidential = true;
   // complaint.erasure_requested was applied: the citizen's words are kErasedText everywhere.
   bool erased = false;
+  // The citizen wrote by SMS or WhatsApp and holds no tracking code: their SMS and WhatsApp
+  // messages name the command to reply with (CEK, INFO, NILAI, BUKA) where others have a link.
+  // It comes with the citizen's contact (complaint.reporter_contact).
+  bool by_text = false;
 };
 
 struct Rendered {

@@ -388,3 +388,38 @@ TEST_CASE("the daily digest says what is open and overdue", "[notification]") {
 
 }  // namespace
 }  // namespace skk::notification
+
+namespace skk::notification {
+namespace {
+
+TEST_CASE("a citizen who wrote by SMS or WhatsApp is told which command to reply with, where "
+          "others get a link they could not open without a tracking code",
+          "[notification][text]") {
+  constexpr ComplaintPrivacy kByText{.confidential = false, .by_text = true};
+  int seen = 0;
+  for (const auto& e : EveryKind()) {
+    for (const Notice& n : NoticesFor(e)) {
+      if (n.audience != Audience::kCitizen) continue;
+      for (const char* channel : {"sms", "whatsapp"}) {
+        const Rendered r = Render(n, e, "id", channel, Shipped().render, kByText);
+        INFO(e.type() << " on " << channel << ": " << r.body);
+        CHECK_FALSE(absl::StrContains(r.body, "https://"));
+        if (n.kind == MessageKind::kInfoRequested) {
+          ++seen;
+          CHECK(absl::StrContains(r.body, "Jawab: balas INFO SKK-2026-000123 <jawaban>"));
+        } else if (n.kind == MessageKind::kResolved) {
+          ++seen;
+          CHECK(absl::StrContains(r.body, "balas NILAI SKK-2026-000123 <1-5>; belum tuntas: "
+                                          "BUKA SKK-2026-000123 <alasan>"));
+        }
+      }
+      // Email keeps the link: the same citizen may have given an address too.
+      const Rendered mail = Render(n, e, "id", "email", Shipped().render, kByText);
+      if (n.kind == MessageKind::kResolved) CHECK(absl::StrContains(mail.body, "https://"));
+    }
+  }
+  CHECK(seen == 4);
+}
+
+}  // namespace
+}  // namespace skk::notification

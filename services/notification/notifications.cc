@@ -308,7 +308,7 @@ absl::Status NotificationDesk::NoteCaseFacts(PgConnection& tx, const sambat::v1:
                           e.deadline_set().cause_case_sequence(), now);
     case sambat::v1::Event::kReporterContact: {
       const auto& c = e.reporter_contact();
-      return SaveContact(tx, id, {c.ticket(), c.name(), c.email(), c.phone()}, now);
+      return SaveContact(tx, id, {c.ticket(), c.name(), c.email(), c.phone(), c.by_text()}, now);
     }
     default:
       return absl::OkStatus();
@@ -325,6 +325,8 @@ absl::Status NotificationDesk::NotifyCitizen(PgConnection& tx, const sambat::v1:
   // No contact yet: either the citizen gave none (they follow the complaint with the tracking
   // code), or complaint.reporter_contact is still on its way; it tells the held events.
   if (!contact.has_value()) return HoldForContact(tx, event);
+  ComplaintPrivacy known = privacy;
+  known.by_text = contact->by_text;
   sambat::v1::Recipient citizen;
   citizen.set_id(absl::StrCat("citizen:", event.complaint_id()));
   citizen.set_name(contact->name.empty() ? "Pelapor" : contact->name);
@@ -339,7 +341,7 @@ absl::Status NotificationDesk::NotifyCitizen(PgConnection& tx, const sambat::v1:
                        "citizen", /*urgent=*/true,
                        [&](const std::string& locale, const std::string& channel) {
                          return Render(notice, event, locale, channel, settings_.render,
-                                       privacy);
+                                       known);
                        });
 }
 

@@ -33,11 +33,11 @@ constexpr SqlStatement kInsertDeliveries{"ntf_deliveries_insert", R"sql(
   RETURNING id)sql"};
 
 constexpr SqlStatement kSaveContact{"ntf_contact_save", R"sql(
-  INSERT INTO citizen_contacts (complaint_id, ticket, name, email, phone, recorded_at)
-  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (complaint_id) DO NOTHING)sql"};
+  INSERT INTO citizen_contacts (complaint_id, ticket, name, email, phone, recorded_at, by_text)
+  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (complaint_id) DO NOTHING)sql"};
 
-constexpr SqlStatement kLoadContact{"ntf_contact_load", R"sql(
-  SELECT ticket, name, email, phone FROM citizen_contacts WHERE complaint_id = $1)sql"};
+constexpr SqlStatement kLoadContact{"ntf_contact_load_v2", R"sql(
+  SELECT ticket, name, email, phone, by_text FROM citizen_contacts WHERE complaint_id = $1)sql"};
 
 constexpr SqlStatement kNoteComplaint{"ntf_complaint_note", R"sql(
   INSERT INTO complaints (complaint_id, ticket, confidential, recorded_at)
@@ -45,11 +45,12 @@ constexpr SqlStatement kNoteComplaint{"ntf_complaint_note", R"sql(
 
 // Privacy and the contact in one round trip: nearly every event that tells someone tells the
 // citizen.
-constexpr SqlStatement kLoadComplaintFacts{"ntf_complaint_facts", R"sql(
+constexpr SqlStatement kLoadComplaintFacts{"ntf_complaint_facts_v2", R"sql(
   SELECT COALESCE((SELECT confidential FROM complaints WHERE complaint_id = $1),
                   true) AS confidential,
          EXISTS (SELECT 1 FROM erased_complaints WHERE complaint_id = $1) AS erased,
-         c.complaint_id IS NOT NULL AS has_contact, c.ticket, c.name, c.email, c.phone
+         c.complaint_id IS NOT NULL AS has_contact, c.ticket, c.name, c.email, c.phone,
+         c.by_text
   FROM (SELECT 1) AS one LEFT JOIN citizen_contacts c ON c.complaint_id = $1)sql"};
 
 constexpr SqlStatement kHold{"ntf_backlog_hold", R"sql(
@@ -326,7 +327,8 @@ absl::Status SaveContact(PgConnection& tx, const std::string& complaint_id,
                          const CitizenContact& c, absl::Time now) {
   return tx.Execute(kSaveContact, {SqlParam::Text(complaint_id), SqlParam::Text(c.ticket),
                                    SqlParam::Text(c.name), SqlParam::Text(c.email),
-                                   SqlParam::Text(c.phone), SqlParam::Time(now)})
+                                   SqlParam::Text(c.phone), SqlParam::Time(now),
+                                   SqlParam::Bool(c.by_text)})
       .status();
 }
 
@@ -337,7 +339,8 @@ absl::StatusOr<std::optional<CitizenContact>> LoadContact(PgConnection& tx,
   const PgRow contact = r.Row(0);
   return std::optional<CitizenContact>(CitizenContact{
       .ticket = contact.String("ticket"), .name = contact.String("name"),
-      .email = contact.String("email"), .phone = contact.String("phone")});
+      .email = contact.String("email"), .phone = contact.String("phone"),
+      .by_text = contact.Bool("by_text")});
 }
 
 absl::Status NoteComplaint(PgConnection& tx, const std::string& complaint_id,
@@ -357,7 +360,8 @@ absl::StatusOr<ComplaintFacts> LoadComplaintFacts(PgConnection& conn,
                                    .erased = row.Bool("erased")};
   if (row.Bool("has_contact")) {
     facts.contact = CitizenContact{.ticket = row.String("ticket"), .name = row.String("name"),
-                                   .email = row.String("email"), .phone = row.String("phone")};
+                                   .email = row.String("email"), .phone = row.String("phone"),
+                                   .by_text = row.Bool("by_text")};
   }
   return facts;
 }

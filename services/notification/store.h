@@ -48,6 +48,8 @@ struct CitizenContact {
   std::string name;
   std::string email;
   std::string phone;
+  // The citizen wrote by SMS or WhatsApp and holds no tracking code (ComplaintPrivacy::by_text).
+  bool by_text = false;
 };
 
 // Inserts the deliveries of one event to one recipient (one per channel, in one statement),

@@ -8,19 +8,18 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string_view>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/platform/city_config.h"
 #include "services/platform/ids.h"
 #include "services/platform/secrets.h"
 #include "services/platform/status_macros.h"
+#include "services/platform/text.h"
 
 namespace skk {
 namespace {
@@ -128,17 +127,7 @@ absl::Status CheckRules(const TokenRules& rules) {
 }
 
 absl::StatusOr<std::string> ReadKeyFile(const std::string& file, absl::string_view config_file) {
-  std::filesystem::path path(file);
-  if (path.is_relative()) {
-    path = std::filesystem::path(std::string(config_file)).parent_path() / path;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat(path.string(), ": cannot read the staff token key"));
-  }
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
+  return ReadFileBesideConfig(file, std::string(config_file), "the staff token key");
 }
 
 TokenRules RulesFromConfig(const sambat::v1::AuthConfig& auth) {
@@ -154,8 +143,8 @@ std::string ShowTime(absl::Time t) {
 
 // The agency rule shared by Mint and Verify; empty when the pair is acceptable.
 std::string AgencyProblem(StaffRole role, const std::string& agency) {
-  if (role == StaffRole::kCitizen) {
-    return agency.empty() ? "" : "a citizen pass names no agency";
+  if (role == StaffRole::kCitizen || role == StaffRole::kPhone) {
+    return agency.empty() ? "" : "a citizen's or phone pass names no agency";
   }
   if (RoleHasAgency(role) && agency.empty()) {
     return absl::StrCat("role ", RoleName(role), " requires an agency");
@@ -176,6 +165,7 @@ absl::string_view RoleName(StaffRole role) {
     case StaffRole::kLeadership: return "leadership";
     case StaffRole::kAdmin: return "admin";
     case StaffRole::kCitizen: return "citizen";
+    case StaffRole::kPhone: return "phone";
   }
   return "unknown";
 }
@@ -240,8 +230,12 @@ absl::StatusOr<std::string> TokenIssuer::Mint(const Caller& caller, absl::Time n
   if (caller.role == StaffRole::kCitizen && !IsUuid(caller.subject)) {
     return absl::InvalidArgumentError("a citizen pass is for one complaint id (UUID)");
   }
-  if (caller.role == StaffRole::kCitizen && valid_for > kCitizenPassLifetime) {
-    return absl::InvalidArgumentError("a citizen pass lives at most a minute");
+  if (caller.role == StaffRole::kPhone && NormalizePhone(caller.subject) != caller.subject) {
+    return absl::InvalidArgumentError("a phone pass is for one +62 mobile number");
+  }
+  if ((caller.role == StaffRole::kCitizen || caller.role == StaffRole::kPhone) &&
+      valid_for > kCitizenPassLifetime) {
+    return absl::InvalidArgumentError("a citizen's or phone pass lives at most a minute");
   }
   if (std::string problem = AgencyProblem(caller.role, caller.agency_code); !problem.empty()) {
     return absl::InvalidArgumentError(problem);
@@ -279,6 +273,12 @@ absl::StatusOr<std::string> TokenIssuer::Mint(const Caller& caller, absl::Time n
 absl::StatusOr<std::string> TokenIssuer::MintCitizenPass(absl::string_view complaint_id,
                                                          absl::Time now) const {
   return Mint({.subject = std::string(complaint_id), .role = StaffRole::kCitizen}, now,
+              kCitizenPassLifetime);
+}
+
+absl::StatusOr<std::string> TokenIssuer::MintPhonePass(absl::string_view phone,
+                                                       absl::Time now) const {
+  return Mint({.subject = std::string(phone), .role = StaffRole::kPhone}, now,
               kCitizenPassLifetime);
 }
 
@@ -354,6 +354,14 @@ absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token, absl::Time
       return Unauthenticated("a citizen pass lives longer than a minute");
     }
     caller.role = StaffRole::kCitizen;
+  } else if (role == RoleName(StaffRole::kPhone)) {
+    if (NormalizePhone(caller.subject) != caller.subject) {
+      return Unauthenticated("a phone pass names no +62 mobile number");
+    }
+    if (expires_at - issued_at > kCitizenPassLifetime) {
+      return Unauthenticated("a phone pass lives longer than a minute");
+    }
+    caller.role = StaffRole::kPhone;
   } else {
     auto parsed_role = ParseRole(role);
     if (!parsed_role.ok()) return Unauthenticated(parsed_role.status().message());

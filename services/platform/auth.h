@@ -37,15 +37,19 @@ enum class StaffRole {
   // that complaint's id). No staff account can have this role, and only RPCs whose policy
   // names STAFF_ROLE_CITIZEN admit it.
   kCitizen,
+  // Not staff: the sender of one SMS or WhatsApp message, holding a phone pass the gateway
+  // mints after it checked the text gateway's signature (the subject is the number, +62...).
+  // Only RPCs whose policy names STAFF_ROLE_PHONE admit it.
+  kPhone,
 };
 
 // How long a citizen pass lives: minted for one request, it need not outlive it.
 inline constexpr absl::Duration kCitizenPassLifetime = absl::Minutes(1);
 
-// "officer", "agency_head", "leadership", "admin", "citizen".
+// "officer", "agency_head", "leadership", "admin", "citizen", "phone".
 absl::string_view RoleName(StaffRole role);
-// A staff role by name; INVALID_ARGUMENT for any other name, "citizen" included: a staff
-// account, an API key or a minted staff token never carries the citizen's role.
+// A staff role by name; INVALID_ARGUMENT for any other name, "citizen" and "phone" included:
+// a staff account, an API key or a minted staff token never carries those roles.
 absl::StatusOr<StaffRole> ParseRole(absl::string_view name);
 // Officers and agency heads act for one agency; leadership and admins for none.
 bool RoleHasAgency(StaffRole role);
@@ -92,7 +96,8 @@ class TokenVerifier {
   // wrong issuer or audience, a lifetime longer than the rules allow, expired (now >= exp),
   // not yet valid (iat beyond now + kAllowedSkew), unknown role, officer or agency head
   // without agency (or leadership or admin with one), a citizen pass whose subject is not a
-  // complaint id, that names an agency or that lives longer than kCitizenPassLifetime.
+  // complaint id, that names an agency or that lives longer than kCitizenPassLifetime; a
+  // phone pass likewise for a subject that is not a +62 mobile number.
   absl::StatusOr<Caller> Verify(absl::string_view token, absl::Time now) const;
 
   const TokenRules& rules() const { return rules_; }
@@ -126,6 +131,10 @@ class TokenIssuer {
   // complaint. INVALID_ARGUMENT for anything but a UUID.
   absl::StatusOr<std::string> MintCitizenPass(absl::string_view complaint_id,
                                               absl::Time now) const;
+  // A phone pass for the sender of one text message, `phone` in +62 form (NormalizePhone),
+  // valid kCitizenPassLifetime from `now`. Mint it only after the text gateway's signature on
+  // the message was checked. INVALID_ARGUMENT for anything but a normalised number.
+  absl::StatusOr<std::string> MintPhonePass(absl::string_view phone, absl::Time now) const;
 
   const TokenRules& rules() const { return rules_; }
 

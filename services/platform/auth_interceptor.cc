@@ -234,6 +234,7 @@ absl::StatusOr<std::vector<StaffRole>> PolicyRoles(const sambat::v1::AccessPolic
       case sambat::v1::STAFF_ROLE_LEADERSHIP: roles.push_back(StaffRole::kLeadership); break;
       case sambat::v1::STAFF_ROLE_ADMIN: roles.push_back(StaffRole::kAdmin); break;
       case sambat::v1::STAFF_ROLE_CITIZEN: roles.push_back(StaffRole::kCitizen); break;
+      case sambat::v1::STAFF_ROLE_PHONE: roles.push_back(StaffRole::kPhone); break;
       default: return absl::InvalidArgumentError(absl::StrCat("unknown staff role ", role));
     }
   }

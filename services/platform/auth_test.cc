@@ -271,6 +271,37 @@ TEST_CASE("officers and agency heads need an agency, leadership and admins have 
   CHECK(Verifier().Verify(SignClaims(Claims("officer", "dlh")), kNow).ok());
 }
 
+TEST_CASE("a phone pass names one +62 number, no agency, and lives a minute at most") {
+  auto pass = Issuer().MintPhonePass("+6281234567001", kNow);
+  REQUIRE(pass.ok());
+  auto phone = Verifier().Verify(*pass, kNow + absl::Seconds(30));
+  REQUIRE(phone.ok());
+  CHECK(phone->role == StaffRole::kPhone);
+  CHECK(phone->subject == "+6281234567001");
+  CHECK(RoleName(StaffRole::kPhone) == "phone");
+  CHECK_THAT(Refusal(*pass, kNow + kCitizenPassLifetime), Catch::Contains("expired"));
+  // Only the normalised form: the gateway normalises before it vouches.
+  CHECK(Issuer().MintPhonePass("081234567001", kNow).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK_FALSE(Issuer().Mint({.subject = "+6281234567001", .role = StaffRole::kPhone}, kNow,
+                            absl::Hours(1)).ok());
+  // No staff account or API key can hold the role.
+  CHECK_FALSE(ParseRole("phone").ok());
+  auto claims = [&](const std::string& sub, const std::string& agency, absl::Duration life) {
+    return absl::StrCat(R"({"iss":")", kIssuer, R"(","aud":")", kAudience, R"(","sub":")", sub,
+                        R"(","name":"","role":"phone","agency":")", agency, R"(","iat":)",
+                        absl::ToUnixSeconds(kNow), R"(,"exp":)",
+                        absl::ToUnixSeconds(kNow + life), "}");
+  };
+  CHECK(Verifier().Verify(SignClaims(claims("+6281234567001", "", absl::Minutes(1))), kNow).ok());
+  CHECK_THAT(Refusal(SignClaims(claims("budi.dpuprpkp", "", absl::Minutes(1)))),
+             Catch::Contains("no +62 mobile number"));
+  CHECK_THAT(Refusal(SignClaims(claims("+6281234567001", "dlh", absl::Minutes(1)))),
+             Catch::Contains("names no agency"));
+  CHECK_THAT(Refusal(SignClaims(claims("+6281234567001", "", absl::Minutes(5)))),
+             Catch::Contains("longer than a minute"));
+}
+
 TEST_CASE("a citizen pass names one complaint, no agency, and lives a minute at most") {
   const std::string complaint = "0b6b4c1e-2f1a-4f5e-9a57-0c3f8e1d2a4b";
   auto pass = Issuer().MintCitizenPass(complaint, kNow);

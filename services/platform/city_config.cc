@@ -16,6 +16,8 @@
 #include <boost/geometry/algorithms/relate.hpp>
 #include <boost/geometry/geometries/box.hpp>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -330,6 +332,65 @@ void CheckRules(const CityConfig& config,
   }
 }
 
+// Complaints by SMS and WhatsApp: each gateway complete, its webhook name usable in a path.
+void CheckTextMessaging(const CityConfig& config, const std::set<std::string>& categories,
+                        Problems& p) {
+  const ConfigLines& at = p.lines();
+  const auto& t = config.text_messaging();
+  if (t.gather_seconds() < 0 || t.gather_seconds() > 3600) {
+    p.At(at.Of("text_messaging"), "text_messaging.gather_seconds must be 0 (the default, 180) "
+         "to 3600");
+  }
+  if (t.messages_per_hour() < 0) {
+    p.At(at.Of("text_messaging"), "text_messaging.messages_per_hour must not be negative");
+  }
+  for (int i = 0; i < config.categories_size(); ++i) {
+    for (const std::string& keyword : config.categories(i).text_keywords()) {
+      if (keyword.empty() || absl::AsciiStrToLower(keyword) != keyword) {
+        p.At(at.Of("categories", i, "text_keywords"), "category '", config.categories(i).code(),
+             "': text keyword '", keyword, "' must be non-empty lowercase words");
+      }
+    }
+  }
+  if (t.gateways().empty()) return;
+  if (!categories.contains(t.fallback_category())) {
+    p.At(at.Of("text_messaging"), "text_messaging.fallback_category '", t.fallback_category(),
+         "' is not a category of the city");
+  }
+  std::set<std::string> names;
+  for (int i = 0; i < t.gateways_size(); ++i) {
+    const auto& g = t.gateways(i);
+    const std::string what = absl::StrCat("text gateway '", g.name(), "': ");
+    const int line = at.Of("text_messaging");
+    const bool name_ok = !g.name().empty() && g.name().size() <= 32 &&
+                         absl::c_all_of(g.name(), [](char c) {
+                           return absl::ascii_islower(static_cast<unsigned char>(c)) ||
+                                  absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '-';
+                         });
+    if (!name_ok) p.At(line, what, "name must be 1 to 32 lowercase letters, digits or '-'");
+    if (!names.insert(g.name()).second) p.At(line, what, "is named twice");
+    if (g.channel() != "sms" && g.channel() != "whatsapp") {
+      p.At(line, what, "channel must be \"sms\" or \"whatsapp\"");
+    }
+    if (!g.format().empty() && g.format() != "form" && g.format() != "json") {
+      p.At(line, what, "format must be \"form\" or \"json\"");
+    }
+    if (g.sender_field().empty() || g.text_field().empty() || g.message_id_field().empty()) {
+      p.At(line, what, "sender_field, text_field and message_id_field are required");
+    }
+    if (!g.signature().empty() && g.signature() != "hmac-sha256" && g.signature() != "token") {
+      p.At(line, what, "signature must be \"hmac-sha256\" or \"token\"");
+    }
+    if (g.signature_header().empty() || g.secret_file().empty()) {
+      p.At(line, what, "signature_header and secret_file are required: a webhook nobody can "
+           "verify would let anyone write as any number");
+    }
+    if (!g.reply_format().empty() && g.reply_format() != "text" && g.reply_format() != "json") {
+      p.At(line, what, "reply_format must be \"text\" or \"json\"");
+    }
+  }
+}
+
 absl::Status Validate(const CityConfig& config, const std::string& source,
                       const ConfigLines& lines) {
   Problems problems(source, lines);
@@ -338,6 +399,7 @@ absl::Status Validate(const CityConfig& config, const std::string& source,
   const auto categories = CheckCategories(config, problems);
   const auto areas = CheckAreas(config, problems);
   CheckRules(config, agencies, categories, areas, problems);
+  CheckTextMessaging(config, categories, problems);
   return problems.ToStatus();
 }
 
@@ -413,8 +475,7 @@ absl::StatusOr<CityConfig> LoadCityConfig(const std::string& path) {
     if (absl::Status valid = Validate(config, path, lines); !valid.ok()) return valid;
     return config;
   }
-  std::filesystem::path base_path = config.base_file();
-  if (base_path.is_relative()) base_path = std::filesystem::path(path).parent_path() / base_path;
+  const std::filesystem::path base_path = PathBesideConfig(config.base_file(), path);
   CityConfig base;
   ConfigLines base_lines;
   SKK_RETURN_IF_ERROR(ReadCityConfigFile(base_path.string(), base, base_lines));
@@ -436,15 +497,30 @@ absl::StatusOr<CityConfig> LoadCityConfig(const std::string& path) {
   return base;
 }
 
+std::string PathBesideConfig(const std::string& file, const std::string& config_path) {
+  std::filesystem::path path(file);
+  if (path.is_relative()) path = std::filesystem::path(config_path).parent_path() / path;
+  return path.string();
+}
+
+absl::StatusOr<std::string> ReadFileBesideConfig(const std::string& file,
+                                                 const std::string& config_path,
+                                                 absl::string_view what) {
+  const std::string path = PathBesideConfig(file, config_path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read ", what));
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
 absl::StatusOr<std::string> HolidayCalendarPath(const sambat::v1::CityConfig& city,
                                                 const std::string& config_path) {
-  std::filesystem::path path = city.holiday_calendar_file();
-  if (path.empty()) {
+  if (city.holiday_calendar_file().empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat(config_path, ": names no holiday_calendar_file"));
   }
-  if (path.is_relative()) path = std::filesystem::path(config_path).parent_path() / path;
-  return path.string();
+  return PathBesideConfig(city.holiday_calendar_file(), config_path);
 }
 
 absl::StatusOr<sambat::v1::HolidayCalendar> ReadHolidayCalendar(const std::string& path) {

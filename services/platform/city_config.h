@@ -34,6 +34,14 @@ absl::StatusOr<sambat::v1::CityConfig> LoadCityConfig(const std::string& path);
 // lines, as a message has none).
 absl::Status ValidateCityConfig(const sambat::v1::CityConfig& config, const std::string& source);
 
+// A file the configuration names (a key, a secret, the holiday calendar, a base): relative to
+// the directory of the configuration file `config_path` unless absolute.
+std::string PathBesideConfig(const std::string& file, const std::string& config_path);
+// Its bytes, as they are. NOT_FOUND naming `what` and the path when it cannot be read.
+absl::StatusOr<std::string> ReadFileBesideConfig(const std::string& file,
+                                                 const std::string& config_path,
+                                                 absl::string_view what);
+
 // The holiday calendar file the configuration names (holiday_calendar_file), relative to the
 // configuration's own directory unless absolute. FAILED_PRECONDITION when it names none: a
 // missing calendar would move every deadline.

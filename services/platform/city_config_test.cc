@@ -571,6 +571,29 @@ TEST_CASE("an auto-close window out of range, or a reminder not inside it, is re
                   "auto_close_reminder_working_days must be -1 (no reminder)");
 }
 
+TEST_CASE("a text gateway that could not be verified or read, and keywords in capitals, are "
+          "refused when the file loads", "[city_config]") {
+  TempDir dir;
+  std::string path;
+  std::string text = std::string(kSmallCity) +
+                     "text_messaging { fallback_category: \"parkir-liar\" gateways { "
+                     "name: \"SMS Gateway\" channel: \"telegram\" sender_field: \"from\" "
+                     "text_field: \"message\" message_id_field: \"id\" } }\n";
+  const std::string message = ProblemInFile(dir, text, path);
+  CHECK_THAT(message, Catch::Contains("name must be 1 to 32 lowercase letters"));
+  CHECK_THAT(message, Catch::Contains("channel must be \"sms\" or \"whatsapp\""));
+  CHECK_THAT(message, Catch::Contains("signature_header and secret_file are required"));
+  text = std::string(kSmallCity) +
+         "text_messaging { fallback_category: \"nope\" gateways { name: \"sms\" "
+         "channel: \"sms\" sender_field: \"from\" text_field: \"message\" "
+         "message_id_field: \"id\" signature_header: \"X-Signature\" "
+         "secret_file: \"sms.secret\" } }\n";
+  CHECK_THAT(ProblemInFile(dir, text, path),
+             Catch::Contains("fallback_category 'nope' is not a category of the city"));
+  // The shipped file's gateways and keywords load.
+  CHECK(Shipped().text_messaging().gateways_size() == 2);
+}
+
 TEST_CASE("every mistake of a file is reported at once, each at its own line",
           "[city_config]") {
   TempDir dir;

@@ -42,6 +42,8 @@ absl::Status RefuseDevelopmentKeys(const TokenVerifier& verifier, bool dev);
 inline constexpr char kDevTrackingSecret[] = "local-development-only-tracking-secret";
 inline constexpr char kDevQueueCursorSecret[] = "local-development-only-queue-cursor-secret";
 inline constexpr char kDevRateLimitSecret[] = "local-development-only-rate-limit-secret";
+// The local text gateways' shared secret (deploy/config/dev-text-gateway.secret).
+inline constexpr char kDevTextGatewaySecret[] = "local-development-only-text-gateway-secret";
 // The first administrator's password of a local run (it must be changed at first sign-in).
 inline constexpr char kDevInitialAdminPassword[] = "admin-local-development-only";
 

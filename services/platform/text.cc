@@ -2,6 +2,9 @@
 
 #include <cstdint>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 
@@ -54,6 +57,25 @@ std::string JsonEscape(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string NormalizePhone(std::string_view phone) {
+  std::string digits;
+  for (char c : phone) {
+    if (c == ' ' || c == '-') continue;
+    digits.push_back(c);
+  }
+  std::string national;
+  if (absl::StartsWith(digits, "+62")) national = digits.substr(3);
+  else if (absl::StartsWith(digits, "62")) national = digits.substr(2);
+  else if (absl::StartsWith(digits, "0")) national = digits.substr(1);
+  else return "";
+  // Indonesian mobile numbers: 8xx, 9 to 12 digits after the country code.
+  if (national.size() < 9 || national.size() > 12 || national[0] != '8') return "";
+  for (char c : national) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return "";
+  }
+  return absl::StrCat("+62", national);
 }
 
 }  // namespace skk

@@ -14,4 +14,9 @@ bool IsValidUtf8(std::string_view text, size_t* chars = nullptr);
 // escaped. The one JSON string escaper: log lines and the SMS/WhatsApp gateways' bodies.
 std::string JsonEscape(std::string_view text);
 
+// An Indonesian mobile number in +62 form (0812-3456-7890, 6281234567890 and +62 812 3456 7890
+// all give +6281234567890); empty if it is not one. The one place a citizen's number is
+// normalised: intake's reporters and erasures, the text gateways' senders.
+std::string NormalizePhone(std::string_view phone);
+
 }  // namespace skk

@@ -326,7 +326,7 @@ TEST_CASE("rate-limit keys are keyed by a secret and reveal no phone number",
   sambat::v1::SubmitComplaintRequest request = SampleComplaint();
   sambat::v1::SubmitComplaintResponse response;
   REQUIRE(Submit(system, request, &response).ok());
-  const std::string phone = intake::NormalizePhone(request.reporter().phone());
+  const std::string phone = NormalizePhone(request.reporter().phone());
   REQUIRE_FALSE(phone.empty());
 
   RedisClient redis(Stack().redis_addr);

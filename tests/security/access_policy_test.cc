@@ -89,6 +89,10 @@ TEST_CASE("every RPC of every service declares a valid access policy") {
           if (role == StaffRole::kCitizen) {
             CHECK(full == "/sambat.v1.NotificationService/ListNotifications");
           }
+          // A phone pass likewise: intake acts on what its number reported, nothing else.
+          if (role == StaffRole::kPhone) {
+            CHECK(full == "/sambat.v1.IntakeService/ReceiveTextMessage");
+          }
         }
         // "Own agency" means something only for roles that have one.
         if (policy->own_agency()) CHECK(agency_role);
@@ -106,6 +110,7 @@ TEST_CASE("every RPC of every service declares a valid access policy") {
   CHECK(table["/sambat.v1.OfficerService/Claim"] == "officer,agency_head (own agency)");
   CHECK(table["/sambat.v1.NotificationService/ListNotifications"] ==
         "officer,agency_head,leadership,admin,citizen (own agency)");
+  CHECK(table["/sambat.v1.IntakeService/ReceiveTextMessage"] == "phone");
 }
 
 TEST_CASE("a method without a policy is refused, gRPC's own services stay open") {

@@ -159,7 +159,9 @@ export async function caseScreen(id) {
           h('dt', {}, 'Masuk'), h('dd', {}, when(c.submitted_at)),
           h('dt', {}, 'Pelapor'), h('dd', {}, c.anonymous ? 'Anonim' : 'Dikenal (kontak hanya untuk sistem)'),
           c.confidential ? [h('dt', {}, 'Rahasia'), h('dd', {}, 'Ya: tidak tampil untuk umum')] : null,
-          h('dt', {}, 'Tempat'), h('dd', {}, [c.address, c.location ? `(${c.location.latitude?.toFixed(5)}, ${c.location.longitude?.toFixed(5)})` : ''].filter(Boolean).join(' '))),
+          h('dt', {}, 'Tempat'), h('dd', {}, [c.address, c.location ? `(${c.location.latitude?.toFixed(5)}, ${c.location.longitude?.toFixed(5)})` : ''].filter(Boolean).join(' ') ||
+            // A complaint sent by SMS or WhatsApp has no point or address: its words say where.
+            'Tidak ada titik atau alamat: lihat isi laporan')),
         map),
       h('h2', {}, 'Laporan warga'), h('p', { class: 'description' }, c.description),
       (c.media_ids || []).length ? h('ul', { class: 'photos' }, c.media_ids.map((m, i) =>
