@@ -153,8 +153,7 @@ std::string GatheringReply(const std::string& city_name, absl::Duration gather, 
                           "dikirim sesudahnya."));
 }
 
-std::string StatusReply(const sambat::v1::Complaint& complaint, absl::TimeZone zone,
-                        const std::string& tracking_link) {
+std::string StatusReply(const sambat::v1::Complaint& complaint, absl::TimeZone zone) {
   std::string reply = absl::StrCat(complaint.ticket(), ": ", complaint.status_text(), ".");
   if (complaint.has_first_response_due_at() &&
       complaint.state() != sambat::v1::CASE_STATE_RESOLVED &&
@@ -162,11 +161,17 @@ std::string StatusReply(const sambat::v1::Complaint& complaint, absl::TimeZone z
       complaint.state() != sambat::v1::CASE_STATE_REJECTED) {
     absl::StrAppend(&reply, " Batas tanggapan ", Day(complaint.first_response_due_at(), zone), ".");
   }
-  if (complaint.has_reopen_until() && complaint.state() == sambat::v1::CASE_STATE_RESOLVED) {
-    absl::StrAppend(&reply, " Bila belum tuntas, buka kembali sebelum ",
-                    Day(complaint.reopen_until(), zone), " di ", tracking_link, ".");
-  } else if (!tracking_link.empty()) {
-    absl::StrAppend(&reply, " Pantau: ", tracking_link);
+  // What the citizen can do next, as a command: a citizen who writes by SMS has no tracking
+  // code for a link.
+  const std::string& t = complaint.ticket();
+  if (complaint.state() == sambat::v1::CASE_STATE_WAITING_CITIZEN) {
+    absl::StrAppend(&reply, " Jawab: INFO ", t, " <jawaban>.");
+  } else if (complaint.state() == sambat::v1::CASE_STATE_RESOLVED) {
+    absl::StrAppend(&reply, " Beri nilai: NILAI ", t, " <1-5>.");
+    if (complaint.has_reopen_until()) {
+      absl::StrAppend(&reply, " Belum tuntas? BUKA ", t, " <alasan> sebelum ",
+                      Day(complaint.reopen_until(), zone), ".");
+    }
   }
   return Fit(std::move(reply));
 }

@@ -43,8 +43,9 @@ std::string CategoryFromWords(std::string_view text, const sambat::v1::CityConfi
 // The replies. Each fits in two SMS (at most kMaxReplyChars characters).
 inline constexpr size_t kMaxReplyChars = 306;
 std::string GatheringReply(const std::string& city_name, absl::Duration gather, bool first);
-std::string StatusReply(const sambat::v1::Complaint& complaint, absl::TimeZone zone,
-                        const std::string& tracking_link);
+// The status, the agency's due date while it runs, and the command that comes next (INFO while
+// the agency waits for the citizen; NILAI and BUKA once resolved).
+std::string StatusReply(const sambat::v1::Complaint& complaint, absl::TimeZone zone);
 std::string InfoAddedReply(const sambat::v1::Complaint& complaint);
 std::string NotFoundReply(const std::string& ticket);
 std::string NotAskedReply(const std::string& ticket);

@@ -82,14 +82,21 @@ TEST_CASE("the replies fit in two SMS and say what the citizen can do next", "[t
   c.set_status_text(std::string(400, 'x'));
   c.set_agency_name("DPUPRPKP");
   const absl::TimeZone wib = absl::FixedTimeZone(7 * 3600);
-  const std::string status = StatusReply(c, wib, "https://sambat.example/lacak/SKK-2026-000123");
+  const std::string status = StatusReply(c, wib);
   CHECK(status.size() == kMaxReplyChars);
   c.set_status_text("Diteruskan ke DPUPRPKP, menunggu tanggapan");
   c.mutable_first_response_due_at()->set_seconds(
       absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(2026, 3, 5, 10, 0, 0), wib)));
-  CHECK(StatusReply(c, wib, "https://sambat.example/lacak/SKK-2026-000123") ==
+  CHECK(StatusReply(c, wib) ==
         "SKK-2026-000123: Diteruskan ke DPUPRPKP, menunggu tanggapan. Batas tanggapan "
-        "05-03-2026. Pantau: https://sambat.example/lacak/SKK-2026-000123");
+        "05-03-2026.");
+  c.set_state(sambat::v1::CASE_STATE_RESOLVED);
+  c.set_status_text("Diselesaikan oleh DPUPRPKP");
+  c.mutable_reopen_until()->set_seconds(
+      absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(2026, 3, 19, 10, 0, 0), wib)));
+  CHECK(StatusReply(c, wib) ==
+        "SKK-2026-000123: Diselesaikan oleh DPUPRPKP. Beri nilai: NILAI SKK-2026-000123 <1-5>. "
+        "Belum tuntas? BUKA SKK-2026-000123 <alasan> sebelum 19-03-2026.");
   CHECK(InfoAddedReply(c) ==
         "SKK-2026-000123: jawaban Anda sudah diteruskan ke DPUPRPKP. "
         "Terima kasih.");

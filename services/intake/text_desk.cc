@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "services/intake/text_commands.h"
 #include "services/platform/ids.h"
 #include "services/platform/log.h"
@@ -212,9 +211,7 @@ absl::StatusOr<v1::ReceiveTextMessageResponse> TextDesk::OnComplaint(const std::
   switch (parsed.command) {
     case TextCommand::kCek: {
       SKK_ASSIGN_OR_RETURN(v1::Complaint complaint, complaints_.Track(ticket, *token, ""));
-      const std::string link =
-          absl::StrReplaceAll(city_.notification().tracking_url(), {{"{ticket}", ticket}});
-      return Reply(v1::TEXT_MESSAGE_OUTCOME_STATUS, StatusReply(complaint, zone_, link), ticket);
+      return Reply(v1::TEXT_MESSAGE_OUTCOME_STATUS, StatusReply(complaint, zone_), ticket);
     }
     case TextCommand::kInfo: {
       v1::AddInfoRequest info;

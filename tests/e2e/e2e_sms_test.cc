@@ -175,7 +175,8 @@ TEST_CASE(
     CHECK_FALSE(absl::StrContains(text, "https://"));
   }
   HttpAnswer done = Sms(http, "081234567001", "m-7", absl::StrCat("CEK ", ticket));
-  CHECK(absl::StrContains(done.body, "buka kembali sebelum"));
+  CHECK(absl::StrContains(done.body, absl::StrCat("Belum tuntas? BUKA ", ticket)));
+  CHECK_FALSE(absl::StrContains(done.body, "https://"));
 
   // The citizen rates it by SMS, and the rating is the complaint's.
   HttpAnswer rated = Sms(http, "081234567001", "m-8", absl::StrCat("NILAI ", ticket, " 5 cepat"));
