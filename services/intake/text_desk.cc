@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "services/intake/text_commands.h"
 #include "services/platform/ids.h"
@@ -16,7 +17,6 @@ namespace v1 = sambat::v1;
 
 namespace {
 
-constexpr int kMaxDescriptionChars = 4000;
 // The record of a message only answers the gateway's retries and counts the number's messages
 // per hour: a month covers both with room to spare.
 constexpr absl::Duration kKeepMessages = absl::Hours(24 * 30);
@@ -95,11 +95,6 @@ void CountAnswer(const std::string& gateway, v1::TextMessageOutcome outcome) {
   answered.Add({{"gateway", gateway}, {"outcome", OutcomeName(outcome)}}).Increment();
 }
 
-bool IsMessageId(const std::string& id) {
-  if (id.empty() || id.size() > 128) return false;
-  return std::all_of(id.begin(), id.end(), [](unsigned char c) { return c > 0x20 && c < 0x7F; });
-}
-
 size_t Chars(const std::string& text) {
   size_t chars = 0;
   IsValidUtf8(text, &chars);
@@ -123,17 +118,9 @@ absl::StatusOr<v1::ReceiveTextMessageResponse> TextDesk::Receive(
   if (sender.role != StaffRole::kPhone || NormalizePhone(phone) != phone) {
     return absl::PermissionDeniedError("only a phone pass names a text message's sender");
   }
-  std::vector<FieldViolation> violations;
-  const v1::TextGateway* gateway = nullptr;
-  for (const auto& g : city_.text_messaging().gateways()) {
-    if (g.name() == request.gateway()) gateway = &g;
-  }
-  if (gateway == nullptr) violations.push_back({"gateway", "is not a text gateway of this city"});
-  if (!IsMessageId(request.message_id())) {
-    violations.push_back({"message_id", "must be 1 to 128 printable ASCII characters"});
-  }
-  CheckCitizenText(request.text(), "text", kMaxDescriptionChars, false, violations);
-  SKK_RETURN_IF_ERROR(InvalidFields(violations));
+  SKK_RETURN_IF_ERROR(InvalidFields(ValidateTextMessage(request, city_.text_messaging())));
+  const auto gateway = absl::c_find_if(city_.text_messaging().gateways(),
+                                       [&](const auto& g) { return g.name() == request.gateway(); });
 
   const std::vector<SqlParam> key = {SqlParam::Text(request.gateway()),
                                      SqlParam::Text(request.message_id())};

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -10,7 +11,6 @@
 namespace skk::intake {
 
 // How long a citizen's words may be, in characters.
-constexpr int kMaxDescriptionChars = 4000;
 constexpr int kMaxAddressChars = 500;
 constexpr int kMaxReasonChars = 2000;
 constexpr int kMaxCommentChars = 2000;
@@ -36,6 +36,15 @@ bool HasForbiddenControl(std::string_view text) {
 bool IsBlank(std::string_view text) {
   for (unsigned char c : text) {
     if (c != ' ' && c != '\n' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
+// min to max bytes, each a printable ASCII character other than space: a client's own ids.
+bool IsPrintableId(std::string_view s, size_t min, size_t max) {
+  if (s.size() < min || s.size() > max) return false;
+  for (unsigned char c : s) {
+    if (c <= 0x20 || c >= 0x7F) return false;
   }
   return true;
 }
@@ -176,13 +185,23 @@ std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaint
   }
 
   const std::string& key = request.idempotency_key();
-  if (!key.empty()) {
-    bool printable = true;
-    for (unsigned char c : key) printable = printable && c > 0x20 && c < 0x7F;
-    if (key.size() < 8 || key.size() > 128 || !printable) {
-      v.push_back({"idempotency_key", "must be 8 to 128 printable ASCII characters"});
-    }
+  if (!key.empty() && !IsPrintableId(key, 8, 128)) {
+    v.push_back({"idempotency_key", "must be 8 to 128 printable ASCII characters"});
   }
+  return v;
+}
+
+std::vector<FieldViolation> ValidateTextMessage(const sambat::v1::ReceiveTextMessageRequest& request,
+                                                const sambat::v1::TextMessaging& config) {
+  std::vector<FieldViolation> v;
+  if (!absl::c_any_of(config.gateways(),
+                      [&](const auto& g) { return g.name() == request.gateway(); })) {
+    v.push_back({"gateway", "is not a text gateway of this city"});
+  }
+  if (!IsPrintableId(request.message_id(), 1, 128)) {
+    v.push_back({"message_id", "must be 1 to 128 printable ASCII characters"});
+  }
+  CheckCitizenText(request.text(), "text", kMaxDescriptionChars, false, v);
   return v;
 }
 

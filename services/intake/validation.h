@@ -17,6 +17,9 @@ namespace skk::intake {
 
 // What a submission is checked against: the city's categories and bounds, and how many photos
 // a complaint may carry.
+// A complaint's words, and so a complaint gathered from text messages, at most.
+inline constexpr int kMaxDescriptionChars = 4000;
+
 struct SubmissionRules {
   std::set<std::string> categories;
   sambat::v1::CityBounds bounds;
@@ -33,6 +36,9 @@ std::vector<FieldViolation> ValidateAddInfo(const sambat::v1::AddInfoRequest& re
                                             const SubmissionRules& rules);
 std::vector<FieldViolation> ValidateRate(const sambat::v1::RateRequest& request);
 std::vector<FieldViolation> ValidateReopen(const sambat::v1::ReopenRequest& request);
+// A citizen's SMS or WhatsApp message: a configured gateway, its message id, sound text.
+std::vector<FieldViolation> ValidateTextMessage(const sambat::v1::ReceiveTextMessageRequest& request,
+                                                const sambat::v1::TextMessaging& config);
 
 // The public listing's bounds (Open311: at most 90 days and 1000 requests at once).
 inline constexpr int kMaxPublicTickets = 100;
