@@ -90,12 +90,48 @@ void Dispatcher::Run(const std::atomic<bool>& stop) {
 }
 
 void ChannelWorker::Run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
   EventConsumer consumer({.endpoint = options_.endpoint,
                           .topology = ChannelTopology(channel_, options_.backoff),
                           .prefetch = options_.prefetch,
                           .batch_max = std::min(options_.batch, options_.prefetch)},
                          *this);
   consumer.Run(stop);
+}
+
+absl::Status ChannelWorker::RecordOutcomesOnce(const std::vector<FinishedAttempt>& finished,
+                                               absl::Time now) {
+  const absl::Status together = FinishAttempts(pool_, finished, now);
+  if (together.ok()) return together;
+  // One outcome the batch could not take (a deadlock with an erasure) must not cost the others
+  // theirs: each alone, and an error only if the database itself is away.
+  log::Warn("delivery outcomes recorded one by one",
+            {{"channel", channel_}, {"error", together.ToString()}});
+  for (const FinishedAttempt& f : finished) {
+    SKK_RETURN_IF_ERROR(FinishAttempts(pool_, {f}, now));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ChannelWorker::RecordOutcomes(const std::vector<FinishedAttempt>& finished,
+                                           absl::Time now) {
+  if (finished.empty()) return absl::OkStatus();
+  absl::Status recorded = RecordOutcomesOnce(finished, now);
+  // The messages have gone out: what the servers answered is kept until the database takes it.
+  // Giving up here would hand the messages back to the broker with their deliveries still
+  // 'sending', to be sent a second time once the lease runs out, and count the return toward
+  // the queue's x-delivery-limit.
+  Backoff wait({.initial = absl::Milliseconds(100), .max = absl::Seconds(5)});
+  while (!recorded.ok() && stop_ != nullptr && !pool_.Ping().ok()) {
+    log::Warn("delivery outcomes wait for the database",
+              {{"channel", channel_},
+               {"deliveries", static_cast<int64_t>(finished.size())},
+               {"error", std::string(recorded.message())},
+               {"retry_in_ms", absl::ToInt64Milliseconds(wait.next())}});
+    if (!wait.Sleep(*stop_)) break;
+    recorded = RecordOutcomesOnce(finished, now);
+  }
+  return recorded;
 }
 
 absl::StatusOr<ProcessResult> ChannelWorker::Process(const AmqpDelivery& delivery) {
@@ -109,8 +145,21 @@ absl::StatusOr<std::vector<ProcessResult>> ChannelWorker::ProcessBatch(
   // sent one by one, and their outcomes recorded together.
   std::vector<std::string> ids;
   for (const AmqpDelivery& delivery : deliveries) ids.push_back(delivery.message.body);
-  SKK_ASSIGN_OR_RETURN(std::vector<AttemptStart> starts,
-                       BeginAttempts(pool_, ids, options_.lease));
+  absl::StatusOr<std::vector<AttemptStart>> begun = BeginAttempts(pool_, ids, options_.lease);
+  if (!begun.ok()) {
+    if (absl::Status store = pool_.Ping(); !store.ok()) {
+      // The database is away: the consumer holds the messages in hand until it answers. Failing
+      // the batch would close the connection, and the broker counts every message it takes back
+      // toward the queue's x-delivery-limit: a few restarts in a row would park a delivery
+      // whose message nobody replays, and the citizen would never hear.
+      log::Warn("deliveries wait for the database",
+                {{"channel", channel_}, {"error", std::string(begun.status().message())}});
+      return std::vector<ProcessResult>(
+          deliveries.size(), ProcessResult{Disposition::kWaitForStore, begun.status().ToString()});
+    }
+    return begun.status();
+  }
+  const std::vector<AttemptStart>& starts = *begun;
   std::vector<ProcessResult> results(deliveries.size());
   std::vector<FinishedAttempt> finished;
   struct Sent {
@@ -141,16 +190,7 @@ absl::StatusOr<std::vector<ProcessResult>> ChannelWorker::ProcessBatch(
     finished.push_back(FinishedAttempt{&d, outcome, result.detail});
     sent.push_back({i, result.status, absl::ToDoubleSeconds(absl::Now() - sending_at)});
   }
-  const absl::Time now = clock_.Now();
-  if (const absl::Status together = FinishAttempts(pool_, finished, now); !together.ok()) {
-    // One outcome the batch could not take (a deadlock with an erasure) must not cost the
-    // others theirs: each alone, and an error only if the database itself is away.
-    log::Warn("delivery outcomes recorded one by one",
-              {{"channel", channel_}, {"error", together.ToString()}});
-    for (const FinishedAttempt& f : finished) {
-      SKK_RETURN_IF_ERROR(FinishAttempts(pool_, {f}, now));
-    }
-  }
+  SKK_RETURN_IF_ERROR(RecordOutcomes(finished, clock_.Now()));
   static auto& attempts = metrics::CounterFamily(
       "skk_delivery_attempts_total",
       "Delivery attempts finished, by channel and outcome (sent, retry, dead)");

@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/notification/channels.h"
+#include "services/notification/store.h"
 #include "services/platform/amqp.h"
 #include "services/platform/clock.h"
 #include "services/platform/consumer.h"
@@ -80,7 +81,8 @@ class ChannelWorker final : public MessageProcessor {
 
   // Attempts the delivery a message names once and records its outcome: kAck when sent or
   // nothing is left to do, kRetry or kDeadLetter (counted by the delivery's attempts) when it
-  // failed, kRevisitLater while another worker holds it. Fails when the database does.
+  // failed, kRevisitLater while another worker holds it, kWaitForStore when the database is
+  // away before anything was sent. Outcomes of messages that went out wait for the database.
   absl::StatusOr<ProcessResult> Process(const AmqpDelivery& delivery) override;
   // The messages of a batch as Process would, with the attempts begun in one transaction and
   // their outcomes recorded in another.
@@ -88,11 +90,17 @@ class ChannelWorker final : public MessageProcessor {
       const std::vector<AmqpDelivery>& deliveries) override;
 
  private:
+  // Records the outcomes of attempts whose messages went out, waiting (until the worker stops)
+  // while the database is away.
+  absl::Status RecordOutcomes(const std::vector<FinishedAttempt>& finished, absl::Time now);
+  absl::Status RecordOutcomesOnce(const std::vector<FinishedAttempt>& finished, absl::Time now);
+
   std::string channel_;
   PgPool& pool_;
   Clock& clock_;
   std::unique_ptr<Sender> sender_;
   DeliveryOptions options_;
+  const std::atomic<bool>* stop_ = nullptr;  // set by Run; none when driven by a test
 };
 
 // Declares every channel's queues (idempotent).

@@ -122,11 +122,7 @@ absl::StatusOr<int64_t> PruneAppliedEvents(PgPool& pool, absl::Time before) {
   return DeleteInBatches(pool, kPrune, {SqlParam::Time(before)});
 }
 
-absl::Status PgIdempotentApplier::CheckReachable() {
-  static constexpr SqlStatement kPing{"skk_ping", "SELECT 1"};
-  SKK_ASSIGN_OR_RETURN(PgPool::Lease lease, pool_.Acquire());
-  return lease->Execute(kPing).status();
-}
+absl::Status PgIdempotentApplier::CheckReachable() { return pool_.Ping(); }
 
 Disposition DecideAfterFailure(const absl::Status& status, int attempt, int max_attempts) {
   if (!IsTransient(status)) return Disposition::kDeadLetter;

@@ -462,6 +462,12 @@ void PgPool::Release(std::unique_ptr<PgConnection> conn) {
   available_.notify_one();
 }
 
+absl::Status PgPool::Ping() {
+  static constexpr SqlStatement kPing{"skk_ping", "SELECT 1"};
+  SKK_ASSIGN_OR_RETURN(Lease lease, Acquire());
+  return lease->Execute(kPing).status();
+}
+
 absl::Status PgPool::Transact(const std::function<absl::Status(PgConnection&)>& body) {
   SKK_ASSIGN_OR_RETURN(Lease lease, Acquire());
   return InTransaction(*lease, body);

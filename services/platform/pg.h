@@ -236,6 +236,10 @@ class PgPool {
   // Acquires a connection and runs `body` in a transaction on it.
   absl::Status Transact(const std::function<absl::Status(PgConnection&)>& body);
 
+  // OK when the server answers now. After a failed statement it tells a database that is away
+  // (the work must wait, not spend its attempts) from a statement that failed on its own.
+  absl::Status Ping();
+
   const Options& options() const { return options_; }
 
  private:
