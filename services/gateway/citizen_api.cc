@@ -85,6 +85,7 @@ void CitizenApi::AddRoutes(Router& router) {
               }});
   router.Add({"GET", "/api/v1/city", {}, bind(&CitizenApi::City)});
   router.Add({"POST", "/api/v1/media", photo, bind(&CitizenApi::UploadPhoto)});
+  router.Add({"POST", "/api/v1/nearby", json, bind(&CitizenApi::Nearby)});
   router.Add({"POST", "/api/v1/complaints", json, bind(&CitizenApi::Submit)});
   router.Add({"GET", "/api/v1/complaints/{ticket}", {}, bind(&CitizenApi::Track)});
   router.Add({"GET", "/api/v1/complaints/{ticket}/notifications", {},
@@ -152,6 +153,19 @@ absl::StatusOr<HttpResponse> CitizenApi::UploadPhoto(RouteRequest& request) {
   SKK_RETURN_IF_ERROR(FromGrpcStatus(upload->Finish()));
   HttpResponse response = JsonResponse(stored.already_stored() ? 200 : 201, stored);
   response.SetHeader("location", absl::StrCat("/media/", stored.media_id()));
+  return response;
+}
+
+absl::StatusOr<HttpResponse> CitizenApi::Nearby(RouteRequest& request) {
+  v1::FindNearbyComplaintsRequest search;
+  SKK_RETURN_IF_ERROR(ReadJsonBody(request.http, search));
+  grpc::ClientContext context;
+  PrepareCitizenCall(context, request, options_.call_timeout);
+  v1::FindNearbyComplaintsResponse found;
+  SKK_RETURN_IF_ERROR(FromGrpcStatus(intake_->FindNearbyComplaints(&context, search, &found)));
+  HttpResponse response = JsonResponse(200, found);
+  // What is near changes with every complaint filed: never kept by a cache.
+  response.SetHeader("cache-control", "no-store");
   return response;
 }
 

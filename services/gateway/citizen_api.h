@@ -56,6 +56,8 @@ class CitizenApi {
  private:
   absl::StatusOr<HttpResponse> City(RouteRequest& request) const;
   absl::StatusOr<HttpResponse> UploadPhoto(RouteRequest& request);
+  // "Already reported nearby": FindNearbyComplaints for the body's category, point and words.
+  absl::StatusOr<HttpResponse> Nearby(RouteRequest& request);
   absl::StatusOr<HttpResponse> Submit(RouteRequest& request);
   absl::StatusOr<HttpResponse> Track(RouteRequest& request);
   absl::StatusOr<HttpResponse> Notifications(RouteRequest& request);

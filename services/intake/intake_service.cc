@@ -60,6 +60,13 @@ IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
         SKK_RETURN_IF_ERROR(InvalidFields(ValidatePublicListing(r)));
         return listing.List(r);
       });
+  Serve<v1::FindNearbyComplaintsRequest, v1::FindNearbyComplaintsResponse>(
+      "FindNearbyComplaints",
+      [this, &listing](const CallContext&, const v1::FindNearbyComplaintsRequest& r)
+          -> absl::StatusOr<v1::FindNearbyComplaintsResponse> {
+        SKK_RETURN_IF_ERROR(InvalidFields(ValidateNearbySearch(r, rules_)));
+        return listing.Nearby(r);
+      });
   Serve<v1::GetMediaRequest, v1::MediaFile>(
       "GetPublicMedia", [this, &photos](const CallContext& context, const v1::GetMediaRequest& r) {
         return photos.ForPublic(r, addresses_.Of(context));

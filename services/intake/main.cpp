@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
                                       .writer = &writer});
   skk::intake::SubmissionRules rules = skk::intake::RulesFromCityConfig(city);
   rules.max_photos = absl::GetFlag(FLAGS_max_photos);
-  skk::intake::PublicComplaints listing(host.pool(), host.clock());
+  skk::intake::PublicComplaints listing(host.pool(), host.clock(), city);
   skk::intake::PhotoAccess photos(host.pool(), media, complaints);
   skk::intake::TextDesk texts(host.pool(), host.clock(), city, complaints, rules);
   skk::intake::IntakeService service(complaints, uploads, listing, photos, texts,

@@ -3,7 +3,12 @@
 #include <string>
 #include <vector>
 
+#include <cmath>
+
+#include "absl/algorithm/container.h"
+
 #include "services/intake/citizen_words.h"
+#include "services/intake/nearby.h"
 #include "services/intake/validation.h"
 #include "services/platform/events.h"
 #include "services/platform/status_macros.h"
@@ -13,28 +18,26 @@ namespace {
 
 namespace v1 = sambat::v1;
 
-// Finished is RESOLVED, CLOSED, REJECTED or MERGED (sambat.v1.CaseState numbers, as in
-// erasure.cc). The agency's latest answer is the newest timeline line of a kind the agency
-// writes for the citizen; the photo shown is the first, unless the photos were erased.
+// The view public_complaints (migration 013) is what anyone may see of a complaint.
 constexpr SqlStatement kListPublic{"intake_list_public", R"sql(
-  SELECT c.ticket, c.category, c.description, c.latitude, c.longitude, c.address,
-         c.submitted_at, c.updated_at, c.state, c.state IN (5, 6, 7, 8) AS finished,
-         c.agency_code, c.agency_name, c.first_response_due_at,
-         (SELECT t.text FROM complaint_timeline t
-          WHERE t.complaint_id = c.complaint_id
-            AND t.kind IN ('responded', 'info_requested', 'resolved', 'rejected')
-          ORDER BY t.at DESC, t.id DESC LIMIT 1) AS status_notes,
-         CASE WHEN c.photos_erased THEN NULL
-              ELSE (SELECT m.media_id FROM media m WHERE m.complaint_id = c.complaint_id
-                    ORDER BY m.stored_at, m.media_id LIMIT 1) END AS media_id
-  FROM complaints c
-  WHERE NOT c.confidential
-    AND c.submitted_at >= $1 AND c.submitted_at < $2
+  SELECT * FROM public_complaints c
+  WHERE c.submitted_at >= $1 AND c.submitted_at < $2
     AND (cardinality($3::text[]) = 0 OR c.ticket = ANY($3::text[]))
     AND (cardinality($4::text[]) = 0 OR c.category = ANY($4::text[]))
-    AND ($5 = 0 OR ($5 = 2) = (c.state IN (5, 6, 7, 8)))
+    AND ($5 = 0 OR ($5 = 2) = c.finished)
   ORDER BY c.submitted_at DESC, c.ticket DESC
   LIMIT $6)sql"};
+
+// A category's complaints in a box: open ones (neither resolved, closed, rejected nor merged:
+// sambat.v1.CaseState 5 to 8), and resolved or closed ones changed since $6. A rejected or
+// merged complaint is not offered: there is nothing to join. The newest 200 at most; the box
+// of a 1 km radius rarely holds that many of one category.
+constexpr SqlStatement kNearby{"intake_nearby", R"sql(
+  SELECT * FROM public_complaints c
+  WHERE c.category = $1 AND c.latitude BETWEEN $2 AND $3 AND c.longitude BETWEEN $4 AND $5
+    AND (NOT c.finished OR (c.state IN (5, 6) AND c.updated_at >= $6))
+  ORDER BY c.submitted_at DESC
+  LIMIT 200)sql"};
 
 v1::PublicComplaint PublicComplaintFromRow(const PgRow& row) {
   v1::PublicComplaint c;
@@ -83,6 +86,42 @@ absl::StatusOr<v1::ListPublicComplaintsResponse> PublicComplaints::List(
                                   SqlParam::Int(request.progress()), SqlParam::Int(limit)}));
   v1::ListPublicComplaintsResponse response;
   for (PgRow row : rows) *response.add_complaints() = PublicComplaintFromRow(row);
+  return response;
+}
+
+absl::StatusOr<v1::FindNearbyComplaintsResponse> PublicComplaints::Nearby(
+    const v1::FindNearbyComplaintsRequest& request) {
+  const auto category = absl::c_find_if(
+      city_.categories(), [&](const v1::Category& c) { return c.code() == request.category(); });
+  if (category == city_.categories().end()) {
+    return absl::InvalidArgumentError("category: is not a category of this city");
+  }
+  const int radius = NearbyRadiusMeters(*category);
+  const GeoBox box = BoxAround(request.location(), radius);
+  const absl::Time now = clock_.Now();
+  // Only open ones: a resolution would have to be newer than now.
+  const absl::Time resolved_since =
+      NearbyResolvedSince(city_, now).value_or(now + absl::Hours(24));
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(
+      PgResult rows,
+      conn->Execute(kNearby, {SqlParam::Text(request.category()),
+                              SqlParam::Double(box.min_latitude), SqlParam::Double(box.max_latitude),
+                              SqlParam::Double(box.min_longitude),
+                              SqlParam::Double(box.max_longitude), SqlParam::Time(resolved_since)}));
+  std::vector<v1::NearbyComplaint> found;
+  for (PgRow row : rows) {
+    v1::NearbyComplaint n;
+    *n.mutable_complaint() = PublicComplaintFromRow(row);
+    n.set_distance_meters(
+        static_cast<int32_t>(std::lround(DistanceMeters(request.location(), n.complaint().location()))));
+    n.set_similarity(WordSimilarity(request.description(), n.complaint().description()));
+    found.push_back(std::move(n));
+  }
+  RankNearby(found, radius);
+  v1::FindNearbyComplaintsResponse response;
+  response.set_radius_meters(radius);
+  for (auto& n : found) *response.add_complaints() = std::move(n);
   return response;
 }
 

@@ -6,6 +6,7 @@
 // citizen's and the agency's words are shown with contact details masked.
 
 #include "absl/status/statusor.h"
+#include "sambat/v1/config.pb.h"
 #include "sambat/v1/intake.pb.h"
 #include "services/platform/clock.h"
 #include "services/platform/pg.h"
@@ -14,16 +15,22 @@ namespace skk::intake {
 
 class PublicComplaints {
  public:
-  PublicComplaints(PgPool& pool, Clock& clock) : pool_(pool), clock_(clock) {}
+  PublicComplaints(PgPool& pool, Clock& clock, sambat::v1::CityConfig city)
+      : pool_(pool), clock_(clock), city_(std::move(city)) {}
 
   // A validated request (ValidatePublicListing). Without a window, the 90 days before now,
   // unless tickets are named: those are found whenever they were submitted.
   absl::StatusOr<sambat::v1::ListPublicComplaintsResponse> List(
       const sambat::v1::ListPublicComplaintsRequest& request);
 
+  // "Already reported nearby" for a validated request (ValidateNearbySearch).
+  absl::StatusOr<sambat::v1::FindNearbyComplaintsResponse> Nearby(
+      const sambat::v1::FindNearbyComplaintsRequest& request);
+
  private:
   PgPool& pool_;
   Clock& clock_;
+  sambat::v1::CityConfig city_;
 };
 
 }  // namespace skk::intake

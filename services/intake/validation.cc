@@ -119,14 +119,53 @@ void CheckCitizenText(const std::string& text, const std::string& field, int max
   }
 }
 
+namespace {
+
+void CheckCategory(const std::string& category, const SubmissionRules& rules,
+                   std::vector<FieldViolation>& v) {
+  if (category.empty()) {
+    v.push_back({"category", "is required"});
+  } else if (!rules.categories.contains(category)) {
+    v.push_back({"category", "is not a category of this city"});
+  }
+}
+
+void CheckPointInCity(const sambat::v1::GeoPoint& point, const SubmissionRules& rules,
+                      std::vector<FieldViolation>& v) {
+  const double lat = point.latitude();
+  const double lon = point.longitude();
+  const auto& b = rules.bounds;
+  if (!std::isfinite(lat) || lat < -90 || lat > 90) {
+    v.push_back({"location.latitude", "must be a number from -90 to 90"});
+  } else if (lat < b.min_latitude() || lat > b.max_latitude()) {
+    v.push_back({"location.latitude", "is outside the city"});
+  }
+  if (!std::isfinite(lon) || lon < -180 || lon > 180) {
+    v.push_back({"location.longitude", "must be a number from -180 to 180"});
+  } else if (lon < b.min_longitude() || lon > b.max_longitude()) {
+    v.push_back({"location.longitude", "is outside the city"});
+  }
+}
+
+}  // namespace
+
+std::vector<FieldViolation> ValidateNearbySearch(
+    const sambat::v1::FindNearbyComplaintsRequest& request, const SubmissionRules& rules) {
+  std::vector<FieldViolation> v;
+  CheckCategory(request.category(), rules, v);
+  if (!request.has_location()) {
+    v.push_back({"location", "is required: the search is around a point"});
+  } else {
+    CheckPointInCity(request.location(), rules, v);
+  }
+  CheckCitizenText(request.description(), "description", kMaxDescriptionChars, true, v);
+  return v;
+}
+
 std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaintRequest& request,
                                                const SubmissionRules& rules) {
   std::vector<FieldViolation> v;
-  if (request.category().empty()) {
-    v.push_back({"category", "is required"});
-  } else if (!rules.categories.contains(request.category())) {
-    v.push_back({"category", "is not a category of this city"});
-  }
+  CheckCategory(request.category(), rules, v);
   CheckCitizenText(request.description(), "description", kMaxDescriptionChars, false, v);
 
   // Where: a point on the map, an address in words, or both. A complaint gathered from text
@@ -137,21 +176,7 @@ std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaint
   if (!request.has_location() && !has_address && !by_text) {
     v.push_back({"location", "is required when there is no address"});
   }
-  if (request.has_location()) {
-    const double lat = request.location().latitude();
-    const double lon = request.location().longitude();
-    const auto& b = rules.bounds;
-    if (!std::isfinite(lat) || lat < -90 || lat > 90) {
-      v.push_back({"location.latitude", "must be a number from -90 to 90"});
-    } else if (lat < b.min_latitude() || lat > b.max_latitude()) {
-      v.push_back({"location.latitude", "is outside the city"});
-    }
-    if (!std::isfinite(lon) || lon < -180 || lon > 180) {
-      v.push_back({"location.longitude", "must be a number from -180 to 180"});
-    } else if (lon < b.min_longitude() || lon > b.max_longitude()) {
-      v.push_back({"location.longitude", "is outside the city"});
-    }
-  }
+  if (request.has_location()) CheckPointInCity(request.location(), rules, v);
   CheckCitizenText(request.address(), "address", kMaxAddressChars, true, v);
   CheckMediaIds(request.media_ids(), "media_ids", rules.max_photos, v);
 

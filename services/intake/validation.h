@@ -31,6 +31,11 @@ SubmissionRules RulesFromCityConfig(const sambat::v1::CityConfig& config);
 std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaintRequest& request,
                                                const SubmissionRules& rules);
 
+// Checks of an "already reported nearby" search: a category of the city, a point inside it and
+// words (optional) as sound as a description's.
+std::vector<FieldViolation> ValidateNearbySearch(
+    const sambat::v1::FindNearbyComplaintsRequest& request, const SubmissionRules& rules);
+
 // Checks of the citizen's follow-ups (what can be checked without the stored complaint).
 std::vector<FieldViolation> ValidateAddInfo(const sambat::v1::AddInfoRequest& request,
                                             const SubmissionRules& rules);

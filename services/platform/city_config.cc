@@ -192,6 +192,14 @@ std::set<std::string> CheckCategories(const CityConfig& config, Problems& p) {
     if (c.code().empty()) p.At(line, "a category has no code");
     if (!categories.insert(c.code()).second)
       p.At(line, "category '", c.code(), "' is defined twice");
+    if (c.nearby_radius_meters() < 0 || c.nearby_radius_meters() > 1000) {
+      p.At(at.Of("categories", i, "nearby_radius_meters"), "category '", c.code(),
+           "': nearby_radius_meters must be 0 (the default, 50) to 1000");
+    }
+  }
+  if (config.nearby_resolved_days() < -1 || config.nearby_resolved_days() > 365) {
+    p.At(at.Of("nearby_resolved_days"),
+         "nearby_resolved_days must be -1 (open complaints only), 0 (the default, 30) or up to 365");
   }
   std::set<std::string> with_policy;
   for (int i = 0; i < config.sla_policies_size(); ++i) {

@@ -61,6 +61,17 @@ TEST_CASE("the shipped Kota Malang configuration loads", "[city_config]") {
   CHECK(ValidateCityConfig(config, "again").ok());
 }
 
+TEST_CASE("a nearby radius or resolved window out of bounds is refused", "[city_config]") {
+  sambat::v1::CityConfig config = Shipped();
+  config.mutable_categories(0)->set_nearby_radius_meters(5000);
+  CHECK_THAT(ProblemWith(config), Catch::Contains("nearby_radius_meters must be 0"));
+  config.mutable_categories(0)->set_nearby_radius_meters(80);
+  config.set_nearby_resolved_days(-2);
+  CHECK_THAT(ProblemWith(config), Catch::Contains("nearby_resolved_days must be -1"));
+  config.set_nearby_resolved_days(-1);
+  CHECK(ValidateCityConfig(config, "test.textproto").ok());
+}
+
 TEST_CASE("a routing rule naming an unknown agency is refused", "[city_config]") {
   sambat::v1::CityConfig config = Shipped();
   config.mutable_routing_rules(0)->set_agency("dinas-tidak-ada");

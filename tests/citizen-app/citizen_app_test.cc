@@ -28,6 +28,12 @@ TEST_CASE("citizen app: a KIM volunteer reports for a resident and hands the lin
   city.Run("assisted.mjs");
 }
 
+TEST_CASE("citizen app: a report already filed nearby is offered with its photo before filing",
+          "[citizen-app][duplicates]") {
+  BrowserCity city("citizen_app_nearby");
+  city.Run("nearby.mjs");
+}
+
 TEST_CASE("citizen app: refused input next to its field, and the rate limit with its retry",
           "[citizen-app]") {
   // The gateway takes 3 writes a minute from one address: the third report waits.

@@ -111,6 +111,7 @@ TEST_CASE("every RPC of every service declares a valid access policy") {
   CHECK(table["/sambat.v1.NotificationService/ListNotifications"] ==
         "officer,agency_head,leadership,admin,citizen (own agency)");
   CHECK(table["/sambat.v1.IntakeService/ReceiveTextMessage"] == "phone");
+  CHECK(table["/sambat.v1.IntakeService/FindNearbyComplaints"] == "public");
 }
 
 TEST_CASE("a method without a policy is refused, gRPC's own services stay open") {

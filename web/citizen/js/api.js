@@ -77,6 +77,16 @@ export async function submitComplaint(request, idempotencyKey) {
   return response.json();
 }
 
+// "Already reported nearby" (docs/duplicates.md): at most five public complaints of the same
+// category around the point, most alike first. `signal` lets a newer search cancel this one.
+export async function findNearby(category, location, description, signal) {
+  const { body, ...type } = json({ category, location, description });
+  return (await call('/api/v1/nearby', { method: 'POST', headers: type, body, signal })).json();
+}
+
+// The thumbnail of a complaint that is not confidential: anyone may see it.
+export const publicThumbnailUrl = (mediaId) => `/media/${encodeURIComponent(mediaId)}/thumbnail`;
+
 const base = (ticket) => `/api/v1/complaints/${encodeURIComponent(ticket)}`;
 
 export async function getComplaint(ticket, token) {

@@ -260,6 +260,28 @@ function photoPicker(prefix, photos) {
   return box;
 }
 
+// One complaint already filed near the citizen's point: its photo to judge by, where it stands
+// and who handles it (public data only, docs/duplicates.md).
+function excerpt(text, max = 160) {
+  const words = (text || '').trim();
+  return words.length > max ? `${words.slice(0, max - 1).trimEnd()}…` : words;
+}
+
+function nearbyItem(n) {
+  const c = n.complaint;
+  const picture = c.media_id
+    ? h('img', { src: api.publicThumbnailUrl(c.media_id), alt: t('nearby_photo', { ticket: c.ticket }),
+      loading: 'lazy', width: 96, height: 72 })
+    : h('span', { class: 'icon', 'aria-hidden': 'true' }, ICONS[c.category] || '💬');
+  return h('li', { class: 'nearby-item' }, picture,
+    h('div', {},
+      h('p', {}, h('strong', {}, c.ticket), ' · ', h('span', { class: `badge ${c.state}` }, stateName(c.state))),
+      h('p', { class: 'help' }, t('nearby_distance', { m: n.distance_meters || 0 }),
+        c.submitted_at ? ` · ${t('nearby_submitted', { date: shortDate(c.submitted_at, zone()) })}` : ''),
+      h('p', {}, excerpt(c.description)),
+      c.status_notes ? h('p', { class: 'help' }, c.agency_name ? `${c.agency_name}: ` : '', excerpt(c.status_notes)) : null));
+}
+
 async function reportForm(outboxId) {
   const volunteerId = await settings.get('volunteer_id');
   const existing = outboxId ? await outbox.get(outboxId) : null;
@@ -321,10 +343,41 @@ async function reportForm(outboxId) {
   const noTiles = h('p', { class: 'help', hidden: true }, t('map_no_tiles'));
   const mapBox = h('div', { class: 'map', role: 'application' });
   let picker = null;
+  // "Already reported nearby": once a category and a point are chosen, the same problem filed
+  // around it. Only a help: offline, or when the search fails, the form goes on without it.
+  const nearbyList = h('ul', { class: 'nearby-list' });
+  const nearbyBox = h('section', { class: 'nearby', id: 'nearby', 'aria-labelledby': 'nearby-title', hidden: true },
+    h('h2', { id: 'nearby-title' }, t('nearby_title')),
+    h('p', { class: 'help' }, t('nearby_help')), nearbyList);
+  const nearbyStatus = h('p', { class: 'sr-only', role: 'status' });
+  let nearbyTimer = 0;
+  let nearbyAbort = null;
+  const lookNearby = () => {
+    clearTimeout(nearbyTimer);
+    nearbyTimer = setTimeout(async () => {
+      const category = form.querySelector('input[name=category]:checked')?.value;
+      if (!category || !point || !navigator.onLine) return;
+      nearbyAbort?.abort();
+      nearbyAbort = new AbortController();
+      try {
+        const found = await api.findNearby(category, { latitude: point[0], longitude: point[1] },
+          form.querySelector('textarea[data-words]')?.value.trim() || '', nearbyAbort.signal);
+        const items = found.complaints || [];
+        replace(nearbyList, items.map(nearbyItem));
+        const changed = nearbyBox.hidden !== (items.length === 0);
+        nearbyBox.hidden = items.length === 0;
+        if (changed) nearbyStatus.textContent = items.length ? t('nearby_title') : '';
+      } catch (e) {
+        if (e.name !== 'AbortError') nearbyBox.hidden = true;
+      }
+    }, 500);
+  };
+  options.addEventListener('change', lookNearby);
   const setPoint = (lat, lng, move = false) => {
     point = [lat, lng];
     pinText.textContent = t('pin_at', { lat: lat.toFixed(5), lng: lng.toFixed(5) });
     if (move) picker?.setPoint(lat, lng);
+    lookNearby();
   };
   const gps = h('button', { type: 'button', class: 'button' }, t('use_gps'));
   gps.addEventListener('click', () => {
@@ -343,8 +396,10 @@ async function reportForm(outboxId) {
     h('p', { class: 'error', id: 'place-error', hidden: true }));
 
   // What happened.
-  const description = h('textarea', { rows: 5, maxlength: 4000, required: true });
+  const description = h('textarea', { rows: 5, maxlength: 4000, required: true, 'data-words': true });
   description.value = draft.description || '';
+  // The words sharpen the nearby search once written, not at every key.
+  description.addEventListener('change', lookNearby);
   const left = h('p', { class: 'help counter' });
   const count = () => { left.textContent = t('chars_left', { n: 4000 - description.value.length }); };
   description.addEventListener('input', count);
@@ -375,7 +430,7 @@ async function reportForm(outboxId) {
     h('div', { class: 'check' }, confidential, h('label', { for: 'confidential' }, t('confidential'))));
 
   const submit = h('button', { type: 'submit', class: 'button primary big' }, t('submit'));
-  form.append(summary, categorySet, photoSet, placeSet,
+  form.append(summary, categorySet, photoSet, placeSet, nearbyBox, nearbyStatus,
     field('description', t('description'), description, { help: t('description_help') }), left,
     whoSet, submit);
   replace(main, title(t('report_title')), form);

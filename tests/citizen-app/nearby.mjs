@@ -1,0 +1,57 @@
+// "Already reported nearby" on the form (docs/duplicates.md): a pothole already filed 10 m from
+// the citizen is shown with its photo once they pick the category and their place, so they can
+// judge it is theirs; another category shows nothing.
+
+import { accessible, assert, jpeg, open, phone, run, screenshot, step } from '../support/browser.mjs';
+
+await run(async (browser) => {
+  const context = await phone(browser);  // GPS at -7.9779, 112.6235
+  const page = await open(context);
+
+  step('a neighbour filed the pothole 10 m away, with a photo');
+  const photo = await jpeg(page, 1600, 1200);
+  const uploaded = await context.request.post(`${process.env.SKK_URL}/api/v1/media`, {
+    headers: { 'Content-Type': 'image/jpeg' }, data: photo.buffer,
+  });
+  assert.equal(uploaded.status(), 201, await uploaded.text());
+  const { media_id: mediaId } = await uploaded.json();
+  const filed = await context.request.post(`${process.env.SKK_URL}/api/v1/complaints`, {
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'neighbour-pothole-1' },
+    data: {
+      category: 'jalan-rusak',
+      description: 'Lubang besar di Jl. Ijen dekat museum, sudah tiga motor jatuh.',
+      location: { latitude: -7.9779 + 10 / 111195, longitude: 112.6235 },
+      media_ids: [mediaId],
+      reporter: { anonymous: true },
+      channel: 'CHANNEL_APP',
+    },
+  });
+  assert.equal(filed.status(), 201, await filed.text());
+  const { ticket } = await filed.json();
+
+  step('the citizen picks the category and their place: the neighbour\'s report is offered');
+  await page.getByRole('link', { name: 'Buat laporan' }).click();
+  await page.getByRole('heading', { name: 'Laporan baru' }).waitFor();
+  await page.getByLabel('Jalan rusak').check();
+  await page.getByRole('button', { name: 'Pakai lokasi saya' }).click();
+  await page.getByText('Lokasi ditemukan').waitFor();
+  const nearby = page.getByRole('region', { name: 'Sudah dilaporkan di dekat sini' });
+  await nearby.waitFor({ timeout: 15000 });
+  const item = nearby.getByRole('listitem');
+  assert.equal(await item.count(), 1);
+  assert.match(await item.innerText(), new RegExp(`${ticket}`));
+  assert.match(await item.innerText(), /± 10 m dari titik Anda/);
+  assert.match(await item.innerText(), /Lubang besar di Jl\. Ijen/);
+  const thumbnail = nearby.getByRole('img', { name: `Foto laporan ${ticket}` });
+  await thumbnail.waitFor();
+  await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await thumbnail.elementHandle());
+  await nearby.scrollIntoViewIfNeeded();
+  await screenshot(page, 'nearby-offered');
+  await accessible(page, 'report form with a nearby report');
+
+  step('another category: nothing of the pothole is offered');
+  await page.getByLabel('Sampah').check();
+  await page.waitForFunction(() => document.getElementById('nearby')?.hidden === true, null, { timeout: 15000 });
+  await page.getByLabel('Jalan rusak').check();
+  await nearby.waitFor({ timeout: 15000 });
+});
