@@ -120,6 +120,24 @@ constexpr KindTemplate kTemplates[] = {
        "The national holiday calendar was updated by government decree. {agency} must now "
        "answer complaint {ticket} by {due}.\nTrack: {link}",
        "SAMBAT {ticket}: {agency} must now answer by {due} (new holiday calendar)."}}},
+    {MessageKind::kFollowedAnswer,
+     {{"[{yours}] Tanggapan {agency} atas pengaduan yang sama ({ticket})",
+       "Pengaduan Anda {yours} digabung dengan pengaduan {ticket} tentang masalah yang sama. "
+       "{agency} menanggapinya:\n\n{words}\n\nPantau: {link}",
+       "SAMBAT {yours}: tanggapan {agency} atas pengaduan yang sama {ticket}: {words}"},
+      {"[{yours}] {agency} answered the same complaint ({ticket})",
+       "Your complaint {yours} was merged with complaint {ticket} about the same problem. "
+       "{agency} answered it:\n\n{words}\n\nTrack: {link}",
+       "SAMBAT {yours}: {agency} answered the same complaint {ticket}: {words}"}}},
+    {MessageKind::kFollowedResolved,
+     {{"[{yours}] Pengaduan yang sama ({ticket}) telah diselesaikan",
+       "Pengaduan Anda {yours} digabung dengan pengaduan {ticket} tentang masalah yang sama. "
+       "{agency} menyatakannya selesai:\n\n{words}\n\nPantau: {link}",
+       "SAMBAT {yours}: pengaduan yang sama {ticket} diselesaikan oleh {agency}. {link}"},
+      {"[{yours}] The same complaint ({ticket}) was resolved",
+       "Your complaint {yours} was merged with complaint {ticket} about the same problem. "
+       "{agency} says it is resolved:\n\n{words}\n\nTrack: {link}",
+       "SAMBAT {yours}: the same complaint {ticket} was resolved by {agency}. {link}"}}},
     {MessageKind::kNewCase,
      {{"[{ticket}] Pengaduan baru: {category}",
        "Pengaduan {ticket} (kategori {category}) diteruskan ke {agency}. Mohon segera "
@@ -283,6 +301,14 @@ std::vector<Notice> NoticesFor(const sambat::v1::Event& e) {
   }
 }
 
+std::optional<MessageKind> FollowedKindFor(const sambat::v1::Event& e) {
+  if (e.has_case_responded() && e.case_responded().first_response()) {
+    return MessageKind::kFollowedAnswer;
+  }
+  if (e.has_case_resolved()) return MessageKind::kFollowedResolved;
+  return std::nullopt;
+}
+
 namespace {
 
 // What a message says about its event, before it is cleaned and placed in its template.
@@ -370,6 +396,10 @@ MessageFacts FactsOf(const Notice& notice, const sambat::v1::Event& e, bool en,
     default:
       break;
   }
+  if (!notice.follower_ticket.empty()) {
+    // Their own complaint is what they can open (it shows the merge), never the other's rating.
+    f.link = absl::StrReplaceAll(context.tracking_url, {{"{ticket}", notice.follower_ticket}});
+  }
   return f;
 }
 
@@ -414,8 +444,11 @@ Rendered Render(const Notice& notice, const sambat::v1::Event& e, const std::str
       {"{category}", OneLine(f.category, 120)},
       {"{words}", placed},
       {"{link}", privacy.by_text && short_text && notice.audience == Audience::kCitizen
-                     ? ReplyHint(notice.kind, f.ticket, en)
+                     ? ReplyHint(notice.kind,
+                                 notice.follower_ticket.empty() ? f.ticket : notice.follower_ticket,
+                                 en)
                      : f.link},
+      {"{yours}", notice.follower_ticket},
       {"{due}", f.due},
       {"{level}", f.level},
       {"{late}", f.late},

@@ -4,6 +4,7 @@
 // channel. Pure: no I/O, unit-tested.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ enum class MessageKind {
   kCloseReminder,  // the resolved case closes by itself unless reopened
   kClosed,         // it closed by itself
   kDeadlineMoved,  // a new holiday calendar moved the agency's due time
+  // to the citizen of a complaint an officer merged into this one (docs/duplicates.md)
+  kFollowedAnswer,
+  kFollowedResolved,
   // to the agency's humas
   kNewCase,
   kForwardedIn,
@@ -44,7 +48,14 @@ struct Notice {
   MessageKind kind;
   // Goes out at once even to recipients who chose the digest or are in quiet hours.
   bool urgent = false;
+  // kFollowed*: the ticket of the complaint merged into the event's, whose citizen this is.
+  // Their link and reply name their own ticket: they hold no code for the other one.
+  std::string follower_ticket{};
 };
+
+// What a citizen whose complaint was merged into the event's complaint hears of it: its first
+// answer and its resolution. Empty for every other event.
+std::optional<MessageKind> FollowedKindFor(const sambat::v1::Event& event);
 
 // What `event` means for whom. Empty for events nobody needs to hear of (e.g. case.claimed).
 std::vector<Notice> NoticesFor(const sambat::v1::Event& event);

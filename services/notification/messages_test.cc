@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "services/notification/notifications.h"
 #include "services/platform/events.h"
 #include "services/platform/testing/test_env.h"
@@ -419,6 +420,47 @@ TEST_CASE("a citizen who wrote by SMS or WhatsApp is told which command to reply
     }
   }
   CHECK(seen == 4);
+}
+
+}  // namespace
+}  // namespace skk::notification
+
+namespace skk::notification {
+namespace {
+
+TEST_CASE("a citizen whose complaint was merged hears the original's first answer and "
+          "resolution, named by both tickets, with their own link and reply",
+          "[notification][duplicates]") {
+  constexpr char kTheirs[] = "SKK-2026-000124";
+  constexpr ComplaintPrivacy kByText{.confidential = false, .by_text = true};
+  int seen = 0;
+  for (const auto& e : EveryKind()) {
+    const std::optional<MessageKind> kind = FollowedKindFor(e);
+    if (!kind.has_value()) continue;
+    ++seen;
+    const Notice n{.audience = Audience::kCitizen, .kind = *kind, .follower_ticket = kTheirs};
+    for (const std::string locale : {"id", "en"}) {
+      for (const std::string channel : {"email", "sms", "whatsapp"}) {
+        const Rendered r = Render(n, e, locale, channel, Shipped().render, kPublic);
+        INFO(e.type() << " " << locale << " " << channel << ": " << r.subject << " | " << r.body);
+        CHECK_THAT(r.body, Catch::Contains(kTheirs));
+        CHECK_THAT(r.body, Catch::Contains(kTicket));
+        // Never the original's tracking or rating link: its citizen's code is not theirs.
+        CHECK_FALSE(absl::StrContains(r.body, absl::StrCat("/", kTicket)));
+        if (channel == "email") {
+          CHECK_THAT(r.subject, Catch::StartsWith(absl::StrCat("[", kTheirs, "]")));
+          CHECK_THAT(r.body, Catch::Contains(absl::StrCat("/lacak/", kTheirs)));
+        } else {
+          CHECK(r.body.size() <= 320);
+        }
+      }
+    }
+    const Rendered text = Render(n, e, "id", "sms", Shipped().render, kByText);
+    if (*kind == MessageKind::kFollowedResolved) {
+      CHECK_THAT(text.body, Catch::EndsWith(absl::StrCat("balas CEK ", kTheirs)));
+    }
+  }
+  CHECK(seen == 2);  // the first answer and the resolution; a later answer is not news
 }
 
 }  // namespace

@@ -197,6 +197,16 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
       SKK_RETURN_IF_ERROR(NotifyCitizen(tx, event, notice, privacy, contact));
     }
   }
+  if (event.has_case_rejected() && !event.case_rejected().duplicate_of_ticket().empty()) {
+    SKK_RETURN_IF_ERROR(RecordMerge(tx, event.complaint_id(), TicketOf(event),
+                                    event.case_rejected().duplicate_of_ticket(), now));
+  }
+  // A confidential complaint's answer is its own citizen's: others who reported the same
+  // problem see only that theirs was merged.
+  if (const std::optional<MessageKind> followed = FollowedKindFor(event);
+      followed.has_value() && !privacy.confidential) {
+    SKK_RETURN_IF_ERROR(NotifyFollowers(tx, event, *followed));
+  }
   if (event.has_reporter_contact()) {
     SKK_ASSIGN_OR_RETURN(std::vector<sambat::v1::Event> held,
                          TakeHeldForContact(tx, event.complaint_id()));
@@ -327,22 +337,55 @@ absl::Status NotificationDesk::NotifyCitizen(PgConnection& tx, const sambat::v1:
   if (!contact.has_value()) return HoldForContact(tx, event);
   ComplaintPrivacy known = privacy;
   known.by_text = contact->by_text;
-  sambat::v1::Recipient citizen;
-  citizen.set_id(absl::StrCat("citizen:", event.complaint_id()));
-  citizen.set_name(contact->name.empty() ? "Pelapor" : contact->name);
-  citizen.set_email(contact->email);
-  citizen.set_phone(contact->phone);
-  citizen.set_whatsapp(contact->phone);
-  citizen.set_locale(settings_.default_locale);
-  for (const std::string& c : settings_.citizen_channels) {
-    if (c != kInbox) citizen.add_channels(c);  // citizens have no staff inbox
-  }
+  const sambat::v1::Recipient citizen = CitizenRecipient(event.complaint_id(), *contact);
   return AddDeliveries(tx, event.event_id(), event.complaint_id(), TicketOf(event), citizen,
                        "citizen", /*urgent=*/true,
                        [&](const std::string& locale, const std::string& channel) {
                          return Render(notice, event, locale, channel, settings_.render,
                                        known);
                        });
+}
+
+sambat::v1::Recipient NotificationDesk::CitizenRecipient(const std::string& complaint_id,
+                                                        const CitizenContact& contact) const {
+  sambat::v1::Recipient citizen;
+  citizen.set_id(absl::StrCat("citizen:", complaint_id));
+  citizen.set_name(contact.name.empty() ? "Pelapor" : contact.name);
+  citizen.set_email(contact.email);
+  citizen.set_phone(contact.phone);
+  citizen.set_whatsapp(contact.phone);
+  citizen.set_locale(settings_.default_locale);
+  for (const std::string& c : settings_.citizen_channels) {
+    if (c != kInbox) citizen.add_channels(c);  // citizens have no staff inbox
+  }
+  return citizen;
+}
+
+absl::Status NotificationDesk::NotifyFollowers(PgConnection& tx, const sambat::v1::Event& event,
+                                               MessageKind kind) {
+  SKK_ASSIGN_OR_RETURN(const std::vector<MergedComplaint> followers,
+                       MergedInto(tx, TicketOf(event)));
+  for (const MergedComplaint& follower : followers) {
+    // The lock every writer of that complaint's messages takes (Apply): an erasure of it
+    // waits for these deliveries, then clears them with the rest.
+    SKK_RETURN_IF_ERROR(
+        tx.Execute(kLockComplaint, {SqlParam::Text(follower.complaint_id)}).status());
+    SKK_ASSIGN_OR_RETURN(ComplaintFacts facts, LoadComplaintFacts(tx, follower.complaint_id));
+    // Erased, or a citizen who left no address: nobody to tell. Never held: the merged
+    // complaint's contact came long before its merge.
+    if (facts.privacy.erased || !facts.contact.has_value()) continue;
+    ComplaintPrivacy known = facts.privacy;
+    known.by_text = facts.contact->by_text;
+    const Notice notice{.audience = Audience::kCitizen, .kind = kind,
+                        .follower_ticket = follower.ticket};
+    SKK_RETURN_IF_ERROR(AddDeliveries(
+        tx, event.event_id(), follower.complaint_id, follower.ticket,
+        CitizenRecipient(follower.complaint_id, *facts.contact), "citizen", /*urgent=*/true,
+        [&](const std::string& locale, const std::string& channel) {
+          return Render(notice, event, locale, channel, settings_.render, known);
+        }));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status NotificationDesk::NotifyStaff(PgConnection& tx, const sambat::v1::Event& event,

@@ -86,6 +86,13 @@ class NotificationDesk {
                              std::optional<CitizenContact>& contact);
   absl::Status NotifyStaff(PgConnection& tx, const sambat::v1::Event& event,
                            const Notice& notice, const ComplaintPrivacy& privacy);
+  // The citizens of the complaints merged into the event's: its first answer and resolution
+  // (FollowedKindFor), each on their own complaint, with their own ticket.
+  absl::Status NotifyFollowers(PgConnection& tx, const sambat::v1::Event& event,
+                               MessageKind kind);
+  // A citizen as a recipient: their complaint's id, their contact, the citizens' channels.
+  sambat::v1::Recipient CitizenRecipient(const std::string& complaint_id,
+                                         const CitizenContact& contact) const;
 
   Settings settings_;
   Clock& clock_;

@@ -468,6 +468,33 @@ absl::Status DeactivateConfigRecipientsExcept(PgConnection& tx,
   return tx.Execute(kDeactivateConfig, {SqlParam::Array(keep)}).status();
 }
 
+constexpr SqlStatement kRecordMerge{"ntf_record_merge", R"sql(
+  INSERT INTO merged_complaints (complaint_id, ticket, original_ticket, merged_at)
+  VALUES ($1, $2, $3, $4)
+  ON CONFLICT (complaint_id) DO UPDATE
+    SET original_ticket = EXCLUDED.original_ticket, merged_at = EXCLUDED.merged_at)sql"};
+
+constexpr SqlStatement kMergedInto{"ntf_merged_into", R"sql(
+  SELECT complaint_id::text AS complaint_id, ticket FROM merged_complaints
+  WHERE original_ticket = $1 ORDER BY merged_at, complaint_id)sql"};
+
+absl::Status RecordMerge(PgConnection& tx, const std::string& complaint_id,
+                         const std::string& ticket, const std::string& original_ticket,
+                         absl::Time now) {
+  return tx
+      .Execute(kRecordMerge, {SqlParam::Text(complaint_id), SqlParam::Text(ticket),
+                              SqlParam::Text(original_ticket), SqlParam::Time(now)})
+      .status();
+}
+
+absl::StatusOr<std::vector<MergedComplaint>> MergedInto(PgConnection& tx,
+                                                       const std::string& original_ticket) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kMergedInto, {SqlParam::Text(original_ticket)}));
+  std::vector<MergedComplaint> out;
+  for (PgRow row : r) out.push_back({row.String("complaint_id"), row.String("ticket")});
+  return out;
+}
+
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ClaimDue(PgConnection& tx,
                                                                          absl::Time now,
                                                                          int limit) {

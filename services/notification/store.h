@@ -76,6 +76,18 @@ struct ComplaintFacts {
 absl::StatusOr<ComplaintFacts> LoadComplaintFacts(PgConnection& conn,
                                                   const std::string& complaint_id);
 
+// A complaint merged into the complaint whose ticket is `original_ticket` (a later merge of the
+// same complaint replaces it), and the complaints merged into one, oldest merge first.
+struct MergedComplaint {
+  std::string complaint_id;
+  std::string ticket;
+};
+absl::Status RecordMerge(PgConnection& tx, const std::string& complaint_id,
+                         const std::string& ticket, const std::string& original_ticket,
+                         absl::Time now);
+absl::StatusOr<std::vector<MergedComplaint>> MergedInto(PgConnection& tx,
+                                                       const std::string& original_ticket);
+
 // Citizen-facing events waiting for the citizen's contact.
 absl::Status HoldForContact(PgConnection& tx, const sambat::v1::Event& event);
 // Takes (returns and removes) the events held for a complaint, oldest first.

@@ -226,7 +226,12 @@ absl::Status CaseClocks::Change(PgConnection& tx, const sambat::v1::Event& event
     return Start(tx, event, sambat::v1::DEADLINE_KIND_CLOSE, after.ticket(), after.agency_code(),
                  after.category(), at);
   }
-  if (event.has_case_rejected()) return StopAll(tx, id, at, "rejected");
+  if (event.has_case_rejected()) {
+    // A duplicate is the same problem as its original: its clocks stop as merged, which the
+    // figures leave out (first_responses), so the original counts once.
+    return StopAll(tx, id, at,
+                   event.case_rejected().duplicate_of_ticket().empty() ? "rejected" : "merged");
+  }
   if (event.has_case_closed()) return StopAll(tx, id, at, "closed");
   if (event.has_case_handed_off()) return StopAll(tx, id, at, "handed_off");
   return absl::OkStatus();

@@ -1,0 +1,126 @@
+// A duplicate merged into the complaint it repeats (issue 19, docs/duplicates.md), across the
+// real services: the duplicate's clocks stop and the figures count the problem once; its
+// citizen is told which complaint it joined, then hears that complaint's first answer and its
+// resolution on their own ticket, with their own link.
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "tests/support/city_time.h"
+#include "tests/support/notification_harness.h"
+#include "tests/support/officer.h"
+
+namespace skk::testing {
+namespace {
+
+sambat::v1::SubmitComplaintResponse Submit(System& system, const std::string& email,
+                                           const std::string& key) {
+  sambat::v1::SubmitComplaintRequest request = SampleComplaint("jalan-rusak");
+  request.mutable_reporter()->set_email(email);
+  request.set_idempotency_key(key);
+  return SubmitUntilDeadline(system, request);
+}
+
+void RequireOk(const grpc::Status& status) {
+  INFO(status.error_code() << " " << status.error_message());
+  REQUIRE(status.ok());
+}
+
+// The subjects of the emails `to` was sent about `ticket`, as the mail server took them.
+std::multiset<std::string> SubjectsTo(const NotifyingSystem& system, const std::string& ticket,
+                                      const std::string& to) {
+  std::multiset<std::string> out;
+  for (const auto& [rcpt, subject] : MailsAbout(system.smtp, ticket)) {
+    if (absl::StrContains(rcpt, to)) out.insert(subject);
+  }
+  return out;
+}
+
+TEST_CASE("a duplicate merged into its original stops its clocks, counts once, and its citizen "
+          "hears the original's answer and resolution on their own ticket",
+          "[e2e][duplicates][notification]") {
+  NotifyingSystem system("e2e_merge", {"intake", "routing", "sla"});
+  system.SetClock(Wib(2026, 3, 2, 9));  // Monday 2 March 2026
+  const std::string siti = "siti.aminah@example.com";
+  const std::string budi = "budi.hartono@example.com";
+  const auto original = Submit(system, siti, "e2e-merge-original");
+  const auto duplicate = Submit(system, budi, "e2e-merge-duplicate");
+  const std::string a = original.ticket();
+  const std::string b = duplicate.ticket();
+
+  const OfficerClient officer(system, StaffRole::kOfficer, "dpuprpkp", "budi.dpuprpkp",
+                              "Budi Santoso");
+  sambat::v1::RejectRequest merge;
+  merge.set_complaint_id(duplicate.complaint_id());
+  merge.set_reason(sambat::v1::REJECT_REASON_DUPLICATE);
+  merge.set_duplicate_of_ticket(a);
+  RequireOk(officer.Reject(merge));
+
+  // The duplicate's citizen sees the merge and is told which complaint it joined.
+  REQUIRE(System::WaitUntil([&] {
+    return Track(system, duplicate).state() == sambat::v1::CASE_STATE_MERGED;
+  }));
+  REQUIRE(System::WaitUntil([&] {
+    return SubjectsTo(system, b, budi).count(
+               absl::StrCat("[", b, "] Pengaduan Anda tidak dapat ditindaklanjuti")) == 1;
+  }));
+  CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE ticket = '" + b +
+                     "' AND channel = 'email' AND body LIKE '%sama dengan pengaduan " + a +
+                     "%'") == 1);
+
+  // Its clock stopped as merged; the figures count the problem once (the original).
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT count(*) FROM sla.deadlines WHERE complaint_id = '" +
+                        duplicate.complaint_id() + "' AND stop_reason = 'merged'") == 1;
+  }));
+  CHECK(system.Count("SELECT count(*) FROM sla.deadlines WHERE complaint_id = '" +
+                     duplicate.complaint_id() + "' AND state <> 'stopped'") == 0);
+  CHECK(system.Count("SELECT count(*) FROM sla.first_responses") == 1);
+  CHECK(system.Count("SELECT count(*) FROM sla.first_responses WHERE complaint_id = '" +
+                     original.complaint_id() + "'") == 1);
+
+  // The agency answers the original: both citizens hear it, each on their own ticket.
+  system.SetClock(Wib(2026, 3, 3, 10));
+  RequireOk(officer.Claim(original.complaint_id()));
+  RequireOk(officer.Respond(original.complaint_id(), "Tim kami menambal lubang itu Kamis ini."));
+  const std::string answered = absl::StrCat("[", b, "] Tanggapan DPUPRPKP atas pengaduan yang sama (",
+                                            a, ")");
+  REQUIRE(System::WaitUntil([&] { return SubjectsTo(system, b, budi).count(answered) == 1; }));
+  REQUIRE(System::WaitUntil([&] {
+    return SubjectsTo(system, a, siti).count(absl::StrCat("[", a, "] Tanggapan dari DPUPRPKP")) ==
+           1;
+  }));
+  // The answer's words reach the duplicate's citizen, with their own tracking link; nothing
+  // goes to the original's citizen twice, and nothing of the duplicate's citizen to the other.
+  const std::string follower = "recipient_id = 'citizen:" + duplicate.complaint_id() + "'";
+  CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE " + follower +
+                     " AND channel = 'email' AND body LIKE '%menambal lubang itu Kamis ini%' "
+                     "AND body LIKE '%/lacak/" + b + "%' AND body NOT LIKE '%/lacak/" + a + "%'") ==
+        1);
+  CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE " + follower +
+                     " AND channel = 'sms' AND body LIKE 'SAMBAT " + b +
+                     ": tanggapan DPUPRPKP atas pengaduan yang sama " + a + "%'") == 1);
+  CHECK(SubjectsTo(system, a, budi).empty());
+
+  // The original is resolved: the duplicate's citizen hears it, without the rating meant for
+  // the original's citizen.
+  system.SetClock(Wib(2026, 3, 5, 15));
+  RequireOk(officer.Resolve(original.complaint_id(), "Lubang sudah ditambal dengan aspal."));
+  const std::string resolved =
+      absl::StrCat("[", b, "] Pengaduan yang sama (", a, ") telah diselesaikan");
+  REQUIRE(System::WaitUntil([&] { return SubjectsTo(system, b, budi).count(resolved) == 1; }));
+  REQUIRE(System::WaitUntil([&] {
+    return SubjectsTo(system, a, siti).count(
+               absl::StrCat("[", a, "] Pengaduan Anda telah diselesaikan")) == 1;
+  }));
+  CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE " + follower +
+                     " AND channel = 'email' AND body LIKE '%ditambal dengan aspal%' "
+                     "AND body NOT LIKE '%/nilai/%'") == 1);
+  // Five messages by email in all for the duplicate's citizen: received, routed, merged,
+  // the answer and the resolution.
+  CHECK(SubjectsTo(system, b, budi).size() == 5);
+}
+
+}  // namespace
+}  // namespace skk::testing
