@@ -150,6 +150,8 @@ void StaffApi::AddRoutes(Router& router) {
               Call(o, &Officers::Resolve, "complaint_id")});
   router.Add({"POST", "/api/v1/staff/cases/{id}/reject", json,
               Call(o, &Officers::Reject, "complaint_id")});
+  router.Add({"POST", "/api/v1/staff/cases/{id}/unmerge", json,
+              Call(o, &Officers::Unmerge, "complaint_id")});
 
   using Leaders = v1::LeadershipService::Stub;
   Leaders& l = *leadership_;

@@ -116,6 +116,12 @@ TimelineEntry CaseEntry(const sambat::v1::Event& e) {
                                         e.case_rejected().duplicate_of_ticket())};
     case E::kCaseClaimed:
       return {"claimed", "Petugas dinas mulai menangani pengaduan Anda"};
+    case E::kCaseReopened:
+      // The citizen's own reopening stands there already; an undone merge is the agency's.
+      if (!e.case_reopened().unmerged()) return {};
+      return {"unmerged",
+              absl::StrCat("Ternyata bukan pengaduan yang sama: ditangani kembali oleh ", agency,
+                           ". Alasan: ", e.case_reopened().reason())};
     case E::kCaseClosed:
       return {"closed", e.case_closed().automatic()
                             ? "Pengaduan ditutup otomatis: tidak dibuka kembali sampai batas waktu"

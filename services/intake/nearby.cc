@@ -19,11 +19,11 @@ double Radians(double degrees) { return degrees * kPi / 180.0; }
 // Words that say nothing of what or where: they would make every two complaints alike.
 const absl::flat_hash_set<std::string_view>& CommonWords() {
   static const auto* words = new absl::flat_hash_set<std::string_view>{
-      "yang",  "dan",    "dari",   "ini",    "itu",   "ada",    "sudah",  "belum",  "tidak",
-      "untuk", "dengan", "mohon",  "tolong", "segera", "sangat", "sekali", "karena", "pada",
-      "juga",  "akan",   "atau",   "kami",   "saya",  "kita",   "sejak",  "sini",   "sana",
-      "pak",   "bapak",  "ibu",    "agar",   "bisa",  "masih",  "banyak", "sering", "hari",
-      "lagi",   "the",    "and",    "please"};
+      "yang",   "dan",    "dari",   "ini",   "itu",    "ada",    "sudah",  "belum",
+      "tidak",  "untuk",  "dengan", "mohon", "tolong", "segera", "sangat", "sekali",
+      "karena", "pada",   "juga",   "akan",  "atau",   "kami",   "saya",   "kita",
+      "sejak",  "sini",   "sana",   "pak",   "bapak",  "ibu",    "agar",   "bisa",
+      "masih",  "banyak", "sering", "hari",  "lagi",   "the",    "and",    "please"};
   return *words;
 }
 
@@ -80,8 +80,7 @@ int NearbyRadiusMeters(const sambat::v1::Category& category) {
   return category.nearby_radius_meters() > 0 ? category.nearby_radius_meters() : 50;
 }
 
-std::optional<absl::Time> NearbyResolvedSince(const sambat::v1::CityConfig& city,
-                                              absl::Time now) {
+std::optional<absl::Time> NearbyResolvedSince(const sambat::v1::CityConfig& city, absl::Time now) {
   if (city.nearby_resolved_days() < 0) return std::nullopt;
   const int days = city.nearby_resolved_days() > 0 ? city.nearby_resolved_days() : 30;
   return now - absl::Hours(24) * days;

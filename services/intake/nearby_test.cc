@@ -80,14 +80,13 @@ TEST_CASE("nearness and likeness of words rank the complaints, then the nearer, 
           "[unit][duplicates]") {
   const absl::Time t0 = absl::FromUnixSeconds(1800000000);
   std::vector<v1::NearbyComplaint> found = {
-      Found("near-unlike", 5, 0.0),        Found("further-alike", 30, 0.8),
-      Found("outside", 51, 1.0),           Found("older-twin", 20, 0.2, t0),
-      Found("newer-twin", 20, 0.2, t0 + absl::Hours(1))};
+      Found("near-unlike", 5, 0.0), Found("further-alike", 30, 0.8), Found("outside", 51, 1.0),
+      Found("older-twin", 20, 0.2, t0), Found("newer-twin", 20, 0.2, t0 + absl::Hours(1))};
   RankNearby(found, 50);
   std::vector<std::string> order;
   for (const auto& n : found) order.push_back(n.complaint().ticket());
-  CHECK(order == std::vector<std::string>{"further-alike", "near-unlike", "newer-twin",
-                                          "older-twin"});
+  CHECK(order ==
+        std::vector<std::string>{"further-alike", "near-unlike", "newer-twin", "older-twin"});
 
   std::vector<v1::NearbyComplaint> many;
   for (int i = 0; i < 9; ++i) many.push_back(Found(std::to_string(i), i, 0));

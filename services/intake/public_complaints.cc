@@ -106,15 +106,16 @@ absl::StatusOr<v1::FindNearbyComplaintsResponse> PublicComplaints::Nearby(
   SKK_ASSIGN_OR_RETURN(
       PgResult rows,
       conn->Execute(kNearby, {SqlParam::Text(request.category()),
-                              SqlParam::Double(box.min_latitude), SqlParam::Double(box.max_latitude),
+                              SqlParam::Double(box.min_latitude),
+                              SqlParam::Double(box.max_latitude),
                               SqlParam::Double(box.min_longitude),
                               SqlParam::Double(box.max_longitude), SqlParam::Time(resolved_since)}));
   std::vector<v1::NearbyComplaint> found;
   for (PgRow row : rows) {
     v1::NearbyComplaint n;
     *n.mutable_complaint() = PublicComplaintFromRow(row);
-    n.set_distance_meters(
-        static_cast<int32_t>(std::lround(DistanceMeters(request.location(), n.complaint().location()))));
+    const double meters = DistanceMeters(request.location(), n.complaint().location());
+    n.set_distance_meters(static_cast<int32_t>(std::lround(meters)));
     n.set_similarity(WordSimilarity(request.description(), n.complaint().description()));
     found.push_back(std::move(n));
   }

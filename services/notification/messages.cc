@@ -138,6 +138,15 @@ constexpr KindTemplate kTemplates[] = {
        "Your complaint {yours} was merged with complaint {ticket} about the same problem. "
        "{agency} says it is resolved:\n\n{words}\n\nTrack: {link}",
        "SAMBAT {yours}: the same complaint {ticket} was resolved by {agency}. {link}"}}},
+    {MessageKind::kUnmerged,
+     {{"[{ticket}] Pengaduan Anda ditangani kembali oleh {agency}",
+       "Pengaduan {ticket} ternyata bukan masalah yang sama dengan pengaduan yang digabungkan "
+       "sebelumnya. {agency} menanganinya kembali.\nAlasan: {words}\n\nPantau: {link}",
+       "SAMBAT {ticket}: bukan pengaduan yang sama; ditangani kembali oleh {agency}. {link}"},
+      {"[{ticket}] Your complaint is back with {agency}",
+       "Complaint {ticket} turned out not to be the same problem as the one it was merged "
+       "with. {agency} is handling it again.\nReason: {words}\n\nTrack: {link}",
+       "SAMBAT {ticket}: not the same problem after all; back with {agency}. {link}"}}},
     {MessageKind::kNewCase,
      {{"[{ticket}] Pengaduan baru: {category}",
        "Pengaduan {ticket} (kategori {category}) diteruskan ke {agency}. Mohon segera "
@@ -270,6 +279,8 @@ std::vector<Notice> NoticesFor(const sambat::v1::Event& e) {
     case sambat::v1::Event::kCaseRejected:
       return {{A::kCitizen, "", K::kRejected}};
     case sambat::v1::Event::kCaseReopened:
+      // The officer who undid a merge put it back in the queue: the citizen is told.
+      if (e.case_reopened().unmerged()) return {{A::kCitizen, "", K::kUnmerged}};
       return {{A::kCitizen, "", K::kReopened},
               {A::kHumas, e.case_after().agency_code(), K::kCaseReopened}};
     case sambat::v1::Event::kCaseCitizenAnswered:
@@ -374,7 +385,7 @@ MessageFacts FactsOf(const Notice& notice, const sambat::v1::Event& e, bool en,
       break;
     case sambat::v1::Event::kCaseReopened:
       f.words = e.case_reopened().reason();
-      f.citizen_words = true;
+      f.citizen_words = !e.case_reopened().unmerged();
       break;
     case sambat::v1::Event::kCaseCitizenAnswered:
       f.words = e.case_citizen_answered().text();

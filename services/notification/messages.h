@@ -32,6 +32,7 @@ enum class MessageKind {
   // to the citizen of a complaint an officer merged into this one (docs/duplicates.md)
   kFollowedAnswer,
   kFollowedResolved,
+  kUnmerged,  // an officer undid the merge of the citizen's complaint
   // to the agency's humas
   kNewCase,
   kForwardedIn,

@@ -201,6 +201,9 @@ absl::Status NotificationDesk::Apply(PgConnection& tx, const sambat::v1::Event& 
     SKK_RETURN_IF_ERROR(RecordMerge(tx, event.complaint_id(), TicketOf(event),
                                     event.case_rejected().duplicate_of_ticket(), now));
   }
+  if (event.has_case_reopened() && event.case_reopened().unmerged()) {
+    SKK_RETURN_IF_ERROR(ForgetMerge(tx, event.complaint_id()));
+  }
   // A confidential complaint's answer is its own citizen's: others who reported the same
   // problem see only that theirs was merged.
   if (const std::optional<MessageKind> followed = FollowedKindFor(event);

@@ -487,6 +487,12 @@ absl::Status RecordMerge(PgConnection& tx, const std::string& complaint_id,
       .status();
 }
 
+absl::Status ForgetMerge(PgConnection& tx, const std::string& complaint_id) {
+  static constexpr SqlStatement kForgetMerge{
+      "ntf_forget_merge", "DELETE FROM merged_complaints WHERE complaint_id = $1"};
+  return tx.Execute(kForgetMerge, {SqlParam::Text(complaint_id)}).status();
+}
+
 absl::StatusOr<std::vector<MergedComplaint>> MergedInto(PgConnection& tx,
                                                        const std::string& original_ticket) {
   SKK_ASSIGN_OR_RETURN(PgResult r, tx.Execute(kMergedInto, {SqlParam::Text(original_ticket)}));

@@ -85,6 +85,8 @@ struct MergedComplaint {
 absl::Status RecordMerge(PgConnection& tx, const std::string& complaint_id,
                          const std::string& ticket, const std::string& original_ticket,
                          absl::Time now);
+// An undone merge: the complaint follows no other.
+absl::Status ForgetMerge(PgConnection& tx, const std::string& complaint_id);
 absl::StatusOr<std::vector<MergedComplaint>> MergedInto(PgConnection& tx,
                                                        const std::string& original_ticket);
 

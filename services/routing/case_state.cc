@@ -48,6 +48,9 @@ const std::map<std::pair<S, A>, S>& Table() {
       {{S::CASE_STATE_REOPENED, A::kForward}, S::CASE_STATE_ROUTED},
       {{S::CASE_STATE_REOPENED, A::kHandOff}, S::CASE_STATE_HANDED_OFF},
 
+      // A merge undone: back with the same agency as a reopened case, its clock restarted.
+      {{S::CASE_STATE_MERGED, A::kUnmerge}, S::CASE_STATE_REOPENED},
+
       // A citizen may rate a resolution after it closed by itself.
       {{S::CASE_STATE_CLOSED, A::kRate}, S::CASE_STATE_CLOSED},
   };
@@ -82,6 +85,7 @@ absl::string_view ActionName(CaseAction action) {
     case A::kReopen: return "reopen";
     case A::kRate: return "rate";
     case A::kClose: return "close";
+    case A::kUnmerge: return "unmerge";
   }
   return "unknown";
 }

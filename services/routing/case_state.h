@@ -41,6 +41,7 @@ enum class CaseAction {
   kReopen,         // citizen: the resolution did not solve it
   kRate,           // citizen: stars for the resolution (recorded; the state stays)
   kClose,          // system: resolved and neither rated nor reopened in time
+  kUnmerge,        // officer: a merged case was not a duplicate after all
 };
 
 inline constexpr CaseAction kAllCaseActions[] = {
@@ -48,7 +49,7 @@ inline constexpr CaseAction kAllCaseActions[] = {
     CaseAction::kRelease, CaseAction::kRespond,       CaseAction::kRequestInfo,
     CaseAction::kCitizenAnswer, CaseAction::kForward, CaseAction::kResolve,
     CaseAction::kReject,  CaseAction::kMerge,         CaseAction::kReopen,
-    CaseAction::kRate,    CaseAction::kClose,
+    CaseAction::kRate,    CaseAction::kClose,         CaseAction::kUnmerge,
 };
 
 // Every state a case can be in (not UNSPECIFIED).

@@ -34,6 +34,8 @@ const Journey kJourneys[] = {
     {"forwarded to the agency that finds it is spam",
      "SUBMITTED route ROUTED forward ROUTED reject REJECTED"},
     {"a duplicate seen in the queue", "SUBMITTED route ROUTED merge MERGED"},
+    {"merged by mistake, brought back and answered",
+     "SUBMITTED route ROUTED merge MERGED unmerge REOPENED claim IN_PROGRESS respond IN_PROGRESS"},
     {"a partner's, seen in the queue", "SUBMITTED route ROUTED hand_off HANDED_OFF"},
     {"given back, asked and answered, rated, reopened and sent to the right agency",
      "SUBMITTED route ROUTED claim IN_PROGRESS release ROUTED claim IN_PROGRESS "
@@ -131,9 +133,13 @@ TEST_CASE("every state and action pair no real path takes is refused, naming the
                                     taken.size()));
 }
 
-TEST_CASE("final states allow nothing but a late rating of a closed case", "[routing]") {
-  for (S state : {S::CASE_STATE_REJECTED, S::CASE_STATE_MERGED, S::CASE_STATE_HANDED_OFF}) {
+TEST_CASE("final states allow nothing but a late rating of a closed case, and a merge only its "
+          "undoing", "[routing]") {
+  for (S state : {S::CASE_STATE_REJECTED, S::CASE_STATE_HANDED_OFF}) {
     for (CaseAction action : kAllCaseActions) CHECK_FALSE(NextState(state, action).ok());
+  }
+  for (CaseAction action : kAllCaseActions) {
+    CHECK(NextState(S::CASE_STATE_MERGED, action).ok() == (action == A::kUnmerge));
   }
   for (CaseAction action : kAllCaseActions) {
     CHECK(NextState(S::CASE_STATE_CLOSED, action).ok() == (action == A::kRate));

@@ -207,6 +207,12 @@ absl::StatusOr<CaseRow> CaseStore::Read(PgConnection& conn, const std::string& c
   return CaseFromRow(r.Row(0));
 }
 
+void RestartClock(CaseRow& c, absl::Time now) {
+  c.clock_started_at = now;
+  c.due_at = absl::InfiniteFuture();
+  c.first_responded_at = absl::InfinitePast();
+}
+
 absl::StatusOr<CaseRow> CaseStore::Apply(PgConnection& tx, const CaseRow& before,
                                          CaseAction action, const Actor& actor,
                                          const std::string& reason, absl::Time now,

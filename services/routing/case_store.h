@@ -79,6 +79,10 @@ struct QueueEntry {
   std::string due_text;  // the keyset position of this entry
 };
 
+// Every clock of the case starts again (forward, reopen, an undone merge): no deadline until
+// sla sets one.
+void RestartClock(CaseRow& c, absl::Time now);
+
 class CaseStore {
  public:
   // Creates a case in SUBMITTED moved at once by `action` (route or hand_off), with its audit

@@ -120,9 +120,7 @@ absl::Status Cases::OnReopenRequested(PgConnection& tx, const sambat::v1::Event&
                        CaseStore::Apply(tx, before, CaseAction::kReopen, Actor::Citizen(),
                                         reopen.reason(), now, [&](CaseRow& c) {
                                           // Same agency, clock restarted (design.md).
-                                          c.clock_started_at = now;
-                                          c.due_at = absl::InfiniteFuture();
-                                          c.first_responded_at = absl::InfinitePast();
+                                          RestartClock(c, now);
                                         }));
   sambat::v1::Event reopened = CaseEvent(kCaseReopened, after, now, Actor::Citizen(), &event);
   auto* p = reopened.mutable_case_reopened();

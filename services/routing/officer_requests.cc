@@ -111,6 +111,13 @@ std::vector<FieldViolation> ValidateResolve(const sambat::v1::ResolveRequest& r)
   return v;
 }
 
+std::vector<FieldViolation> ValidateUnmerge(const sambat::v1::UnmergeRequest& r) {
+  std::vector<FieldViolation> v;
+  CheckCaseId(r.complaint_id(), v);
+  CheckText(r.reason(), "reason", kMaxReasonChars, /*optional=*/false, v);
+  return v;
+}
+
 std::vector<FieldViolation> ValidateReject(const sambat::v1::RejectRequest& r) {
   std::vector<FieldViolation> v;
   CheckCaseId(r.complaint_id(), v);

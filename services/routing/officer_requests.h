@@ -28,6 +28,7 @@ std::vector<FieldViolation> ValidateRequestInfo(const sambat::v1::RequestInfoReq
 std::vector<FieldViolation> ValidateForward(const sambat::v1::ForwardRequest& r);
 std::vector<FieldViolation> ValidateResolve(const sambat::v1::ResolveRequest& r);
 std::vector<FieldViolation> ValidateReject(const sambat::v1::RejectRequest& r);
+std::vector<FieldViolation> ValidateUnmerge(const sambat::v1::UnmergeRequest& r);
 
 // "spam", "duplicate", "not_city_authority", "insufficient_information" (the words of
 // case.rejected); empty for UNSPECIFIED or an unknown value.

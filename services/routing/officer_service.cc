@@ -23,6 +23,7 @@ OfficerService::OfficerService(OfficerWork& work, RequestExecutor& executor,
   ServeStaff("Forward", work, &OfficerWork::Forward);
   ServeStaff("Resolve", work, &OfficerWork::Resolve);
   ServeStaff("Reject", work, &OfficerWork::Reject);
+  ServeStaff("Unmerge", work, &OfficerWork::Unmerge);
 }
 
 RoutingAdminService::RoutingAdminService(ConfigReloader reload, RequestExecutor& executor,

@@ -22,13 +22,6 @@ CaseFacts FactsOf(const CaseRow& row) {
 
 Actor ActorOf(const Caller& caller) { return {ActorId(caller), caller.name}; }
 
-// Every clock of the case starts again (forward, reopen): no deadline until sla sets one.
-void RestartClock(CaseRow& c, absl::Time now) {
-  c.clock_started_at = now;
-  c.due_at = absl::InfiniteFuture();
-  c.first_responded_at = absl::InfinitePast();
-}
-
 }  // namespace
 
 sambat::v1::Event CaseEvent(const std::string& type, const CaseRow& row, absl::Time now,
@@ -356,6 +349,30 @@ absl::StatusOr<Case> OfficerWork::Reject(const Caller& caller,
                p->set_reason(reason);
                p->set_note(r.note());
                p->set_duplicate_of_ticket(r.duplicate_of_ticket());
+               SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, event));
+               return after;
+             });
+}
+
+absl::StatusOr<Case> OfficerWork::Unmerge(const Caller& caller,
+                                          const sambat::v1::UnmergeRequest& r) {
+  SKK_RETURN_IF_ERROR(MayChangeCases(caller));
+  SKK_RETURN_IF_ERROR(InvalidFields(ValidateUnmerge(r)));
+  return Act(caller, r.complaint_id(), CaseAction::kUnmerge,
+             [&](PgConnection& tx, const CaseRow& before, const Actor& actor,
+                 absl::Time now) -> absl::StatusOr<CaseRow> {
+               SKK_ASSIGN_OR_RETURN(
+                   CaseRow after,
+                   // As a reopened case: same agency, clock restarted.
+                   CaseStore::Apply(tx, before, CaseAction::kUnmerge, actor, r.reason(), now,
+                                    [&](CaseRow& c) { RestartClock(c, now); }));
+               sambat::v1::Event event = CaseEvent(kCaseReopened, after, now, actor, nullptr);
+               auto* p = event.mutable_case_reopened();
+               p->set_ticket(after.ticket);
+               p->set_agency_code(after.agency_code);
+               p->set_reason(r.reason());
+               p->set_category(after.category);
+               p->set_unmerged(true);
                SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, event));
                return after;
              });

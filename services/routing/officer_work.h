@@ -45,6 +45,8 @@ class OfficerWork {
                                            const sambat::v1::ResolveRequest& r);
   absl::StatusOr<sambat::v1::Case> Reject(const Caller& caller,
                                           const sambat::v1::RejectRequest& r);
+  absl::StatusOr<sambat::v1::Case> Unmerge(const Caller& caller,
+                                           const sambat::v1::UnmergeRequest& r);
 
  private:
   using Body = std::function<absl::StatusOr<CaseRow>(PgConnection& tx, const CaseRow& before,

@@ -68,7 +68,7 @@ ABSL_FLAG(std::string, token, "", "get, wait, add-info, rate, reopen: the tracki
 ABSL_FLAG(std::string, text, "", "add-info: the answer");
 ABSL_FLAG(int, stars, 0, "rate: 1 to 5");
 ABSL_FLAG(std::string, comment, "", "rate: a comment");
-ABSL_FLAG(std::string, reason, "", "reopen, erase: why");
+ABSL_FLAG(std::string, reason, "", "reopen, erase, release, forward, unmerge: why");
 ABSL_FLAG(std::string, until, "routed",
           "wait: routed, deadline, escalated, escalated:2, waiting, resolved or closed");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30), "wait: how long to wait at most");

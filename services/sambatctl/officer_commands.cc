@@ -127,7 +127,8 @@ v1::RejectReason RejectReasonFlag() {
 bool IsOfficerCommand(const std::string& command) {
   static const std::set<std::string> commands = {"queue",   "case",    "claim",
                                                  "release", "respond", "ask",
-                                                 "forward", "resolve", "reject"};
+                                                 "forward", "resolve", "reject",
+                                                 "unmerge"};
   return commands.contains(command);
 }
 
@@ -180,6 +181,12 @@ int RunOfficerCommand(const std::vector<char*>& args) {
     r.set_note(absl::GetFlag(FLAGS_note));
     for (const auto& m : absl::GetFlag(FLAGS_proof)) r.add_proof_media_ids(m);
     return ActOn(r, &v1::OfficerService::Stub::Resolve);
+  }
+  if (command == "unmerge") {
+    v1::UnmergeRequest r;
+    r.set_complaint_id(id);
+    r.set_reason(absl::GetFlag(FLAGS_reason));
+    return ActOn(r, &v1::OfficerService::Stub::Unmerge);
   }
   v1::RejectRequest r;  // reject
   r.set_complaint_id(id);

@@ -10,6 +10,7 @@
 //   resolve <id> --note=N [--proof=<media id>,...]
 //   reject <id> --reject_reason=spam|duplicate|not_city_authority|insufficient_information
 //          [--duplicate_of=TICKET] [--note=N]
+//   unmerge <id> --reason=R   (a merged case was not a duplicate: back to its agency)
 
 #include <string>
 #include <vector>

@@ -1,7 +1,8 @@
 // The humas officer's day in the console (docs/console.md): sign in, find the case in the queue,
 // see its place on the map, claim it, start an answer from the agency's template, ask the citizen
 // for information; the citizen answers through the API; resolve with
-// a proof photo uploaded from the browser. The reporter's name and phone appear on no screen.
+// a proof photo uploaded from the browser; a second report merged as the same hole is brought
+// back with "Batalkan penggabungan". The reporter's name and phone appear on no screen.
 // An officer of another agency, created by the administrator and forced to choose a password at
 // the first sign-in, is refused the case's page.
 
@@ -102,6 +103,25 @@ await run(async (browser) => {
   const kase = await resolved.call('GET', `cases/${caseUrl.split('/').pop()}`);
   assert.equal(kase.state, 'CASE_STATE_RESOLVED');
   await screenshot(page, 'case-resolved');
+
+  step('a second report merged as the same hole, then found to be another: the officer undoes the merge');
+  const repeated = await submit({
+    category: 'jalan-rusak', description: 'Jalan ambles dekat Pasar Oro-oro Dowo, sisi utara.',
+    location: { latitude: -7.9702, longitude: 112.6291 }, reporter: { anonymous: true }, channel: 'CHANNEL_APP',
+  });
+  const merged = await resolved.caseOf(repeated.ticket);
+  await resolved.call('POST', `cases/${merged.complaint_id}/reject`,
+    { reason: 'REJECT_REASON_DUPLICATE', duplicate_of_ticket: ticket });
+  await page.goto(`${URL_BASE}/console/#/kasus/${merged.complaint_id}`);
+  await page.getByRole('heading', { name: 'Batalkan penggabungan' }).waitFor();
+  await page.getByLabel('Mengapa bukan masalah yang sama (dibaca warga)').fill('Lubang lain, 30 m ke utara dari laporan pertama.');
+  await screenshot(page, 'case-merged');
+  await accessible(page, 'merged case');
+  await page.getByRole('button', { name: 'Kembalikan ke antrean' }).click();
+  await page.locator('.facts').getByText('Dibuka kembali').waitFor();
+  assert.match(await page.locator('table.history').textContent(), /Penggabungan dibatalkan/);
+  assert.equal((await resolved.call('GET', `cases/${merged.complaint_id}`)).state, 'CASE_STATE_REOPENED');
+  await screenshot(page, 'case-unmerged');
 
   step('an officer of another agency: created by the administrator, a new password at the first sign-in');
   const admin = await new Officer().signIn('admin', process.env.SKK_ADMIN_PASSWORD);

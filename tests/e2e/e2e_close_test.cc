@@ -43,14 +43,6 @@ std::string Utc(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S+00", t, absl::UTCTimeZone());
 }
 
-sambat::v1::SubmitComplaintResponse Submit(System& system, const std::string& email,
-                                           const std::string& key) {
-  sambat::v1::SubmitComplaintRequest request = SampleComplaint("jalan-rusak");
-  request.mutable_reporter()->set_email(email);
-  request.set_idempotency_key(key);
-  return SubmitUntilDeadline(system, request);
-}
-
 void RequireOk(const grpc::Status& status) {
   INFO(status.error_code() << " " << status.error_message());
   REQUIRE(status.ok());
@@ -71,7 +63,7 @@ TEST_CASE("a resolved complaint its citizen leaves silent is reminded, then clos
   // Tuesday 17 March 2026, the day before the Nyepi and Lebaran leave (18 to 24 March).
   system.SetClock(Wib(2026, 3, 17, 9));
   const std::string citizen = "dewi.lestari@example.com";
-  const auto submitted = Submit(system, citizen, "e2e-close-silent");
+  const auto submitted = SubmitPotholeUntilDeadline(system, citizen, "e2e-close-silent");
   const std::string id = submitted.complaint_id();
   const std::string ticket = submitted.ticket();
   auto subject = [&](const std::string& text) { return absl::StrCat("[", ticket, "] ", text); };
@@ -165,7 +157,8 @@ TEST_CASE("a citizen who reopens inside the window keeps the case open, and the 
           "starts a window of its own and closes at its end",
           "[e2e][sla]") {
   System system("e2e_close_reopen", {"intake", "routing", "sla"});  // Mon 2 March 2026, 09:00
-  const auto submitted = Submit(system, "agus.salim@example.com", "e2e-close-reopen");
+  const auto submitted =
+      SubmitPotholeUntilDeadline(system, "agus.salim@example.com", "e2e-close-reopen");
   const std::string id = submitted.complaint_id();
   const OfficerClient officer(system, StaffRole::kOfficer, "dpuprpkp");
   RequireOk(officer.Claim(id));

@@ -14,14 +14,6 @@
 namespace skk::testing {
 namespace {
 
-sambat::v1::SubmitComplaintResponse Submit(System& system, const std::string& email,
-                                           const std::string& key) {
-  sambat::v1::SubmitComplaintRequest request = SampleComplaint("jalan-rusak");
-  request.mutable_reporter()->set_email(email);
-  request.set_idempotency_key(key);
-  return SubmitUntilDeadline(system, request);
-}
-
 void RequireOk(const grpc::Status& status) {
   INFO(status.error_code() << " " << status.error_message());
   REQUIRE(status.ok());
@@ -37,15 +29,16 @@ std::multiset<std::string> SubjectsTo(const NotifyingSystem& system, const std::
   return out;
 }
 
-TEST_CASE("a duplicate merged into its original stops its clocks, counts once, and its citizen "
-          "hears the original's answer and resolution on their own ticket",
-          "[e2e][duplicates][notification]") {
+TEST_CASE(
+    "a duplicate merged into its original stops its clocks, counts once, and its citizen "
+    "hears the original's answer and resolution on their own ticket",
+    "[e2e][duplicates][notification]") {
   NotifyingSystem system("e2e_merge", {"intake", "routing", "sla"});
   system.SetClock(Wib(2026, 3, 2, 9));  // Monday 2 March 2026
   const std::string siti = "siti.aminah@example.com";
   const std::string budi = "budi.hartono@example.com";
-  const auto original = Submit(system, siti, "e2e-merge-original");
-  const auto duplicate = Submit(system, budi, "e2e-merge-duplicate");
+  const auto original = SubmitPotholeUntilDeadline(system, siti, "e2e-merge-original");
+  const auto duplicate = SubmitPotholeUntilDeadline(system, budi, "e2e-merge-duplicate");
   const std::string a = original.ticket();
   const std::string b = duplicate.ticket();
 
@@ -58,16 +51,15 @@ TEST_CASE("a duplicate merged into its original stops its clocks, counts once, a
   RequireOk(officer.Reject(merge));
 
   // The duplicate's citizen sees the merge and is told which complaint it joined.
+  REQUIRE(System::WaitUntil(
+      [&] { return Track(system, duplicate).state() == sambat::v1::CASE_STATE_MERGED; }));
   REQUIRE(System::WaitUntil([&] {
-    return Track(system, duplicate).state() == sambat::v1::CASE_STATE_MERGED;
-  }));
-  REQUIRE(System::WaitUntil([&] {
-    return SubjectsTo(system, b, budi).count(
-               absl::StrCat("[", b, "] Pengaduan Anda tidak dapat ditindaklanjuti")) == 1;
+    return SubjectsTo(system, b, budi)
+               .count(absl::StrCat("[", b, "] Pengaduan Anda tidak dapat ditindaklanjuti")) == 1;
   }));
   CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE ticket = '" + b +
-                     "' AND channel = 'email' AND body LIKE '%sama dengan pengaduan " + a +
-                     "%'") == 1);
+                     "' AND channel = 'email' AND body LIKE '%sama dengan pengaduan " + a + "%'") ==
+        1);
 
   // Its clock stopped as merged; the figures count the problem once (the original).
   REQUIRE(System::WaitUntil([&] {
@@ -84,8 +76,8 @@ TEST_CASE("a duplicate merged into its original stops its clocks, counts once, a
   system.SetClock(Wib(2026, 3, 3, 10));
   RequireOk(officer.Claim(original.complaint_id()));
   RequireOk(officer.Respond(original.complaint_id(), "Tim kami menambal lubang itu Kamis ini."));
-  const std::string answered = absl::StrCat("[", b, "] Tanggapan DPUPRPKP atas pengaduan yang sama (",
-                                            a, ")");
+  const std::string answered =
+      absl::StrCat("[", b, "] Tanggapan DPUPRPKP atas pengaduan yang sama (", a, ")");
   REQUIRE(System::WaitUntil([&] { return SubjectsTo(system, b, budi).count(answered) == 1; }));
   REQUIRE(System::WaitUntil([&] {
     return SubjectsTo(system, a, siti).count(absl::StrCat("[", a, "] Tanggapan dari DPUPRPKP")) ==
@@ -96,8 +88,8 @@ TEST_CASE("a duplicate merged into its original stops its clocks, counts once, a
   const std::string follower = "recipient_id = 'citizen:" + duplicate.complaint_id() + "'";
   CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE " + follower +
                      " AND channel = 'email' AND body LIKE '%menambal lubang itu Kamis ini%' "
-                     "AND body LIKE '%/lacak/" + b + "%' AND body NOT LIKE '%/lacak/" + a + "%'") ==
-        1);
+                     "AND body LIKE '%/lacak/" +
+                     b + "%' AND body NOT LIKE '%/lacak/" + a + "%'") == 1);
   CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE " + follower +
                      " AND channel = 'sms' AND body LIKE 'SAMBAT " + b +
                      ": tanggapan DPUPRPKP atas pengaduan yang sama " + a + "%'") == 1);
@@ -111,8 +103,8 @@ TEST_CASE("a duplicate merged into its original stops its clocks, counts once, a
       absl::StrCat("[", b, "] Pengaduan yang sama (", a, ") telah diselesaikan");
   REQUIRE(System::WaitUntil([&] { return SubjectsTo(system, b, budi).count(resolved) == 1; }));
   REQUIRE(System::WaitUntil([&] {
-    return SubjectsTo(system, a, siti).count(
-               absl::StrCat("[", a, "] Pengaduan Anda telah diselesaikan")) == 1;
+    return SubjectsTo(system, a, siti)
+               .count(absl::StrCat("[", a, "] Pengaduan Anda telah diselesaikan")) == 1;
   }));
   CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE " + follower +
                      " AND channel = 'email' AND body LIKE '%ditambal dengan aspal%' "
@@ -120,6 +112,87 @@ TEST_CASE("a duplicate merged into its original stops its clocks, counts once, a
   // Five messages by email in all for the duplicate's citizen: received, routed, merged,
   // the answer and the resolution.
   CHECK(SubjectsTo(system, b, budi).size() == 5);
+}
+
+TEST_CASE(
+    "a merge undone puts the case back with its agency on a new clock, tells its "
+    "citizen, and they no longer hear the other complaint",
+    "[e2e][duplicates][notification]") {
+  NotifyingSystem system("e2e_unmerge", {"intake", "routing", "sla"});
+  system.SetClock(Wib(2026, 3, 2, 9));  // Monday 2 March 2026
+  const std::string siti = "siti.aminah@example.com";
+  const std::string budi = "budi.hartono@example.com";
+  const auto original = SubmitPotholeUntilDeadline(system, siti, "e2e-unmerge-original");
+  const auto duplicate = SubmitPotholeUntilDeadline(system, budi, "e2e-unmerge-duplicate");
+  const std::string a = original.ticket();
+  const std::string b = duplicate.ticket();
+  const std::string b_id = duplicate.complaint_id();
+  const OfficerClient officer(system, StaffRole::kOfficer, "dpuprpkp", "budi.dpuprpkp",
+                              "Budi Santoso");
+
+  // Only a merged case can be brought back, and only with a reason.
+  CHECK(officer.Unmerge(b_id, "Bukan duplikat").error_code() ==
+        grpc::StatusCode::FAILED_PRECONDITION);
+  sambat::v1::RejectRequest merge;
+  merge.set_complaint_id(b_id);
+  merge.set_reason(sambat::v1::REJECT_REASON_DUPLICATE);
+  merge.set_duplicate_of_ticket(a);
+  RequireOk(officer.Reject(merge));
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count(
+               "SELECT count(*) FROM notification.merged_complaints WHERE "
+               "complaint_id = '" +
+               b_id + "'") == 1;
+  }));
+  CHECK(officer.Unmerge(b_id, "").error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+
+  // The next day the officer sees it is another hole, further down the street.
+  system.SetClock(Wib(2026, 3, 3, 9));
+  sambat::v1::Case back;
+  RequireOk(
+      officer.Unmerge(b_id, "Lokasinya berbeda: lubang di Jl. Kawi 12, bukan depan SDN.", &back));
+  CHECK(back.state() == sambat::v1::CASE_STATE_REOPENED);
+  CHECK(back.agency_code() == "dpuprpkp");
+  CHECK(officer.Unmerge(b_id, "Sekali lagi").error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+
+  // The citizen's view, timeline and message; the audit trail says who and why.
+  REQUIRE(System::WaitUntil(
+      [&] { return Track(system, duplicate).state() == sambat::v1::CASE_STATE_REOPENED; }));
+  bool told_in_timeline = false;
+  const sambat::v1::Complaint view = Track(system, duplicate);
+  for (const auto& e : view.timeline()) {
+    told_in_timeline |= e.kind() == "unmerged" && absl::StrContains(e.text(), "Jl. Kawi 12");
+  }
+  CHECK(told_in_timeline);
+  REQUIRE(System::WaitUntil([&] {
+    return SubjectsTo(system, b, budi)
+               .count(absl::StrCat("[", b, "] Pengaduan Anda ditangani kembali oleh DPUPRPKP")) ==
+           1;
+  }));
+  CHECK(system.Count("SELECT count(*) FROM routing.case_history WHERE complaint_id = '" + b_id +
+                     "' AND action = 'unmerge' AND actor = 'officer:budi.dpuprpkp'") == 1);
+
+  // A new first-response clock runs from the undoing, and the figures count it again.
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count(
+               "SELECT count(*) FROM sla.deadlines WHERE complaint_id = '" + b_id +
+               "' AND kind = 'FIRST_RESPONSE' AND state = 'running' AND starts_at = '" +
+               absl::FormatTime("%Y-%m-%d %H:%M:%S+00", Wib(2026, 3, 3, 9), absl::UTCTimeZone()) +
+               "'") == 1;
+  }));
+  CHECK(system.Count("SELECT count(*) FROM sla.first_responses") == 2);
+  CHECK(system.Count("SELECT count(*) FROM notification.merged_complaints") == 0);
+
+  // The other complaint's answer is no longer theirs to hear.
+  RequireOk(officer.Claim(original.complaint_id()));
+  RequireOk(officer.Respond(original.complaint_id(), "Tim kami menambal lubang itu Kamis ini."));
+  REQUIRE(System::WaitUntil([&] {
+    return SubjectsTo(system, a, siti).count(absl::StrCat("[", a, "] Tanggapan dari DPUPRPKP")) ==
+           1;
+  }));
+  CHECK(system.Count("SELECT count(*) FROM notification.deliveries WHERE recipient_id = "
+                     "'citizen:" +
+                     b_id + "' AND body LIKE '%menambal lubang itu Kamis ini%'") == 0);
 }
 
 }  // namespace

@@ -76,25 +76,26 @@ std::vector<std::string> ProblemFields(const HttpAnswer& answer) {
   return fields;
 }
 
-TEST_CASE("a citizen about to file sees the same category's complaints within its radius, most "
-          "alike first, and nothing confidential, rejected or far",
-          "[gateway][duplicates]") {
+TEST_CASE(
+    "a citizen about to file sees the same category's complaints within its radius, most "
+    "alike first, and nothing confidential, rejected or far",
+    "[gateway][duplicates]") {
   System system("gateway_nearby");
   system.Start("gateway");
   HttpClient http(system.HttpPort());
 
   const std::string photo = UploadPhoto(system, images::Jpeg(800, 600));
-  const Filed same_words = FileAt(system, "jalan-rusak", 0, 12,
-                                  "Jalan berlubang besar di depan SDN Kauman 1, motor sering jatuh.",
-                                  false, photo);
+  const Filed same_words =
+      FileAt(system, "jalan-rusak", 0, 12,
+             "Jalan berlubang besar di depan SDN Kauman 1, motor sering jatuh.", false, photo);
   const Filed other_words =
       FileAt(system, "jalan-rusak", 0, -8, "Aspal mengelupas di tikungan, kerikil berserakan.");
   const Filed far = FileAt(system, "jalan-rusak", 200, 0, "Jalan berlubang besar dekat SDN.");
   const Filed other_category =
       FileAt(system, "sampah", 0, 5, "Sampah menumpuk di depan SDN Kauman 1 berhari-hari.");
-  const Filed confidential = FileAt(system, "jalan-rusak", 0, 3,
-                                    "Jalan berlubang di depan SDN Kauman 1, hubungi 081299998888.",
-                                    true);
+  const Filed confidential =
+      FileAt(system, "jalan-rusak", 0, 3,
+             "Jalan berlubang di depan SDN Kauman 1, hubungi 081299998888.", true);
   const Filed spam = FileAt(system, "jalan-rusak", 0, 2, "Jalan berlubang besar SDN Kauman promo.");
   const Filed flood = FileAt(system, "drainase-banjir", 120, 0, "Genangan setinggi lutut.");
 
@@ -115,9 +116,9 @@ TEST_CASE("a citizen about to file sees the same category's complaints within it
                                      spam.ticket, "' AND state = 7")) == 1;
   }));
 
-  const HttpAnswer answer = http.Post(
-      "/api/v1/nearby", Search("jalan-rusak", 0, 0, "jalan berlubang depan SDN Kauman"),
-      "application/json");
+  const HttpAnswer answer =
+      http.Post("/api/v1/nearby", Search("jalan-rusak", 0, 0, "jalan berlubang depan SDN Kauman"),
+                "application/json");
   INFO(answer.body);
   REQUIRE(answer.status == 200);
   CHECK(answer.Header("cache-control") == "no-store");

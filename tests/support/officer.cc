@@ -92,6 +92,14 @@ grpc::Status OfficerClient::Reject(const sambat::v1::RejectRequest& request,
   return Call(*officers_, &sambat::v1::OfficerService::Stub::Reject, request, out);
 }
 
+grpc::Status OfficerClient::Unmerge(const std::string& complaint_id, const std::string& reason,
+                                    sambat::v1::Case* out) const {
+  sambat::v1::UnmergeRequest request;
+  request.set_complaint_id(complaint_id);
+  request.set_reason(reason);
+  return Call(*officers_, &sambat::v1::OfficerService::Stub::Unmerge, request, out);
+}
+
 grpc::Status OfficerClient::ReloadRoutingConfig(
     sambat::v1::ReloadRoutingConfigResponse* out) const {
   sambat::v1::ReloadRoutingConfigRequest r;

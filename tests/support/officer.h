@@ -43,6 +43,8 @@ class OfficerClient {
                        sambat::v1::Case* out = nullptr) const;
   grpc::Status Reject(const sambat::v1::RejectRequest& request,
                       sambat::v1::Case* out = nullptr) const;
+  grpc::Status Unmerge(const std::string& complaint_id, const std::string& reason,
+                       sambat::v1::Case* out = nullptr) const;
   grpc::Status ReloadRoutingConfig(sambat::v1::ReloadRoutingConfigResponse* out = nullptr) const;
 
   // Every page of a queue query, following next_page_token; fails the test on an error.

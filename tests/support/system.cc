@@ -300,6 +300,15 @@ std::string UploadPhoto(const System& system, const std::string& bytes) {
   return response.media_id();
 }
 
+sambat::v1::SubmitComplaintResponse SubmitPotholeUntilDeadline(const System& system,
+                                                               const std::string& email,
+                                                               const std::string& key) {
+  sambat::v1::SubmitComplaintRequest request = SampleComplaint("jalan-rusak");
+  request.mutable_reporter()->set_email(email);
+  request.set_idempotency_key(key);
+  return SubmitUntilDeadline(system, request);
+}
+
 sambat::v1::SubmitComplaintResponse SubmitUntilDeadline(
     const System& system, const sambat::v1::SubmitComplaintRequest& request) {
   sambat::v1::SubmitComplaintResponse submitted;

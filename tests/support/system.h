@@ -103,6 +103,11 @@ std::string UploadPhoto(const System& system, const std::string& bytes);
 // deadline sla set (the complaint is routed and its clock runs).
 sambat::v1::SubmitComplaintResponse SubmitUntilDeadline(
     const System& system, const sambat::v1::SubmitComplaintRequest& request);
+// The sample pothole from a citizen who also gave `email`, under idempotency key `key`, until
+// its deadline is set (SubmitUntilDeadline).
+sambat::v1::SubmitComplaintResponse SubmitPotholeUntilDeadline(const System& system,
+                                                               const std::string& email,
+                                                               const std::string& key);
 
 // The citizen's view of a submitted complaint, through GetComplaint with ticket and token.
 sambat::v1::Complaint Track(const System& system, const sambat::v1::SubmitComplaintResponse& s);

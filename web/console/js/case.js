@@ -12,6 +12,7 @@ const ACTIONS = {
   citizen_answer: 'Warga menjawab', forward: 'Diteruskan', resolve: 'Diselesaikan',
   reject: 'Ditolak', merge: 'Digabung', reopen: 'Dibuka kembali', rate: 'Dinilai warga',
   route: 'Diarahkan', hand_off: 'Ke instansi mitra', close: 'Ditutup',
+  unmerge: 'Penggabungan dibatalkan',
 };
 const REJECT_REASONS = {
   REJECT_REASON_SPAM: 'Spam', REJECT_REASON_DUPLICATE: 'Sama dengan tiket lain',
@@ -145,6 +146,15 @@ export async function caseScreen(id) {
           try { done(await api.post(`${base}/release`, {})); } catch (err) { e.target.disabled = false; fail(err); }
         } }, 'Lepas kasus'));
     }
+    // A merge made by mistake: the case goes back to this agency's queue on a new clock
+    // (docs/duplicates.md). Officers and the head of the agency may undo it.
+    if ((officer || me.role === 'agency_head') && c.state === 'CASE_STATE_MERGED') {
+      const unmergeReason = h('textarea', { rows: 2, maxlength: 2000 });
+      actions.append(actionForm('Batalkan penggabungan',
+        field('unmerge-reason', 'Mengapa bukan masalah yang sama (dibaca warga)', unmergeReason),
+        'Kembalikan ke antrean',
+        () => api.post(`${base}/unmerge`, { reason: unmergeReason.value.trim() }), done));
+    }
     // The map is drawn once; an action redraws the rest of the page around it.
     map ??= placeMap(c);
     replace(main,
@@ -155,7 +165,11 @@ export async function caseScreen(id) {
           h('dt', {}, 'Status'), h('dd', {}, STATES[c.state] || c.state),
           h('dt', {}, 'Dinas'), h('dd', {}, c.agency_name || agencyName(c.agency_code)),
           h('dt', {}, 'Petugas'), h('dd', {}, c.holder_name || '—'),
-          h('dt', {}, 'Batas waktu'), h('dd', { class: due.late ? 'late' : '' }, `${due.text} (${when(c.due_at)})`),
+          // A finished case (resolved, rejected, merged...) has no clock running: no countdown.
+          // A restarted clock (forwarded, reopened, a merge undone) waits for sla's new due time.
+          h('dt', {}, 'Batas waktu'), !OPEN.includes(c.state) ? h('dd', {}, '—')
+            : !c.due_at ? h('dd', {}, 'Menunggu batas waktu baru')
+              : h('dd', { class: due.late ? 'late' : '' }, `${due.text} (${when(c.due_at)})`),
           h('dt', {}, 'Masuk'), h('dd', {}, when(c.submitted_at)),
           h('dt', {}, 'Pelapor'), h('dd', {}, c.anonymous ? 'Anonim' : 'Dikenal (kontak hanya untuk sistem)'),
           c.confidential ? [h('dt', {}, 'Rahasia'), h('dd', {}, 'Ya: tidak tampil untuk umum')] : null,
