@@ -438,7 +438,11 @@ TEST_CASE("a citizen whose complaint was merged hears the original's first answe
     const std::optional<MessageKind> kind = FollowedKindFor(e);
     if (!kind.has_value()) continue;
     ++seen;
-    const Notice n{.audience = Audience::kCitizen, .kind = *kind, .follower_ticket = kTheirs};
+    const Notice n{.audience = Audience::kCitizen,
+                   .agency_code = "",
+                   .kind = *kind,
+                   .urgent = false,
+                   .follower_ticket = kTheirs};
     for (const std::string locale : {"id", "en"}) {
       for (const std::string channel : {"email", "sms", "whatsapp"}) {
         const Rendered r = Render(n, e, locale, channel, Shipped().render, kPublic);

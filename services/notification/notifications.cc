@@ -379,7 +379,10 @@ absl::Status NotificationDesk::NotifyFollowers(PgConnection& tx, const sambat::v
     if (facts.privacy.erased || !facts.contact.has_value()) continue;
     ComplaintPrivacy known = facts.privacy;
     known.by_text = facts.contact->by_text;
-    const Notice notice{.audience = Audience::kCitizen, .kind = kind,
+    const Notice notice{.audience = Audience::kCitizen,
+                        .agency_code = "",
+                        .kind = kind,
+                        .urgent = false,
                         .follower_ticket = follower.ticket};
     SKK_RETURN_IF_ERROR(AddDeliveries(
         tx, event.event_id(), follower.complaint_id, follower.ticket,
