@@ -33,11 +33,13 @@ service_alive() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ]
 }
 
-# The local receivers: a real SMTP server (aiosmtpd) and the SMS/WhatsApp HTTP gateway fake of
-# the tests, each writing one JSON line per message received, so a developer's system delivers
-# instead of retrying into dead letters.
-RECEIVERS=(mail sms)
-declare -A RECEIVER=([mail]=tests/support/fake_smtp.py [sms]=tests/support/fake_gateway.py)
+# The local receivers: a real SMTP server (aiosmtpd), the SMS/WhatsApp HTTP gateway fake of the
+# tests, and the tests' fake of the partners outside city hall (Polresta's Open311 endpoint,
+# Kejaksaan's and Kodim's webhooks; docs/partners.md), each writing one JSON line per message
+# received, so a developer's system delivers instead of retrying into dead letters.
+RECEIVERS=(mail sms partners)
+declare -A RECEIVER=([mail]=tests/support/fake_smtp.py [sms]=tests/support/fake_gateway.py
+                     [partners]=tests/support/fake_partner.py)
 receiver_alive() {
   local pid; pid=$(cat "$RUN/$1.pid" 2>/dev/null || true)
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
@@ -71,6 +73,7 @@ start_services() {
   . "$RUN/stack.env"
   start_receivers
   local sms_port; sms_port=$(cat "$RUN/sms.port")
+  local partners="http://127.0.0.1:$(cat "$RUN/partners.port")"
   mkdir -p "$RUN/logs"
   [ -f "$RUN/clock" ] || "${CTL[@]}" clock set "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
   # --dev: a local run on the repository's public development keys and secrets, which a
@@ -89,7 +92,8 @@ start_services() {
   # The gateway is the public door; intake believes its word on a citizen's address.
   # SKK_RUN_FLAGS_<SERVICE> adds flags of one's own (bench/gateway_bench.sh lifts the limits).
   declare -A extra=([intake]="--trusted_gateways=127.0.0.1 ${SKK_RUN_FLAGS_INTAKE:-}"
-                    [routing]="${SKK_RUN_FLAGS_ROUTING:-}"
+                    [routing]="--partner_urls=polresta=$partners/polresta/open311/v2/,kejari=$partners/kejari/webhook,kodim-0833=$partners/kodim-0833/webhook
+                      ${SKK_RUN_FLAGS_ROUTING:-}"
                     [sla]="${SKK_RUN_FLAGS_SLA:-}"
                     [notification]="--smtp_url=smtp://127.0.0.1:$(cat "$RUN/mail.port")
                       --sms_gateway_url=http://127.0.0.1:$sms_port/sms

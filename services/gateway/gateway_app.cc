@@ -35,9 +35,11 @@ void CountRequest(const std::string& method, const std::string& pattern, int sta
 bool IsProbe(absl::string_view path) { return path == "/healthz" || path == "/readyz"; }
 
 // One SMS or WhatsApp provider's address carries every citizen's message: its requests are
-// signed (text_webhook.h), and intake limits each sender's number instead.
-bool IsTextWebhook(absl::string_view path) {
-  return absl::StartsWith(path, "/webhooks/text/");
+// signed (text_webhook.h), and intake limits each sender's number instead. A partner's reports
+// are signed too (partner_webhook.h), and a busy police system must not be told to wait.
+bool IsSignedWebhook(absl::string_view path) {
+  return absl::StartsWith(path, "/webhooks/text/") ||
+         absl::StartsWith(path, "/webhooks/partners/");
 }
 
 }  // namespace
@@ -62,7 +64,7 @@ absl::StatusOr<HttpResponse> GatewayApp::Route(HttpRequest& request, const std::
     return response;
   }
   if (match.route == nullptr) return absl::NotFoundError("no such address");
-  if (limiter_ != nullptr && !IsProbe(request.RawPath()) && !IsTextWebhook(request.RawPath())) {
+  if (limiter_ != nullptr && !IsProbe(request.RawPath()) && !IsSignedWebhook(request.RawPath())) {
     const bool write = request.method != "GET" && request.method != "HEAD";
     SKK_RETURN_IF_ERROR(limiter_->Admit(client, write));
   }

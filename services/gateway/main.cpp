@@ -12,6 +12,7 @@
 #include "services/gateway/http_server.h"
 #include "services/gateway/media_api.h"
 #include "services/gateway/open311.h"
+#include "services/gateway/partner_webhook.h"
 #include "services/gateway/probes.h"
 #include "services/gateway/public_api.h"
 #include "services/gateway/staff_api.h"
@@ -173,6 +174,11 @@ int main(int argc, char** argv) {
                                           issuer, host.clock()));
     texts->AddRoutes(router);
   }
+  // The partners' webhook mints partner passes, for routing's PartnerService.
+  std::unique_ptr<skk::gateway::PartnerWebhook> partners = skk::ValueOrExit(
+      skk::gateway::PartnerWebhook::Create(routing, city, options.city_config, options.dev,
+                                           issuer, host.clock()));
+  partners->AddRoutes(router);
   skk::gateway::CitizenApi citizens(
       {.intake = intake, .notification = notification}, issuer, host.clock(), city,
       {.max_photo_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_photo_bytes)),

@@ -42,20 +42,6 @@ std::string JsonField(const nlohmann::json& body, const std::string& path) {
   return "";
 }
 
-absl::StatusOr<std::string> ReadSecretFile(const std::string& file, const std::string& config_path,
-                                           const std::string& gateway) {
-  SKK_ASSIGN_OR_RETURN(const std::string bytes,
-                       ReadFileBesideConfig(file, config_path,
-                                            absl::StrCat("text gateway '", gateway, "' secret_file")));
-  std::string secret(absl::StripTrailingAsciiWhitespace(bytes));
-  if (secret.size() < 16) {
-    return absl::InvalidArgumentError(absl::StrCat("text gateway '", gateway, "': the secret in ",
-                                                   PathBesideConfig(file, config_path),
-                                                   " is shorter than 16 bytes"));
-  }
-  return secret;
-}
-
 }  // namespace
 
 absl::Status CheckTextSignature(const v1::TextGateway& gateway, const std::string& secret,
@@ -131,14 +117,13 @@ absl::StatusOr<std::unique_ptr<TextWebhook>> TextWebhook::Create(
     const std::string& config_path, bool dev, TokenIssuer issuer, Clock& clock) {
   std::map<std::string, Gateway> gateways;
   for (const v1::TextGateway& g : city.text_messaging().gateways()) {
-    SKK_ASSIGN_OR_RETURN(std::string secret,
-                         ReadSecretFile(g.secret_file(), config_path, g.name()));
-    if (!dev && secret == kDevTextGatewaySecret) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "text gateway '", g.name(),
-          "': its secret_file holds the repository's public "
-          "development secret; give the gateway's real shared secret (docs/text-messages.md)"));
-    }
+    SKK_ASSIGN_OR_RETURN(
+        std::string secret,
+        ReadSharedSecret({.file = g.secret_file(),
+                          .what = absl::StrCat("text gateway '", g.name(), "' secret_file"),
+                          .public_dev_secret = kDevTextGatewaySecret,
+                          .doc = "docs/text-messages.md"},
+                         config_path, dev));
     gateways.emplace(g.name(), Gateway{g, std::move(secret)});
   }
   return std::unique_ptr<TextWebhook>(

@@ -104,6 +104,10 @@ TimelineEntry CaseEntry(const sambat::v1::Event& e) {
       return {"handed_off",
               absl::StrCat("Diserahkan ke ", agency,
                            ", instansi di luar Pemerintah Kota, untuk ditindaklanjuti")};
+    case E::kCasePartnerUpdated:
+      // The partner's own word, with its name ("Polresta Malang Kota menerima ... (nomor 17)").
+      return {e.case_partner_updated().closed() ? "partner_closed" : "partner_update",
+              e.case_partner_updated().note()};
     case E::kCaseInfoRequested:
       return {"info_requested", absl::StrCat("Dinas meminta informasi tambahan: ",
                                              e.case_info_requested().question())};
@@ -139,7 +143,7 @@ std::vector<std::string> ConsumedEvents() {
   return {kCaseRouted,    kDeadlineSet,   kEscalated,     kCaseInfoRequested,
           kCaseResponded, kCaseResolved,  kCaseRejected,  kCaseReopened,
           kCaseClosed,    kCaseClaimed,   kCaseForwarded, kCaseHandedOff,
-          kCaseCitizenAnswered};
+          kCaseCitizenAnswered, kCasePartnerUpdated};
 }
 
 EventHandlers Complaints::Handlers() {

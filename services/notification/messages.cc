@@ -75,6 +75,13 @@ constexpr KindTemplate kTemplates[] = {
        "{agency} says complaint {ticket} is resolved:\n\n{words}\n\n"
        "Rate the answer, or reopen it if the problem remains: {link}",
        "SAMBAT {ticket}: resolved by {agency}. Rate it: {link}"}}},
+    {MessageKind::kPartnerClosed,
+     {{"[{ticket}] Pengaduan Anda selesai ditangani {agency}",
+       "{words}\n\nPantau: {link}",
+       "SAMBAT {ticket}: selesai ditangani {agency}. {link}"},
+      {"[{ticket}] {agency} finished your complaint",
+       "{agency} reports that it finished complaint {ticket}:\n\n{words}\n\nTrack: {link}",
+       "SAMBAT {ticket}: finished by {agency}. {link}"}}},
     {MessageKind::kRejected,
      {{"[{ticket}] Pengaduan Anda tidak dapat ditindaklanjuti",
        "Pengaduan {ticket} tidak dapat ditindaklanjuti oleh {agency}.\nAlasan: {words}\n\n"
@@ -294,6 +301,10 @@ std::vector<Notice> NoticesFor(const sambat::v1::Event& e) {
     case sambat::v1::Event::kCaseClosed:
       if (!e.case_closed().automatic()) return {};
       return {{A::kCitizen, "", K::kClosed}};
+    case sambat::v1::Event::kCasePartnerUpdated:
+      // What the partner says on the way shows in the tracking view; its last word is news.
+      if (!e.case_partner_updated().closed()) return {};
+      return {{A::kCitizen, "", K::kPartnerClosed}};
     case sambat::v1::Event::kDeadlineSet:
       // A deadline that starts is in the citizen's tracking view; one a new holiday calendar
       // moved is news (a promise changed), told once.
@@ -378,6 +389,9 @@ MessageFacts FactsOf(const Notice& notice, const sambat::v1::Event& e, bool en,
       break;
     case sambat::v1::Event::kCaseClosed:
       f.link = absl::StrReplaceAll(context.rating_url, {{"{ticket}", f.ticket}});
+      break;
+    case sambat::v1::Event::kCasePartnerUpdated:
+      f.words = e.case_partner_updated().note();
       break;
     case sambat::v1::Event::kDeadlineSet:
       f.agency = agency_name(e.deadline_set().agency_code());

@@ -29,6 +29,7 @@ enum class MessageKind {
   kCloseReminder,  // the resolved case closes by itself unless reopened
   kClosed,         // it closed by itself
   kDeadlineMoved,  // a new holiday calendar moved the agency's due time
+  kPartnerClosed,  // the partner outside city hall the case was handed to finished it
   // to the citizen of a complaint an officer merged into this one (docs/duplicates.md)
   kFollowedAnswer,
   kFollowedResolved,

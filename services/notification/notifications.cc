@@ -124,7 +124,7 @@ std::vector<std::string> ConsumedEvents() {
           kCaseForwarded,      kCaseHandedOff,   kCaseClaimed,      kCaseResponded,
           kCaseInfoRequested,  kCaseCitizenAnswered, kCaseResolved, kCaseRejected,
           kCaseReopened,       kCaseClosed,      kDeadlineSet,      kReminderDue,
-          kEscalated};
+          kEscalated,          kCasePartnerUpdated};
 }
 
 absl::Status NotificationDesk::SyncRecipients(PgPool& pool) {

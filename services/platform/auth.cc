@@ -166,6 +166,7 @@ absl::string_view RoleName(StaffRole role) {
     case StaffRole::kAdmin: return "admin";
     case StaffRole::kCitizen: return "citizen";
     case StaffRole::kPhone: return "phone";
+    case StaffRole::kPartner: return "partner";
   }
   return "unknown";
 }
@@ -180,7 +181,8 @@ absl::StatusOr<StaffRole> ParseRole(absl::string_view name) {
 }
 
 bool RoleHasAgency(StaffRole role) {
-  return role == StaffRole::kOfficer || role == StaffRole::kAgencyHead;
+  return role == StaffRole::kOfficer || role == StaffRole::kAgencyHead ||
+         role == StaffRole::kPartner;
 }
 
 absl::StatusOr<TokenVerifier> TokenVerifier::Create(std::vector<TokenKey> public_keys,
@@ -233,9 +235,14 @@ absl::StatusOr<std::string> TokenIssuer::Mint(const Caller& caller, absl::Time n
   if (caller.role == StaffRole::kPhone && NormalizePhone(caller.subject) != caller.subject) {
     return absl::InvalidArgumentError("a phone pass is for one +62 mobile number");
   }
-  if ((caller.role == StaffRole::kCitizen || caller.role == StaffRole::kPhone) &&
+  if (caller.role == StaffRole::kPartner &&
+      caller.subject != absl::StrCat("partner:", caller.agency_code)) {
+    return absl::InvalidArgumentError("a partner pass is for partner:<its agency code>");
+  }
+  if ((caller.role == StaffRole::kCitizen || caller.role == StaffRole::kPhone ||
+       caller.role == StaffRole::kPartner) &&
       valid_for > kCitizenPassLifetime) {
-    return absl::InvalidArgumentError("a citizen's or phone pass lives at most a minute");
+    return absl::InvalidArgumentError("a citizen's, phone or partner pass lives at most a minute");
   }
   if (std::string problem = AgencyProblem(caller.role, caller.agency_code); !problem.empty()) {
     return absl::InvalidArgumentError(problem);
@@ -280,6 +287,15 @@ absl::StatusOr<std::string> TokenIssuer::MintPhonePass(absl::string_view phone,
                                                        absl::Time now) const {
   return Mint({.subject = std::string(phone), .role = StaffRole::kPhone}, now,
               kCitizenPassLifetime);
+}
+
+absl::StatusOr<std::string> TokenIssuer::MintPartnerPass(absl::string_view agency_code,
+                                                         absl::Time now) const {
+  return Mint({.subject = absl::StrCat("partner:", agency_code),
+               .name = std::string(agency_code),
+               .role = StaffRole::kPartner,
+               .agency_code = std::string(agency_code)},
+              now, kCitizenPassLifetime);
 }
 
 absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token, absl::Time now) const {
@@ -362,6 +378,14 @@ absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token, absl::Time
       return Unauthenticated("a phone pass lives longer than a minute");
     }
     caller.role = StaffRole::kPhone;
+  } else if (role == RoleName(StaffRole::kPartner)) {
+    if (caller.subject != absl::StrCat("partner:", caller.agency_code)) {
+      return Unauthenticated("a partner pass names no partner:<agency>");
+    }
+    if (expires_at - issued_at > kCitizenPassLifetime) {
+      return Unauthenticated("a partner pass lives longer than a minute");
+    }
+    caller.role = StaffRole::kPartner;
   } else {
     auto parsed_role = ParseRole(role);
     if (!parsed_role.ok()) return Unauthenticated(parsed_role.status().message());

@@ -41,17 +41,22 @@ enum class StaffRole {
   // mints after it checked the text gateway's signature (the subject is the number, +62...).
   // Only RPCs whose policy names STAFF_ROLE_PHONE admit it.
   kPhone,
+  // Not staff: an external partner reporting on the cases handed to it, holding a partner pass
+  // the gateway mints after it checked the partner's signature (the subject is
+  // "partner:<code>", the agency the partner's code). Only RPCs whose policy names
+  // STAFF_ROLE_PARTNER admit it.
+  kPartner,
 };
 
 // How long a citizen pass lives: minted for one request, it need not outlive it.
 inline constexpr absl::Duration kCitizenPassLifetime = absl::Minutes(1);
 
-// "officer", "agency_head", "leadership", "admin", "citizen", "phone".
+// "officer", "agency_head", "leadership", "admin", "citizen", "phone", "partner".
 absl::string_view RoleName(StaffRole role);
 // A staff role by name; INVALID_ARGUMENT for any other name, "citizen" and "phone" included:
-// a staff account, an API key or a minted staff token never carries those roles.
+// a staff account, an API key or a minted staff token never carries those roles (nor "partner").
 absl::StatusOr<StaffRole> ParseRole(absl::string_view name);
-// Officers and agency heads act for one agency; leadership and admins for none.
+// Officers, agency heads and partners act for one agency; leadership and admins for none.
 bool RoleHasAgency(StaffRole role);
 
 // (Every member has an initializer, so designated initializers may leave any out.)
@@ -135,6 +140,10 @@ class TokenIssuer {
   // valid kCitizenPassLifetime from `now`. Mint it only after the text gateway's signature on
   // the message was checked. INVALID_ARGUMENT for anything but a normalised number.
   absl::StatusOr<std::string> MintPhonePass(absl::string_view phone, absl::Time now) const;
+  // A partner pass for external partner `agency_code`, valid kCitizenPassLifetime from `now`.
+  // Mint it only after the partner's signature on the request was checked.
+  absl::StatusOr<std::string> MintPartnerPass(absl::string_view agency_code,
+                                              absl::Time now) const;
 
   const TokenRules& rules() const { return rules_; }
 

@@ -235,6 +235,7 @@ absl::StatusOr<std::vector<StaffRole>> PolicyRoles(const sambat::v1::AccessPolic
       case sambat::v1::STAFF_ROLE_ADMIN: roles.push_back(StaffRole::kAdmin); break;
       case sambat::v1::STAFF_ROLE_CITIZEN: roles.push_back(StaffRole::kCitizen); break;
       case sambat::v1::STAFF_ROLE_PHONE: roles.push_back(StaffRole::kPhone); break;
+      case sambat::v1::STAFF_ROLE_PARTNER: roles.push_back(StaffRole::kPartner); break;
       default: return absl::InvalidArgumentError(absl::StrCat("unknown staff role ", role));
     }
   }

@@ -302,6 +302,36 @@ TEST_CASE("a phone pass names one +62 number, no agency, and lives a minute at m
              Catch::Contains("longer than a minute"));
 }
 
+TEST_CASE("a partner pass names one partner as its agency, and lives a minute at most") {
+  auto pass = Issuer().MintPartnerPass("kejari", kNow);
+  REQUIRE(pass.ok());
+  auto partner = Verifier().Verify(*pass, kNow + absl::Seconds(30));
+  REQUIRE(partner.ok());
+  CHECK(partner->role == StaffRole::kPartner);
+  CHECK(partner->subject == "partner:kejari");
+  CHECK(partner->agency_code == "kejari");
+  CHECK(RoleName(StaffRole::kPartner) == "partner");
+  CHECK_THAT(Refusal(*pass, kNow + kCitizenPassLifetime), Catch::Contains("expired"));
+  // No staff account or API key can hold the role, nor may a pass live long or name another.
+  CHECK_FALSE(ParseRole("partner").ok());
+  CHECK_FALSE(Issuer().Mint({.subject = "partner:kejari", .role = StaffRole::kPartner,
+                             .agency_code = "kejari"}, kNow, absl::Hours(1)).ok());
+  CHECK_FALSE(Issuer().Mint({.subject = "partner:kodim-0833", .role = StaffRole::kPartner,
+                             .agency_code = "kejari"}, kNow, absl::Minutes(1)).ok());
+  auto claims = [&](const std::string& sub, const std::string& agency, absl::Duration life) {
+    return absl::StrCat(R"({"iss":")", kIssuer, R"(","aud":")", kAudience, R"(","sub":")", sub,
+                        R"(","name":"","role":"partner","agency":")", agency, R"(","iat":)",
+                        absl::ToUnixSeconds(kNow), R"(,"exp":)",
+                        absl::ToUnixSeconds(kNow + life), "}");
+  };
+  CHECK(Verifier().Verify(SignClaims(claims("partner:kejari", "kejari", absl::Minutes(1))), kNow)
+            .ok());
+  CHECK_THAT(Refusal(SignClaims(claims("budi.dpuprpkp", "kejari", absl::Minutes(1)))),
+             Catch::Contains("names no partner"));
+  CHECK_THAT(Refusal(SignClaims(claims("partner:kejari", "kejari", absl::Minutes(5)))),
+             Catch::Contains("longer than a minute"));
+}
+
 TEST_CASE("a citizen pass names one complaint, no agency, and lives a minute at most") {
   const std::string complaint = "0b6b4c1e-2f1a-4f5e-9a57-0c3f8e1d2a4b";
   auto pass = Issuer().MintCitizenPass(complaint, kNow);

@@ -21,6 +21,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -341,6 +342,60 @@ void CheckRules(const CityConfig& config,
 }
 
 // Complaints by SMS and WhatsApp: each gateway complete, its webhook name usable in a path.
+// Every external partner has one channel the outbound adapter can use (docs/partners.md); no
+// city agency has one: its officers work the queue.
+void CheckPartners(const CityConfig& config,
+                   const std::map<std::string, sambat::v1::AgencyKind>& agencies,
+                   const std::set<std::string>& categories, Problems& p) {
+  const ConfigLines& at = p.lines();
+  std::set<std::string> reached;
+  for (int i = 0; i < config.partners_size(); ++i) {
+    const auto& c = config.partners(i);
+    const int line = at.Of("partners", i);
+    const std::string what = absl::StrCat("partner '", c.agency(), "': ");
+    const auto agency = agencies.find(c.agency());
+    if (agency == agencies.end()) {
+      p.At(line, what, "agency is not a known agency");
+    } else if (agency->second != sambat::v1::AGENCY_KIND_EXTERNAL) {
+      p.At(line, what, "is a city agency: its officers work the queue, it has no partner channel");
+    }
+    if (!reached.insert(c.agency()).second) p.At(line, what, "has two channels");
+    if (!absl::StartsWith(c.url(), "http://") && !absl::StartsWith(c.url(), "https://")) {
+      p.At(line, what, "url must be an http:// or https:// URL");
+    }
+    if (c.protocol() == "open311") {
+      if (!absl::EndsWith(c.url(), "/")) {
+        p.At(line, what, "the url of an open311 partner is its endpoint's base, ending in '/'");
+      }
+      if (c.default_service_code().empty() && c.service_codes().empty()) {
+        p.At(line, what, "an open311 partner needs service_codes or a default_service_code");
+      }
+      for (const auto& [category, code] : c.service_codes()) {
+        if (!categories.contains(category)) {
+          p.At(line, what, "service_codes names unknown category '", category, "'");
+        }
+        if (code.empty()) p.At(line, what, "service_codes['", category, "'] is empty");
+      }
+      if (c.poll_minutes() < 0 || c.poll_minutes() > 24 * 60) {
+        p.At(line, what, "poll_minutes must be 0 (the default, 15) to 1440");
+      }
+    } else if (c.protocol() == "webhook") {
+      if (c.secret_file().empty()) {
+        p.At(line, what, "a webhook partner needs a secret_file: an unsigned hand-off could be "
+             "forged, and an unsigned status could close any case");
+      }
+    } else {
+      p.At(line, what, "protocol must be \"open311\" or \"webhook\"");
+    }
+  }
+  for (const auto& [code, kind] : agencies) {
+    if (kind == sambat::v1::AGENCY_KIND_EXTERNAL && !reached.contains(code)) {
+      p.At(at.Of("agencies"), "external agency '", code,
+           "' has no entry in partners: the cases handed to it would reach no one");
+    }
+  }
+}
+
 void CheckTextMessaging(const CityConfig& config, const std::set<std::string>& categories,
                         Problems& p) {
   const ConfigLines& at = p.lines();
@@ -408,6 +463,7 @@ absl::Status Validate(const CityConfig& config, const std::string& source,
   const auto areas = CheckAreas(config, problems);
   CheckRules(config, agencies, categories, areas, problems);
   CheckTextMessaging(config, categories, problems);
+  CheckPartners(config, agencies, categories, problems);
   return problems.ToStatus();
 }
 
@@ -520,6 +576,24 @@ absl::StatusOr<std::string> ReadFileBesideConfig(const std::string& file,
   std::stringstream bytes;
   bytes << in.rdbuf();
   return bytes.str();
+}
+
+absl::StatusOr<std::string> ReadSharedSecret(const SharedSecretFile& source,
+                                             const std::string& config_path, bool dev) {
+  SKK_ASSIGN_OR_RETURN(const std::string bytes,
+                       ReadFileBesideConfig(source.file, config_path, source.what));
+  std::string secret(absl::StripTrailingAsciiWhitespace(bytes));
+  if (secret.size() < 16) {
+    return absl::InvalidArgumentError(absl::StrCat(source.what, ": the secret in ",
+                                                   PathBesideConfig(source.file, config_path),
+                                                   " is shorter than 16 bytes"));
+  }
+  if (!dev && !source.public_dev_secret.empty() && secret == source.public_dev_secret) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        source.what, " holds the repository's public development secret, accepted only with "
+        "--dev; give the one agreed with the other side (", source.doc, ")"));
+  }
+  return secret;
 }
 
 absl::StatusOr<std::string> HolidayCalendarPath(const sambat::v1::CityConfig& city,

@@ -42,6 +42,22 @@ absl::StatusOr<std::string> ReadFileBesideConfig(const std::string& file,
                                                  const std::string& config_path,
                                                  absl::string_view what);
 
+// A secret shared with a system outside the city (a text gateway, a partner), named by the
+// configuration. (Every member has an initializer, so designated initializers may leave any
+// out.)
+struct SharedSecretFile {
+  std::string file{};               // beside the configuration unless absolute
+  std::string what{};               // for errors, e.g. "partner 'kejari' secret_file"
+  std::string public_dev_secret{};  // the repository's value, refused unless `dev`
+  std::string doc{};                // where the operator reads how to get a real one
+};
+
+// The secret from its file, trailing whitespace dropped. NOT_FOUND as above; INVALID_ARGUMENT
+// naming `what` when it is shorter than 16 bytes; FAILED_PRECONDITION when it is the public
+// development secret and `dev` is false.
+absl::StatusOr<std::string> ReadSharedSecret(const SharedSecretFile& secret,
+                                             const std::string& config_path, bool dev);
+
 // The holiday calendar file the configuration names (holiday_calendar_file), relative to the
 // configuration's own directory unless absolute. FAILED_PRECONDITION when it names none: a
 // missing calendar would move every deadline.

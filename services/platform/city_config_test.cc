@@ -3,6 +3,7 @@
 
 #include "services/platform/city_config.h"
 #include "services/platform/config_lines.h"
+#include "services/platform/dev_mode.h"
 #include "services/platform/testing/test_env.h"
 
 #include <stdlib.h>
@@ -341,6 +342,7 @@ const std::string kSmallCity = std::string(testing::kTestCityHead) + R"pb(
 agencies { code: "diskominfo" name: "Diskominfo" kind: AGENCY_KIND_CITY humas { name: "Humas" email: "h@uji.go.id" } }
 agencies { code: "dishub" name: "Dishub" kind: AGENCY_KIND_CITY humas { name: "Humas" email: "h@uji.go.id" } }
 agencies { code: "polresta" name: "Polresta" kind: AGENCY_KIND_EXTERNAL }
+partners { agency: "polresta" protocol: "webhook" url: "https://polresta.uji.go.id/hook" secret_file: "polresta.secret" }
 categories { code: "parkir-liar" name: "Parkir liar" }
 sla_policies { category: "parkir-liar" first_response_days: 5 level2_after_days: 2 }
 areas { code: "klojen" kind: AREA_KIND_KECAMATAN
@@ -692,6 +694,76 @@ TEST_CASE("lines of a JSON file are found under either spelling of a field name"
   const ConfigLines broken = ConfigLines::FromJson("{\"a\": [1, 2,\n{\"b\" 3}}");
   CHECK(broken.Of("a") == 1);
   CHECK(ConfigLines::FromJson("").Of("a") == 0);
+}
+
+TEST_CASE("a partner channel the adapter could not use is reported at its entry",
+          "[city_config]") {
+  TempDir dir;
+  std::string path;
+  const std::string text =
+      std::string(kSmallCity) +
+      "partners { agency: \"dishub\" protocol: \"webhook\" url: \"https://x.go.id/\" "
+      "secret_file: \"s\" }\n"
+      "partners { agency: \"polresta\" protocol: \"open311\" url: \"ftp://polresta\" }\n"
+      "partners { agency: \"kodim\" protocol: \"fax\" url: \"https://kodim.go.id/\" }\n";
+  const std::string message = ProblemInFile(dir, text, path);
+  CheckReportedAt(message, path, text, "partners { agency: \"dishub\"",
+                  "partner 'dishub': is a city agency");
+  CheckReportedAt(message, path, text, "ftp://polresta",
+                  "partner 'polresta': has two channels");
+  CheckReportedAt(message, path, text, "ftp://polresta",
+                  "partner 'polresta': url must be an http:// or https:// URL");
+  CheckReportedAt(message, path, text, "ftp://polresta",
+                  "partner 'polresta': an open311 partner needs service_codes or a "
+                  "default_service_code");
+  CheckReportedAt(message, path, text, "protocol: \"fax\"",
+                  "partner 'kodim': agency is not a known agency");
+  CheckReportedAt(message, path, text, "protocol: \"fax\"",
+                  "partner 'kodim': protocol must be \"open311\" or \"webhook\"");
+}
+
+TEST_CASE("an external agency without a partner channel, or a webhook without a secret, is "
+          "refused", "[city_config]") {
+  TempDir dir;
+  std::string path;
+  std::string text = kSmallCity;
+  const std::string entry =
+      "partners { agency: \"polresta\" protocol: \"webhook\" url: \"https://polresta.uji.go.id/hook\" "
+      "secret_file: \"polresta.secret\" }\n";
+  REQUIRE(absl::StrContains(text, entry));
+  text.replace(text.find(entry), entry.size(),
+               "partners { agency: \"polresta\" protocol: \"webhook\" url: \"https://p.go.id/\" }\n");
+  CHECK_THAT(ProblemInFile(dir, text, path),
+             Catch::Contains("partner 'polresta': a webhook partner needs a secret_file"));
+  text.replace(text.find("partners {"), text.find("}\n", text.find("partners {")) + 2 -
+                                            text.find("partners {"), "");
+  CHECK_THAT(ProblemInFile(dir, text, path),
+             Catch::Contains("external agency 'polresta' has no entry in partners"));
+}
+
+
+TEST_CASE("a shared secret is read beside the configuration, and the public development one "
+          "only in development mode", "[city_config]") {
+  TempDir dir;
+  const std::string config = dir.File("city.textproto");
+  std::ofstream(dir.File("dev.secret")) << kDevPartnerSecret << "\n";
+  std::ofstream(dir.File("short.secret")) << "pendek\n";
+  std::ofstream(dir.File("real.secret")) << "a-secret-agreed-with-the-partner\n";
+  auto read = [&](const std::string& file, bool dev) {
+    return ReadSharedSecret({.file = file, .what = "partner 'kejari' secret_file",
+                             .public_dev_secret = kDevPartnerSecret, .doc = "docs/partners.md"},
+                            config, dev);
+  };
+  CHECK(*read("real.secret", false) == "a-secret-agreed-with-the-partner");
+  CHECK(*read("dev.secret", true) == kDevPartnerSecret);
+  const auto refused = read("dev.secret", false);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(refused.status().message()),
+             Catch::Contains("partner 'kejari' secret_file holds the repository's public "
+                             "development secret"));
+  CHECK(read("short.secret", true).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(read("missing.secret", true).status().code() == absl::StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -44,6 +44,8 @@ inline constexpr char kDevQueueCursorSecret[] = "local-development-only-queue-cu
 inline constexpr char kDevRateLimitSecret[] = "local-development-only-rate-limit-secret";
 // The local text gateways' shared secret (deploy/config/dev-text-gateway.secret).
 inline constexpr char kDevTextGatewaySecret[] = "local-development-only-text-gateway-secret";
+// The local partners' shared secret and Open311 api_key (deploy/config/dev-partner.secret).
+inline constexpr char kDevPartnerSecret[] = "local-development-only-partner-secret";
 // The first administrator's password of a local run (it must be changed at first sign-in).
 inline constexpr char kDevInitialAdminPassword[] = "admin-local-development-only";
 

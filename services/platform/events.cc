@@ -68,6 +68,7 @@ std::string PayloadType(const sambat::v1::Event& event) {
     case E::kCaseForwarded: return kCaseForwarded;
     case E::kCaseHandedOff: return kCaseHandedOff;
     case E::kCaseCitizenAnswered: return kCaseCitizenAnswered;
+    case E::kCasePartnerUpdated: return kCasePartnerUpdated;
     case E::kReminderDue: return kReminderDue;
     case E::kCloseDue: return kCloseDue;
     case E::kComplaintErasureRequested: return kErasureRequested;
@@ -141,6 +142,7 @@ void ErasePersonalData(sambat::v1::Event& event, bool photos) {
     case E::kCaseClosed:
     case E::kCaseClaimed:
     case E::kCaseForwarded:
+    case E::kCasePartnerUpdated:  // the partner's words, not the citizen's
     case E::kReminderDue:
     case E::kCloseDue:
     case E::kComplaintErasureRequested:

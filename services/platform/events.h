@@ -30,6 +30,7 @@ inline constexpr char kCaseClaimed[] = "case.claimed";
 inline constexpr char kCaseForwarded[] = "case.forwarded";
 inline constexpr char kCaseHandedOff[] = "case.handed_off";
 inline constexpr char kCaseCitizenAnswered[] = "case.citizen_answered";
+inline constexpr char kCasePartnerUpdated[] = "case.partner_updated";
 inline constexpr char kReminderDue[] = "sla.reminder_due";
 inline constexpr char kCloseDue[] = "sla.close_due";
 inline constexpr char kErasureRequested[] = "complaint.erasure_requested";

@@ -272,6 +272,13 @@ const std::set<std::string> kNotPersonal = {
     "sambat.v1.CaseForwarded.category",
     "sambat.v1.CaseHandedOff.ticket",
     "sambat.v1.CaseHandedOff.agency_code",
+    // A partner's word on a case handed to it: its own, like an officer's.
+    "sambat.v1.CasePartnerUpdated.ticket",
+    "sambat.v1.CasePartnerUpdated.agency_code",
+    "sambat.v1.CasePartnerUpdated.agency_name",
+    "sambat.v1.CasePartnerUpdated.partner_reference",
+    "sambat.v1.CasePartnerUpdated.status",
+    "sambat.v1.CasePartnerUpdated.note",
     "sambat.v1.CaseHandedOff.agency_name",
     "sambat.v1.CaseHandedOff.category",
     "sambat.v1.CaseCitizenAnswered.ticket",

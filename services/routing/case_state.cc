@@ -51,6 +51,12 @@ const std::map<std::pair<S, A>, S>& Table() {
       // A merge undone: back with the same agency as a reopened case, its clock restarted.
       {{S::CASE_STATE_MERGED, A::kUnmerge}, S::CASE_STATE_REOPENED},
 
+      // With an external partner, whose word is all that moves the case; a refusal goes to
+      // the verifier's triage, as any case no one takes.
+      {{S::CASE_STATE_HANDED_OFF, A::kPartnerUpdate}, S::CASE_STATE_HANDED_OFF},
+      {{S::CASE_STATE_HANDED_OFF, A::kPartnerClose}, S::CASE_STATE_CLOSED},
+      {{S::CASE_STATE_HANDED_OFF, A::kPartnerReturn}, S::CASE_STATE_ROUTED},
+
       // A citizen may rate a resolution after it closed by itself.
       {{S::CASE_STATE_CLOSED, A::kRate}, S::CASE_STATE_CLOSED},
   };
@@ -86,6 +92,9 @@ absl::string_view ActionName(CaseAction action) {
     case A::kRate: return "rate";
     case A::kClose: return "close";
     case A::kUnmerge: return "unmerge";
+    case A::kPartnerUpdate: return "partner_update";
+    case A::kPartnerClose: return "partner_close";
+    case A::kPartnerReturn: return "partner_return";
   }
   return "unknown";
 }

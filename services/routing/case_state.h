@@ -42,6 +42,10 @@ enum class CaseAction {
   kRate,           // citizen: stars for the resolution (recorded; the state stays)
   kClose,          // system: resolved and neither rated nor reopened in time
   kUnmerge,        // officer: a merged case was not a duplicate after all
+  // The external partner a case was handed to (docs/partners.md):
+  kPartnerUpdate,  // received it, or says how it stands (recorded; the state stays)
+  kPartnerClose,   // finished it
+  kPartnerReturn,  // refused it (or its system refused the hand-off): to the city's verifier
 };
 
 inline constexpr CaseAction kAllCaseActions[] = {
@@ -50,6 +54,7 @@ inline constexpr CaseAction kAllCaseActions[] = {
     CaseAction::kCitizenAnswer, CaseAction::kForward, CaseAction::kResolve,
     CaseAction::kReject,  CaseAction::kMerge,         CaseAction::kReopen,
     CaseAction::kRate,    CaseAction::kClose,         CaseAction::kUnmerge,
+    CaseAction::kPartnerUpdate, CaseAction::kPartnerClose, CaseAction::kPartnerReturn,
 };
 
 // Every state a case can be in (not UNSPECIFIED).

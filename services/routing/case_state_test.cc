@@ -30,7 +30,11 @@ const Journey kJourneys[] = {
     {"answered, resolved, closed by itself and rated late",
      "SUBMITTED route ROUTED claim IN_PROGRESS respond IN_PROGRESS resolve RESOLVED "
      "close CLOSED rate CLOSED"},
-    {"a partner's from the start", "SUBMITTED hand_off HANDED_OFF"},
+    {"a partner's from the start, received, worked on and finished by the partner",
+     "SUBMITTED hand_off HANDED_OFF partner_update HANDED_OFF partner_update HANDED_OFF "
+     "partner_close CLOSED"},
+    {"refused by the partner, triaged by the verifier and answered",
+     "SUBMITTED hand_off HANDED_OFF partner_return ROUTED claim IN_PROGRESS respond IN_PROGRESS"},
     {"forwarded to the agency that finds it is spam",
      "SUBMITTED route ROUTED forward ROUTED reject REJECTED"},
     {"a duplicate seen in the queue", "SUBMITTED route ROUTED merge MERGED"},
@@ -134,9 +138,14 @@ TEST_CASE("every state and action pair no real path takes is refused, naming the
 }
 
 TEST_CASE("final states allow nothing but a late rating of a closed case, and a merge only its "
-          "undoing", "[routing]") {
-  for (S state : {S::CASE_STATE_REJECTED, S::CASE_STATE_HANDED_OFF}) {
-    for (CaseAction action : kAllCaseActions) CHECK_FALSE(NextState(state, action).ok());
+          "undoing, and a partner's case moves only by the partner's word", "[routing]") {
+  for (CaseAction action : kAllCaseActions) {
+    CHECK_FALSE(NextState(S::CASE_STATE_REJECTED, action).ok());
+  }
+  for (CaseAction action : kAllCaseActions) {
+    CHECK(NextState(S::CASE_STATE_HANDED_OFF, action).ok() ==
+          (action == A::kPartnerUpdate || action == A::kPartnerClose ||
+           action == A::kPartnerReturn));
   }
   for (CaseAction action : kAllCaseActions) {
     CHECK(NextState(S::CASE_STATE_MERGED, action).ok() == (action == A::kUnmerge));

@@ -6,6 +6,7 @@
 #include "services/platform/outbox.h"
 #include "services/platform/status_macros.h"
 #include "services/routing/erasure.h"
+#include "services/routing/partner_handoffs.h"
 
 namespace skk::routing {
 
@@ -70,6 +71,7 @@ absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Eve
     *p->mutable_location() = complaint.location();
     p->set_address(row.address);
     SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, handed));
+    SKK_RETURN_IF_ERROR(EnqueuePartnerHandOff(tx, row, reason, now));
     log::Info("case handed off", {{"complaint_id", row.complaint_id}, {"agency", decision.agency_code}});
     return absl::OkStatus();
   }

@@ -16,6 +16,9 @@ ABSL_FLAG(std::string, queue_cursor_secret, "",
 ABSL_FLAG(std::string, queue_cursor_secret_file, "",
           "file holding the secret that signs queue page tokens (required outside --dev)");
 
+ABSL_FLAG(std::string, partner_urls, "",
+          "agency=url,... replacing partners' configured URLs (a staging partner, a test's fake)");
+
 int main(int argc, char** argv) {
   const skk::ServiceOptions options = skk::InitService("routing", 50052, argc, argv);
   const sambat::v1::CityConfig city = skk::LoadCityConfigOrExit(options);
@@ -36,11 +39,22 @@ int main(int argc, char** argv) {
   host.AddBackgroundLoop("city-config-reload",
                          [&](const std::atomic<bool>& stop) { reload_watch.Run(stop); });
 
+  // Partners' secrets are read once, here: a service that cannot reach a partner properly
+  // stops at once instead of handing cases into the void.
+  skk::routing::PartnerDesk partner_desk(
+      host.pool(), host.clock(), routing_config,
+      skk::ValueOrExit(skk::routing::LoadPartnerEndpoints(
+          city, options.city_config, options.dev,
+          skk::ValueOrExit(skk::routing::ParsePartnerUrls(absl::GetFlag(FLAGS_partner_urls))))));
+  host.AddBackgroundLoop("partner-handoffs",
+                         [&](const std::atomic<bool>& stop) { partner_desk.Run(stop); });
+
   skk::routing::Cases cases(host.clock(), routing_config);
   skk::routing::OfficerWork work(host.pool(), host.clock(), routing_config,
                                  skk::routing::QueueCursorCodec(cursor_secret));
   host.RequireStaffAuth(&staff);
   skk::routing::OfficerService officers(work, host.executor());
+  skk::routing::PartnerService partner_service(partner_desk, host.executor());
   skk::routing::RoutingAdminService admin(
       [&routing_config]() -> absl::StatusOr<std::string> {
         if (absl::Status st = routing_config.Reload(); !st.ok()) return st;
@@ -53,5 +67,6 @@ int main(int argc, char** argv) {
   host.AddConsumer(skk::routing::ConsumedEvents(), cases.Handlers());
   host.AddGrpcService(&officers);
   host.AddGrpcService(&admin);
+  host.AddGrpcService(&partner_service);
   return host.Run();
 }

@@ -26,6 +26,12 @@ OfficerService::OfficerService(OfficerWork& work, RequestExecutor& executor,
   ServeStaff("Unmerge", work, &OfficerWork::Unmerge);
 }
 
+PartnerService::PartnerService(PartnerDesk& desk, RequestExecutor& executor,
+                               CallerLookup callers)
+    : GrpcEdge(executor, std::move(callers)) {
+  ServeStaff("ReportPartnerStatus", desk, &PartnerDesk::Report);
+}
+
 RoutingAdminService::RoutingAdminService(ConfigReloader reload, RequestExecutor& executor,
                                          CallerLookup callers)
     : GrpcEdge(executor, std::move(callers)) {

@@ -13,6 +13,7 @@
 #include "services/platform/auth.h"
 #include "services/platform/grpc_edge.h"
 #include "services/routing/officer_work.h"
+#include "services/routing/partner_handoffs.h"
 
 namespace skk::routing {
 
@@ -28,6 +29,12 @@ class RoutingAdminService final : public GrpcEdge<sambat::v1::RoutingAdminServic
  public:
   RoutingAdminService(ConfigReloader reload, RequestExecutor& executor,
                       CallerLookup callers = CallerOf);
+};
+
+// The external partners' reports (docs/partners.md), through the gateway's signed webhook.
+class PartnerService final : public GrpcEdge<sambat::v1::PartnerService> {
+ public:
+  PartnerService(PartnerDesk& desk, RequestExecutor& executor, CallerLookup callers = CallerOf);
 };
 
 }  // namespace skk::routing

@@ -10,6 +10,7 @@
 #include "services/platform/status_macros.h"
 #include "services/routing/access.h"
 #include "services/routing/officer_requests.h"
+#include "services/routing/partner_handoffs.h"
 
 namespace skk::routing {
 namespace {
@@ -76,6 +77,7 @@ absl::StatusOr<CaseRow> HandOff(PgConnection& tx, const CaseRow& before,
   p->mutable_location()->set_longitude(after.longitude);
   p->set_address(after.address);
   SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, event));
+  SKK_RETURN_IF_ERROR(EnqueuePartnerHandOff(tx, after, reason, now));
   log::Info("case handed off", {{"complaint_id", after.complaint_id}, {"agency", partner.code()}});
   return after;
 }

@@ -31,6 +31,7 @@ agencies { code: "dishub" name: "Dishub" kind: AGENCY_KIND_CITY humas { name: "H
 agencies { code: "satpol-pp" name: "Satpol PP" kind: AGENCY_KIND_CITY humas { name: "Humas" email: "humas.satpol-pp@uji.go.id" } }
 agencies { code: "dlh" name: "DLH" kind: AGENCY_KIND_CITY humas { name: "Humas" email: "humas.dlh@uji.go.id" } }
 agencies { code: "polresta" name: "Polresta" kind: AGENCY_KIND_EXTERNAL }
+partners { agency: "polresta" protocol: "webhook" url: "https://polresta.uji.go.id/hook" secret_file: "polresta.secret" }
 categories { code: "parkir-liar" name: "Parkir liar" }
 categories { code: "sampah" name: "Sampah" }
 categories { code: "keamanan" name: "Keamanan" }

@@ -126,11 +126,12 @@ sambat::v1::DeadlineKind ParseDeadlineKind(const std::string& name) {
 }
 
 std::vector<std::string> ConsumedEvents() {
-  // case.claimed moves no clock, but it is a link of the case's event chain: without it the
-  // event after a claim would wait for its predecessor forever.
+  // case.claimed and case.partner_updated move no clock (a partner's case has none), but they
+  // are links of the case's event chain: without them the event after would wait for its
+  // predecessor forever.
   return {kCaseRouted,    kCaseInfoRequested, kCaseCitizenAnswered, kCaseResponded,
           kCaseForwarded, kCaseReopened,      kCaseResolved,        kCaseRejected,
-          kCaseClosed,    kCaseHandedOff,     kCaseClaimed};
+          kCaseClosed,    kCaseHandedOff,     kCaseClaimed,         kCasePartnerUpdated};
 }
 
 EventHandlers CaseClocks::Handlers() {

@@ -157,9 +157,13 @@ constexpr SqlStatement kRouted{"faults_routed", R"sql(
      WHERE c.agency_code IS DISTINCT FROM r.agency_code))sql"};
 
 // Cases handed to a partner outside the city run no clock (sla stops every clock on
-// case.handed_off), so only the others are expected to have a deadline.
+// case.handed_off), nor do those the partner then closed, so only the others are expected to
+// have a deadline.
 constexpr SqlStatement kDeadlines{"faults_deadlines", R"sql(
-  WITH clocked AS (SELECT complaint_id FROM routing.cases WHERE state <> 'HANDED_OFF'),
+  WITH clocked AS (SELECT complaint_id FROM routing.cases c
+                   WHERE state <> 'HANDED_OFF' AND NOT EXISTS
+                     (SELECT 1 FROM routing.case_history h
+                      WHERE h.complaint_id = c.complaint_id AND h.action = 'partner_close')),
        d AS (SELECT complaint_id, count(*) AS n, max(due_at) AS due FROM sla.deadlines
              WHERE kind = 'FIRST_RESPONSE' GROUP BY complaint_id),
        lv AS (SELECT d.id, count(DISTINCT t.level) FILTER (WHERE t.kind = 'escalation') AS levels
@@ -310,6 +314,11 @@ constexpr SqlStatement kNotificationsExpected{"faults_notifications_expected", R
          UNION ALL
          SELECT h.complaint_id, 'case.closed', 'citizen', cit.pairs
          FROM routing.case_history h JOIN cit USING (complaint_id) WHERE h.action = 'close'
+         UNION ALL
+         -- a partner outside city hall finished the case (docs/partners.md)
+         SELECT h.complaint_id, 'case.partner_updated', 'citizen', cit.pairs
+         FROM routing.case_history h JOIN cit USING (complaint_id)
+         WHERE h.action = 'partner_close'
          UNION ALL
          -- level 1 to the agency's head, or to the leadership when the agency has none
          SELECT t.complaint_id, 'sla.escalated', 'staff',

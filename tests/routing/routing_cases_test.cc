@@ -401,7 +401,7 @@ TEST_CASE("an administrator's ReloadRoutingConfig puts an edited rule in force f
   };
   const std::string shipped = read(SourcePath("deploy/config/kota-malang.textproto"));
   write(config, shipped);
-  for (const char* key : {"dev-jwt-public.pem", "dev-jwt-private.pem"}) {
+  for (const char* key : {"dev-jwt-public.pem", "dev-jwt-private.pem", "dev-partner.secret"}) {
     write(config_dir.File(key), read(SourcePath(absl::StrCat("deploy/config/", key))));
   }
 

@@ -55,7 +55,8 @@ TEST_CASE("the routing service reloads an edited configuration and keeps the las
   const std::string good = ReadFile(SourcePath("deploy/config/kota-malang.textproto"));
   WriteFile(path, good);
   // Files the configuration names by a relative path lie beside it.
-  for (const char* beside : {"dev-jwt-public.pem", "dev-jwt-private.pem", "holidays-indonesia.textproto"}) {
+  for (const char* beside : {"dev-jwt-public.pem", "dev-jwt-private.pem",
+                             "holidays-indonesia.textproto", "dev-partner.secret"}) {
     WriteFile(dir.File(beside), ReadFile(SourcePath(absl::StrCat("deploy/config/", beside))));
   }
   System system("reload", {});

@@ -93,6 +93,10 @@ TEST_CASE("every RPC of every service declares a valid access policy") {
           if (role == StaffRole::kPhone) {
             CHECK(full == "/sambat.v1.IntakeService/ReceiveTextMessage");
           }
+          // A partner pass: the partner's word on the cases handed to it, nothing else.
+          if (role == StaffRole::kPartner) {
+            CHECK(full == "/sambat.v1.PartnerService/ReportPartnerStatus");
+          }
         }
         // "Own agency" means something only for roles that have one.
         if (policy->own_agency()) CHECK(agency_role);
@@ -112,6 +116,7 @@ TEST_CASE("every RPC of every service declares a valid access policy") {
         "officer,agency_head,leadership,admin,citizen (own agency)");
   CHECK(table["/sambat.v1.IntakeService/ReceiveTextMessage"] == "phone");
   CHECK(table["/sambat.v1.IntakeService/FindNearbyComplaints"] == "public");
+  CHECK(table["/sambat.v1.PartnerService/ReportPartnerStatus"] == "partner (own agency)");
 }
 
 TEST_CASE("a method without a policy is refused, gRPC's own services stay open") {

@@ -13,31 +13,14 @@ left unanswered).
 
 import argparse
 import json
-import os
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from fake_http import next_behaviour, serve
 
 LOCK = threading.Lock()
 ARGS = None
-
-
-def next_behaviour():
-    """Takes one request's behaviour off the control file."""
-    if not ARGS.control or not os.path.exists(ARGS.control):
-        return "200"
-    with open(ARGS.control) as f:
-        lines = [l.split() for l in f.read().splitlines() if l.strip()]
-    if not lines:
-        return "200"
-    behaviour, count = lines[0][0], int(lines[0][1])
-    count -= 1
-    rest = lines[1:] if count <= 0 else [[behaviour, str(count)]] + lines[1:]
-    tmp = ARGS.control + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("".join(f"{b} {c}\n" for b, c in rest))
-    os.rename(tmp, ARGS.control)
-    return behaviour
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -53,7 +36,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length).decode("utf-8", "replace")
         with LOCK:
-            behaviour = next_behaviour()
+            behaviour = next_behaviour(ARGS.control)
             record = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
                       "body": body, "status": behaviour}
             with open(ARGS.out, "a", encoding="utf-8") as f:
@@ -81,13 +64,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--control", default="")
     ARGS = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    tmp = ARGS.ready_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(f"{server.server_address[1]}\n")
-    os.rename(tmp, ARGS.ready_file)
-    server.serve_forever()
+    serve(Handler, ARGS.ready_file)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,10 @@ FakeReceiver::FakeReceiver(const std::string& script, const std::vector<std::str
   const std::string ready = dir_.File("ready");
   std::vector<std::string> args = {"/usr/bin/python3", SourcePath("tests/support/" + script),
                                    "--ready_file=" + ready, "--out=" + dir_.File("out.jsonl")};
-  if (script == "fake_gateway.py") args.push_back("--control=" + dir_.File("control"));
+  if (script == "fake_gateway.py" || script == "fake_partner.py") {
+    args.push_back("--control=" + dir_.File("control"));
+  }
+  if (script == "fake_partner.py") args.push_back("--statuses=" + dir_.File("statuses.json"));
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = ::fork();
   REQUIRE(pid_ >= 0);
@@ -73,6 +76,15 @@ void FakeReceiver::Control(const std::vector<std::string>& lines) const {
     for (const std::string& l : lines) out << l << "\n";
   }
   REQUIRE(std::rename(tmp.c_str(), dir_.File("control").c_str()) == 0);
+}
+
+void FakeReceiver::SetStatuses(const std::string& json) const {
+  const std::string tmp = dir_.File("statuses.json.tmp");
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << json;
+  }
+  REQUIRE(std::rename(tmp.c_str(), dir_.File("statuses.json").c_str()) == 0);
 }
 
 std::string Field(const google::protobuf::Struct& record, const std::string& name) {

@@ -1,8 +1,9 @@
 #pragma once
 
-// Local stand-ins for the world outside the city: a real SMTP server (aiosmtpd) and an HTTP
-// receiver for the SMS and WhatsApp gateways, each a small python script under tests/support/
-// run as a child process on a free port. Both record what they received as JSON lines.
+// Local stand-ins for the world outside the city: a real SMTP server (aiosmtpd), an HTTP
+// receiver for the SMS and WhatsApp gateways, and the partners' Open311 endpoint and webhook
+// receivers, each a small python script under tests/support/ run as a child process on a free
+// port. All record what they received as JSON lines.
 
 #include <sys/types.h>
 
@@ -16,7 +17,7 @@ namespace skk::testing {
 
 class FakeReceiver {
  public:
-  // `script` is "fake_smtp.py" or "fake_gateway.py"; `extra_args` go to the script as they are
+  // `script` is "fake_smtp.py", "fake_gateway.py" or "fake_partner.py"; `extra_args` go to the script as they are
   // (e.g. fake_smtp.py's --tls_cert and --tls_key).
   explicit FakeReceiver(const std::string& script, const std::vector<std::string>& extra_args = {});
   ~FakeReceiver();
@@ -26,8 +27,12 @@ class FakeReceiver {
   int port() const { return port_; }
   // Every record so far, oldest first.
   std::vector<google::protobuf::Struct> Records() const;
-  // Gateway only: the next requests' behaviours, e.g. {"500 1", "hang 1"} (see the script).
+  // Gateway and partner: the next requests' behaviours, e.g. {"500 1", "hang 1"} (see the
+  // scripts).
   void Control(const std::vector<std::string>& lines) const;
+  // Partner only: what its Open311 requests/{id}.json answers, as JSON
+  // {"REQ-1": {"status": "closed", "status_notes": "..."}}.
+  void SetStatuses(const std::string& json) const;
 
  private:
   TempDir dir_;

@@ -35,6 +35,7 @@ System::System(const std::string& name, const std::vector<std::string>& services
   REQUIRE(::mkdir(dir_.c_str(), 0700) == 0);
   clock_file_ = dir_ + "/clock";
   SetClock(start);
+  partners_ = std::make_unique<FakeReceiver>("fake_partner.py");
   DeclareQueuesOfOthers(services);
   for (const std::string& s : services) Start(s);
 }
@@ -81,6 +82,11 @@ std::vector<std::string> System::Flags(const std::string& service) {
       "--shutdown_grace=5s",
   };
   if (binary == "sla") args.push_back("--reconcile_interval=1s");
+  if (binary == "routing") {
+    args.push_back(absl::StrCat("--partner_urls=polresta=", PartnerUrl("polresta"),
+                                ",kejari=", PartnerUrl("kejari"),
+                                ",kodim-0833=", PartnerUrl("kodim-0833")));
+  }
   if (binary == "gateway") {
     // The gateway finds each service at every replica this system ever started (they come
     // back on the same ports), as behind a Kubernetes Service: gRPC tries the next address
@@ -115,6 +121,11 @@ std::vector<std::string> System::Flags(const std::string& service) {
     args.push_back("--trusted_gateways=127.0.0.1");
   }
   return args;
+}
+
+std::string System::PartnerUrl(const std::string& agency) const {
+  const std::string base = absl::StrCat("http://127.0.0.1:", partners_->port(), "/", agency);
+  return agency == "polresta" ? base + "/open311/v2/" : base + "/webhook";
 }
 
 pid_t System::Spawn(std::vector<std::string> args, const std::string& log) {

@@ -1,7 +1,9 @@
 #pragma once
 
 // The whole system for a test: the four service binaries as real processes on a private
-// IsolatedWorld (database, vhost, Redis prefix), sharing one file clock the test moves.
+// IsolatedWorld (database, vhost, Redis prefix), sharing one file clock the test moves, and a
+// fake of the partners outside city hall (tests/support/fake_partner.py) that routing hands
+// their cases to: Polresta over Open311, Kejaksaan and Kodim over signed webhooks.
 
 #include <sys/types.h>
 
@@ -16,6 +18,7 @@
 #include "sambat/v1/intake.grpc.pb.h"
 #include "sambat/v1/notification.grpc.pb.h"
 #include "services/platform/testing/test_env.h"
+#include "tests/support/fake_receivers.h"
 
 namespace skk::testing {
 
@@ -68,6 +71,11 @@ class System {
   // Rows from the world's database as superuser, for a test that computes a figure itself.
   PgResult Query(const std::string& sql) const;
 
+  // The partners' stand-in: what routing sent them, and what they answer.
+  const FakeReceiver& partners() const { return *partners_; }
+  // The URL routing reaches `agency` at ("polresta", "kejari", "kodim-0833").
+  std::string PartnerUrl(const std::string& agency) const;
+
   IsolatedWorld& world() { return *world_; }
   const IsolatedWorld& world() const { return *world_; }
   const std::string& dir() const { return dir_; }
@@ -76,6 +84,7 @@ class System {
 
  private:
   std::unique_ptr<IsolatedWorld> world_;
+  std::unique_ptr<FakeReceiver> partners_;
   std::string dir_;
   std::string clock_file_;
   std::map<std::string, pid_t> processes_;

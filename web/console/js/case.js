@@ -13,6 +13,8 @@ const ACTIONS = {
   reject: 'Ditolak', merge: 'Digabung', reopen: 'Dibuka kembali', rate: 'Dinilai warga',
   route: 'Diarahkan', hand_off: 'Ke instansi mitra', close: 'Ditutup',
   unmerge: 'Penggabungan dibatalkan',
+  partner_update: 'Kabar dari instansi mitra', partner_close: 'Diselesaikan instansi mitra',
+  partner_return: 'Dikembalikan instansi mitra',
 };
 const REJECT_REASONS = {
   REJECT_REASON_SPAM: 'Spam', REJECT_REASON_DUPLICATE: 'Sama dengan tiket lain',

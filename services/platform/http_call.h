@@ -1,0 +1,47 @@
+#pragma once
+
+// One HTTP request to a system outside the city's (a partner's endpoint), with libcurl: a
+// bounded wait, a bounded reply, and an outcome that says whether trying again may help.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace skk {
+
+struct HttpCall {
+  std::string method = "GET";  // "GET" or "POST"
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // POST only
+  absl::Duration timeout = absl::Seconds(10);
+  // A longer reply is cut here: a partner's answer is a few hundred bytes, never a reason to
+  // hold megabytes.
+  size_t max_reply_bytes = 256 * 1024;
+};
+
+struct HttpReply {
+  long status = 0;
+  std::string body;
+};
+
+enum class HttpOutcome {
+  kSuccess,    // 2xx
+  kRetry,      // 408, 425, 429, 5xx: the same request may go through later
+  kPermanent,  // any other status: the same request will never go through
+};
+
+// How a status is treated: 2xx success, 408/425/429/5xx retry, other permanent.
+HttpOutcome ClassifyHttpReply(long status);
+
+// An application/x-www-form-urlencoded body of `fields`, in their order.
+std::string FormBody(const std::vector<std::pair<std::string, std::string>>& fields);
+
+// Performs the call. UNAVAILABLE (with libcurl's words) when no answer came: refused,
+// timed out, reset. Any status the server answered with is a reply, not an error.
+absl::StatusOr<HttpReply> PerformHttpCall(const HttpCall& call);
+
+}  // namespace skk
