@@ -39,6 +39,11 @@ constexpr SqlStatement kApplyCase{"intake_apply_case_v2", R"sql(
       updated_at = $5
   WHERE complaint_id = $1)sql"};
 
+// The complaint a merge joined this one to ($2 its ticket), or none ($2 empty: the merge was
+// undone, or the case was rejected for another reason).
+constexpr SqlStatement kApplyMergedInto{"intake_apply_merged_into", R"sql(
+  UPDATE complaints SET merged_into_ticket = NULLIF($2, '') WHERE complaint_id = $1)sql"};
+
 // The deadline shown is the one of the newest clock: sla's deadlines race each other and the
 // case's events, so a late deadline of the first agency must not replace the new agency's.
 // Without cause_case_sequence ($4 = 0, from an sla older than it) the last to arrive wins,
@@ -171,6 +176,12 @@ absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Even
                                                            SqlParam::Time(at),
                                                            SqlParam::Int(event.case_sequence())}));
   SKK_RETURN_IF_ERROR(RequireComplaint(r, event));
+  if (event.has_case_rejected() || event.has_case_reopened()) {
+    const std::string merged_into =
+        event.has_case_rejected() ? event.case_rejected().duplicate_of_ticket() : "";
+    SKK_RETURN_IF_ERROR(
+        tx.Execute(kApplyMergedInto, {SqlParam::Text(id), SqlParam::Text(merged_into)}).status());
+  }
   const TimelineEntry entry = CaseEntry(event);
   if (entry.kind.empty()) return absl::OkStatus();
   // Applied once (TakeCaseTurn), so its entry is written once.

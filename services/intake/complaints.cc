@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/intake/citizen_words.h"
+#include "services/intake/public_complaints.h"
 #include "services/intake/validation.h"
 #include "services/platform/events.h"
 #include "services/platform/ids.h"
@@ -34,10 +35,11 @@ constexpr SqlStatement kInsertTimeline{"intake_insert_timeline", R"sql(
 // are not in the case's chain and arrive in any order with routing's, so the order entries
 // were written in is not the order things happened in. Entries of one instant keep the order
 // they were written in (a case's events are written in the case's order).
-constexpr SqlStatement kSelectView{"intake_select_view_v2", R"sql(
+constexpr SqlStatement kSelectView{"intake_select_view_v3", R"sql(
   SELECT c.complaint_id, c.ticket, c.category, c.description, c.latitude, c.longitude,
          c.submitted_at, c.state, c.agency_code, c.agency_name, c.first_response_due_at,
          c.escalation_level, c.address, c.rating, c.resolved_at, c.close_due_at,
+         c.merged_into_ticket,
          ARRAY(SELECT m.media_id FROM media m WHERE m.complaint_id = c.complaint_id
                ORDER BY m.stored_at, m.media_id) AS media_ids,
          t.at_micros, t.kinds, t.texts
@@ -357,6 +359,12 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Load(PgConnection& conn,
         ToProtoTime(ReopenUntil(*resolved, row.OptionalTime("close_due_at")));
   }
   c.set_status_text(StatusText(c.state(), c.agency_name(), c.escalation_level()));
+  if (c.state() == sambat::v1::CASE_STATE_MERGED && !row.IsNull("merged_into_ticket")) {
+    // The citizen follows the complaint theirs joined, as the public sees it.
+    SKK_ASSIGN_OR_RETURN(const auto original,
+                         PublicComplaintByTicket(conn, row.String("merged_into_ticket")));
+    if (original.has_value()) *c.mutable_merged_into() = *original;
+  }
   for (std::string& media_id : row.TextArray("media_ids")) c.add_media_ids(std::move(media_id));
   const std::vector<std::string> at = row.TextArray("at_micros");
   const std::vector<std::string> kinds = row.TextArray("kinds");

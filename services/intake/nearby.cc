@@ -27,7 +27,7 @@ const absl::flat_hash_set<std::string_view>& CommonWords() {
   return *words;
 }
 
-absl::flat_hash_set<std::string> MeaningfulWords(std::string_view text) {
+absl::flat_hash_set<std::string> WordsOf(std::string_view text) {
   absl::flat_hash_set<std::string> words;
   std::string word;
   const auto flush = [&] {
@@ -67,13 +67,19 @@ GeoBox BoxAround(const sambat::v1::GeoPoint& center, double meters) {
           center.longitude() + dlon};
 }
 
-double WordSimilarity(std::string_view a, std::string_view b) {
-  const auto wa = MeaningfulWords(a);
-  const auto wb = MeaningfulWords(b);
+MeaningfulWords::MeaningfulWords(std::string_view text) : words_(WordsOf(text)) {}
+
+double MeaningfulWords::SimilarityTo(const MeaningfulWords& other) const {
+  const auto& wa = words_;
+  const auto& wb = other.words_;
   if (wa.empty() || wb.empty()) return 0;
   size_t shared = 0;
   for (const std::string& w : wa) shared += wb.contains(w) ? 1 : 0;
   return static_cast<double>(shared) / static_cast<double>(wa.size() + wb.size() - shared);
+}
+
+double WordSimilarity(std::string_view a, std::string_view b) {
+  return MeaningfulWords(a).SimilarityTo(MeaningfulWords(b));
 }
 
 int NearbyRadiusMeters(const sambat::v1::Category& category) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "sambat/v1/common.pb.h"
 #include "sambat/v1/config.pb.h"
@@ -33,6 +34,16 @@ GeoBox BoxAround(const sambat::v1::GeoPoint& center, double meters);
 // in common (lowercased; words shorter than three characters and the words every complaint
 // uses, such as "yang", "mohon" or "tolong", do not count). 0 when either has none.
 double WordSimilarity(std::string_view a, std::string_view b);
+
+// A text's meaningful words, split once to be compared with many texts (WordSimilarity's rules).
+class MeaningfulWords {
+ public:
+  explicit MeaningfulWords(std::string_view text);
+  double SimilarityTo(const MeaningfulWords& other) const;
+
+ private:
+  absl::flat_hash_set<std::string> words_;
+};
 
 // The category's radius (0 in the configuration: 50 m).
 int NearbyRadiusMeters(const sambat::v1::Category& category);

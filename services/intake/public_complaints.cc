@@ -29,7 +29,7 @@ constexpr SqlStatement kListPublic{"intake_list_public", R"sql(
   LIMIT $6)sql"};
 
 // A category's complaints in a box: open ones (neither resolved, closed, rejected nor merged:
-// sambat.v1.CaseState 5 to 8), and resolved or closed ones changed since $6. A rejected or
+// sambat.v1.CaseState 5 to 8), and resolved or closed ones changed since $6 (NULL: none). A rejected or
 // merged complaint is not offered: there is nothing to join. The newest 200 at most; the box
 // of a 1 km radius rarely holds that many of one category.
 constexpr SqlStatement kNearby{"intake_nearby", R"sql(
@@ -38,6 +38,9 @@ constexpr SqlStatement kNearby{"intake_nearby", R"sql(
     AND (NOT c.finished OR (c.state IN (5, 6) AND c.updated_at >= $6))
   ORDER BY c.submitted_at DESC
   LIMIT 200)sql"};
+
+constexpr SqlStatement kByTicket{"intake_public_complaint_by_ticket", R"sql(
+  SELECT * FROM public_complaints WHERE ticket = $1)sql"};
 
 v1::PublicComplaint PublicComplaintFromRow(const PgRow& row) {
   v1::PublicComplaint c;
@@ -59,6 +62,13 @@ v1::PublicComplaint PublicComplaintFromRow(const PgRow& row) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::optional<v1::PublicComplaint>> PublicComplaintByTicket(
+    PgConnection& conn, const std::string& ticket) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kByTicket, {SqlParam::Text(ticket)}));
+  if (r.rows() == 0) return std::nullopt;
+  return PublicComplaintFromRow(r.Row(0));
+}
 
 absl::StatusOr<v1::ListPublicComplaintsResponse> PublicComplaints::List(
     const v1::ListPublicComplaintsRequest& request) {
@@ -99,9 +109,8 @@ absl::StatusOr<v1::FindNearbyComplaintsResponse> PublicComplaints::Nearby(
   const int radius = NearbyRadiusMeters(*category);
   const GeoBox box = BoxAround(request.location(), radius);
   const absl::Time now = clock_.Now();
-  // Only open ones: a resolution would have to be newer than now.
-  const absl::Time resolved_since =
-      NearbyResolvedSince(city_, now).value_or(now + absl::Hours(24));
+  // Only open ones when the city offers no resolved ones: no resolution is newer than NULL.
+  const std::optional<absl::Time> resolved_since = NearbyResolvedSince(city_, now);
   SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
   SKK_ASSIGN_OR_RETURN(
       PgResult rows,
@@ -109,14 +118,16 @@ absl::StatusOr<v1::FindNearbyComplaintsResponse> PublicComplaints::Nearby(
                               SqlParam::Double(box.min_latitude),
                               SqlParam::Double(box.max_latitude),
                               SqlParam::Double(box.min_longitude),
-                              SqlParam::Double(box.max_longitude), SqlParam::Time(resolved_since)}));
+                              SqlParam::Double(box.max_longitude),
+                              resolved_since ? SqlParam::Time(*resolved_since) : SqlParam::Null()}));
+  const MeaningfulWords asked(request.description());
   std::vector<v1::NearbyComplaint> found;
   for (PgRow row : rows) {
     v1::NearbyComplaint n;
     *n.mutable_complaint() = PublicComplaintFromRow(row);
     const double meters = DistanceMeters(request.location(), n.complaint().location());
     n.set_distance_meters(static_cast<int32_t>(std::lround(meters)));
-    n.set_similarity(WordSimilarity(request.description(), n.complaint().description()));
+    n.set_similarity(asked.SimilarityTo(MeaningfulWords(n.complaint().description())));
     found.push_back(std::move(n));
   }
   RankNearby(found, radius);

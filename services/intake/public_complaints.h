@@ -5,6 +5,9 @@
 // reporter ever does, named or anonymous (nothing of the reporters table is read); the
 // citizen's and the agency's words are shown with contact details masked.
 
+#include <optional>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "sambat/v1/config.pb.h"
 #include "sambat/v1/intake.pb.h"
@@ -12,6 +15,11 @@
 #include "services/platform/pg.h"
 
 namespace skk::intake {
+
+// The public view of the complaint with `ticket`, or nullopt when there is none or it is
+// confidential.
+absl::StatusOr<std::optional<sambat::v1::PublicComplaint>> PublicComplaintByTicket(
+    PgConnection& conn, const std::string& ticket);
 
 class PublicComplaints {
  public:

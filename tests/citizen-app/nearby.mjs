@@ -1,8 +1,11 @@
 // "Already reported nearby" on the form (docs/duplicates.md): a pothole already filed 10 m from
 // the citizen is shown with its photo once they pick the category and their place, so they can
-// judge it is theirs; another category shows nothing.
+// judge it is theirs; another category shows nothing. The citizen files anyway, the officer
+// merges theirs into the neighbour's, and their tracking page follows the neighbour's.
 
-import { accessible, assert, jpeg, open, phone, run, screenshot, step } from '../support/browser.mjs';
+import {
+  Officer, accessible, assert, eventually, jpeg, open, phone, run, screenshot, step,
+} from '../support/browser.mjs';
 
 await run(async (browser) => {
   const context = await phone(browser);  // GPS at -7.9779, 112.6235
@@ -54,4 +57,36 @@ await run(async (browser) => {
   await page.waitForFunction(() => document.getElementById('nearby')?.hidden === true, null, { timeout: 15000 });
   await page.getByLabel('Jalan rusak').check();
   await nearby.waitFor({ timeout: 15000 });
+
+  step('the citizen files anyway; the officer merges it into the neighbour\'s and answers that');
+  await page.getByLabel('Ceritakan masalahnya').fill(
+    'Ada lubang besar di Jl. Ijen dekat museum, bahaya untuk motor malam hari.');
+  await page.getByLabel('Nama', { exact: true }).fill('Budi Hartono');
+  await page.getByLabel('Nomor HP').fill('0812 3456 7001');
+  await page.getByRole('button', { name: 'Kirim laporan' }).click();
+  await page.getByRole('heading', { name: 'Laporan diterima' }).waitFor({ timeout: 60000 });
+  const mine = (await page.locator('#ticket').textContent()).trim();
+  const officer = await new Officer().signIn();
+  const theirs = await officer.caseOf(ticket);
+  const ours = await officer.caseOf(mine);
+  await officer.call('POST', `cases/${ours.complaint_id}/reject`, {
+    reason: 'REJECT_REASON_DUPLICATE', duplicate_of_ticket: ticket });
+  await officer.call('POST', `cases/${theirs.complaint_id}/claim`, {});
+  await officer.call('POST', `cases/${theirs.complaint_id}/respond`, {
+    message: 'Tim kami menambal lubang itu besok pagi.' });
+
+  step('the citizen\'s tracking page follows the neighbour\'s complaint');
+  await page.getByRole('link', { name: 'Lihat pengaduan' }).click();
+  const merged = page.getByRole('region', { name: `Digabung dengan pengaduan ${ticket}` });
+  await eventually('the merge and the answer', async () => {
+    await page.reload();
+    await page.locator('main h1').waitFor();
+    return (await merged.count()) > 0
+      && /menambal lubang itu besok pagi/.test(await merged.innerText());
+  });
+  assert.match(await merged.innerText(), /DPUPRPKP/);
+  assert.match(await merged.innerText(), /Sedang ditangani/);
+  await merged.scrollIntoViewIfNeeded();
+  await screenshot(page, 'merged-followed');
+  await accessible(page, 'a merged complaint following the one it joined');
 });

@@ -29,30 +29,62 @@ std::multiset<std::string> SubjectsTo(const NotifyingSystem& system, const std::
   return out;
 }
 
+// Two citizens' reports of what looks like one pothole, both with their first-response
+// deadlines, and DPUPRPKP's officer who merges the second (b) into the first (a).
+class TwoPotholes {
+ public:
+  explicit TwoPotholes(const std::string& name)
+      : system(name, {"intake", "routing", "sla"}),
+        original(Submit(system, siti, name + "-original")),
+        duplicate(Submit(system, budi, name + "-duplicate")),
+        a(original.ticket()),
+        b(duplicate.ticket()) {}
+
+  // Merges the duplicate into the original, as the officer does in the console.
+  void Merge() const {
+    sambat::v1::RejectRequest merge;
+    merge.set_complaint_id(duplicate.complaint_id());
+    merge.set_reason(sambat::v1::REJECT_REASON_DUPLICATE);
+    merge.set_duplicate_of_ticket(a);
+    RequireOk(officer.Reject(merge));
+  }
+
+  const std::string siti = "siti.aminah@example.com";
+  const std::string budi = "budi.hartono@example.com";
+  NotifyingSystem system;
+  const sambat::v1::SubmitComplaintResponse original;
+  const sambat::v1::SubmitComplaintResponse duplicate;
+  const std::string a;
+  const std::string b;
+  const OfficerClient officer{system, StaffRole::kOfficer, "dpuprpkp", "budi.dpuprpkp",
+                              "Budi Santoso"};
+
+ private:
+  // On Monday 2 March 2026, 09:00 WIB.
+  static sambat::v1::SubmitComplaintResponse Submit(NotifyingSystem& system,
+                                                    const std::string& email,
+                                                    const std::string& key) {
+    system.SetClock(Wib(2026, 3, 2, 9));
+    return SubmitPotholeUntilDeadline(system, email, key);
+  }
+};
+
 TEST_CASE(
     "a duplicate merged into its original stops its clocks, counts once, and its citizen "
     "hears the original's answer and resolution on their own ticket",
     "[e2e][duplicates][notification]") {
-  NotifyingSystem system("e2e_merge", {"intake", "routing", "sla"});
-  system.SetClock(Wib(2026, 3, 2, 9));  // Monday 2 March 2026
-  const std::string siti = "siti.aminah@example.com";
-  const std::string budi = "budi.hartono@example.com";
-  const auto original = SubmitPotholeUntilDeadline(system, siti, "e2e-merge-original");
-  const auto duplicate = SubmitPotholeUntilDeadline(system, budi, "e2e-merge-duplicate");
-  const std::string a = original.ticket();
-  const std::string b = duplicate.ticket();
+  TwoPotholes t("e2e_merge");
+  auto& [siti, budi, system, original, duplicate, a, b, officer] = t;
+  t.Merge();
 
-  const OfficerClient officer(system, StaffRole::kOfficer, "dpuprpkp", "budi.dpuprpkp",
-                              "Budi Santoso");
-  sambat::v1::RejectRequest merge;
-  merge.set_complaint_id(duplicate.complaint_id());
-  merge.set_reason(sambat::v1::REJECT_REASON_DUPLICATE);
-  merge.set_duplicate_of_ticket(a);
-  RequireOk(officer.Reject(merge));
-
-  // The duplicate's citizen sees the merge and is told which complaint it joined.
+  // The duplicate's citizen sees the merge and is told which complaint it joined; their
+  // tracking page shows that complaint's progress.
   REQUIRE(System::WaitUntil(
       [&] { return Track(system, duplicate).state() == sambat::v1::CASE_STATE_MERGED; }));
+  const sambat::v1::Complaint merged_view = Track(system, duplicate);
+  CHECK(merged_view.merged_into().ticket() == a);
+  CHECK(merged_view.merged_into().agency_code() == "dpuprpkp");
+  CHECK_FALSE(merged_view.merged_into().finished());
   REQUIRE(System::WaitUntil([&] {
     return SubjectsTo(system, b, budi)
                .count(absl::StrCat("[", b, "] Pengaduan Anda tidak dapat ditindaklanjuti")) == 1;
@@ -94,6 +126,11 @@ TEST_CASE(
                      " AND channel = 'sms' AND body LIKE 'SAMBAT " + b +
                      ": tanggapan DPUPRPKP atas pengaduan yang sama " + a + "%'") == 1);
   CHECK(SubjectsTo(system, a, budi).empty());
+  REQUIRE(System::WaitUntil([&] {
+    return absl::StrContains(Track(system, duplicate).merged_into().status_notes(),
+                             "menambal lubang itu Kamis ini");
+  }));
+  CHECK(Track(system, duplicate).merged_into().state() == sambat::v1::CASE_STATE_IN_PROGRESS);
 
   // The original is resolved: the duplicate's citizen hears it, without the rating meant for
   // the original's citizen.
@@ -118,26 +155,14 @@ TEST_CASE(
     "a merge undone puts the case back with its agency on a new clock, tells its "
     "citizen, and they no longer hear the other complaint",
     "[e2e][duplicates][notification]") {
-  NotifyingSystem system("e2e_unmerge", {"intake", "routing", "sla"});
-  system.SetClock(Wib(2026, 3, 2, 9));  // Monday 2 March 2026
-  const std::string siti = "siti.aminah@example.com";
-  const std::string budi = "budi.hartono@example.com";
-  const auto original = SubmitPotholeUntilDeadline(system, siti, "e2e-unmerge-original");
-  const auto duplicate = SubmitPotholeUntilDeadline(system, budi, "e2e-unmerge-duplicate");
-  const std::string a = original.ticket();
-  const std::string b = duplicate.ticket();
+  TwoPotholes t("e2e_unmerge");
+  auto& [siti, budi, system, original, duplicate, a, b, officer] = t;
   const std::string b_id = duplicate.complaint_id();
-  const OfficerClient officer(system, StaffRole::kOfficer, "dpuprpkp", "budi.dpuprpkp",
-                              "Budi Santoso");
 
   // Only a merged case can be brought back, and only with a reason.
   CHECK(officer.Unmerge(b_id, "Bukan duplikat").error_code() ==
         grpc::StatusCode::FAILED_PRECONDITION);
-  sambat::v1::RejectRequest merge;
-  merge.set_complaint_id(b_id);
-  merge.set_reason(sambat::v1::REJECT_REASON_DUPLICATE);
-  merge.set_duplicate_of_ticket(a);
-  RequireOk(officer.Reject(merge));
+  t.Merge();
   REQUIRE(System::WaitUntil([&] {
     return system.Count(
                "SELECT count(*) FROM notification.merged_complaints WHERE "
@@ -153,6 +178,9 @@ TEST_CASE(
       officer.Unmerge(b_id, "Lokasinya berbeda: lubang di Jl. Kawi 12, bukan depan SDN.", &back));
   CHECK(back.state() == sambat::v1::CASE_STATE_REOPENED);
   CHECK(back.agency_code() == "dpuprpkp");
+  REQUIRE(System::WaitUntil(
+      [&] { return Track(system, duplicate).state() == sambat::v1::CASE_STATE_REOPENED; }));
+  CHECK_FALSE(Track(system, duplicate).has_merged_into());
   CHECK(officer.Unmerge(b_id, "Sekali lagi").error_code() == grpc::StatusCode::FAILED_PRECONDITION);
 
   // The citizen's view, timeline and message; the audit trail says who and why.

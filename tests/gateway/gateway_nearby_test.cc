@@ -177,5 +177,51 @@ TEST_CASE(
   CHECK(http.Post("/api/v1/nearby", "{\"category\": ", "application/json").status == 400);
 }
 
+TEST_CASE(
+    "a resolved complaint is offered while it is recent (30 days in Malang), an open one "
+    "for as long as it is open",
+    "[gateway][duplicates]") {
+  System system("gateway_nearby_window");
+  system.Start("gateway");
+  HttpClient http(system.HttpPort());
+  const Filed open = FileAt(system, "jalan-rusak", 0, 6, "Jalan berlubang di depan SDN Kauman 1.");
+  const Filed fixed = FileAt(system, "jalan-rusak", 0, -6, "Jalan berlubang dekat gerbang SDN.");
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count(absl::StrCat("SELECT count(*) FROM routing.cases WHERE complaint_id = '",
+                                     fixed.complaint_id, "'")) == 1;
+  }));
+  const OfficerClient pu(system, StaffRole::kOfficer, "dpuprpkp");
+  REQUIRE(pu.Claim(fixed.complaint_id).ok());
+  REQUIRE(pu.Resolve(fixed.complaint_id, "Lubang sudah ditambal").ok());
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count(absl::StrCat("SELECT count(*) FROM intake.complaints WHERE ticket = '",
+                                     fixed.ticket, "' AND state = 5")) == 1;
+  }));
+  auto search = [&] {
+    const HttpAnswer answer =
+        http.Post("/api/v1/nearby", Search("jalan-rusak", 0, 0, ""), "application/json");
+    INFO(answer.body);
+    REQUIRE(answer.status == 200);
+    return FromJson<v1::FindNearbyComplaintsResponse>(answer.body);
+  };
+  // Resolved today: offered, marked finished, so the citizen sees it was already fixed.
+  const auto today = search();
+  REQUIRE(today.complaints_size() == 2);
+  for (const auto& n : today.complaints()) {
+    CHECK(n.complaint().finished() == (n.complaint().ticket() == fixed.ticket));
+  }
+  // Three weeks on it closed by itself (no reopening in 10 working days): still offered, as the
+  // window counts from its last change.
+  system.AdvanceClock(absl::Hours(24 * 21));
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count(absl::StrCat("SELECT count(*) FROM intake.complaints WHERE ticket = '",
+                                     fixed.ticket, "' AND state = 6")) == 1;
+  }));
+  CHECK(search().complaints_size() == 2);
+  // A month after that it is history; the open one is not.
+  system.AdvanceClock(absl::Hours(24 * 31));
+  CHECK(Tickets(search()) == std::vector<std::string>{open.ticket});
+}
+
 }  // namespace
 }  // namespace skk::testing

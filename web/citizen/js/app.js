@@ -588,6 +588,20 @@ function followUpForm({ heading, fieldId, label, input, button, extra = null, va
   return form;
 }
 
+// The complaint this one was merged into, as the public sees it: its citizen follows it here.
+function mergedInto(o) {
+  if (!o) return null;
+  const due = o.first_response_due_at && !o.finished ? o.first_response_due_at : null;
+  return h('section', { class: 'merged', 'aria-labelledby': 'merged-title' },
+    h('h2', { id: 'merged-title' }, t('merged_title', { ticket: o.ticket })),
+    h('p', {}, t('merged_help')),
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('state')), h('dd', {}, h('span', { class: `badge ${o.state}` }, stateName(o.state))),
+      o.agency_name ? [h('dt', {}, t('agency')), h('dd', {}, o.agency_name)] : null,
+      due ? [h('dt', {}, t('due')), h('dd', {}, dueText(due, zone(), holidays(), t('due_end_of_day')))] : null,
+      o.status_notes ? [h('dt', {}, t('merged_latest')), h('dd', {}, o.status_notes)] : null));
+}
+
 async function detail(ticket) {
   const mine = await complaints.get(ticket);
   if (!city) await loadCity();  // the first visit, from a tracking link: names need it
@@ -612,7 +626,7 @@ async function detail(ticket) {
     const actions = h('div', { class: 'actions' });
     const staleNotice = stale ? h('p', { class: 'notice' }, t('offline_snapshot', { when: shortDate(new Date(mine.seenAt).toISOString(), zone()) })) : null;
     replace(body, staleNotice,
-      facts, h('p', { class: 'description' }, c.description), gallery, actions,
+      facts, mergedInto(c.merged_into), h('p', { class: 'description' }, c.description), gallery, actions,
       h('section', {}, h('h2', {}, t('timeline')), timeline),
       h('section', {}, h('h2', {}, t('messages')), messages),
       linkBox(mine),
