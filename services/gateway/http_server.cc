@@ -74,6 +74,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // leave no way to answer 408: this timer only cancels the read, and OnHead or OnBodyPart
   // then answer.
   void StartReadDeadline(absl::Duration limit);
+  // Cancels the socket's read, again every 50 ms until the read's handler stops the deadline.
+  void CancelReadUntilStopped();
   // True if the deadline had passed (the read was cancelled by it).
   bool StopReadDeadline();
   int StatusForReadError(const beast::error_code& ec) const;
@@ -227,8 +229,20 @@ void Connection::StartReadDeadline(absl::Duration limit) {
   read_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (ec) return;  // cancelled: the read finished in time
     self->read_timed_out_ = true;
-    beast::error_code ignored;
-    self->stream_.socket().cancel(ignored);
+    self->CancelReadUntilStopped();
+  });
+}
+
+void Connection::CancelReadUntilStopped() {
+  beast::error_code ignored;
+  stream_.socket().cancel(ignored);
+  // A byte that arrived at the deadline's very moment completes its read instead of being
+  // cancelled, and the composed read of the head goes on with a new one: a client dripping a
+  // byte a second could then hold the connection forever. Cancel again until OnHead or
+  // OnBodyPart stops the deadline.
+  read_deadline_.expires_after(std::chrono::milliseconds(50));
+  read_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->CancelReadUntilStopped();
   });
 }
 
