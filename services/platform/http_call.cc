@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace skk {
 namespace {
@@ -31,6 +32,20 @@ struct ListDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
+std::string Encode(std::string_view text, bool space_as_plus) {
+  std::string out;
+  for (const unsigned char ch : text) {
+    if (absl::ascii_isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+      out.push_back(static_cast<char>(ch));
+    } else if (ch == ' ' && space_as_plus) {
+      out.push_back('+');
+    } else {
+      absl::StrAppend(&out, absl::StrFormat("%%%02X", ch));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 HttpOutcome ClassifyHttpReply(long status) {
@@ -39,24 +54,13 @@ HttpOutcome ClassifyHttpReply(long status) {
   return HttpOutcome::kPermanent;
 }
 
+std::string PercentEncode(std::string_view text) { return Encode(text, false); }
+
 std::string FormBody(const std::vector<std::pair<std::string, std::string>>& fields) {
-  auto escape = [](const std::string& text) {
-    std::string out;
-    for (unsigned char ch : text) {
-      if (absl::ascii_isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
-        out.push_back(static_cast<char>(ch));
-      } else if (ch == ' ') {
-        out.push_back('+');
-      } else {
-        absl::StrAppend(&out, "%", absl::Hex(ch, absl::kZeroPad2));
-      }
-    }
-    return out;
-  };
   std::string body;
   for (const auto& [name, value] : fields) {
     if (!body.empty()) body.push_back('&');
-    absl::StrAppend(&body, escape(name), "=", escape(value));
+    absl::StrAppend(&body, Encode(name, true), "=", Encode(value, true));
   }
   return body;
 }

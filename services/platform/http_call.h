@@ -4,6 +4,7 @@
 // bounded wait, a bounded reply, and an outcome that says whether trying again may help.
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,7 +38,11 @@ enum class HttpOutcome {
 // How a status is treated: 2xx success, 408/425/429/5xx retry, other permanent.
 HttpOutcome ClassifyHttpReply(long status);
 
-// An application/x-www-form-urlencoded body of `fields`, in their order.
+// `text` with every byte but RFC 3986's unreserved ones as %XX: safe as one segment of a path.
+std::string PercentEncode(std::string_view text);
+
+// An application/x-www-form-urlencoded body of `fields`, in their order (as PercentEncode, but a
+// space is '+').
 std::string FormBody(const std::vector<std::pair<std::string, std::string>>& fields);
 
 // Performs the call. UNAVAILABLE (with libcurl's words) when no answer came: refused,

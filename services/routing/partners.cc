@@ -185,8 +185,8 @@ HttpCall StatusCall(const PartnerEndpoint& partner, const std::string& reference
   HttpCall call;
   std::vector<std::pair<std::string, std::string>> query;
   if (!partner.jurisdiction_id.empty()) query.emplace_back("jurisdiction_id", partner.jurisdiction_id);
-  // The reference is the partner's, and goes into a path: escaped like a form value.
-  call.url = absl::StrCat(partner.url, "requests/", FormBody({{"", reference}}).substr(1), ".json",
+  // The reference is the partner's, and goes into a path: one segment, whatever it holds.
+  call.url = absl::StrCat(partner.url, "requests/", PercentEncode(reference), ".json",
                           query.empty() ? "" : "?", FormBody(query));
   call.headers = {{"Accept", "application/json"}};
   return call;

@@ -82,7 +82,7 @@ TEST_CASE("an Open311 partner gets a GeoReport v2 request with its own service c
   CHECK(absl::StrContains(call->body, "long=112.6308000"));
   // The ticket leads the description; '&' and spaces are escaped, never a field of their own.
   CHECK(absl::StrContains(call->body,
-                          "description=%5bSKK-20260302-0001%5d+Sepeda+motor+dicuri+di+parkiran+"
+                          "description=%5BSKK-20260302-0001%5D+Sepeda+motor+dicuri+di+parkiran+"
                           "pasar+%26+pelaku"));
 
   CaseRow other = Theft();
@@ -96,7 +96,7 @@ TEST_CASE("an Open311 partner gets a GeoReport v2 request with its own service c
 
   const HttpCall status = StatusCall(Open311(), "REQ 7/8");
   CHECK(status.method == "GET");
-  CHECK(status.url == "https://polresta.example.go.id/open311/v2/requests/REQ+7%2f8.json"
+  CHECK(status.url == "https://polresta.example.go.id/open311/v2/requests/REQ%207%2F8.json"
                       "?jurisdiction_id=malangkota.go.id");
 }
 

@@ -111,7 +111,7 @@ TEST_CASE("a police matter goes to Polresta over Open311, is retried while Polre
   const std::string form = Field(posted, "body");
   CHECK(absl::StrContains(form, "service_code=gangguan-kamtibmas"));
   CHECK(absl::StrContains(form, absl::StrCat("api_key=", kDevPartnerSecret)));
-  CHECK(absl::StrContains(form, absl::StrCat("description=%5b", s.ticket(), "%5d+Sepeda")));
+  CHECK(absl::StrContains(form, absl::StrCat("description=%5B", s.ticket(), "%5D+Sepeda")));
   CHECK(absl::StrContains(form, "lat=-7."));
 
   // The citizen sees that Polresta took it, with Polresta's own number.
