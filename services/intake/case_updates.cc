@@ -44,13 +44,16 @@ constexpr SqlStatement kApplyCase{"intake_apply_case_v2", R"sql(
 constexpr SqlStatement kApplyMergedInto{"intake_apply_merged_into", R"sql(
   UPDATE complaints SET merged_into_ticket = NULLIF($2, '') WHERE complaint_id = $1)sql"};
 
-// The deadline shown is the one of the newest clock: sla's deadlines race each other and the
-// case's events, so a late deadline of the first agency must not replace the new agency's.
-// Without cause_case_sequence ($4 = 0, from an sla older than it) the last to arrive wins,
-// unless a sequenced one was already shown.
-// The end of the citizen's window after a resolution (a CLOSE clock), under the same rule:
-// the newest clock of the case. A first-response clock of a later reopening has a higher
-// cause and wins over it; a late one of before the resolution loses.
+// The deadline shown is the one of the newest first-response clock
+// (first_response_sequence): sla's deadlines race each other and the case's events, so a late
+// deadline of the first agency must not replace the new agency's. Without cause_case_sequence
+// ($4 = 0, from an sla older than it) the last to arrive wins, unless a sequenced one was
+// already shown.
+// The end of the citizen's window after a resolution (a CLOSE clock) follows the newest clock
+// of either kind (deadline_sequence): a first-response clock of a later reopening has a higher
+// cause and wins over it; a late one of before the resolution loses. A late first-response
+// deadline of before the resolution still sets the first-response due time, which is a fact
+// of its own clock.
 constexpr SqlStatement kApplyCloseDue{"intake_apply_close_due", R"sql(
   UPDATE complaints
   SET close_due_at = CASE WHEN $4::bigint >= deadline_sequence THEN $2 ELSE close_due_at END,
@@ -58,11 +61,13 @@ constexpr SqlStatement kApplyCloseDue{"intake_apply_close_due", R"sql(
       updated_at = $3
   WHERE complaint_id = $1)sql"};
 
-constexpr SqlStatement kApplyDeadline{"intake_apply_deadline", R"sql(
+constexpr SqlStatement kApplyDeadline{"intake_apply_deadline_v2", R"sql(
   UPDATE complaints
-  SET first_response_due_at = CASE WHEN ($4::bigint > 0 AND $4::bigint >= deadline_sequence)
-                                        OR ($4::bigint = 0 AND deadline_sequence = 0)
-                                   THEN $2 ELSE first_response_due_at END,
+  SET first_response_due_at =
+        CASE WHEN ($4::bigint > 0 AND $4::bigint >= first_response_sequence)
+               OR ($4::bigint = 0 AND first_response_sequence = 0)
+             THEN $2 ELSE first_response_due_at END,
+      first_response_sequence = GREATEST(first_response_sequence, $4::bigint),
       deadline_sequence = GREATEST(deadline_sequence, $4::bigint),
       updated_at = $3
   WHERE complaint_id = $1)sql"};

@@ -140,6 +140,21 @@ std::vector<Event> AReopen() {
   };
 }
 
+// routed with its deadline, answered, resolved with the end of the citizen's window: the two
+// deadlines of sla race each other (the fault storm delivered the window first).
+std::vector<Event> AResolution() {
+  const std::string a = "dpuprpkp";
+  const absl::Time routed = Wib(2026, 3, 2, 9);
+  const absl::Time resolved = Wib(2026, 3, 3, 9);
+  return {
+      Routed({.sequence = 1}, a, "DPUPRPKP", routed),
+      DeadlineSet({}, a, 1, routed, Wib(2026, 3, 5, 9)),
+      Responded({.sequence = 2, .previous = 1}, a, "Petugas menuju lokasi.", Wib(2026, 3, 2, 10)),
+      Resolved({.sequence = 3, .previous = 2}, a, "Sudah ditambal.", resolved),
+      DeadlineSet({}, a, 3, resolved, Wib(2026, 3, 13, 9), sambat::v1::DEADLINE_KIND_CLOSE),
+  };
+}
+
 TEST_CASE("every delivery order of a case's life (routed, claimed, info requested, answered, "
           "responded, resolved) shows the citizen what delivery in order does",
           "[intake][security]") {
@@ -186,6 +201,24 @@ TEST_CASE("every delivery order of a reopen keeps the second resolution and its 
   testing::EveryOrderAsInOrder(AReopen(), [&](const std::vector<Event>& order) {
     return w.Run(order);
   });
+}
+
+TEST_CASE("every delivery order of a resolution keeps the first-response due time and the "
+          "reopen window, whichever deadline arrives first",
+          "[intake][security]") {
+  IntakeWorld w("intake_order_resolution");
+  const sambat::v1::SubmitComplaintResponse s = w.Submit();
+  const std::vector<Event> events = ForComplaint(AResolution(), s.complaint_id());
+  // The window's deadline before the first-response one, as the storm delivered them.
+  REQUIRE(w.Deliver({events[0], events[2], events[3], events[4], events[1]}) == 0);
+  auto view = w.complaints->Track(s.ticket(), s.tracking_token(), kPeer);
+  REQUIRE(view.ok());
+  CHECK(view->state() == sambat::v1::CASE_STATE_RESOLVED);
+  CHECK(FromProtoTime(view->first_response_due_at()) == Wib(2026, 3, 5, 9));
+  CHECK(FromProtoTime(view->reopen_until()) == Wib(2026, 3, 13, 9));
+  CHECK(testing::EveryOrderAsInOrder(AResolution(), [&](const std::vector<Event>& order) {
+          return w.Run(order);
+        }) == 120);
 }
 
 TEST_CASE("a replayed or duplicated old event after later ones changes nothing the citizen "

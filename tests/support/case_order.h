@@ -188,17 +188,19 @@ inline sambat::v1::Event Forwarded(const CaseRef& c, const std::string& from,
   return e;
 }
 
-// sla's first-response deadline for the clock the case event with sequence `cause` started,
-// announced a minute after it. Not a case event: no place in the chain of its own.
-inline sambat::v1::Event DeadlineSet(const CaseRef& c, const std::string& agency, int64_t cause,
-                                     absl::Time cause_at, absl::Time due) {
+// sla's deadline (first-response unless `kind` says otherwise) for the clock the case event
+// with sequence `cause` started, announced a minute after it. Not a case event: no place in
+// the chain of its own.
+inline sambat::v1::Event DeadlineSet(
+    const CaseRef& c, const std::string& agency, int64_t cause, absl::Time cause_at,
+    absl::Time due, sambat::v1::DeadlineKind kind = sambat::v1::DEADLINE_KIND_FIRST_RESPONSE) {
   sambat::v1::Event e = NewEvent(kDeadlineSet, c.complaint_id, cause_at + absl::Minutes(1), "sla",
                                  nullptr);
   e.set_actor("system");
   auto* p = e.mutable_deadline_set();
   p->set_ticket(c.ticket);
   p->set_agency_code(agency);
-  p->set_kind(sambat::v1::DEADLINE_KIND_FIRST_RESPONSE);
+  p->set_kind(kind);
   *p->mutable_starts_at() = ToProtoTime(cause_at);
   *p->mutable_due_at() = ToProtoTime(due);
   p->set_cause_case_sequence(cause);
