@@ -35,8 +35,9 @@ service_alive() {
 
 # The local receivers: a real SMTP server (aiosmtpd), the SMS/WhatsApp HTTP gateway fake of the
 # tests, and the tests' fake of the partners outside city hall (Polresta's Open311 endpoint,
-# Kejaksaan's and Kodim's webhooks; docs/partners.md), each writing one JSON line per message
-# received, so a developer's system delivers instead of retrying into dead letters.
+# Kejaksaan's and Kodim's webhooks; docs/partners.md) and of SP4N-LAPOR (docs/lapor.md), each
+# writing one JSON line per message received, so a developer's system delivers instead of
+# retrying into dead letters.
 RECEIVERS=(mail sms partners)
 declare -A RECEIVER=([mail]=tests/support/fake_smtp.py [sms]=tests/support/fake_gateway.py
                      [partners]=tests/support/fake_partner.py)
@@ -91,7 +92,7 @@ start_services() {
   done
   # The gateway is the public door; intake believes its word on a citizen's address.
   # SKK_RUN_FLAGS_<SERVICE> adds flags of one's own (bench/gateway_bench.sh lifts the limits).
-  declare -A extra=([intake]="--trusted_gateways=127.0.0.1 ${SKK_RUN_FLAGS_INTAKE:-}"
+  declare -A extra=([intake]="--trusted_gateways=127.0.0.1 --lapor_url=$partners/lapor/ ${SKK_RUN_FLAGS_INTAKE:-}"
                     [routing]="--partner_urls=polresta=$partners/polresta/open311/v2/,kejari=$partners/kejari/webhook,kodim-0833=$partners/kodim-0833/webhook
                       ${SKK_RUN_FLAGS_ROUTING:-}"
                     [sla]="${SKK_RUN_FLAGS_SLA:-}"

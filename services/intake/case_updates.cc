@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/intake/citizen_words.h"
 #include "services/intake/complaints.h"
+#include "services/intake/lapor.h"
 #include "services/platform/case_order.h"
 #include "services/platform/events.h"
 #include "services/platform/status_macros.h"
@@ -85,6 +86,15 @@ constexpr SqlStatement kApplyEscalated{"intake_apply_escalated", R"sql(
   UPDATE complaints SET escalation_level = GREATEST(escalation_level, $2), updated_at = $3
   WHERE complaint_id = $1)sql"};
 
+// What SP4N-LAPOR is to be told of a complaint linked to it (docs/lapor.md), once per case
+// event; nothing for a complaint that is not linked.
+constexpr SqlStatement kEnqueueLaporFollowup{"intake_enqueue_lapor_followup", R"sql(
+  INSERT INTO lapor_followups (complaint_id, event_id, status, text, occurred_at,
+                               next_attempt_at)
+  SELECT $1, $2, $3, $4, $5, $5
+  WHERE EXISTS (SELECT 1 FROM lapor_links WHERE complaint_id = $1 AND state <> 'refused')
+  ON CONFLICT (event_id) DO NOTHING)sql"};
+
 // An update that touched no complaint means the event names a complaint intake never stored:
 // it can never apply, so it is dead-lettered for an operator rather than retried.
 absl::Status RequireComplaint(const PgResult& result, const sambat::v1::Event& event) {
@@ -126,6 +136,12 @@ TimelineEntry CaseEntry(const sambat::v1::Event& e) {
     case E::kCaseResolved:
       return {"resolved", absl::StrCat("Selesai ditangani: ", e.case_resolved().note())};
     case E::kCaseRejected:
+      if (e.case_rejected().joined()) {
+        return {"joined", absl::StrCat("Anda mengikuti pengaduan ",
+                                       e.case_rejected().duplicate_of_ticket(),
+                                       " yang sama. Perkembangannya tampil di sini dan dikabarkan "
+                                       "kepada Anda")};
+      }
       return {"rejected", RejectionText(e.case_rejected().reason(),
                                         e.case_rejected().duplicate_of_ticket())};
     case E::kCaseClaimed:
@@ -186,6 +202,13 @@ absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Even
         event.has_case_rejected() ? event.case_rejected().duplicate_of_ticket() : "";
     SKK_RETURN_IF_ERROR(
         tx.Execute(kApplyMergedInto, {SqlParam::Text(id), SqlParam::Text(merged_into)}).status());
+  }
+  if (const std::optional<LaporFollowup> followup = FollowupOf(event)) {
+    SKK_RETURN_IF_ERROR(tx.Execute(kEnqueueLaporFollowup,
+                                   {SqlParam::Text(id), SqlParam::Text(event.event_id()),
+                                    SqlParam::Text(followup->status),
+                                    SqlParam::Text(followup->text), SqlParam::Time(at)})
+                            .status());
   }
   const TimelineEntry entry = CaseEntry(event);
   if (entry.kind.empty()) return absl::OkStatus();

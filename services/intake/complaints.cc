@@ -35,11 +35,13 @@ constexpr SqlStatement kInsertTimeline{"intake_insert_timeline", R"sql(
 // are not in the case's chain and arrive in any order with routing's, so the order entries
 // were written in is not the order things happened in. Entries of one instant keep the order
 // they were written in (a case's events are written in the case's order).
-constexpr SqlStatement kSelectView{"intake_select_view_v3", R"sql(
+constexpr SqlStatement kSelectView{"intake_select_view_v4", R"sql(
   SELECT c.complaint_id, c.ticket, c.category, c.description, c.latitude, c.longitude,
          c.submitted_at, c.state, c.agency_code, c.agency_name, c.first_response_due_at,
          c.escalation_level, c.address, c.rating, c.resolved_at, c.close_due_at,
          c.merged_into_ticket,
+         (SELECT k.tracking_id FROM lapor_links k WHERE k.complaint_id = c.complaint_id)
+           AS lapor_tracking_id,
          ARRAY(SELECT m.media_id FROM media m WHERE m.complaint_id = c.complaint_id
                ORDER BY m.stored_at, m.media_id) AS media_ids,
          t.at_micros, t.kinds, t.texts
@@ -139,14 +141,18 @@ absl::StatusOr<std::optional<sambat::v1::SubmitComplaintResponse>> Complaints::F
 }
 
 absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
-    const sambat::v1::SubmitComplaintRequest& request, const std::string& peer) {
+    const sambat::v1::SubmitComplaintRequest& request, const std::string& peer,
+    const LaporDisposed& disposed) {
+  // LAPOR's dispositions are the city's own work list, not a stranger's calls: no limit.
+  const bool limited = disposed.tracking_id.empty();
   const RateLimiter::Submitter submitter{
       .reporter = ReporterKey(request.reporter()), .device = request.device_id(), .peer = peer};
   const std::string& key = request.idempotency_key();
 
   // The limit is counted first and given back if the request turns out to be a retry: one
   // round trip to Redis instead of a database lookup before every new complaint.
-  if (absl::Status admitted = limiter_.Admit(submitter); !admitted.ok()) {
+  if (absl::Status admitted = limited ? limiter_.Admit(submitter) : absl::OkStatus();
+      !admitted.ok()) {
     // A citizen retrying a complaint we stored gets the ticket, whatever the limit says.
     if (!key.empty()) {
       SKK_ASSIGN_OR_RETURN(auto existing, FindSubmission(key));
@@ -158,12 +164,12 @@ absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
   const absl::Time now = clock_.Now();
   auto ticket_number = NextTicketNumber();
   if (!ticket_number.ok()) {
-    limiter_.Refund(submitter);
+    if (limited) limiter_.Refund(submitter);
     return ticket_number.status();
   }
-  SubmissionRow row = NewSubmission(request, *ticket_number, now);
+  SubmissionRow row = NewSubmission(request, *ticket_number, now, disposed);
   const absl::StatusOr<bool> stored = Store(row, request);
-  if (!stored.ok() || !*stored) limiter_.Refund(submitter);
+  if (limited && (!stored.ok() || !*stored)) limiter_.Refund(submitter);
   SKK_RETURN_IF_ERROR(stored.status());
 
   sambat::v1::SubmitComplaintResponse response;
@@ -185,7 +191,8 @@ absl::StatusOr<sambat::v1::SubmitComplaintResponse> Complaints::Submit(
 }
 
 SubmissionRow Complaints::NewSubmission(const sambat::v1::SubmitComplaintRequest& request,
-                                        int64_t ticket_number, absl::Time now) const {
+                                        int64_t ticket_number, absl::Time now,
+                                        const LaporDisposed& disposed) const {
   const sambat::v1::Reporter& reporter = request.reporter();
   const sambat::v1::Channel channel = request.channel() == sambat::v1::CHANNEL_UNSPECIFIED
                                           ? sambat::v1::CHANNEL_APP
@@ -201,6 +208,12 @@ SubmissionRow Complaints::NewSubmission(const sambat::v1::SubmitComplaintRequest
   row.idempotency_key = optional_text(request.idempotency_key());
   row.category = request.category();
   row.description = request.description();
+  if (row.description.empty() && !request.join_ticket().empty()) {
+    // A citizen who joins a complaint found nearby need not describe it again; the agency and
+    // the audit trail still read what this complaint is.
+    row.description = absl::StrCat("Ikut melaporkan pengaduan ", request.join_ticket(),
+                                   " yang ditemukan di dekat lokasi.");
+  }
   if (request.has_location()) {
     row.latitude = request.location().latitude();
     row.longitude = request.location().longitude();
@@ -217,7 +230,20 @@ SubmissionRow Complaints::NewSubmission(const sambat::v1::SubmitComplaintRequest
   row.reporter_phone = optional_text(phone);
   row.reporter_email = optional_text(reporter.email());
   row.timeline_text = absl::StrCat("Pengaduan diterima dengan nomor tiket ", row.ticket);
+  if (!disposed.tracking_id.empty()) {
+    row.lapor_direction = "import";
+    row.lapor_tracking_id = disposed.tracking_id;
+    row.timeline_text = absl::StrCat("Pengaduan dari SP4N-LAPOR! (nomor pelacakan ",
+                                     disposed.tracking_id, ") diterima dengan nomor tiket ",
+                                     row.ticket);
+  } else if (options_.lapor_export && request.join_ticket().empty()) {
+    // A citizen who joined a complaint found nearby adds no complaint of their own to LAPOR.
+    row.lapor_direction = "export";
+  }
   AddSubmissionEvents(row, request, phone);
+  if (!disposed.agency_code.empty()) {
+    row.events.front().mutable_complaint_submitted()->set_disposed_to_agency(disposed.agency_code);
+  }
   return row;
 }
 
@@ -231,7 +257,7 @@ void Complaints::AddSubmissionEvents(SubmissionRow& row,
   auto* submitted = event.mutable_complaint_submitted();
   submitted->set_ticket(row.ticket);
   submitted->set_category(request.category());
-  submitted->set_description(request.description());
+  submitted->set_description(row.description);
   if (request.has_location()) *submitted->mutable_location() = request.location();
   *submitted->mutable_submitted_at() = ToProtoTime(row.submitted_at);
   submitted->set_address(request.address());
@@ -240,6 +266,7 @@ void Complaints::AddSubmissionEvents(SubmissionRow& row,
   submitted->set_volunteer_id(request.volunteer_id());
   submitted->set_anonymous(reporter.anonymous());
   submitted->set_confidential(request.confidential());
+  submitted->set_join_ticket(request.join_ticket());
   row.events.push_back(event);
   // The contact travels in its own event, bound only to the notification service's queue.
   if (phone.empty() && reporter.email().empty()) return;
@@ -359,6 +386,7 @@ absl::StatusOr<sambat::v1::Complaint> Complaints::Load(PgConnection& conn,
         ToProtoTime(ReopenUntil(*resolved, row.OptionalTime("close_due_at")));
   }
   c.set_status_text(StatusText(c.state(), c.agency_name(), c.escalation_level()));
+  if (!row.IsNull("lapor_tracking_id")) c.set_lapor_tracking_id(row.String("lapor_tracking_id"));
   if (c.state() == sambat::v1::CASE_STATE_MERGED && !row.IsNull("merged_into_ticket")) {
     // The citizen follows the complaint theirs joined, as the public sees it.
     SKK_ASSIGN_OR_RETURN(const auto original,

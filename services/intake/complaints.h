@@ -47,6 +47,16 @@ class Complaints {
     absl::Duration reopen_window = absl::Hours(24 * 10);
     // Gathers concurrent text submissions into shared commits; null: each commits alone.
     SubmissionWriter* writer = nullptr;
+    // The city exports the complaints filed here to SP4N-LAPOR (docs/lapor.md): each is
+    // stored with a pending export.
+    bool lapor_export = false;
+  };
+
+  // A complaint intake files itself from SP4N-LAPOR's disposition (LaporDesk), not from a
+  // citizen's call: counted against no limit, linked to its tracking number from the start.
+  struct LaporDisposed {
+    std::string tracking_id;
+    std::string agency_code;  // '' for routing's rules
   };
 
   Complaints(PgPool& pool, Clock& clock, const sambat::v1::CityConfig& city, MediaStore& media,
@@ -58,7 +68,8 @@ class Complaints {
   // `peer` (PeerAddress of the call) is counted when the request names neither a contact
   // nor a device.
   absl::StatusOr<sambat::v1::SubmitComplaintResponse> Submit(
-      const sambat::v1::SubmitComplaintRequest& request, const std::string& peer);
+      const sambat::v1::SubmitComplaintRequest& request, const std::string& peer,
+      const LaporDisposed& disposed = {});
 
   // The citizen's view. NOT_FOUND alike for an unknown ticket and a wrong token. Every call
   // with a ticket and token counts against `peer`'s tracking limit (RESOURCE_EXHAUSTED past
@@ -109,7 +120,8 @@ class Complaints {
   // A new complaint's row, with its ticket and the events it emits (complaint.submitted, and
   // complaint.reporter_contact when the citizen left a way to reach them).
   SubmissionRow NewSubmission(const sambat::v1::SubmitComplaintRequest& request,
-                              int64_t ticket_number, absl::Time now) const;
+                              int64_t ticket_number, absl::Time now,
+                              const LaporDisposed& disposed) const;
   static void AddSubmissionEvents(SubmissionRow& row,
                                   const sambat::v1::SubmitComplaintRequest& request,
                                   const std::string& phone);

@@ -18,14 +18,19 @@ IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
   });
   Serve<v1::SubmitComplaintRequest, v1::SubmitComplaintResponse>(
       "SubmitComplaint",
-      [this](const CallContext& context, const v1::SubmitComplaintRequest& r)
+      [this, &listing](const CallContext& context, const v1::SubmitComplaintRequest& r)
           -> absl::StatusOr<v1::SubmitComplaintResponse> {
         if (r.channel() == v1::CHANNEL_SMS || r.channel() == v1::CHANNEL_WHATSAPP) {
           // Those complaints come only through the text gateways (ReceiveTextMessage), whose
           // sender's number is vouched for.
           return InvalidFields({{"channel", "is set by intake for SMS and WhatsApp messages"}});
         }
+        if (r.channel() == v1::CHANNEL_LAPOR) {
+          // Only intake's own reading of LAPOR's dispositions files those (LaporDesk).
+          return InvalidFields({{"channel", "is set by intake for SP4N-LAPOR's dispositions"}});
+        }
         SKK_RETURN_IF_ERROR(InvalidFields(ValidateSubmission(r, rules_)));
+        if (!r.join_ticket().empty()) SKK_RETURN_IF_ERROR(listing.RequireJoinable(r));
         return complaints_.Submit(r, addresses_.Of(context));
       });
   Serve<v1::GetComplaintRequest, v1::Complaint>(

@@ -6,11 +6,14 @@
 #include "services/intake/complaints.h"
 #include "services/intake/erasure.h"
 #include "services/intake/intake_service.h"
+#include "services/intake/lapor_desk.h"
 #include "services/intake/media.h"
 #include "services/intake/rate_limits.h"
 #include "services/platform/log.h"
 #include "services/platform/service_host.h"
 
+ABSL_FLAG(std::string, lapor_url, "",
+          "SP4N-LAPOR's API base replacing the configured one (staging, a test's fake)");
 ABSL_FLAG(std::string, media_dir, ".run/dev/media", "where photos are stored (a volume)");
 ABSL_FLAG(int64_t, max_photo_bytes, 10 * 1024 * 1024, "largest photo accepted, in bytes");
 ABSL_FLAG(int, max_photos, 5, "photos per complaint or answer");
@@ -102,6 +105,11 @@ int main(int argc, char** argv) {
        .file = absl::GetFlag(FLAGS_rate_limit_secret_file),
        .dev_default = skk::kDevRateLimitSecret},
       options);
+  // LAPOR's token is read once, here: a service that cannot reach LAPOR properly stops at
+  // once instead of queueing exports no one will take.
+  std::optional<skk::intake::LaporEndpoint> lapor =
+      skk::ValueOrExit(skk::intake::LoadLaporEndpoint(city, options.city_config,
+                                                      absl::GetFlag(FLAGS_lapor_url), options.dev));
   // Only the data protection officer's tools take staff tokens; the citizens' API is open.
   const skk::TokenVerifier staff = skk::LoadTokenVerifierOrExit(options, city);
   skk::ServiceHost host(options);
@@ -125,15 +133,22 @@ int main(int argc, char** argv) {
        .pg_schema = options.pg_schema,
        .writers = std::max(1, absl::GetFlag(FLAGS_submission_writers)),
        .max_batch = std::max(1, absl::GetFlag(FLAGS_submission_batch))});
-  skk::intake::Complaints complaints(host.pool(), host.clock(), city, media, limiter,
-                                     {.tracking_secret = secret,
-                                      .reopen_window = absl::GetFlag(FLAGS_reopen_window),
-                                      .writer = &writer});
+  skk::intake::Complaints complaints(
+      host.pool(), host.clock(), city, media, limiter,
+      {.tracking_secret = secret,
+       .reopen_window = absl::GetFlag(FLAGS_reopen_window),
+       .writer = &writer,
+       .lapor_export = lapor.has_value() && lapor->channel.export_complaints()});
   skk::intake::SubmissionRules rules = skk::intake::RulesFromCityConfig(city);
   rules.max_photos = absl::GetFlag(FLAGS_max_photos);
   skk::intake::PublicComplaints listing(host.pool(), host.clock(), city);
   skk::intake::PhotoAccess photos(host.pool(), media, complaints);
   skk::intake::TextDesk texts(host.pool(), host.clock(), city, complaints, rules);
+  std::optional<skk::intake::LaporDesk> lapor_desk;
+  if (lapor.has_value()) {
+    lapor_desk.emplace(host.pool(), host.clock(), city, complaints, rules, *std::move(lapor));
+    host.AddBackgroundLoop("lapor", [&](const std::atomic<bool>& stop) { lapor_desk->Run(stop); });
+  }
   skk::intake::IntakeService service(complaints, uploads, listing, photos, texts,
                                      std::move(rules), host.executor(), addresses);
 

@@ -10,6 +10,7 @@
 #include "services/intake/citizen_words.h"
 #include "services/intake/nearby.h"
 #include "services/intake/validation.h"
+#include "services/platform/errors.h"
 #include "services/platform/events.h"
 #include "services/platform/status_macros.h"
 
@@ -38,6 +39,13 @@ constexpr SqlStatement kNearby{"intake_nearby", R"sql(
     AND (NOT c.finished OR (c.state IN (5, 6) AND c.updated_at >= $6))
   ORDER BY c.submitted_at DESC
   LIMIT 200)sql"};
+
+// The one complaint a citizen asks to join, if the nearby search could offer it ($1 ticket,
+// $2 category, $3 as kNearby's $6).
+constexpr SqlStatement kJoinable{"intake_joinable_complaint", R"sql(
+  SELECT * FROM public_complaints c
+  WHERE c.ticket = $1 AND c.category = $2
+    AND (NOT c.finished OR (c.state IN (5, 6) AND c.updated_at >= $3)))sql"};
 
 constexpr SqlStatement kByTicket{"intake_public_complaint_by_ticket", R"sql(
   SELECT * FROM public_complaints WHERE ticket = $1)sql"};
@@ -135,6 +143,30 @@ absl::StatusOr<v1::FindNearbyComplaintsResponse> PublicComplaints::Nearby(
   response.set_radius_meters(radius);
   for (auto& n : found) *response.add_complaints() = std::move(n);
   return response;
+}
+
+absl::Status PublicComplaints::RequireJoinable(const v1::SubmitComplaintRequest& request) {
+  const auto category = absl::c_find_if(
+      city_.categories(), [&](const v1::Category& c) { return c.code() == request.category(); });
+  if (category == city_.categories().end()) {
+    return absl::InvalidArgumentError("category: is not a category of this city");
+  }
+  const std::optional<absl::Time> resolved_since = NearbyResolvedSince(city_, clock_.Now());
+  SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  SKK_ASSIGN_OR_RETURN(
+      PgResult rows,
+      conn->Execute(kJoinable, {SqlParam::Text(request.join_ticket()),
+                                SqlParam::Text(request.category()),
+                                resolved_since ? SqlParam::Time(*resolved_since) : SqlParam::Null()}));
+  const bool near = rows.rows() == 1 && !rows.Row(0).IsNull("latitude") &&
+                    DistanceMeters(request.location(), PublicComplaintFromRow(rows.Row(0)).location()) <=
+                        NearbyRadiusMeters(*category);
+  if (!near) {
+    return InvalidFields({{"join_ticket",
+                           "is not a complaint of this category near this place that can still "
+                           "be joined (open or recently finished, not confidential)"}});
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace skk::intake

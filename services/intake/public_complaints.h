@@ -35,6 +35,12 @@ class PublicComplaints {
   absl::StatusOr<sambat::v1::FindNearbyComplaintsResponse> Nearby(
       const sambat::v1::FindNearbyComplaintsRequest& request);
 
+  // OK when the nearby search would offer `request.join_ticket()` for the request's category
+  // and location (Nearby's rules, whatever its rank), so a citizen can join only a complaint
+  // they could have seen; INVALID_ARGUMENT naming join_ticket otherwise. For a validated
+  // request (ValidateSubmission) with a join_ticket.
+  absl::Status RequireJoinable(const sambat::v1::SubmitComplaintRequest& request);
+
  private:
   PgPool& pool_;
   Clock& clock_;

@@ -13,7 +13,7 @@ namespace {
 
 // Rows are inserted in idempotency-key order, so two batches that share keys (a citizen's
 // retries landing in both) wait on each other in one order and never deadlock.
-constexpr SqlStatement kWriteSubmissions{"intake_write_submissions", R"sql(
+constexpr SqlStatement kWriteSubmissions{"intake_write_submissions_v2", R"sql(
   WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
                          $6::float8[], $7::float8[], $8::text[], $9::text[], $10::text[],
@@ -44,6 +44,16 @@ constexpr SqlStatement kWriteSubmissions{"intake_write_submissions", R"sql(
     INSERT INTO complaint_timeline (complaint_id, at, kind, text)
     SELECT i.complaint_id, i.submitted_at, 'submitted', i.timeline_text
     FROM input i JOIN inserted n ON n.complaint_id = i.complaint_id
+  ),
+  lapor_rows AS (
+    INSERT INTO lapor_links (complaint_id, direction, state, tracking_id, next_attempt_at,
+                             linked_at)
+    SELECT l.complaint_id, l.direction,
+           CASE WHEN l.direction = 'import' THEN 'linked' ELSE 'pending' END, l.tracking_id,
+           i.submitted_at, CASE WHEN l.direction = 'import' THEN i.submitted_at END
+    FROM unnest($19::uuid[], $20::text[], $21::text[]) AS l(complaint_id, direction, tracking_id)
+    JOIN inserted n ON n.complaint_id = l.complaint_id
+    JOIN input i ON i.complaint_id = l.complaint_id
   )
   SELECT complaint_id::text AS complaint_id FROM inserted)sql"};
 
@@ -61,6 +71,7 @@ absl::StatusOr<std::vector<bool>> WriteSubmissions(PgConnection& tx,
   Column id, ticket, key, category, description, latitude, longitude, address, channel,
       volunteer, anonymous, confidential, submitted_at, timeline;
   Column reporter_id, reporter_name, reporter_phone, reporter_email;
+  Column lapor_id, lapor_direction, lapor_tracking;
   for (const SubmissionRow* row : rows) {
     id.push_back(row->complaint_id);
     ticket.push_back(row->ticket);
@@ -82,12 +93,18 @@ absl::StatusOr<std::vector<bool>> WriteSubmissions(PgConnection& tx,
       reporter_phone.push_back(row->reporter_phone);
       reporter_email.push_back(row->reporter_email);
     }
+    if (!row->lapor_direction.empty()) {
+      lapor_id.push_back(row->complaint_id);
+      lapor_direction.push_back(row->lapor_direction);
+      lapor_tracking.push_back(row->lapor_tracking_id);
+    }
   }
   std::vector<SqlParam> params;
   for (const Column* column :
        {&id, &ticket, &key, &category, &description, &latitude, &longitude, &address, &channel,
         &volunteer, &anonymous, &confidential, &submitted_at, &timeline, &reporter_id,
-        &reporter_name, &reporter_phone, &reporter_email}) {
+        &reporter_name, &reporter_phone, &reporter_email, &lapor_id, &lapor_direction,
+        &lapor_tracking}) {
     params.push_back(SqlParam::Array(*column));
   }
   SKK_ASSIGN_OR_RETURN(PgResult inserted, tx.Execute(kWriteSubmissions, params));

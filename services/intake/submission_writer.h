@@ -43,6 +43,10 @@ struct SubmissionRow {
   std::optional<std::string> reporter_email;
   // The first line of the citizen's timeline.
   std::string timeline_text;
+  // Linked to SP4N-LAPOR (docs/lapor.md): "export" (to send), "import" (disposed by LAPOR,
+  // with its tracking number), or "" (not linked).
+  std::string lapor_direction;
+  std::optional<std::string> lapor_tracking_id;
   std::vector<sambat::v1::Event> events;
 };
 

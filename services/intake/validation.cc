@@ -166,14 +166,24 @@ std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaint
                                                const SubmissionRules& rules) {
   std::vector<FieldViolation> v;
   CheckCategory(request.category(), rules, v);
-  CheckCitizenText(request.description(), "description", kMaxDescriptionChars, false, v);
+  // A citizen who joins a complaint found nearby may add no words of their own.
+  const bool joins = !request.join_ticket().empty();
+  CheckCitizenText(request.description(), "description", kMaxDescriptionChars, joins, v);
+  if (joins && !IsToken(request.join_ticket(), 1, 40)) {
+    v.push_back({"join_ticket", "is not a ticket number"});
+  } else if (joins && !request.has_location()) {
+    v.push_back({"location", "is required to join a complaint nearby"});
+  }
 
   // Where: a point on the map, an address in words, or both. A complaint gathered from text
   // messages has neither: its words say where, and the verifier or the agency reads them.
   const bool has_address = !IsBlank(request.address());
   const bool by_text = request.channel() == sambat::v1::CHANNEL_SMS ||
                        request.channel() == sambat::v1::CHANNEL_WHATSAPP;
-  if (!request.has_location() && !has_address && !by_text) {
+  // SP4N-LAPOR's dispositions say where in words, if at all, and their citizens hear through
+  // LAPOR (docs/lapor.md).
+  const bool from_lapor = request.channel() == sambat::v1::CHANNEL_LAPOR;
+  if (!request.has_location() && !has_address && !by_text && !from_lapor) {
     v.push_back({"location", "is required when there is no address"});
   }
   if (request.has_location()) CheckPointInCity(request.location(), rules, v);
@@ -192,7 +202,7 @@ std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaint
   if (!r.email().empty() && !IsEmail(r.email())) {
     v.push_back({"reporter.email", "is not an email address"});
   }
-  if (!r.anonymous() && r.phone().empty() && r.email().empty()) {
+  if (!r.anonymous() && r.phone().empty() && r.email().empty() && !from_lapor) {
     v.push_back({"reporter", "needs a phone or an email, or anonymous"});
   }
 

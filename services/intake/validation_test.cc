@@ -94,6 +94,24 @@ TEST_CASE("a submission needs a description that is not blank", "[validation]") 
         "is required");
 }
 
+TEST_CASE("a citizen joining a complaint found nearby may leave the description empty",
+          "[validation][duplicates]") {
+  auto r = WithDescription("");
+  r.set_join_ticket("SKK-2026-000041");
+  CHECK(ValidateSubmission(r, Rules()).empty());
+  // Words given are checked as any description's.
+  r.set_description(std::string("Saya juga \x01"));
+  OnlyViolation(r, "description");
+  r.set_description("");
+  r.set_join_ticket("SKK 2026\n<script>");
+  CHECK(OnlyViolation(r, "join_ticket").reason == "is not a ticket number");
+  // Joining is by place: the search that offered it was around a point.
+  r.set_join_ticket("SKK-2026-000041");
+  r.clear_location();
+  r.set_address("Jl. Ijen depan museum");
+  CHECK(OnlyViolation(r, "location").reason == "is required to join a complaint nearby");
+}
+
 TEST_CASE("a description that is not valid UTF-8 is refused", "[validation]") {
   for (const std::string& bad : {
            std::string("Jalan \xC0\xAF rusak"),       // overlong '/'

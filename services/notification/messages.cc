@@ -90,6 +90,16 @@ constexpr KindTemplate kTemplates[] = {
       {"[{ticket}] Your complaint cannot be handled",
        "Complaint {ticket} cannot be handled by {agency}.\nReason: {words}\n\nTrack: {link}",
        "SAMBAT {ticket}: cannot be handled. Reason: {words}"}}},
+    {MessageKind::kJoined,
+     {{"[{ticket}] Anda mengikuti pengaduan {words}",
+       "Terima kasih. Masalah ini sudah dilaporkan sebagai pengaduan {words} dan ditangani "
+       "{agency}. Anda akan dikabari saat pengaduan itu ditanggapi dan diselesaikan.\n\n"
+       "Pantau: {link}",
+       "SAMBAT {ticket}: Anda mengikuti pengaduan {words}, ditangani {agency}. {link}"},
+      {"[{ticket}] You are following complaint {words}",
+       "Thank you. This problem was already reported as complaint {words} and is with "
+       "{agency}. You will hear when it is answered and when it is resolved.\n\nTrack: {link}",
+       "SAMBAT {ticket}: you follow complaint {words}, with {agency}. {link}"}}},
     {MessageKind::kReopened,
      {{"[{ticket}] Pengaduan Anda dibuka kembali",
        "Pengaduan {ticket} dibuka kembali dan kembali ditangani {agency}.\nPantau: {link}",
@@ -284,7 +294,7 @@ std::vector<Notice> NoticesFor(const sambat::v1::Event& e) {
     case sambat::v1::Event::kCaseResolved:
       return {{A::kCitizen, "", K::kResolved}};
     case sambat::v1::Event::kCaseRejected:
-      return {{A::kCitizen, "", K::kRejected}};
+      return {{A::kCitizen, "", e.case_rejected().joined() ? K::kJoined : K::kRejected}};
     case sambat::v1::Event::kCaseReopened:
       // The officer who undid a merge put it back in the queue: the citizen is told.
       if (e.case_reopened().unmerged()) return {{A::kCitizen, "", K::kUnmerged}};
@@ -385,7 +395,8 @@ MessageFacts FactsOf(const Notice& notice, const sambat::v1::Event& e, bool en,
       f.link = absl::StrReplaceAll(context.rating_url, {{"{ticket}", f.ticket}});
       break;
     case sambat::v1::Event::kCaseRejected:
-      f.words = RejectionReason(e.case_rejected(), en);
+      f.words = e.case_rejected().joined() ? e.case_rejected().duplicate_of_ticket()
+                                           : RejectionReason(e.case_rejected(), en);
       break;
     case sambat::v1::Event::kCaseClosed:
       f.link = absl::StrReplaceAll(context.rating_url, {{"{ticket}", f.ticket}});

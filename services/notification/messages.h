@@ -25,6 +25,7 @@ enum class MessageKind {
   kInfoRequested,
   kResolved,
   kRejected,
+  kJoined,  // the citizen joined a complaint found nearby: they now follow it
   kReopened,
   kCloseReminder,  // the resolved case closes by itself unless reopened
   kClosed,         // it closed by itself

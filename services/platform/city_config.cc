@@ -344,6 +344,44 @@ void CheckRules(const CityConfig& config,
 // Complaints by SMS and WhatsApp: each gateway complete, its webhook name usable in a path.
 // Every external partner has one channel the outbound adapter can use (docs/partners.md); no
 // city agency has one: its officers work the queue.
+void CheckLapor(const CityConfig& config,
+                const std::map<std::string, sambat::v1::AgencyKind>& agencies,
+                const std::set<std::string>& categories, Problems& p) {
+  if (!config.has_lapor()) return;
+  const auto& c = config.lapor();
+  const int line = p.lines().Of("lapor");
+  const std::string what = "lapor: ";
+  if ((!absl::StartsWith(c.url(), "http://") && !absl::StartsWith(c.url(), "https://")) ||
+      !absl::EndsWith(c.url(), "/")) {
+    p.At(line, what, "url must be the API's http:// or https:// base, ending in '/'");
+  }
+  if (c.token_file().empty()) {
+    p.At(line, what, "token_file is required: LAPOR answers no call without the city's token");
+  }
+  for (const auto& [category, id] : c.category_ids()) {
+    if (!categories.contains(category)) {
+      p.At(line, what, "category_ids names unknown category '", category, "'");
+    }
+    if (id.empty()) p.At(line, what, "category_ids['", category, "'] is empty");
+  }
+  for (const auto& [unit, agency] : c.unit_agencies()) {
+    const auto found = agencies.find(agency);
+    if (found == agencies.end()) {
+      p.At(line, what, "unit_agencies['", unit, "'] names unknown agency '", agency, "'");
+    } else if (found->second == sambat::v1::AGENCY_KIND_EXTERNAL) {
+      p.At(line, what, "unit_agencies['", unit, "'] names '", agency,
+           "', outside the city: LAPOR disposes only to the city's own agencies");
+    }
+  }
+  const std::string fallback = c.import_category().empty() ? "lainnya" : c.import_category();
+  if (!categories.contains(fallback)) {
+    p.At(line, what, "import_category '", fallback, "' is not a category of the city");
+  }
+  if (c.poll_minutes() < 0 || c.poll_minutes() > 24 * 60) {
+    p.At(line, what, "poll_minutes must be 0 (the default, 5) to 1440");
+  }
+}
+
 void CheckPartners(const CityConfig& config,
                    const std::map<std::string, sambat::v1::AgencyKind>& agencies,
                    const std::set<std::string>& categories, Problems& p) {
@@ -464,6 +502,7 @@ absl::Status Validate(const CityConfig& config, const std::string& source,
   CheckRules(config, agencies, categories, areas, problems);
   CheckTextMessaging(config, categories, problems);
   CheckPartners(config, agencies, categories, problems);
+  CheckLapor(config, agencies, categories, problems);
   return problems.ToStatus();
 }
 

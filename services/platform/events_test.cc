@@ -226,6 +226,8 @@ const std::set<std::string> kNotPersonal = {
     "sambat.v1.ComplaintSubmitted.category",
     "sambat.v1.ComplaintSubmitted.channel",
     "sambat.v1.ComplaintSubmitted.volunteer_id",  // the KIM volunteer's id, not the citizen's
+    "sambat.v1.ComplaintSubmitted.join_ticket",   // another complaint's ticket
+    "sambat.v1.ComplaintSubmitted.disposed_to_agency",  // an agency's code, from SP4N-LAPOR
     "sambat.v1.ReporterContact.ticket",
     "sambat.v1.InfoAdded.ticket",
     "sambat.v1.Rated.ticket",

@@ -1,5 +1,6 @@
 #include "services/platform/http_call.h"
 
+#include <algorithm>
 #include <curl/curl.h>
 
 #include <memory>
@@ -102,6 +103,12 @@ absl::StatusOr<HttpReply> PerformHttpCall(const HttpCall& call) {
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
   return reply;
+}
+
+absl::Duration OutboundRetryDelay(int attempts) {
+  absl::Duration delay = absl::Seconds(30);
+  for (int i = 1; i < attempts && delay < absl::Hours(1); ++i) delay *= 2;
+  return std::min(delay, absl::Hours(1));
 }
 
 }  // namespace skk

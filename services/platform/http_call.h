@@ -3,6 +3,7 @@
 // One HTTP request to a system outside the city's (a partner's endpoint), with libcurl: a
 // bounded wait, a bounded reply, and an outcome that says whether trying again may help.
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,6 +45,13 @@ std::string PercentEncode(std::string_view text);
 // An application/x-www-form-urlencoded body of `fields`, in their order (as PercentEncode, but a
 // space is '+').
 std::string FormBody(const std::vector<std::pair<std::string, std::string>>& fields);
+
+// How long to wait before the next try of a call to an outside system that failed
+// `attempts` times in a row: 30 s, doubling, at most an hour.
+absl::Duration OutboundRetryDelay(int attempts);
+
+// Performs a call: PerformHttpCall, or a test's stand-in.
+using HttpPerformer = std::function<absl::StatusOr<HttpReply>(const HttpCall&)>;
 
 // Performs the call. UNAVAILABLE (with libcurl's words) when no answer came: refused,
 // timed out, reset. Any status the server answered with is a reply, not an error.

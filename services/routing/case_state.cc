@@ -17,6 +17,8 @@ const std::map<std::pair<S, A>, S>& Table() {
   static const auto* table = new std::map<std::pair<S, A>, S>{
       {{S::CASE_STATE_SUBMITTED, A::kRoute}, S::CASE_STATE_ROUTED},
       {{S::CASE_STATE_SUBMITTED, A::kHandOff}, S::CASE_STATE_HANDED_OFF},
+      // A citizen who joined a complaint found nearby: merged into it from the start.
+      {{S::CASE_STATE_SUBMITTED, A::kJoin}, S::CASE_STATE_MERGED},
 
       {{S::CASE_STATE_ROUTED, A::kClaim}, S::CASE_STATE_IN_PROGRESS},
       {{S::CASE_STATE_ROUTED, A::kForward}, S::CASE_STATE_ROUTED},
@@ -88,6 +90,7 @@ absl::string_view ActionName(CaseAction action) {
     case A::kResolve: return "resolve";
     case A::kReject: return "reject";
     case A::kMerge: return "merge";
+    case A::kJoin: return "join";
     case A::kReopen: return "reopen";
     case A::kRate: return "rate";
     case A::kClose: return "close";

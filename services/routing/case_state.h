@@ -38,6 +38,7 @@ enum class CaseAction {
   kResolve,        // holder: solved
   kReject,         // officer: spam, not the city's, insufficient information
   kMerge,          // officer: a duplicate of another ticket
+  kJoin,           // citizen: joined a complaint found nearby instead of filing one
   kReopen,         // citizen: the resolution did not solve it
   kRate,           // citizen: stars for the resolution (recorded; the state stays)
   kClose,          // system: resolved and neither rated nor reopened in time
@@ -55,6 +56,7 @@ inline constexpr CaseAction kAllCaseActions[] = {
     CaseAction::kReject,  CaseAction::kMerge,         CaseAction::kReopen,
     CaseAction::kRate,    CaseAction::kClose,         CaseAction::kUnmerge,
     CaseAction::kPartnerUpdate, CaseAction::kPartnerClose, CaseAction::kPartnerReturn,
+    CaseAction::kJoin,
 };
 
 // Every state a case can be in (not UNSPECIFIED).

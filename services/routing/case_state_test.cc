@@ -38,6 +38,8 @@ const Journey kJourneys[] = {
     {"forwarded to the agency that finds it is spam",
      "SUBMITTED route ROUTED forward ROUTED reject REJECTED"},
     {"a duplicate seen in the queue", "SUBMITTED route ROUTED merge MERGED"},
+    {"joined by its citizen to one found nearby, then found to be another hole",
+     "SUBMITTED join MERGED unmerge REOPENED claim IN_PROGRESS"},
     {"merged by mistake, brought back and answered",
      "SUBMITTED route ROUTED merge MERGED unmerge REOPENED claim IN_PROGRESS respond IN_PROGRESS"},
     {"a partner's, seen in the queue", "SUBMITTED route ROUTED hand_off HANDED_OFF"},

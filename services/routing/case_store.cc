@@ -283,6 +283,16 @@ absl::StatusOr<std::vector<sambat::v1::CaseHistoryEntry>> CaseStore::History(
   return entries;
 }
 
+constexpr SqlStatement kCaseOfTicket{"routing_case_of_ticket",
+                                     "SELECT complaint_id FROM cases WHERE ticket = $1"};
+
+absl::StatusOr<std::optional<CaseRow>> CaseStore::ReadByTicket(PgConnection& conn,
+                                                               const std::string& ticket) {
+  SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kCaseOfTicket, {SqlParam::Text(ticket)}));
+  if (r.rows() == 0) return std::nullopt;
+  return Read(conn, r.Row(0).String("complaint_id"));
+}
+
 absl::StatusOr<bool> CaseStore::TicketExists(PgConnection& conn, const std::string& ticket) {
   SKK_ASSIGN_OR_RETURN(PgResult r, conn.Execute(kTicketExists, {SqlParam::Text(ticket)}));
   return r.rows() > 0;

@@ -85,7 +85,7 @@ void RestartClock(CaseRow& c, absl::Time now);
 
 class CaseStore {
  public:
-  // Creates a case in SUBMITTED moved at once by `action` (route or hand_off), with its audit
+  // Creates a case in SUBMITTED moved at once by `action` (route, hand_off or join), with its audit
   // entry. Returns false (and changes nothing) if the complaint already has a case.
   static absl::StatusOr<bool> Create(PgConnection& tx, CaseRow& row, CaseAction action,
                                      const Actor& actor, const std::string& reason,
@@ -119,6 +119,10 @@ class CaseStore {
 
   static absl::StatusOr<std::vector<sambat::v1::CaseHistoryEntry>> History(
       PgConnection& conn, const std::string& complaint_id);
+
+  // The case with this ticket, unlocked; nullopt when there is none.
+  static absl::StatusOr<std::optional<CaseRow>> ReadByTicket(PgConnection& conn,
+                                                             const std::string& ticket);
 
   // True if a case has this ticket.
   static absl::StatusOr<bool> TicketExists(PgConnection& conn, const std::string& ticket);

@@ -33,8 +33,20 @@ EventHandlers Cases::Handlers() {
 
 absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Event& event) {
   const auto& complaint = event.complaint_submitted();
-  const RoutingDecision decision = config_.Current()->Route(
+  const auto rules = config_.Current();
+  RoutingDecision decision = rules->Route(
       complaint.category(), PointOf(complaint.has_location(), complaint.location()));
+  // SP4N-LAPOR already disposed it to one of the city's agencies (docs/lapor.md): that agency
+  // has it, whatever the rules would say. An agency unknown here, or outside the city, leaves
+  // it to the rules.
+  if (const sambat::v1::Agency* disposed = rules->FindAgency(complaint.disposed_to_agency());
+      disposed != nullptr && disposed->kind() != sambat::v1::AGENCY_KIND_EXTERNAL) {
+    decision.agency_code = disposed->code();
+    decision.agency_name = disposed->name();
+    decision.rule_id = "lapor-disposition";
+    decision.external = false;
+    decision.reason = absl::StrCat("disposed to ", disposed->code(), " by SP4N-LAPOR");
+  }
   const absl::Time now = clock_.Now();
 
   CaseRow row;
@@ -53,6 +65,16 @@ absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Eve
   row.rule_id = decision.rule_id;
   row.agency_code = decision.agency_code;
   row.agency_name = decision.agency_name;
+
+  if (!complaint.join_ticket().empty()) {
+    SKK_ASSIGN_OR_RETURN(std::optional<CaseRow> joined,
+                         CaseStore::ReadByTicket(tx, complaint.join_ticket()));
+    if (joined.has_value() && Joinable(*joined)) return Join(tx, event, row, *joined, now);
+    // Merged, rejected or made confidential since the citizen saw it: their complaint is
+    // theirs, routed as any other, rather than lost or joined to a dead end.
+    log::Warn("complaint to join can no longer be joined; routed on its own",
+              {{"complaint_id", row.complaint_id}, {"join_ticket", complaint.join_ticket()}});
+  }
 
   const std::string& reason = decision.reason;
   if (decision.external) {
@@ -96,6 +118,36 @@ absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Eve
   SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, routed));
   log::Info("case routed", {{"complaint_id", event.complaint_id()},
                             {"agency", decision.agency_code}, {"rule", decision.rule_id}});
+  return absl::OkStatus();
+}
+
+bool Cases::Joinable(const CaseRow& c) {
+  return !c.confidential && c.state != sambat::v1::CASE_STATE_MERGED &&
+         c.state != sambat::v1::CASE_STATE_REJECTED && c.state != sambat::v1::CASE_STATE_SUBMITTED;
+}
+
+absl::Status Cases::Join(PgConnection& tx, const sambat::v1::Event& event, CaseRow& row,
+                         const CaseRow& joined, absl::Time now) {
+  // The other complaint's agency, so that its staff see who else reported it; no clock, no
+  // queue: the case is merged from its first moment, as an officer's merge leaves one.
+  row.agency_code = joined.agency_code;
+  row.agency_name = joined.agency_name;
+  row.rule_id = "join";
+  SKK_ASSIGN_OR_RETURN(bool created,
+                       CaseStore::Create(tx, row, CaseAction::kJoin, Actor::Citizen(),
+                                         absl::StrCat("joined ", joined.ticket), now));
+  if (!created) return absl::OkStatus();
+  sambat::v1::Event merged = CaseEvent(kCaseRejected, row, now, Actor::Citizen(), &event);
+  auto* p = merged.mutable_case_rejected();
+  p->set_ticket(row.ticket);
+  p->set_agency_code(row.agency_code);
+  p->set_reason("duplicate");
+  p->set_duplicate_of_ticket(joined.ticket);
+  p->set_joined(true);
+  SKK_RETURN_IF_ERROR(EnqueueCaseEvent(tx, merged));
+  log::Info("complaint joined another", {{"complaint_id", row.complaint_id},
+                                         {"ticket", row.ticket},
+                                         {"joined_ticket", joined.ticket}});
   return absl::OkStatus();
 }
 

@@ -36,7 +36,8 @@ class Cases {
   EventHandlers Handlers();
 
   // Creates the case for a submitted complaint and emits case.routed (or case.handed_off for
-  // an external partner), in `tx`.
+  // an external partner, or case.rejected with `joined` for a citizen who joined a complaint
+  // found nearby), in `tx`.
   absl::Status OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Event& event);
   // The citizen answered the agency's question: back in progress, case.citizen_answered.
   absl::Status OnInfoAdded(PgConnection& tx, const sambat::v1::Event& event);
@@ -53,6 +54,12 @@ class Cases {
   absl::Status OnErasureRequested(PgConnection& tx, const sambat::v1::Event& event);
 
  private:
+  // Whether a citizen may still join this case: neither merged, rejected nor confidential.
+  static bool Joinable(const CaseRow& c);
+  // Creates `row`'s case merged into `joined` from the start (docs/duplicates.md, "Joining").
+  absl::Status Join(PgConnection& tx, const sambat::v1::Event& event, CaseRow& row,
+                    const CaseRow& joined, absl::Time now);
+
   Clock& clock_;
   const RoutingConfig& config_;
 };

@@ -222,7 +222,7 @@ absl::Status PartnerDesk::Poll(const Due& due) {
 absl::Status PartnerDesk::Failed(const Due& due, const std::string& error, bool for_good) {
   const absl::Time now = clock_.Now();
   const bool give_up = !due.sent && (for_good || due.attempts >= kMaxHandOffAttempts);
-  const absl::Duration wait = due.sent ? absl::Minutes(15) : HandOffRetryDelay(due.attempts);
+  const absl::Duration wait = due.sent ? absl::Minutes(15) : OutboundRetryDelay(due.attempts);
   const char* what =
       due.sent ? "partner status could not be read" : "case not yet delivered to partner";
   const std::initializer_list<log::Field> fields = {

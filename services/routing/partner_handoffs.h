@@ -32,15 +32,13 @@
 namespace skk::routing {
 
 // Deliveries that failed this many times in a row send the case to the verifier (about five
-// hours of a partner that answers nothing, with HandOffRetryDelay).
+// hours of a partner that answers nothing, with OutboundRetryDelay).
 inline constexpr int kMaxHandOffAttempts = 12;
 
 // Records that `after` (just moved to HANDED_OFF) must reach its partner, in `tx`. A case
 // handed off before (and returned) is handed off afresh.
 absl::Status EnqueuePartnerHandOff(PgConnection& tx, const CaseRow& after,
                                    const std::string& reason, absl::Time now);
-
-using HttpPerformer = std::function<absl::StatusOr<HttpReply>(const HttpCall&)>;
 
 class PartnerDesk {
  public:

@@ -250,12 +250,6 @@ std::vector<FieldViolation> ValidatePartnerReport(const v1::ReportPartnerStatusR
   return v;
 }
 
-absl::Duration HandOffRetryDelay(int attempts) {
-  absl::Duration delay = absl::Seconds(30);
-  for (int i = 1; i < attempts && delay < absl::Hours(1); ++i) delay *= 2;
-  return std::min(delay, absl::Hours(1));
-}
-
 std::string ReportText(const std::string& agency_name, const PartnerReport& report) {
   std::string what;
   if (report.status == "received") {

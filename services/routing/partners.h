@@ -83,9 +83,7 @@ absl::StatusOr<PartnerReport> ReadOpen311Status(const std::string& body);
 // What is wrong with a partner's report (ReportPartnerStatusRequest), field by field.
 std::vector<FieldViolation> ValidatePartnerReport(const sambat::v1::ReportPartnerStatusRequest& r);
 
-// The wait before attempt `attempts` + 1 of a hand-off: 30 s, doubling, at most an hour. A
-// partner that is down is retried for as long as it takes; the trail and the log say so.
-absl::Duration HandOffRetryDelay(int attempts);
+
 
 // What the citizen and the trail read of a report, e.g. "Polresta Malang Kota: diterima
 // (nomor POL-17). <note>".

@@ -141,11 +141,11 @@ TEST_CASE("a partner's report is checked field by field", "[routing][partners]")
 
 TEST_CASE("a partner that is down is retried ever more slowly, never more than hourly",
           "[routing][partners]") {
-  CHECK(HandOffRetryDelay(1) == absl::Seconds(30));
-  CHECK(HandOffRetryDelay(2) == absl::Minutes(1));
-  CHECK(HandOffRetryDelay(5) == absl::Minutes(8));
-  CHECK(HandOffRetryDelay(12) == absl::Hours(1));
-  CHECK(HandOffRetryDelay(40) == absl::Hours(1));
+  CHECK(OutboundRetryDelay(1) == absl::Seconds(30));
+  CHECK(OutboundRetryDelay(2) == absl::Minutes(1));
+  CHECK(OutboundRetryDelay(5) == absl::Minutes(8));
+  CHECK(OutboundRetryDelay(12) == absl::Hours(1));
+  CHECK(OutboundRetryDelay(40) == absl::Hours(1));
 }
 
 TEST_CASE("a partner's URL can be replaced for a test or staging, but only a partner's",

@@ -34,6 +34,12 @@ TEST_CASE("citizen app: a report already filed nearby is offered with its photo 
   city.Run("nearby.mjs");
 }
 
+TEST_CASE("citizen app: a citizen follows a report found nearby instead of filing their own",
+          "[citizen-app][duplicates]") {
+  BrowserCity city("citizen_app_join");
+  city.Run("join.mjs");
+}
+
 TEST_CASE("citizen app: refused input next to its field, and the rate limit with its retry",
           "[citizen-app]") {
   // The gateway takes 3 writes a minute from one address: the third report waits.

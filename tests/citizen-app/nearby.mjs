@@ -4,7 +4,8 @@
 // merges theirs into the neighbour's, and their tracking page follows the neighbour's.
 
 import {
-  Officer, accessible, assert, eventually, jpeg, open, phone, run, screenshot, step,
+  Officer, accessible, assert, eventually, jpeg, nearbyOffered, neighbourPothole, open, phone, run,
+  screenshot, step,
 } from '../support/browser.mjs';
 
 await run(async (browser) => {
@@ -18,28 +19,11 @@ await run(async (browser) => {
   });
   assert.equal(uploaded.status(), 201, await uploaded.text());
   const { media_id: mediaId } = await uploaded.json();
-  const filed = await context.request.post(`${process.env.SKK_URL}/api/v1/complaints`, {
-    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'neighbour-pothole-1' },
-    data: {
-      category: 'jalan-rusak',
-      description: 'Lubang besar di Jl. Ijen dekat museum, sudah tiga motor jatuh.',
-      location: { latitude: -7.9779 + 10 / 111195, longitude: 112.6235 },
-      media_ids: [mediaId],
-      reporter: { anonymous: true },
-      channel: 'CHANNEL_APP',
-    },
-  });
-  assert.equal(filed.status(), 201, await filed.text());
-  const { ticket } = await filed.json();
+  const ticket = await neighbourPothole(context,
+    { key: 'neighbour-pothole-1', north: 10, mediaIds: [mediaId] });
 
   step('the citizen picks the category and their place: the neighbour\'s report is offered');
-  await page.getByRole('link', { name: 'Buat laporan' }).click();
-  await page.getByRole('heading', { name: 'Laporan baru' }).waitFor();
-  await page.getByLabel('Jalan rusak').check();
-  await page.getByRole('button', { name: 'Pakai lokasi saya' }).click();
-  await page.getByText('Lokasi ditemukan').waitFor();
-  const nearby = page.getByRole('region', { name: 'Sudah dilaporkan di dekat sini' });
-  await nearby.waitFor({ timeout: 15000 });
+  const nearby = await nearbyOffered(page);
   const item = nearby.getByRole('listitem');
   assert.equal(await item.count(), 1);
   assert.match(await item.innerText(), new RegExp(`${ticket}`));

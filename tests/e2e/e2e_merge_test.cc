@@ -223,5 +223,97 @@ TEST_CASE(
                      b_id + "' AND body LIKE '%menambal lubang itu Kamis ini%'") == 0);
 }
 
+TEST_CASE(
+    "a citizen who joins a complaint found nearby follows it from the start: no case in a "
+    "queue, no clock, and the other complaint's answer reaches them",
+    "[e2e][duplicates][notification]") {
+  NotifyingSystem system("e2e_join", {"intake", "routing", "sla"});
+  const std::string siti = "siti.aminah@example.com";
+  const std::string budi = "budi.hartono@example.com";
+  system.SetClock(Wib(2026, 3, 2, 9));
+  const sambat::v1::SubmitComplaintResponse original =
+      SubmitPotholeUntilDeadline(system, siti, "e2e_join-original");
+  const std::string a = original.ticket();
+  const OfficerClient officer{system, StaffRole::kOfficer, "dpuprpkp", "budi.dpuprpkp",
+                              "Budi Santoso"};
+
+  // Budi found Siti's pothole under "already reported nearby" and follows it, with no words
+  // of his own.
+  system.SetClock(Wib(2026, 3, 2, 11));
+  sambat::v1::SubmitComplaintRequest join = SampleComplaint("jalan-rusak");
+  join.mutable_reporter()->set_email(budi);
+  join.clear_description();
+  join.set_join_ticket(a);
+  join.set_idempotency_key("e2e_join-joiner");
+
+  // Only a complaint the search would offer for this category and place can be joined.
+  auto refused = [&](sambat::v1::SubmitComplaintRequest r) {
+    sambat::v1::SubmitComplaintResponse ignored;
+    grpc::ClientContext context;
+    return system.Intake()->SubmitComplaint(&context, r, &ignored);
+  };
+  sambat::v1::SubmitComplaintRequest other_category = join;
+  other_category.set_category("sampah");
+  sambat::v1::SubmitComplaintRequest far_away = join;
+  far_away.mutable_location()->set_latitude(join.location().latitude() + 0.01);  // 1.1 km
+  sambat::v1::SubmitComplaintRequest unknown = join;
+  unknown.set_join_ticket("SKK-2026-999999");
+  for (const auto& r : {other_category, far_away, unknown}) {
+    const grpc::Status status = refused(r);
+    INFO(status.error_message());
+    CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(absl::StrContains(status.error_message(), "join_ticket"));
+  }
+  sambat::v1::SubmitComplaintRequest without_words = join;
+  without_words.clear_join_ticket();
+  CHECK(refused(without_words).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+
+  sambat::v1::SubmitComplaintResponse joined;
+  {
+    grpc::ClientContext context;
+    RequireOk(system.Intake()->SubmitComplaint(&context, join, &joined));
+  }
+  const std::string b = joined.ticket();
+
+  // His tracking page follows Siti's complaint; his timeline says he joined it.
+  REQUIRE(System::WaitUntil(
+      [&] { return Track(system, joined).state() == sambat::v1::CASE_STATE_MERGED; }));
+  const sambat::v1::Complaint view = Track(system, joined);
+  CHECK(view.merged_into().ticket() == a);
+  CHECK(absl::StrContains(view.description(), absl::StrCat("Ikut melaporkan pengaduan ", a)));
+  bool joined_in_timeline = false;
+  for (const auto& e : view.timeline()) {
+    joined_in_timeline |= e.kind() == "joined" && absl::StrContains(e.text(), a);
+    CHECK(e.kind() != "routed");
+  }
+  CHECK(joined_in_timeline);
+  REQUIRE(System::WaitUntil([&] {
+    return SubjectsTo(system, b, budi)
+               .count(absl::StrCat("[", b, "] Anda mengikuti pengaduan ", a)) == 1;
+  }));
+
+  // Never in DPUPRPKP's queue, never on a clock: the audit trail says the citizen joined.
+  CHECK(system.Count("SELECT count(*) FROM routing.cases WHERE ticket = '" + b +
+                     "' AND state = 'MERGED' AND agency_code = 'dpuprpkp'") == 1);
+  CHECK(system.Count("SELECT count(*) FROM routing.case_history WHERE complaint_id = '" +
+                     joined.complaint_id() + "' AND action = 'join'") == 1);
+  CHECK(system.Count("SELECT count(*) FROM sla.deadlines WHERE complaint_id = '" +
+                     joined.complaint_id() + "'") == 0);
+
+  // DPUPRPKP answers Siti's complaint: Budi hears it on his own ticket, and the figures count
+  // one first response.
+  system.SetClock(Wib(2026, 3, 3, 10));
+  RequireOk(officer.Claim(original.complaint_id()));
+  RequireOk(officer.Respond(original.complaint_id(), "Tim kami menambal lubang itu Kamis ini."));
+  REQUIRE(System::WaitUntil([&] {
+    return SubjectsTo(system, b, budi)
+               .count(absl::StrCat("[", b, "] Tanggapan DPUPRPKP atas pengaduan yang sama (", a,
+                                   ")")) == 1;
+  }));
+  CHECK(system.Count("SELECT count(*) FROM sla.first_responses") == 1);
+  // Received and joined, then the answer: no "routed" message for a case no agency holds.
+  CHECK(SubjectsTo(system, b, budi).size() == 3);
+}
+
 }  // namespace
 }  // namespace skk::testing

@@ -68,6 +68,19 @@ TEST_CASE("without --dev, the public development tracking secret is refused even
   CHECK_THAT(out, Catch::Contains("public development value"));
 }
 
+TEST_CASE("without --dev, intake refuses the public development token of SP4N-LAPOR") {
+  testing::TempDir dir;
+  std::ofstream(dir.File("tracking")) << std::string(48, 't') << "\n";
+  std::ofstream(dir.File("limits")) << std::string(48, 'l') << "\n";
+  std::string out;
+  CHECK(Run(absl::StrCat(Bin("skk-intake"), kReachable, " --city_config=", ShippedConfig(),
+                         " --tracking_secret_file=", dir.File("tracking"),
+                         " --rate_limit_secret_file=", dir.File("limits")),
+            &out) == 2);
+  CHECK_THAT(out, Catch::Contains("lapor token_file"));
+  CHECK_THAT(out, Catch::Contains("docs/lapor.md"));
+}
+
 TEST_CASE("without --dev, a service needs its database URI: no silent local default") {
   std::string out;
   CHECK(Run(absl::StrCat(Bin("skk-sla"), " --grpc_plaintext --servers_plaintext --city_config=",

@@ -140,6 +140,37 @@ export async function jpeg(page, width, height, seed = Math.floor(Math.random() 
   return { name: `IMG_${seed}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(base64, 'base64') };
 }
 
+// A neighbour's pothole report on Jl. Ijen, `north` and `east` metres from the phone's GPS
+// point (phone()), filed through the citizens' API; its ticket.
+export async function neighbourPothole(context, { key, north = 0, east = 0, mediaIds = [] }) {
+  const filed = await context.request.post(`${URL_BASE}/api/v1/complaints`, {
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+    data: {
+      category: 'jalan-rusak',
+      description: 'Lubang besar di Jl. Ijen dekat museum, sudah tiga motor jatuh.',
+      location: { latitude: -7.9779 + north / 111195, longitude: 112.6235 + east / 110250 },
+      media_ids: mediaIds,
+      reporter: { anonymous: true },
+      channel: 'CHANNEL_APP',
+    },
+  });
+  assert.equal(filed.status(), 201, await filed.text());
+  return (await filed.json()).ticket;
+}
+
+// The report form with "Jalan rusak" and the GPS point chosen, once "already reported nearby"
+// shows; its region.
+export async function nearbyOffered(page) {
+  await page.getByRole('link', { name: 'Buat laporan' }).click();
+  await page.getByRole('heading', { name: 'Laporan baru' }).waitFor();
+  await page.getByLabel('Jalan rusak').check();
+  await page.getByRole('button', { name: 'Pakai lokasi saya' }).click();
+  await page.getByText('Lokasi ditemukan').waitFor();
+  const nearby = page.getByRole('region', { name: 'Sudah dilaporkan di dekat sini' });
+  await nearby.waitFor({ timeout: 15000 });
+  return nearby;
+}
+
 // The humas officer, through the staff API as the console speaks it.
 export class Officer {
   async signIn(username = process.env.SKK_OFFICER_USER, password = process.env.SKK_OFFICER_PASSWORD) {

@@ -9,7 +9,11 @@ Binds 127.0.0.1 on a free port and writes the port to the ready file.
                            "REQ-<n>", "service_notice": ...}]
   GET  .../requests/<id>.json  its status: the statuses file (JSON {"<id>": {"status": ...,
                            "status_notes": ...}}, read at each request), "open" if not there
-  POST anything else       a webhook: answered {"ok": true}
+  POST .../lapor/laporan   an SP4N-LAPOR export: answered {"tracking_id": "LAPOR-<n>"}
+  GET  .../lapor/disposisi?sejak=<k>  LAPOR's dispositions: the statuses file's list
+                           "lapor_disposisi" from index k, 50 at most, with "berikutnya"
+  POST anything else       a webhook, or a LAPOR follow-up: answered {"ok": true}
+LAPOR's calls without an X-Lapor-Token header are answered 401.
 The control file, read at each POST, holds lines "<behaviour> <count>" as in fake_gateway.py:
 the next <count> POSTs get <behaviour> (500, 400, 503 or hang), then the next line applies.
 """
@@ -18,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import urllib.parse
 import threading
 import time
 from http.server import BaseHTTPRequestHandler
@@ -58,7 +63,23 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(reply)
 
+    def lapor_dispositions(self):
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+        start = int(query.get("sejak", ["0"])[0] or 0)
+        items = statuses().get("lapor_disposisi", [])[start:start + 50]
+        with LOCK:
+            self.record("", "200")
+        self.answer(200, {"data": items, "berikutnya": str(start + len(items))})
+
     def do_GET(self):
+        if "/lapor/" in self.path and not self.headers.get("X-Lapor-Token"):
+            with LOCK:
+                self.record("", "401")
+            self.answer(401, {"error": "token required"})
+            return
+        if "/lapor/disposisi" in self.path:
+            self.lapor_dispositions()
+            return
         match = re.search(r"/requests/([^/]+)\.json", self.path)
         with LOCK:
             self.record("", "200" if match else "404")
@@ -72,10 +93,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length).decode("utf-8", "replace")
+        lapor = "/lapor/" in self.path
+        export = lapor and self.path.endswith("/laporan")
         with LOCK:
             behaviour = next_behaviour(ARGS.control)
+            if lapor and not self.headers.get("X-Lapor-Token"):
+                behaviour = "401"
             self.record(body, behaviour)
-            if behaviour == "200" and self.path.endswith("requests.json"):
+            if behaviour == "200" and (self.path.endswith("requests.json") or export):
                 NEXT_ID[0] += 1
                 rid = f"REQ-{NEXT_ID[0]}"
         if behaviour == "hang":
@@ -83,6 +108,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if behaviour != "200":
             self.answer(int(behaviour), {"error": "as the test asked"})
+        elif export:
+            self.answer(201, {"tracking_id": rid.replace("REQ-", "LAPOR-"), "status": "diterima"})
         elif self.path.endswith("requests.json"):
             self.answer(201, [{"service_request_id": rid,
                                "service_notice": "Diterima, akan ditindaklanjuti"}])

@@ -109,6 +109,7 @@ std::vector<std::string> System::Flags(const std::string& service) {
   }
   if (binary == "intake") {
     args.push_back(absl::StrCat("--media_dir=", dir_, "/media"));
+    args.push_back(absl::StrCat("--lapor_url=", LaporUrl()));
     // Tests submit many complaints from one phone; a test of the limits sets its own.
     args.push_back("--reporter_limit=0");
     args.push_back("--device_limit=0");
@@ -126,6 +127,10 @@ std::vector<std::string> System::Flags(const std::string& service) {
 std::string System::PartnerUrl(const std::string& agency) const {
   const std::string base = absl::StrCat("http://127.0.0.1:", partners_->port(), "/", agency);
   return agency == "polresta" ? base + "/open311/v2/" : base + "/webhook";
+}
+
+std::string System::LaporUrl() const {
+  return absl::StrCat("http://127.0.0.1:", partners_->port(), "/lapor/");
 }
 
 pid_t System::Spawn(std::vector<std::string> args, const std::string& log) {

@@ -71,10 +71,13 @@ class System {
   // Rows from the world's database as superuser, for a test that computes a figure itself.
   PgResult Query(const std::string& sql) const;
 
-  // The partners' stand-in: what routing sent them, and what they answer.
+  // The partners' stand-in, SP4N-LAPOR's too: what routing and intake sent them, and what they
+  // answer.
   const FakeReceiver& partners() const { return *partners_; }
   // The URL routing reaches `agency` at ("polresta", "kejari", "kodim-0833").
   std::string PartnerUrl(const std::string& agency) const;
+  // The URL intake reaches SP4N-LAPOR at.
+  std::string LaporUrl() const;
 
   IsolatedWorld& world() { return *world_; }
   const IsolatedWorld& world() const { return *world_; }

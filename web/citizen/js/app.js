@@ -204,6 +204,7 @@ const REASONS_ID = [
   [/not a valid (indonesian )?(mobile|phone)/i, 'Nomor HP tidak valid. Contoh: 081234567890'],
   [/(too large|larger than)/, 'Foto terlalu besar.'],
   [/belongs to another complaint/, 'Foto ini sudah dipakai di pengaduan lain. Hapus, lalu pilih foto lain.'],
+  [/can still be joined/, 'Pengaduan yang ingin Anda ikuti sudah tidak dapat diikuti. Batalkan "ikuti", lalu kirim laporan Anda sendiri.'],
 ];
 
 function reasonText(reason) {
@@ -267,8 +268,12 @@ function excerpt(text, max = 160) {
   return words.length > max ? `${words.slice(0, max - 1).trimEnd()}…` : words;
 }
 
-function nearbyItem(n) {
+// `onJoin(ticket)`: the citizen chose to follow this one instead of filing their own.
+function nearbyItem(n, onJoin, joined) {
   const c = n.complaint;
+  const follow = h('button', { type: 'button', class: 'button', 'aria-pressed': String(joined === c.ticket) },
+    joined === c.ticket ? t('join_chosen') : t('join_this'));
+  follow.addEventListener('click', () => onJoin(joined === c.ticket ? '' : c.ticket));
   const picture = c.media_id
     ? h('img', { src: api.publicThumbnailUrl(c.media_id), alt: t('nearby_photo', { ticket: c.ticket }),
       loading: 'lazy', width: 96, height: 72 })
@@ -279,7 +284,8 @@ function nearbyItem(n) {
       h('p', { class: 'help' }, t('nearby_distance', { m: n.distance_meters || 0 }),
         c.submitted_at ? ` · ${t('nearby_submitted', { date: shortDate(c.submitted_at, zone()) })}` : ''),
       h('p', {}, excerpt(c.description)),
-      c.status_notes ? h('p', { class: 'help' }, c.agency_name ? `${c.agency_name}: ` : '', excerpt(c.status_notes)) : null));
+      c.status_notes ? h('p', { class: 'help' }, c.agency_name ? `${c.agency_name}: ` : '', excerpt(c.status_notes)) : null,
+      follow));
 }
 
 async function reportForm(outboxId) {
@@ -345,11 +351,26 @@ async function reportForm(outboxId) {
   let picker = null;
   // "Already reported nearby": once a category and a point are chosen, the same problem filed
   // around it. Only a help: offline, or when the search fails, the form goes on without it.
+  let submit = null;  // its words follow the choice to join (drawNearby)
   const nearbyList = h('ul', { class: 'nearby-list' });
   const nearbyBox = h('section', { class: 'nearby', id: 'nearby', 'aria-labelledby': 'nearby-title', hidden: true },
     h('h2', { id: 'nearby-title' }, t('nearby_title')),
     h('p', { class: 'help' }, t('nearby_help')), nearbyList);
   const nearbyStatus = h('p', { class: 'sr-only', role: 'status' });
+  // Joining (docs/duplicates.md): the citizen follows a complaint found here instead of filing
+  // their own; their words become optional and the form says so above the button.
+  let joinTicket = draft.join_ticket || '';
+  let nearbyItems = [];
+  const joinNote = h('p', { class: 'join-note', role: 'status' });
+  const drawNearby = () => {
+    replace(nearbyList, nearbyItems.map((n) => nearbyItem(n, (ticket) => {
+      joinTicket = ticket;
+      drawNearby();
+    }, joinTicket)));
+    joinNote.textContent = joinTicket ? t('join_note', { ticket: joinTicket }) : '';
+    joinNote.hidden = !joinTicket;
+    if (submit) submit.textContent = joinTicket ? t('join_submit', { ticket: joinTicket }) : t('submit');
+  };
   let nearbyTimer = 0;
   let nearbyAbort = null;
   const lookNearby = () => {
@@ -363,7 +384,10 @@ async function reportForm(outboxId) {
         const found = await api.findNearby(category, { latitude: point[0], longitude: point[1] },
           form.querySelector('textarea[data-words]')?.value.trim() || '', nearbyAbort.signal);
         const items = found.complaints || [];
-        replace(nearbyList, items.map(nearbyItem));
+        nearbyItems = items;
+        // A complaint no longer found here (another category or place) cannot be joined.
+        if (joinTicket && !items.some((n) => n.complaint.ticket === joinTicket)) joinTicket = '';
+        drawNearby();
         const changed = nearbyBox.hidden !== (items.length === 0);
         nearbyBox.hidden = items.length === 0;
         if (changed) nearbyStatus.textContent = items.length ? t('nearby_title') : '';
@@ -429,10 +453,11 @@ async function reportForm(outboxId) {
     contact,
     h('div', { class: 'check' }, confidential, h('label', { for: 'confidential' }, t('confidential'))));
 
-  const submit = h('button', { type: 'submit', class: 'button primary big' }, t('submit'));
+  submit = h('button', { type: 'submit', class: 'button primary big' }, t('submit'));
   form.append(summary, categorySet, photoSet, placeSet, nearbyBox, nearbyStatus,
     field('description', t('description'), description, { help: t('description_help') }), left,
-    whoSet, submit);
+    whoSet, joinNote, submit);
+  drawNearby();
   replace(main, title(t('report_title')), form);
   if (point) setPoint(point[0], point[1]);
 
@@ -463,7 +488,7 @@ async function reportForm(outboxId) {
     const errors = [];
     if (!category) errors.push({ field: 'category', message: t('err_category') });
     const text = description.value.trim();
-    if (!text) errors.push({ field: 'description', message: t('err_description') });
+    if (!text && !joinTicket) errors.push({ field: 'description', message: t('err_description') });
     if (!point && !address.value.trim()) errors.push({ field: 'place', message: t('err_place') });
     const isAnonymous = !volunteerId && anonymous.checked;
     const phoneValue = phone.value.replace(/[\s-]/g, '');
@@ -492,6 +517,7 @@ async function reportForm(outboxId) {
     };
     if (point) request.location = { latitude: point[0], longitude: point[1] };
     if (volunteerId) request.volunteer_id = volunteerId;
+    if (joinTicket && point) request.join_ticket = joinTicket;
     let id = outboxId;
     if (existing) await resubmit(outboxId, request, photos);
     else id = await enqueue(request, photos);
@@ -589,12 +615,12 @@ function followUpForm({ heading, fieldId, label, input, button, extra = null, va
 }
 
 // The complaint this one was merged into, as the public sees it: its citizen follows it here.
-function mergedInto(o) {
+function mergedInto(o, joined = false) {
   if (!o) return null;
   const due = o.first_response_due_at && !o.finished ? o.first_response_due_at : null;
   return h('section', { class: 'merged', 'aria-labelledby': 'merged-title' },
-    h('h2', { id: 'merged-title' }, t('merged_title', { ticket: o.ticket })),
-    h('p', {}, t('merged_help')),
+    h('h2', { id: 'merged-title' }, t(joined ? 'joined_title' : 'merged_title', { ticket: o.ticket })),
+    h('p', {}, t(joined ? 'joined_help' : 'merged_help')),
     h('dl', { class: 'facts' },
       h('dt', {}, t('state')), h('dd', {}, h('span', { class: `badge ${o.state}` }, stateName(o.state))),
       o.agency_name ? [h('dt', {}, t('agency')), h('dd', {}, o.agency_name)] : null,
@@ -618,7 +644,8 @@ async function detail(ticket) {
         deadline.stale ? t('due_new_clock') : dueText(deadline.due, zone(), holidays(), t('due_end_of_day')),
         deadline.late ? h('strong', { class: 'late' }, ` — ${t('due_late')}`) : '')] : null,
       h('dt', {}, t('category')), h('dd', {}, categoryName(c.category)),
-      c.address ? [h('dt', {}, t('place')), h('dd', {}, c.address)] : null);
+      c.address ? [h('dt', {}, t('place')), h('dd', {}, c.address)] : null,
+      c.lapor_tracking_id ? [h('dt', {}, t('lapor')), h('dd', {}, c.lapor_tracking_id)] : null);
     const gallery = h('ul', { class: 'photos' });
     const timeline = h('ol', { class: 'timeline' }, (c.timeline || []).map((e) =>
       h('li', {}, h('time', { datetime: e.at }, shortDate(e.at, zone())), ' ', timelineText(e))));
@@ -626,7 +653,7 @@ async function detail(ticket) {
     const actions = h('div', { class: 'actions' });
     const staleNotice = stale ? h('p', { class: 'notice' }, t('offline_snapshot', { when: shortDate(new Date(mine.seenAt).toISOString(), zone()) })) : null;
     replace(body, staleNotice,
-      facts, mergedInto(c.merged_into), h('p', { class: 'description' }, c.description), gallery, actions,
+      facts, mergedInto(c.merged_into, (c.timeline || []).some((e) => e.kind === 'joined')), h('p', { class: 'description' }, c.description), gallery, actions,
       h('section', {}, h('h2', {}, t('timeline')), timeline),
       h('section', {}, h('h2', {}, t('messages')), messages),
       linkBox(mine),

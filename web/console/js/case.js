@@ -12,7 +12,7 @@ const ACTIONS = {
   citizen_answer: 'Warga menjawab', forward: 'Diteruskan', resolve: 'Diselesaikan',
   reject: 'Ditolak', merge: 'Digabung', reopen: 'Dibuka kembali', rate: 'Dinilai warga',
   route: 'Diarahkan', hand_off: 'Ke instansi mitra', close: 'Ditutup',
-  unmerge: 'Penggabungan dibatalkan',
+  unmerge: 'Penggabungan dibatalkan', join: 'Warga mengikuti pengaduan lain',
   partner_update: 'Kabar dari instansi mitra', partner_close: 'Diselesaikan instansi mitra',
   partner_return: 'Dikembalikan instansi mitra',
 };
