@@ -95,6 +95,7 @@ StaffApi::StaffApi(StaffAccounts& accounts, ApiKeys& keys, TokenIssuer issuer, C
       leadership_(v1::LeadershipService::NewStub(services.sla)),
       notifications_(v1::NotificationService::NewStub(services.notification)),
       routing_admin_(v1::RoutingAdminService::NewStub(services.routing)),
+      sla_admin_(v1::SlaAdminService::NewStub(services.sla)),
       limiter_(limiter),
       options_(options) {
   for (const auto& [name, channel] :
@@ -181,6 +182,11 @@ void StaffApi::AddRoutes(Router& router) {
   using RoutingAdmin = v1::RoutingAdminService::Stub;
   router.Add({"POST", "/api/v1/staff/routing/reload", json,
               Call(*routing_admin_, &RoutingAdmin::ReloadRoutingConfig, "")});
+  using SlaAdmin = v1::SlaAdminService::Stub;
+  router.Add({"GET", "/api/v1/staff/holidays", {},
+              Call(*sla_admin_, &SlaAdmin::GetHolidayCalendar, "")});
+  router.Add({"POST", "/api/v1/staff/holidays", json,
+              Call(*sla_admin_, &SlaAdmin::ReplaceHolidayCalendar, "")});
   router.Add({"GET", "/api/v1/staff/parked", {}, bind(&StaffApi::ListParked)});
   router.Add({"POST", "/api/v1/staff/parked/replay", json, bind(&StaffApi::ReplayParked)});
 }

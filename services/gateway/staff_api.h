@@ -106,6 +106,7 @@ class StaffApi {
   std::unique_ptr<sambat::v1::LeadershipService::Stub> leadership_;
   std::unique_ptr<sambat::v1::NotificationService::Stub> notifications_;
   std::unique_ptr<sambat::v1::RoutingAdminService::Stub> routing_admin_;
+  std::unique_ptr<sambat::v1::SlaAdminService::Stub> sla_admin_;
   // By service name: "intake", "routing", "sla", "notification".
   std::map<std::string, std::unique_ptr<sambat::v1::ParkedEventsService::Stub>> parked_;
   AddressRateLimiter* limiter_;

@@ -97,6 +97,30 @@ TEST_CASE("console: the administrator creates an officer who must choose a passw
                      "AND channels = ARRAY['inbox', 'email']") == 1);
 }
 
+TEST_CASE("console: the administrator replaces the holiday calendar after the decree, checked "
+          "first, and the running deadline moves",
+          "[console]") {
+  BrowserCity city("console_calendar");
+  System& system = city.system;
+  HttpClient phone(system.HttpPort());
+  const HttpAnswer submitted =
+      phone.Post("/api/v1/complaints", ProtoJson(SampleComplaint()), "application/json",
+                 {{"Idempotency-Key", "console-calendar-1"}});
+  REQUIRE(submitted.status == 201);
+  const std::string ticket = FromJson<sambat::v1::SubmitComplaintResponse>(submitted.body).ticket();
+  REQUIRE(System::WaitUntil([&] { return system.Count("SELECT count(*) FROM sla.deadlines") == 1; }));
+  const long long before = system.Count(
+      "SELECT extract(epoch FROM due_at)::bigint FROM sla.deadlines WHERE kind = 'FIRST_RESPONSE'");
+  city.Run("calendar.mjs", {{"SKK_TICKET", ticket}});
+  // One calendar stored, with its decree; the deadline a working day later.
+  CHECK(system.Count("SELECT count(*) FROM sla.holiday_calendars "
+                     "WHERE decree LIKE '%188.45/2026%' AND calendar LIKE '%2026-03-04%'") == 1);
+  REQUIRE(System::WaitUntil([&] {
+    return system.Count("SELECT extract(epoch FROM due_at)::bigint FROM sla.deadlines "
+                        "WHERE kind = 'FIRST_RESPONSE'") == before + 24 * 3600;
+  }));
+}
+
 TEST_CASE("console: the public page counts a complaint without anything of its reporter", "[console]") {
   BrowserCity city("console_public");
   city.Run("public.mjs");

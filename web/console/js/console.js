@@ -19,7 +19,7 @@ const MENUS = {
   agency_head: [['', 'Antrean'], ['eskalasi', 'Eskalasi'], ['dasbor', 'Statistik dinas'], ['laporan', 'Laporan mingguan']],
   leadership: [['', 'Antrean'], ['eskalasi', 'Eskalasi'], ['dasbor', 'Dasbor'], ['laporan', 'Laporan mingguan']],
   admin: [['admin/akun', 'Akun petugas'], ['admin/penerima', 'Penerima'], ['admin/kunci-api', 'Kunci API'],
-    ['admin/tertunda', 'Tertunda'], ['admin/routing', 'Routing']],
+    ['admin/tertunda', 'Tertunda'], ['admin/routing', 'Routing'], ['admin/kalender', 'Kalender libur']],
 };
 
 const SCREENS = {
@@ -33,6 +33,7 @@ const SCREENS = {
   'admin/kunci-api': later(() => import('./admin/keys.js'), 'apiKeys'),
   'admin/tertunda': later(() => import('./admin/parked.js'), 'parked'),
   'admin/routing': later(() => import('./admin/routing.js'), 'routingReload'),
+  'admin/kalender': later(() => import('./admin/holidays.js'), 'holidays'),
 };
 
 // "#/kasus/abc?x=1" → { path: ['kasus', 'abc'], query: { x: '1' } }. The query is split by
