@@ -95,6 +95,13 @@ constexpr SqlStatement kEnqueueLaporFollowup{"intake_enqueue_lapor_followup", R"
   WHERE EXISTS (SELECT 1 FROM lapor_links WHERE complaint_id = $1 AND state <> 'refused')
   ON CONFLICT (event_id) DO NOTHING)sql"};
 
+// A complaint that reaches an agency's queue after all (its citizen's join fell through, or an
+// officer undid a merge) goes to SP4N-LAPOR as any other; one linked already is left alone.
+constexpr SqlStatement kEnqueueLaporExport{"intake_enqueue_lapor_export", R"sql(
+  INSERT INTO lapor_links (complaint_id, direction, state, next_attempt_at)
+  VALUES ($1, 'export', 'pending', $2)
+  ON CONFLICT (complaint_id) DO NOTHING)sql"};
+
 // An update that touched no complaint means the event names a complaint intake never stored:
 // it can never apply, so it is dead-lettered for an operator rather than retried.
 absl::Status RequireComplaint(const PgResult& result, const sambat::v1::Event& event) {
@@ -202,6 +209,12 @@ absl::Status Complaints::ApplyCaseEvent(PgConnection& tx, const sambat::v1::Even
         event.has_case_rejected() ? event.case_rejected().duplicate_of_ticket() : "";
     SKK_RETURN_IF_ERROR(
         tx.Execute(kApplyMergedInto, {SqlParam::Text(id), SqlParam::Text(merged_into)}).status());
+  }
+  if (options_.lapor_export &&
+      (event.has_case_routed() ||
+       (event.has_case_reopened() && event.case_reopened().unmerged()))) {
+    SKK_RETURN_IF_ERROR(
+        tx.Execute(kEnqueueLaporExport, {SqlParam::Text(id), SqlParam::Time(at)}).status());
   }
   if (const std::optional<LaporFollowup> followup = FollowupOf(event)) {
     SKK_RETURN_IF_ERROR(tx.Execute(kEnqueueLaporFollowup,

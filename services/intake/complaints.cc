@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "services/intake/citizen_words.h"
 #include "services/intake/public_complaints.h"
 #include "services/intake/validation.h"
@@ -208,7 +209,7 @@ SubmissionRow Complaints::NewSubmission(const sambat::v1::SubmitComplaintRequest
   row.idempotency_key = optional_text(request.idempotency_key());
   row.category = request.category();
   row.description = request.description();
-  if (row.description.empty() && !request.join_ticket().empty()) {
+  if (absl::StripAsciiWhitespace(row.description).empty() && !request.join_ticket().empty()) {
     // A citizen who joins a complaint found nearby need not describe it again; the agency and
     // the audit trail still read what this complaint is.
     row.description = absl::StrCat("Ikut melaporkan pengaduan ", request.join_ticket(),

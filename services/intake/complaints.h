@@ -71,6 +71,10 @@ class Complaints {
       const sambat::v1::SubmitComplaintRequest& request, const std::string& peer,
       const LaporDisposed& disposed = {});
 
+  // The reply for a complaint already stored under `key`, if there is one.
+  absl::StatusOr<std::optional<sambat::v1::SubmitComplaintResponse>> FindSubmission(
+      const std::string& key);
+
   // The citizen's view. NOT_FOUND alike for an unknown ticket and a wrong token. Every call
   // with a ticket and token counts against `peer`'s tracking limit (RESOURCE_EXHAUSTED past
   // it), and no row is locked before the token is found to be right.
@@ -130,9 +134,6 @@ class Complaints {
   absl::StatusOr<bool> Store(SubmissionRow& row, const sambat::v1::SubmitComplaintRequest& request);
   // The next ticket number of this replica, from a block reserved in the database.
   absl::StatusOr<int64_t> NextTicketNumber();
-  // The reply for a complaint already stored under `key`, if there is one.
-  absl::StatusOr<std::optional<sambat::v1::SubmitComplaintResponse>> FindSubmission(
-      const std::string& key);
   // The complaint behind (ticket, token), read without a lock: the token is checked before
   // anything waits on a row, so a stranger guessing tokens never holds up the citizen.
   absl::StatusOr<std::string> Authorize(PgConnection& conn, const std::string& ticket,

@@ -30,7 +30,14 @@ IntakeService::IntakeService(Complaints& complaints, MediaUploads& uploads,
           return InvalidFields({{"channel", "is set by intake for SP4N-LAPOR's dispositions"}});
         }
         SKK_RETURN_IF_ERROR(InvalidFields(ValidateSubmission(r, rules_)));
-        if (!r.join_ticket().empty()) SKK_RETURN_IF_ERROR(listing.RequireJoinable(r));
+        if (!r.join_ticket().empty()) {
+          // A retry of a join that was stored gets its ticket, even if the other complaint
+          // can no longer be joined: the citizen must not be told to file again.
+          if (absl::Status joinable = listing.RequireJoinable(r); !joinable.ok()) {
+            SKK_ASSIGN_OR_RETURN(const auto stored, complaints_.FindSubmission(r.idempotency_key()));
+            if (!stored.has_value()) return joinable;
+          }
+        }
         return complaints_.Submit(r, addresses_.Of(context));
       });
   Serve<v1::GetComplaintRequest, v1::Complaint>(

@@ -2,16 +2,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "services/intake/citizen_words.h"
 #include "services/intake/validation.h"
 #include "services/platform/city_config.h"
 #include "services/platform/dev_mode.h"
 #include "services/platform/status_macros.h"
-#include "services/platform/text.h"
 
 namespace skk::intake {
 namespace {
@@ -73,6 +74,26 @@ std::string Rfc3339(absl::Time t) {
 }
 
 }  // namespace
+
+bool IsLaporTrackingId(std::string_view id) {
+  if (id.size() < 2 || id.size() > 100) return false;
+  for (const char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
+        c != '/' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string ReplyExcerpt(std::string_view body) {
+  std::string out;
+  for (const char c : body.substr(0, 200)) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    out.push_back(u >= 0x20 && u < 0x7F ? c : '?');
+  }
+  return out;
+}
 
 v1::LaporChannel WithLaporDefaults(v1::LaporChannel c) {
   Default(c.mutable_export_path(), "laporan");
@@ -140,11 +161,12 @@ HttpCall ExportCall(const LaporEndpoint& lapor, const LaporExport& complaint) {
                     absl::StrFormat("(%.7f, %.7f)", *complaint.latitude, *complaint.longitude));
   }
   // A title as a citizen would write one: the kind of problem and the first words.
-  std::string first_words = ImportedText(complaint.description, 60);
-  if (first_words.size() < complaint.description.size()) first_words += "…";
+  const std::string words = MaskContacts(complaint.description);
+  std::string first_words = ImportedText(words, 60);
+  if (first_words.size() < words.size()) first_words += "…";
   json body = {
       {f.title(), absl::StrCat(complaint.category_name, ": ", first_words)},
-      {f.content(), complaint.description},
+      {f.content(), words},
       {f.category(), mapped != c.category_ids().end() ? mapped->second : c.default_category_id()},
       {f.location(), place},
       {f.anonymous(), complaint.anonymous},
@@ -173,10 +195,9 @@ absl::StatusOr<std::string> ReadTrackingId(const LaporEndpoint& lapor, const std
     const auto data = doc.find(lapor.channel.fields().items());
     if (id.empty() && data != doc.end() && data->is_object()) id = StringOf(*data, field);
   }
-  size_t chars = 0;
-  if (id.empty() || id.size() > 100 || !IsValidUtf8(id, &chars)) {
+  if (!IsLaporTrackingId(id)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("LAPOR's answer has no ", field, " (", ImportedText(body, 200), ")"));
+        absl::StrCat("LAPOR's answer has no usable ", field, " (", ReplyExcerpt(body), ")"));
   }
   return id;
 }
@@ -214,10 +235,12 @@ absl::StatusOr<LaporDispositionPage> ReadDispositions(const LaporEndpoint& lapor
         absl::StrCat("LAPOR's dispositions are not a list (nor an object with '", f.items(), "')"));
   }
   for (const json& item : *items) {
-    if (!item.is_object()) continue;
     LaporDisposition d;
-    d.tracking_id = StringOf(item, f.tracking_id());
-    if (d.tracking_id.empty() || d.tracking_id.size() > 100) continue;
+    if (item.is_object()) d.tracking_id = StringOf(item, f.tracking_id());
+    if (!IsLaporTrackingId(d.tracking_id)) {
+      ++page.unusable;
+      continue;
+    }
     d.title = StringOf(item, f.title());
     d.content = StringOf(item, f.content());
     d.category_id = StringOf(item, f.category());
@@ -238,7 +261,7 @@ LaporImport ImportOf(const LaporEndpoint& lapor, const v1::CityConfig& city,
   v1::SubmitComplaintRequest& r = out.request;
   r.set_channel(v1::CHANNEL_LAPOR);
   // The same disposition read twice (a crash before the cursor moved) is the same complaint.
-  r.set_idempotency_key(absl::StrCat("lapor:", ImportedText(d.tracking_id, 100)));
+  r.set_idempotency_key(absl::StrCat("lapor:", d.tracking_id));
   r.set_category(c.import_category());
   for (const auto& [category, id] : c.category_ids()) {
     if (!d.category_id.empty() && id == d.category_id) r.set_category(category);
@@ -295,7 +318,8 @@ std::optional<LaporFollowup> FollowupOf(const v1::Event& e) {
 }
 
 HttpCall FollowupCall(const LaporEndpoint& lapor, const std::string& tracking_id,
-                      const std::string& ticket, const LaporFollowup& followup, absl::Time at) {
+                      const std::string& ticket, const LaporFollowup& followup, absl::Time at,
+                      const std::string& key) {
   const v1::LaporChannel& c = lapor.channel;
   const v1::LaporFields& f = c.fields();
   HttpCall call;
@@ -303,6 +327,7 @@ HttpCall FollowupCall(const LaporEndpoint& lapor, const std::string& tracking_id
   call.url = c.url() + absl::StrReplaceAll(c.followup_path(),
                                            {{"{tracking_id}", PercentEncode(tracking_id)}});
   call.headers = Headers(lapor);
+  call.headers.emplace_back("Idempotency-Key", absl::StrCat("sambat-", key));
   call.body = Dump(json{{f.status(), followup.status},
                         {f.content(), followup.text},
                         {f.occurred_at(), Rfc3339(at)},

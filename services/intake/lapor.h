@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -51,9 +52,20 @@ struct LaporExport {
   absl::Time submitted_at;
 };
 
+// The citizen's words go with phone numbers and email addresses masked, as the public view
+// shows them: LAPOR publishes what is not secret.
 HttpCall ExportCall(const LaporEndpoint& lapor, const LaporExport& complaint);
-// LAPOR's tracking number in its answer to an export; INVALID_ARGUMENT when there is none.
+// LAPOR's tracking number in its answer to an export; INVALID_ARGUMENT when there is none, or
+// when it is not a tracking number (IsLaporTrackingId).
 absl::StatusOr<std::string> ReadTrackingId(const LaporEndpoint& lapor, const std::string& body);
+
+// 2 to 100 of letters, digits and . _ : / -: a tracking number that can name a complaint in a
+// path, a key and a citizen's timeline.
+bool IsLaporTrackingId(std::string_view id);
+
+// At most 200 characters of an answer, in printable ASCII (anything else '?'), for the log and
+// the tables: an answer may be any bytes.
+std::string ReplyExcerpt(std::string_view body);
 
 // A complaint LAPOR disposed to the city.
 struct LaporDisposition {
@@ -71,12 +83,14 @@ struct LaporDisposition {
 struct LaporDispositionPage {
   std::vector<LaporDisposition> items;
   std::string next_cursor;  // empty: the cursor does not move
+  // Entries left out: not an object, or without a tracking number (IsLaporTrackingId).
+  int unusable = 0;
 };
 
 // The dispositions after `cursor` ('' for the first read).
 HttpCall DispositionsCall(const LaporEndpoint& lapor, const std::string& cursor);
 // INVALID_ARGUMENT when the answer is not a list of dispositions; a disposition without a
-// tracking number is left out (it could never be answered).
+// tracking number is left out and counted (it could never be answered).
 absl::StatusOr<LaporDispositionPage> ReadDispositions(const LaporEndpoint& lapor,
                                                       const std::string& body);
 
@@ -98,7 +112,9 @@ struct LaporFollowup {
 };
 std::optional<LaporFollowup> FollowupOf(const sambat::v1::Event& event);
 
+// `key` names the follow-up (the case event's id): the same on every retry.
 HttpCall FollowupCall(const LaporEndpoint& lapor, const std::string& tracking_id,
-                      const std::string& ticket, const LaporFollowup& followup, absl::Time at);
+                      const std::string& ticket, const LaporFollowup& followup, absl::Time at,
+                      const std::string& key);
 
 }  // namespace skk::intake

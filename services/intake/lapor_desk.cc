@@ -14,9 +14,11 @@ namespace {
 
 namespace v1 = sambat::v1;
 
-constexpr int kBatch = 20;
+// Rows taken at once. A batch's calls (10 s each at most) end well within the lease, so no
+// other replica takes a row this one is still sending.
+constexpr int kBatch = 5;
 
-// The due exports, leased for two minutes of the database's own time (a test's business clock
+// The due exports, leased for five minutes of the database's own time (a test's business clock
 // may jump; a lease must not). $1 business now, $2 how many.
 constexpr SqlStatement kTakeDueExports{"intake_take_due_lapor_exports", R"sql(
   WITH due AS (
@@ -27,7 +29,7 @@ constexpr SqlStatement kTakeDueExports{"intake_take_due_lapor_exports", R"sql(
     LIMIT $2
     FOR UPDATE SKIP LOCKED)
   UPDATE lapor_links l
-  SET leased_until = now() + interval '2 minutes', attempts = l.attempts + 1
+  SET leased_until = now() + interval '5 minutes', attempts = l.attempts + 1
   FROM due WHERE l.complaint_id = due.complaint_id
   RETURNING l.complaint_id::text AS complaint_id, l.attempts)sql"};
 
@@ -37,11 +39,16 @@ constexpr SqlStatement kExportFacts{"intake_lapor_export_facts", R"sql(
   FROM complaints c LEFT JOIN reporters r USING (complaint_id)
   WHERE c.complaint_id = $1)sql"};
 
-// $2 LAPOR's tracking number, $3 business now.
+// $2 LAPOR's tracking number, $3 business now. Nothing when the number names another
+// complaint already (LAPOR answered with a number it had disposed to the city).
 constexpr SqlStatement kExportLinked{"intake_lapor_export_linked", R"sql(
   UPDATE lapor_links
   SET state = 'linked', tracking_id = $2, linked_at = $3, leased_until = NULL, last_error = ''
-  WHERE complaint_id = $1 AND state = 'pending')sql"};
+  WHERE complaint_id = $1 AND state = 'pending'
+    AND NOT EXISTS (SELECT 1 FROM lapor_links t WHERE t.tracking_id = $2))sql"};
+
+constexpr SqlStatement kLinkedTo{"intake_lapor_linked_to", R"sql(
+  SELECT complaint_id::text AS complaint_id FROM lapor_links WHERE tracking_id = $1)sql"};
 
 constexpr SqlStatement kInsertTimeline{"intake_lapor_timeline", R"sql(
   INSERT INTO complaint_timeline (complaint_id, at, kind, text) VALUES ($1, $2, $3, $4))sql"};
@@ -73,11 +80,11 @@ constexpr SqlStatement kTakeDueFollowups{"intake_take_due_lapor_followups", R"sq
     LIMIT $2
     FOR UPDATE OF f SKIP LOCKED)
   UPDATE lapor_followups f
-  SET leased_until = now() + interval '2 minutes', attempts = f.attempts + 1
+  SET leased_until = now() + interval '5 minutes', attempts = f.attempts + 1
   FROM due, lapor_links l, complaints c
   WHERE f.id = due.id AND l.complaint_id = f.complaint_id AND c.complaint_id = f.complaint_id
-  RETURNING f.id, f.complaint_id::text AS complaint_id, f.status, f.text, f.occurred_at,
-            f.attempts, l.tracking_id, c.ticket)sql"};
+  RETURNING f.id, f.complaint_id::text AS complaint_id, f.event_id, f.status, f.text,
+            f.occurred_at, f.attempts, l.tracking_id, c.ticket)sql"};
 
 constexpr SqlStatement kFollowupSent{"intake_lapor_followup_sent", R"sql(
   UPDATE lapor_followups SET state = 'sent', sent_at = $2, leased_until = NULL, last_error = ''
@@ -97,7 +104,7 @@ constexpr SqlStatement kEnsureCursor{"intake_lapor_ensure_cursor", R"sql(
 
 // The cursor when a read is due, leased to this replica.
 constexpr SqlStatement kTakeCursor{"intake_lapor_take_cursor", R"sql(
-  UPDATE lapor_import_cursor SET leased_until = now() + interval '2 minutes'
+  UPDATE lapor_import_cursor SET leased_until = now() + interval '5 minutes'
   WHERE next_read_at <= $1 AND (leased_until IS NULL OR leased_until < now())
   RETURNING cursor)sql"};
 
@@ -117,8 +124,8 @@ void LogFailure(const char* what, int attempts, std::initializer_list<log::Field
 
 // LAPOR's failure in words, for the log and the table.
 std::string FailureOf(const absl::StatusOr<HttpReply>& reply) {
-  if (!reply.ok()) return std::string(reply.status().message());
-  return absl::StrCat("http ", reply->status, ": ", reply->body.substr(0, 200));
+  if (!reply.ok()) return ReplyExcerpt(std::string(reply.status().message()));
+  return absl::StrCat("http ", reply->status, ": ", ReplyExcerpt(reply->body));
 }
 
 }  // namespace
@@ -134,10 +141,21 @@ LaporDesk::LaporDesk(PgPool& pool, Clock& clock, const v1::CityConfig& city, Com
       perform_(std::move(perform)) {}
 
 absl::StatusOr<int> LaporDesk::RunOnce() {
-  SKK_ASSIGN_OR_RETURN(const int exported, SendExports());
-  SKK_ASSIGN_OR_RETURN(const int followed, SendFollowups());
-  SKK_ASSIGN_OR_RETURN(const int imported, ImportDispositions());
-  return exported + followed + imported;
+  // Each part on its own: a failure of one (the database away, a row that cannot be written)
+  // does not hold up the others.
+  int handled = 0;
+  absl::Status first_error;
+  for (absl::StatusOr<int> (LaporDesk::*part)() :
+       {&LaporDesk::SendExports, &LaporDesk::SendFollowups, &LaporDesk::ImportDispositions}) {
+    absl::StatusOr<int> done = (this->*part)();
+    if (done.ok()) {
+      handled += *done;
+    } else if (first_error.ok()) {
+      first_error = done.status();
+    }
+  }
+  if (!first_error.ok()) return first_error;
+  return handled;
 }
 
 void LaporDesk::Run(const std::atomic<bool>& stop) {
@@ -193,11 +211,16 @@ absl::StatusOr<int> LaporDesk::SendExports() {
     const absl::Time now = clock_.Now();
     ++handled;
     if (tracking.ok()) {
+      bool taken = false;
       SKK_RETURN_IF_ERROR(pool_.Transact([&](PgConnection& tx) -> absl::Status {
         SKK_ASSIGN_OR_RETURN(PgResult linked, tx.Execute(kExportLinked, {SqlParam::Text(id),
                                                                          SqlParam::Text(*tracking),
                                                                          SqlParam::Time(now)}));
-        if (linked.affected() == 0) return absl::OkStatus();
+        if (linked.affected() == 0) {
+          SKK_ASSIGN_OR_RETURN(PgResult other, tx.Execute(kLinkedTo, {SqlParam::Text(*tracking)}));
+          taken = other.rows() > 0 && other.Row(0).String("complaint_id") != id;
+          return absl::OkStatus();
+        }
         return tx
             .Execute(kInsertTimeline,
                      {SqlParam::Text(id), SqlParam::Time(now), SqlParam::Text("lapor_linked"),
@@ -205,6 +228,16 @@ absl::StatusOr<int> LaporDesk::SendExports() {
                           "Diteruskan juga ke SP4N-LAPOR! dengan nomor pelacakan ", *tracking))})
             .status();
       }));
+      if (taken) {
+        // Never two complaints on one number: an operator settles it with LAPOR.
+        const std::string error = absl::StrCat("LAPOR answered with tracking number ", *tracking,
+                                               ", already linked to another complaint");
+        log::Error("SP4N-LAPOR export not linked",
+                   {{"complaint_id", id}, {"ticket", complaint.ticket}, {"error", error}});
+        SKK_RETURN_IF_ERROR(
+            conn->Execute(kExportRefused, {SqlParam::Text(id), SqlParam::Text(error)}).status());
+        continue;
+      }
       log::Info("complaint exported to SP4N-LAPOR",
                 {{"complaint_id", id}, {"ticket", complaint.ticket}, {"tracking_id", *tracking}});
       continue;
@@ -242,9 +275,10 @@ absl::StatusOr<int> LaporDesk::SendFollowups() {
     const int64_t followup_id = row.Int("id");
     const std::string id = row.String("complaint_id");
     const int attempts = static_cast<int>(row.Int("attempts"));
-    const absl::StatusOr<HttpReply> reply = perform_(FollowupCall(
-        lapor_, row.String("tracking_id"), row.String("ticket"),
-        {.status = row.String("status"), .text = row.String("text")}, row.Time("occurred_at")));
+    const absl::StatusOr<HttpReply> reply =
+        perform_(FollowupCall(lapor_, row.String("tracking_id"), row.String("ticket"),
+                              {.status = row.String("status"), .text = row.String("text")},
+                              row.Time("occurred_at"), row.String("event_id")));
     const HttpOutcome outcome = reply.ok() ? ClassifyHttpReply(reply->status) : HttpOutcome::kRetry;
     const absl::Time now = clock_.Now();
     if (outcome == HttpOutcome::kSuccess) {
@@ -284,7 +318,10 @@ absl::StatusOr<int> LaporDesk::ImportDispositions() {
   std::string cursor;
   {
     SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-    SKK_RETURN_IF_ERROR(conn->Execute(kEnsureCursor, {SqlParam::Time(now)}).status());
+    if (!cursor_ready_) {
+      SKK_RETURN_IF_ERROR(conn->Execute(kEnsureCursor, {SqlParam::Time(now)}).status());
+      cursor_ready_ = true;
+    }
     SKK_ASSIGN_OR_RETURN(PgResult taken, conn->Execute(kTakeCursor, {SqlParam::Time(now)}));
     if (taken.rows() == 0) return 0;
     cursor = taken.Row(0).String("cursor");
@@ -309,8 +346,20 @@ absl::StatusOr<int> LaporDesk::ImportDispositions() {
     SKK_RETURN_IF_ERROR(done(cursor, now + every, std::string(page.status().message())));
     return 0;
   }
+  if (page->unusable > 0) {
+    // Nothing to answer them by: they cannot become complaints. LAPOR's page says which.
+    log::Error("SP4N-LAPOR dispositions without a usable tracking number left out",
+               {{"count", absl::StrCat(page->unusable)}, {"cursor", cursor}});
+  }
   int stored = 0;
   for (const LaporDisposition& d : page->items) {
+    // Already here: imported before, or a complaint the city exported that LAPOR disposed back.
+    {
+      SKK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+      SKK_ASSIGN_OR_RETURN(PgResult linked,
+                           conn->Execute(kLinkedTo, {SqlParam::Text(d.tracking_id)}));
+      if (linked.rows() > 0) continue;
+    }
     const LaporImport import = ImportOf(lapor_, city_, d);
     absl::Status filed = InvalidFields(ValidateSubmission(import.request, rules_));
     absl::StatusOr<v1::SubmitComplaintResponse> response =

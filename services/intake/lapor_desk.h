@@ -9,7 +9,8 @@
 //    number as its idempotency key; the cursor moves only once the whole page is stored.
 //  - Follow-ups: the agencies' answers, resolutions, rejections and closings of a linked
 //    complaint (written by the case events' consumer) are sent to LAPOR in the case's order.
-// Every row is sent by one replica at a time (a lease in the database's own time); a LAPOR
+// Every row is sent by one replica at a time (a five-minute lease in the database's own time,
+// longer than a batch's calls can take); a LAPOR
 // that is down is retried (30 s doubling to an hour) for as long as it takes, logged with the
 // complaint id, as an error from the fifth attempt; a call LAPOR refuses (4xx) is not repeated
 // and stays in the table with LAPOR's words.
@@ -50,6 +51,7 @@ class LaporDesk {
   SubmissionRules rules_;
   LaporEndpoint lapor_;
   HttpPerformer perform_;
+  bool cursor_ready_ = false;  // its row exists (made at the first read)
 };
 
 }  // namespace skk::intake

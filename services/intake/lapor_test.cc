@@ -63,6 +63,28 @@ TEST_CASE("an export names the reporter, the category and the place, with the ci
   CHECK(body["referensi"] == "SKK-2026-000123");
 }
 
+TEST_CASE("a phone number or an email address in the citizen's words is masked for LAPOR",
+          "[lapor]") {
+  LaporExport c = Pothole();
+  c.description = "Hubungi saya di 081234567890 atau siti.aminah@example.com, jalan berlubang.";
+  const std::string body = ExportCall(Endpoint(), c).body;
+  CHECK(body.find("081234567890") == std::string::npos);
+  CHECK(body.find("siti.aminah@example.com") == std::string::npos);
+  CHECK(json::parse(body)["isi"].get<std::string>().find("jalan berlubang") != std::string::npos);
+}
+
+TEST_CASE("a tracking number is a short token, and LAPOR's words are kept as printable text",
+          "[lapor]") {
+  CHECK(IsLaporTrackingId("LAPOR-2026-4410"));
+  CHECK(IsLaporTrackingId("10/2026:7.a_b"));
+  CHECK_FALSE(IsLaporTrackingId("X"));
+  CHECK_FALSE(IsLaporTrackingId("LAPOR 1"));
+  CHECK_FALSE(IsLaporTrackingId("LAPOR\n1"));
+  CHECK_FALSE(IsLaporTrackingId(std::string(101, 'a')));
+  CHECK(ReplyExcerpt("Bad \xff\xfe gateway\r\n") == "Bad ?? gateway??");
+  CHECK(ReplyExcerpt(std::string(500, 'x')).size() == 200);
+}
+
 TEST_CASE("an anonymous complaint is exported without a name, a confidential one as secret",
           "[lapor]") {
   LaporExport c = Pothole();
@@ -108,11 +130,13 @@ TEST_CASE(
        "kategori_id": "lingkungan-sampah", "instansi_id": "pemkot-malang-dlh",
        "lokasi": "Jl. Guntur", "anonim": 0, "rahasia": "1", "nama_pelapor": "Rina"},
       {"judul": "tanpa nomor"},
+      {"tracking_id": "nomor dengan spasi"},
       "bukan objek"
     ],
     "berikutnya": "c-42"})");
   REQUIRE(page.ok());
   REQUIRE(page->items.size() == 1);
+  CHECK(page->unusable == 3);
   CHECK(page->next_cursor == "c-42");
   const LaporDisposition& d = page->items[0];
   CHECK(d.tracking_id == "LAPOR-1");
@@ -181,7 +205,8 @@ TEST_CASE("LAPOR hears of answers, resolutions, rejections and closings, nothing
 
   const HttpCall call = FollowupCall(Endpoint(), "LAPOR 1/2", "SKK-2026-000123",
                                      {.status = "proses", .text = "DLH: Diangkut besok pagi."},
-                                     absl::FromUnixSeconds(1772416800));
+                                     absl::FromUnixSeconds(1772416800), "event-7");
+  CHECK(Header(call, "Idempotency-Key") == "sambat-event-7");
   CHECK(call.url == Malang().lapor().url() + "laporan/LAPOR%201%2F2/tindak-lanjut");
   const json body = json::parse(call.body);
   CHECK(body["status"] == "proses");

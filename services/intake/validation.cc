@@ -206,6 +206,12 @@ std::vector<FieldViolation> ValidateSubmission(const sambat::v1::SubmitComplaint
     v.push_back({"reporter", "needs a phone or an email, or anonymous"});
   }
 
+  // "lapor:<tracking number>" names SP4N-LAPOR's dispositions (LaporDesk): a client that took
+  // one first would make intake drop that disposition as already stored.
+  if (request.channel() != sambat::v1::CHANNEL_LAPOR &&
+      absl::StartsWith(request.idempotency_key(), "lapor:")) {
+    v.push_back({"idempotency_key", "must not start with \"lapor:\" (reserved for SP4N-LAPOR)"});
+  }
   if (!sambat::v1::Channel_IsValid(request.channel())) {
     v.push_back({"channel", "is not a known channel"});
   }

@@ -112,6 +112,14 @@ TEST_CASE("a citizen joining a complaint found nearby may leave the description 
   CHECK(OnlyViolation(r, "location").reason == "is required to join a complaint nearby");
 }
 
+TEST_CASE("the idempotency keys of SP4N-LAPOR's dispositions are not a client's to take",
+          "[validation][lapor]") {
+  auto r = Good();
+  r.set_idempotency_key("lapor:LAPOR-2026-4411");
+  CHECK(OnlyViolation(r, "idempotency_key").reason ==
+        "must not start with \"lapor:\" (reserved for SP4N-LAPOR)");
+}
+
 TEST_CASE("a description that is not valid UTF-8 is refused", "[validation]") {
   for (const std::string& bad : {
            std::string("Jalan \xC0\xAF rusak"),       // overlong '/'

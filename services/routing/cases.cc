@@ -69,6 +69,10 @@ absl::Status Cases::OnComplaintSubmitted(PgConnection& tx, const sambat::v1::Eve
   if (!complaint.join_ticket().empty()) {
     SKK_ASSIGN_OR_RETURN(std::optional<CaseRow> joined,
                          CaseStore::ReadByTicket(tx, complaint.join_ticket()));
+    // Locked: an officer's merge or rejection of it waits until this join is decided.
+    if (joined.has_value()) {
+      SKK_ASSIGN_OR_RETURN(joined, CaseStore::Lock(tx, joined->complaint_id));
+    }
     if (joined.has_value() && Joinable(*joined)) return Join(tx, event, row, *joined, now);
     // Merged, rejected or made confidential since the citizen saw it: their complaint is
     // theirs, routed as any other, rather than lost or joined to a dead end.

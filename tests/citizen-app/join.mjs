@@ -17,17 +17,22 @@ await run(async (browser) => {
 
   step('the citizen finds it and chooses to follow it');
   const nearby = await nearbyOffered(page);
-  const follow = nearby.getByRole('button', { name: 'Ikuti pengaduan ini' });
+  const follow = nearby.getByRole('button', { name: `Ikuti pengaduan ini ${ticket}` });
+  const pressed = async (value) => page.waitForFunction(
+    (v) => document.querySelector('button.follow')?.getAttribute('aria-pressed') === v, value);
   await follow.focus();
   await page.keyboard.press('Enter');
-  const chosen = nearby.getByRole('button', { name: /Diikuti/ });
-  await chosen.waitFor();
-  assert.equal(await chosen.getAttribute('aria-pressed'), 'true');
+  await pressed('true');
+  // Redrawn, the list keeps the keyboard where it was.
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.ticket), ticket);
   await page.getByText(`Anda akan mengikuti pengaduan ${ticket}`).waitFor();
 
-  step('undone and chosen again: the button says what will happen');
-  await chosen.click();
-  await nearby.getByRole('button', { name: 'Ikuti pengaduan ini' }).click();
+  step('undone beside the note, chosen again: the send button says what will happen');
+  await page.getByRole('button', { name: 'Batal mengikuti, laporkan sendiri' }).click();
+  await pressed('false');
+  assert.equal(await page.getByText(`Anda akan mengikuti pengaduan ${ticket}`).count(), 0);
+  await follow.click();
+  await pressed('true');
   const send = page.getByRole('button', { name: `Kirim dan ikuti ${ticket}` });
   await send.waitFor();
 

@@ -63,7 +63,7 @@ TEST_CASE(
     "[e2e][lapor]") {
   System system("e2e_lapor_export", {"intake", "routing", "sla"});
   // LAPOR answers the first try with 503.
-  system.partners().Control({"503 1"});
+  system.partners().Control({"503 1"}, "control.lapor");
   const v1::SubmitComplaintResponse s = SubmitOrFail(system, SampleComplaint("jalan-rusak"));
 
   REQUIRE(System::WaitUntil([&] { return Calls(system, "/lapor/laporan", "503").size() == 1; }));

@@ -117,7 +117,9 @@ TEST_CASE(
         "Jalan berlubang besar di Jl. Soekarno Hatta\n"
         "depan Politeknik, sisi barat. Sudah 2 motor jatuh");
   CHECK(stored.Row(0).String("phone") == kCitizen);
-  CHECK(system.Count("SELECT count(*) FROM intake.text_drafts") == 0);
+  // The draft goes in the transaction that follows the complaint's own commit.
+  CHECK(System::WaitUntil(
+      [&] { return system.Count("SELECT count(*) FROM intake.text_drafts") == 0; }));
   // The ticket comes by SMS to the same number.
   REQUIRE(System::WaitUntil([&] {
     return AnySmsTo(system.gateway, kCitizen, absl::StrCat(ticket, ": pengaduan Anda diterima"));

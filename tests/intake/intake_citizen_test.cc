@@ -161,7 +161,8 @@ TEST_CASE("many citizens submitting at once share commits but each gets their ow
   CHECK(ids.size() == kCitizens);
   CHECK(system.Count("SELECT count(*) FROM intake.complaints") == kCitizens);
   CHECK(system.Count("SELECT count(*) FROM intake.reporters") == kCitizens);
-  CHECK(system.Count("SELECT count(*) FROM intake.complaint_timeline") == kCitizens);
+  CHECK(system.Count("SELECT count(*) FROM intake.complaint_timeline WHERE kind = 'submitted'") ==
+        kCitizens);
   // Each complaint's submitted and contact events were written and relayed.
   CHECK(System::WaitUntil([&] { return system.Count("SELECT count(*) FROM intake.outbox") == 0; },
                   absl::Seconds(20)));
@@ -249,7 +250,8 @@ TEST_CASE("retries of a stored complaint never count against the limit and alway
   CHECK(late_retry.duplicate());
   CHECK(late_retry.ticket() == first.ticket());
   CHECK(system.Count("SELECT count(*) FROM intake.complaints") == 2);
-  CHECK(system.Count("SELECT count(*) FROM intake.complaint_timeline") == 2);
+  CHECK(system.Count("SELECT count(*) FROM intake.complaint_timeline WHERE kind = 'submitted'") ==
+        2);
 }
 
 TEST_CASE("the reporter's contact reaches only the notification service", "[intake]") {
@@ -432,14 +434,17 @@ TEST_CASE("a case's events applied out of order within one clock tick show the n
       Resolved(CaseOf(submitted, 15, 13), "DLH", "Sudah ditangani", tick);
   // Newest first, then the older ones, all with the same occurred_at.
   for (const auto& e : {resolved, forwarded, claimed, routed}) PublishCaseEvent(system, e);
-  REQUIRE(System::WaitUntil([&] { return Track(system, submitted).timeline_size() >= 5; }));
+  REQUIRE(System::WaitUntil(
+      [&] { return Track(system, submitted).state() == sambat::v1::CASE_STATE_RESOLVED; }));
   const auto view = Track(system, submitted);
-  CHECK(view.state() == sambat::v1::CASE_STATE_RESOLVED);
   // The routing (older than the transfer) does not take the case back from DLH.
   CHECK(view.agency_code() == "DLH");
   // And the citizen reads them in the case's order.
   std::vector<std::string> kinds;
-  for (const auto& entry : view.timeline()) kinds.push_back(entry.kind());
+  // (SP4N-LAPOR's tracking number, exported meanwhile, is an entry of its own.)
+  for (const auto& entry : view.timeline()) {
+    if (entry.kind() != "lapor_linked") kinds.push_back(entry.kind());
+  }
   CHECK(kinds ==
         std::vector<std::string>{"submitted", "routed", "claimed", "forwarded", "resolved"});
 }

@@ -13,7 +13,8 @@ Binds 127.0.0.1 on a free port and writes the port to the ready file.
   GET  .../lapor/disposisi?sejak=<k>  LAPOR's dispositions: the statuses file's list
                            "lapor_disposisi" from index k, 50 at most, with "berikutnya"
   POST anything else       a webhook, or a LAPOR follow-up: answered {"ok": true}
-LAPOR's calls without an X-Lapor-Token header are answered 401.
+LAPOR's calls without an X-Lapor-Token header are answered 401; their behaviours come from
+the control file's name with ".lapor" appended, the partners' never do.
 The control file, read at each POST, holds lines "<behaviour> <count>" as in fake_gateway.py:
 the next <count> POSTs get <behaviour> (500, 400, 503 or hang), then the next line applies.
 """
@@ -32,6 +33,7 @@ from fake_http import next_behaviour, serve
 LOCK = threading.Lock()
 ARGS = None
 NEXT_ID = [0]
+NEXT_LAPOR_ID = [0]  # LAPOR's numbers run apart from the Open311 requests' (REQ-<n>)
 
 
 def statuses():
@@ -96,11 +98,15 @@ class Handler(BaseHTTPRequestHandler):
         lapor = "/lapor/" in self.path
         export = lapor and self.path.endswith("/laporan")
         with LOCK:
-            behaviour = next_behaviour(ARGS.control)
+            behaviour = next_behaviour(ARGS.control + ".lapor" if lapor and ARGS.control
+                                       else ARGS.control)
             if lapor and not self.headers.get("X-Lapor-Token"):
                 behaviour = "401"
             self.record(body, behaviour)
-            if behaviour == "200" and (self.path.endswith("requests.json") or export):
+            if behaviour == "200" and export:
+                NEXT_LAPOR_ID[0] += 1
+                rid = f"LAPOR-{NEXT_LAPOR_ID[0]}"
+            elif behaviour == "200" and self.path.endswith("requests.json"):
                 NEXT_ID[0] += 1
                 rid = f"REQ-{NEXT_ID[0]}"
         if behaviour == "hang":
@@ -109,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
         if behaviour != "200":
             self.answer(int(behaviour), {"error": "as the test asked"})
         elif export:
-            self.answer(201, {"tracking_id": rid.replace("REQ-", "LAPOR-"), "status": "diterima"})
+            self.answer(201, {"tracking_id": rid, "status": "diterima"})
         elif self.path.endswith("requests.json"):
             self.answer(201, [{"service_request_id": rid,
                                "service_notice": "Diterima, akan ditindaklanjuti"}])

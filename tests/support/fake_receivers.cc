@@ -69,13 +69,13 @@ std::vector<google::protobuf::Struct> FakeReceiver::Records() const {
   return out;
 }
 
-void FakeReceiver::Control(const std::vector<std::string>& lines) const {
-  const std::string tmp = dir_.File("control.tmp");
+void FakeReceiver::Control(const std::vector<std::string>& lines, const std::string& name) const {
+  const std::string tmp = dir_.File(name + ".tmp");
   {
     std::ofstream out(tmp, std::ios::trunc);
     for (const std::string& l : lines) out << l << "\n";
   }
-  REQUIRE(std::rename(tmp.c_str(), dir_.File("control").c_str()) == 0);
+  REQUIRE(std::rename(tmp.c_str(), dir_.File(name).c_str()) == 0);
 }
 
 void FakeReceiver::SetStatuses(const std::string& json) const {

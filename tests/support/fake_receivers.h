@@ -28,8 +28,9 @@ class FakeReceiver {
   // Every record so far, oldest first.
   std::vector<google::protobuf::Struct> Records() const;
   // Gateway and partner: the next requests' behaviours, e.g. {"500 1", "hang 1"} (see the
-  // scripts).
-  void Control(const std::vector<std::string>& lines) const;
+  // scripts). The partner's stand-in reads those of SP4N-LAPOR's calls from "control.lapor",
+  // so that the city's exports never take a behaviour meant for a partner.
+  void Control(const std::vector<std::string>& lines, const std::string& name = "control") const;
   // Partner only: what its Open311 requests/{id}.json answers, as JSON
   // {"REQ-1": {"status": "closed", "status_notes": "..."}}.
   void SetStatuses(const std::string& json) const;

@@ -271,8 +271,12 @@ function excerpt(text, max = 160) {
 // `onJoin(ticket)`: the citizen chose to follow this one instead of filing their own.
 function nearbyItem(n, onJoin, joined) {
   const c = n.complaint;
-  const follow = h('button', { type: 'button', class: 'button', 'aria-pressed': String(joined === c.ticket) },
-    joined === c.ticket ? t('join_chosen') : t('join_this'));
+  // A toggle: its name stays (with the ticket, so each is told apart), aria-pressed says
+  // whether it is chosen, and the tick is only for the eye.
+  const follow = h('button', { type: 'button', class: 'button follow', 'data-ticket': c.ticket,
+    'aria-pressed': String(joined === c.ticket) },
+  h('span', { 'aria-hidden': 'true', class: 'tick' }, '✓ '), t('join_this'),
+  h('span', { class: 'sr-only' }, ` ${c.ticket}`));
   follow.addEventListener('click', () => onJoin(joined === c.ticket ? '' : c.ticket));
   const picture = c.media_id
     ? h('img', { src: api.publicThumbnailUrl(c.media_id), alt: t('nearby_photo', { ticket: c.ticket }),
@@ -361,15 +365,33 @@ async function reportForm(outboxId) {
   // their own; their words become optional and the form says so above the button.
   let joinTicket = draft.join_ticket || '';
   let nearbyItems = [];
-  const joinNote = h('p', { class: 'join-note', role: 'status' });
-  const drawNearby = () => {
+  // The note is a live region that stays in the page, so a screen reader hears it change; the
+  // undo beside it reaches the choice also when the list is gone (offline, another place).
+  const joinStatus = h('div', { role: 'status' });
+  const joinUndo = h('button', { type: 'button', class: 'button', hidden: true }, t('join_undo'));
+  let description = null;  // the words, optional while joining
+  const drawNearby = (focusTicket = '') => {
     replace(nearbyList, nearbyItems.map((n) => nearbyItem(n, (ticket) => {
       joinTicket = ticket;
-      drawNearby();
+      drawNearby(ticket || n.complaint.ticket);
     }, joinTicket)));
-    joinNote.textContent = joinTicket ? t('join_note', { ticket: joinTicket }) : '';
-    joinNote.hidden = !joinTicket;
+    // Redrawn under the citizen's finger: the focus goes back to the button they pressed.
+    if (focusTicket) nearbyList.querySelector(`button[data-ticket="${CSS.escape(focusTicket)}"]`)?.focus();
+    replace(joinStatus, joinTicket ? h('p', { class: 'join-note' }, t('join_note', { ticket: joinTicket })) : null);
+    joinUndo.hidden = !joinTicket;
     if (submit) submit.textContent = joinTicket ? t('join_submit', { ticket: joinTicket }) : t('submit');
+    if (description) description.required = !joinTicket;
+  };
+  joinUndo.addEventListener('click', () => {
+    joinTicket = '';
+    drawNearby();
+    submit?.focus();
+  });
+  // Another category or place: what was chosen here is not the same problem any more.
+  const forgetJoin = () => {
+    if (!joinTicket) return;
+    joinTicket = '';
+    drawNearby();
   };
   let nearbyTimer = 0;
   let nearbyAbort = null;
@@ -392,15 +414,19 @@ async function reportForm(outboxId) {
         nearbyBox.hidden = items.length === 0;
         if (changed) nearbyStatus.textContent = items.length ? t('nearby_title') : '';
       } catch (e) {
-        if (e.name !== 'AbortError') nearbyBox.hidden = true;
+        if (e.name !== 'AbortError') {
+          nearbyBox.hidden = true;
+          forgetJoin();
+        }
       }
     }, 500);
   };
-  options.addEventListener('change', lookNearby);
-  const setPoint = (lat, lng, move = false) => {
+  options.addEventListener('change', () => { forgetJoin(); lookNearby(); });
+  const setPoint = (lat, lng, move = false, keepJoin = false) => {
     point = [lat, lng];
     pinText.textContent = t('pin_at', { lat: lat.toFixed(5), lng: lng.toFixed(5) });
     if (move) picker?.setPoint(lat, lng);
+    if (!keepJoin) forgetJoin();
     lookNearby();
   };
   const gps = h('button', { type: 'button', class: 'button' }, t('use_gps'));
@@ -420,7 +446,7 @@ async function reportForm(outboxId) {
     h('p', { class: 'error', id: 'place-error', hidden: true }));
 
   // What happened.
-  const description = h('textarea', { rows: 5, maxlength: 4000, required: true, 'data-words': true });
+  description = h('textarea', { rows: 5, maxlength: 4000, required: true, 'data-words': true });
   description.value = draft.description || '';
   // The words sharpen the nearby search once written, not at every key.
   description.addEventListener('change', lookNearby);
@@ -456,10 +482,10 @@ async function reportForm(outboxId) {
   submit = h('button', { type: 'submit', class: 'button primary big' }, t('submit'));
   form.append(summary, categorySet, photoSet, placeSet, nearbyBox, nearbyStatus,
     field('description', t('description'), description, { help: t('description_help') }), left,
-    whoSet, joinNote, submit);
+    whoSet, joinStatus, joinUndo, submit);
   drawNearby();
   replace(main, title(t('report_title')), form);
-  if (point) setPoint(point[0], point[1]);
+  if (point) setPoint(point[0], point[1], false, true);
 
   import('./map.js').then(({ placePicker }) => placePicker(mapBox, city, point,
     (lat, lng) => setPoint(lat, lng),
